@@ -1,0 +1,83 @@
+"""vidkit: a Jupyter-first toolkit for AI video generation.
+
+Composable helpers for sampling, conditioning and evaluation of text/image/video-to-video
+diffusion models, one video type everywhere (:class:`vidkit.Video`), and synthetic physics scenes
+with exact ground truth.
+
+Example:
+    >>> import vidkit as vk
+    >>> scene = vk.synth.render("bounce", seed=0)          # doctest: +SKIP
+    >>> vk.write_video("bounce.mp4", scene.video)          # doctest: +SKIP
+    >>> vk.show({"bounce": scene.video})                   # doctest: +SKIP
+
+Submodules and names are imported lazily, so ``import vidkit`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from vidkit.video import Video, VideoError, as_video, concat, psnr, stack, unstack
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first use)
+_LAZY_NAMES: dict[str, str] = {
+    "read_video": "vidkit.io",
+    "write_video": "vidkit.io",
+    "probe_video": "vidkit.io",
+    "show": "vidkit.display",
+    "frame_strip": "vidkit.display",
+    "video_html": "vidkit.display",
+    "load": "vidkit.models",
+    "generate": "vidkit.sampling",
+    "sweep": "vidkit.sampling",
+    "generate_many": "vidkit.sampling",
+    "compare": "vidkit.compare",
+    "Leaderboard": "vidkit.compare",
+}
+_LAZY_MODULES = (
+    "io",
+    "display",
+    "synth",
+    "metrics",
+    "probes",
+    "models",
+    "sampling",
+    "conditioning",
+    "testing",
+    "tiny",
+    "widgets",
+    "compare",
+    "cli",
+)
+
+__all__ = [
+    "Video",
+    "VideoError",
+    "__version__",
+    "as_video",
+    "concat",
+    "psnr",
+    "stack",
+    "unstack",
+    *_LAZY_NAMES,
+    *_LAZY_MODULES,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+        globals()[name] = value
+        return value
+    if name in _LAZY_MODULES:
+        module = importlib.import_module(f"vidkit.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'vidkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

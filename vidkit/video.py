@@ -1,0 +1,819 @@
+"""The one video type of vidkit.
+
+Convention, stated once: a :class:`Video` holds ``frames``, a float32 numpy array of shape
+``[T, H, W, 3]`` with values in ``[0, 1]``, plus ``fps`` and a ``metadata`` dict. Every other form
+(uint8 arrays, ``[T, C, H, W]`` arrays, torch tensors in ``[B, T, C, H, W]`` or ``[B, C, T, H, W]``,
+values in ``[-1, 1]``, lists of PIL images, diffusers pipeline outputs) is converted at the edges, by
+explicit functions that are told the layout and value range. Nothing is guessed silently: float
+values outside the declared range raise a ``ValueError`` that says which range to declare.
+
+Example:
+    >>> import numpy as np, vidkit as vk
+    >>> v = vk.Video(np.zeros((8, 32, 48, 3), np.float32), fps=8)
+    >>> v.shape, v.duration
+    ((8, 32, 48, 3), 1.0)
+    >>> v.resize(16, 24).center_crop(16, 16).shape
+    (8, 16, 16, 3)
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+    from PIL import Image
+
+__all__ = [
+    "Video",
+    "VideoError",
+    "as_video",
+    "concat",
+    "stack",
+    "unstack",
+    "psnr",
+]
+
+DEFAULT_FPS = 8.0
+_RANGE_TOL = 1e-3  # float slack allowed outside the declared value range (decoder rounding)
+_LAYOUTS_3D = ("THWC", "TCHW", "CTHW")
+_LAYOUTS_BATCH = ("BTCHW", "BCTHW", "BTHWC")
+
+
+class VideoError(ValueError):
+    """A video (or its source) does not have the form that was expected."""
+
+
+def _describe(x: Any) -> str:
+    """A short description of an array-like for error messages."""
+    shape = getattr(x, "shape", None)
+    dtype = getattr(x, "dtype", None)
+    if shape is not None:
+        return f"{type(x).__name__} of shape {tuple(shape)} and dtype {dtype}"
+    return f"{type(x).__name__}"
+
+
+def _check_layout(layout: str, allowed: Sequence[str]) -> str:
+    if not isinstance(layout, str) or layout.upper() not in allowed:
+        raise ValueError(f"layout must be one of {list(allowed)}, got {layout!r}")
+    return layout.upper()
+
+
+def _check_range(value_range: tuple[float, float]) -> tuple[float, float]:
+    try:
+        lo, hi = (float(value_range[0]), float(value_range[1]))
+    except (TypeError, IndexError, ValueError):
+        raise ValueError(
+            f"value_range must be a pair (low, high) such as (0, 1) or (-1, 1), got {value_range!r}"
+        ) from None
+    if not hi > lo:
+        raise ValueError(f"value_range must have low < high, got {value_range!r}")
+    return lo, hi
+
+
+def _to_float01(arr: np.ndarray, value_range: tuple[float, float] | None) -> np.ndarray:
+    """Convert a numeric array to float32 in [0, 1] under the stated convention."""
+    if arr.dtype == np.bool_:
+        return arr.astype(np.float32)
+    if arr.dtype == np.uint8:
+        if value_range is not None and tuple(value_range) != (0, 255):
+            raise ValueError(
+                f"uint8 frames are always full range 0..255; value_range={value_range!r} does not apply"
+            )
+        return arr.astype(np.float32) / np.float32(255.0)
+    if arr.dtype == np.uint16:
+        return arr.astype(np.float32) / np.float32(65535.0)
+    if np.issubdtype(arr.dtype, np.floating):
+        lo, hi = _check_range(value_range if value_range is not None else (0.0, 1.0))
+        out = arr.astype(np.float32, copy=True)
+        if out.size:
+            if not np.isfinite(out).all():
+                bad = int(np.argmax(~np.isfinite(out).reshape(out.shape[0], -1).all(axis=1)))
+                raise ValueError(f"frames contain NaN or inf values (first in frame {bad})")
+            mn, mx = float(out.min()), float(out.max())
+            span = hi - lo
+            if mn < lo - _RANGE_TOL * span or mx > hi + _RANGE_TOL * span:
+                hint = ""
+                if value_range is None and mn >= -1 - 1e-3 and mx <= 1 + 1e-3:
+                    hint = "; if they are in [-1, 1], pass value_range=(-1, 1)"
+                elif value_range is None and mx > 1.5 and mn >= 0 and mx <= 255.5:
+                    hint = "; if they are 0..255 floats, pass value_range=(0, 255)"
+                raise ValueError(
+                    f"float frames have values in [{mn:.4g}, {mx:.4g}] but the declared value_range is "
+                    f"({lo:g}, {hi:g}){hint}"
+                )
+            if (lo, hi) != (0.0, 1.0):
+                out = (out - np.float32(lo)) / np.float32(hi - lo)
+            np.clip(out, 0.0, 1.0, out=out)
+        return out
+    if np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(
+            f"integer frames of dtype {arr.dtype} are ambiguous; give uint8 (0..255) or float frames "
+            "with an explicit value_range"
+        )
+    raise TypeError(f"unsupported frame dtype {arr.dtype}; expected uint8 or a float dtype")
+
+
+def _fix_channels(frames: np.ndarray) -> np.ndarray:
+    """Frames [T,H,W,C] -> [T,H,W,3]; gray and RGBA are converted with a note."""
+    c = frames.shape[-1]
+    if c == 3:
+        return frames
+    if c == 1:
+        warnings.warn(
+            "grayscale frames (1 channel) converted to RGB by repeating the channel",
+            stacklevel=4,
+        )
+        return np.repeat(frames, 3, axis=-1)
+    if c == 4:
+        warnings.warn("RGBA frames (4 channels): the alpha channel was dropped", stacklevel=4)
+        return np.ascontiguousarray(frames[..., :3])
+    raise ValueError(
+        f"frames have {c} channels in the channel position; expected 3 (RGB), 1 (gray) or 4 (RGBA). "
+        "If the channel axis is elsewhere, pass the right layout (THWC, TCHW or CTHW)"
+    )
+
+
+def _frames_from_array(
+    arr: np.ndarray, layout: str, value_range: tuple[float, float] | None
+) -> np.ndarray:
+    layout = _check_layout(layout, _LAYOUTS_3D)
+    if arr.ndim == 3 and layout == "THWC":
+        # [T, H, W] gray video
+        arr = arr[..., None]
+    if arr.ndim != 4:
+        raise ValueError(
+            f"a video array must have 4 dimensions ({layout}), got {_describe(arr)}; "
+            "for a single image add a time axis, for a batch use vk.unstack"
+        )
+    if layout == "TCHW":
+        arr = arr.transpose(0, 2, 3, 1)
+    elif layout == "CTHW":
+        arr = arr.transpose(1, 2, 3, 0)
+    if arr.shape[0] == 0:
+        raise ValueError(f"the video is empty (0 frames): {_describe(arr)}")
+    if arr.shape[1] == 0 or arr.shape[2] == 0:
+        raise ValueError(f"frames have zero height or width: {_describe(arr)}")
+    frames = _to_float01(np.asarray(arr), value_range)
+    return np.ascontiguousarray(_fix_channels(frames))
+
+
+class Video:
+    """A video: float32 frames ``[T, H, W, 3]`` in ``[0, 1]``, a frame rate, and metadata.
+
+    Args:
+        frames: an array in the canonical form, or any array-like accepted by
+            :meth:`from_numpy` with ``layout="THWC"``. uint8 input is divided by 255; float input
+            must lie in ``value_range`` (default ``(0, 1)``).
+        fps: frames per second (default 8).
+        metadata: free-form provenance (prompt, seed, model, parameters...). Copied.
+        value_range: range of float input values, e.g. ``(-1, 1)``.
+
+    Example:
+        >>> import numpy as np, vidkit as vk
+        >>> v = vk.Video(np.random.rand(4, 8, 8, 3), fps=4, metadata={"prompt": "noise"})
+        >>> v.uint8.dtype, len(v), v.metadata["prompt"]
+        (dtype('uint8'), 4, 'noise')
+    """
+
+    __slots__ = ("_frames", "fps", "metadata")
+
+    def __init__(
+        self,
+        frames: Any,
+        fps: float = DEFAULT_FPS,
+        metadata: dict[str, Any] | None = None,
+        *,
+        value_range: tuple[float, float] | None = None,
+    ) -> None:
+        if isinstance(frames, Video):
+            arr = frames.frames
+        else:
+            if _is_torch_tensor(frames):
+                raise TypeError(
+                    "Video() takes numpy frames; for a torch tensor use Video.from_torch(t, layout=...)"
+                )
+            if not isinstance(frames, np.ndarray):
+                try:
+                    frames = np.asarray(frames)
+                except Exception as exc:  # pragma: no cover - exotic inputs
+                    raise TypeError(f"cannot make frames from {_describe(frames)}: {exc}") from None
+            if frames.dtype == object:
+                raise TypeError(
+                    f"cannot make frames from an object array {_describe(frames)}; "
+                    "for a list of PIL images use Video.from_pil"
+                )
+            arr = _frames_from_array(frames, "THWC", value_range)
+        self._frames = arr
+        fps = float(fps)
+        if not np.isfinite(fps) or fps <= 0:
+            raise ValueError(f"fps must be a positive number, got {fps!r}")
+        self.fps = fps
+        if metadata is not None and not isinstance(metadata, dict):
+            raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
+        self.metadata: dict[str, Any] = copy.deepcopy(metadata) if metadata else {}
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def frames(self) -> np.ndarray:
+        """Float32 frames ``[T, H, W, 3]`` in ``[0, 1]`` (the array itself, not a copy)."""
+        return self._frames
+
+    @property
+    def uint8(self) -> np.ndarray:
+        """Frames as uint8 ``[T, H, W, 3]`` (rounded, 0..255)."""
+        return np.round(self._frames * np.float32(255.0)).astype(np.uint8)
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        return tuple(self._frames.shape)  # type: ignore[return-value]
+
+    @property
+    def num_frames(self) -> int:
+        return int(self._frames.shape[0])
+
+    @property
+    def height(self) -> int:
+        return int(self._frames.shape[1])
+
+    @property
+    def width(self) -> int:
+        return int(self._frames.shape[2])
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds (``num_frames / fps``)."""
+        return self.num_frames / self.fps
+
+    def __len__(self) -> int:
+        return self.num_frames
+
+    def __getitem__(self, index: int | slice | Sequence[int] | np.ndarray) -> Any:
+        """``v[i]`` is frame i as a float array ``[H, W, 3]``; ``v[a:b]`` or ``v[[i, j]]`` a Video."""
+        if isinstance(index, (int, np.integer)):
+            n = self.num_frames
+            if not -n <= int(index) < n:
+                raise IndexError(f"frame index {index} out of range for a video of {n} frames")
+            return self._frames[int(index)]
+        if isinstance(index, slice):
+            sub = self._frames[index]
+        else:
+            idx = np.asarray(index)
+            if idx.dtype == np.bool_ or not np.issubdtype(idx.dtype, np.integer):
+                raise TypeError(f"frame indices must be integers, got {idx.dtype}")
+            if idx.size and (idx.max() >= self.num_frames or idx.min() < -self.num_frames):
+                raise IndexError(
+                    f"frame indices {idx.tolist()} out of range for {self.num_frames} frames"
+                )
+            sub = self._frames[idx]
+        if sub.shape[0] == 0:
+            raise ValueError(f"selection {index!r} leaves no frames")
+        return self._replace(sub)
+
+    def __iter__(self):
+        return iter(self._frames)
+
+    def __repr__(self) -> str:
+        keys = ", ".join(sorted(self.metadata)) or "-"
+        return (
+            f"Video(frames={self.num_frames}, size={self.height}x{self.width}, fps={self.fps:g}, "
+            f"metadata: {keys})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Video):
+            return NotImplemented
+        return (
+            self.shape == other.shape
+            and self.fps == other.fps
+            and bool(np.array_equal(self._frames, other._frames))
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _repr_html_(self) -> str:
+        from vidkit.display import video_html
+
+        return video_html(self)
+
+    def _replace(self, frames: np.ndarray, **meta: Any) -> Video:
+        out = Video.__new__(Video)
+        out._frames = np.ascontiguousarray(frames, dtype=np.float32)
+        out.fps = self.fps
+        out.metadata = copy.deepcopy(self.metadata)
+        out.metadata.update(meta)
+        return out
+
+    def copy(self) -> Video:
+        """A deep copy (frames and metadata)."""
+        return self._replace(self._frames.copy())
+
+    def with_metadata(self, **metadata: Any) -> Video:
+        """A video sharing these frames with ``metadata`` updated.
+
+        Example:
+            >>> v2 = v.with_metadata(seed=3)  # doctest: +SKIP
+        """
+        out = self._replace(self._frames)
+        out.metadata.update(metadata)
+        return out
+
+    # -------------------------------------------------------------- conversions
+    @classmethod
+    def from_numpy(
+        cls,
+        array: np.ndarray,
+        *,
+        layout: str = "THWC",
+        value_range: tuple[float, float] | None = None,
+        fps: float = DEFAULT_FPS,
+        metadata: dict[str, Any] | None = None,
+    ) -> Video:
+        """Make a Video from a numpy array.
+
+        Args:
+            array: ``[T, H, W, C]`` (``layout="THWC"``), ``[T, C, H, W]`` (``"TCHW"``) or
+                ``[C, T, H, W]`` (``"CTHW"``); uint8 (0..255) or float in ``value_range``.
+            layout: axis order of ``array``.
+            value_range: range of float values, default ``(0, 1)``; e.g. ``(-1, 1)``.
+
+        Example:
+            >>> v = Video.from_numpy(np.zeros((2, 3, 4, 4)), layout="TCHW", value_range=(-1, 1))
+            >>> float(v.frames.max())
+            0.5
+        """
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f"from_numpy expects a numpy array, got {_describe(array)}")
+        return cls(_frames_from_array(array, layout, value_range), fps=fps, metadata=metadata)
+
+    def to_numpy(
+        self,
+        layout: str = "THWC",
+        dtype: Any = np.float32,
+        value_range: tuple[float, float] = (0.0, 1.0),
+    ) -> np.ndarray:
+        """Frames as a numpy array in ``layout`` (THWC/TCHW/CTHW).
+
+        ``dtype=np.uint8`` gives 0..255; a float dtype gives values in ``value_range``.
+
+        Example:
+            >>> v.to_numpy("TCHW", value_range=(-1, 1)).shape  # doctest: +SKIP
+            (8, 3, 32, 48)
+        """
+        layout = _check_layout(layout, _LAYOUTS_3D)
+        dt = np.dtype(dtype)
+        if dt == np.uint8:
+            arr = self.uint8
+        elif np.issubdtype(dt, np.floating):
+            lo, hi = _check_range(value_range)
+            arr = self._frames.astype(dt)
+            if (lo, hi) != (0.0, 1.0):
+                arr = arr * dt.type(hi - lo) + dt.type(lo)
+        else:
+            raise TypeError(f"dtype must be uint8 or a float dtype, got {dt}")
+        if layout == "TCHW":
+            arr = arr.transpose(0, 3, 1, 2)
+        elif layout == "CTHW":
+            arr = arr.transpose(3, 0, 1, 2)
+        return np.ascontiguousarray(arr)
+
+    @classmethod
+    def from_torch(
+        cls,
+        tensor: torch.Tensor,
+        *,
+        layout: str = "TCHW",
+        value_range: tuple[float, float] | None = None,
+        fps: float = DEFAULT_FPS,
+        metadata: dict[str, Any] | None = None,
+    ) -> Video:
+        """Make a Video from one torch tensor ``[T, C, H, W]``, ``[C, T, H, W]`` or ``[T, H, W, C]``.
+
+        A batch (``[1, ...]``) of one video is accepted; for larger batches use :func:`unstack`.
+
+        Example:
+            >>> import torch
+            >>> v = Video.from_torch(torch.zeros(4, 3, 8, 8), layout="TCHW")
+        """
+        arr = _tensor_to_numpy(tensor)
+        if arr.ndim == 5:
+            if arr.shape[0] != 1:
+                raise ValueError(
+                    f"from_torch takes one video, got a batch {_describe(tensor)}; use vk.unstack"
+                )
+            arr = arr[0]
+        return cls(_frames_from_array(arr, layout, value_range), fps=fps, metadata=metadata)
+
+    def to_torch(
+        self,
+        layout: str = "TCHW",
+        dtype: torch.dtype | None = None,
+        value_range: tuple[float, float] = (0.0, 1.0),
+        device: Any = None,
+    ) -> torch.Tensor:
+        """Frames as a torch tensor in ``layout`` (TCHW/CTHW/THWC), float32 by default.
+
+        ``dtype=torch.uint8`` gives 0..255.
+
+        Example:
+            >>> t = v.to_torch("CTHW", value_range=(-1, 1))  # doctest: +SKIP
+        """
+        import torch
+
+        dtype = torch.float32 if dtype is None else dtype
+        if dtype == torch.uint8:
+            arr = self.to_numpy(layout, np.uint8)
+            t = torch.from_numpy(arr)
+        else:
+            if not dtype.is_floating_point:
+                raise TypeError(f"dtype must be torch.uint8 or a float dtype, got {dtype}")
+            t = torch.from_numpy(self.to_numpy(layout, np.float32, value_range)).to(dtype)
+        return t.to(device) if device is not None else t
+
+    @classmethod
+    def from_pil(
+        cls,
+        images: Iterable[Image.Image],
+        *,
+        fps: float = DEFAULT_FPS,
+        metadata: dict[str, Any] | None = None,
+    ) -> Video:
+        """Make a Video from a sequence of PIL images (any mode; converted to RGB, same size).
+
+        Example:
+            >>> from PIL import Image
+            >>> v = Video.from_pil([Image.new("RGB", (8, 6))] * 3)
+            >>> v.shape
+            (3, 6, 8, 3)
+        """
+        from PIL import Image
+
+        imgs = list(images)
+        if not imgs:
+            raise ValueError("from_pil got an empty list of images")
+        arrs = []
+        for i, im in enumerate(imgs):
+            if not isinstance(im, Image.Image):
+                raise TypeError(f"item {i} is {type(im).__name__}, expected a PIL.Image")
+            if im.size != imgs[0].size:
+                raise ValueError(
+                    f"image {i} has size {im.size}, image 0 has {imgs[0].size}: all must match"
+                )
+            arrs.append(np.asarray(im.convert("RGB")))
+        return cls(np.stack(arrs), fps=fps, metadata=metadata)
+
+    def to_pil(self) -> list[Image.Image]:
+        """Frames as a list of RGB PIL images."""
+        from PIL import Image
+
+        return [Image.fromarray(f) for f in self.uint8]
+
+    @classmethod
+    def from_pipeline_output(
+        cls,
+        output: Any,
+        *,
+        index: int | None = None,
+        fps: float = DEFAULT_FPS,
+        metadata: dict[str, Any] | None = None,
+        layout: str | None = None,
+    ) -> Video | list[Video]:
+        """Videos from a diffusers pipeline output (or its ``.frames``), any ``output_type``.
+
+        - ``"np"``: array ``[B, F, H, W, 3]`` in [0, 1];
+        - ``"pt"``: tensor ``[B, F, C, H, W]`` in [0, 1] (pass ``layout="BCTHW"`` if channel-first);
+        - ``"pil"``: list (batch) of lists of PIL images.
+
+        Returns a list of Videos, or one Video when ``index`` is given.
+
+        Example:
+            >>> out = pipe(prompt="...", output_type="np")  # doctest: +SKIP
+            >>> video = Video.from_pipeline_output(out, index=0, fps=8)  # doctest: +SKIP
+        """
+        frames = getattr(output, "frames", output)
+        if isinstance(output, tuple) and not hasattr(output, "frames"):
+            frames = output[0]
+        videos: list[Video]
+        if _is_torch_tensor(frames) or isinstance(frames, np.ndarray):
+            arr = _tensor_to_numpy(frames) if _is_torch_tensor(frames) else frames
+            if arr.ndim == 4:
+                arr = arr[None]
+            if arr.ndim != 5:
+                raise ValueError(
+                    f"pipeline frames must be a batch [B, F, ...] of 5 dims, got {_describe(frames)}"
+                )
+            if layout is None:
+                # np outputs are BTHWC; pt outputs are BTCHW. Decide by the explicit output kind.
+                layout = "BTCHW" if _is_torch_tensor(frames) else "BTHWC"
+            videos = unstack(arr, layout=layout, fps=fps, metadata=metadata)
+        elif isinstance(frames, (list, tuple)) and frames:
+            first = frames[0]
+            if isinstance(first, (list, tuple)):
+                videos = [cls.from_pil(f, fps=fps, metadata=metadata) for f in frames]
+            elif _is_pil(first):
+                videos = [cls.from_pil(frames, fps=fps, metadata=metadata)]
+            elif isinstance(first, np.ndarray) or _is_torch_tensor(first):
+                videos = [
+                    cls(
+                        _tensor_to_numpy(f) if _is_torch_tensor(f) else f,
+                        fps=fps,
+                        metadata=metadata,
+                    )
+                    for f in frames
+                ]
+            else:
+                raise TypeError(f"unrecognised pipeline frames: a list of {type(first).__name__}")
+        else:
+            raise TypeError(
+                f"unrecognised pipeline output {_describe(frames)}; expected .frames as an array, a "
+                "tensor or lists of PIL images"
+            )
+        if index is not None:
+            if not -len(videos) <= index < len(videos):
+                raise IndexError(f"index {index} out of range for {len(videos)} videos")
+            return videos[index]
+        return videos
+
+    # ---------------------------------------------------------------- helpers
+    def resize(
+        self,
+        height: int,
+        width: int | None = None,
+        *,
+        mode: str = "bilinear",
+        antialias: bool = True,
+    ) -> Video:
+        """Resize every frame to ``height x width`` (antialiased by default).
+
+        ``width=None`` keeps the aspect ratio. ``mode`` is ``"bilinear"``, ``"bicubic"``, ``"area"``
+        or ``"nearest"``.
+
+        Example:
+            >>> v.resize(64, 64).shape  # doctest: +SKIP
+        """
+        import torch
+        import torch.nn.functional as F
+
+        if width is None:
+            width = max(1, round(self.width * height / self.height))
+        height, width = int(height), int(width)
+        if height <= 0 or width <= 0:
+            raise ValueError(f"resize target must be positive, got {height}x{width}")
+        if mode not in ("bilinear", "bicubic", "area", "nearest"):
+            raise ValueError(f"mode must be bilinear, bicubic, area or nearest, got {mode!r}")
+        if (height, width) == (self.height, self.width):
+            return self._replace(self._frames.copy())
+        t = torch.from_numpy(self._frames).permute(0, 3, 1, 2)
+        kw: dict[str, Any] = {}
+        if mode in ("bilinear", "bicubic"):
+            kw = {"align_corners": False, "antialias": antialias}
+        out = F.interpolate(t, size=(height, width), mode=mode, **kw)
+        out = out.clamp_(0, 1).permute(0, 2, 3, 1).numpy()
+        return self._replace(out)
+
+    def center_crop(self, height: int, width: int | None = None) -> Video:
+        """Crop the central ``height x width`` region (``width=None``: square).
+
+        Example:
+            >>> v.center_crop(32).shape  # doctest: +SKIP
+        """
+        width = height if width is None else width
+        if not (0 < height <= self.height and 0 < width <= self.width):
+            raise ValueError(
+                f"crop {height}x{width} does not fit in frames of {self.height}x{self.width}"
+            )
+        top = (self.height - height) // 2
+        left = (self.width - width) // 2
+        return self._replace(self._frames[:, top : top + height, left : left + width])
+
+    def resize_short_side(self, size: int, *, mode: str = "bilinear") -> Video:
+        """Resize so the shorter side equals ``size`` (antialiased), keeping the aspect ratio."""
+        if self.height <= self.width:
+            return self.resize(size, max(1, round(self.width * size / self.height)), mode=mode)
+        return self.resize(max(1, round(self.height * size / self.width)), size, mode=mode)
+
+    def resample(
+        self,
+        num_frames: int | None = None,
+        *,
+        stride: int | None = None,
+        offset: int = 0,
+        fps: float | None = None,
+    ) -> Video:
+        """Temporal resampling.
+
+        - ``num_frames=N``: N frames spread evenly over the video (nearest frames; repeats frames
+          when the video is shorter); ``fps`` scales to keep the duration.
+        - ``stride=s`` (and ``offset``): every s-th frame starting at ``offset``.
+        - ``fps=f``: frames at a new frame rate, nearest in time.
+
+        Example:
+            >>> v.resample(4).num_frames, v.resample(stride=2).num_frames  # doctest: +SKIP
+            (4, 4)
+        """
+        given = sum(x is not None for x in (num_frames, stride, fps))
+        if given != 1:
+            raise ValueError("give exactly one of num_frames, stride or fps")
+        n = self.num_frames
+        if num_frames is not None:
+            if int(num_frames) < 1:
+                raise ValueError(f"num_frames must be >= 1, got {num_frames}")
+            idx = np.round(np.linspace(0, n - 1, int(num_frames))).astype(int)
+            new_fps = self.fps * int(num_frames) / n
+        elif stride is not None:
+            if int(stride) < 1:
+                raise ValueError(f"stride must be >= 1, got {stride}")
+            if not 0 <= offset < n:
+                raise ValueError(f"offset {offset} out of range for {n} frames")
+            idx = np.arange(offset, n, int(stride))
+            new_fps = self.fps / int(stride)
+        else:
+            if fps is None or fps <= 0:
+                raise ValueError(f"fps must be positive, got {fps}")
+            count = max(1, int(np.floor(self.duration * fps + 1e-9)))
+            idx = np.minimum(np.round(np.arange(count) * self.fps / fps).astype(int), n - 1)
+            new_fps = float(fps)
+        out = self._replace(self._frames[idx])
+        out.fps = float(new_fps)
+        return out
+
+    def frame(self, index: int) -> np.ndarray:
+        """Frame ``index`` as float32 ``[H, W, 3]`` (a view)."""
+        return self[index]
+
+
+# --------------------------------------------------------------------------- module functions
+def _is_torch_tensor(x: Any) -> bool:
+    mod = type(x).__module__
+    return mod.startswith("torch") and type(x).__name__ in ("Tensor", "Parameter")
+
+
+def _is_pil(x: Any) -> bool:
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(x, Image.Image)
+
+
+def _tensor_to_numpy(t: Any) -> np.ndarray:
+    if not _is_torch_tensor(t):
+        raise TypeError(f"expected a torch tensor, got {_describe(t)}")
+    import torch
+
+    t = t.detach().cpu()
+    if t.dtype in (torch.float16, torch.bfloat16):
+        t = t.float()
+    return t.numpy()
+
+
+def as_video(
+    x: Any,
+    *,
+    layout: str | None = None,
+    value_range: tuple[float, float] | None = None,
+    fps: float | None = None,
+) -> Video:
+    """Convert one video in any supported form to a :class:`Video`.
+
+    Accepts a Video (returned as is), a numpy array (``layout`` default THWC), a torch tensor
+    (``layout`` default TCHW), a list of PIL images, or a path to a video file / frame folder.
+
+    Example:
+        >>> vk.as_video(torch.rand(4, 3, 8, 8)).shape  # doctest: +SKIP
+        (4, 8, 8, 3)
+    """
+    import os
+
+    if isinstance(x, Video):
+        return x
+    if isinstance(x, (str, os.PathLike)):
+        from vidkit.io import read_video
+
+        return read_video(x)
+    f = DEFAULT_FPS if fps is None else fps
+    if isinstance(x, np.ndarray):
+        return Video.from_numpy(x, layout=layout or "THWC", value_range=value_range, fps=f)
+    if _is_torch_tensor(x):
+        return Video.from_torch(x, layout=layout or "TCHW", value_range=value_range, fps=f)
+    if isinstance(x, (list, tuple)) and x and _is_pil(x[0]):
+        return Video.from_pil(x, fps=f)
+    raise TypeError(
+        f"cannot convert {_describe(x)} to a Video; expected a Video, numpy array, torch tensor, "
+        "list of PIL images or a path"
+    )
+
+
+def concat(videos: Sequence[Video]) -> Video:
+    """Concatenate videos in time (same size; fps and metadata of the first).
+
+    Example:
+        >>> vk.concat([v, v]).num_frames == 2 * v.num_frames  # doctest: +SKIP
+        True
+    """
+    videos = list(videos)
+    if not videos:
+        raise ValueError("concat needs at least one video")
+    for i, v in enumerate(videos):
+        if not isinstance(v, Video):
+            raise TypeError(f"item {i} is {type(v).__name__}, expected a Video")
+        if v.shape[1:] != videos[0].shape[1:]:
+            raise ValueError(
+                f"video {i} has frames {v.height}x{v.width}, video 0 has "
+                f"{videos[0].height}x{videos[0].width}: resize before concatenating"
+            )
+    return videos[0]._replace(np.concatenate([v.frames for v in videos], axis=0))
+
+
+def stack(
+    videos: Sequence[Video],
+    layout: str = "BTCHW",
+    *,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    dtype: Any = None,
+    as_numpy: bool = False,
+) -> Any:
+    """Stack same-shaped videos into one batch tensor (``BTCHW``, ``BCTHW`` or ``BTHWC``).
+
+    Returns a float32 torch tensor (or numpy array with ``as_numpy=True``) with values in
+    ``value_range``; ``dtype=uint8`` gives 0..255.
+
+    Example:
+        >>> vk.stack([v, v], "BCTHW", value_range=(-1, 1)).shape  # doctest: +SKIP
+        torch.Size([2, 3, 8, 32, 48])
+    """
+    videos = list(videos)
+    layout = _check_layout(layout, _LAYOUTS_BATCH)
+    if not videos:
+        raise ValueError("stack needs at least one video")
+    for i, v in enumerate(videos):
+        if not isinstance(v, Video):
+            raise TypeError(f"item {i} is {type(v).__name__}, expected a Video")
+        if v.shape != videos[0].shape:
+            raise ValueError(
+                f"video {i} has shape {v.shape}, video 0 has {videos[0].shape}: resize/resample "
+                "them to one shape before stacking"
+            )
+    inner = {"BTCHW": "TCHW", "BCTHW": "CTHW", "BTHWC": "THWC"}[layout]
+    is_uint8 = dtype is not None and str(dtype).endswith("uint8")
+    np_dtype = np.uint8 if is_uint8 else np.float32
+    arr = np.stack([v.to_numpy(inner, np_dtype, value_range) for v in videos])
+    if as_numpy:
+        return arr
+    import torch
+
+    t = torch.from_numpy(arr)
+    if dtype is not None and not is_uint8:
+        t = t.to(dtype)
+    return t
+
+
+def unstack(
+    batch: Any,
+    layout: str = "BTCHW",
+    *,
+    value_range: tuple[float, float] | None = None,
+    fps: float = DEFAULT_FPS,
+    metadata: dict[str, Any] | None = None,
+) -> list[Video]:
+    """Split a batch (torch tensor or numpy array) into a list of Videos.
+
+    Example:
+        >>> vids = vk.unstack(torch.rand(2, 3, 4, 8, 8), "BCTHW")  # doctest: +SKIP
+    """
+    layout = _check_layout(layout, _LAYOUTS_BATCH)
+    arr = _tensor_to_numpy(batch) if _is_torch_tensor(batch) else batch
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"unstack expects a tensor or array, got {_describe(batch)}")
+    if arr.ndim != 5:
+        raise ValueError(
+            f"a batch of videos must have 5 dimensions ({layout}), got {_describe(arr)}"
+        )
+    if arr.shape[0] == 0:
+        raise ValueError("the batch is empty")
+    inner = {"BTCHW": "TCHW", "BCTHW": "CTHW", "BTHWC": "THWC"}[layout]
+    return [
+        Video(_frames_from_array(a, inner, value_range), fps=fps, metadata=metadata) for a in arr
+    ]
+
+
+def psnr(a: Video | np.ndarray, b: Video | np.ndarray) -> float:
+    """Peak signal-to-noise ratio in dB between two same-shaped videos (or frames) in [0, 1].
+
+    Identical inputs give ``inf``.
+
+    Example:
+        >>> vk.psnr(v, v)  # doctest: +SKIP
+        inf
+    """
+    fa = a.frames if isinstance(a, Video) else np.asarray(a, np.float32)
+    fb = b.frames if isinstance(b, Video) else np.asarray(b, np.float32)
+    if fa.shape != fb.shape:
+        raise ValueError(f"psnr needs equal shapes, got {fa.shape} and {fb.shape}")
+    mse = float(np.mean((fa.astype(np.float64) - fb.astype(np.float64)) ** 2))
+    return float("inf") if mse == 0 else float(10 * np.log10(1.0 / mse))
