@@ -1,0 +1,783 @@
+"""CLIP score (text-video alignment) and CLIP consistency (temporal stability) for videos.
+
+Two measures, both on CLIP embeddings computed frame by frame:
+
+- :func:`clip_score` / :class:`CLIPScore`: the "CLIPSIM" of text-to-video papers. Each frame is
+  compared with its prompt, ``100 * cos(E_text, E_frame)``, the per-frame scores are averaged over
+  the sampled frames of a video, and the per-video scores over the set. The clamp at 0 follows
+  torchmetrics (applied to the *mean*); ``per_sample_clamp=True`` clamps every frame-prompt pair
+  first, as the CLIPScore paper does (Hessel et al. 2021, ``w * max(cos, 0)``; vidkit keeps the
+  x100 scale instead of the paper's ``w = 2.5``).
+- :func:`clip_consistency`: VBench's ``background_consistency`` formula on CLIP image features:
+  for every frame ``t >= 1``, ``1/2 [max(0, cos(f_{t-1}, f_t)) + max(0, cos(f_0, f_t))]``, averaged
+  over the frames of a video (and over all frames of the set for the overall score, as VBench).
+
+Model: ``openai/clip-vit-base-patch32`` (ViT-B/32) is the usual CLIPSIM model of text-to-video
+papers and EvalCrafter; VBench's background consistency also uses ViT-B/32. torchmetrics defaults to
+ViT-L/14: scores from different CLIP models are **not comparable** (ViT-L/14 scores run several
+points lower). Every result carries its model name and a hash of its weights.
+
+Preprocessing, two documented choices (``preprocess=``):
+
+- ``"processor"`` (default of :func:`clip_score`, as torchmetrics and EvalCrafter): the model's own
+  ``CLIPImageProcessor`` (shortest edge to 224 with PIL bicubic, center crop 224, /255, CLIP
+  mean/std). Frames are handed to it as **uint8**, so nothing is rescaled twice (float frames in
+  [0, 1] given straight to a CLIP processor are divided by 255 again: a common bug).
+- ``"vbench"`` (default of :func:`clip_consistency`, as VBench ``clip_transform``): on uint8
+  tensors, torch bicubic resize of the short side to 224 (antialiased, rounded back to uint8, as
+  torchvision >= 0.17 does), center crop 224, /255, CLIP mean/std.
+
+Example:
+    >>> import vidkit as vk
+    >>> res = vk.metrics.clip_score(videos, ["a red ball bounces"] * len(videos))  # doctest: +SKIP
+    >>> res.score, res.per_video, res.provenance["model"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import warnings
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from vidkit.video import Video, as_video
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+__all__ = [
+    "DEFAULT_CLIP_MODEL",
+    "CLIPScore",
+    "CLIPScoreResult",
+    "CLIPConsistencyResult",
+    "clip_score",
+    "clip_consistency",
+    "clip_image_features",
+    "clip_text_features",
+    "load_clip",
+    "make_tiny_clip",
+]
+
+DEFAULT_CLIP_MODEL = "openai/clip-vit-base-patch32"
+CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
+CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+_PREPROCESS = ("processor", "vbench")
+_TEXT_MAX_TOKENS = 77
+
+ModelSpec = Union[str, os.PathLike, tuple[Any, Any]]
+
+
+# --------------------------------------------------------------------------- results
+@dataclass
+class CLIPScoreResult:
+    """Result of :func:`clip_score`.
+
+    Attributes:
+        score: the set's CLIP score (x100 scale), clamped at 0 as the provenance says.
+        per_video: per-video scores (frame-averaged; not clamped unless ``per_sample_clamp``).
+        per_frame: per-video arrays of per-frame scores (unclamped), in sampled-frame order.
+        provenance: model, weight hash, frames, clamp convention, preprocessing, N.
+    """
+
+    score: float
+    per_video: np.ndarray
+    per_frame: list[np.ndarray] = field(repr=False)
+    provenance: dict[str, Any]
+
+    def __float__(self) -> float:
+        return float(self.score)
+
+    def __repr__(self) -> str:
+        p = self.provenance
+        return (
+            f"CLIPScoreResult(score={self.score:.4f}, n={len(self.per_video)}, "
+            f"model={p.get('model')!r}, frames={p.get('frames')!r}, clamp={p.get('clamp')!r})"
+        )
+
+
+@dataclass
+class CLIPConsistencyResult:
+    """Result of :func:`clip_consistency` (values in [0, 1]; 1 = every frame alike).
+
+    Attributes:
+        score: frame-weighted mean over the set (VBench's ``sim / cnt``).
+        per_video: per-video mean over frames ``t >= 1`` (1.0 for a one-frame video, as VBench).
+        per_frame: per-video arrays of the per-frame terms (length ``T - 1``).
+        provenance: model, weight hash, frames, preprocessing, formula, N.
+    """
+
+    score: float
+    per_video: np.ndarray
+    per_frame: list[np.ndarray] = field(repr=False)
+    provenance: dict[str, Any]
+
+    def __float__(self) -> float:
+        return float(self.score)
+
+    def __repr__(self) -> str:
+        return (
+            f"CLIPConsistencyResult(score={self.score:.4f}, n={len(self.per_video)}, "
+            f"model={self.provenance.get('model')!r})"
+        )
+
+
+# --------------------------------------------------------------------------- model loading
+_CACHE: dict[tuple[str, str], tuple[Any, Any]] = {}
+_CACHE_LOCK = threading.Lock()
+_HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _default_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def load_clip(model: ModelSpec = DEFAULT_CLIP_MODEL, device: str | None = None) -> tuple[Any, Any]:
+    """Load a CLIP model and its processor (``transformers`` ``CLIPModel`` / ``CLIPProcessor``).
+
+    Args:
+        model: a hub id (``"openai/clip-vit-base-patch32"``), a local folder saved with
+            ``save_pretrained``, or an already loaded ``(model, processor)`` pair (returned as is,
+            moved to ``device`` if one is given).
+        device: ``"cpu"``, ``"cuda"``...; default CUDA when available.
+
+    Loaded models are cached per (name, device), in eval mode, float32. ``trust_remote_code`` is
+    never used.
+
+    Example:
+        >>> model, processor = load_clip("openai/clip-vit-base-patch32")  # doctest: +SKIP
+    """
+    if isinstance(model, tuple):
+        if len(model) != 2:
+            raise TypeError(
+                f"model as a tuple must be a (CLIPModel, processor) pair, got {len(model)} items"
+            )
+        m, proc = model
+        for attr in ("get_image_features", "get_text_features"):
+            if not hasattr(m, attr):
+                raise TypeError(
+                    f"model pair: the first item ({type(m).__name__}) has no {attr}(); expected a "
+                    "transformers CLIPModel"
+                )
+        if not (hasattr(proc, "image_processor") and hasattr(proc, "tokenizer")):
+            raise TypeError(
+                f"model pair: the second item ({type(proc).__name__}) must be a CLIPProcessor "
+                "(with .image_processor and .tokenizer)"
+            )
+        if device is not None:
+            m.to(device)
+        return m, proc
+    if not isinstance(model, (str, os.PathLike)):
+        raise TypeError(
+            f"model must be a hub id, a local folder or a (CLIPModel, processor) pair, got "
+            f"{type(model).__name__}"
+        )
+    name = os.fspath(model)
+    if not name:
+        raise ValueError("model name is empty; give a hub id or a local folder")
+    device = device or _default_device()
+    key = (str(Path(name).resolve()) if Path(name).exists() else name, device)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+    from transformers import CLIPModel, CLIPProcessor
+
+    try:
+        m = CLIPModel.from_pretrained(name)
+        proc = CLIPProcessor.from_pretrained(name)
+    except OSError as exc:
+        raise OSError(
+            f"could not load CLIP model {name!r}: {exc}\nGive a local folder (saved with "
+            "save_pretrained or downloaded with `huggingface-cli download "
+            f"{DEFAULT_CLIP_MODEL}`), or run online once so the hub cache holds it."
+        ) from exc
+    m = m.float().eval().to(device)
+    m.requires_grad_(False)
+    with _CACHE_LOCK:
+        _CACHE[key] = (m, proc)
+    return m, proc
+
+
+def _model_name(model: ModelSpec, m: Any) -> str:
+    if isinstance(model, (str, os.PathLike)):
+        return os.fspath(model)
+    return str(getattr(getattr(m, "config", None), "_name_or_path", "") or type(m).__name__)
+
+
+def _weight_hash(m: Any) -> str:
+    """sha256 (16 hex) of the model's state dict (names, dtypes, shapes, bytes); cached per model."""
+    try:
+        return _HASHES[m]
+    except (KeyError, TypeError):
+        pass
+    import torch
+
+    h = hashlib.sha256()
+    for name, t in sorted(m.state_dict().items()):
+        t = t.detach().cpu().contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    digest = h.hexdigest()[:16]
+    try:
+        _HASHES[m] = digest
+    except TypeError:  # pragma: no cover - not weak-referenceable
+        pass
+    return digest
+
+
+def _device_of(m: Any) -> Any:
+    try:
+        return next(m.parameters()).device
+    except (StopIteration, AttributeError):  # pragma: no cover
+        return "cpu"
+
+
+def _pooled(out: Any) -> torch.Tensor:
+    """transformers >= 5 returns a ModelOutput from get_*_features; older versions a tensor."""
+    return out.pooler_output if hasattr(out, "pooler_output") else out
+
+
+# --------------------------------------------------------------------------- inputs
+def _as_videos(videos: Any) -> list[Video]:
+    if isinstance(videos, Video):
+        return [videos]
+    if isinstance(videos, (str, bytes)) or not isinstance(videos, Sequence):
+        if isinstance(videos, np.ndarray) or type(videos).__module__.startswith("torch"):
+            raise TypeError(
+                f"videos must be a Video or a list of videos, got an array of shape "
+                f"{tuple(videos.shape)}; split a batch with vk.unstack(batch, layout=...)"
+            )
+        raise TypeError(f"videos must be a Video or a list of videos, got {type(videos).__name__}")
+    out = []
+    for i, v in enumerate(videos):
+        try:
+            out.append(as_video(v))
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"video {i}: {exc}") from None
+    if not out:
+        raise ValueError("videos is empty; give at least one video")
+    return out
+
+
+def _as_prompts(prompts: Any, n: int) -> list[str]:
+    if isinstance(prompts, str):
+        prompts = [prompts]
+    if not isinstance(prompts, Sequence):
+        raise TypeError(
+            f"prompts must be a string or a list of strings, got {type(prompts).__name__}"
+        )
+    prompts = list(prompts)
+    if not prompts:
+        raise ValueError("prompts is empty; give one prompt per video")
+    for i, p in enumerate(prompts):
+        if not isinstance(p, str):
+            raise TypeError(f"prompt {i} is {type(p).__name__}, expected a string")
+    if len(prompts) != n:
+        raise ValueError(
+            f"got {n} videos but {len(prompts)} prompts; give exactly one prompt per video"
+        )
+    return prompts
+
+
+def _frame_indices(num: int, frames: int | None) -> np.ndarray:
+    if frames is None or frames >= num:
+        return np.arange(num)
+    return np.unique(np.round(np.linspace(0, num - 1, frames)).astype(int))
+
+
+def _check_frames(frames: Any) -> int | None:
+    if frames is None:
+        return None
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)):
+        raise TypeError(f"frames must be None (all frames) or an int, got {type(frames).__name__}")
+    if frames < 1:
+        raise ValueError(f"frames must be >= 1, got {frames}")
+    return int(frames)
+
+
+def _check_preprocess(preprocess: str) -> str:
+    if preprocess not in _PREPROCESS:
+        raise ValueError(f"preprocess must be one of {_PREPROCESS}, got {preprocess!r}")
+    return preprocess
+
+
+def _check_batch(batch_size: Any) -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"batch_size must be an int, got {type(batch_size).__name__}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    return int(batch_size)
+
+
+# --------------------------------------------------------------------------- features
+def _size_field(size: Any, key: str) -> int | None:
+    """Read ``key`` from a size spec (dict, transformers ``SizeDict`` or int)."""
+    if size is None:
+        return None
+    if isinstance(size, int):
+        return size
+    val = size.get(key) if isinstance(size, dict) else getattr(size, key, None)
+    return int(val) if val is not None else None
+
+
+def _crop_size(image_processor: Any) -> tuple[int, int]:
+    crop = getattr(image_processor, "crop_size", None)
+    h, w = _size_field(crop, "height"), _size_field(crop, "width")
+    if h and w:
+        return h, w
+    edge = _size_field(getattr(image_processor, "size", None), "shortest_edge")
+    if edge:
+        return edge, edge
+    raise ValueError(
+        f"cannot read the crop size of {type(image_processor).__name__}; expected crop_size "
+        "{'height', 'width'} or size {'shortest_edge'}"
+    )
+
+
+def _vbench_pixels(frames_u8: np.ndarray, image_processor: Any) -> torch.Tensor:
+    """VBench ``clip_transform``: bicubic short side -> crop, uint8 rounding, /255, mean/std."""
+    import torch
+    import torch.nn.functional as F
+
+    th, tw = _crop_size(image_processor)
+    n_px = min(th, tw)
+    x = torch.from_numpy(frames_u8).permute(0, 3, 1, 2).float()  # [N, 3, H, W] 0..255
+    h, w = x.shape[-2:]
+    if h <= w:
+        size = (n_px, int(n_px * w / h))
+    else:
+        size = (int(n_px * h / w), n_px)
+    if (h, w) != size:
+        x = F.interpolate(x, size=size, mode="bicubic", align_corners=False, antialias=True)
+        x = x.round_().clamp_(0, 255)  # torchvision returns uint8 for uint8 input
+    h, w = x.shape[-2:]
+    top, left = int(round((h - th) / 2.0)), int(round((w - tw) / 2.0))
+    x = x[..., top : top + th, left : left + tw] / 255.0
+    mean = getattr(image_processor, "image_mean", None) or CLIP_MEAN
+    std = getattr(image_processor, "image_std", None) or CLIP_STD
+    mean_t = torch.tensor(mean, dtype=x.dtype).view(1, 3, 1, 1)
+    std_t = torch.tensor(std, dtype=x.dtype).view(1, 3, 1, 1)
+    return (x - mean_t) / std_t
+
+
+def _processor_pixels(frames_u8: np.ndarray, image_processor: Any) -> torch.Tensor:
+    # uint8 frames: the processor's own rescale (/255) is then the only one.
+    out = image_processor(images=list(frames_u8), return_tensors="pt")
+    return out["pixel_values"]
+
+
+def _image_features(
+    m: Any, proc: Any, frames_u8: np.ndarray, preprocess: str, batch_size: int
+) -> np.ndarray:
+    """L2-normalised image embeddings [N, D] (float64) for uint8 frames [N, H, W, 3]."""
+    import torch
+
+    device = _device_of(m)
+    feats = []
+    pix_fn = _vbench_pixels if preprocess == "vbench" else _processor_pixels
+    with torch.inference_mode():
+        for i in range(0, len(frames_u8), batch_size):
+            pix = pix_fn(frames_u8[i : i + batch_size], proc.image_processor)
+            f = _pooled(
+                m.get_image_features(pixel_values=pix.to(device=device, dtype=torch.float32))
+            )
+            f = f.double()
+            feats.append((f / f.norm(dim=-1, keepdim=True)).cpu().numpy())
+    return np.concatenate(feats, axis=0)
+
+
+def _text_features(
+    m: Any, proc: Any, prompts: list[str], batch_size: int
+) -> tuple[np.ndarray, int]:
+    """L2-normalised text embeddings [N, D] (float64) and the number of truncated prompts."""
+    import torch
+
+    device = _device_of(m)
+    max_len = min(
+        _TEXT_MAX_TOKENS,
+        int(getattr(getattr(m.config, "text_config", None), "max_position_embeddings", 77)),
+    )
+    tok = proc.tokenizer
+    n_trunc = sum(len(ids) > max_len for ids in tok(prompts)["input_ids"])
+    feats = []
+    with torch.inference_mode():
+        for i in range(0, len(prompts), batch_size):
+            enc = tok(
+                prompts[i : i + batch_size],
+                padding=True,
+                truncation=True,
+                max_length=max_len,
+                return_tensors="pt",
+            )
+            f = _pooled(
+                m.get_text_features(
+                    input_ids=enc["input_ids"].to(device),
+                    attention_mask=enc["attention_mask"].to(device),
+                )
+            ).double()
+            feats.append((f / f.norm(dim=-1, keepdim=True)).cpu().numpy())
+    return np.concatenate(feats, axis=0), n_trunc
+
+
+def clip_image_features(
+    videos: Video | Sequence[Any],
+    *,
+    model: ModelSpec = DEFAULT_CLIP_MODEL,
+    frames: int | None = None,
+    preprocess: str = "processor",
+    batch_size: int = 64,
+    device: str | None = None,
+) -> list[np.ndarray]:
+    """Per-frame L2-normalised CLIP image embeddings, one ``[T', D]`` float64 array per video.
+
+    Example:
+        >>> feats = clip_image_features([video], model="openai/clip-vit-base-patch32")  # doctest: +SKIP
+        >>> feats[0].shape                                                              # doctest: +SKIP
+        (16, 512)
+    """
+    vids = _as_videos(videos)
+    frames = _check_frames(frames)
+    preprocess = _check_preprocess(preprocess)
+    batch_size = _check_batch(batch_size)
+    m, proc = load_clip(model, device)
+    sel = [v.uint8[_frame_indices(v.num_frames, frames)] for v in vids]
+    allf = _image_features(m, proc, np.concatenate(sel, axis=0), preprocess, batch_size)
+    return np.split(allf, np.cumsum([len(s) for s in sel])[:-1])
+
+
+def clip_text_features(
+    prompts: str | Sequence[str],
+    *,
+    model: ModelSpec = DEFAULT_CLIP_MODEL,
+    batch_size: int = 64,
+    device: str | None = None,
+) -> np.ndarray:
+    """L2-normalised CLIP text embeddings ``[N, D]`` (float64); text truncated at 77 tokens.
+
+    Example:
+        >>> clip_text_features(["a red ball bounces"]).shape  # doctest: +SKIP
+        (1, 512)
+    """
+    ps = [prompts] if isinstance(prompts, str) else prompts
+    ps = _as_prompts(ps, len(ps) if isinstance(ps, Sequence) else -1)
+    m, proc = load_clip(model, device)
+    return _text_features(m, proc, ps, _check_batch(batch_size))[0]
+
+
+# --------------------------------------------------------------------------- CLIP score
+class CLIPScore:
+    """Streaming CLIP score: ``update(videos, prompts)`` batch by batch, then ``compute()``.
+
+    Same options and result as :func:`clip_score`. The state (per-video scores and per-frame
+    scores) is small; :meth:`merge` adds another accumulator's state (e.g. from another process).
+
+    Example:
+        >>> metric = CLIPScore(model="openai/clip-vit-base-patch32", frames=8)  # doctest: +SKIP
+        >>> for vids, prompts in batches:                                       # doctest: +SKIP
+        ...     metric.update(vids, prompts)
+        >>> metric.compute().score                                              # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        model: ModelSpec = DEFAULT_CLIP_MODEL,
+        *,
+        frames: int | None = None,
+        per_sample_clamp: bool = False,
+        preprocess: str = "processor",
+        batch_size: int = 64,
+        device: str | None = None,
+    ) -> None:
+        self.frames = _check_frames(frames)
+        self.preprocess = _check_preprocess(preprocess)
+        self.batch_size = _check_batch(batch_size)
+        if not isinstance(per_sample_clamp, bool):
+            raise TypeError(
+                f"per_sample_clamp must be a bool, got {type(per_sample_clamp).__name__}"
+            )
+        self.per_sample_clamp = per_sample_clamp
+        self._model_spec = model
+        self._m, self._proc = load_clip(model, device)
+        self.model_name = _model_name(model, self._m)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all accumulated videos."""
+        self._per_frame: list[np.ndarray] = []
+        self._n_truncated = 0
+
+    def update(self, videos: Video | Sequence[Any], prompts: str | Sequence[str]) -> np.ndarray:
+        """Score a batch of videos against their prompts; returns this batch's per-video scores."""
+        vids = _as_videos(videos)
+        ps = _as_prompts(prompts, len(vids))
+        sel = [v.uint8[_frame_indices(v.num_frames, self.frames)] for v in vids]
+        img = _image_features(
+            self._m, self._proc, np.concatenate(sel, axis=0), self.preprocess, self.batch_size
+        )
+        txt, n_trunc = _text_features(self._m, self._proc, ps, self.batch_size)
+        if n_trunc:
+            warnings.warn(
+                f"{n_trunc} prompt(s) longer than {_TEXT_MAX_TOKENS} CLIP tokens were truncated",
+                stacklevel=2,
+            )
+        self._n_truncated += n_trunc
+        owner = np.repeat(np.arange(len(vids)), [len(s) for s in sel])
+        per_frame_all = 100.0 * np.einsum("nd,nd->n", img, txt[owner])
+        per_frame = np.split(per_frame_all, np.cumsum([len(s) for s in sel])[:-1])
+        self._per_frame.extend(per_frame)
+        return np.array([self._video_score(p) for p in per_frame])
+
+    def merge(self, other: CLIPScore) -> CLIPScore:
+        """Add another accumulator's videos (same model, frames, clamp and preprocessing)."""
+        if not isinstance(other, CLIPScore):
+            raise TypeError(f"can only merge a CLIPScore, got {type(other).__name__}")
+        mine = (self.model_name, self.frames, self.per_sample_clamp, self.preprocess)
+        theirs = (other.model_name, other.frames, other.per_sample_clamp, other.preprocess)
+        if mine != theirs:
+            raise ValueError(
+                f"cannot merge CLIPScore states with different settings: {mine} vs {theirs}"
+            )
+        self._per_frame.extend(other._per_frame)
+        self._n_truncated += other._n_truncated
+        return self
+
+    def _video_score(self, per_frame: np.ndarray) -> float:
+        vals = np.maximum(per_frame, 0.0) if self.per_sample_clamp else per_frame
+        return float(vals.mean())
+
+    def compute(self) -> CLIPScoreResult:
+        """The score so far (raises if nothing was added)."""
+        if not self._per_frame:
+            raise ValueError("CLIPScore.compute() called before any update()")
+        per_video = np.array([self._video_score(p) for p in self._per_frame])
+        score = float(max(per_video.mean(), 0.0))
+        prov = {
+            "metric": "clip_score",
+            "model": self.model_name,
+            "weight_hash": _weight_hash(self._m),
+            "frames": self.frames if self.frames is not None else "all",
+            "clamp": "per_sample" if self.per_sample_clamp else "mean",
+            "scale": 100,
+            "aggregation": "mean over frames, then mean over videos",
+            "preprocess": self.preprocess,
+            "text_max_tokens": _TEXT_MAX_TOKENS,
+            "n_truncated_prompts": self._n_truncated,
+            "n_videos": len(per_video),
+            "n_frames": int(sum(len(p) for p in self._per_frame)),
+        }
+        return CLIPScoreResult(score, per_video, [p.copy() for p in self._per_frame], prov)
+
+    def __repr__(self) -> str:
+        return (
+            f"CLIPScore(model={self.model_name!r}, frames={self.frames}, "
+            f"per_sample_clamp={self.per_sample_clamp}, videos={len(self._per_frame)})"
+        )
+
+
+def clip_score(
+    videos: Video | Sequence[Any],
+    prompts: str | Sequence[str],
+    *,
+    model: ModelSpec = DEFAULT_CLIP_MODEL,
+    frames: int | None = None,
+    per_sample_clamp: bool = False,
+    preprocess: str = "processor",
+    batch_size: int = 64,
+    device: str | None = None,
+) -> CLIPScoreResult:
+    """CLIP score of videos against their prompts: frame-averaged ``100 * cos(text, frame)``.
+
+    Args:
+        videos: a :class:`~vidkit.Video` or a list of videos (anything :func:`vidkit.as_video`
+            takes).
+        prompts: one prompt per video (a single string for a single video).
+        model: hub id, local folder, or a loaded ``(CLIPModel, CLIPProcessor)`` pair. Default
+            ViT-B/32, the usual CLIPSIM model; ViT-L/14 scores are not comparable with it.
+        frames: ``None`` scores every frame; an int ``k`` scores ``k`` evenly spaced frames.
+        per_sample_clamp: ``False`` (torchmetrics): the set's mean is clamped at 0.
+            ``True`` (CLIPScore paper): every frame-prompt score is clamped at 0 before averaging.
+        preprocess: ``"processor"`` (the model's CLIPImageProcessor on uint8 frames) or
+            ``"vbench"`` (see the module docstring).
+        batch_size: frames per forward pass.
+        device: default CUDA when available (or the pair's device).
+
+    Returns:
+        :class:`CLIPScoreResult` with ``score``, ``per_video``, ``per_frame``, ``provenance``.
+        Prompts are truncated at 77 tokens (the end-of-text token kept, as OpenAI's
+        ``clip.tokenize(truncate=True)``).
+
+    Example:
+        >>> res = clip_score([video], ["a red ball bounces"], frames=8)  # doctest: +SKIP
+        >>> round(res.score, 2)                                          # doctest: +SKIP
+        29.81
+    """
+    metric = CLIPScore(
+        model,
+        frames=frames,
+        per_sample_clamp=per_sample_clamp,
+        preprocess=preprocess,
+        batch_size=batch_size,
+        device=device,
+    )
+    metric.update(videos, prompts)
+    return metric.compute()
+
+
+# --------------------------------------------------------------------------- consistency
+def clip_consistency(
+    videos: Video | Sequence[Any],
+    *,
+    model: ModelSpec = DEFAULT_CLIP_MODEL,
+    frames: int | None = None,
+    preprocess: str = "vbench",
+    batch_size: int = 64,
+    device: str | None = None,
+) -> CLIPConsistencyResult:
+    """Temporal consistency of CLIP image features (VBench ``background_consistency`` formula).
+
+    For each frame ``t >= 1``: ``1/2 [max(0, cos(f_{t-1}, f_t)) + max(0, cos(f_0, f_t))]``.
+    Per video: the mean of these terms (1.0 for a single frame). Overall: the mean over all terms
+    of all videos (frame-weighted, as VBench's ``sim / cnt``).
+
+    Args:
+        videos: a Video or a list of videos.
+        model: hub id, folder or ``(CLIPModel, CLIPProcessor)`` pair; VBench uses ViT-B/32.
+        frames: ``None`` uses every frame (VBench); ``k`` uses ``k`` evenly spaced frames.
+        preprocess: ``"vbench"`` (default) or ``"processor"``.
+
+    Example:
+        >>> clip_consistency([video]).score  # doctest: +SKIP
+        0.9731
+    """
+    vids = _as_videos(videos)
+    frames = _check_frames(frames)
+    preprocess = _check_preprocess(preprocess)
+    batch_size = _check_batch(batch_size)
+    m, proc = load_clip(model, device)
+    sel = [v.uint8[_frame_indices(v.num_frames, frames)] for v in vids]
+    allf = _image_features(m, proc, np.concatenate(sel, axis=0), preprocess, batch_size)
+    feats = np.split(allf, np.cumsum([len(s) for s in sel])[:-1])
+    per_frame, per_video = [], []
+    for f in feats:
+        if len(f) < 2:
+            terms = np.zeros(0)
+            per_video.append(1.0)
+        else:
+            prev = np.maximum(np.einsum("nd,nd->n", f[:-1], f[1:]), 0.0)
+            first = np.maximum(f[1:] @ f[0], 0.0)
+            terms = 0.5 * (prev + first)
+            per_video.append(float(terms.mean()))
+        per_frame.append(terms)
+    n_terms = sum(len(t) for t in per_frame)
+    score = float(sum(t.sum() for t in per_frame) / n_terms) if n_terms else 1.0
+    prov = {
+        "metric": "clip_consistency",
+        "formula": "VBench background_consistency: mean_t 1/2[max(0,cos(f_t-1,f_t))+max(0,cos(f_0,f_t))]",
+        "model": _model_name(model, m),
+        "weight_hash": _weight_hash(m),
+        "frames": frames if frames is not None else "all",
+        "preprocess": preprocess,
+        "aggregation": "frame-weighted mean over all videos",
+        "n_videos": len(vids),
+    }
+    return CLIPConsistencyResult(score, np.array(per_video), per_frame, prov)
+
+
+# --------------------------------------------------------------------------- tiny model
+def make_tiny_clip(
+    folder: str | os.PathLike,
+    *,
+    image_size: int = 32,
+    seed: int = 0,
+    words: Sequence[str] | None = None,
+) -> Path:
+    """Save a tiny **random** CLIP (model, tokenizer, image processor) to ``folder``; offline.
+
+    For tests and CPU demos only: the scores it gives are meaningless, but every code path (text
+    tokenisation and truncation, image preprocessing, projection, normalisation) is the real one,
+    and the folder loads with ``CLIPModel/CLIPProcessor.from_pretrained(folder)`` as a real
+    checkpoint does. The tokenizer is a word-level ``tokenizers`` model with CLIP's special tokens.
+
+    Example:
+        >>> path = make_tiny_clip("/tmp/tiny-clip")            # doctest: +SKIP
+        >>> clip_score([video], ["a red ball"], model=path)     # doctest: +SKIP
+    """
+    import torch
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    from transformers import (
+        CLIPConfig,
+        CLIPImageProcessor,
+        CLIPModel,
+        CLIPProcessor,
+        PreTrainedTokenizerFast,
+    )
+
+    default_words = (
+        "a an the red green blue yellow white black ball cube box object bounces falls rolls "
+        "slides moves collides with on off floor wall ground left right up down two one fast "
+        "slow against each other of and in over under through disappears appears changes color "
+        "shape size teleports"
+    )
+    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1, "<unk>": 2}
+    for w in list(words) if words is not None else default_words.split():
+        vocab.setdefault(w.lower(), len(vocab))
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.normalizer = normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(
+        single="<|startoftext|> $A <|endoftext|>",
+        special_tokens=[("<|startoftext|>", 0), ("<|endoftext|>", 1)],
+    )
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        bos_token="<|startoftext|>",
+        eos_token="<|endoftext|>",
+        unk_token="<unk>",
+        pad_token="<|endoftext|>",
+        model_max_length=_TEXT_MAX_TOKENS,
+    )
+    cfg = CLIPConfig(
+        text_config={
+            "vocab_size": len(vocab),
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "max_position_embeddings": _TEXT_MAX_TOKENS,
+            "bos_token_id": 0,
+            "eos_token_id": 1,
+            "pad_token_id": 1,
+        },
+        vision_config={
+            "image_size": image_size,
+            "patch_size": max(1, image_size // 4),
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+        },
+        projection_dim=16,
+    )
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = CLIPModel(cfg).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "requires torchvision, falling back to PIL" notice
+        image_processor = CLIPImageProcessor(
+            size={"shortest_edge": image_size},
+            crop_size={"height": image_size, "width": image_size},
+        )
+    processor = CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    processor.save_pretrained(folder)
+    return folder
