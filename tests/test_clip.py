@@ -231,3 +231,17 @@ def test_provenance_hash_changes_with_weights(tiny_clip, tmp_path, videos):
     a = clip_score(videos[0], "a ball", model=tiny_clip, device="cpu").provenance["weight_hash"]
     b = clip_score(videos[0], "a ball", model=str(other), device="cpu").provenance["weight_hash"]
     assert a != b and len(a) == 16
+
+
+def test_clip_features_extractor(tiny_clip, videos):
+    from vidkit.metrics import get_extractor  # noqa: F401  (the registry stays importable)
+    from vidkit.metrics.clip import CLIPFeatures
+    from vidkit.metrics.extractors import FeatureExtractor
+
+    ext = CLIPFeatures(tiny_clip, frames=3, device="cpu")
+    assert isinstance(ext, FeatureExtractor) and ext.dim == 16
+    feats = ext(videos)
+    assert feats.shape == (3, 16) and feats.dtype == np.float64
+    per_frame = clip_image_features(videos, model=tiny_clip, frames=3, device="cpu")
+    np.testing.assert_allclose(feats, np.stack([f.mean(axis=0) for f in per_frame]), atol=1e-5)
+    assert ext.provenance()["weight_hash"] == ext.weight_hash

@@ -35,7 +35,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import warnings
@@ -43,20 +42,21 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 
+from vidkit.metrics.extractors import FeatureExtractor, hash_state_dict
 from vidkit.video import Video, as_video
-
-if TYPE_CHECKING:  # pragma: no cover
-    import torch
 
 __all__ = [
     "DEFAULT_CLIP_MODEL",
     "CLIPScore",
     "CLIPScoreResult",
     "CLIPConsistencyResult",
+    "CLIPFeatures",
     "clip_score",
     "clip_consistency",
     "clip_image_features",
@@ -135,8 +135,6 @@ _HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _default_device() -> str:
-    import torch
-
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
@@ -213,19 +211,12 @@ def _model_name(model: ModelSpec, m: Any) -> str:
 
 
 def _weight_hash(m: Any) -> str:
-    """sha256 (16 hex) of the model's state dict (names, dtypes, shapes, bytes); cached per model."""
+    """sha256 (16 hex) of the model's state dict (vidkit's ``hash_state_dict``); cached per model."""
     try:
         return _HASHES[m]
     except (KeyError, TypeError):
         pass
-    import torch
-
-    h = hashlib.sha256()
-    for name, t in sorted(m.state_dict().items()):
-        t = t.detach().cpu().contiguous()
-        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}".encode())
-        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
-    digest = h.hexdigest()[:16]
+    digest = hash_state_dict(m)
     try:
         _HASHES[m] = digest
     except TypeError:  # pragma: no cover - not weak-referenceable
@@ -344,9 +335,6 @@ def _crop_size(image_processor: Any) -> tuple[int, int]:
 
 def _vbench_pixels(frames_u8: np.ndarray, image_processor: Any) -> torch.Tensor:
     """VBench ``clip_transform``: bicubic short side -> crop, uint8 rounding, /255, mean/std."""
-    import torch
-    import torch.nn.functional as F
-
     th, tw = _crop_size(image_processor)
     n_px = min(th, tw)
     x = torch.from_numpy(frames_u8).permute(0, 3, 1, 2).float()  # [N, 3, H, W] 0..255
@@ -378,8 +366,6 @@ def _image_features(
     m: Any, proc: Any, frames_u8: np.ndarray, preprocess: str, batch_size: int
 ) -> np.ndarray:
     """L2-normalised image embeddings [N, D] (float64) for uint8 frames [N, H, W, 3]."""
-    import torch
-
     device = _device_of(m)
     feats = []
     pix_fn = _vbench_pixels if preprocess == "vbench" else _processor_pixels
@@ -398,8 +384,6 @@ def _text_features(
     m: Any, proc: Any, prompts: list[str], batch_size: int
 ) -> tuple[np.ndarray, int]:
     """L2-normalised text embeddings [N, D] (float64) and the number of truncated prompts."""
-    import torch
-
     device = _device_of(m)
     max_len = min(
         _TEXT_MAX_TOKENS,
@@ -691,6 +675,61 @@ def clip_consistency(
     return CLIPConsistencyResult(score, np.array(per_video), per_frame, prov)
 
 
+# --------------------------------------------------------------------------- extractor
+class CLIPFeatures(FeatureExtractor):
+    """CLIP image embeddings as a video :class:`~vidkit.metrics.FeatureExtractor`.
+
+    Feature of a video = mean over its (sampled) frames of the L2-normalised CLIP image
+    embeddings, ``dim = projection_dim`` (512 for ViT-B/32). Useful for a Fréchet distance on
+    appearance only ("FD-CLIP"); it ignores motion, which I3D / VideoMAE / SynthEncoder see.
+
+    Example:
+        >>> ext = CLIPFeatures("openai/clip-vit-base-patch32", frames=8)  # doctest: +SKIP
+        >>> ext(videos).shape                                             # doctest: +SKIP
+        (64, 512)
+    """
+
+    default_batch_size = 8
+
+    def __init__(
+        self,
+        model: ModelSpec = DEFAULT_CLIP_MODEL,
+        *,
+        frames: int | None = None,
+        preprocess: str = "processor",
+        batch_size: int = 64,
+        device: str | None = None,
+    ) -> None:
+        self.frames = _check_frames(frames)
+        self.preprocess_mode = _check_preprocess(preprocess)
+        self.frame_batch = _check_batch(batch_size)
+        self.model, self.processor = load_clip(model, device)
+        self.name = f"clip:{_model_name(model, self.model)}"
+        self.dim = int(self.model.config.projection_dim)
+        self.weight_hash = _weight_hash(self.model)
+        self.preprocess = {
+            "frames": self.frames if self.frames is not None else "all",
+            "image": preprocess,
+            "input": "uint8 frames (rounded from [0, 1])",
+            "feature": "mean over frames of L2-normalised CLIP image embeddings",
+        }
+
+    def extract(self, batch: torch.Tensor) -> np.ndarray:
+        u8 = (batch.detach().float().cpu().clamp(0, 1) * 255).round().to(torch.uint8)
+        u8 = u8.permute(0, 1, 3, 4, 2).numpy()  # [b, T, H, W, 3]
+        idx = _frame_indices(u8.shape[1], self.frames)
+        sel = u8[:, idx]
+        b, t = sel.shape[:2]
+        f = _image_features(
+            self.model,
+            self.processor,
+            sel.reshape(b * t, *sel.shape[2:]),
+            self.preprocess_mode,
+            self.frame_batch,
+        )
+        return f.reshape(b, t, -1).mean(axis=1)
+
+
 # --------------------------------------------------------------------------- tiny model
 def make_tiny_clip(
     folder: str | os.PathLike,
@@ -710,7 +749,6 @@ def make_tiny_clip(
         >>> path = make_tiny_clip("/tmp/tiny-clip")            # doctest: +SKIP
         >>> clip_score([video], ["a red ball"], model=path)     # doctest: +SKIP
     """
-    import torch
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import (
         CLIPConfig,
