@@ -264,6 +264,8 @@ class Video:
             sub = self._frames[index]
         else:
             idx = np.asarray(index)
+            if idx.size == 0:
+                raise ValueError(f"selection {index!r} leaves no frames")
             if idx.dtype == np.bool_ or not np.issubdtype(idx.dtype, np.integer):
                 raise TypeError(f"frame indices must be integers, got {idx.dtype}")
             if idx.size and (idx.max() >= self.num_frames or idx.min() < -self.num_frames):
@@ -610,7 +612,8 @@ class Video:
         - ``num_frames=N``: N frames spread evenly over the video (nearest frames; repeats frames
           when the video is shorter); ``fps`` scales to keep the duration.
         - ``stride=s`` (and ``offset``): every s-th frame starting at ``offset``.
-        - ``fps=f``: frames at a new frame rate, nearest in time.
+        - ``fps=f``: frames at a new frame rate: at each new time ``k / f`` the frame on screen
+          then (sample and hold), so doubling the rate repeats every frame exactly twice.
 
         Example:
             >>> v.resample(4).num_frames, v.resample(stride=2).num_frames  # doctest: +SKIP
@@ -635,8 +638,7 @@ class Video:
         else:
             if fps is None or fps <= 0:
                 raise ValueError(f"fps must be positive, got {fps}")
-            count = max(1, int(np.floor(self.duration * fps + 1e-9)))
-            idx = np.minimum(np.round(np.arange(count) * self.fps / fps).astype(int), n - 1)
+            idx = _fps_indices(n, self.fps, float(fps))
             new_fps = float(fps)
         out = self._replace(self._frames[idx])
         out.fps = float(new_fps)
@@ -648,6 +650,17 @@ class Video:
 
 
 # --------------------------------------------------------------------------- module functions
+def _fps_indices(num_frames: int, fps: float, new_fps: float) -> np.ndarray:
+    """Source frame shown at each time ``k / new_fps`` of a video of ``num_frames`` at ``fps``.
+
+    Sample and hold (``floor``): ties never alternate, unlike ``np.round`` (half to even), which
+    turned 8 -> 16 fps into the uneven pattern 0, 0, 1, 2, 2, 2, 3, 4, ...
+    """
+    count = max(1, int(np.floor(num_frames / fps * new_fps + 1e-9)))
+    idx = np.floor(np.arange(count) * (fps / new_fps) + 1e-6).astype(np.int64)
+    return np.minimum(idx, num_frames - 1)
+
+
 def _is_torch_tensor(x: Any) -> bool:
     mod = type(x).__module__
     return mod.startswith("torch") and type(x).__name__ in ("Tensor", "Parameter")
