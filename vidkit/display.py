@@ -1,0 +1,431 @@
+"""Showing videos in notebooks: playable HTML grids, frame strips, and side-by-side tiles.
+
+- :func:`show` displays one video, a list, or a ``{title: video}`` dict as a labelled grid of
+  looping, muted, autoplaying ``<video>`` elements (H.264 mp4 in a base64 data URI: plays in
+  JupyterLab, Jupyter Notebook, Colab and VS Code) or ``<img>`` GIFs (``codec="gif"``, for viewers
+  without H.264). ``return_html=True`` returns the HTML instead of displaying it.
+- :func:`video_html` is the HTML of one video (what ``Video._repr_html_`` shows).
+- :func:`frame_strip` draws evenly spaced frames with their index and time as a matplotlib Figure,
+  one row per video: the view for papers, PDFs and diffs, where a player does not exist.
+- :func:`side_by_side` tiles several videos, with their titles, into one Video (to write one mp4
+  for a report).
+
+Videos smaller than 128 pixels high are enlarged by a whole factor with nearest-neighbour pixels,
+so a 32x32 synthetic scene shows crisp rather than blurred.
+
+Example:
+    >>> import numpy as np, vidkit as vk
+    >>> a = vk.Video(np.random.rand(8, 32, 32, 3), fps=8)
+    >>> html = vk.show({"noise": a, "dark": vk.Video(a.frames * 0.3)}, return_html=True)
+    >>> html.count("<video")
+    2
+    >>> fig = vk.frame_strip(a, n=4)
+    >>> len(fig.axes)
+    4
+"""
+
+from __future__ import annotations
+
+import base64
+import html as _html
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vidkit.video import Video, _is_pil, _is_torch_tensor, as_video, unstack
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["show", "video_html", "frame_strip", "side_by_side"]
+
+_MIN_DISPLAY_HEIGHT = 128
+_MAX_ZOOM = 8
+_CODECS = {"h264": ("mp4", "video/mp4"), "vp9": ("webm", "video/webm"), "gif": ("gif", "image/gif")}
+
+
+# --------------------------------------------------------------------------- inputs
+def _as_items(videos: Any, titles: Sequence[Any] | None) -> list[tuple[str | None, Video]]:
+    """Normalise the accepted inputs to a list of (title, Video)."""
+    if isinstance(videos, Mapping):
+        if titles is not None:
+            raise ValueError("titles come from the dict keys; do not pass titles= with a dict")
+        items = [(str(k), _one_video(v, f"videos[{k!r}]")) for k, v in videos.items()]
+    else:
+        vids = _many_videos(videos)
+        if titles is None:
+            items = [(None, v) for v in vids]
+        else:
+            if isinstance(titles, str) or not isinstance(titles, Sequence):
+                raise TypeError(f"titles must be a list of strings, got {type(titles).__name__}")
+            if len(titles) != len(vids):
+                raise ValueError(f"got {len(titles)} titles for {len(vids)} videos")
+            items = [(None if t is None else str(t), v) for t, v in zip(titles, vids)]
+    if not items:
+        raise ValueError("nothing to show: the list or dict of videos is empty")
+    return items
+
+
+def _one_video(x: Any, what: str) -> Video:
+    if isinstance(x, Video):
+        return x
+    if hasattr(x, "frames") and not isinstance(x, np.ndarray) and not _is_torch_tensor(x):
+        out = Video.from_pipeline_output(x)
+        if len(out) != 1:
+            raise ValueError(f"{what} holds a batch of {len(out)} videos; pass it on its own")
+        return out[0]
+    try:
+        return as_video(x)
+    except TypeError as exc:
+        raise TypeError(f"{what}: {exc}") from None
+
+
+def _many_videos(x: Any) -> list[Video]:
+    if isinstance(x, Video):
+        return [x]
+    if isinstance(x, (str, os.PathLike)):
+        return [as_video(x)]
+    if isinstance(x, np.ndarray) or _is_torch_tensor(x):
+        if x.ndim == 5:  # diffusers conventions: np output BTHWC, pt output BTCHW
+            return unstack(x, "BTCHW" if _is_torch_tensor(x) else "BTHWC")
+        return [as_video(x)]
+    if hasattr(x, "frames"):
+        return list(Video.from_pipeline_output(x))
+    if isinstance(x, (list, tuple)):
+        if x and _is_pil(x[0]):
+            return [as_video(list(x))]
+        return [_one_video(v, f"videos[{i}]") for i, v in enumerate(x)]
+    raise TypeError(
+        f"cannot show {type(x).__name__}; expected a Video, an array or tensor, a pipeline output, "
+        "a list of those, or a dict {title: video}"
+    )
+
+
+def _check_codec(codec: str) -> str:
+    if not isinstance(codec, str) or codec.lower() not in _CODECS:
+        raise ValueError(f"codec must be one of {sorted(_CODECS)}, got {codec!r}")
+    return codec.lower()
+
+
+def _check_height(height: Any) -> int | None:
+    if height is None:
+        return None
+    if isinstance(height, bool) or not isinstance(height, (int, np.integer)) or height < 1:
+        raise ValueError(f"height must be a positive int (pixels), got {height!r}")
+    return int(height)
+
+
+# --------------------------------------------------------------------------- HTML
+def _zoom(video: Video, height: int | None) -> tuple[int, int]:
+    """(whole-number pixel zoom, display height)."""
+    shown = height if height is not None else video.height
+    if height is None and video.height < _MIN_DISPLAY_HEIGHT:
+        shown = video.height * math.ceil(_MIN_DISPLAY_HEIGHT / video.height)
+    zoom = max(1, min(_MAX_ZOOM, shown // video.height))
+    return zoom, shown
+
+
+def _encode(video: Video, codec: str, fps: float | None) -> bytes:
+    from vidkit.io import write_video
+
+    ext = _CODECS[codec][0]
+    with tempfile.TemporaryDirectory(prefix="vidkit-show-") as tmp:
+        path = write_video(Path(tmp) / f"video.{ext}", video, fps=fps)
+        return path.read_bytes()
+
+
+def video_html(
+    video: Any,
+    *,
+    fps: float | None = None,
+    height: int | None = None,
+    codec: str = "h264",
+    title: str | None = None,
+    caption: bool = True,
+) -> str:
+    """HTML that plays one video inline (a ``<video>``, or an ``<img>`` for ``codec="gif"``).
+
+    Args:
+        video: a Video (or anything :func:`vidkit.as_video` accepts).
+        fps: playback frame rate (default ``video.fps``).
+        height: display height in pixels (default: the video's, small videos enlarged to >= 128).
+        codec: ``"h264"`` (mp4, default), ``"vp9"`` (webm; not playable in VS Code) or ``"gif"``.
+        title: a label above the video.
+        caption: a line below with frames, size and fps.
+
+    Example:
+        >>> html = video_html(vk.Video(np.zeros((4, 16, 16, 3))), title="zeros")  # doctest: +SKIP
+    """
+    video = _one_video(video, "video")
+    codec = _check_codec(codec)
+    height = _check_height(height)
+    zoom, shown = _zoom(video, height)
+    frames = video.frames
+    if zoom > 1:
+        frames = np.repeat(np.repeat(frames, zoom, axis=1), zoom, axis=2)
+    encoded = video._replace(frames)
+    encoded.metadata = {}  # the player needs pixels only (metadata may not be JSON)
+    data = base64.b64encode(_encode(encoded, codec, fps)).decode("ascii")
+    mime = _CODECS[codec][1]
+    style = f"height:{shown}px;width:auto;display:block;margin:auto"
+    if shown > encoded.height:
+        style += ";image-rendering:pixelated"
+    if codec == "gif":
+        media = f'<img src="data:{mime};base64,{data}" style="{style}"/>'
+    else:
+        media = (
+            f'<video autoplay loop muted playsinline controls style="{style}">'
+            f'<source src="data:{mime};base64,{data}" type="{mime}"/></video>'
+        )
+    parts = [
+        '<figure class="vidkit-video" style="margin:0;display:inline-block;text-align:center">'
+    ]
+    if title is not None:
+        parts.append(
+            '<figcaption style="font-weight:bold;font-size:13px;margin-bottom:2px">'
+            f"{_html.escape(str(title))}</figcaption>"
+        )
+    parts.append(media)
+    if caption:
+        rate = video.fps if fps is None else float(fps)
+        parts.append(
+            '<div style="font:11px monospace;color:#777">'
+            f"{video.num_frames} frames &middot; {video.height}&times;{video.width} &middot; "
+            f"{rate:g} fps</div>"
+        )
+    parts.append("</figure>")
+    return "".join(parts)
+
+
+def show(
+    videos: Any,
+    *,
+    fps: float | None = None,
+    columns: int | None = None,
+    height: int | None = None,
+    titles: Sequence[str] | None = None,
+    codec: str = "h264",
+    return_html: bool = False,
+) -> str | None:
+    """Display videos in a notebook as a labelled grid of looping players.
+
+    Args:
+        videos: a Video, an array/tensor (``[T,H,W,3]`` numpy, ``[T,C,H,W]`` torch; 5-dim arrays
+            are batches in diffusers' layout: numpy ``BTHWC``, torch ``BTCHW``), a diffusers
+            pipeline output, a list of these, or a dict ``{title: video}``.
+        fps: playback frame rate for all (default: each video's own).
+        columns: videos per row (default: as many as fit the width).
+        height: display height in pixels (default: natural; small videos enlarged to >= 128).
+        titles: labels for a list of videos (a dict's keys are its titles).
+        codec: ``"h264"`` (default), ``"gif"`` (for viewers without H.264) or ``"vp9"``.
+        return_html: return the HTML string instead of displaying it.
+
+    Example:
+        >>> vk.show({"real": real, "generated": fake}, columns=2)  # doctest: +SKIP
+        >>> html = vk.show([a, b], titles=["a", "b"], return_html=True)  # doctest: +SKIP
+    """
+    items = _as_items(videos, titles)
+    codec = _check_codec(codec)
+    height = _check_height(height)
+    if columns is not None and (
+        isinstance(columns, bool) or not isinstance(columns, (int, np.integer)) or columns < 1
+    ):
+        raise ValueError(f"columns must be a positive int, got {columns!r}")
+    cells = [video_html(v, fps=fps, height=height, codec=codec, title=t) for t, v in items]
+    if columns is None:
+        layout = "display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start"
+    else:
+        layout = f"display:grid;grid-template-columns:repeat({int(columns)},max-content);gap:10px"
+    page = f'<div class="vidkit-show" style="{layout}">' + "".join(cells) + "</div>"
+    if return_html:
+        return page
+    from IPython.display import HTML, display
+
+    display(HTML(page))
+    return None
+
+
+# --------------------------------------------------------------------------- frame strips
+def _strip_indices(num_frames: int, n: int) -> np.ndarray:
+    k = min(n, num_frames)
+    return np.unique(np.round(np.linspace(0, num_frames - 1, k)).astype(int))
+
+
+def _label(index: int, fps: float, times: bool) -> str:
+    return f"#{index}  {index / fps:.2f}s" if times else f"#{index}"
+
+
+def frame_strip(
+    video: Any,
+    n: int = 8,
+    *,
+    title: str | None = None,
+    ax: Axes | None = None,
+    times: bool = True,
+) -> Figure:
+    """Evenly spaced frames of a video (or one row per video) as a matplotlib Figure.
+
+    Args:
+        video: a Video or array, or a list / dict ``{title: video}`` for one row per video.
+        n: frames per row (fewer when a video is shorter); the first and last frames are included.
+        title: a title over the whole figure.
+        ax: draw the strip of a single video into this Axes as one image (ticks label the frames);
+            returns ``ax.figure``.
+        times: label frames with their time in seconds as well as their index.
+
+    Returns:
+        The Figure (``n`` axes per row when ``ax`` is None). It displays when it is a cell's value;
+        save it with ``fig.savefig("strip.png")``.
+
+    Example:
+        >>> fig = vk.frame_strip({"real": real, "fake": fake}, n=6, title="seed 0")  # doctest: +SKIP
+    """
+    import matplotlib.pyplot  # noqa: F401  (activates the notebook backend: returned Figures display)
+    from matplotlib.figure import Figure
+
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive int (frames per row), got {n!r}")
+    items = _as_items(video, None)
+    if ax is not None:
+        if len(items) != 1:
+            raise ValueError(f"ax= takes a single video, got {len(items)}; leave ax=None for rows")
+        name, v = items[0]
+        idx = _strip_indices(v.num_frames, n)
+        gap = max(1, v.width // 32)
+        tiles = []
+        for j, i in enumerate(idx):
+            tiles.append(v.frames[i])
+            if j < len(idx) - 1:
+                tiles.append(np.ones((v.height, gap, 3), np.float32))
+        ax.imshow(np.concatenate(tiles, axis=1), interpolation="nearest")
+        ax.set_xticks([(v.width + gap) * j + v.width / 2 for j in range(len(idx))])
+        ax.set_xticklabels([_label(int(i), v.fps, times).replace("  ", "\n") for i in idx])
+        ax.tick_params(axis="x", length=0, labelsize=8)
+        ax.set_yticks([])
+        if title is not None:
+            ax.set_title(title)
+        return ax.figure  # type: ignore[return-value]
+
+    rows = len(items)
+    cols = max(len(_strip_indices(v.num_frames, n)) for _, v in items)
+    aspect = max(v.width / v.height for _, v in items)
+    cell = 1.7
+    fig = Figure(
+        figsize=(cols * cell * min(aspect, 2.5), rows * (cell + 0.35) + (0.4 if title else 0))
+    )
+    fig.set_layout_engine("constrained")
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for r, (name, v) in enumerate(items):
+        idx = _strip_indices(v.num_frames, n)
+        for c in range(cols):
+            a = axes[r, c]
+            a.set_xticks([])
+            a.set_yticks([])
+            if c >= len(idx):
+                a.set_axis_off()
+                continue
+            i = int(idx[c])
+            a.imshow(v.frames[i], interpolation="nearest" if v.height < 256 else "antialiased")
+            a.set_title(_label(i, v.fps, times), fontsize=8)
+        if name is not None:
+            axes[r, 0].set_ylabel(name, fontsize=10)
+    if title is not None:
+        fig.suptitle(title)
+    return fig
+
+
+# --------------------------------------------------------------------------- side by side
+def _text_bar(text: str, width: int, height: int, background: float) -> np.ndarray:
+    from PIL import Image, ImageDraw, ImageFont
+
+    shade = int(round(255 * background))
+    ink = 0 if background > 0.5 else 255
+    img = Image.new("RGB", (width, height), (shade, shade, shade))
+    draw = ImageDraw.Draw(img)
+    size = max(8, int(height * 0.7))
+    try:
+        font = ImageFont.load_default(size=size)
+    except TypeError:  # pragma: no cover - Pillow without FreeType
+        font = ImageFont.load_default()
+    while True:
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+        if right - left <= width - 4 or len(text) <= 1:
+            break
+        text = text[:-2] + "…"
+    draw.text(
+        ((width - (right - left)) / 2 - left, (height - (bottom - top)) / 2 - top),
+        text,
+        fill=(ink, ink, ink),
+        font=font,
+    )
+    return np.asarray(img, dtype=np.float32) / 255.0
+
+
+def side_by_side(
+    videos: Any,
+    *,
+    titles: Sequence[str] | None = None,
+    columns: int | None = None,
+    gap: int = 4,
+    background: float = 1.0,
+) -> Video:
+    """Tile several videos into one Video, with their titles drawn above them.
+
+    Videos are brought to a common height (the largest, keeping aspect ratios) and to the first
+    video's fps; shorter videos hold their last frame. Good for writing one comparison mp4.
+
+    Args:
+        videos: a list or a dict ``{title: video}`` (any forms :func:`show` accepts).
+        titles: labels for a list (a dict's keys are its titles); ``None`` draws no labels.
+        columns: tiles per row (default: all in one row).
+        gap: pixels between tiles.
+        background: grey level of gaps and label bars, in [0, 1].
+
+    Example:
+        >>> grid = vk.display.side_by_side({"real": real, "fake": fake})  # doctest: +SKIP
+        >>> vk.write_video("compare.mp4", grid)  # doctest: +SKIP
+    """
+    items = _as_items(videos, titles)
+    if isinstance(gap, bool) or not isinstance(gap, (int, np.integer)) or gap < 0:
+        raise ValueError(f"gap must be an int >= 0 (pixels), got {gap!r}")
+    if not 0.0 <= float(background) <= 1.0:
+        raise ValueError(f"background must be a grey level in [0, 1], got {background!r}")
+    n = len(items)
+    cols = n if columns is None else int(columns)
+    if cols < 1:
+        raise ValueError(f"columns must be a positive int, got {columns!r}")
+    fps = items[0][1].fps
+    height = max(v.height for _, v in items)
+    vids = []
+    for _, v in items:
+        if v.fps != fps:
+            v = v.resample(fps=fps)
+        if v.height != height:
+            v = v.resize(height)
+        vids.append(v)
+    length = max(v.num_frames for v in vids)
+    labelled = any(t is not None for t, _ in items)
+    bar = max(12, height // 8) if labelled else 0
+    rows = math.ceil(n / cols)
+    col_w = [max(vids[i].width for i in range(c, n, cols)) for c in range(cols)]
+    total_w = sum(col_w) + gap * (cols + 1)
+    total_h = rows * (height + bar) + gap * (rows + 1)
+    canvas = np.full((length, total_h, total_w, 3), float(background), np.float32)
+    for i, ((t, _), v) in enumerate(zip(items, vids)):
+        r, c = divmod(i, cols)
+        y = gap + r * (height + bar + gap)
+        x = gap + sum(col_w[:c]) + gap * c + (col_w[c] - v.width) // 2
+        if bar and t is not None:
+            canvas[:, y : y + bar, x : x + v.width] = _text_bar(t, v.width, bar, float(background))
+        frames = v.frames
+        if v.num_frames < length:
+            frames = np.concatenate([frames, np.repeat(frames[-1:], length - v.num_frames, 0)])
+        canvas[:, y + bar : y + bar + height, x : x + v.width] = frames
+    meta = {"side_by_side": [t for t, _ in items]}
+    return Video(canvas, fps=fps, metadata=meta)

@@ -1,0 +1,943 @@
+"""Reading and writing videos: mp4 (H.264), webm (VP9), gif and PNG frame folders.
+
+PyAV (FFmpeg's libraries, in process) is the engine for container files; Pillow writes and reads
+GIF and PNG frames. Every function returns or takes a :class:`vidkit.Video`.
+
+Formats, chosen by the path:
+
+============================  =====================================================================
+``*.mp4``, ``*.m4v``, ``*.mov``  H.264 (libx264), yuv420p, BT.709 tags, ``crf=18`` by default
+``*.mkv``                      H.264 by default; ``codec="ffv1"`` gives a bit-exact lossless file
+``*.webm``                     VP9 (libvpx-vp9), yuv420p, ``crf=30`` by default
+``*.gif``                      256-colour palette per frame (lossy), timing exact to 10 ms
+``folder/`` or a folder        PNG frames ``000000.png, 000001.png, ...`` (exact) + ``vidkit.json``
+============================  =====================================================================
+
+Reading also accepts ``*.avi`` and frame folders of ``.jpg`` files.
+
+Rules worth knowing:
+
+- **fps and metadata** are stored in the file: a JSON tag named ``vidkit`` in the container metadata
+  (mp4/mov/mkv/webm), the GIF comment, or ``vidkit.json`` in a frame folder. The tag holds
+  ``{"fps", "num_frames", "height", "width", "metadata"}``; :func:`read_video` restores ``fps``
+  exactly and ``video.metadata`` as JSON gives it back (tuples become lists; numpy values become
+  numbers and lists; other objects are stored as their ``repr`` with a warning). Files written by
+  other tools read with their own frame rate and empty metadata.
+- **Odd sizes**: yuv420p (mp4, webm) needs an even width and height, so odd frames are padded by
+  repeating the last row/column; the true size is stored in the tag and :func:`read_video` crops it
+  back. Other players show the one extra row/column.
+- **Atomic writes**: a video is written to a hidden temporary file in the target folder and renamed
+  over the final name only when complete, so an interrupted write never leaves a half file behind.
+- **Partial reads**: ``frames=`` decodes only up to the last requested frame and converts only the
+  requested frames; when the first requested frame is far in, it seeks to the keyframe before it and
+  identifies frames by their timestamps.
+
+Example:
+    >>> import numpy as np, vidkit as vk
+    >>> v = vk.Video(np.random.rand(16, 32, 32, 3), fps=8, metadata={"seed": 0})
+    >>> path = vk.write_video("/tmp/vidkit_doc.mp4", v)
+    >>> w = vk.read_video(path, frames=slice(4, 8))
+    >>> w.shape, w.fps, w.metadata
+    ((4, 32, 32, 3), 8.0, {'seed': 0})
+    >>> vk.probe_video(path)["frames"]
+    16
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import uuid
+import warnings
+from collections.abc import Iterator, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vidkit.video import DEFAULT_FPS, Video, VideoError, _fps_indices, _is_torch_tensor, as_video
+
+__all__ = ["read_video", "write_video", "probe_video", "use_bundled_ffmpeg"]
+
+PathLike = str | os.PathLike
+
+_TAG = "vidkit"
+_SIDE_CAR = "vidkit.json"
+_FRAME_RE = re.compile(r"^(\d+)\.(png|jpe?g)$", re.IGNORECASE)
+# extension -> (FFmpeg muxer, default codec); ".gif" and frame folders are handled apart
+_CONTAINERS: dict[str, tuple[str, str]] = {
+    ".mp4": ("mp4", "libx264"),
+    ".m4v": ("mp4", "libx264"),
+    ".mov": ("mov", "libx264"),
+    ".mkv": ("matroska", "libx264"),
+    ".webm": ("webm", "libvpx-vp9"),
+}
+_READ_ONLY = (".avi",)
+# codec -> (encoder, pixel format, default crf, largest crf (None: no crf), extra options)
+_CODECS: dict[str, tuple[str, str, int, int | None, dict[str, str]]] = {
+    "libx264": ("libx264", "yuv420p", 18, 51, {"preset": "medium"}),
+    "libvpx-vp9": (
+        "libvpx-vp9",
+        "yuv420p",
+        30,
+        63,
+        {"b": "0", "deadline": "good", "cpu-used": "4", "row-mt": "1"},
+    ),
+    "ffv1": ("ffv1", "bgr0", 0, None, {}),
+}
+_CODEC_ALIASES = {"h264": "libx264", "avc": "libx264", "vp9": "libvpx-vp9"}
+_CODECS_FOR_EXT = {
+    ".mp4": ("libx264",),
+    ".m4v": ("libx264",),
+    ".mov": ("libx264", "ffv1"),
+    ".mkv": ("libx264", "libvpx-vp9", "ffv1"),
+    ".webm": ("libvpx-vp9",),
+}
+# when the next wanted frame is this many frames ahead, seek instead of decoding through
+_SEEK_MIN = 16
+_SEEK_GAP = 64
+
+
+def _all_extensions(writing: bool) -> list[str]:
+    exts = [*_CONTAINERS, ".gif"] + ([] if writing else list(_READ_ONLY))
+    return sorted(exts) + ["a folder (path ending in '/')"]
+
+
+# --------------------------------------------------------------------------- paths and formats
+def _kind(path: PathLike, *, writing: bool) -> str:
+    """'frames' for a frame folder, 'gif', or the extension of a container file."""
+    text = os.fspath(path)
+    if not text:
+        raise ValueError("the video path is empty")
+    p = Path(text)
+    if text.endswith(("/", os.sep)) or p.is_dir():
+        return "frames"
+    ext = p.suffix.lower()
+    if ext == ".gif":
+        return "gif"
+    if ext in _CONTAINERS or (not writing and ext in _READ_ONLY):
+        return ext
+    what = f"extension {ext!r}" if ext else "no extension"
+    raise ValueError(
+        f"cannot {'write' if writing else 'read'} {text!r}: {what}; expected one of "
+        f"{', '.join(_all_extensions(writing))}"
+    )
+
+
+def _ffmpeg_message(exc: BaseException) -> str:
+    msg = getattr(exc, "strerror", None) or str(exc)
+    return str(msg).strip()
+
+
+# --------------------------------------------------------------------------- metadata tag
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if _is_torch_tensor(obj):
+        return obj.detach().cpu().tolist()
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj, key=repr)
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    if isinstance(obj, Fraction):
+        return float(obj)
+    warnings.warn(
+        f"video metadata value {obj!r} of type {type(obj).__name__} is not JSON; stored as its repr",
+        stacklevel=5,
+    )
+    return repr(obj)
+
+
+def _make_tag(video: Video, fps: float) -> str:
+    return json.dumps(
+        {
+            "fps": fps,
+            "num_frames": video.num_frames,
+            "height": video.height,
+            "width": video.width,
+            "metadata": video.metadata,
+        },
+        default=_jsonable,
+    )
+
+
+def _parse_tag(text: Any, where: str) -> dict[str, Any] | None:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    try:
+        tag = json.loads(text)
+    except (TypeError, ValueError):
+        warnings.warn(f"ignoring an unreadable vidkit tag in {where}", stacklevel=4)
+        return None
+    return tag if isinstance(tag, dict) else None
+
+
+def _fps_fraction(fps: float) -> Fraction:
+    return Fraction(fps).limit_denominator(100_000)
+
+
+def _check_fps(fps: Any, what: str = "fps") -> float:
+    try:
+        value = float(fps)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be a number, got {fps!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{what} must be a positive number, got {fps!r}")
+    return value
+
+
+# --------------------------------------------------------------------------- frame selection
+def _resolve_frames(frames: Any, count: int, where: str) -> np.ndarray:
+    """Turn ``frames=`` into an int64 array of indices in ``[0, count)`` (requested order)."""
+    if frames is None:
+        return np.arange(count, dtype=np.int64)
+    if isinstance(frames, (bool, np.bool_)):
+        raise TypeError(f"frames must be None, an int, a slice or a list of ints, got {frames!r}")
+    if isinstance(frames, (int, np.integer)):
+        n = int(frames)
+        if n < 1:
+            raise ValueError(f"frames={n}: the number of frames to read must be >= 1")
+        if n > count:
+            raise VideoError(f"frames={n} asks for more frames than {where} has ({count})")
+        return np.arange(n, dtype=np.int64)
+    if isinstance(frames, slice):
+        idx = np.arange(count, dtype=np.int64)[frames]
+        if idx.size == 0:
+            raise VideoError(f"frames={frames!r} selects no frames of {where} ({count} frames)")
+        return idx
+    if isinstance(frames, range):
+        frames = list(frames)
+    if isinstance(frames, (str, bytes)) or not isinstance(frames, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"frames must be None, an int, a slice or a list of ints, got {type(frames).__name__}"
+        )
+    idx = np.asarray(frames)
+    if idx.ndim != 1:
+        raise ValueError(f"frame indices must be a flat list, got shape {idx.shape}")
+    if idx.size == 0:
+        raise ValueError("frames=[] selects no frames")
+    if idx.dtype == np.bool_ or not np.issubdtype(idx.dtype, np.integer):
+        raise TypeError(
+            f"frame indices must be integers, got {idx.dtype} values {idx[:5].tolist()}"
+        )
+    idx = idx.astype(np.int64)
+    bad = idx[(idx >= count) | (idx < -count)]
+    if bad.size:
+        raise VideoError(
+            f"frame indices {bad[:8].tolist()} out of range for {where} with {count} frames "
+            f"(valid: 0..{count - 1}, or -{count}..-1 from the end)"
+        )
+    return np.where(idx < 0, idx + count, idx)
+
+
+def _source_indices(
+    frames: Any, count: int, file_fps: float, fps: float | None, where: str
+) -> np.ndarray:
+    """File frame indices to read, after optional resampling to ``fps`` (as Video.resample)."""
+    if fps is None:
+        return _resolve_frames(frames, count, where)
+    src = _fps_indices(count, file_fps, fps)
+    return src[_resolve_frames(frames, len(src), f"{where} at {fps:g} fps")]
+
+
+# --------------------------------------------------------------------------- containers (PyAV)
+def _open_input(path: Path) -> Any:
+    import av
+
+    try:
+        container = av.open(str(path), mode="r", metadata_errors="replace")
+    except av.error.EOFError:
+        raise VideoError(
+            f"cannot read {str(path)!r}: the file ends before any video data (empty or truncated)"
+        ) from None
+    except av.error.FFmpegError as exc:
+        raise VideoError(
+            f"cannot read {str(path)!r}: not a readable video file ({_ffmpeg_message(exc)})"
+        ) from None
+    if not container.streams.video:
+        kinds = sorted({s.type for s in container.streams})
+        container.close()
+        if not kinds:
+            raise VideoError(
+                f"{str(path)!r} has no streams at all: an empty video (no frames were written)"
+            )
+        raise VideoError(
+            f"{str(path)!r} has no video stream (streams found: {', '.join(kinds)}); "
+            "expected a video file"
+        )
+    return container
+
+
+def _container_tag(container: Any, path: Path) -> dict[str, Any] | None:
+    for key, value in container.metadata.items():
+        if key.lower() == _TAG:
+            return _parse_tag(value, str(path))
+    return None
+
+
+def _stream_rate(stream: Any) -> Fraction | None:
+    for name in ("average_rate", "guessed_rate", "base_rate"):
+        rate = getattr(stream, name, None)
+        if rate:
+            return Fraction(rate)
+    return None
+
+
+def _count_packets(path: Path) -> int:
+    """Number of video packets, by demuxing only (no decoding)."""
+    import av
+
+    n = 0
+    with av.open(str(path)) as c:
+        for packet in c.demux(c.streams.video[0]):
+            if packet.size:
+                n += 1
+    return n
+
+
+def _container_count(path: Path, stream: Any, tag: dict[str, Any] | None) -> int:
+    if stream.frames and stream.frames > 0:
+        return int(stream.frames)
+    if tag and isinstance(tag.get("num_frames"), int):
+        return int(tag["num_frames"])
+    import av
+
+    try:
+        return _count_packets(path)
+    except av.error.FFmpegError as exc:
+        raise VideoError(f"cannot read {str(path)!r}: {_ffmpeg_message(exc)}") from None
+
+
+class _SeekFailed(Exception):
+    """Timestamps do not identify frames (variable frame rate, missing pts, inexact seek)."""
+
+
+def _scaler_flags(kind: str) -> Any:
+    """swscale flags: interpolated chroma with accurate rounding (+4 dB over the defaults on
+    saturated edges, see benchmarks/bench_io.py); bicubic chroma up-sampling when reading, area
+    averaging when down-sampling chroma for writing."""
+    from av.video.reformatter import Interpolation as I
+
+    if kind == "read":
+        return I.BICUBIC | I.ACCURATE_RND | I.FULL_CHR_H_INT
+    return I.AREA | I.ACCURATE_RND | I.FULL_CHR_H_INP
+
+
+def _frame_to_rgb(frame: Any, reformatter: Any) -> np.ndarray:
+    """Convert one decoded frame to uint8 RGB ``[H, W, 3]`` (only requested frames get here).
+
+    One reformatter serves a whole read: it keeps its swscale context between frames (building
+    one per frame costs more than decoding).
+    """
+    rgb = reformatter.reformat(frame, format="rgb24", interpolation=_scaler_flags("read"))
+    return rgb.to_ndarray()
+
+
+def _decode_sequential(container: Any, stream: Any, rewind: bool) -> Iterator[tuple[int, Any]]:
+    if rewind:
+        container.seek(0)
+    yield from enumerate(container.decode(stream))
+
+
+def _decode_from(
+    container: Any, stream: Any, target: int, rate: Fraction
+) -> Iterator[tuple[int, Any]]:
+    """Seek to the keyframe at or before frame ``target``; yield (pts-based index, frame)."""
+    tb = stream.time_base
+    start = stream.start_time or 0
+    ts = start + math.floor(Fraction(target) / rate / tb)
+    container.seek(ts, backward=True, any_frame=False, stream=stream)
+    first = True
+    for frame in container.decode(stream):
+        if frame.pts is None:
+            raise _SeekFailed
+        pos = (frame.pts - start) * tb * rate
+        k = round(pos)
+        if abs(pos - k) > 0.25 or (first and k > target):
+            raise _SeekFailed
+        first = False
+        yield k, frame
+
+
+def _plan_runs(want: np.ndarray) -> list[np.ndarray]:
+    """Split sorted unique indices into runs decoded contiguously (a seek starts each run)."""
+    runs: list[list[int]] = [[int(want[0])]]
+    for k in want[1:]:
+        if k - runs[-1][-1] > _SEEK_GAP:
+            runs.append([int(k)])
+        else:
+            runs[-1].append(int(k))
+    return [np.asarray(r) for r in runs]
+
+
+def _decode_container(
+    path: Path, container: Any, stream: Any, want: np.ndarray, count: int
+) -> list[np.ndarray]:
+    """Decode frames ``want`` (sorted, unique) and return their RGB arrays in that order."""
+    import av
+    from av.video.reformatter import VideoReformatter
+
+    reformatter = VideoReformatter()
+    rate = _stream_rate(stream)
+    can_seek = rate is not None and stream.time_base is not None and count > _SEEK_MIN
+    results: list[np.ndarray | None] = [None] * len(want)
+    slot_of = {int(k): i for i, k in enumerate(want)}
+
+    def collect(frames: Iterator[tuple[int, Any]], run: np.ndarray) -> None:
+        last = int(run[-1])
+        todo = set(run.tolist())
+        k = -1
+        for k, frame in frames:
+            if k in todo:
+                results[slot_of[k]] = _frame_to_rgb(frame, reformatter)
+                todo.discard(k)
+            if k >= last:
+                break
+        if todo:
+            raise VideoError(
+                f"{str(path)!r} ended after frame {k} although it reports {count} frames; frames "
+                f"{sorted(todo)[:8]} could not be decoded"
+            )
+
+    try:
+        try:
+            if not can_seek:
+                raise _SeekFailed
+            for i, run in enumerate(_plan_runs(want)):
+                if i == 0 and run[0] < _SEEK_MIN:
+                    collect(_decode_sequential(container, stream, rewind=False), run)
+                else:
+                    collect(_decode_from(container, stream, int(run[0]), rate), run)
+        except _SeekFailed:
+            results[:] = [None] * len(want)
+            collect(_decode_sequential(container, stream, rewind=True), want)
+    except av.error.FFmpegError as exc:
+        raise VideoError(
+            f"cannot decode {str(path)!r}: the file is damaged ({_ffmpeg_message(exc)})"
+        ) from None
+    return results  # type: ignore[return-value]
+
+
+def _read_container(
+    path: Path, frames: Any, fps: float | None
+) -> tuple[np.ndarray, float, dict[str, Any]]:
+    container = _open_input(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        tag = _container_tag(container, path)
+        count = _container_count(path, stream, tag)
+        if count == 0:
+            raise VideoError(f"{str(path)!r} contains no video frames (an empty video)")
+        rate = _stream_rate(stream)
+        file_fps = _tag_fps(tag) or (float(rate) if rate else DEFAULT_FPS)
+        idx = _source_indices(frames, count, file_fps, fps, repr(str(path)))
+        want, inverse = np.unique(idx, return_inverse=True)
+        arrays = _decode_container(path, container, stream, want, count)
+    finally:
+        container.close()
+    out = np.stack(arrays)[inverse.reshape(-1)]
+    out = _crop_to_tag(out, tag)
+    return out, file_fps, (tag or {}).get("metadata") or {}
+
+
+def _tag_fps(tag: dict[str, Any] | None) -> float | None:
+    if not tag:
+        return None
+    try:
+        value = float(tag.get("fps"))
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def _crop_to_tag(frames: np.ndarray, tag: dict[str, Any] | None) -> np.ndarray:
+    if not tag:
+        return frames
+    h, w = tag.get("height"), tag.get("width")
+    if (
+        isinstance(h, int)
+        and isinstance(w, int)
+        and 0 < h <= frames.shape[1]
+        and 0 < w <= frames.shape[2]
+    ):
+        return frames[:, :h, :w]
+    return frames
+
+
+def _write_container(
+    tmp: Path,
+    ext: str,
+    video: Video,
+    fps: float,
+    codec: str | None,
+    crf: int | None,
+    options: dict[str, Any] | None,
+) -> None:
+    import av
+    from av.video.reformatter import VideoReformatter
+
+    fmt, default_codec = _CONTAINERS[ext]
+    name = _CODEC_ALIASES.get((codec or default_codec).lower(), (codec or default_codec).lower())
+    if name not in _CODECS:
+        raise ValueError(
+            f"unknown codec {codec!r}; expected one of {sorted(_CODECS) + sorted(_CODEC_ALIASES)}"
+        )
+    if name not in _CODECS_FOR_EXT[ext]:
+        raise ValueError(
+            f"codec {codec!r} cannot be written to {ext} files; use {_CODECS_FOR_EXT[ext]}"
+        )
+    encoder, pix_fmt, default_crf, max_crf, extra = _CODECS[name]
+    opts = dict(extra)
+    if crf is not None:
+        if max_crf is None:
+            raise ValueError(f"crf does not apply to the lossless codec {name!r}")
+        if (
+            isinstance(crf, bool)
+            or not isinstance(crf, (int, np.integer))
+            or not 0 <= crf <= max_crf
+        ):
+            raise ValueError(f"crf for {name} must be an int in 0..{max_crf}, got {crf!r}")
+    if max_crf is not None:
+        opts["crf"] = str(int(crf if crf is not None else default_crf))
+    opts.update({str(k): str(v) for k, v in (options or {}).items()})
+
+    frames = video.uint8
+    if pix_fmt == "yuv420p" and (video.height % 2 or video.width % 2):
+        pad = ((0, 0), (0, video.height % 2), (0, video.width % 2), (0, 0))
+        frames = np.pad(frames, pad, mode="edge")
+    height, width = frames.shape[1:3]
+
+    container_options = (
+        {"movflags": "+faststart+use_metadata_tags"} if fmt in ("mp4", "mov") else {}
+    )
+    container = av.open(str(tmp), mode="w", format=fmt, container_options=container_options)
+    try:
+        container.metadata[_TAG] = _make_tag(video, fps)
+        rate = _fps_fraction(fps)
+        stream = container.add_stream(encoder, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        stream.options = opts
+        yuv = pix_fmt.startswith("yuv")
+        flags = _scaler_flags("write")
+        reformatter = VideoReformatter()
+        if yuv:  # tag BT.709 limited range, the web standard, and convert with the same matrix
+            cc = stream.codec_context
+            cc.colorspace, cc.color_primaries, cc.color_trc, cc.color_range = 1, 1, 1, 1
+        for i, arr in enumerate(frames):
+            frame = _rgb_to_frame(arr)
+            if yuv:
+                frame = reformatter.reformat(
+                    frame,
+                    format=pix_fmt,
+                    dst_colorspace="ITU709",
+                    dst_color_range="MPEG",
+                    interpolation=flags,
+                )
+            frame.pts = i
+            frame.time_base = 1 / rate
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    finally:
+        container.close()
+
+
+def _rgb_to_frame(arr: np.ndarray) -> Any:
+    import av
+
+    return av.VideoFrame.from_ndarray(arr, format="rgb24")
+
+
+# --------------------------------------------------------------------------- GIF (Pillow)
+def _gif_open(path: Path) -> Any:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        im = Image.open(path)
+        im.load()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise VideoError(f"cannot read {str(path)!r}: not a readable GIF ({exc})") from None
+    if im.format != "GIF":
+        raise VideoError(f"{str(path)!r} is a {im.format} image, not a GIF")
+    return im
+
+
+def _gif_durations(im: Any) -> list[int]:
+    out = []
+    for i in range(im.n_frames):
+        im.seek(i)
+        out.append(int(im.info.get("duration", 0) or 0))
+    im.seek(0)
+    return out
+
+
+def _read_gif(
+    path: Path, frames: Any, fps: float | None
+) -> tuple[np.ndarray, float, dict[str, Any]]:
+    im = _gif_open(path)
+    try:
+        tag = _parse_tag(im.info["comment"], str(path)) if "comment" in im.info else None
+        durations = _gif_durations(im)
+        # browsers show delays of <= 10 ms as 100 ms
+        shown = [d if d > 10 else 100 for d in durations]
+        tag_fps = _tag_fps(tag)
+        if tag_fps and isinstance(tag.get("num_frames"), int):
+            # vidkit GIF: frames at k / fps; identical consecutive frames were merged by the encoder
+            file_fps, count = tag_fps, int(tag["num_frames"])
+            starts = np.concatenate([[0], np.cumsum(durations)[:-1]])
+            times = (np.arange(count) + 0.5) * 1000.0 / file_fps
+            gif_index = np.clip(
+                np.searchsorted(starts, times, side="right") - 1, 0, len(durations) - 1
+            )
+        else:
+            file_fps = 1000.0 / float(np.median(shown))
+            count = len(durations)
+            gif_index = np.arange(count)
+        idx = _source_indices(frames, count, file_fps, fps, repr(str(path)))
+        need = gif_index[idx]
+        cache: dict[int, np.ndarray] = {}
+        for g in sorted(set(need.tolist())):
+            im.seek(g)
+            cache[g] = np.asarray(im.convert("RGB"))
+        out = np.stack([cache[int(g)] for g in need])
+    finally:
+        im.close()
+    return out, file_fps, (tag or {}).get("metadata") or {}
+
+
+def _write_gif(tmp: Path, video: Video, fps: float) -> None:
+    from PIL import Image
+
+    images = [
+        Image.fromarray(f).quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        for f in video.uint8
+    ]
+    # GIF delays are in 1/100 s: round the cumulative times so the timeline does not drift
+    ends = np.round(np.arange(1, video.num_frames + 1) * 100.0 / fps).astype(int) * 10
+    durations = np.diff(np.concatenate([[0], ends])).tolist()
+    images[0].save(
+        tmp,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=durations,
+        loop=0,
+        comment=_make_tag(video, fps),
+    )
+
+
+# --------------------------------------------------------------------------- PNG frame folders
+def _frame_files(folder: Path) -> list[Path]:
+    files = [p for p in folder.iterdir() if p.is_file() and _FRAME_RE.match(p.name)]
+    return sorted(files, key=lambda p: int(_FRAME_RE.match(p.name).group(1)))  # type: ignore[union-attr]
+
+
+def _read_frames(
+    folder: Path, frames: Any, fps: float | None
+) -> tuple[np.ndarray, float, dict[str, Any]]:
+    from PIL import Image, UnidentifiedImageError
+
+    files = _frame_files(folder)
+    if not files:
+        raise VideoError(
+            f"folder {str(folder)!r} has no frame images; expected files named 000000.png, "
+            "000001.png, ... (or .jpg)"
+        )
+    side = folder / _SIDE_CAR
+    tag = _parse_tag(side.read_text(), str(side)) if side.is_file() else None
+    file_fps = _tag_fps(tag) or DEFAULT_FPS
+    idx = _source_indices(frames, len(files), file_fps, fps, repr(str(folder)))
+    cache: dict[int, np.ndarray] = {}
+    for k in sorted(set(idx.tolist())):
+        try:
+            with Image.open(files[k]) as im:
+                cache[k] = np.asarray(im.convert("RGB"))
+        except (UnidentifiedImageError, OSError) as exc:
+            raise VideoError(f"cannot read frame image {str(files[k])!r}: {exc}") from None
+        if cache[k].shape != cache[min(cache)].shape:
+            raise VideoError(
+                f"frame image {files[k].name} has size {cache[k].shape[:2]}, but "
+                f"{files[min(cache)].name} has {cache[min(cache)].shape[:2]}: all frames must match"
+            )
+    return np.stack([cache[int(k)] for k in idx]), file_fps, (tag or {}).get("metadata") or {}
+
+
+def _write_frames(tmp: Path, video: Video, fps: float) -> None:
+    from PIL import Image
+
+    tmp.mkdir()
+    digits = max(6, len(str(video.num_frames - 1)))
+    for i, f in enumerate(video.uint8):
+        Image.fromarray(f).save(tmp / f"{i:0{digits}d}.png", compress_level=1)
+    (tmp / _SIDE_CAR).write_text(_make_tag(video, fps))
+
+
+def _is_frame_folder(folder: Path) -> bool:
+    return all(p.name == _SIDE_CAR or _FRAME_RE.match(p.name) for p in folder.iterdir())
+
+
+# --------------------------------------------------------------------------- public API
+def read_video(path: PathLike, frames: Any = None, *, fps: float | None = None) -> Video:
+    """Read a video file or PNG frame folder into a :class:`~vidkit.Video`.
+
+    Args:
+        path: an ``.mp4/.m4v/.mov/.mkv/.webm/.avi/.gif`` file, or a folder of frame images
+            (``000000.png``, ...).
+        frames: which frames: ``None`` (all), an int ``N`` (the first N), a ``slice``, or a list /
+            array of indices (negative counts from the end; order and repeats kept). Only frames up
+            to the last requested one are decoded; far-in frames are reached by seeking.
+        fps: resample to this frame rate (nearest frames in time, like
+            :meth:`Video.resample`); ``frames`` then indexes the resampled frames.
+
+    Returns:
+        A Video with the file's fps (exact for files vidkit wrote) and the metadata stored by
+        :func:`write_video` (empty for other files).
+
+    Raises:
+        FileNotFoundError: no such file or folder.
+        ValueError: (:class:`~vidkit.VideoError`) unknown extension, unreadable or damaged file,
+            no video stream, no frames, frame indices out of range.
+
+    Example:
+        >>> v = vk.read_video("clip.mp4", frames=slice(10, 20), fps=8)  # doctest: +SKIP
+    """
+    text = os.fspath(path)
+    p = Path(text).expanduser()
+    if not p.exists():
+        raise FileNotFoundError(f"no video at {text!r}")
+    if fps is not None:
+        fps = _check_fps(fps)
+    kind = _kind(p if p.is_dir() else text, writing=False)
+    if kind == "frames":
+        if not p.is_dir():
+            raise FileNotFoundError(f"{text!r} is not a folder of frames")
+        arr, file_fps, meta = _read_frames(p, frames, fps)
+    elif p.is_dir():
+        raise VideoError(f"{text!r} is a folder; a {kind} file was expected")
+    elif kind == "gif":
+        arr, file_fps, meta = _read_gif(p, frames, fps)
+    else:
+        if p.stat().st_size == 0:
+            raise VideoError(f"cannot read {text!r}: the file is empty (0 bytes)")
+        arr, file_fps, meta = _read_container(p, frames, fps)
+    return Video(arr, fps=fps if fps is not None else file_fps, metadata=dict(meta))
+
+
+def probe_video(path: PathLike) -> dict[str, Any]:
+    """Describe a video without decoding its frames.
+
+    Returns a dict with ``frames`` (count), ``fps``, ``size`` (``(height, width)``), ``height``,
+    ``width``, ``duration`` (seconds), ``codec``, ``format``, ``pix_fmt``, ``bit_rate`` and the
+    ``metadata`` stored by :func:`write_video`.
+
+    Example:
+        >>> info = vk.probe_video("clip.mp4")  # doctest: +SKIP
+        >>> info["frames"], info["fps"], info["size"]  # doctest: +SKIP
+        (49, 8.0, (480, 720))
+    """
+    text = os.fspath(path)
+    p = Path(text).expanduser()
+    if not p.exists():
+        raise FileNotFoundError(f"no video at {text!r}")
+    kind = _kind(p if p.is_dir() else text, writing=False)
+    info: dict[str, Any] = {"path": str(p), "pix_fmt": None, "bit_rate": None}
+    if kind == "frames":
+        from PIL import Image
+
+        files = _frame_files(p)
+        if not files:
+            raise VideoError(f"folder {text!r} has no frame images (000000.png, ...)")
+        side = p / _SIDE_CAR
+        tag = _parse_tag(side.read_text(), str(side)) if side.is_file() else None
+        with Image.open(files[0]) as im:
+            width, height = im.size
+            codec = im.format.lower() if im.format else "png"
+        count, fps = len(files), _tag_fps(tag) or DEFAULT_FPS
+        info.update(format="frames", codec=codec)
+    elif p.is_dir():
+        raise VideoError(f"{text!r} is a folder; a {kind} file was expected")
+    elif kind == "gif":
+        im = _gif_open(p)
+        try:
+            tag = _parse_tag(im.info["comment"], str(p)) if "comment" in im.info else None
+            width, height = im.size
+            durations = [d if d > 10 else 100 for d in _gif_durations(im)]
+        finally:
+            im.close()
+        if _tag_fps(tag) and isinstance(tag.get("num_frames"), int):
+            count, fps = int(tag["num_frames"]), _tag_fps(tag)
+        else:
+            count, fps = len(durations), 1000.0 / float(np.median(durations))
+        info.update(format="gif", codec="gif", pix_fmt="pal8")
+    else:
+        if p.stat().st_size == 0:
+            raise VideoError(f"cannot read {text!r}: the file is empty (0 bytes)")
+        container = _open_input(p)
+        try:
+            stream = container.streams.video[0]
+            tag = _container_tag(container, p)
+            count = _container_count(p, stream, tag)
+            rate = _stream_rate(stream)
+            fps = _tag_fps(tag) or (float(rate) if rate else DEFAULT_FPS)
+            cc = stream.codec_context
+            height, width = cc.height, cc.width
+            info.update(
+                format=container.format.name,
+                codec=cc.name,
+                pix_fmt=cc.pix_fmt,
+                bit_rate=cc.bit_rate or container.bit_rate or None,
+            )
+        finally:
+            container.close()
+    if tag and isinstance(tag.get("height"), int) and isinstance(tag.get("width"), int):
+        height, width = tag["height"], tag["width"]
+    info.update(
+        frames=int(count),
+        fps=float(fps),
+        height=int(height),
+        width=int(width),
+        size=(int(height), int(width)),
+        duration=count / fps,
+        metadata=(tag or {}).get("metadata") or {},
+    )
+    return info
+
+
+def write_video(
+    path: PathLike,
+    video: Any,
+    fps: float | None = None,
+    *,
+    crf: int | None = None,
+    codec: str | None = None,
+    options: dict[str, Any] | None = None,
+    overwrite: bool = True,
+) -> Path:
+    """Write a video atomically; the format follows the path (see the module docstring).
+
+    Args:
+        path: ``*.mp4`` (H.264), ``*.webm`` (VP9), ``*.gif``, ``*.mov``, ``*.mkv``, or a folder
+            (path ending in ``/``) of PNG frames. Parent folders are created.
+        video: a :class:`~vidkit.Video` (or anything :func:`vidkit.as_video` accepts).
+        fps: frame rate to store (default: ``video.fps``).
+        crf: quality for H.264 (0..51, default 18) or VP9 (0..63, default 30); lower is better.
+        codec: ``"h264"``, ``"vp9"`` (``.webm``/``.mkv``) or ``"ffv1"`` (bit-exact lossless,
+            ``.mkv``/``.mov``); default by extension.
+        options: extra encoder options passed to FFmpeg, e.g. ``{"preset": "slow", "g": "16"}``.
+        overwrite: replace an existing video (default); ``False`` raises ``FileExistsError``.
+
+    Returns:
+        The final path.
+
+    Example:
+        >>> vk.write_video("out/clip.mp4", video, crf=12)  # doctest: +SKIP
+        PosixPath('out/clip.mp4')
+    """
+    text = os.fspath(path)
+    kind = _kind(text, writing=True)
+    video = as_video(video)
+    fps = _check_fps(video.fps if fps is None else fps)
+    final = Path(text).expanduser()
+    if kind != "frames" and final.is_dir():
+        raise IsADirectoryError(f"cannot write {text!r}: a folder of that name exists")
+    if kind == "frames" and final.exists() and not final.is_dir():
+        raise FileExistsError(f"cannot write frames to {text!r}: a file of that name exists")
+    if final.exists() and not overwrite:
+        raise FileExistsError(f"{text!r} exists; pass overwrite=True to replace it")
+    if kind == "frames" and final.is_dir() and not _is_frame_folder(final):
+        raise FileExistsError(
+            f"refusing to replace folder {text!r}: it holds files other than frames and "
+            f"{_SIDE_CAR}; choose an empty or new folder"
+        )
+    if kind not in ("frames", "gif"):
+        if codec is not None and not isinstance(codec, str):
+            raise TypeError(f"codec must be a string such as 'h264', got {codec!r}")
+    elif codec is not None or crf is not None or options:
+        raise ValueError(f"codec, crf and options apply to mp4/webm/mov/mkv files, not to {text!r}")
+
+    parent = final.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise NotADirectoryError(
+            f"cannot write {text!r}: a part of the folder path {str(parent)!r} is a file"
+        ) from None
+    except PermissionError:
+        raise PermissionError(
+            f"cannot write {text!r}: no permission to create folder {str(parent)!r}"
+        ) from None
+    if not os.access(parent, os.W_OK):
+        raise PermissionError(f"cannot write {text!r}: no permission to write in {str(parent)!r}")
+
+    tmp = parent / f".{final.name or 'frames'}.{uuid.uuid4().hex[:8]}.tmp{final.suffix}"
+    try:
+        if kind == "frames":
+            _write_frames(tmp, video, fps)
+            _replace_folder(tmp, final)
+        else:
+            if kind == "gif":
+                _write_gif(tmp, video, fps)
+            else:
+                _write_container(tmp, kind, video, fps, codec, crf, options)
+            os.replace(tmp, final)
+    except BaseException as exc:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif tmp.exists():
+            tmp.unlink()
+        if _is_ffmpeg_error(exc):
+            raise VideoError(f"cannot write {text!r}: {_ffmpeg_message(exc)}") from None
+        raise
+    return final
+
+
+def _is_ffmpeg_error(exc: BaseException) -> bool:
+    try:
+        import av
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, av.error.FFmpegError)
+
+
+def _replace_folder(tmp: Path, final: Path) -> None:
+    """Move the finished frame folder ``tmp`` to ``final``, replacing an old frame folder."""
+    old = None
+    if final.exists():
+        old = final.parent / f".{final.name}.{uuid.uuid4().hex[:8]}.old"
+        os.replace(final, old)
+    try:
+        os.replace(tmp, final)
+    except BaseException:
+        if old is not None:
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def use_bundled_ffmpeg() -> str:
+    """Point mediapy at imageio-ffmpeg's bundled ``ffmpeg`` program and return its path.
+
+    vidkit itself reads and writes with PyAV and needs no ``ffmpeg`` program; this helper makes
+    ``mediapy.read_video`` / ``mediapy.show_video`` work on machines without a system ffmpeg.
+
+    Example:
+        >>> import mediapy
+        >>> exe = vk.io.use_bundled_ffmpeg()  # doctest: +SKIP
+        >>> mediapy.video_is_available()  # doctest: +SKIP
+        True
+    """
+    import imageio_ffmpeg
+    import mediapy
+
+    exe = imageio_ffmpeg.get_ffmpeg_exe()
+    mediapy.set_ffmpeg(exe)
+    return exe
