@@ -17,6 +17,9 @@ Example:
 
 from __future__ import annotations
 
+# the function `dataset` shadows its module's name on the package on purpose; the heavy
+# `datasets` library is imported inside the function only
+from vidkit.synth.dataset import combinations, dataset
 from vidkit.synth.kinds import KIND_PARAMS, KINDS
 from vidkit.synth.render import BACKGROUNDS, PALETTE
 from vidkit.synth.scenes import Scene, Truth, describe, render
@@ -34,12 +37,5 @@ __all__ = [
     "describe",
     "render",
     "dataset",
+    "combinations",
 ]
-
-
-def __getattr__(name: str):
-    if name == "dataset":  # imports `datasets` (slow), so only on first use
-        from vidkit.synth.dataset import dataset
-
-        return dataset
-    raise AttributeError(f"module 'vidkit.synth' has no attribute {name!r}")

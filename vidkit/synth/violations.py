@@ -185,20 +185,33 @@ def apply(
     info: dict[str, Any] = {"name": name, "object": obj}
     resolved: dict[str, Any] = {"object": obj}
 
-    def first_valid(trials):
-        """First (frame, payload) trial whose check passes; else the first, with a warning."""
+    def first_valid(trials, warn: bool = True):
+        """First (frame, payload) trial whose check passes; else the first, with a warning.
+
+        With ``warn=False`` an invalid outcome returns None instead (the caller tries another
+        default)."""
         first = None
         for k, payload, check in trials:
             if first is None:
                 first = (k, payload)
             if check():
                 return k, payload
+        if not warn:
+            return None
         warnings.warn(
             f"violation {name!r}: no start frame keeps the scene valid (objects inside the frame); "
             f"using frame {first[0]}",
             stacklevel=4,
         )
         return first
+
+    def with_defaults(make_trials, options):
+        """Try each default of the main parameter in turn (only the last one may warn)."""
+        for i, value in enumerate(options):
+            got = first_valid(make_trials(value), warn=i == len(options) - 1)
+            if got is not None:
+                return value, got
+        raise AssertionError("unreachable")  # pragma: no cover
 
     motion = clean
     if name == "teleport":
@@ -261,17 +274,18 @@ def apply(
         info.update(frame=k, position=clean.centers[obj, k].tolist())
         resolved.update(frame=k)
     elif name == "resize":
-        factor = _positive(vp, "factor", 1.6)
-        if factor == 1:
+        # default: grow by 1.6, or shrink by 1/1.6 where growing would leave the frame
+        options = [_positive(vp, "factor", 1.6)] if "factor" in vp else [1.6, 1 / 1.6]
+        if options[0] == 1:
             raise ValueError("violation 'resize' needs factor != 1")
 
-        def trials():
+        def trials(factor):
             for k in cands:
                 rr = radii.copy()
                 rr[obj, k:] *= factor
                 yield k, rr, lambda rr=rr: inside(clean.centers, rr, ctx)
 
-        k, radii = first_valid(trials())
+        factor, (k, radii) = with_defaults(trials, options)
         info.update(
             frame=k, factor=factor, size=factor, radius_before=r_obj, radius_after=r_obj * factor
         )
@@ -357,14 +371,15 @@ def apply(
                 raise ValueError(
                     f"energy_gain takes 'restitution' only for kind 'bounce'; for {setup.kind!r} use 'factor'"
                 )
-            factor = _positive(vp, "factor", 2.0)
-            if factor <= 1:
+            # default: kinetic energy x2, or x1.5 / x1.25 where more would leave the frame
+            options = [_positive(vp, "factor", 2.0)] if "factor" in vp else [2.0, 1.5, 1.25]
+            if options[0] <= 1:
                 raise ValueError(
-                    f"energy_gain needs factor > 1 (kinetic energy multiplier), got {factor}"
+                    f"energy_gain needs factor > 1 (kinetic energy multiplier), got {options[0]}"
                 )
             speed = np.linalg.norm(clean.velocities[obj], axis=-1)
 
-            def trials():
+            def trials(factor):
                 for k in cands:
                     m = setup.simulate([Intervention(float(times[k]), "kick", obj, factor)])
                     yield (
@@ -376,7 +391,7 @@ def apply(
                         ),
                     )
 
-            k, motion = first_valid(trials())
+            factor, (k, motion) = with_defaults(trials, options)
             info.update(frame=k, factor=factor, size=factor, speed_before=float(speed[k]))
             resolved.update(frame=k, factor=factor)
     elif name == "reverse":
