@@ -629,19 +629,6 @@ def _decode(path) -> np.ndarray:
     return np.stack(frames).astype(np.float32) / 255
 
 
-@pytest.mark.parametrize("name", ["a.mp4", "b.webm", "odd.mp4"])
-def test_private_pyav_writer(tmp_path, name):
-    from vidkit.synth.dataset import _write_pyav
-
-    size = (33, 47) if name.startswith("odd") else 32
-    scene = vk.synth.render("bounce", seed=0, size=size, frames=10, fps=8)
-    path = _write_pyav(tmp_path / name, scene.video)
-    back = _decode(path)
-    assert back.shape == scene.video.shape
-    assert vk.psnr(back, scene.video.frames) > 30
-    assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary left behind
-
-
 def test_dataset_round_trip(tmp_path):
     datasets = pytest.importorskip("datasets")
     ds = vk.synth.dataset(

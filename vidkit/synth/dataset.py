@@ -90,50 +90,6 @@ def combinations(
     return combos
 
 
-def _writer() -> Any:
-    """:func:`vidkit.write_video` when :mod:`vidkit.io` is available, else :func:`_write_pyav`."""
-    try:
-        from vidkit.io import write_video
-    except ImportError:  # pragma: no cover - only while vidkit.io is absent
-        return _write_pyav
-    return write_video
-
-
-def _write_pyav(
-    path: str | os.PathLike, video: Any, fps: float | None = None, *, crf: int | None = None
-) -> Path:
-    """Minimal PyAV writer (H.264 for .mp4/.mkv, VP9 for .webm), written atomically."""
-    from fractions import Fraction
-
-    import av
-
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp{final.suffix}")
-    frames = video.uint8
-    h, w = frames.shape[1:3]
-    rate = Fraction(float(fps or video.fps)).limit_denominator(1001)
-    webm = final.suffix.lower() == ".webm"
-    try:
-        with av.open(str(tmp), mode="w") as container:
-            stream = container.add_stream("libvpx-vp9" if webm else "libx264", rate=rate)
-            stream.width, stream.height = w, h
-            # 4:2:0 needs even sizes; odd sizes keep full chroma
-            stream.pix_fmt = "yuv420p" if h % 2 == 0 and w % 2 == 0 else "yuv444p"
-            quality = crf if crf is not None else (30 if webm else 18)
-            stream.options = {"crf": str(quality), **({"b:v": "0"} if webm else {})}
-            for arr in frames:
-                for packet in stream.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
-                    container.mux(packet)
-            for packet in stream.encode():
-                container.mux(packet)
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return final
-
-
 def dataset(
     n: int,
     kinds: Sequence[str] | str = KINDS,
@@ -175,7 +131,8 @@ def dataset(
     import datasets
     from tqdm.auto import tqdm
 
-    write_video = _writer()
+    from vidkit.io import write_video
+
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

@@ -6,7 +6,8 @@ Pixel convention (the same as :class:`vidkit.synth.Truth`): pixel ``(row, col)``
 ``alpha = clip(r + 0.5 - d, 0, 1)`` at a pixel whose centre is ``d`` away from ``(cx, cy)``: an
 analytic one-pixel edge ramp. That profile is radially symmetric about the true centre, so the
 alpha-weighted centroid of the rendered pixels equals the centre to a small fraction of a pixel
-(measured by the tests), and the disc's area ``sum(alpha)`` equals ``pi r^2`` to within about 1%.
+(measured by the tests), and the disc's area ``sum(alpha)`` equals ``pi r^2`` to within 1% for
+``r >= 4`` px (2% at r = 3, 4% at r = 2).
 
 Example:
     >>> import numpy as np
@@ -148,8 +149,8 @@ def disc_alpha(
 
     Example:
         >>> rows, cols, a = disc_alpha(5.0, 5.0, 2.0, 16, 16)
-        >>> round(float(a.sum()), 2)  # about pi * 2**2
-        12.57
+        >>> round(float(a.sum()), 1)  # pi * 2**2 = 12.6: small discs come out a little large
+        13.1
     """
     ext = r + 0.5
     r0 = max(int(np.floor(cy - ext)), 0)
@@ -201,6 +202,21 @@ def draw_segment(
     img[r0:r1, c0:c1] = img[r0:r1, c0:c1] * (1 - a) + col * a
 
 
+def _segments_alpha(
+    p0: np.ndarray, ends: np.ndarray, width: float, height: int, width_px: int
+) -> np.ndarray:
+    """Antialiased coverage ``[T, H, W]`` float32 of segments from ``p0`` to each of ``ends``."""
+    ys = np.arange(height, dtype=np.float32)[None, :, None]
+    xs = np.arange(width_px, dtype=np.float32)[None, None, :]
+    d = (ends - p0).astype(np.float32)  # [T, 2]
+    dx, dy = d[:, 0, None, None], d[:, 1, None, None]
+    dd = np.maximum(dx * dx + dy * dy, np.float32(1e-12))
+    px, py = xs - np.float32(p0[0]), ys - np.float32(p0[1])
+    s = np.clip((px * dx + py * dy) / dd, 0.0, 1.0)
+    dist = np.hypot(px - s * dx, py - s * dy)
+    return np.clip(np.float32(width / 2 + 0.5) - dist, 0.0, 1.0)
+
+
 def compose(
     bg: np.ndarray,
     centers: np.ndarray,
@@ -219,10 +235,15 @@ def compose(
     """
     n, t = radii.shape
     frames = np.repeat(bg[None], t, axis=0)
+    if pivot is not None:
+        # all rods at once: distance of every pixel to the segment pivot -> bob, per frame
+        a = _segments_alpha(np.asarray(pivot, np.float64), centers[0], rod_width, *bg.shape[:2])
+        a *= visible[0][:, None, None]
+        a = a[..., None]
+        frames *= 1 - a
+        frames += a * np.asarray(ROD_COLOR, np.float32)
     for k in range(t):
         img = frames[k]
-        if pivot is not None and visible[0, k]:
-            draw_segment(img, pivot, centers[0, k], rod_width, ROD_COLOR)
         if pivot is not None:
             draw_disc(img, float(pivot[0]), float(pivot[1]), 1.5, ROD_COLOR)
         for i in range(n):
