@@ -131,7 +131,7 @@ class Report:
 
         df = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
         fmt = {
-            c: (lambda x, f=float_format: f.format(x) if isinstance(x, (float, np.floating)) else x)
+            c: (lambda x, f=float_format: f.format(x) if isinstance(x, (float, np.floating)) else str(x))
             for c in df.columns
         }
         self._parts.append(df.to_html(index=False, escape=True, formatters=fmt, border=0))
@@ -162,6 +162,9 @@ class Report:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(self.html())
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
