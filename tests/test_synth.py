@@ -483,6 +483,22 @@ def test_violation_params_are_validated():
         vk.synth.render("uniform", violation="recolor", violation_params={"color": "mauve"})
 
 
+def test_stutter_hold_must_fit():
+    with pytest.raises(ValueError, match="does not fit"):
+        vk.synth.render("uniform", violation="stutter", violation_params={"frame": 28, "hold": 4})
+    s = vk.synth.render("uniform", seed=0, frames=12, violation="stutter")
+    v = s.truth.violation
+    assert v["held_step"] + v["hold"] <= 11
+
+
+def test_explicit_parameters_may_leave_the_frame():
+    with pytest.warns(UserWarning, match="leave the frame"):
+        s = vk.synth.render("free_fall", seed=0, g=2000.0)
+    t = s.truth
+    assert t.visible[0, 0] and not t.visible[0, -1] and t.present[0].all()
+    assert object_weight(s.video.frames[-1:], t.colors[0, 0]).sum() == 0
+
+
 def test_explicit_violation_params_are_used():
     s = vk.synth.render(
         "uniform", seed=0, violation="teleport", violation_params={"frame": 10, "distance": 20.0}

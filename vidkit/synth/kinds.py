@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,6 +162,8 @@ def _free_fall(rng, ctx, radii, kp, g, restitution) -> Setup:
     frac = _num(kp, "fall_fraction", draws[3])
     if g is None:
         g = 2 * (frac * ly - vy0 * d) / d**2
+    else:  # gravity given: the fall fraction follows from it
+        frac = (vy0 * d + 0.5 * g * d**2) / ly
     world = Ballistic([[x0, y0]], [[0.0, vy0]], radii, g=g)
     return Setup(
         "free_fall",
@@ -221,6 +224,8 @@ def _bounce(rng, ctx, radii, kp, g, restitution) -> Setup:
     first = _num(kp, "first_impact", t1 * d)
     if g is None:
         g = 2 * (contact - y0) / first**2
+    else:  # gravity given: the first impact follows from it
+        first = math.sqrt(2 * max(contact - y0, 0.0) / g)
     world = Ballistic([[x0, y0]], [[vx, 0.0]], radii, g=g, floor_y=floor_y, e_floor=e)
     return Setup(
         "bounce",
@@ -253,6 +258,8 @@ def _pendulum(rng, ctx, radii, kp, g, restitution) -> Setup:
     swings = _num(kp, "swings", swings)
     if g is None:
         g = length * (2 * math.pi * swings / d) ** 2
+    else:  # gravity given: the (small-angle) number of swings follows from it
+        swings = d * math.sqrt(g / length) / (2 * math.pi)
     pend = Pendulum(pivot, length, theta0, omega0, g=g)
 
     def engine(interventions: list[Intervention]) -> Motion:
@@ -421,6 +428,7 @@ def build(
         radii = rng.uniform(0.06, 0.085, size=N_OBJECTS[kind]) * min(ctx.height, ctx.width)
     radii = np.maximum(np.asarray(radii, dtype=np.float64), 1.0)
     setup = None
+    ok = False
     for _ in range(max_tries):
         setup = _BUILDERS[kind](rng, ctx, radii, kp, g, restitution)
         motion = setup.simulate()
@@ -430,4 +438,10 @@ def build(
         if ok:
             break
     assert setup is not None
+    if not ok:
+        warnings.warn(
+            f"{kind}: with the given parameters the objects leave the frame "
+            f"(truth.visible marks where they are outside)",
+            stacklevel=3,
+        )
     return setup

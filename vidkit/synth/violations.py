@@ -435,9 +435,14 @@ def apply(
             raise ValueError(
                 f"stutter hold must be an integer >= 2 (times a frame is shown), got {hold!r}"
             )
-        k = cands[0]
-        if k + hold > t:
-            raise ValueError(f"stutter hold={hold} from frame {k} does not fit in {t} frames")
+        # the hold must end before the last frame, so the resumed motion is seen
+        fits = [k for k in cands if k + hold <= t - 1]
+        if not fits:
+            raise ValueError(
+                f"stutter hold={hold} from frame {cands[0] if len(cands) == 1 else 'any'} does "
+                f"not fit in {t} frames (the motion must resume before the end)"
+            )
+        k = fits[0]
         frame_index = np.concatenate([np.arange(k + 1), np.full(hold - 1, k), np.arange(k + 1, t)])[
             :t
         ]
