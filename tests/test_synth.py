@@ -562,6 +562,13 @@ def test_colors_radii_and_kind_params():
     np.testing.assert_allclose(s.truth.centers[0, 16], [30.0, 30.0])
 
 
+def test_scene_html_and_repr():
+    s = vk.synth.render("bounce", seed=0, size=32, frames=8, violation="vanish")
+    html = s._repr_html_()
+    assert "<video" in html and "vanish" in html and s.prompt in html
+    assert "bounce" in repr(s) and "8x32x32" in repr(s)
+
+
 def test_describe():
     assert vk.synth.describe("free_fall", "red") == "a red ball falls"
     assert vk.synth.describe("uniform", "orange", direction="up") == (

@@ -178,6 +178,14 @@ class Scene:
     params: dict[str, Any]
     prompt: str
 
+    def _repr_html_(self) -> str:
+        """The video with the prompt (and violation) as a caption, for notebooks."""
+        import html
+
+        note = f" [{self.violation}]" if self.violation else ""
+        caption = html.escape(f"{self.kind} seed={self.seed}{note}: {self.prompt}")
+        return f"<div>{self.video._repr_html_()}<div><small>{caption}</small></div></div>"
+
     def __repr__(self) -> str:
         v = self.video
         return (
