@@ -217,8 +217,12 @@ class FeatureExtractor(abc.ABC):
         *,
         layout: str = "BTCHW",
         progress: bool = False,
+        index_offset: int = 0,
     ) -> np.ndarray:
         """Embed ``videos`` (a list of Video, or a batch tensor in ``layout``) -> float64 ``[N, dim]``.
+
+        ``index_offset`` is added to video indices in error messages (for callers that feed
+        chunks of a larger set).
 
         Example:
             >>> feats = extractor(videos, batch_size=4)  # doctest: +SKIP
@@ -260,7 +264,7 @@ class FeatureExtractor(abc.ABC):
             batch = get(a, b).to(device)
             with torch.inference_mode():
                 feats = self.extract(batch)
-            out.append(self._check_features(feats, a, b - a))
+            out.append(self._check_features(feats, index_offset + a, b - a))
         return np.concatenate(out, axis=0)
 
     def _check_features(self, feats: Any, start: int, count: int) -> np.ndarray:
