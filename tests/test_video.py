@@ -278,6 +278,8 @@ def test_concat_and_indexing(frames: np.ndarray) -> None:
         v[3:3]
     with pytest.raises(ValueError, match="leaves no frames"):
         v[[]]
+    with pytest.raises(TypeError, match=r"indexed by frame only .*v.frames\[\.\.\.\]"):
+        v[:, ::2]
 
 
 def test_metadata_and_copies(frames: np.ndarray) -> None:

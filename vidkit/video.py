@@ -85,7 +85,9 @@ def _to_float01(arr: np.ndarray, value_range: tuple[float, float] | None) -> np.
             raise ValueError(
                 f"uint8 frames are always full range 0..255; value_range={value_range!r} does not apply"
             )
-        return arr.astype(np.float32) / np.float32(255.0)
+        out = arr.astype(np.float32)
+        out /= np.float32(255.0)  # in place: one float array, not two
+        return out
     if arr.dtype == np.uint16:
         return arr.astype(np.float32) / np.float32(65535.0)
     if np.issubdtype(arr.dtype, np.floating):
@@ -260,6 +262,11 @@ class Video:
             if not -n <= int(index) < n:
                 raise IndexError(f"frame index {index} out of range for a video of {n} frames")
             return self._frames[int(index)]
+        if isinstance(index, tuple):
+            raise TypeError(
+                f"a Video is indexed by frame only (v[i], v[a:b], v[[i, j]]), got the tuple "
+                f"{index!r}; index pixels with v.frames[...]"
+            )
         if isinstance(index, slice):
             sub = self._frames[index]
         else:
@@ -302,6 +309,28 @@ class Video:
         from vidkit.display import video_html
 
         return video_html(self)
+
+    @classmethod
+    def _from_uint8_frames(
+        cls,
+        images: Sequence[np.ndarray],
+        order: Sequence[int] | np.ndarray,
+        fps: float,
+        metadata: dict[str, Any] | None,
+    ) -> Video:
+        """Internal: the video whose frame ``j`` is ``images[order[j]]`` (uint8 ``[H, W, 3]``).
+
+        Converts frame by frame into one float32 array (the same values as ``Video(uint8)``,
+        without its whole-array temporaries); used by the readers in :mod:`vidkit.io`.
+        """
+        order = np.asarray(order, dtype=np.int64).reshape(-1)
+        first = images[0]
+        out = np.empty((len(order), *first.shape), np.float32)
+        for j, k in enumerate(order):
+            np.divide(images[k], np.float32(255.0), out=out[j], dtype=np.float32)
+        video = cls(np.zeros((1, 1, 1, 3), np.float32), fps=fps, metadata=metadata)  # checks both
+        video._frames = out
+        return video
 
     def _replace(self, frames: np.ndarray, **meta: Any) -> Video:
         out = Video.__new__(Video)
