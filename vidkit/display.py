@@ -169,8 +169,7 @@ def video_html(
     frames = video.frames
     if zoom > 1:
         frames = np.repeat(np.repeat(frames, zoom, axis=1), zoom, axis=2)
-    encoded = video._replace(frames)
-    encoded.metadata = {}  # the player needs pixels only (metadata may not be JSON)
+    encoded = Video(frames, fps=video.fps)  # pixels only: metadata may not be JSON or copyable
     data = base64.b64encode(_encode(encoded, codec, fps)).decode("ascii")
     mime = _CODECS[codec][1]
     style = f"height:{shown}px;width:auto;display:block;margin:auto"
