@@ -105,6 +105,7 @@ def test_gif_round_trip(tmp_path: Path) -> None:
     assert w.shape == v.shape and w.fps == 12.0 and w.metadata == v.metadata
     assert vk.psnr(v, w) >= 30.0  # 256-colour palette per frame
     assert vk.probe_video(path)["frames"] == 24
+    assert vk.read_video(path, frames=[20, 3, 3]) == w[[20, 3, 3]]
 
 
 def test_gif_keeps_repeated_frames(tmp_path: Path) -> None:
