@@ -108,6 +108,22 @@ _CODECS_FOR_EXT = {
 # when the next wanted frame is this many frames ahead, seek instead of decoding through
 _SEEK_MIN = 16
 _SEEK_GAP = 64
+# show a progress bar when reading or writing more than this many pixels (frames x height x width;
+# about a few seconds of work)
+_PROGRESS_PIXELS = 150_000_000
+
+
+def _progress(total: int, pixels: int, desc: str, iterable: Any = None) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        unit="frame",
+        leave=False,
+        disable=pixels < _PROGRESS_PIXELS,
+    )
 
 
 def _all_extensions(writing: bool) -> list[str]:
@@ -414,16 +430,21 @@ def _decode_container(
     results: list[np.ndarray | None] = [None] * len(want)
     slot_of = {int(k): i for i, k in enumerate(want)}
 
+    cc = stream.codec_context
+    pixels = len(want) * (cc.height or 0) * (cc.width or 0)
+
     def collect(frames: Iterator[tuple[int, Any]], run: np.ndarray) -> None:
         last = int(run[-1])
         todo = set(run.tolist())
         k = -1
-        for k, frame in frames:
-            if k in todo:
-                results[slot_of[k]] = _frame_to_rgb(frame, reformatter)
-                todo.discard(k)
-            if k >= last:
-                break
+        with _progress(len(run), pixels, f"reading {path.name}") as bar:
+            for k, frame in frames:
+                if k in todo:
+                    results[slot_of[k]] = _frame_to_rgb(frame, reformatter)
+                    todo.discard(k)
+                    bar.update()
+                if k >= last:
+                    break
         if todo:
             raise _EndedEarly(k, sorted(todo))
 
@@ -566,7 +587,8 @@ def _write_container(
         if yuv:  # tag BT.709 limited range, the web standard, and convert with the same matrix
             cc = stream.codec_context
             cc.colorspace, cc.color_primaries, cc.color_trc, cc.color_range = 1, 1, 1, 1
-        for i, arr in enumerate(frames):
+        bar = _progress(len(frames), frames.size // 3, f"writing {ext}", frames)
+        for i, arr in enumerate(bar):
             frame = _rgb_to_frame(arr)
             if yuv:
                 frame = reformatter.reformat(
@@ -582,6 +604,7 @@ def _write_container(
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
+        bar.close()
     finally:
         container.close()
 
