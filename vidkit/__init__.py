@@ -30,6 +30,7 @@ _LAZY_NAMES: dict[str, str] = {
     "show": "vidkit.display",
     "frame_strip": "vidkit.display",
     "video_html": "vidkit.display",
+    "side_by_side": "vidkit.display",
     "load": "vidkit.models",
     "generate": "vidkit.sampling",
     "sweep": "vidkit.sampling",
