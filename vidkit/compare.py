@@ -883,7 +883,8 @@ class DistributionMetric(Metric):
             "extractor": m.extractor.name,
             "weights": getattr(m.extractor, "weight_hash", None),
         }
-        return f"{m.extractor.name}-{stable_hash(ident, 12)}"
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(m.extractor.name))
+        return f"{safe.strip('_') or 'extractor'}-{stable_hash(ident, 12)}"
 
     def config(self) -> dict[str, Any]:
         return {

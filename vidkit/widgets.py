@@ -1,0 +1,518 @@
+"""Notebook widgets (ipywidgets 8): a generation panel, a synced side-by-side viewer and a
+denoising-trajectory scrubber.
+
+- :class:`CompareViewer` shows several videos side by side with one frame slider and one
+  play/pause button for all of them; each frame is a PNG in an ``ipywidgets.Image`` that the
+  kernel updates when the slider moves (the browser's play button moves the slider).
+- :class:`GenerationPanel` drives ``vk.generate`` from a form (prompt, negative prompt, optional
+  image or video, steps, guidance, seed, frames), with a progress bar, a live latent preview,
+  the result, and "add to comparison" (into a :class:`CompareViewer`).
+- :class:`TrajectoryViewer` scrubs through the recorded denoising steps of a result
+  (``vk.generate(..., record="trajectory")``).
+
+All three are ordinary ipywidgets boxes: a cell that ends with one displays it. Their state can
+be set and read from Python (``viewer.slider.value = 5``, ``panel.generate_button.click()``), which
+is how they are tested without a browser.
+
+Example:
+    >>> import vidkit as vk
+    >>> a, b = vk.synth.render("bounce", seed=0), vk.synth.render("bounce", seed=0, violation="teleport")
+    >>> viewer = vk.widgets.CompareViewer({"clean": a.video, "teleport": b.video})
+    >>> viewer.slider.value = 12
+    >>> viewer.frame
+    12
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+
+from vidkit.video import Video, as_video
+
+__all__ = ["CompareViewer", "GenerationPanel", "TrajectoryViewer", "frame_png"]
+
+_DISPLAY_HEIGHT = 192
+
+
+def frame_png(frame: np.ndarray, height: int | None = _DISPLAY_HEIGHT) -> bytes:
+    """One float frame ``[H, W, 3]`` in [0, 1] as PNG bytes, enlarged by an integer factor
+    (nearest neighbour, so pixels stay sharp) to about ``height`` pixels.
+
+    Example:
+        >>> frame_png(np.zeros((16, 16, 3)), height=64)[:4]
+        b'\\x89PNG'
+    """
+    from PIL import Image
+
+    arr = np.asarray(frame)
+    if arr.ndim != 3 or arr.shape[-1] != 3:
+        raise ValueError(f"a frame must be [H, W, 3], got shape {arr.shape}")
+    img = Image.fromarray(np.round(np.clip(arr, 0, 1) * 255).astype(np.uint8))
+    if height:
+        zoom = max(1, int(height) // max(1, img.height))
+        if zoom > 1:
+            img = img.resize((img.width * zoom, img.height * zoom), Image.NEAREST)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _items(videos: Any) -> list[tuple[str, Video]]:
+    if isinstance(videos, Video):
+        return [("video", videos)]
+    if isinstance(videos, Mapping):
+        items = [(str(k), v) for k, v in videos.items()]
+    elif isinstance(videos, Sequence) and not isinstance(videos, (str, bytes)):
+        items = [(str(i), v) for i, v in enumerate(videos)]
+    else:
+        raise TypeError(
+            f"videos must be a Video, a list of videos or a dict {{title: video}}, got "
+            f"{type(videos).__name__}"
+        )
+    out = []
+    for title, v in items:
+        try:
+            out.append((title, as_video(v)))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"video {title!r}: {exc}") from None
+    return out
+
+
+class CompareViewer(W.VBox):
+    """Videos side by side with one frame slider and one play/pause control for all.
+
+    Shorter videos hold their last frame. Frames are PNGs (encoded once, cached) shown in
+    ``ipywidgets.Image`` widgets; moving the slider, by hand or by the play button, updates every
+    image to that frame.
+
+    Args:
+        videos: a dict ``{title: video}``, a list of videos, or one video.
+        height: display height in pixels (small frames are enlarged, pixels kept sharp).
+        fps: playback rate of the play button (default: the first video's).
+
+    Attributes:
+        slider: the frame ``IntSlider``; ``play``: the ``Play`` widget linked to it (in the
+            browser); ``images``: one ``Image`` per video; ``titles``: their labels.
+
+    Example:
+        >>> viewer = CompareViewer({"a": a.video, "b": b.video}, height=128)  # doctest: +SKIP
+        >>> viewer  # the last expression of a cell displays it  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, videos: Any, *, height: int = _DISPLAY_HEIGHT, fps: float | None = None
+    ) -> None:
+        items = _items(videos)
+        if not items:
+            raise ValueError("CompareViewer needs at least one video")
+        if isinstance(height, bool) or not isinstance(height, (int, np.integer)) or height < 16:
+            raise ValueError(f"height must be an int >= 16 (pixels), got {height!r}")
+        self.height = int(height)
+        self._videos: list[Video] = []
+        self.titles: list[str] = []
+        self._cache: dict[tuple[int, int], bytes] = {}
+        rate = float(fps) if fps is not None else items[0][1].fps
+        if not rate > 0:
+            raise ValueError(f"fps must be positive, got {fps!r}")
+        self.slider = W.IntSlider(
+            value=0, min=0, max=0, description="frame", continuous_update=True
+        )
+        self.play = W.Play(value=0, min=0, max=0, step=1, interval=max(10, int(1000 / rate)))
+        self.play.description = "play"
+        self._link = W.jslink((self.play, "value"), (self.slider, "value"))
+        self.time_label = W.Label()
+        self.images: list[W.Image] = []
+        self._cells = W.HBox(layout=W.Layout(flex_flow="row wrap"))
+        self._cells.add_class("vidkit-compare-cells")
+        controls = W.HBox([self.play, self.slider, self.time_label])
+        super().__init__([controls, self._cells])
+        self.add_class("vidkit-compare-viewer")
+        for title, v in items:
+            self._append(title, v)
+        self.slider.observe(self._on_frame, names="value")
+        self._show(0)
+
+    # ------------------------------------------------------------------ content
+    @property
+    def videos(self) -> dict[str, Video]:
+        """``{title: video}`` shown."""
+        return dict(zip(self.titles, self._videos))
+
+    @property
+    def frame(self) -> int:
+        """The frame shown (the slider's value)."""
+        return int(self.slider.value)
+
+    @property
+    def num_frames(self) -> int:
+        """Frames of the longest video."""
+        return max(v.num_frames for v in self._videos)
+
+    def _append(self, title: str, video: Video) -> None:
+        self._videos.append(video)
+        self.titles.append(title)
+        img = W.Image(format="png", layout=W.Layout(height=f"{self.height}px", width="auto"))
+        img.add_class("vidkit-frame")
+        self.images.append(img)
+        label = W.HTML(f"<b>{html.escape(title)}</b>")
+        cell = W.VBox([label, img], layout=W.Layout(margin="0 10px 6px 0"))
+        self._cells.children = (*self._cells.children, cell)
+        top = self.num_frames - 1
+        self.slider.max = top
+        self.play.max = top
+
+    def add(self, title: str, video: Any) -> CompareViewer:
+        """Add a video (e.g. from a :class:`GenerationPanel`); returns self.
+
+        Example:
+            >>> viewer.add("seed 3", video)  # doctest: +SKIP
+        """
+        if not isinstance(title, str) or not title:
+            raise ValueError(f"title must be a non-empty string, got {title!r}")
+        if title in self.titles:
+            raise ValueError(f"a video titled {title!r} is already shown; choose another title")
+        self._append(title, as_video(video))
+        self._show(self.frame)
+        return self
+
+    def png(self, index: int, frame: int) -> bytes:
+        """PNG bytes of ``frame`` of video ``index`` as displayed (cached)."""
+        v = self._videos[index]
+        f = min(int(frame), v.num_frames - 1)
+        key = (index, f)
+        if key not in self._cache:
+            self._cache[key] = frame_png(v.frames[f], self.height)
+        return self._cache[key]
+
+    # ------------------------------------------------------------------ updates
+    def _on_frame(self, change: dict[str, Any]) -> None:
+        self._show(int(change["new"]))
+
+    def _show(self, frame: int) -> None:
+        for i, img in enumerate(self.images):
+            img.value = self.png(i, frame)
+        v = self._videos[0]
+        self.time_label.value = f"{frame + 1}/{self.num_frames}  t = {frame / v.fps:.2f} s"
+
+
+class TrajectoryViewer(W.VBox):
+    """Scrub through the denoising steps of a generated video.
+
+    Args:
+        result: a Video made with ``vk.generate(..., record="trajectory")`` (or ``"x0"``), or
+            the :class:`vidkit.callbacks.Trajectory` itself.
+        height: display height in pixels.
+
+    The step slider picks a recorded step (its timestep and noise level are shown), the frame
+    slider (with play) the frame; with ``x0`` recorded, the predicted clean video at that step
+    is shown beside the current latents' decoding.
+
+    Example:
+        >>> out = vk.generate(pipe, prompt="a red ball falls", record="x0")  # doctest: +SKIP
+        >>> TrajectoryViewer(out)  # doctest: +SKIP
+    """
+
+    def __init__(self, result: Any, *, height: int = _DISPLAY_HEIGHT) -> None:
+        traj = result
+        if isinstance(result, Video):
+            traj = result.metadata.get("trajectory")
+            if traj is None:
+                raise ValueError(
+                    "this video has no recorded trajectory; generate it with "
+                    "vk.generate(..., record='trajectory')"
+                )
+        if not hasattr(traj, "videos") or not hasattr(traj, "steps"):
+            raise TypeError(
+                f"expected a Video with metadata['trajectory'] or a Trajectory, got "
+                f"{type(result).__name__}"
+            )
+        if len(traj.videos) == 0:
+            raise ValueError("the trajectory is empty")
+        self.trajectory = traj
+        self.height = int(height)
+        n_steps = len(traj.videos)
+        n_frames = max(v.num_frames for v in traj.videos)
+        self.step_slider = W.IntSlider(
+            value=n_steps - 1, min=0, max=n_steps - 1, description="step"
+        )
+        self.frame_slider = W.IntSlider(value=0, min=0, max=n_frames - 1, description="frame")
+        fps = traj.videos[-1].fps
+        self.play = W.Play(value=0, min=0, max=n_frames - 1, interval=max(10, int(1000 / fps)))
+        self._link = W.jslink((self.play, "value"), (self.frame_slider, "value"))
+        self.info = W.Label()
+        self.image = W.Image(format="png", layout=W.Layout(height=f"{self.height}px", width="auto"))
+        self.x0_image: W.Image | None = None
+        pad = W.Layout(margin="0 10px 0 0")
+        cells = [W.VBox([W.HTML("<b>latents (decoded)</b>"), self.image], layout=pad)]
+        if getattr(traj, "x0", None):
+            self.x0_image = W.Image(
+                format="png", layout=W.Layout(height=f"{self.height}px", width="auto")
+            )
+            cells.append(W.VBox([W.HTML("<b>predicted clean video (x0)</b>"), self.x0_image]))
+        super().__init__(
+            [
+                W.HBox([self.step_slider, self.info]),
+                W.HBox([self.play, self.frame_slider]),
+                W.HBox(cells),
+            ]
+        )
+        self.add_class("vidkit-trajectory-viewer")
+        self.step_slider.observe(self._update, names="value")
+        self.frame_slider.observe(self._update, names="value")
+        self._update()
+
+    def _update(self, change: Any = None) -> None:
+        k, f = int(self.step_slider.value), int(self.frame_slider.value)
+        t = self.trajectory
+        v = t.videos[k]
+        self.image.value = frame_png(v.frames[min(f, v.num_frames - 1)], self.height)
+        if self.x0_image is not None and t.x0:
+            x = t.x0[k]
+            self.x0_image.value = frame_png(x.frames[min(f, x.num_frames - 1)], self.height)
+        sigma = t.sigmas[k] if k < len(t.sigmas) else None
+        sig = f", sigma {sigma:.3g}" if sigma is not None else ""
+        self.info.value = (
+            f"step {t.steps[k] + 1}/{t.num_steps} (timestep {t.timesteps[k]:.4g}{sig})"
+        )
+
+
+class GenerationPanel(W.VBox):
+    """A form around ``vk.generate``: prompt, negative prompt, optional image or video, steps,
+    guidance, seed, frames; Generate with a progress bar and a live latent preview; the result;
+    and "add to comparison".
+
+    Args:
+        pipe: a loaded model (``vk.load``, ``vk.testing.tiny_pipeline``) or a diffusers pipeline.
+        viewer: the :class:`CompareViewer` that "add to comparison" fills (default: a new one,
+            shown under the panel once something is added).
+        height: display height of the preview and the result.
+
+    Attributes:
+        result: the last generated :class:`~vidkit.Video` (None before the first).
+        comparison: ``{label: video}`` added so far; ``viewer``: their CompareViewer.
+        error: the last error message (also shown in ``status``), or None.
+
+    Example:
+        >>> panel = vk.widgets.GenerationPanel(vk.load("vidkit/tiny-physics"))  # doctest: +SKIP
+        >>> panel  # fill the form, press Generate  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, pipe: Any, *, viewer: CompareViewer | None = None, height: int = _DISPLAY_HEIGHT
+    ) -> None:
+        from vidkit.sampling import _as_video_pipeline
+
+        try:
+            self.pipe = _as_video_pipeline(pipe)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"GenerationPanel needs a loaded model (vk.load) or a diffusers pipeline: {exc}"
+            ) from None
+        d = dict(self.pipe.defaults)
+        self.height = int(height)
+        self.result: Video | None = None
+        self.error: str | None = None
+        self.comparison: dict[str, Video] = {}
+        self.viewer = viewer
+        steps = int(d.get("steps") or 20)
+        frames = int(d.get("num_frames") or 16)
+        guidance = float(d.get("guidance") if d.get("guidance") is not None else 5.0)
+
+        wide = W.Layout(width="98%")
+        self.prompt = W.Textarea(
+            value="a red ball bounces to the right on a grey floor",
+            description="prompt",
+            layout=W.Layout(width="98%", height="56px"),
+        )
+        self.negative_prompt = W.Text(value="", description="negative", layout=wide)
+        self.image_upload = W.FileUpload(accept="image/*", multiple=False, description="image")
+        self.video_upload = W.FileUpload(
+            accept=".mp4,.webm,.gif,.mov,.mkv", multiple=False, description="video"
+        )
+        self.strength = W.FloatSlider(
+            value=0.7, min=0.05, max=1.0, step=0.05, description="strength"
+        )
+        self.steps = W.IntSlider(value=steps, min=1, max=max(100, steps), description="steps")
+        self.guidance = W.FloatSlider(
+            value=guidance, min=0.0, max=max(20.0, guidance), step=0.5, description="guidance"
+        )
+        self.seed = W.BoundedIntText(value=0, min=0, max=2**31 - 1, description="seed")
+        self.frames = W.BoundedIntText(value=frames, min=1, max=1024, description="frames")
+        self.record = W.Checkbox(value=False, description="record denoising steps", indent=False)
+        self.generate_button = W.Button(description="Generate", button_style="primary", icon="play")
+        self.add_button = W.Button(description="add to comparison", icon="plus", disabled=True)
+        self.progress = W.IntProgress(value=0, min=0, max=steps, description="steps")
+        self.status = W.HTML("")
+        self.preview = W.Image(format="png", layout=W.Layout(height=f"{self.height}px"))
+        self.output = W.HTML("")
+        self._extra = W.VBox([])
+        self.generate_button.on_click(self._on_generate)
+        self.add_button.on_click(self._on_add)
+        form = W.VBox(
+            [
+                self.prompt,
+                self.negative_prompt,
+                W.HBox([self.image_upload, self.video_upload, self.strength]),
+                W.HBox([self.steps, self.guidance]),
+                W.HBox([self.seed, self.frames, self.record]),
+                W.HBox([self.generate_button, self.progress, self.add_button]),
+                self.status,
+            ]
+        )
+        results = W.HBox(
+            [
+                W.VBox(
+                    [W.HTML("<b>live preview (latents)</b>"), self.preview],
+                    layout=W.Layout(margin="0 12px 0 0"),
+                ),
+                W.VBox([W.HTML("<b>result</b>"), self.output]),
+            ],
+            layout=W.Layout(flex_flow="row wrap"),
+        )
+        super().__init__([form, results, self._extra])
+        self.add_class("vidkit-generation-panel")
+
+    # ------------------------------------------------------------------ inputs
+    def _upload(self, upload: W.FileUpload) -> tuple[str, bytes] | None:
+        value = upload.value
+        if not value:
+            return None
+        item = value[0] if isinstance(value, (list, tuple)) else next(iter(value.values()))
+        content = item["content"]
+        return str(item.get("name", "upload")), bytes(content)
+
+    def _condition(self) -> dict[str, Any]:
+        import tempfile
+        from pathlib import Path
+
+        from PIL import Image
+
+        img = self._upload(self.image_upload)
+        vid = self._upload(self.video_upload)
+        if img and vid:
+            raise ValueError("give an image or a video to condition on, not both")
+        if img:
+            return {"image": Image.open(io.BytesIO(img[1])).convert("RGB")}
+        if vid:
+            from vidkit.io import read_video
+
+            suffix = Path(vid[0]).suffix or ".mp4"
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"upload{suffix}"
+                path.write_bytes(vid[1])
+                video = read_video(path)
+            return {"video": video, "strength": float(self.strength.value)}
+        return {}
+
+    def settings(self) -> dict[str, Any]:
+        """The ``vk.generate`` arguments the form holds now (without callbacks)."""
+        kw: dict[str, Any] = {
+            "prompt": self.prompt.value.strip(),
+            "seed": int(self.seed.value),
+            "steps": int(self.steps.value),
+            "guidance": float(self.guidance.value),
+            "num_frames": int(self.frames.value),
+        }
+        if not kw["prompt"]:
+            raise ValueError("the prompt is empty")
+        if self.negative_prompt.value.strip():
+            kw["negative_prompt"] = self.negative_prompt.value.strip()
+        if self.record.value:
+            kw["record"] = "trajectory"
+        kw.update(self._condition())
+        return kw
+
+    # ------------------------------------------------------------------ actions
+    def _on_step(self, state: Any) -> None:
+        from vidkit.callbacks import latent_rgb, latents_to_bfchw
+
+        self.progress.max = max(1, int(state.num_steps))
+        self.progress.value = min(self.progress.max, int(state.step) + 1)
+        try:
+            lat = latents_to_bfchw(state.latents, state.layout, state.pipeline, state.context)
+            rgb = latent_rgb(lat)[0]
+            self.preview.value = frame_png(rgb[rgb.shape[0] // 2], self.height)
+        except Exception:  # noqa: BLE001 - a preview must never stop the generation
+            pass
+
+    def generate(self) -> Video | None:
+        """Run ``vk.generate`` with the form's settings (what the Generate button does)."""
+        from vidkit.display import video_html
+        from vidkit.sampling import generate
+
+        self.error = None
+        self.generate_button.disabled = True
+        self.add_button.disabled = True
+        self.progress.value = 0
+        self.progress.bar_style = ""
+        self.status.value = "generating..."
+        t0 = time.perf_counter()
+        try:
+            kw = self.settings()
+            video = generate(self.pipe, callbacks=[self._on_step], progress=False, **kw)
+        except Exception as exc:  # noqa: BLE001 - shown in the panel, kept in .error
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.status.value = f"<span style='color:#c33'>error: {html.escape(self.error)}</span>"
+            self.progress.bar_style = "danger"
+            self._traceback = traceback.format_exc()
+            return None
+        finally:
+            self.generate_button.disabled = False
+        if isinstance(video, list):
+            video = video[0]
+        self.result = video
+        self.progress.bar_style = "success"
+        self.output.value = video_html(video, height=self.height)
+        self.add_button.disabled = False
+        dt = time.perf_counter() - t0
+        self.status.value = (
+            f"done in {dt:.1f} s: {video.num_frames} frames {video.height}x{video.width}, "
+            f"seed {kw['seed']}"
+        )
+        extra: list[Any] = []
+        if kw.get("record") and video.metadata.get("trajectory") is not None:
+            extra.append(TrajectoryViewer(video, height=self.height))
+        if self.viewer is not None and self.comparison:
+            extra.append(self.viewer)
+        self._extra.children = tuple(extra)
+        return video
+
+    def _on_generate(self, button: Any = None) -> None:
+        self.generate()
+
+    def add_to_comparison(self, label: str | None = None) -> str:
+        """Add the last result to :attr:`comparison` and the viewer; returns its label."""
+        if self.result is None:
+            raise ValueError("nothing to add: generate a video first")
+        meta = self.result.metadata
+        if label is None:
+            base = f"seed {meta.get('seed', self.seed.value)}, {meta.get('steps', '?')} steps"
+            label, n = base, 2
+            while label in self.comparison:
+                label, n = f"{base} ({n})", n + 1
+        clean = self.result.with_metadata()
+        clean.metadata.pop("trajectory", None)
+        self.comparison[label] = clean
+        if self.viewer is None:
+            self.viewer = CompareViewer({label: clean}, height=self.height)
+        else:
+            self.viewer.add(label, clean)
+        if self.viewer not in self._extra.children:
+            self._extra.children = (*self._extra.children, self.viewer)
+        self.status.value = f"added to the comparison as {html.escape(label)!r}"
+        return label
+
+    def _on_add(self, button: Any = None) -> None:
+        try:
+            self.add_to_comparison()
+        except ValueError as exc:
+            self.error = str(exc)
+            self.status.value = f"<span style='color:#c33'>{html.escape(str(exc))}</span>"
