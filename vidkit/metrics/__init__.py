@@ -14,6 +14,8 @@ Example:
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 # public name -> module (relative to this package) that defines it
@@ -55,6 +57,22 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = sorted(_LAZY)
+
+
+class _MetricsNamespace(types.ModuleType):
+    """``vk.metrics.fvd`` is the one-call function, although a submodule ``vidkit.metrics.fvd``
+    exists: the import system binds a freshly loaded submodule onto its package, which would
+    replace the function by the module. This module class keeps the function.
+    (``from vidkit.metrics.fvd import FVD`` still works: it reads ``sys.modules``.)"""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in _FUNCTION_OVER_MODULE:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+_FUNCTION_OVER_MODULE = frozenset({"fvd"})
+sys.modules[__name__].__class__ = _MetricsNamespace
 
 
 def __getattr__(name: str) -> Any:

@@ -354,12 +354,22 @@ class CallableExtractor(FeatureExtractor):
         self.layout = lay
         self.value_range = (lo, hi)
         self.default_batch_size = int(batch_size)
-        self.weight_hash = hash_state_dict(fn) if self.model is not None else None
         self.preprocess = {
             "layout": lay,
             "value_range": [lo, hi],
             "resize": "none (done by the protocol)",
         }
+
+    @property  # type: ignore[override]
+    def weight_hash(self) -> str | None:
+        """sha256 of the module's current state dict (``None`` for a plain callable, or a lazy
+        module not initialised yet)."""
+        if self.model is None:
+            return None
+        params = list(self.model.parameters())
+        if any(isinstance(p, torch.nn.parameter.UninitializedParameter) for p in params):
+            return None
+        return hash_state_dict(self.model)
 
     def extract(self, batch: torch.Tensor) -> torch.Tensor:
         x = batch

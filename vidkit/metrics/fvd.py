@@ -133,9 +133,13 @@ class _DistributionMetric:
         *,
         layout: str = "BTCHW",
         value_range: tuple[float, float] | None = None,
-        start_index: int = 0,
+        key_start: int = 0,
     ) -> np.ndarray:
         """Protocol-prepared features of ``videos`` (float64 ``[N, dim]``), without accumulating.
+
+        Errors name videos by their index in ``videos``; ``key_start`` offsets the keys of random
+        frame offsets (``update`` passes the number of videos already seen on that side, so
+        consecutive calls draw fresh offsets).
 
         Example:
             >>> feats = metric.features(videos)  # doctest: +SKIP
@@ -151,8 +155,8 @@ class _DistributionMetric:
             starts = tqdm(starts, desc=f"{self.metric.upper()} features", unit="batch")
         for a in starts:
             chunk = vids[a : a + self.batch_size]
-            batch = self.protocol.prepare(chunk, start_index=start_index + a)
-            out.append(self.extractor(batch, batch_size=len(chunk), index_offset=start_index + a))
+            batch = self.protocol.prepare(chunk, start_index=a, key_start=key_start + a)
+            out.append(self.extractor(batch, batch_size=len(chunk), index_offset=a))
         return np.concatenate(out, axis=0)
 
     def update(
@@ -167,14 +171,15 @@ class _DistributionMetric:
 
         ``videos``: a list of :class:`vidkit.Video` (any sizes and lengths: the protocol selects
         frames and resizes), or one batch tensor/array in ``layout`` (uint8 or float in
-        ``value_range``, default ``(0, 1)``). Returns self.
+        ``value_range``, default ``(0, 1)``). Errors name videos by their index in ``videos``.
+        Returns self.
 
         Example:
             >>> fvd.update(vk.unstack(batch, "BCTHW", value_range=(-1, 1)), real=False)  # doctest: +SKIP
         """
         stats = self._stats(real)
         stats.update(
-            self.features(videos, layout=layout, value_range=value_range, start_index=stats.count)
+            self.features(videos, layout=layout, value_range=value_range, key_start=stats.count)
         )
         return self
 

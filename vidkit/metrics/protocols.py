@@ -204,8 +204,12 @@ class Protocol:
         return dataclasses.replace(self, **changes)
 
     # ---------------------------------------------------------------- frames
-    def frame_indices(self, num_frames: int, *, index: int = 0) -> np.ndarray:
-        """Indices of the frames taken from a video of ``num_frames`` (video ``index``).
+    def frame_indices(
+        self, num_frames: int, *, index: int = 0, key: int | None = None
+    ) -> np.ndarray:
+        """Indices of the frames taken from a video of ``num_frames``.
+
+        ``index`` names the video in errors; ``key`` (default ``index``) seeds its random offset.
 
         Example:
             >>> get_protocol("styleganv").frame_indices(20).tolist()[:3]
@@ -219,7 +223,8 @@ class Protocol:
                     f"video {index} has {num_frames} frames; protocol {self.name!r} needs at least "
                     f"{need} (num_frames={self.num_frames}, stride={self.stride})"
                 )
-            start = int(np.random.default_rng([int(self.seed), int(index)]).integers(0, room + 1))
+            rng = np.random.default_rng([int(self.seed), int(index if key is None else key)])
+            start = int(rng.integers(0, room + 1))
         else:
             start = int(self.offset)
             if start + need > num_frames:
@@ -259,7 +264,7 @@ class Protocol:
         y = y[..., top : top + size, left : left + size]
         return (y * 255).to(torch.uint8).float()  # truncation toward zero, as `.byte()`
 
-    def prepare_video(self, video: Video, index: int = 0) -> torch.Tensor:
+    def prepare_video(self, video: Video, index: int = 0, key: int | None = None) -> torch.Tensor:
         """One video -> float32 ``[num_frames, 3, R, R]`` in ``[0, 1]`` (extractor input).
 
         Example:
@@ -269,7 +274,7 @@ class Protocol:
         """
         if not isinstance(video, Video):
             raise TypeError(f"video {index} is {type(video).__name__}, expected a vk.Video")
-        idx = self.frame_indices(video.num_frames, index=index)
+        idx = self.frame_indices(video.num_frames, index=index, key=key)
         frames = video.frames[idx]
         if self.quantize == "round":
             arr = np.round(frames * np.float32(255.0)).astype(np.uint8)
@@ -281,15 +286,22 @@ class Protocol:
         x = self._squash(x)
         return (x / 255.0).clamp_(0.0, 1.0).float()
 
-    def prepare(self, videos: Sequence[Video], start_index: int = 0) -> torch.Tensor:
-        """Videos -> float32 ``[B, num_frames, 3, R, R]`` in ``[0, 1]``; indices for errors start at
-        ``start_index``.
+    def prepare(
+        self, videos: Sequence[Video], start_index: int = 0, key_start: int | None = None
+    ) -> torch.Tensor:
+        """Videos -> float32 ``[B, num_frames, 3, R, R]`` in ``[0, 1]``.
+
+        Video indices in errors start at ``start_index``; random offsets are keyed by
+        ``key_start + i`` (default: the same as the index).
 
         Example:
             >>> get_protocol("tf").prepare([v, v]).shape  # doctest: +SKIP
             torch.Size([2, 16, 3, 224, 224])
         """
-        return torch.stack([self.prepare_video(v, start_index + i) for i, v in enumerate(videos)])
+        k0 = start_index if key_start is None else key_start
+        return torch.stack(
+            [self.prepare_video(v, start_index + i, key=k0 + i) for i, v in enumerate(videos)]
+        )
 
 
 PRESETS: dict[str, Protocol] = {
@@ -358,7 +370,7 @@ def protocol_table() -> str:
             f"| `{p.name}` | {p.num_frames}, {p.stride}, {p.offset} | {p.resize_description()} | "
             f"{'uint8 round' if p.quantize == 'round' else 'none'} | [-1, 1] | "
             f"{'400 logits' if p.features == 'logits' else '1024 pool'}, time mean | "
-            f"/{p.cov_divisor} | {p.fd_method} | {p.bn_eps:g} |"
+            f"{'/N' if p.cov_ddof == 0 else '/(N-1)'} | {p.fd_method} | {p.bn_eps:g} |"
         )
     return "\n".join(rows)
 
