@@ -341,9 +341,7 @@ class GaussianStats:
         """
         path = Path(path)
         if path.suffix != ".npz":
-            path = (
-                path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(".npz")
-            )
+            path = path.with_name(path.name + ".npz")
         if self.count == 0:
             raise ValueError("nothing to save: these stats are empty")
         arrays: dict[str, Any] = {
@@ -358,7 +356,7 @@ class GaussianStats:
         if self.keep_features:
             arrays["features"] = self.features
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp.npz")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
         np.savez(tmp, **arrays)
         os.replace(tmp, path)
         return path

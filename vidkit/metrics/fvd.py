@@ -209,11 +209,20 @@ class _DistributionMetric:
     def save_real_stats(self, path: str | os.PathLike[str]) -> Path:
         """Save the real statistics (with protocol and extractor provenance) to ``path.npz``.
 
+        Under ``torch.distributed`` the statistics of all processes are saved, by rank 0.
+
         Example:
             >>> fvd.save_real_stats("ucf101_styleganv_i3d.npz")  # doctest: +SKIP
         """
-        self.real_stats.meta = self._stats_meta()
-        return self.real_stats.save(path)
+        stats = self._synced()[0]  # under torch.distributed: the statistics of all processes
+        stats.meta = self._stats_meta()
+        if _dist_ready():
+            import torch.distributed as dist
+
+            if dist.get_rank() != 0:  # one writer
+                p = Path(path)
+                return p if p.suffix == ".npz" else p.with_name(p.name + ".npz")
+        return stats.save(path)
 
     def load_real_stats(
         self, path: str | os.PathLike[str], *, strict: bool = True
