@@ -290,11 +290,13 @@ def _runs(mask: np.ndarray) -> list[np.ndarray]:
     return [r for r in np.split(idx, cuts)]
 
 
-def _segment_costs(pos: np.ndarray) -> np.ndarray:
+def _segment_costs(pos: np.ndarray, acc_short: np.ndarray | None = None) -> np.ndarray:
     """RSS (both axes) of a constant-acceleration fit to every span ``[i, j)`` of a run.
 
-    Spans of 2-4 points get a straight line; longer ones a quadratic. Computed from prefix sums
-    of centred moments, all spans at once.
+    Spans of 5+ points get a free quadratic. A quadratic through 3 or 4 points fits almost
+    anything (a jump included), so spans of 2-4 points get a straight line after removing the
+    known acceleration ``acc_short`` (px/frame^2 per axis; none: a plain line). Computed from
+    prefix sums of centred moments, all spans at once.
     """
     n = pos.shape[0]
     t = np.arange(n, dtype=np.float64) - (n - 1) / 2
@@ -303,10 +305,9 @@ def _segment_costs(pos: np.ndarray) -> np.ndarray:
     P = [np.concatenate([zero, np.cumsum(t**k)]) for k in range(5)]
     Y = [[np.concatenate([zero, np.cumsum(y[:, a] * t**k)]) for k in range(3)] for a in range(2)]
     Y2 = [np.concatenate([zero, np.cumsum(y[:, a] ** 2)]) for a in range(2)]
+    acc = np.zeros(2) if acc_short is None else np.asarray(acc_short, float)
     ii, jj = np.triu_indices(n + 1, k=2)
     cost = np.full((n + 1, n + 1), np.inf)
-    # a quadratic through 3 or 4 points fits almost anything (a jump included): short spans
-    # get a straight line
     for deg, sel in ((1, (jj - ii) <= 4), (2, (jj - ii) >= 5)):
         i, j = ii[sel], jj[sel]
         if i.size == 0:
@@ -317,21 +318,33 @@ def _segment_costs(pos: np.ndarray) -> np.ndarray:
                 S[:, a, b] = P[a + b][j] - P[a + b][i]
         tot = np.zeros(i.size)
         for ax in range(2):
-            v = np.stack([Y[ax][k][j] - Y[ax][k][i] for k in range(deg + 1)], axis=1)
+            h = 0.5 * acc[ax] if deg == 1 else 0.0  # fit y - h t^2 with a line
+            v = np.stack(
+                [
+                    Y[ax][k][j] - Y[ax][k][i] - h * (P[k + 2][j] - P[k + 2][i])
+                    for k in range(deg + 1)
+                ],
+                axis=1,
+            )
+            yy = (
+                (Y2[ax][j] - Y2[ax][i])
+                - 2 * h * (Y[ax][2][j] - Y[ax][2][i])
+                + h * h * (P[4][j] - P[4][i])
+            )
             beta = np.linalg.solve(S, v[..., None])[..., 0]
-            tot += (Y2[ax][j] - Y2[ax][i]) - np.sum(beta * v, axis=1)
+            tot += yy - np.sum(beta * v, axis=1)
         cost[i, j] = np.maximum(tot, 0.0)
     return cost
 
 
-def _split_run(pos: np.ndarray, penalty: float) -> list[slice]:
+def _split_run(pos: np.ndarray, penalty: float, acc_short: np.ndarray | None = None) -> list[slice]:
     """Optimal partition of a run into constant-acceleration pieces (RSS + penalty per piece)."""
     n = pos.shape[0]
     if n < 4:
         return [slice(0, n)]
-    cost = _segment_costs(pos)
+    cost = _segment_costs(pos, acc_short)
     # a 2-point piece fits any pair exactly and could bridge a jump: only at the run's ends
-    idx = np.arange(1, n - 1)
+    idx = np.arange(1, n - 2)
     cost[idx, idx + 2] = np.inf
     best = np.full(n + 1, np.inf)
     prev = np.zeros(n + 1, int)
@@ -453,28 +466,39 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
     """
     tr = _tracks(video, fps)
     fps_ = tr.fps
-    sigmas, segs_all, events_all, pend_all = [], [], [], []
+    sigmas, pend_all, runs_all, pens = [], [], [], []
     for i in range(tr.n_objects):
-        ok = tr.reliable(i)
-        runs = _runs(ok)
+        runs = [r for r in _runs(tr.reliable(i)) if r.size >= 2]
         noise = [_position_noise(tr.centers[i, r]) for r in runs if r.size >= 6]
         sigma = float(np.median(noise)) if noise else 0.0
         sigmas.append(sigma)
-        pend = _pendulum(tr, i, sigma)
-        pend_all.append(pend)
-        # splitting a run pays off when it removes more residual than a 4-sigma misfit
-        penalty = 2 * max(0.25, 4.5 * sigma) ** 2
-        segs: list[Segment] = []
-        for run in runs:
-            if run.size < 2:
-                continue
-            pos = tr.centers[i, run]
-            for sl in _split_run(pos, penalty):
-                fr = run[sl]
-                if fr.size >= 2:
-                    segs.append(_fit(i, fr, tr.centers[i, fr], fps_, sigma=sigma))
-        segs_all.append(segs)
-    # a common acceleration for short segments: median of the well-determined ones
+        pend_all.append(_pendulum(tr, i, sigma))
+        runs_all.append(runs)
+        # splitting a run pays off when it removes more residual than a 4.5-sigma misfit
+        pens.append(2 * max(0.12, 4.5 * sigma) ** 2)
+
+    def segment(acc: np.ndarray | None) -> list[list[Segment]]:
+        out = []
+        for i in range(tr.n_objects):
+            a_i = None if pend_all[i] is not None else acc
+            segs = []
+            for run in runs_all[i]:
+                for sl in _split_run(tr.centers[i, run], pens[i], a_i):
+                    fr = run[sl]
+                    if fr.size < 2:
+                        continue
+                    if fr.size <= 4:
+                        fixed = np.zeros(2) if a_i is None else np.asarray(a_i) * fps_**2
+                        segs.append(_fit(i, fr, tr.centers[i, fr], fps_, fixed, sigma=sigmas[i]))
+                    else:
+                        segs.append(_fit(i, fr, tr.centers[i, fr], fps_, sigma=sigmas[i]))
+            out.append(segs)
+        return out
+
+    # pass 1: short pieces as lines; the common gravity from the long free-flight pieces;
+    # pass 2: short pieces fall with that gravity (a piece of 3 frames between bounces is a
+    # parabola too)
+    segs_all = segment(None)
     long_ay = [
         s.g
         for i, ss in enumerate(segs_all)
@@ -483,14 +507,12 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
         if s.n >= 5 and np.ptp(tr.centers[i, s.frames, 1]) > 0.5
     ]
     g_common = float(np.median(long_ay)) if long_ay else 0.0
+    if g_common != 0.0:
+        segs_all = segment(np.array([0.0, g_common / fps_**2]))
+    events_all = []
     for i, segs in enumerate(segs_all):
-        for k, s in enumerate(segs):
+        for s in segs:
             y = tr.centers[i, s.frames, 1]
-            if s.n < 4:
-                segs[k] = _fit(
-                    i, s.frames, tr.centers[i, s.frames], fps_, np.array([0.0, g_common])
-                )
-                s = segs[k]
             # vertically at rest: y constant to noise level, not falling
             if np.ptp(y) <= max(0.3, 4 * sigmas[i]) and s.n >= 3 and abs(g_common) > 0:
                 s.supported = True
@@ -786,6 +808,7 @@ def bounce(
 ) -> ProbeResult:
     """Find bounces and measure restitution ``e = |v_after / v_before|``; flag energy gains.
 
+    Joints next to a piece of fewer than 3 frames are not judged (no reliable velocity).
     Floor bounces (vertical velocity turning from down to up) fail when ``e > 1 + tol + 3 se``
     (``se``: the standard error of e from the two fits); wall bounces likewise on the horizontal
     velocity. A speed-up at a joint where nothing touches the object (a mid-air kick) fails when
@@ -815,9 +838,13 @@ def bounce(
     for i, evs in enumerate(m.events):
         if m.pendulum[i] is not None:
             continue  # judged by its swing energy below
+        seg_len = {int(sg.frames[-1]): sg.n for sg in m.segments[i]}
+        seg_len_after = {int(sg.frames[0]): sg.n for sg in m.segments[i]}
         for ev in evs:
             if ev.jump > max(3.0, 6 * m.sigma[i]):
                 continue  # a jump, not a bounce: continuity reports it
+            if min(seg_len.get(ev.frame_before, 0), seg_len_after.get(ev.frame_after, 0)) < 3:
+                continue  # a 2-frame piece gives no reliable velocity
             fr = [ev.frame_before, ev.frame_after]
             if ev.kind in ("bounce", "wall"):
                 n_checked += 1

@@ -398,7 +398,7 @@ def _measure(
         sel = core if core is not None and core.any() else sup
         vals = d[sel]
         strong = sel & (d >= 0.6 * np.percentile(vals, 90))
-        color = np.median(f[strong if strong.any() else sel], axis=0)
+        color = _dominant_color(f[strong if strong.any() else sel])
     diff_c = color[None, None, :] - b
     den = np.einsum("ijk,ijk->ij", diff_c, diff_c)
     fb = f - b
@@ -417,6 +417,18 @@ def _measure(
     inner = sup & (alpha > 0.85)
     col = np.mean(f[inner], axis=0) if inner.sum() >= 1 else color
     return cx, cy, area, np.asarray(col, np.float64)
+
+
+def _dominant_color(pixels: np.ndarray, radius: float = 0.12) -> np.ndarray:
+    """The colour most pixels agree with (mean of the densest neighbourhood), so a blob of two
+    touching objects takes the colour of one of them rather than a blend of both."""
+    px = pixels.reshape(-1, 3)
+    if px.shape[0] > 256:
+        px = px[:: px.shape[0] // 256 + 1]
+    d = np.sqrt(((px[:, None, :] - px[None, :, :]) ** 2).sum(-1))
+    near = d < radius
+    k = int(np.argmax(near.sum(1)))
+    return px[near[k]].mean(axis=0)
 
 
 _K3 = np.ones((3, 3), np.uint8)
@@ -449,10 +461,16 @@ def _detect(
         sup = cv2.dilate(comp.astype(np.uint8), _K5).astype(bool)
         sup &= comp | (lab == 0)
         m = _measure(frame, bg, dist, sup, (ys, xs), thr, core=comp)
-        if m is None:
-            continue
         border = x0 <= 0 or y0 <= 0 or x0 + w >= W or y0 + h >= H
-        dets.append(_Det(m[0], m[1], m[2], m[3], (x0, y0, x0 + w, y0 + h), border, k, npix=a))
+        box = (x0, y0, x0 + w, y0 + h)
+        if m is None:
+            # no consistent colour (a blend of objects): keep the blob, flagged unreliable
+            yy, xx = np.nonzero(comp)
+            col = np.median(frame[ys, xs][comp], axis=0).astype(np.float64)
+            cx, cy = float(xx.mean() + xs.start), float(yy.mean() + ys.start)
+            dets.append(_Det(cx, cy, float(a), col, box, border, k, merged=True, npix=a))
+            continue
+        dets.append(_Det(m[0], m[1], m[2], m[3], box, border, k, npix=a))
     return dets, labels
 
 
