@@ -37,3 +37,29 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
+
+# >>> browser test dependencies (tests/test_browser.py) >>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>
+# Debian's chromium (apt-get, only when /usr/bin/chromium is missing) and the playwright Python
+# package (pip; PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1: it never downloads a browser). A failure is
+# printed and does not stop `make test`: the browser test then skips and says why. The stamp is
+# written only when both are present, so a later `make test` tries again.
+BROWSER_STAMP := $(VENV)/.vidkit-browser-deps
+.PHONY: browser-deps
+browser-deps: $(BROWSER_STAMP)
+test: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): $(STAMP)
+	@if [ -x /usr/bin/chromium ]; then echo "browser test: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	else \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+	  echo "browser test: installing chromium with apt-get"; \
+	  if ! ( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium ) \
+	      > $(VENV)/chromium-install.log 2>&1; then \
+	    echo "browser test: chromium could not be installed (log: $(VENV)/chromium-install.log):"; \
+	    tail -n 3 $(VENV)/chromium-install.log; \
+	  fi; \
+	fi
+	@PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pip install --quiet playwright \
+	  || echo "browser test: the playwright package could not be installed"
+	@if [ -x /usr/bin/chromium ] && $(BIN)/python -c "import playwright" 2>/dev/null; then touch $@; fi
+# <<< browser test dependencies <<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<

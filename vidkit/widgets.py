@@ -129,6 +129,7 @@ class CompareViewer(W.VBox):
         self.play.description = "play"
         self._link = W.jslink((self.play, "value"), (self.slider, "value"))
         self.time_label = W.Label()
+        self.time_label.add_class("vidkit-time")
         self.images: list[W.Image] = []
         self._cells = W.HBox(layout=W.Layout(flex_flow="row wrap"))
         self._cells.add_class("vidkit-compare-cells")
