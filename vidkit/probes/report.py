@@ -192,7 +192,11 @@ class PhysicsReport:
             s[1:] = np.hypot(*np.diff(tr.centers[i], axis=0).T)
             steps.append(s)
         if steps:
-            ax2.plot(np.arange(T), np.nanmax(np.stack(steps), axis=0), label="largest step (px)")
+            st = np.stack(steps)
+            seen = np.isfinite(st).any(axis=0)
+            big = np.full(T, np.nan)
+            big[seen] = np.nanmax(st[:, seen], axis=0)
+            ax2.plot(np.arange(T), big, label="largest step (px)")
         for f in self.failures:
             for fr in f.frames:
                 ax2.axvline(fr, color="red", alpha=0.25, lw=3)
