@@ -81,6 +81,8 @@ def _items(videos: Any) -> list[tuple[str, Video]]:
     for title, v in items:
         try:
             out.append((title, as_video(v)))
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(f"video {title!r}: {exc}") from None
         except (TypeError, ValueError) as exc:
             raise TypeError(f"video {title!r}: {exc}") from None
     return out
