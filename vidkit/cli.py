@@ -506,7 +506,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                 row["physics"] = scores.pop("score")
                 row.update({f"physics.{k}": val for k, val in scores.items()})
                 row["verdict"] = str(getattr(report, "verdict", ""))
-                violation_found = violation_found or row["physics"] < 1.0
+                violation_found = violation_found or row["verdict"] == "fail"
                 if not args.quiet:
                     print(f"== {p}: {row['verdict']}")
                     table = getattr(report, "table", None)

@@ -693,8 +693,24 @@ def _as_float(v: Any, what: str) -> float:
 
 
 class PhysicsMetric(VideoMetric):
-    """Physics-consistency probes (:func:`vidkit.probes.physics`) per video: the headline
-    ``physics`` score (higher is better) and one column per probe (``physics.gravity``...).
+    """Physics-consistency probes (:func:`vidkit.probes.physics`) per video.
+
+    Columns (all higher is better, in [0, 1]):
+
+    - ``physics``: the share of the probes that applied to the video and passed (gravity, bounce,
+      permanence, conservation, continuity, smoothness, flicker, warping error; dynamic degree is
+      information only). 1 means no violation was found.
+    - ``physics.<probe>``: 1 if that probe passed, 0 if it failed, empty where it did not apply
+      (a probe-score profile: its mean is the probe's pass rate over a model's videos).
+    - ``physics.tracked``: 1 when a moving object was found and tracked.
+
+    A video in which no moving object can be tracked scores ``untracked`` (default 0: every
+    prompt of the suites asks for a moving object, so a video without one has failed it; pass
+    ``untracked=float("nan")`` to leave such videos out of the mean instead).
+
+    Args:
+        untracked: the ``physics`` score of a video with no tracked object.
+        **probe_kwargs: passed to ``vk.probes.physics`` (``expected_g``, ``flow``...).
 
     Example:
         >>> m = PhysicsMetric()
@@ -702,50 +718,55 @@ class PhysicsMetric(VideoMetric):
         1.0
     """
 
-    def __init__(self, *, use_prompt: bool = True, **probe_kwargs: Any) -> None:
+    def __init__(self, *, untracked: float = 0.0, **probe_kwargs: Any) -> None:
         super().__init__("physics", self._run, higher_is_better=True)
-        self.use_prompt = bool(use_prompt)
+        self.untracked = float(untracked)
         self.probe_kwargs = dict(probe_kwargs)
-        self.description = "physics-consistency probes (vk.probes.physics), 1 = no violation found"
+        self.description = (
+            "share of the applicable physics probes that passed (vk.probes.physics); "
+            "physics.<probe>: that probe's pass rate"
+        )
 
     def config(self) -> dict[str, Any]:
         return {
             "probes": _code_fingerprint("vidkit.probes"),
             "kwargs": jsonable(self.probe_kwargs),
-            "use_prompt": self.use_prompt,
+            "untracked": self.untracked if math.isfinite(self.untracked) else "nan",
         }
 
     def _run(self, video: Video, item: dict[str, Any]) -> dict[str, float]:
-        import vidkit.probes as probes
+        from vidkit.probes import physics
 
-        fn = getattr(probes, "physics", None)
-        if fn is None:
-            raise RuntimeError("vidkit.probes.physics is not available in this install")
-        kw = dict(self.probe_kwargs)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            report = fn(video, **kw)
-        return _report_scores(report)
+            report = physics(video, **self.probe_kwargs)
+        return _report_scores(report, untracked=self.untracked)
 
 
-def _report_scores(report: Any) -> dict[str, float]:
-    """``{"score": headline, probe: score...}`` from a physics report."""
+def _report_scores(report: Any, *, untracked: float = 0.0) -> dict[str, float]:
+    """``{"score": pass share, "<probe>": 1/0/NaN, "tracked": 1/0}`` from a PhysicsReport."""
+    from vidkit.probes.report import FLOW_PROBES, TRACK_PROBES
+
+    info_only = ("dynamic_degree_classical",)
+    results = getattr(report, "results", None)
+    if not isinstance(results, Mapping):
+        raise TypeError(f"expected a vk.probes PhysicsReport, got {type(report).__name__}")
     out: dict[str, float] = {}
-    scores = getattr(report, "scores", None)
-    headline = getattr(report, "score", None)
-    if isinstance(scores, Mapping):
-        for k, v in scores.items():
-            with contextlib.suppress(TypeError, ValueError):
-                out[str(k)] = float(v) if v is not None else float("nan")
-    if headline is not None and not callable(headline):
-        out["score"] = float(headline)
-    if "score" not in out:
-        for alt in ("physics", "overall"):
-            if alt in out:
-                out["score"] = out.pop(alt)
-                break
-    if "score" not in out:
-        raise TypeError(f"cannot read a headline score from {type(report).__name__}")
+    judged = []
+    for name in (*TRACK_PROBES, "flicker", *FLOW_PROBES):
+        if name in info_only:
+            continue
+        r = results.get(name)
+        passed = None if r is None else r.passed
+        out[name] = float("nan") if passed is None else float(bool(passed))
+        if passed is not None:
+            judged.append(bool(passed))
+    tracked = int(getattr(getattr(report, "tracks", None), "n_objects", 0) or 0) > 0
+    out["tracked"] = float(tracked)
+    if not tracked:
+        out["score"] = float(untracked)
+    else:
+        out["score"] = float(np.mean(judged)) if judged else float("nan")
     return out
 
 
