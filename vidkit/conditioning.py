@@ -1,0 +1,328 @@
+"""Prepare the conditions of a generation: prompts, images, videos, sizes and frame counts.
+
+Every video family has rules: Wan wants ``4k+1`` frames and sizes in multiples of 16, LTX-Video
+``8k+1`` frames and multiples of 32, CogVideoX ``4k+1`` frames. Images and videos come in any form
+(a path, PIL, a numpy array, a :class:`vidkit.Video` frame) and any size. The functions here turn
+what a user has into exactly what the pipeline needs, and say what they changed: every adjustment
+is a ``UserWarning`` that names the old and the new value, and is also returned so that
+``vk.generate`` records it in the video's metadata.
+
+Example:
+    >>> from vidkit.models import family_for
+    >>> fit_frames(50, family_for("wan"))               # doctest: +SKIP
+    UserWarning: num_frames=50 changed to 49: wan models need 4k+1 frames
+    49
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vidkit.video import Video, _describe, _is_pil, _is_torch_tensor
+
+if TYPE_CHECKING:  # pragma: no cover
+    from PIL import Image
+
+    from vidkit.models import ModelFamily
+
+__all__ = [
+    "fit_frames",
+    "fit_size",
+    "to_image",
+    "prepare_image",
+    "prepare_video",
+    "prepare_prompts",
+    "target_size",
+    "describe",
+]
+
+
+def _adjust(message: str, notes: list[str] | None, stacklevel: int = 3) -> None:
+    warnings.warn(message, UserWarning, stacklevel=stacklevel)
+    if notes is not None:
+        notes.append(message)
+
+
+def fit_frames(
+    num_frames: int,
+    family: ModelFamily,
+    *,
+    notes: list[str] | None = None,
+    what: str = "num_frames",
+) -> int:
+    """``num_frames`` rounded to the family's frame rule, with a warning when it changes.
+
+    Args:
+        num_frames: requested frame count (a positive integer).
+        family: the model family (its ``frame_multiple``/``frame_offset``).
+        notes: a list that receives the warning text (for metadata).
+
+    Example:
+        >>> from vidkit.models import family_for
+        >>> fit_frames(17, family_for("ltx"))
+        17
+    """
+    if isinstance(num_frames, bool) or not isinstance(num_frames, (int, np.integer)):
+        raise TypeError(f"{what} must be an integer, got {num_frames!r}")
+    if num_frames < 1:
+        raise ValueError(f"{what} must be >= 1, got {num_frames}")
+    n = family.valid_frames(int(num_frames))
+    if n != num_frames:
+        _adjust(
+            f"{what}={num_frames} changed to {n}: {family.name} models need {family.frame_rule} "
+            "frames",
+            notes,
+        )
+    return n
+
+
+def fit_size(
+    height: int,
+    width: int,
+    family: ModelFamily,
+    *,
+    notes: list[str] | None = None,
+) -> tuple[int, int]:
+    """``(height, width)`` rounded to multiples of the family's ``size_multiple`` (with a warning).
+
+    Example:
+        >>> from vidkit.models import family_for
+        >>> fit_size(480, 832, family_for("wan"))
+        (480, 832)
+    """
+    for name, v in (("height", height), ("width", width)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer number of pixels, got {v!r}")
+        if v < 1:
+            raise ValueError(f"{name} must be >= 1, got {v}")
+    h, w = family.valid_size(int(height)), family.valid_size(int(width))
+    if (h, w) != (height, width):
+        _adjust(
+            f"size {height}x{width} changed to {h}x{w}: {family.name} models need height and width "
+            f"in multiples of {family.size_multiple}",
+            notes,
+        )
+    return h, w
+
+
+def to_image(image: Any, *, frame: int = 0) -> Image.Image:
+    """One RGB PIL image from a path, PIL image, array ``[H, W, C]`` (uint8, or float in [0, 1]),
+    torch tensor ``[C, H, W]`` in [0, 1], or a :class:`Video` (its frame ``frame``).
+
+    Example:
+        >>> import numpy as np
+        >>> to_image(np.zeros((8, 12, 3), np.uint8)).size
+        (12, 8)
+    """
+    from PIL import Image
+
+    if _is_pil(image):
+        return image.convert("RGB")
+    if isinstance(image, (str, os.PathLike)):
+        path = Path(image).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"image file not found: {str(path)!r}")
+        with Image.open(path) as im:
+            return im.convert("RGB")
+    if isinstance(image, Video):
+        return Image.fromarray(image.uint8[frame])
+    if _is_torch_tensor(image):
+        t = image.detach().cpu().float()
+        if t.ndim == 4 and t.shape[0] == 1:
+            t = t[0]
+        if t.ndim != 3 or t.shape[0] not in (1, 3, 4):
+            raise ValueError(
+                f"an image tensor must be [C, H, W] with values in [0, 1], got {_describe(image)}"
+            )
+        image = t.permute(1, 2, 0).numpy()
+    if isinstance(image, np.ndarray):
+        arr = image
+        if arr.ndim == 2:
+            arr = arr[..., None]
+        if arr.ndim == 4:
+            raise ValueError(
+                f"an image must be one frame [H, W, C], got {_describe(image)}; for a video pass "
+                "video=..., or pick a frame (e.g. vk.Video(...)[0])"
+            )
+        if arr.ndim != 3:
+            raise ValueError(f"an image array must be [H, W, C], got {_describe(image)}")
+        frames = Video(arr[None]).frames  # validates dtype/range, converts gray/RGBA
+        return Image.fromarray(np.round(frames[0] * 255).astype(np.uint8))
+    raise TypeError(
+        f"cannot use {_describe(image)} as an image; expected a path, a PIL image, an array "
+        "[H, W, 3], a tensor [3, H, W] or a vk.Video"
+    )
+
+
+def target_size(
+    height: int | None,
+    width: int | None,
+    defaults: dict[str, Any],
+    source_hw: tuple[int, int] | None = None,
+) -> tuple[int, int]:
+    """The output size: given values win; otherwise the model's default size, turned to the source's
+    orientation (a portrait image gets a portrait video).
+
+    Example:
+        >>> target_size(None, None, {"height": 480, "width": 832}, source_hw=(800, 600))
+        (832, 480)
+    """
+    dh, dw = int(defaults["height"]), int(defaults["width"])
+    if height is not None and width is not None:
+        return int(height), int(width)
+    if source_hw is not None and height is None and width is None:
+        sh, sw = source_hw
+        if (sh > sw) != (dh > dw) and sh != sw and dh != dw:
+            dh, dw = dw, dh
+        return dh, dw
+    if height is None and width is None:
+        return dh, dw
+    # one side given: keep the default aspect ratio
+    if height is None:
+        return max(1, round(int(width) * dh / dw)), int(width)
+    return int(height), max(1, round(int(height) * dw / dh))
+
+
+def _cover(video: Video, height: int, width: int) -> Video:
+    """Resize so the frames cover ``height x width`` (aspect kept), then center-crop."""
+    if (video.height, video.width) == (height, width):
+        return video
+    scale = max(height / video.height, width / video.width)
+    h = max(height, round(video.height * scale))
+    w = max(width, round(video.width * scale))
+    return video.resize(h, w).center_crop(height, width)
+
+
+def prepare_image(
+    image: Any,
+    height: int,
+    width: int,
+    *,
+    frame: int = 0,
+    notes: list[str] | None = None,
+) -> Image.Image:
+    """An RGB PIL image of exactly ``height x width``: resized to cover (aspect kept, antialiased)
+    and center-cropped. A change of aspect ratio is reported.
+
+    Example:
+        >>> import numpy as np
+        >>> prepare_image(np.zeros((60, 80, 3), np.uint8), 32, 32).size
+        (32, 32)
+    """
+    from PIL import Image
+
+    pil = to_image(image, frame=frame)
+    w0, h0 = pil.size
+    if (h0, w0) == (height, width):
+        return pil
+    v = _cover(Video(np.asarray(pil)[None]), height, width)
+    if abs(h0 / w0 - height / width) > 0.01:
+        _adjust(
+            f"image of {h0}x{w0} resized and center-cropped to {height}x{width} (aspect ratio "
+            "changed; pass height/width to choose another size)",
+            notes,
+        )
+    return Image.fromarray(v.uint8[0])
+
+
+def prepare_video(
+    video: Any,
+    height: int,
+    width: int,
+    family: ModelFamily,
+    *,
+    num_frames: int | None = None,
+    notes: list[str] | None = None,
+) -> Video:
+    """A conditioning video with an allowed frame count and exactly ``height x width``.
+
+    The input (a :class:`Video`, a path, an array ``[T, H, W, 3]`` or a list of PIL images) is
+    resampled in time to ``num_frames`` (or to the allowed count nearest its length), then resized
+    to cover and center-cropped. Changes are reported.
+
+    Example:
+        >>> import numpy as np, vidkit as vk
+        >>> from vidkit.models import family_for
+        >>> v = vk.Video(np.zeros((10, 24, 24, 3), np.float32))
+        >>> prepare_video(v, 16, 16, family_for("wan")).shape   # doctest: +SKIP
+        UserWarning: video of 10 frames resampled to 9: wan models need 4k+1 frames
+        (9, 16, 16, 3)
+    """
+    from vidkit.video import as_video
+
+    if isinstance(video, (list, tuple)) and video and not _is_pil(video[0]):
+        raise TypeError(
+            f"a video list must hold PIL images, got a list of {type(video[0]).__name__}"
+        )
+    v = as_video(video)
+    if num_frames is None:
+        n = family.valid_frames(v.num_frames)
+        if n > v.num_frames:  # prefer dropping frames to repeating them
+            m = max(1, family.frame_multiple)
+            n = max(n - m, family.valid_frames(1))
+        if n != v.num_frames:
+            _adjust(
+                f"video of {v.num_frames} frames resampled to {n}: {family.name} models need "
+                f"{family.frame_rule} frames",
+                notes,
+            )
+    else:
+        n = fit_frames(num_frames, family, notes=notes)
+        if n != v.num_frames:
+            _adjust(f"video of {v.num_frames} frames resampled to {n} frames", notes)
+    if n != v.num_frames:
+        v = v.resample(num_frames=n)
+    if (v.height, v.width) != (height, width):
+        if abs(v.height / v.width - height / width) > 0.01:
+            _adjust(
+                f"video of {v.height}x{v.width} resized and center-cropped to {height}x{width}",
+                notes,
+            )
+        v = _cover(v, height, width)
+    return v
+
+
+def prepare_prompts(prompt: str | Sequence[str] | None, *, required: bool) -> list[str | None]:
+    """A list of prompts from one prompt or a list (validated).
+
+    Example:
+        >>> prepare_prompts("a red ball", required=True)
+        ['a red ball']
+    """
+    if prompt is None:
+        if required:
+            raise ValueError("this model needs a text prompt: pass prompt='...'")
+        return [None]
+    if isinstance(prompt, str):
+        return [prompt]
+    if isinstance(prompt, Sequence) and prompt and all(isinstance(p, str) for p in prompt):
+        return list(prompt)
+    raise TypeError(
+        f"prompt must be a string or a non-empty list of strings, got {_describe(prompt)}"
+    )
+
+
+def describe(x: Any) -> str | None:
+    """A short JSON-safe description of a condition for metadata (path, size, frames).
+
+    Example:
+        >>> describe("cat.png")
+        'cat.png'
+    """
+    if x is None:
+        return None
+    if isinstance(x, (str, os.PathLike)):
+        return os.fspath(x)
+    if isinstance(x, Video):
+        return f"Video({x.num_frames} frames, {x.height}x{x.width}, fps={x.fps:g})"
+    if _is_pil(x):
+        return f"PIL.Image({x.size[1]}x{x.size[0]}, {x.mode})"
+    if isinstance(x, (list, tuple)) and x and _is_pil(x[0]):
+        return f"{len(x)} PIL images ({x[0].size[1]}x{x[0].size[0]})"
+    return _describe(x)

@@ -1,0 +1,451 @@
+"""Tiny offline video pipelines for tests, CPU demos and notebooks.
+
+Every pipeline here is a real diffusers pipeline (``CogVideoXPipeline``, ``WanPipeline``,
+``LTXPipeline``, ``StableVideoDiffusionPipeline``, ...) built entirely in code with random weights
+and tiny sizes, after the ``get_dummy_components`` configurations in diffusers' own tests. The T5
+tokenizer those tests download from the hub is built here in code (a unigram vocabulary of a few
+dozen pieces), so nothing touches the network. Weights are seeded: the same call gives the same
+pipeline, bit for bit.
+
+The output is noise-like (the weights are random), but shapes, schedulers, callbacks, latent
+layouts and decoding are the real ones, so everything vidkit does with a large model can be tested
+here in a fraction of a second.
+
+Example:
+    >>> import vidkit as vk
+    >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+    >>> video = vk.generate(pipe, prompt="a red ball bounces", steps=2)
+    >>> video.shape
+    (9, 16, 16, 3)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from vidkit.models import VideoPipeline
+
+__all__ = [
+    "TINY_FAMILIES",
+    "tiny_components",
+    "tiny_pipeline",
+    "tiny_tokenizer",
+    "tiny_text_encoder",
+    "save_tiny_pipeline",
+]
+
+# family -> tasks a tiny pipeline exists for
+TINY_FAMILIES: dict[str, tuple[str, ...]] = {
+    "cogvideox": ("t2v", "i2v", "v2v"),
+    "wan": ("t2v", "i2v", "v2v"),
+    "ltx": ("t2v", "i2v", "condition"),
+    "svd": ("i2v",),
+}
+
+# generation defaults that fit the tiny configurations (stored with the pipeline); the tiny text
+# encoders and CogVideoX's positional embedding expect prompts of at most 16 tokens
+_TINY_DEFAULTS: dict[str, dict[str, Any]] = {
+    "cogvideox": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 8},
+    "wan": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 16},
+    "ltx": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
+    "svd": {"height": 32, "width": 32, "num_frames": 3, "steps": 2, "fps": 7},
+}
+
+_WORDS = (
+    "a the an of in on at with and to is red blue green yellow white black ball balls box cube "
+    "bounces bouncing falls rolls moves slides collides drops floor wall table sky water scene "
+    "video dog cat monkey dance dancing running person car street tree light slow fast motion "
+    "camera small large two one"
+).split()
+
+
+def tiny_tokenizer(model_max_length: int = 16) -> Any:
+    """A tiny T5 tokenizer built in code (unigram model, pad=0, eos=1, unk=2; no network).
+
+    It splits words like a sentencepiece T5 tokenizer (``▁`` marks a word start); words outside
+    its small vocabulary fall back to single letters.
+
+    Example:
+        >>> tok = tiny_tokenizer()
+        >>> tok("a red ball").input_ids
+        [3, 14, 20, 1]
+    """
+    from transformers import T5Tokenizer
+
+    pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+    pieces += [("\u2581" + w, -1.0 - 0.01 * i) for i, w in enumerate(_WORDS)]
+    pieces += [("\u2581", -8.0)]
+    pieces += [(c, -10.0) for c in "abcdefghijklmnopqrstuvwxyz0123456789.,!?'-"]
+    tok = T5Tokenizer(vocab=pieces, extra_ids=0)
+    tok.model_max_length = model_max_length
+    return tok
+
+
+def tiny_text_encoder(vocab_size: int, d_model: int = 32, seed: int = 0, umt5: bool = False) -> Any:
+    """A tiny random ``T5EncoderModel`` (``UMT5EncoderModel`` for Wan) in eval mode (no dropout).
+
+    Example:
+        >>> enc = tiny_text_encoder(vocab_size=100)
+        >>> enc.config.d_model, enc.training
+        (32, False)
+    """
+    import torch
+    from transformers import T5Config, T5EncoderModel, UMT5Config, UMT5EncoderModel
+
+    config_cls, model_cls = (UMT5Config, UMT5EncoderModel) if umt5 else (T5Config, T5EncoderModel)
+    cfg = config_cls(
+        vocab_size=vocab_size,
+        d_model=d_model,
+        d_kv=8,
+        d_ff=37,
+        num_layers=2,
+        num_heads=4,
+        relative_attention_num_buckets=8,
+        dropout_rate=0.0,
+        pad_token_id=0,
+        eos_token_id=1,
+        decoder_start_token_id=0,
+    )
+    with _seeded(seed):
+        model = model_cls(cfg)
+    return model.eval().to(torch.float32)
+
+
+@contextlib.contextmanager
+def _seeded(seed: int):
+    """Seed torch's global generator inside the block, restoring the caller's state after."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+def _text_components(seed: int, umt5: bool = False) -> dict[str, Any]:
+    tok = tiny_tokenizer()
+    return {"tokenizer": tok, "text_encoder": tiny_text_encoder(len(tok), seed=seed, umt5=umt5)}
+
+
+def _clip_vision(
+    hidden: int, seed: int, *, layers: int, heads: int, inter: int, size: int = 32, patch: int = 1
+) -> dict[str, Any]:
+    import transformers
+    from transformers import CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    cfg = CLIPVisionConfig(
+        hidden_size=hidden,
+        projection_dim=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        image_size=size,
+        intermediate_size=inter,
+        patch_size=patch,
+    )
+    with _seeded(seed):
+        encoder = CLIPVisionModelWithProjection(cfg).eval()
+    # transformers v5 names the torchvision-free processor CLIPImageProcessorPil; older versions
+    # only have CLIPImageProcessor (itself PIL-based there).
+    proc_cls = (
+        getattr(transformers, "CLIPImageProcessorPil", None) or transformers.CLIPImageProcessor
+    )
+    processor = proc_cls(crop_size=size, size=size)
+    return {"encoder": encoder, "processor": processor}
+
+
+def _cogvideox(task: str, seed: int) -> dict[str, Any]:
+    from diffusers import (
+        AutoencoderKLCogVideoX,
+        CogVideoXDDIMScheduler,
+        CogVideoXTransformer3DModel,
+    )
+
+    common = {
+        "time_embed_dim": 2,
+        "text_embed_dim": 32,
+        "num_layers": 1,
+        "sample_width": 2,
+        "sample_height": 2,
+        "sample_frames": 9,
+        "patch_size": 2,
+        "temporal_compression_ratio": 4,
+        "max_text_seq_length": 16,
+    }
+    with _seeded(seed):
+        if task == "i2v":
+            # image latents are concatenated on channels (4 + 4); RoPE needs head dim 16
+            transformer = CogVideoXTransformer3DModel(
+                num_attention_heads=2,
+                attention_head_dim=16,
+                in_channels=8,
+                out_channels=4,
+                use_rotary_positional_embeddings=True,
+                use_learned_positional_embeddings=True,
+                **common,
+            )
+        else:
+            transformer = CogVideoXTransformer3DModel(
+                num_attention_heads=4, attention_head_dim=8, in_channels=4, out_channels=4, **common
+            )
+    with _seeded(seed):
+        vae = AutoencoderKLCogVideoX(
+            in_channels=3,
+            out_channels=3,
+            down_block_types=("CogVideoXDownBlock3D",) * 4,
+            up_block_types=("CogVideoXUpBlock3D",) * 4,
+            block_out_channels=(8, 8, 8, 8),
+            latent_channels=4,
+            layers_per_block=1,
+            norm_num_groups=2,
+            temporal_compression_ratio=4,
+        )
+    # the scheduler configuration of the released CogVideoX checkpoints
+    scheduler = CogVideoXDDIMScheduler(
+        beta_schedule="scaled_linear",
+        beta_start=0.00085,
+        beta_end=0.012,
+        prediction_type="v_prediction",
+        rescale_betas_zero_snr=True,
+        set_alpha_to_one=True,
+        clip_sample=False,
+        snr_shift_scale=3.0,
+        timestep_spacing="trailing",
+    )
+    return {
+        "transformer": transformer,
+        "vae": vae,
+        "scheduler": scheduler,
+        **_text_components(seed),
+    }
+
+
+def _wan(task: str, seed: int) -> dict[str, Any]:
+    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanTransformer3DModel
+
+    with _seeded(seed):
+        vae = AutoencoderKLWan(
+            base_dim=3,
+            z_dim=16,
+            dim_mult=[1, 1, 1, 1],
+            num_res_blocks=1,
+            temperal_downsample=[False, True, True],
+        )
+    i2v = task == "i2v"
+    with _seeded(seed):
+        transformer = WanTransformer3DModel(
+            patch_size=(1, 2, 2),
+            num_attention_heads=2,
+            attention_head_dim=12,
+            # I2V: noise latents (16) + first-frame mask (4) + image latents (16)
+            in_channels=36 if i2v else 16,
+            out_channels=16,
+            text_dim=32,
+            freq_dim=256,
+            ffn_dim=32,
+            num_layers=2,
+            cross_attn_norm=True,
+            qk_norm="rms_norm_across_heads",
+            rope_max_seq_len=32,
+            image_dim=4 if i2v else None,
+        )
+    scheduler = FlowMatchEulerDiscreteScheduler(shift=7.0)
+    comps = {
+        "transformer": transformer,
+        "vae": vae,
+        "scheduler": scheduler,
+        **_text_components(seed, umt5=True),  # Wan's text encoder is UMT5
+    }
+    if i2v:
+        clip = _clip_vision(4, seed, layers=2, heads=2, inter=16)
+        comps["image_encoder"] = clip["encoder"]
+        comps["image_processor"] = clip["processor"]
+    if task in ("t2v", "i2v"):
+        comps["transformer_2"] = None
+    return comps
+
+
+def _ltx(task: str, seed: int) -> dict[str, Any]:
+    from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler
+    from diffusers.models.transformers import LTXVideoTransformer3DModel
+
+    with _seeded(seed):
+        transformer = LTXVideoTransformer3DModel(
+            in_channels=8,
+            out_channels=8,
+            patch_size=1,
+            patch_size_t=1,
+            num_attention_heads=4,
+            attention_head_dim=8,
+            cross_attention_dim=32,
+            num_layers=1,
+            caption_channels=32,
+        )
+    with _seeded(seed):
+        vae = AutoencoderKLLTXVideo(
+            latent_channels=8,
+            block_out_channels=(8, 8, 8, 8),
+            spatio_temporal_scaling=(True, True, False, False),
+            layers_per_block=(1, 1, 1, 1, 1),
+            decoder_block_out_channels=(8, 8, 8, 8),
+            decoder_layers_per_block=(1, 1, 1, 1, 1),
+            decoder_spatio_temporal_scaling=(True, True, False, False),
+            patch_size=1,
+            patch_size_t=1,
+            encoder_causal=True,
+            decoder_causal=False,
+        )
+    vae.use_framewise_encoding = False
+    vae.use_framewise_decoding = False
+    scheduler = FlowMatchEulerDiscreteScheduler()
+    return {
+        "transformer": transformer,
+        "vae": vae,
+        "scheduler": scheduler,
+        **_text_components(seed),
+    }
+
+
+def _svd(task: str, seed: int) -> dict[str, Any]:
+    from diffusers import (
+        AutoencoderKLTemporalDecoder,
+        EulerDiscreteScheduler,
+        UNetSpatioTemporalConditionModel,
+    )
+
+    # diffusers' test configuration, slimmed (one layer per block, 4 heads) to run in about a second
+    with _seeded(seed):
+        unet = UNetSpatioTemporalConditionModel(
+            block_out_channels=(32, 64),
+            layers_per_block=1,
+            sample_size=32,
+            in_channels=8,
+            out_channels=4,
+            down_block_types=("CrossAttnDownBlockSpatioTemporal", "DownBlockSpatioTemporal"),
+            up_block_types=("UpBlockSpatioTemporal", "CrossAttnUpBlockSpatioTemporal"),
+            cross_attention_dim=32,
+            num_attention_heads=4,
+            projection_class_embeddings_input_dim=96,
+            addition_time_embed_dim=32,
+        )
+    # the scheduler configuration of the released SVD checkpoints
+    scheduler = EulerDiscreteScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        interpolation_type="linear",
+        num_train_timesteps=1000,
+        prediction_type="v_prediction",
+        sigma_max=700.0,
+        sigma_min=0.002,
+        steps_offset=1,
+        timestep_spacing="leading",
+        timestep_type="continuous",
+        use_karras_sigmas=True,
+    )
+    with _seeded(seed):  # three blocks: 4x spatial compression (32x32 frames -> 8x8 latents)
+        vae = AutoencoderKLTemporalDecoder(
+            block_out_channels=[32, 32, 64],
+            in_channels=3,
+            out_channels=3,
+            down_block_types=["DownEncoderBlock2D"] * 3,
+            latent_channels=4,
+        )
+    # SVD always resizes the conditioning image to 224x224 for its image encoder
+    clip = _clip_vision(32, seed, layers=2, heads=4, inter=37, size=224, patch=14)
+    return {
+        "unet": unet,
+        "image_encoder": clip["encoder"],
+        "scheduler": scheduler,
+        "vae": vae,
+        "feature_extractor": clip["processor"],
+    }
+
+
+_BUILDERS = {"cogvideox": _cogvideox, "wan": _wan, "ltx": _ltx, "svd": _svd}
+
+
+def _check(family: str, task: str) -> tuple[str, str]:
+    from vidkit.models import normalize_task
+
+    if not isinstance(family, str):
+        raise TypeError(f"family must be a string such as 'wan', got {type(family).__name__}")
+    fam = family.lower().replace("_", "-")
+    fam = {"cogvideo": "cogvideox", "cog": "cogvideox", "stable-video-diffusion": "svd"}.get(
+        fam, fam
+    )
+    if fam not in TINY_FAMILIES:
+        raise ValueError(
+            f"no tiny pipeline for family {family!r}; available: {sorted(TINY_FAMILIES)}"
+        )
+    t = normalize_task(task)
+    if t not in TINY_FAMILIES[fam]:
+        raise ValueError(
+            f"family {fam!r} has no task {task!r}; its tiny pipelines cover {list(TINY_FAMILIES[fam])}"
+        )
+    return fam, t
+
+
+def tiny_components(family: str, task: str = "t2v", *, seed: int = 0) -> dict[str, Any]:
+    """The components (``transformer``/``unet``, ``vae``, ``scheduler``, text/image encoders) of a
+    tiny pipeline, seeded so that the same arguments give the same weights.
+
+    Example:
+        >>> comps = tiny_components("ltx", "t2v")
+        >>> sorted(comps)
+        ['scheduler', 'text_encoder', 'tokenizer', 'transformer', 'vae']
+    """
+    fam, t = _check(family, task)
+    return _BUILDERS[fam](t, int(seed))
+
+
+def tiny_pipeline(
+    family: str = "wan", task: str = "t2v", *, seed: int = 0, device: str = "cpu"
+) -> VideoPipeline:
+    """A random-weight tiny diffusers video pipeline wrapped as a :class:`vidkit.models.VideoPipeline`.
+
+    Families and tasks: ``cogvideox`` (t2v, i2v, v2v), ``wan`` (t2v, i2v, v2v), ``ltx`` (t2v, i2v,
+    condition) and ``svd`` (i2v). No network is used. Two denoising steps take well under a second
+    on a CPU (SVD a little more). The underlying diffusers pipeline is ``.pipeline``; the wrapper
+    switches tasks with ``from_pipe`` (shared weights) where the checkpoint allows it.
+
+    Example:
+        >>> pipe = tiny_pipeline("cogvideox", "t2v")
+        >>> type(pipe.pipeline).__name__, pipe.task
+        ('CogVideoXPipeline', 't2v')
+    """
+    from vidkit.models import VideoPipeline, family_for, pipeline_class_for
+
+    fam, t = _check(family, task)
+    comps = tiny_components(fam, t, seed=seed)
+    spec = family_for(fam)
+    cls = pipeline_class_for(spec, t)
+    pipe = cls(**comps)
+    pipe.set_progress_bar_config(disable=True)
+    pipe.to(device)
+    call_defaults = {} if fam == "svd" else {"max_sequence_length": 16}
+    return VideoPipeline(
+        pipe,
+        family=spec,
+        task=t,
+        model_id=f"vidkit-tiny/{fam}-{t}",
+        defaults=_TINY_DEFAULTS[fam],
+        call_defaults=call_defaults,
+    )
+
+
+def save_tiny_pipeline(
+    path: str | os.PathLike, family: str = "wan", task: str = "t2v", *, seed: int = 0
+) -> Path:
+    """Build :func:`tiny_pipeline` and save it as a diffusers folder (safetensors) at ``path``.
+
+    The folder loads back with ``vk.load(path)`` in any process (used by ``vk.generate_many``).
+
+    Example:
+        >>> folder = save_tiny_pipeline(tmp_path / "tiny-wan", "wan", "t2v")  # doctest: +SKIP
+        >>> pipe = vk.load(folder)  # doctest: +SKIP
+    """
+    pipe = tiny_pipeline(family, task, seed=seed)
+    return pipe.save_pretrained(path)
