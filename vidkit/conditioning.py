@@ -152,6 +152,13 @@ def to_image(image: Any, *, frame: int = 0) -> Image.Image:
             )
         if arr.ndim != 3:
             raise ValueError(f"an image array must be [H, W, C], got {_describe(image)}")
+        if np.issubdtype(arr.dtype, np.floating) and arr.size:
+            lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
+            if lo < -1e-3 or hi > 1 + 1e-3:
+                raise ValueError(
+                    f"float image values must be in [0, 1], got [{lo:.4g}, {hi:.4g}]; give uint8 "
+                    "(0..255) or divide 0..255 floats by 255"
+                )
         frames = Video(arr[None]).frames  # validates dtype/range, converts gray/RGBA
         return Image.fromarray(np.round(frames[0] * 255).astype(np.uint8))
     raise TypeError(

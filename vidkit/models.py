@@ -121,6 +121,9 @@ class ModelFamily:
         tasks_for: ``tasks_for(pipeline) -> tasks`` for checkpoints that do not cover every task of
             the family (a CogVideoX I2V checkpoint cannot do T2V).
         image_per_sample: the image-to-video pipeline wants one image per sample of a batch.
+        resolve: ``resolve(model_id) -> folder or None`` maps an id of this family to a local
+            diffusers folder (bundled models such as ``"vidkit/tiny-physics"``) before any hub
+            look-up.
         refine_defaults: ``refine_defaults(pipeline, defaults) -> defaults`` from the checkpoint's
             configuration (CogVideoX 1.5 is 768x1360, 81 frames).
         notes: one line shown in ``repr``.
@@ -154,6 +157,7 @@ class ModelFamily:
     fps_arg: str | None = None
     tasks_for: Callable[[Any], tuple[str, ...]] | None = None
     image_per_sample: bool = False
+    resolve: Callable[[str], Any] | None = None
     refine_defaults: Callable[[Any, dict], dict] | None = None
     notes: str = ""
 
@@ -290,7 +294,9 @@ def family_for(name_or_pipeline: Any) -> ModelFamily:
 
 
 def _class_name(obj: Any) -> str:
-    return obj if isinstance(obj, str) else obj.__name__
+    if isinstance(obj, str):
+        return obj.replace(":", ".").rpartition(".")[2]
+    return obj.__name__
 
 
 def _family_from_class_name(cls_name: str) -> ModelFamily | None:
@@ -350,10 +356,26 @@ def pipeline_class_for(family: ModelFamily, task: str) -> type:
         )
     cls = family.pipelines[task]
     if isinstance(cls, str):
-        import diffusers
-
-        cls = getattr(diffusers, cls)
+        cls = _import_class(cls)
     return cls
+
+
+def _import_class(name: str) -> type:
+    """A pipeline class from ``"WanPipeline"`` (diffusers) or ``"package.module:Class"``."""
+    import importlib
+
+    if ":" in name or "." in name:
+        mod, _, attr = name.replace(":", ".").rpartition(".")
+        return getattr(importlib.import_module(mod), attr)
+    import diffusers
+
+    try:
+        return getattr(diffusers, name)
+    except AttributeError:
+        raise ValueError(
+            f"diffusers {getattr(diffusers, '__version__', '?')} has no pipeline class {name!r}; "
+            "give the family a class object or a 'package.module:Class' string"
+        ) from None
 
 
 # --------------------------------------------------------------------------- per-family decoding
@@ -891,6 +913,9 @@ class VideoPipeline:
                 f"it supports {list(self.tasks)}"
             )
         cls = pipeline_class_for(self.family, task)
+        if isinstance(self.pipeline, cls):  # one pipeline class serves several tasks
+            self._pipes[task] = self.pipeline
+            return self.pipeline
         new = _switch_pipeline(self.pipeline, cls)
         cfg = getattr(self.pipeline, "_progress_bar_config", None)
         if cfg is not None:
@@ -1242,6 +1267,13 @@ def _load_from_pretrained(
 
     text = os.fspath(model)
     path = Path(text).expanduser()
+    if not path.is_dir():
+        # a family may map its own ids to bundled folders (e.g. "vidkit/tiny-physics")
+        fam0 = family_for(family) if family is not None else detect_family(text)
+        if fam0.resolve is not None:
+            found = fam0.resolve(text)
+            if found is not None:
+                path = Path(found)
     local = path.is_dir()
     if not local and (_looks_like_path(text) or path.exists()):
         hint = " (it exists but is not a folder)" if path.exists() else ""

@@ -931,7 +931,10 @@ def generate_many(
     for it in items:
         it["file"] = f"{it['id']}.{ext.lstrip('.')}"
     in_launch = int(os.environ.get("WORLD_SIZE", "1")) > 1
-    if num_processes > 1 and not in_launch:
+    missing = [it for it in items if not (out / f"{it['id']}.json").is_file()]
+    if not missing and not in_launch:
+        pass  # everything is done already: nothing to load or start
+    elif num_processes > 1 and not in_launch:
         spec = _spec_dict(pipe_or_spec)
         job = {
             "spec": spec,
@@ -942,6 +945,8 @@ def generate_many(
         job_path = out / _JOB_FILE
         _atomic_write_text(job_path, json.dumps(job))
         _launch_workers(job_path, num_processes, timeout)
+        with contextlib.suppress(OSError):
+            job_path.unlink()
     else:
         _run_items(pipe_or_spec, items, out, generate_kwargs)
     rows = []
@@ -990,7 +995,12 @@ def _run_items(
                 if state.num_processes > 1 and "device" not in load_kw and _cuda():
                     load_kw["device"] = str(state.device)
                 vp = load(spec["model"], **load_kw)
-            for it in mine:
+            from tqdm.auto import tqdm
+
+            desc = "generate_many"
+            if state.num_processes > 1:
+                desc += f" [rank {state.process_index}]"
+            for it in tqdm(mine, desc=desc, position=state.process_index):
                 v = generate(vp, prompt=it["prompt"], seed=it["seed"], progress=False, **kwargs)
                 meta = {k: val for k, val in v.metadata.items() if k != "trajectory"}
                 meta.update(
@@ -1064,8 +1074,13 @@ def _launch_workers(job_path: Path, n: int, timeout: float | None) -> None:
 
 def _worker_main(job_path: str) -> None:
     import torch
+    from diffusers.utils import logging as dlogging
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    from transformers.utils import logging as tlogging
+
+    dlogging.disable_progress_bar()  # workers are not interactive: one bar per worker is enough
+    tlogging.disable_progress_bar()
     job = json.loads(Path(job_path).read_text())
     _run_items(job["spec"], job["items"], Path(job["out_dir"]), job["kwargs"])
 
