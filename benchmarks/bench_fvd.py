@@ -9,22 +9,41 @@
 3. Peak memory (tracemalloc) of streaming ``GaussianStats`` over N = 1k and 10k rows of d = 400,
    against keeping the rows (what KVD needs).
 
-Run: ``.venv/bin/python benchmarks/bench_fvd.py`` (``--quick`` for a smaller run).
+Run: ``.venv/bin/python benchmarks/bench_fvd.py`` (``--quick`` for a smaller run). BLAS runs
+single-threaded for both FD implementations by default (``--blas-threads N`` to change): on a
+shared machine, oversubscribed BLAS threads make multi-threaded timings noise.
 """
 
 from __future__ import annotations
 
-import argparse
-import gc
-import time
-import tracemalloc
+import os
+import sys
 
-import numpy as np
-import scipy.linalg
-import torch
 
-from vidkit.metrics.frechet import GaussianStats, frechet_distance
-from vidkit.metrics.i3d import I3D
+def _blas_threads() -> str:
+    for i, a in enumerate(sys.argv):
+        if a == "--blas-threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if a.startswith("--blas-threads="):
+            return a.split("=", 1)[1]
+    return "1"
+
+
+# must be set before numpy/scipy load their BLAS
+# (only OpenBLAS, which numpy/scipy use: MKL_/OMP_NUM_THREADS would also change torch's threads)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", _blas_threads())
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy.linalg  # noqa: E402
+import torch  # noqa: E402
+
+from vidkit.metrics.frechet import GaussianStats, frechet_distance  # noqa: E402
+from vidkit.metrics.i3d import I3D  # noqa: E402
 
 
 def _pytorch_fid_trace(mu1, s1, mu2, s2) -> float:
@@ -45,7 +64,10 @@ def _best(fn, reps: int) -> tuple[float, object]:
 
 
 def bench_fd(dims: list[int], reps: dict[int, tuple[int, int]]) -> None:
-    print("\n== Fréchet distance: vidkit (cholesky) vs scipy sqrtm (pytorch-fid) ==")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS")
+    print(
+        f"\n== Fréchet distance: vidkit (cholesky) vs scipy sqrtm (pytorch-fid), BLAS threads {threads} =="
+    )
     print(f"{'d':>6} {'vidkit s':>10} {'sqrtm s':>10} {'speed-up':>9} {'rel. diff':>10}")
     rng = np.random.default_rng(0)
     for d in dims:
@@ -99,7 +121,7 @@ def bench_i3d(n_videos: int, rounds: int) -> None:
         t_ours = min(t_ours, t)
     rel = np.linalg.norm(f_ours - f_ref) / np.linalg.norm(f_ref)
     print(
-        f"videos: {n_videos} x 16 frames 64x64 -> 224x224, torch threads {torch.get_num_threads()}"
+        f"{n_videos} videos x 16 frames 64x64 -> 224x224, torch threads {torch.get_num_threads()}"
     )
     print(f"cd-fvd loop : {n_videos / t_ref:6.2f} videos/s ({t_ref:.2f} s)")
     print(f"vidkit I3D  : {n_videos / t_ours:6.2f} videos/s ({t_ours:.2f} s)")
@@ -130,6 +152,7 @@ def bench_memory(sizes: list[int], d: int = 400, batch: int = 256) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes")
+    ap.add_argument("--blas-threads", default="1", help="BLAS threads for the FD part (default 1)")
     args = ap.parse_args()
     if args.quick:
         bench_fd([400, 1024], {400: (3, 2), 1024: (2, 1)})

@@ -86,6 +86,7 @@ def test_fvd_equals_fd_of_protocol_features(rng):
         "N",
     )
     assert prov["vidkit_version"] == vk.__version__
+    assert prov["features"] == "extractor output" and "bn_eps" not in prov
     # the tf preset divides by N-1: a different number, recorded as such
     t = _metric(preset="tf").update(real, real=True).update(fake, real=False).compute(warn=False)
     assert t.provenance["covariance_divisor"] == "N-1" and float(t) != pytest.approx(float(score))

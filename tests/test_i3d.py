@@ -111,7 +111,8 @@ def test_features_and_fvd_match_cdfvd(cd_setup):
         score = metric.compute()
     assert ref_fvd > 0
     assert abs(float(score) - ref_fvd) / ref_fvd <= 1e-4
-    assert score.provenance["weight_hash"] == I3D(weights=cd_setup["path"]).weight_hash
+    assert score.provenance["weight_hash"] == metric.extractor.weight_hash
+    assert (score.provenance["bn_eps"], score.provenance["features"]) == (1e-5, "logits")
 
 
 def test_bn_eps_is_checked(cd_setup):
@@ -154,7 +155,7 @@ def test_same_padding_matches_the_reference_rule():
 
 
 def test_random_init_is_tagged_and_seeded():
-    a, b, c = I3D(weights=None, seed=0), I3D(weights=None, seed=0), I3D(weights=None, seed=1)
+    a, b, c = (I3D(weights=None, seed=s, fused=False) for s in (0, 0, 1))
     assert a.weight_hash.startswith("random-init seed=0")
     assert a.weight_hash == b.weight_hash != c.weight_hash
     assert "NOT the FVD weights" in a.provenance()["weights"]

@@ -33,6 +33,7 @@ from vidkit.metrics.extractors import FeatureExtractor, as_extractor
 from vidkit.metrics.frechet import (
     GaussianStats,
     SampleSizeWarning,
+    SingularCovarianceWarning,
     _dist_ready,
     bootstrap,
     fd_from_features,
@@ -261,7 +262,7 @@ class _DistributionMetric:
             import torch.distributed as dist
 
             world = dist.get_world_size()
-        return {
+        prov = {
             "metric": self.metric,
             **self.protocol.provenance(),
             "n_real": int(real.count),
@@ -271,6 +272,17 @@ class _DistributionMetric:
             "processes": world,
             "vidkit_version": _vidkit_version(),
         }
+        # the I3D settings that actually ran (an I3D instance passed in may differ from the
+        # protocol's); other extractors have none
+        from vidkit.metrics.i3d import I3D
+
+        if isinstance(self.extractor, I3D):
+            prov["features"] = self.extractor.features
+            prov["bn_eps"] = self.extractor.preprocess["bn_eps"]
+        else:
+            prov["features"] = "extractor output"
+            prov.pop("bn_eps", None)
+        return prov
 
     @staticmethod
     def _check_counts(real: GaussianStats, fake: GaussianStats, need: int = 2) -> None:
@@ -320,7 +332,8 @@ class FVD(_DistributionMetric):
         """The FVD of the fake statistics against the real ones, with provenance.
 
         ``bootstrap_resamples > 0`` (needs ``keep_features=True``) adds a bias-corrected bootstrap
-        confidence interval. Warns about small or unequal N (``warn=False`` silences it).
+        confidence interval. Warns about small or unequal N and singular covariances
+        (``warn=False`` silences both; the provenance still records N).
         """
         real, fake = self._synced()
         self._check_counts(real, fake)
@@ -328,6 +341,7 @@ class FVD(_DistributionMetric):
         with warnings.catch_warnings():
             if not warn:
                 warnings.simplefilter("ignore", SampleSizeWarning)
+                warnings.simplefilter("ignore", SingularCovarianceWarning)
             value = frechet_distance(
                 real.mean,
                 real.cov(p.cov_ddof),
