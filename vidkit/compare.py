@@ -922,36 +922,70 @@ class DistributionMetric(Metric):
 
     def compute(self, fake: np.ndarray, real: np.ndarray) -> dict[str, Any]:
         """The distance of this process's ``fake`` rows against its ``real`` rows, merged over all
-        processes (``torch.distributed``) when several run; returns value, CI and provenance."""
-        from vidkit.metrics.frechet import GaussianStats, bootstrap, polynomial_mmd
+        processes (``torch.distributed``) when several run; returns value, CI and provenance.
+
+        The point estimate is :class:`vidkit.metrics.FVD` / ``KVD`` ``.compute()`` on the merged
+        statistics. The CI is :func:`vidkit.metrics.bootstrap` (bias-corrected for FVD, as
+        ``FVD.compute`` does) over the merged feature rows, computed in the span of the rows when
+        there are fewer rows than feature dimensions: an orthonormal change of basis inside a
+        subspace holding every row leaves every Fréchet distance and dot product unchanged, and
+        makes each resample's eigendecomposition (n + m)-dimensional instead of d-dimensional.
+        """
+        from vidkit.metrics.frechet import (
+            GaussianStats,
+            bootstrap,
+            fd_from_features,
+            polynomial_mmd,
+        )
 
         m = self._build()
         m.reset()
         m.update_features(real, real=True)
         m.update_features(fake, real=False)
+        low = high = float("nan")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if self.kind == "fvd":
-                score = m.compute(
-                    bootstrap_resamples=self.n_bootstrap, ci=self.ci, seed=self.seed, warn=False
+            score = m.compute(seed=self.seed) if self.kind == "kvd" else m.compute(warn=False)
+            prov = jsonable(score.provenance)
+            if self.n_bootstrap:
+                # every process gets all rows, in rank order = the canonical order of the items
+                r_all = GaussianStats(keep_features=True).update(real).sync().features
+                f_all = GaussianStats(keep_features=True).update(fake).sync().features
+                dim = r_all.shape[1]
+                r_p, f_p = _span_projection(r_all, f_all)
+                if self.kind == "fvd":
+                    ddof, method = m.protocol.cov_ddof, m.protocol.fd_method
+
+                    def stat(x: np.ndarray, y: np.ndarray) -> float:
+                        return fd_from_features(x, y, ddof=ddof, method=method, warn=False)
+
+                    how = "bias-corrected"
+                else:
+
+                    def stat(x: np.ndarray, y: np.ndarray) -> float:
+                        return polynomial_mmd(x, y, gamma=1.0 / dim)
+
+                    how = "percentile"
+                b = bootstrap(
+                    stat,
+                    r_p,
+                    f_p,
+                    n_resamples=self.n_bootstrap,
+                    ci=self.ci,
+                    seed=self.seed,
+                    method=how,
                 )
-                low, high = score.ci if score.ci else (float("nan"), float("nan"))
-            else:
-                score = m.compute(seed=self.seed)
-                low = high = float("nan")
-                if self.n_bootstrap:
-                    r_all = GaussianStats(keep_features=True).update(real).sync().features
-                    f_all = GaussianStats(keep_features=True).update(fake).sync().features
-                    b = bootstrap(
-                        polynomial_mmd,
-                        r_all,
-                        f_all,
-                        n_resamples=self.n_bootstrap,
-                        ci=self.ci,
-                        seed=self.seed,
-                    )
-                    low, high = b.low, b.high
-        prov = jsonable(score.provenance)
+                low, high = b.low, b.high
+                if self.kind == "fvd":
+                    low = max(low, 0.0)  # a Fréchet distance is never negative
+                prov["bootstrap"] = {
+                    "resamples": self.n_bootstrap,
+                    "ci": self.ci,
+                    "method": how,
+                    "bias": b.bias,
+                    "seed": self.seed,
+                    "rows_span": int(r_p.shape[1]),
+                }
         return {
             "value": float(score),
             "low": float(low),
@@ -960,6 +994,17 @@ class DistributionMetric(Metric):
             "n_reference": int(prov.get("n_real", len(real))),
             "provenance": prov,
         }
+
+
+def _span_projection(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``a``, ``b`` expressed in an orthonormal basis of the span of all their rows (when that
+    span is smaller than the dimension): distances, dot products and Fréchet distances between
+    any subsets of the rows are unchanged."""
+    rows = np.concatenate([a, b], axis=0)
+    if rows.shape[0] >= rows.shape[1]:
+        return a, b
+    q, _ = np.linalg.qr(rows.T)  # [d, k] orthonormal columns; rows.T = q r, so q spans the rows
+    return a @ q, b @ q
 
 
 def as_metric(metric: Any) -> Metric:
