@@ -16,6 +16,15 @@ from vidkit.metrics.extractors import FeatureExtractor, get_extractor
 from vidkit.metrics.videomae import VideoMAE, convert_videomaev2_checkpoint
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    # small tensors: one thread is faster than two, and the suite shares two cores
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
 def _tiny_config(**kw):
     from transformers import VideoMAEConfig
 
