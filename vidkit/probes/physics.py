@@ -540,7 +540,7 @@ def _events(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> list[Event
             for f in range(max(f0 - 1, 0), min(f1 + 2, tr.num_frames)):
                 if tr.visible[j, f] and tr.visible[i, f]:
                     d = np.hypot(*(tr.centers[j, f] - tr.centers[i, f]))
-                    if d <= tr.radii[i, f] + tr.radii[j, f] + 3:
+                    if d <= tr.radii[i, f] + tr.radii[j, f] + 1.5:
                         near = True
                 if tr.merged[i, f] and tr.merged[j, f]:
                     near = True
@@ -817,7 +817,8 @@ def bounce(
 ) -> ProbeResult:
     """Find bounces and measure restitution ``e = |v_after / v_before|``; flag energy gains.
 
-    Joints next to a piece of fewer than 3 frames are not judged (no reliable velocity).
+    Pieces of fewer than 3 frames give no reliable velocity: the pieces on either side of them
+    are compared directly.
     Floor bounces (vertical velocity turning from down to up) fail when ``e > 1 + tol + 3 se``
     (``se``: the standard error of e from the two fits); wall bounces likewise on the horizontal
     velocity. A speed-up at a joint where nothing touches the object (a mid-air kick) fails when
@@ -843,17 +844,19 @@ def bounce(
     failed: list[int] = []
     es: list[float] = []
     n_checked = 0
-    done_pairs: set[tuple[int, int, int]] = set()
-    for i, evs in enumerate(m.events):
-        if m.pendulum[i] is not None:
-            continue  # judged by its swing energy below
-        seg_len = {int(sg.frames[-1]): sg.n for sg in m.segments[i]}
-        seg_len_after = {int(sg.frames[0]): sg.n for sg in m.segments[i]}
+    done_pairs: set[frozenset] = set()
+    # joints between pieces of 3+ frames (a 2-frame piece gives no reliable velocity: the
+    # pieces on either side of it are compared directly, across it)
+    long_events = [
+        _events(tr, i, [s for s in m.segments[i] if s.n >= 3], m.sigma[i])
+        if m.pendulum[i] is None
+        else []
+        for i in range(tr.n_objects)
+    ]
+    for i, evs in enumerate(long_events):
         for ev in evs:
             if ev.jump > max(3.0, 6 * m.sigma[i]):
                 continue  # a jump, not a bounce: continuity reports it
-            if min(seg_len.get(ev.frame_before, 0), seg_len_after.get(ev.frame_after, 0)) < 3:
-                continue  # a 2-frame piece gives no reliable velocity
             fr = [ev.frame_before, ev.frame_after]
             if ev.kind in ("bounce", "wall"):
                 n_checked += 1
@@ -905,19 +908,22 @@ def bounce(
                     )
                     failed.extend(fr)
             elif ev.kind == "collision" and ev.other is not None:
-                key = (min(i, ev.other), max(i, ev.other), ev.frame_before)
                 partner = [
                     e
-                    for e in m.events[ev.other]
+                    for e in long_events[ev.other]
                     if e.kind == "collision"
                     and e.other == i
-                    and abs(e.time - ev.time) <= 2.5 / tr.fps
+                    and e.frame_before <= ev.frame_after
+                    and ev.frame_before <= e.frame_after
                 ]
-                if not partner or key in done_pairs:
+                if not partner:
+                    continue
+                pe = partner[0]
+                key = frozenset({(i, ev.frame_before), (ev.other, pe.frame_before)})
+                if key in done_pairs:
                     continue
                 done_pairs.add(key)
                 n_checked += 1
-                pe = partner[0]
                 mi = np.nanmedian(tr.areas[i][tr.reliable(i)]) if tr.reliable(i).any() else 1.0
                 mj = (
                     np.nanmedian(tr.areas[ev.other][tr.reliable(ev.other)])
@@ -1174,6 +1180,23 @@ def _change_runs(bad: np.ndarray, frames: np.ndarray) -> list[np.ndarray]:
     return np.split(sel, cuts)
 
 
+def _change_text(
+    run: np.ndarray, fr: np.ndarray, odd: str, usual: str
+) -> tuple[str, list[int], bool]:
+    """Words and frames for a run of frames whose value (``odd``) differs from the usual one.
+
+    A run at the start means the object changed *to* the usual value after it; a run at the end
+    means it changed from then on; the frames returned are those after the change.
+    """
+    first, last = int(run[0]), int(run[-1])
+    if first == int(fr[0]) and last < int(fr[-1]):
+        nxt = int(fr[np.searchsorted(fr, last) + 1])
+        return f"at frame {nxt}: {odd} before, {usual} from then on", fr[fr >= nxt].tolist(), True
+    if last == int(fr[-1]) and first > int(fr[0]):
+        return f"at frame {first}: {usual} before, {odd} from then on", run.tolist(), False
+    return f"in {_frames_text(run)}: {odd} instead of {usual}", run.tolist(), False
+
+
 def conservation(
     video: Any,
     *,
@@ -1219,19 +1242,20 @@ def conservation(
         for run in _change_runs(np.abs(rel) > size_tol, fr):
             idx = np.searchsorted(fr, run)
             v = float(np.median(r[idx]))
+            text, frames, before = _change_text(run, fr, f"{v:.1f} px", f"{r_ref:.1f} px")
+            pct = 100 * ((r_ref / v if before else v / r_ref) - 1)
             findings.append(
                 Finding(
                     name,
-                    f"object {i} changed size in {_frames_text(run)}: radius {v:.1f} px instead "
-                    f"of {r_ref:.1f} px ({100 * (v / r_ref - 1):+.0f}%)",
+                    f"object {i} changed size {text} ({pct:+.0f}%)",
                     "fail",
                     i,
-                    run,
+                    frames,
                     float(v / r_ref - 1),
                     size_tol,
                 )
             )
-            failed.extend(run.tolist())
+            failed.extend(frames)
         c = tr.colors[i, fr]
         c_ref = np.median(c, axis=0)
         dc = np.sqrt(np.sum((c - c_ref) ** 2, axis=1))
@@ -1239,20 +1263,24 @@ def conservation(
         for run in _change_runs(dc > color_tol, fr):
             idx = np.searchsorted(fr, run)
             v = np.median(c[idx], axis=0)
+            text, frames, _ = _change_text(
+                run,
+                fr,
+                f"RGB ({v[0]:.2f}, {v[1]:.2f}, {v[2]:.2f})",
+                f"RGB ({c_ref[0]:.2f}, {c_ref[1]:.2f}, {c_ref[2]:.2f})",
+            )
             findings.append(
                 Finding(
                     name,
-                    f"object {i} changed colour in {_frames_text(run)}: RGB "
-                    f"({v[0]:.2f}, {v[1]:.2f}, {v[2]:.2f}) instead of "
-                    f"({c_ref[0]:.2f}, {c_ref[1]:.2f}, {c_ref[2]:.2f})",
+                    f"object {i} changed colour {text}",
                     "fail",
                     i,
-                    run,
+                    frames,
                     float(np.max(dc[idx])),
                     color_tol,
                 )
             )
-            failed.extend(run.tolist())
+            failed.extend(frames)
     passed = not findings
     sentence = (
         f"sizes stay within {100 * worst_size:.0f}% and colours within {worst_color:.2f}"
