@@ -275,6 +275,11 @@ def _mean(values: Sequence[Any]) -> float:
     return float(np.mean(vals)) if vals else float("nan")
 
 
+def _median(values: Sequence[float]) -> float:
+    vals = [float(v) for v in values if v is not None and np.isfinite(v)]
+    return float(np.median(vals)) if vals else float("nan")
+
+
 def fvd_table(
     generated: Sequence[Video],
     real: Sequence[Video],
@@ -374,9 +379,7 @@ def evaluate(
         "color_accuracy": _mean([r["color_ok"] for r in rows]),
         "direction_accuracy": _mean([r["direction_ok"] for r in rows]),
         "g_within_20pct": _mean([r["g_ok"] for r in rows]),
-        "g_median": float(
-            np.nanmedian([r["g"] for r in rows if r["g_ok"] is not None] or [np.nan])
-        ),
+        "g_median": _median([r["g"] for r in rows if r["g_ok"] is not None]),
         "no_vanish_teleport": _mean([not r["vanish_teleport"] for r in rows]),
     }
     videos: dict[str, list[Video]] = {"t2v": fake}

@@ -442,7 +442,11 @@ class TinyPhysicsPipeline(DiffusionPipeline):
                 if self.do_classifier_free_guidance:
                     uncond, cond = pred.chunk(2)
                     pred = uncond + self.guidance_scale * (cond - uncond)
-                # the denoiser predicts x0 (or v); the flow-matching scheduler steps with v
+                # the denoiser predicts x0 (or v); the flow-matching scheduler steps with v.
+                # Pixel space: a predicted x0 outside the data range [-1, 1] is clamped (static
+                # thresholding, as in Imagen), which keeps strong guidance from overshooting.
+                if self.denoiser.config.prediction_type == "sample":
+                    pred = pred.clamp(-1.0, 1.0)
                 v = self.denoiser.velocity(pred, latents, t / 1000.0, 1e-4)
                 latents = self.scheduler.step(v, t, latents, return_dict=False)[0]
                 if callback_on_step_end is not None:

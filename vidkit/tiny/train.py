@@ -45,6 +45,7 @@ import torch.nn.functional as F
 from vidkit.tiny import data as _data
 
 __all__ = [
+    "write_model_card",
     "DEFAULT_DENOISER",
     "DEFAULT_TEXT_ENCODER",
     "build_components",
@@ -202,6 +203,96 @@ def plot_losses(losses: Sequence[float], path: str | os.PathLike, *, early_step:
     fig.savefig(tmp)
     plt.close(fig)
     os.replace(tmp, path)
+
+
+def write_model_card(
+    folder: str | os.PathLike,
+    info: dict[str, Any],
+    *,
+    quality: str | None = None,
+    notes: str | None = None,
+) -> Path:
+    """Write the model card ``README.md`` of a trained pipeline folder.
+
+    ``info`` is the folder's ``training.json`` content; ``quality`` an optional markdown section
+    (e.g. the table printed by ``benchmarks/tiny_quality.py``).
+
+    Example:
+        >>> write_model_card("runs/tiny-physics", json.load(open("runs/tiny-physics/training.json")))  # doctest: +SKIP
+    """
+    folder = Path(folder)
+    if not (folder / "model_index.json").is_file():
+        raise FileNotFoundError(f"{folder} is not a pipeline folder (no model_index.json)")
+    from safetensors import safe_open
+
+    n_params, n_bytes = 0, 0
+    for f in sorted(folder.glob("*/*.safetensors")):
+        n_bytes += f.stat().st_size
+        with safe_open(str(f), "pt") as st:
+            n_params += sum(int(np.prod(st.get_slice(k).get_shape())) for k in st.keys())
+    early = folder / "early" / "training.json"
+    early_step = json.loads(early.read_text())["step"] if early.exists() else None
+    minutes = (info.get("train_seconds") or 0) / 60
+    cmd = info.get("command") or "vidkit train-tiny --out DIR"
+    lines = [
+        "# tiny-physics",
+        "",
+        "vidkit's bundled text/image/video-to-video diffusion model of synthetic physics scenes: 16",
+        "frames of 32x32 px at 8 fps. A `TinyPhysicsPipeline` (diffusers `DiffusionPipeline`):",
+        "word-level tokenizer, 2-layer transformer text encoder, space-time factorised DiT",
+        "denoiser in pixel space (8x8 patches, x0-prediction, flow matching), diffusers'",
+        "`FlowMatchEulerDiscreteScheduler`. Trained from scratch on CPU by vidkit. See",
+        "`docs/tiny.md` for the design and `vidkit/tiny/` for the code.",
+        "",
+        "```python",
+        "import vidkit as vk",
+        "pipe = vk.tiny.load_pipeline()          # this folder; early=True for early/",
+        'video = pipe("a red ball falls").frames[0]',
+        "```",
+        "",
+        f"- parameters: {n_params / 1e6:.2f} M (denoiser + text encoder); weights "
+        f"{n_bytes / 1e6:.1f} MB of safetensors",
+        f"- early checkpoint: `early/` (EMA weights at step {early_step})"
+        if early_step
+        else "- early checkpoint: none",
+        "",
+        "## Training",
+        "",
+        "```",
+        cmd,
+        "```",
+        "",
+        f"- {info.get('step')} steps of batch {info.get('batch_size')} in {minutes:.1f} minutes "
+        f"of training on {info.get('torch_threads')} CPU thread(s) ({info.get('machine')}, torch "
+        f"{info.get('torch')}), seed {info.get('seed')}"
+        + (" (stopped by the wall-time limit)" if info.get("stopped_by_time_limit") else ""),
+        f"- data: {info.get('pool_size')} pre-rendered `vk.synth` clips (seeds 0..."
+        f"{(info.get('pool_size') or 1) - 1}), kinds {', '.join(info.get('kinds', []))}; 8 palette "
+        "colours, radius 3-4 px, plain background; mirrored left/right at random (prompt words "
+        "swapped)",
+        f"- gravity: {info.get('g_fall')} px/s^2 for free falls and throws, "
+        f"{info.get('g_bounce')} px/s^2 for bounces (restitution drawn in 0.65-0.85)",
+        f"- objective: flow matching, x0-prediction with velocity loss (noise level clamped at "
+        f"0.05 in the conversion), logit-normal noise levels; prompt dropped "
+        f"{int(100 * (info.get('text_dropout') or 0))}% (classifier-free guidance), first frame "
+        f"given {int(100 * (info.get('image_prob') or 0))}% (image-to-video)",
+        f"- AdamW lr {info.get('lr')} (warm-up, linear decay over the last 20%), grad clip 1, "
+        f"EMA {info.get('ema_decay')} (exported)",
+        f"- final loss (mean of the last 100 steps): {info.get('final_loss_avg100', float('nan')):.4f}",
+        "",
+        "![loss curve](loss.png)",
+        "",
+        "`loss.png`: the loss per step and its moving average; the dotted line marks the early "
+        "checkpoint. `losses.json` has every step's loss.",
+        "",
+    ]
+    if quality:
+        lines += ["## Quality", "", quality.strip(), ""]
+    if notes:
+        lines += [notes.strip(), ""]
+    path = folder / "README.md"
+    _atomic_write_text("\n".join(lines), path)
+    return path
 
 
 def _export(comps: dict[str, Any], text: Any, net: Any, out: Path, info: dict[str, Any]) -> None:
@@ -380,7 +471,13 @@ def train(
         if k % 10 == 0:
             bar.set_postfix(loss=f"{np.mean(state['losses'][-50:]):.4f}")
         if state["step"] == early_step:
-            _export(comps, ema_text, ema_net, out / "early", {**info, "step": early_step})
+            early_info = {
+                **info,
+                "step": early_step,
+                "train_seconds": round(state["elapsed_s"], 1),
+                "final_loss_avg100": float(np.mean(state["losses"][-100:])),
+            }
+            _export(comps, ema_text, ema_net, out / "early", early_info)
         if state["step"] % checkpoint_every == 0 or state["step"] == steps:
             save_checkpoint()
         if max_minutes is not None and state["elapsed_s"] > 60 * max_minutes:
@@ -397,6 +494,7 @@ def train(
     _export(comps, ema_text, ema_net, out, info)
     plot_losses(state["losses"], out / "loss.png", early_step=early_step or None)
     _atomic_write_text(json.dumps(state["losses"]), out / "losses.json")
+    write_model_card(out, info)
     return out
 
 
