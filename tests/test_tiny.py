@@ -433,3 +433,15 @@ def test_train_argument_errors(tmp_path):
             denoiser_config=TINY_NET,
             text_encoder_config=TINY_TEXT,
         )
+
+
+def test_family_entry_for_vidkit_models():
+    from vidkit.tiny.family import decode_for_trajectory, tiny_family
+
+    fam = tiny_family()
+    assert fam.name == "tiny-physics" and fam.tasks == ("t2v", "i2v", "v2v")
+    assert (fam.height, fam.width, fam.num_frames, fam.fps) == (32, 32, 16, 8.0)
+    assert fam.flow_matching and fam.latent_layout == "BCFHW" and fam.valid_frames(15) == 16
+    lat = torch.rand(2, 3, 16, 32, 32) * 2 - 1
+    np.testing.assert_allclose(decode_for_trajectory(None, lat, {}), decode_latents(lat).numpy())
+    assert vk.models.family_for("TinyPhysicsPipeline").name == "tiny-physics"

@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import os
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -79,10 +78,8 @@ def load_pipeline(
 
 
 def _register_family() -> None:
-    """Register ``tiny-physics`` with vidkit.models when that module is in use (it imports
-    this package to find the family)."""
-    if "vidkit.models" not in sys.modules:
-        return
+    """Register ``tiny-physics`` with :mod:`vidkit.models` (which imports this package to find
+    the family); a missing or changed registry only disables ``vk.load("vidkit/tiny-physics")``."""
     try:
         from vidkit.tiny.family import register
 

@@ -55,6 +55,7 @@ def tiny_family() -> Any:
         fps=8.0,
         steps=25,
         guidance=4.0,
+        frame_multiple=16,
         size_multiple=32,
         latent_layout="BCFHW",
         flow_matching=True,
