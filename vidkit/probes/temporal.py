@@ -195,7 +195,7 @@ def occlusion_mask(fw: np.ndarray, bw: np.ndarray) -> np.ndarray:
 
     Example:
         >>> import numpy as np
-        >>> occlusion_mask(np.zeros((4, 4, 2)), np.zeros((4, 4, 2))).any()
+        >>> bool(occlusion_mask(np.zeros((4, 4, 2)), np.zeros((4, 4, 2))).any())
         False
     """
     fw = np.asarray(fw, np.float32)
