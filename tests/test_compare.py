@@ -148,13 +148,16 @@ def test_model_identity_and_settings(tmp_path: Path) -> None:
     a = vk.testing.tiny_pipeline("wan", "t2v", seed=0)
     b = vk.testing.tiny_pipeline("wan", "t2v", seed=1)
     assert Model(a).identity() != Model(b).identity()  # same config, other weights
-    assert Model(a).identity() == Model(vk.testing.tiny_pipeline("wan", "t2v", seed=0)).identity()
+    folder = a.save_pretrained(tmp_path / "tiny")
+    again = vk.load(folder)  # the same weights, loaded anew
+    assert Model(again).identity()["weights"] == Model(a).identity()["weights"]
     m = vk.compare.Model("some/spec", steps=4)
     assert m.kind == "spec" and m.settings == {"steps": 4}
     assert Model(SynthModel()).identity() != Model(SynthModel("teleport")).identity()
-    folder = vk.testing.save_tiny_pipeline(tmp_path / "tiny", "wan", "t2v")
     ident = Model(str(folder)).identity()
     assert ident["spec"] == str(folder.resolve()) and len(ident["files"]) == 16
+    (folder / "vidkit.json").write_text("{}")  # any change to the folder changes the identity
+    assert Model(str(folder)).identity()["files"] != ident["files"]
     with pytest.raises(TypeError, match="a model must be"):
         Model(42)
     with pytest.raises(ValueError, match="not a model setting"):
@@ -220,7 +223,7 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Leaderboard:
             "vanishes": SynthModel("vanish"),
         },
         PROMPTS,
-        seeds=[0, 1, 2],
+        seeds=[0, 1],
         metrics=metrics,
         reference="synth",
         store=store,
@@ -249,9 +252,9 @@ def test_leaderboard_ranks_the_known_best_model_first(board: Leaderboard) -> Non
     assert set(t["metric"]) == {"smooth", "smooth.max_step", "fvd", "kvd"}
     ok = t.dropna(subset=["value", "low", "high"])
     assert ((ok["low"] <= ok["value"] + 1e-9) & (ok["value"] <= ok["high"] + 1e-9)).all()
-    assert (t[t["metric"] == "smooth"]["n"] == 12).all()
+    assert (t[t["metric"] == "smooth"]["n"] == 8).all()
     fvd = board.model_results["exact"]["fvd"]
-    assert fvd["n"] == 12 and fvd["n_reference"] == 12
+    assert fvd["n"] == 8 and fvd["n_reference"] == 8
     assert fvd["provenance"]["extractor"] == "motion"
 
 
@@ -275,7 +278,7 @@ def test_leaderboard_tables_and_exports(board: Leaderboard, tmp_path: Path) -> N
     assert "exact" in repr(board)
     fig = board.plot()
     assert len(fig.axes) == 4  # smooth, fvd, kvd, probe profile
-    assert "<video" in board.show(prompt=1, seed=2, return_html=True)
+    assert "<video" in board.show(prompt=1, seed=1, return_html=True)
     vids = board.videos(prompt="a red ball falls")
     assert list(vids) == board.models and vids["exact"].shape == (16, 32, 32, 3)
     with pytest.raises(KeyError, match="unknown metric"):
@@ -310,7 +313,7 @@ def test_second_run_reuses_everything(board: Leaderboard) -> None:
     again = vk.compare(
         {"exact": Counting(exact), "teleports": Counting(SynthModel("teleport"))},
         PROMPTS,
-        seeds=[0, 1, 2],
+        seeds=[0, 1],
         metrics=[metric],
         store=board.store,
         progress=False,
@@ -322,7 +325,7 @@ def test_second_run_reuses_everything(board: Leaderboard) -> None:
     vk.compare(
         {"exact": Counting(exact)},
         PROMPTS,
-        seeds=[0, 1, 2, 3],
+        seeds=[0, 1, 2],
         metrics=[metric],
         store=board.store,
         progress=False,
@@ -336,11 +339,11 @@ def test_model_results_are_cached(board: Leaderboard) -> None:
     results = list((store.root / "results").rglob("*.json"))
     assert len(results) == 6  # (fvd, kvd) x 3 models
     feats = list((store.root / "features").rglob("*.npz"))
-    assert len(feats) == 3 * 12 + 12  # every model video and the 12 reference videos, once
+    assert len(feats) == 3 * 8 + 8  # every model video and the 8 reference videos, once
 
 
 def test_reference_as_videos_and_folder(tmp_path: Path) -> None:
-    ref = [SynthModel()(p, 100 + i, **SIZE) for i, p in enumerate(PROMPTS * 2)]
+    ref = [SynthModel()(p, 100 + i, **SIZE) for i, p in enumerate(PROMPTS * 2)][:6]
     metric = DistributionMetric("fvd", _extractor(), n_bootstrap=0)
     kw = dict(metrics=[metric], store=tmp_path / "s", progress=False, **SIZE)
     b1 = vk.compare(
@@ -353,7 +356,7 @@ def test_reference_as_videos_and_folder(tmp_path: Path) -> None:
         {"a": SynthModel(), "b": SynthModel("teleport")}, PROMPTS, [0, 1], reference=folder, **kw
     )
     assert b1.best("fvd") == b2.best("fvd") == "a"
-    assert b1.model_results["a"]["fvd"]["n_reference"] == 8
+    assert b1.model_results["a"]["fvd"]["n_reference"] == 6
     assert np.isnan(b1.model_results["a"]["fvd"]["low"])  # no bootstrap asked
 
 
@@ -366,6 +369,7 @@ def test_two_settings_of_one_pipeline(tmp_path: Path) -> None:
         metrics=[VideoMetric("brightness", lambda v, item: float(v.frames.mean()))],
         store=tmp_path / "s",
         progress=False,
+        num_frames=5,
     )
     rows = board.store.rows()
     assert len(rows) == 4 and {r["settings"]["steps"] for r in rows} == {1, 2}
@@ -388,9 +392,7 @@ def test_probes_and_synth_fvd_rank_exact_physics_first(tmp_path: Path) -> None:
         reference="synth",
         store=tmp_path / "s",
         progress=False,
-        height=64,
-        width=64,
-        num_frames=32,
+        **SIZE,
     )
     assert board.best("physics") == "exact" and board.best("fvd") == "exact"
     assert any(c.startswith("physics.") for c in board.directions)
@@ -422,23 +424,36 @@ def test_tiny_final_checkpoint_beats_early(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- processes
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.mark.skipif(
     not (_has_probes() and _has_synth_encoder()),
     reason="needs vk.probes.physics and the bundled SynthEncoder",
 )
 def test_two_processes_give_the_same_leaderboard(tmp_path: Path) -> None:
-    """``accelerate launch --cpu --num_processes 2 -m vidkit compare`` shards generation and
-    evaluation and merges FVD/KVD statistics; the leaderboard equals a single-process run."""
+    """``accelerate launch --multi_gpu --num_processes 2 -m vidkit compare`` on a machine without
+    GPUs (torchrun, gloo: two CPU processes) shards generation and evaluation and merges FVD/KVD
+    statistics; the leaderboard equals a single-process run. (``--cpu --num_processes 2`` starts
+    one process in accelerate 1.x: its CPU multi-process path is mpirun.)"""
     accelerate = shutil.which("accelerate", path=str(Path(sys.executable).parent))
     assert accelerate, "accelerate's launcher is part of the environment"
     folder = vk.testing.save_tiny_pipeline(tmp_path / "tiny-wan", "wan", "t2v")
     args = [
         *("compare", "--model", f"two={folder},steps=2", "--model", f"one={folder},steps=1"),
-        *("--prompts", "tiny", "--limit", "3", "--seeds", "0,1", "--reference", "synth"),
+        *("--prompts", "tiny", "--limit", "2", "--seeds", "0,1", "--reference", "synth"),
         *("--metrics", "physics,fvd:synth,kvd:synth", "--bootstrap", "200", "--quiet"),
+        *("--frames", "5"),
     ]
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", TQDM_DISABLE="1")
-    launch = [accelerate, "launch", "--cpu", "--num_processes", "2", "--num_machines", "1"]
+    env["CUDA_VISIBLE_DEVICES"] = ""  # CPU processes even where a GPU exists
+    launch = [accelerate, "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1"]
+    launch += ["--main_process_port", str(_free_port())]
     launch += ["--mixed_precision", "no", "--dynamo_backend", "no", "-m", "vidkit"]
     out2 = ["--store", str(tmp_path / "two"), "--out", str(tmp_path / "two.json")]
     proc = subprocess.run(
@@ -447,31 +462,31 @@ def test_two_processes_give_the_same_leaderboard(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     res2 = json.loads((tmp_path / "two.json").read_text())
     rows = vk.compare.RunStore(tmp_path / "two").rows()
-    assert len(rows) == 12 + 6  # 2 models x 3 prompts x 2 seeds, plus the reference videos
+    assert len(rows) == 8 + 4  # 2 models x 2 prompts x 2 seeds, plus the reference videos
     assert {r["process_index"] for r in rows} == {0, 1}  # both processes generated
     assert {r["num_processes"] for r in rows} == {2}
 
+    # the same command in this one process
+    from vidkit.cli import main
+
     out1 = ["--store", str(tmp_path / "one"), "--out", str(tmp_path / "one.json")]
-    proc = subprocess.run(
-        [sys.executable, "-m", "vidkit", *args, *out1],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert main([*args, *out1]) == 0
     res1 = json.loads((tmp_path / "one.json").read_text())
-    # the same videos, byte for byte
-    sha = {r["key"]: r["sha256"] for r in vk.compare.RunStore(tmp_path / "one").rows()}
-    assert sha == {r["key"]: r["sha256"] for r in rows}
+    # the same items, with the same frames (the files differ in recorded timings only)
+    one, two = vk.compare.RunStore(tmp_path / "one"), vk.compare.RunStore(tmp_path / "two")
+    assert one.keys() == two.keys()
+    for key in one.keys():
+        np.testing.assert_array_equal(one.video(key).frames, two.video(key).frames)
     t1 = {(r["model"], r["metric"]): r for r in res1["table"]}
     t2 = {(r["model"], r["metric"]): r for r in res2["table"]}
     assert t1.keys() == t2.keys() and t1
     for k in t1:
         for field in ("value", "low", "high"):
             a, b = t1[k][field], t2[k][field]
-            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-9, abs=1e-12), k
+            # merged statistics differ from one-process sums by float rounding only (and the
+            # FD of rank-deficient covariances carries ~1e-7 of eigenvalue noise)
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-6, abs=1e-9), k
         assert t1[k]["rank"] == t2[k]["rank"]
     prov = res2["model_results"]["two"]["fvd"]["provenance"]
-    assert prov["processes"] == 2 and prov["n_fake"] == 6 and prov["n_real"] == 6
+    assert prov["processes"] == 2 and prov["n_fake"] == 4 and prov["n_real"] == 4
     assert res1["model_results"]["two"]["fvd"]["provenance"]["processes"] == 1

@@ -243,7 +243,8 @@ def _weights_fingerprint(pipeline: Any) -> str:
                     h.update(np.float64(flat.double().sum().item()).tobytes())
         elif hasattr(comp, "config"):
             with contextlib.suppress(Exception):
-                h.update(json.dumps(jsonable(dict(comp.config)), sort_keys=True).encode())
+                cfg = {k: v for k, v in dict(comp.config).items() if not str(k).startswith("_")}
+                h.update(json.dumps(jsonable(cfg), sort_keys=True).encode())
     return h.hexdigest()[:16]
 
 
