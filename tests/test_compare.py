@@ -490,3 +490,29 @@ def test_two_processes_give_the_same_leaderboard(tmp_path: Path) -> None:
     prov = res2["model_results"]["two"]["fvd"]["provenance"]
     assert prov["processes"] == 2 and prov["n_fake"] == 2 and prov["n_real"] == 2
     assert res1["model_results"]["two"]["fvd"]["provenance"]["processes"] == 1
+
+
+def test_clip_metric_with_a_tiny_offline_clip(tmp_path: Path) -> None:
+    from vidkit.compare import ClipMetric
+    from vidkit.metrics.clip import clip_score, make_tiny_clip
+
+    folder = make_tiny_clip(tmp_path / "clip", image_size=32)
+    metric = ClipMetric(str(folder))
+    board = vk.compare(
+        {"exact": SynthModel()},
+        PROMPTS[:2],
+        seeds=[0],
+        metrics=[metric],
+        store=tmp_path / "s",
+        progress=False,
+        **SIZE,
+    )
+    assert board.directions["clip"] is True
+    vals = board.items["clip"].to_numpy()
+    assert np.isfinite(vals).all()
+    # the cached value is clip_score's per-video score of the stored video
+    v = board.videos(prompt=0)["exact"]
+    expected = clip_score([v], [PROMPTS[0]], model=str(folder)).per_video[0]
+    assert vals[0] == pytest.approx(expected, rel=1e-5)
+    with pytest.raises(TypeError, match="ClipMetric model"):
+        ClipMetric(42).config()

@@ -772,13 +772,14 @@ def _report_scores(report: Any, *, untracked: float = 0.0) -> dict[str, float]:
 
 
 class ClipMetric(VideoMetric):
-    """CLIP score of each video against its prompt (:func:`vidkit.metrics.clip_score`); higher
-    is better.
+    """CLIP score of each video against its prompt (:func:`vidkit.metrics.clip_score`: 100 x the
+    frame-averaged cosine of text and frame, not clamped per video); higher is better.
 
     Args:
-        model: a CLIP model id, folder, or a ``(model, processor)`` pair (e.g. the tiny offline
-            CLIP of ``vidkit.metrics.clip.make_tiny_clip`` in tests).
-        **kwargs: passed to ``clip_score``.
+        model: a CLIP hub id (default ``openai/clip-vit-base-patch32``, the usual CLIPSIM
+            model), a local folder, or a loaded ``(model, processor)`` pair (e.g. the tiny offline
+            CLIP of :func:`vidkit.metrics.clip.make_tiny_clip` in tests).
+        **kwargs: passed to ``clip_score`` (``frames``, ``preprocess``...).
 
     Example:
         >>> ClipMetric("openai/clip-vit-base-patch32")  # doctest: +SKIP
@@ -786,35 +787,48 @@ class ClipMetric(VideoMetric):
 
     def __init__(self, model: Any = None, **kwargs: Any) -> None:
         super().__init__("clip", self._run, higher_is_better=True)
+        for bad in ("model", "per_sample_clamp"):
+            if bad in kwargs:
+                raise ValueError(f"{bad!r} is set by ClipMetric")
         self.model = model
         self.kwargs = dict(kwargs)
         self._loaded: Any = None
-        self.description = "CLIP score: 100 x cosine(text, frame), mean over frames"
+        self.description = "CLIP score: 100 x cosine(prompt, frame), mean over frames"
 
     def config(self) -> dict[str, Any]:
-        ident: Any = self.model if isinstance(self.model, (str, os.PathLike, type(None))) else None
-        if ident is None:
-            with contextlib.suppress(Exception):
-                from vidkit.metrics.extractors import hash_state_dict
+        from vidkit.metrics.clip import DEFAULT_CLIP_MODEL
 
-                ident = hash_state_dict(self.model[0])
-        return {"model": jsonable(ident), "kwargs": jsonable(self.kwargs)}
+        model = self.model if self.model is not None else DEFAULT_CLIP_MODEL
+        if isinstance(model, (str, os.PathLike)):
+            path = Path(model).expanduser()
+            ident: Any = (
+                {"folder": str(path.resolve()), "files": _folder_fingerprint(path)}
+                if path.is_dir()
+                else {"id": os.fspath(model)}
+            )
+        elif isinstance(model, (tuple, list)) and len(model) == 2:
+            from vidkit.metrics.extractors import hash_state_dict
+
+            ident = {"weights": hash_state_dict(model[0])}
+        else:
+            raise TypeError(
+                "ClipMetric model must be a hub id, a folder or a (model, processor) pair, got "
+                f"{type(model).__name__}"
+            )
+        return {"model": ident, "kwargs": jsonable(self.kwargs)}
 
     def setup(self) -> None:
         if self._loaded is None:
-            if isinstance(self.model, (str, os.PathLike)) or self.model is None:
-                from vidkit.metrics.clip import DEFAULT_CLIP_MODEL, load_clip
+            from vidkit.metrics.clip import DEFAULT_CLIP_MODEL, load_clip
 
-                self._loaded = load_clip(self.model or DEFAULT_CLIP_MODEL)
-            else:
-                self._loaded = self.model
+            self._loaded = load_clip(self.model if self.model is not None else DEFAULT_CLIP_MODEL)
 
     def _run(self, video: Video, item: dict[str, Any]) -> float:
         from vidkit.metrics.clip import clip_score
 
         self.setup()
         res = clip_score([video], [item["prompt"]], model=self._loaded, **self.kwargs)
-        return float(getattr(res, "value", res))
+        return float(res.per_video[0])
 
 
 class DistributionMetric(Metric):
