@@ -1644,7 +1644,9 @@ class Leaderboard:
                         "headline": col in self.main,
                     }
                 )
-        df = pd.DataFrame(rows)
+        columns = ["model", "metric", "value", "low", "high", "n", "higher_is_better", "headline"]
+        df = pd.DataFrame(rows, columns=columns)
+        df["rank"] = pd.Series(dtype=int)
         if len(df):
             ranks = []
             for _, g in df.groupby("metric", sort=False):
@@ -1660,7 +1662,11 @@ class Leaderboard:
         Example:
             >>> board.ranks()  # doctest: +SKIP
         """
+        import pandas as pd
+
         t = self.table[self.table["headline"]]
+        if not len(t):  # no metric: every model shares rank 1
+            return pd.DataFrame({"overall": [1] * len(self.models)}, index=self.models)
         wide = t.pivot(index="model", columns="metric", values="rank").reindex(self.models)
         wide = wide[[c for c in self.main if c in wide.columns]]
         wide["overall"] = wide.mean(axis=1).rank(method="min").astype(int)
@@ -1876,6 +1882,8 @@ class Leaderboard:
         from matplotlib.figure import Figure
 
         cols = list(metrics) if metrics is not None else list(self.main)
+        if not cols:
+            raise ValueError("this leaderboard has no metric to plot (compare ran with metrics=[])")
         for c in cols:
             self._check_metric(c)
         subs = [c for c in self.directions if "." in c and c.split(".")[0] in cols]
