@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 import pytest
@@ -126,18 +125,27 @@ def test_tiny_pipeline_round_trips_through_vk_load(saved, family, task):
     assert loaded.family.name == family
     assert type(loaded.pipeline) is type(pipe.pipeline)
     assert loaded.defaults == pipe.defaults and loaded.call_defaults == pipe.call_defaults
-    # same weights: same output
-    kw = {"image": np.full((32, 32, 3), 0.5)} if task == "i2v" else {}
-    if task in ("v2v", "condition"):
-        kw["video"] = vk.Video(np.full((9, 32, 32, 3), 0.5, np.float32))
-    if family != "svd":
-        kw["prompt"] = "a red ball"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        a = vk.generate(pipe, progress=False, **kw)
-        b = vk.generate(loaded, progress=False, **kw)
-    np.testing.assert_allclose(a.frames, b.frames, atol=1e-4)
-    assert b.metadata["model_id"] == f"vidkit-tiny/{family}-{task}"
+    assert loaded.model_id == f"vidkit-tiny/{family}-{task}"
+    # the same weights, component by component (CogVideoX recomputes its sin-cos position
+    # buffer on load, equal to float64 rounding)
+    for name, comp in pipe.pipeline.components.items():
+        other = loaded.pipeline.components[name]
+        if isinstance(comp, torch.nn.Module):
+            a, b = comp.state_dict(), other.state_dict()
+            assert a.keys() == b.keys(), name
+            assert all(torch.allclose(a[k].double(), b[k].double(), atol=1e-6) for k in a), name
+        elif comp is None:
+            assert other is None
+    public = lambda s: {k: v for k, v in dict(s.config).items() if not k.startswith("_")}  # noqa: E731
+    assert public(loaded.scheduler) == public(pipe.scheduler)
+
+
+def test_loaded_folder_generates_the_same_video(saved):
+    pipe, folder = saved("wan", "t2v")
+    a = vk.generate(pipe, prompt="a red ball", progress=False)
+    b = vk.generate(vk.load(folder), prompt="a red ball", progress=False)
+    np.testing.assert_allclose(a.frames, b.frames, atol=1e-5)
+    assert b.metadata["model_id"] == "vidkit-tiny/wan-t2v"
 
 
 def test_tiny_pipelines_are_seeded_and_offline():

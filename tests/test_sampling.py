@@ -89,12 +89,10 @@ def test_batch_sample_equals_single_seed(pipes, rng, family, task):
         warnings.simplefilter("ignore")
         batch = vk.generate(pipe, seed=[3, 4], batch_size=2, progress=False, **kw)
         alone = vk.generate(pipe, seed=4, progress=False, **kw)
-        other = vk.generate(pipe, seed=3, progress=False, **kw)
     assert [v.metadata["seed"] for v in batch] == [3, 4]
     assert batch[0].metadata["batch_size"] == 2
     np.testing.assert_allclose(batch[1].frames, alone.frames, atol=1e-4)
-    np.testing.assert_allclose(batch[0].frames, other.frames, atol=1e-4)
-    assert np.abs(alone.frames - other.frames).max() > 1e-3  # seeds matter
+    assert np.abs(batch[0].frames - batch[1].frames).max() > 1e-3  # seeds matter
 
 
 def test_same_seed_reproducible_and_raw_pipeline_accepted(pipes):

@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import json
@@ -935,16 +936,34 @@ class VideoPipeline:
     # --------------------------------------------------------------- helpers
     @property
     def device(self) -> Any:
-        """Execution device of the pipeline."""
-        return getattr(self.pipeline, "_execution_device", getattr(self.pipeline, "device", None))
+        """Execution device of the pipeline (where the denoiser runs)."""
+        if self._offload and _has_accelerator():
+            return self.pipeline._execution_device  # offload hooks decide
+        param = self._denoiser_param()
+        if param is not None:
+            return param.device
+        return getattr(self.pipeline, "device", None)
+
+    def _denoiser_param(self) -> Any:
+        for name in ("transformer", "unet"):
+            comp = getattr(self.pipeline, name, None)
+            if comp is not None and hasattr(comp, "parameters"):
+                return next(comp.parameters(), None)
+        return None
 
     @property
     def dtype(self) -> Any:
-        """Dtype of the denoiser (transformer or unet)."""
+        """Dtype of the denoiser (transformer or unet): the dtype most of its parameters have
+        (diffusers keeps a few modules in float32 inside half-precision models)."""
         for name in ("transformer", "unet"):
             comp = getattr(self.pipeline, name, None)
-            if comp is not None and hasattr(comp, "dtype"):
-                return comp.dtype
+            if comp is not None and hasattr(comp, "parameters"):
+                counts: dict[Any, int] = {}
+                for prm in comp.parameters():
+                    if prm.is_floating_point():
+                        counts[prm.dtype] = counts.get(prm.dtype, 0) + 1
+                if counts:
+                    return max(counts, key=counts.__getitem__)
         return getattr(self.pipeline, "dtype", None)
 
     @property
@@ -1041,7 +1060,8 @@ def _switch_pipeline(pipe: Any, cls: type) -> Any:
     if len(dtypes) <= 1:
         dtype = next(iter(dtypes)) if dtypes else None
         kwargs = {"dtype": dtype} if dtype is not None else {}
-        return cls.from_pipe(pipe, **kwargs)
+        with _quiet_diffusers():  # from_pipe's .to(dtype) warns about fp32 modules: a no-op here
+            return cls.from_pipe(pipe, **kwargs)
     expected, optional = cls._get_signature_keys(cls)
     comps = pipe.components
     kwargs = {k: comps[k] for k in expected if k in comps}
@@ -1052,6 +1072,19 @@ def _switch_pipeline(pipe: Any, cls: type) -> Any:
     for k in expected:
         kwargs.setdefault(k, None)
     return cls(**kwargs)
+
+
+@contextlib.contextmanager
+def _quiet_diffusers():
+    """Silence diffusers' warnings (not errors) inside the block."""
+    from diffusers.utils import logging as dlogging
+
+    level = dlogging.get_verbosity()
+    dlogging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        dlogging.set_verbosity(level)
 
 
 def _read_vidkit_json(path: Path) -> dict[str, Any]:

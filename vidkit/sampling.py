@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import inspect
 import itertools
@@ -224,7 +225,12 @@ def make_scheduler(name: str | Any, pipe: Any, **overrides: Any) -> Any:
     else:
         cls_name, extra = _NOISE_SCHEDULERS[key]
     cfg = {**extra, **overrides}
-    return _sched_class(cls_name).from_config(base, **cfg)
+    cls = _sched_class(cls_name)
+    # keep only what the target understands (a flow config's "shift" means nothing to UniPC,
+    # which takes "flow_shift" instead), so from_config has nothing to complain about
+    known = set(inspect.signature(cls.__init__).parameters) - {"self"}
+    base = {k: v for k, v in base.items() if k in known}
+    return cls.from_config(base, **cfg)
 
 
 def _scheduler_info(sched: Any) -> dict[str, Any]:
@@ -704,6 +710,7 @@ def generate(
     return results
 
 
+@functools.cache
 def _version(name: str) -> str | None:
     try:
         from importlib.metadata import version
