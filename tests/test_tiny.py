@@ -248,6 +248,11 @@ def test_pipeline_image_to_video_accepts_forms(pipe):
     np.testing.assert_allclose(a, c, atol=1e-5)
     np.testing.assert_allclose(a, d, atol=1e-5)
     assert not np.allclose(a, run())
+    # the output starts with exactly the given image (first-frame replacement) ...
+    np.testing.assert_allclose(a[0, 0], first, atol=1e-5)
+    # ... which can be switched off (then only the learned conditioning acts)
+    learned = run(image=first, replace_first_frame=False)
+    assert not np.allclose(learned[0, 0], first, atol=1e-2) and not np.allclose(learned, a)
     big = run(image=scene.video.resize(64, 64).frames[0])
     assert big.shape == a.shape  # resized to the model size
     with pytest.raises(TypeError, match="image must be"):

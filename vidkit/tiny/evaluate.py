@@ -10,8 +10,9 @@ Every number comes from a vidkit evaluator, never from the model's own internals
 - **motion realism**: :func:`vidkit.probes.gravity` fits g on free falls and throws (within 20% of
   the training g counts as right); :func:`vidkit.probes.permanence` (vanish/appear) and
   :func:`vidkit.probes.continuity` (teleport/stutter) must report no failure;
-- **image-to-video**: PSNR of the first generated frame against the given image, and the distance
-  between the tracked start position and the true one;
+- **image-to-video**: PSNR of the first output frame against the given image, and the distance
+  between the ball tracked in frame 1 (the first frame after the given one) and where the real
+  scene has it then;
 - **video-to-video**: PSNR of the output against the input clip at two strengths;
 - **FVD in the SynthEncoder space** (:class:`vidkit.metrics.SynthEncoder`): generated vs held-out
   real clips, against two references: another set of real clips (the floor) and the same scenes
@@ -393,19 +394,21 @@ def evaluate(
         ps, starts = [], []
         for s, v in zip(src, out):
             ps.append(psnr(v.frames[0], s.video.frames[0]))
+            # where the ball is in the first *generated* frame after the given one, against
+            # where the real scene has it then (the motion starts where the image puts it)
             tr = track(v)
-            true0 = s.truth.centers[0, 0]
+            true1 = s.truth.centers[0, 1]
             d = float("inf")
             for i in range(tr.n_objects):
-                if tr.visible[i, 0]:
-                    d = min(d, float(np.hypot(*(tr.centers[i, 0] - true0))))
+                if tr.visible[i, 1]:
+                    d = min(d, float(np.hypot(*(tr.centers[i, 1] - true1))))
             starts.append(d)
         summary.update(
             n_i2v=float(i2v),
             i2v_first_frame_psnr_median=float(np.median(ps)),
             i2v_first_frame_psnr_ge_25=_mean([p >= 25 for p in ps]),
-            i2v_start_error_px_median=float(np.median(starts)),
-            i2v_start_within_1px=_mean([d <= 1.0 for d in starts]),
+            i2v_frame1_error_px_median=float(np.median(starts)),
+            i2v_frame1_within_2px=_mean([d <= 2.0 for d in starts]),
         )
         videos["i2v"] = out
 

@@ -334,6 +334,7 @@ class TinyPhysicsPipeline(DiffusionPipeline):
         | MultiPipelineCallbacks
         | None = None,
         callback_on_step_end_tensor_inputs: list[str] | None = None,
+        replace_first_frame: bool = True,
     ) -> TinyPhysicsPipelineOutput | tuple:
         """Generate videos (text-to-video, image-to-video with ``image``, video-to-video with
         ``video`` and ``strength``).
@@ -355,6 +356,9 @@ class TinyPhysicsPipeline(DiffusionPipeline):
             callback_on_step_end: ``f(pipe, step, timestep, callback_kwargs) -> dict`` after each
                 step; it may replace ``latents``.
             callback_on_step_end_tensor_inputs: tensors passed to the callback (``["latents"]``).
+            replace_first_frame: with ``image``, keep the first frame of the latents on the path
+                from its noise to the image after every step, so the video starts with exactly
+                the image (``False``: rely on the learned image conditioning alone).
 
         Example:
             >>> out = pipe("a red ball falls", guidance_scale=4.0, output_type="np")  # doctest: +SKIP
@@ -426,11 +430,22 @@ class TinyPhysicsPipeline(DiffusionPipeline):
             latents = self.scheduler.scale_noise(init, timesteps[:1].repeat(batch), noise)
         elif latents is None:
             latents = randn_tensor(shape, generator=generator, device=device, dtype=dtype)
+            noise = latents
         else:
             if tuple(latents.shape) != shape:
                 raise ValueError(f"latents must have shape {shape}, got {tuple(latents.shape)}")
             latents = latents.to(device=device, dtype=dtype)
+            noise = latents
         self._num_timesteps = len(timesteps)
+        # image-to-video: the first frame is known. Besides the learned conditioning (the image is
+        # an input of the denoiser), the first frame of the latents is kept on the straight path
+        # from its noise to the image after every step (replacement, as in inpainting samplers),
+        # so the output starts exactly with the given image.
+        first = noise0 = None
+        if img is not None and replace_first_frame:
+            first, noise0 = img[:batch], noise[:, :, 0].clone()
+            sigma0 = float(timesteps[0]) / 1000.0
+            latents[:, :, 0] = (1 - sigma0) * first + sigma0 * noise0
 
         with self.progress_bar(total=len(timesteps)) as bar:
             for i, t in enumerate(timesteps):
@@ -449,6 +464,10 @@ class TinyPhysicsPipeline(DiffusionPipeline):
                     pred = pred.clamp(-1.0, 1.0)
                 v = self.denoiser.velocity(pred, latents, t / 1000.0, 1e-4)
                 latents = self.scheduler.step(v, t, latents, return_dict=False)[0]
+                if first is not None:
+                    idx = getattr(self.scheduler, "step_index", None)
+                    sigma = float(self.scheduler.sigmas[idx]) if idx is not None else 0.0
+                    latents[:, :, 0] = (1 - sigma) * first + sigma * noise0
                 if callback_on_step_end is not None:
                     available = {"latents": latents}
                     kwargs = {k: available[k] for k in callback_on_step_end_tensor_inputs}
