@@ -124,7 +124,7 @@ def test_fvd_separates_every_violation(enc):
         kinds = GRAVITY if group == "gravity" else kinds_all
         bad = _against(metric[group], _scenes(kinds, 520_000, violation=violation))
         ratios[violation] = bad / base[group]
-    weak = {v: round(r, 2) for v, r in ratios.items() if r < 1.5}
+    weak = {v: round(r, 2) for v, r in ratios.items() if r < 3.0}
     assert not weak, f"FVD(clean, violated) / FVD(clean, clean') too small: {weak}; all: {ratios}"
 
 

@@ -3,7 +3,7 @@
 What it does, step by step:
 
 1. Renders a pool of training scenes with :func:`vidkit.synth.render` (64x64, 32 frames at 16 fps;
-   kind drawn uniformly; no violation with probability ``p_clean`` (default 1/3), else one drawn
+   kind drawn uniformly; no violation with probability ``p_clean`` (default 0.25), else one drawn
    uniformly among the violations that make sense for the kind; background drawn among plain/noise/texture; camera
    noise 0 half of the time, else uniform in [0, 0.05]), and a held-out set from disjoint seeds.
    Each clip is stored resampled to the encoder input (16 frames, 32x32, uint8).
@@ -18,7 +18,7 @@ What it does, step by step:
 elastic collision is itself a valid uniform motion / collision, so there is nothing to detect.
 
 Run:
-    python -m vidkit.metrics.train_synth_encoder --out data/synth_encoder --steps 700
+    python -m vidkit.metrics.train_synth_encoder --out data/synth_encoder --steps 1000 --p-clean 0.25
 
 Example:
     >>> from vidkit.metrics.train_synth_encoder import train
@@ -188,7 +188,7 @@ def _evaluate(
 def train(
     out: str | Path,
     *,
-    steps: int = 700,
+    steps: int = 1000,
     batch_size: int = 32,
     n_train: int = 4000,
     n_val: int = 500,
@@ -198,7 +198,7 @@ def train(
     eval_every: int = 100,
     widths: tuple[int, ...] = (32, 48, 48, 96, 96),
     embed_dim: int = 128,
-    p_clean: float = 1 / 3,
+    p_clean: float = 0.25,
     command: str | None = None,
 ) -> dict[str, Any]:
     """Train a SynthEncoder and write weights, metrics, figure and model card to ``out``.
@@ -387,6 +387,7 @@ def _plot(history, evals, per_violation, conf, violations, path: Path) -> None:
 def _model_card(s: dict[str, Any]) -> str:
     cfg = s["config"]
     tr = cfg["training"]
+    load = s.get("load_average") or {}
     rows_v = "\n".join(
         f"| {name} | {s['val_counts'][name]} | {acc:.3f} |"
         for name, acc in s["per_violation_acc"].items()
@@ -418,10 +419,13 @@ Architecture: 5 conv blocks (3x3x3 conv, GroupNorm(8), GELU; widths {cfg["widths
 ## Training
 - Command: `{s["command"]}`
 - Wall time: {s["wall_s"]:.0f} s on a CPU with {tr["threads"]} torch thread(s) (rendering the data:
-  {s["data_s"]:.0f} s, training: {s["train_s"]:.0f} s); torch {tr["torch"]}; seed {tr["seed"]}.
+  {s["data_s"]:.0f} s, training: {s["train_s"]:.0f} s); 1-minute load average at start/end
+  {load.get("start")}/{load.get("end")} (on a shared machine the wall time stretches with the load);
+  torch {tr["torch"]}; seed {tr["seed"]}.
 - Data: {tr["n_train"]} training scenes and {tr["n_val"]} held-out scenes (disjoint seeds), rendered by
   `vk.synth.render` at 64x64, 32 frames, 16 fps. Kind uniform over {len(cfg["kinds"])} kinds;
-  no violation with probability 1/3, else uniform among the violations that apply to the kind
+  no violation with probability {tr.get("p_clean", 1 / 3):.2f} (held-out set: 1/3), else uniform
+  among the violations that apply to the kind
   (`wrong_gravity` and `reverse` only for the gravity kinds: reversed uniform motion or elastic
   collisions are valid motions); background uniform over plain/noise/texture; camera noise 0
   half of the time, else uniform in [0, 0.05].
@@ -456,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Train vidkit's SynthEncoder on synthetic physics scenes (CPU).",
     )
     p.add_argument("--out", required=True, help="output folder (weights, metrics, figure, card)")
-    p.add_argument("--steps", type=int, default=700)
+    p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--n-train", type=int, default=4000)
     p.add_argument("--n-val", type=int, default=500)
@@ -466,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--widths", type=int, nargs=5, default=[32, 48, 48, 96, 96])
     p.add_argument("--embed-dim", type=int, default=128)
-    p.add_argument("--p-clean", type=float, default=1 / 3, help="share of clean training scenes")
+    p.add_argument("--p-clean", type=float, default=0.25, help="share of clean training scenes")
     a = p.parse_args(argv)
     cmd = "python -m vidkit.metrics.train_synth_encoder " + " ".join(
         sys.argv[1:] if argv is None else argv
