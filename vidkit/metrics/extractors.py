@@ -55,6 +55,7 @@ EXTRACTORS: dict[str, str] = {
     "i3d": "vidkit.metrics.i3d:I3D",
     "videomae": "vidkit.metrics.videomae:VideoMAE",
     "synth": "vidkit.metrics.synth_encoder:SynthEncoder",
+    "clip": "vidkit.metrics.clip:CLIPFeatures",
 }
 
 _BATCH_LAYOUTS = ("BTCHW", "BCTHW", "BTHWC")
