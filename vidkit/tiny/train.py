@@ -262,6 +262,8 @@ def write_model_card(
         cmd,
         "```",
         "",
+        "(`vidkit train-tiny` takes the same arguments; `--resume` continues an interrupted run.)",
+        "",
         f"- {info.get('step')} steps of batch {info.get('batch_size')} in {minutes:.1f} minutes "
         f"of training on {info.get('torch_threads')} CPU thread(s) ({info.get('machine')}, torch "
         f"{info.get('torch')}), seed {info.get('seed')}"
