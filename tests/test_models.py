@@ -272,3 +272,30 @@ def test_load_passes_safe_loading_flags(saved, monkeypatch):
     assert calls[-1]["use_safetensors"] is True and "trust_remote_code" not in calls[-1]
     vk.load(folder, trust_remote_code=True)
     assert calls[-1]["trust_remote_code"] is True
+
+
+def test_vidkit_ids_resolve_to_bundled_folders(saved, tmp_path, monkeypatch):
+    import shutil
+
+    _, folder = saved("ltx", "t2v")
+    data = tmp_path / "data"
+    shutil.copytree(folder, data / "my-model")
+    shutil.copytree(folder, data / "my-model" / "early")
+    monkeypatch.setenv("VIDKIT_DATA", str(data))
+    pipe = vk.load("vidkit/my-model")
+    assert pipe.family.name == "ltx" and type(pipe.pipeline).__name__ == "LTXPipeline"
+    assert vk.load("vidkit/my-model@early").family.name == "ltx"
+    with pytest.raises(OSError):
+        vk.load("vidkit/not-bundled")  # not a folder: a hub id, which offline cannot load
+
+
+def test_pipeline_classes_outside_diffusers_are_found():
+    import diffusers
+
+    class MyVideoPipeline(diffusers.DiffusionPipeline):
+        pass
+
+    assert vk.models._import_class("MyVideoPipeline") is MyVideoPipeline
+    assert vk.models._import_class("diffusers:WanPipeline") is diffusers.WanPipeline
+    with pytest.raises(ValueError, match="no pipeline class 'NoSuchPipeline'"):
+        vk.models._import_class("NoSuchPipeline")

@@ -373,10 +373,20 @@ def _import_class(name: str) -> type:
     try:
         return getattr(diffusers, name)
     except AttributeError:
-        raise ValueError(
-            f"diffusers {getattr(diffusers, '__version__', '?')} has no pipeline class {name!r}; "
-            "give the family a class object or a 'package.module:Class' string"
-        ) from None
+        pass
+    # a pipeline class defined outside diffusers (e.g. vidkit.tiny's) is found among the
+    # DiffusionPipeline subclasses imported so far
+    todo = [diffusers.DiffusionPipeline]
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ == name:
+            return cls
+        todo.extend(cls.__subclasses__())
+    raise ValueError(
+        f"no pipeline class {name!r} in diffusers {getattr(diffusers, '__version__', '?')} or among "
+        "the imported DiffusionPipeline subclasses; give the family a class object or a "
+        "'package.module:Class' string"
+    )
 
 
 # --------------------------------------------------------------------------- per-family decoding
@@ -913,10 +923,10 @@ class VideoPipeline:
                 f"{type(self.pipeline).__name__} (generic family) has no known {task} pipeline; "
                 f"it supports {list(self.tasks)}"
             )
-        cls = pipeline_class_for(self.family, task)
-        if isinstance(self.pipeline, cls):  # one pipeline class serves several tasks
-            self._pipes[task] = self.pipeline
+        if _class_name(self.family.pipelines[task]) == type(self.pipeline).__name__:
+            self._pipes[task] = self.pipeline  # one pipeline class serves several tasks
             return self.pipeline
+        cls = pipeline_class_for(self.family, task)
         new = _switch_pipeline(self.pipeline, cls)
         cfg = getattr(self.pipeline, "_progress_bar_config", None)
         if cfg is not None:
@@ -1300,6 +1310,14 @@ def _load_from_pretrained(
 
     text = os.fspath(model)
     path = Path(text).expanduser()
+    if not path.is_dir() and text.startswith("vidkit/"):
+        # vidkit's bundled models: "vidkit/NAME" is data/NAME, "vidkit/NAME@SUB" is data/NAME/SUB
+        from vidkit._config import data_dir
+
+        name, _, sub = text[len("vidkit/") :].partition("@")
+        bundled = data_dir() / name / sub if sub else data_dir() / name
+        if (bundled / "model_index.json").is_file():
+            path = bundled
     if not path.is_dir():
         # a family may map its own ids to bundled folders (e.g. "vidkit/tiny-physics")
         fam0 = family_for(family) if family is not None else detect_family(text)
@@ -1328,8 +1346,15 @@ def _load_from_pretrained(
     else:
         dt_arg = torch_dtype
 
+    index_class = None
+    if local:
+        index_class = json.loads((path / "model_index.json").read_text()).get("_class_name")
     if task is not None and task in fam.pipelines:
         cls: Any = pipeline_class_for(fam, task)
+    elif index_class and any(_class_name(c) == index_class for c in fam.pipelines.values()):
+        # the folder's own class, resolved through the family (works for classes outside
+        # diffusers, which DiffusionPipeline.from_pretrained cannot find)
+        cls = _import_class(index_class)
     else:
         cls = DiffusionPipeline
     load_kwargs: dict[str, Any] = dict(kwargs)
