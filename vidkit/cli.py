@@ -58,7 +58,7 @@ def _is_main_process() -> bool:
 
 def _load_available(models: dict[str, Any], quiet: bool) -> tuple[dict[str, Any], str | None]:
     """Load the demo's models; returns ({name: pipeline}, None) or ({}, why they are missing)."""
-    import vidkit as vk
+    from vidkit.compare import _load_spec
 
     loaded: dict[str, Any] = {}
     for name, spec in models.items():
@@ -66,7 +66,7 @@ def _load_available(models: dict[str, Any], quiet: bool) -> tuple[dict[str, Any]
             loaded[name] = spec
             continue
         try:
-            loaded[name] = vk.load(spec)
+            loaded[name] = _load_spec(os.fspath(spec))
         except (OSError, ValueError, ImportError) as exc:
             return {}, f"{spec!r} could not be loaded ({type(exc).__name__}: {exc})"
         if not quiet:

@@ -38,6 +38,7 @@ import json
 import math
 import os
 import platform
+import re
 import sys
 import time
 import warnings
@@ -248,6 +249,49 @@ def _weights_fingerprint(pipeline: Any) -> str:
     return h.hexdigest()[:16]
 
 
+_TINY_ID = re.compile(r"^(vidkit/)?tiny-physics(@early)?$")
+
+
+def _tiny_folder(spec: str) -> Path | None:
+    """The folder of the bundled tiny model for ``vidkit/tiny-physics[@early]``, or of a saved
+    TinyPhysicsPipeline folder; None for anything else."""
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        index = _read_json_file(path / "model_index.json")
+        return path if index and index.get("_class_name") == "TinyPhysicsPipeline" else None
+    if not _TINY_ID.match(spec):
+        return None
+    from vidkit.tiny import model_path
+
+    folder = model_path(early=spec.endswith("@early"))
+    return folder if (folder / "model_index.json").is_file() else None
+
+
+def _read_json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _load_spec(spec: str, **kwargs: Any) -> Any:
+    """``vk.load(spec, **kwargs)``; for the bundled tiny model, through ``vidkit.tiny`` when
+    ``vk.load`` cannot resolve it (a workaround: ``vidkit.tiny.family`` registers no resolve hook
+    for ``vidkit/tiny-physics[@early]`` and names its pipeline class without its module)."""
+    from vidkit.models import load
+
+    try:
+        return load(spec, **kwargs)
+    except (OSError, ValueError):
+        folder = _tiny_folder(spec)
+        if folder is None:
+            raise
+    from vidkit.tiny import load_pipeline
+
+    keep = {k: v for k, v in kwargs.items() if k in ("device", "dtype")}
+    return load(load_pipeline(folder), **keep)
+
+
 def _is_pipeline(obj: Any) -> bool:
     from_vidkit = type(obj).__name__ == "VideoPipeline" and hasattr(obj, "pipeline")
     return from_vidkit or (hasattr(obj, "components") and callable(obj))
@@ -322,6 +366,8 @@ class Model:
             ident = {"spec": text}
             if path.is_dir():
                 ident = {"spec": str(path.resolve()), "files": _folder_fingerprint(path)}
+            elif (tiny := _tiny_folder(text)) is not None:  # the bundled model's own files
+                ident = {"spec": text, "files": _folder_fingerprint(tiny)}
             load = {k: v for k, v in self.load_kwargs.items() if k != "device"}
             if load:
                 ident["load"] = jsonable(load)
@@ -358,12 +404,10 @@ class Model:
         if self.kind == "callable":
             return self.source
         if self._pipe is None:
-            from vidkit.models import load
-
             kw = dict(self.load_kwargs)
             if device is not None and "device" not in kw:
                 kw["device"] = str(device)
-            self._pipe = load(os.fspath(self.source), **kw)
+            self._pipe = _load_spec(os.fspath(self.source), **kw)
             with contextlib.suppress(Exception):
                 self._pipe.pipeline.set_progress_bar_config(disable=True)
         return self._pipe
