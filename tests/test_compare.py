@@ -402,25 +402,36 @@ def test_probes_and_synth_fvd_rank_exact_physics_first(tmp_path: Path) -> None:
 TINY = vk._config.data_dir() / "tiny-physics"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
-    not TINY.is_dir(), reason="the bundled tiny model (data/tiny-physics) is not installed"
+    not (TINY / "model_index.json").is_file(),
+    reason="the bundled tiny model (data/tiny-physics) is not installed",
 )
 def test_tiny_final_checkpoint_beats_early(tmp_path: Path) -> None:
+    """The bundled tiny model's final checkpoint against its early one (step 240 of 2400), with
+    the model's own settings: one prompt per kind of the tiny suite, two seeds."""
+    ids = ("free_fall-red", "projectile-green-left", "bounce-blue-right", "uniform-yellow-left")
+    suite = [r for r in load_prompts("tiny") if r["id"] in ids]
     board = vk.compare(
         {"final": "vidkit/tiny-physics", "early": "vidkit/tiny-physics@early"},
-        "tiny",
+        suite,
         seeds=[0, 1],
         metrics=["physics", "fvd"],
         reference="synth",
         store=tmp_path / "s",
         progress=False,
     )
-    assert board.best("fvd") == "final"
-    assert board.best("physics") == "final"
-    assert board.order()[0] == "final"
-    for m in ("physics", "fvd"):
-        lo, hi = board.interval("final", m)
-        assert lo <= board.value("final", m) <= hi
+    assert board.order() == ["final", "early"]
+    assert board.best("fvd") == "final" and board.best("physics") == "final"
+    # on FVD the two checkpoints are far apart: the intervals do not overlap
+    assert board.interval("final", "fvd")[1] < board.interval("early", "fvd")[0]
+    for model in ("final", "early"):
+        for m in ("physics", "fvd"):
+            lo, hi = board.interval(model, m)
+            assert lo <= board.value(model, m) <= hi
+    rows = board.store.rows()
+    assert {r["settings"].get("steps") for r in rows if r["model"] != "reference"} == {None}
+    assert {r["frames"] for r in rows} == {16} and {r["height"] for r in rows} == {32}
 
 
 # --------------------------------------------------------------------------- processes
