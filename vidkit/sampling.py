@@ -18,8 +18,8 @@ Example:
     >>> v.metadata["seed"], v.metadata["task"], v.metadata["scheduler"]
     (1, 't2v', 'FlowMatchEulerDiscreteScheduler')
     >>> grid = vk.sweep(pipe, prompt="a ball", seed=[0, 1], guidance=[1.0, 5.0], steps=2)
-    >>> grid.table[["seed", "guidance"]].values.tolist()
-    [[0, 1.0], [0, 5.0], [1, 1.0], [1, 5.0]]
+    >>> grid.table["seed"].tolist(), grid.table["guidance"].tolist()
+    ([0, 0, 1, 1], [1.0, 5.0, 1.0, 5.0])
 """
 
 from __future__ import annotations
