@@ -47,6 +47,7 @@ _LAZY_MODULES = (
     "models",
     "sampling",
     "conditioning",
+    "callbacks",
     "testing",
     "tiny",
     "widgets",
