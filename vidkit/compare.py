@@ -984,8 +984,9 @@ class DistributionMetric(Metric):
         processes (``torch.distributed``) when several run; returns value, CI and provenance.
 
         The point estimate is :class:`vidkit.metrics.FVD` / ``KVD`` ``.compute()`` on the merged
-        statistics. The CI is :func:`vidkit.metrics.bootstrap` (bias-corrected for FVD, as
-        ``FVD.compute`` does) over the merged feature rows, computed in the span of the rows when
+        statistics. The CI is :func:`vidkit.metrics.bootstrap` (bias-corrected, as
+        ``FVD.compute`` does: resampling duplicates rows, which inflates both distances) over the
+        merged feature rows, computed in the span of the rows when
         there are fewer rows than feature dimensions: an orthonormal change of basis inside a
         subspace holding every row leaves every Fréchet distance and dot product unchanged, and
         makes each resample's eigendecomposition (n + m)-dimensional instead of d-dimensional.
@@ -1024,7 +1025,7 @@ class DistributionMetric(Metric):
                     def stat(x: np.ndarray, y: np.ndarray) -> float:
                         return polynomial_mmd(x, y, gamma=1.0 / dim)
 
-                    how = "percentile"
+                    how = "bias-corrected"  # duplicated rows inflate resampled MMDs too
                 b = bootstrap(
                     stat,
                     r_p,
