@@ -1718,11 +1718,21 @@ class Leaderboard:
         return wide.sort_values(["overall", *wide.columns[:1]])
 
     def order(self) -> list[str]:
-        """Model names from best to worst (overall rank)."""
+        """Model names from best to worst (overall rank).
+
+        Example:
+            >>> board.order()  # doctest: +SKIP
+            ['final', 'early']
+        """
         return list(self.ranks().index)
 
     def best(self, metric: str | None = None) -> str:
-        """The best model overall, or on ``metric``."""
+        """The best model overall, or on ``metric``.
+
+        Example:
+            >>> board.best("fvd")  # doctest: +SKIP
+            'final'
+        """
         if metric is None:
             return self.order()[0]
         self._check_metric(metric)
@@ -1730,7 +1740,12 @@ class Leaderboard:
         return str(t["model"].iloc[0])
 
     def value(self, model: str, metric: str) -> float:
-        """The mean (or per-model value) of ``metric`` for ``model``."""
+        """The mean (or per-model value) of ``metric`` for ``model``.
+
+        Example:
+            >>> board.value("final", "physics")  # doctest: +SKIP
+            0.524
+        """
         self._check_metric(metric)
         if model not in self.models:
             raise KeyError(f"unknown model {model!r}; models: {self.models}")
@@ -1738,7 +1753,12 @@ class Leaderboard:
         return float(t[(t["model"] == model) & (t["metric"] == metric)]["value"].iloc[0])
 
     def interval(self, model: str, metric: str) -> tuple[float, float]:
-        """The confidence interval ``(low, high)`` of ``metric`` for ``model``."""
+        """The confidence interval ``(low, high)`` of ``metric`` for ``model``.
+
+        Example:
+            >>> board.interval("final", "fvd")  # doctest: +SKIP
+            (168.0, 213.2)
+        """
         self._check_metric(metric)
         t = self.table
         r = t[(t["model"] == model) & (t["metric"] == metric)]
@@ -1842,7 +1862,11 @@ class Leaderboard:
 
     def to_csv(self, path: str | os.PathLike | None = None) -> str:
         """The long table (model, metric, value, low, high, n, higher_is_better, rank) as CSV;
-        written to ``path`` when given."""
+        written to ``path`` when given.
+
+        Example:
+            >>> board.to_csv("leaderboard.csv")  # doctest: +SKIP
+        """
         text = self.table.to_csv(index=False)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
@@ -1998,7 +2022,11 @@ class Leaderboard:
 
     def videos(self, prompt: Any = None, seed: int | None = None) -> dict[str, Video]:
         """``{model: Video}`` for one prompt (id, text or index; default the first) and seed
-        (default the first), read from the store."""
+        (default the first), read from the store.
+
+        Example:
+            >>> vk.show(board.videos(prompt="bounce-red-left", seed=1))  # doctest: +SKIP
+        """
         if self.store is None:
             raise ValueError("this leaderboard has no run store to read videos from")
         pid = self._prompt_id(prompt)
@@ -2032,7 +2060,11 @@ class Leaderboard:
         return show(vids, return_html=return_html, **show_kwargs)
 
     def viewer(self, prompt: Any = None, seed: int | None = None) -> Any:
-        """A :class:`vidkit.widgets.CompareViewer` of all models' videos for one prompt."""
+        """A :class:`vidkit.widgets.CompareViewer` of all models' videos for one prompt.
+
+        Example:
+            >>> board.viewer(prompt=0)  # doctest: +SKIP
+        """
         from vidkit.widgets import CompareViewer
 
         return CompareViewer(self.videos(prompt, seed))

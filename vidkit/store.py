@@ -134,7 +134,12 @@ def item_key(model: Any, prompt: str, seed: int, settings: Mapping[str, Any] | N
 
 
 def file_sha256(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file's bytes."""
+    """Hex sha256 of a file's bytes.
+
+    Example:
+        >>> file_sha256(atomic_write_bytes("/tmp/vidkit_doc.bin", b"abc"))[:12]
+        'ba7816bf8f01'
+    """
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -268,7 +273,12 @@ class RunStore:
 
     # ------------------------------------------------------------------ items
     def row(self, key: str) -> dict[str, Any] | None:
-        """The row of ``key`` if the item is present and intact, else None."""
+        """The row of ``key`` if the item is present and intact, else None.
+
+        Example:
+            >>> store.row(key)["seed"]  # doctest: +SKIP
+            0
+        """
         row = _read_json(self.row_path(key))
         if not isinstance(row, dict) or row.get("key") != key:
             return None
@@ -288,7 +298,12 @@ class RunStore:
         return self.row(key) is not None
 
     def missing(self, keys: Iterable[str]) -> list[str]:
-        """The keys among ``keys`` (order kept, duplicates dropped) that are not present."""
+        """The keys among ``keys`` (order kept, duplicates dropped) that are not present.
+
+        Example:
+            >>> store.missing([key, item_key("m", "another prompt", 0)])  # doctest: +SKIP
+            ['2c0d3b0f7e9a1d42c7b1']
+        """
         seen: set[str] = set()
         out = []
         for k in keys:
@@ -305,6 +320,9 @@ class RunStore:
         ``row`` holds the item's parameters (model, prompt, seed, settings, ...); the store adds
         ``key``, ``video`` (relative path), ``sha256``, ``bytes``, ``frames``, ``height``,
         ``width``, ``fps``, ``duration``, ``metadata`` (the video's, as JSON) and ``created``.
+
+        Example:
+            >>> store.put(key, video, {"model": "m", "prompt": "p", "seed": 0})  # doctest: +SKIP
         """
         from vidkit.io import write_video
 
@@ -337,7 +355,12 @@ class RunStore:
         return full
 
     def video(self, key: str) -> Video:
-        """The stored video of ``key`` (decoded from its mp4), with its row's metadata."""
+        """The stored video of ``key`` (decoded from its mp4), with its row's metadata.
+
+        Example:
+            >>> store.video(key).shape  # doctest: +SKIP
+            (4, 16, 16, 3)
+        """
         from vidkit.io import read_video
 
         row = self.row(key)

@@ -187,7 +187,12 @@ class CompareViewer(W.VBox):
         return self
 
     def png(self, index: int, frame: int) -> bytes:
-        """PNG bytes of ``frame`` of video ``index`` as displayed (cached)."""
+        """PNG bytes of ``frame`` of video ``index`` as displayed (cached).
+
+        Example:
+            >>> viewer.png(0, 5)[:4]  # doctest: +SKIP
+            b'\\x89PNG'
+        """
         v = self._videos[index]
         f = min(int(frame), v.num_frames - 1)
         key = (index, f)
@@ -416,7 +421,12 @@ class GenerationPanel(W.VBox):
         return {}
 
     def settings(self) -> dict[str, Any]:
-        """The ``vk.generate`` arguments the form holds now (without callbacks)."""
+        """The ``vk.generate`` arguments the form holds now (without callbacks).
+
+        Example:
+            >>> panel.settings()["steps"]  # doctest: +SKIP
+            25
+        """
         kw: dict[str, Any] = {
             "prompt": self.prompt.value.strip(),
             "seed": int(self.seed.value),
@@ -447,7 +457,12 @@ class GenerationPanel(W.VBox):
             pass
 
     def generate(self) -> Video | None:
-        """Run ``vk.generate`` with the form's settings (what the Generate button does)."""
+        """Run ``vk.generate`` with the form's settings (what the Generate button does); returns
+        the video, or None after an error (shown in the panel and kept in ``.error``).
+
+        Example:
+            >>> video = panel.generate()  # doctest: +SKIP
+        """
         from vidkit.display import video_html
         from vidkit.sampling import generate
 
@@ -492,7 +507,12 @@ class GenerationPanel(W.VBox):
         self.generate()
 
     def add_to_comparison(self, label: str | None = None) -> str:
-        """Add the last result to :attr:`comparison` and the viewer; returns its label."""
+        """Add the last result to :attr:`comparison` and the viewer; returns its label.
+
+        Example:
+            >>> panel.add_to_comparison("16 steps")  # doctest: +SKIP
+            '16 steps'
+        """
         if self.result is None:
             raise ValueError("nothing to add: generate a video first")
         meta = self.result.metadata
