@@ -178,7 +178,12 @@ def test_demo_compares_the_given_models(tmp_path: Path) -> None:
     assert rc == 0
     page = (tmp_path / "demo" / "report.html").read_text()
     assert "What the physics probes find" in page and "vidkit-leaderboard" in page
-    assert page.count("<video") >= 8 + 2 * 2  # the scenes, then both models on two prompts
+    assert page.count("<video") >= 8 + 4 + 2 * 2  # scenes, the tiny model's tasks, both models
+    # the bundled tiny model does text-, image- and video-to-video, each checked by the probes
+    assert "Text-, image- and video-to-video with the tiny model" in page
+    for task in ("t2v", "i2v", "v2v"):
+        video = vk.read_video(tmp_path / "demo" / f"tiny_{task}.mp4")
+        assert video.metadata["task"] == task and video.shape == (16, 32, 32, 3)
     board = (tmp_path / "demo" / "leaderboard.md").read_text()
     assert board.index("| exact |") < board.index("| vanishes |")
 
