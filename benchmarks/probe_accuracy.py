@@ -32,18 +32,7 @@ from vidkit.probes.temporal import flicker
 from vidkit.probes.tracking import track
 
 PROBES = ("gravity", "bounce", "permanence", "conservation", "continuity", "smoothness", "flicker")
-INTENDED = {
-    "teleport": "continuity",
-    "vanish": "permanence",
-    "appear": "permanence",
-    "resize": "conservation",
-    "recolor": "conservation",
-    "wrong_gravity": "gravity",
-    "energy_gain": "bounce",
-    "reverse": "bounce",
-    "flicker": "flicker",
-    "stutter": "continuity",
-}
+INTENDED = vk.probes.VIOLATION_PROBES
 BACKGROUNDS = ("plain", "noise", "texture")
 NOISE = (0.0, 0.02, 0.04)
 GRAVITY_KINDS = ("free_fall", "projectile", "bounce", "pendulum")

@@ -63,12 +63,28 @@ from vidkit.probes.temporal import (
 )
 from vidkit.probes.tracking import MIN_FRAMES, Tracks, track
 
+#: The probe meant to catch each ``vk.synth`` violation (``reverse`` is catchable only where the
+#: reversed motion is unphysical: inelastic bounces; see docs/probes.md).
+VIOLATION_PROBES: dict[str, str] = {
+    "teleport": "continuity",
+    "vanish": "permanence",
+    "appear": "permanence",
+    "resize": "conservation",
+    "recolor": "conservation",
+    "wrong_gravity": "gravity",
+    "energy_gain": "bounce",
+    "reverse": "bounce",
+    "flicker": "flicker",
+    "stutter": "continuity",
+}
+
 __all__ = [
     "Event",
     "Finding",
     "MIN_FRAMES",
     "Motion",
     "PhysicsReport",
+    "VIOLATION_PROBES",
     "ProbeResult",
     "Segment",
     "Tracks",
