@@ -28,18 +28,8 @@ FPS = 16
 
 
 def scene(t: int, size: int) -> np.ndarray:
-    """uint8 frames [t, size, size, 3]: moving gradients and a soft ball."""
-    tt = np.arange(t)[:, None, None] / t
-    y = np.arange(size)[None, :, None] / size
-    x = np.arange(size)[None, None, :] / size
-    r = 0.5 + 0.35 * np.sin(2 * np.pi * (x + tt))
-    g = 0.5 + 0.35 * np.cos(2 * np.pi * (y - tt))
-    b = 0.4 + 0.3 * x * y + 0 * tt
-    f = np.stack(np.broadcast_arrays(r, g, b), -1)
-    d = np.sqrt((x - 0.2 - 0.6 * tt) ** 2 + (y - 0.5) ** 2)
-    ball = np.clip((0.15 - d) * 12, 0, 1)[..., None]
-    f = f * (1 - ball) + ball * np.array([0.9, 0.1, 0.1])
-    return np.round(f * 255).astype(np.uint8)
+    """uint8 frames [t, size, size, 3] of vk.testing.smooth_video (gradients and a soft ball)."""
+    return vk.testing.smooth_video(t, size, size).uint8
 
 
 def best(fn: Callable[[], object], repeats: int = REPEATS) -> float:

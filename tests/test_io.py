@@ -17,18 +17,7 @@ from vidkit import Video, VideoError
 
 
 def smooth_scene(t: int = 24, h: int = 48, w: int = 64, fps: float = 12.0) -> Video:
-    """Moving colour gradients and a soft-edged ball: a smooth synthetic test video."""
-    tt = np.arange(t)[:, None, None] / t
-    y = np.arange(h)[None, :, None] / h
-    x = np.arange(w)[None, None, :] / w
-    r = 0.5 + 0.35 * np.sin(2 * np.pi * (x + tt))
-    g = 0.5 + 0.35 * np.cos(2 * np.pi * (y - tt))
-    b = 0.4 + 0.3 * x * y + 0 * tt
-    frames = np.stack(np.broadcast_arrays(r, g, b), -1)
-    d = np.sqrt((x - 0.2 - 0.6 * tt) ** 2 + (y - 0.5) ** 2)
-    ball = np.clip((0.15 - d) * 12, 0, 1)[..., None]
-    frames = frames * (1 - ball) + ball * np.array([0.9, 0.85, 0.2])
-    return Video(frames.astype(np.float32), fps=fps, metadata={"scene": "smooth", "seed": 0})
+    return vk.testing.smooth_video(t, h, w, fps)
 
 
 def grid_video(t: int = 6, h: int = 10, w: int = 14, seed: int = 0) -> Video:
