@@ -292,9 +292,9 @@ def test_extractor_contract():
         assert videos_to_batch(torch.zeros(1, 2, 3, 4, 4, dtype=torch.uint8)).dtype == torch.float32
 
 
-def test_fvd_name_stays_the_function_after_submodule_import():
+def test_fvd_name_is_the_function_after_submodule_import():
     import importlib
 
-    mod = importlib.import_module("vidkit.metrics.fvd")
+    mod = importlib.import_module("vidkit.metrics.video_distance")
     assert callable(vk.metrics.fvd) and vk.metrics.fvd is mod.fvd
     assert vk.metrics.FVD is mod.FVD and vk.metrics.kvd is mod.kvd

@@ -939,7 +939,7 @@ class DistributionMetric(Metric):
 
     def _build(self) -> Any:
         if self._metric is None:
-            from vidkit.metrics.fvd import FVD, KVD
+            from vidkit.metrics.video_distance import FVD, KVD
 
             kw = dict(self.kwargs)
             kw.setdefault("progress", False)

@@ -14,8 +14,6 @@ Example:
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 # public name -> module (relative to this package) that defines it
@@ -44,10 +42,10 @@ _LAZY: dict[str, str] = {
     "get_protocol": "protocols",
     "Score": "protocols",
     # metric objects and one-call functions
-    "FVD": "fvd",
-    "KVD": "fvd",
-    "fvd": "fvd",
-    "kvd": "fvd",
+    "FVD": "video_distance",
+    "KVD": "video_distance",
+    "fvd": "video_distance",
+    "kvd": "video_distance",
     # CLIP score, VideoMAE, synthetic-scene encoder (modules owned by the CLIP/encoder work)
     "clip_score": "clip",
     "clip_consistency": "clip",
@@ -65,22 +63,6 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = sorted(_LAZY)
-
-
-class _MetricsNamespace(types.ModuleType):
-    """``vk.metrics.fvd`` is the one-call function, although a submodule ``vidkit.metrics.fvd``
-    exists: the import system binds a freshly loaded submodule onto its package, which would
-    replace the function by the module. This module class keeps the function.
-    (``from vidkit.metrics.fvd import FVD`` still works: it reads ``sys.modules``.)"""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and name in _FUNCTION_OVER_MODULE:
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-_FUNCTION_OVER_MODULE = frozenset({"fvd"})
-sys.modules[__name__].__class__ = _MetricsNamespace
 
 
 def __getattr__(name: str) -> Any:
