@@ -131,7 +131,11 @@ class Report:
 
         df = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
         fmt = {
-            c: (lambda x, f=float_format: f.format(x) if isinstance(x, (float, np.floating)) else str(x))
+            c: (
+                lambda x, f=float_format: (
+                    f.format(x) if isinstance(x, (float, np.floating)) else str(x)
+                )
+            )
             for c in df.columns
         }
         self._parts.append(df.to_html(index=False, escape=True, formatters=fmt, border=0))
