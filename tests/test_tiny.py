@@ -17,7 +17,7 @@ from vidkit.tiny import data
 from vidkit.tiny.network import TinyVideoDenoiser
 from vidkit.tiny.pipeline import TinyPhysicsPipeline, decode_latents
 from vidkit.tiny.text import TinyTextEncoder, build_tokenizer, words
-from vidkit.tiny.train import build_components, train
+from vidkit.tiny.train import NOISE_SHIFT, build_components, flow_matching_loss, train
 
 TINY_NET = {"dim": 32, "depth": 2, "heads": 2, "text_dim": 32}
 TINY_TEXT = {"dim": 32, "layers": 1, "heads": 2}
@@ -412,6 +412,9 @@ def test_train_writes_pipeline_and_resumes_exactly(tmp_path):
     assert "6 steps of batch 2" in card and "early/` (EMA weights at step 3)" in card
     info = json.loads((straight / "training.json").read_text())
     assert info["step"] == 6 and info["g_fall"] == data.G_FALL
+    # training and the exported scheduler use the same noise shift
+    assert info["noise_shift"] == NOISE_SHIFT
+    assert vk.tiny.load_pipeline(straight).scheduler.config.shift == NOISE_SHIFT
     assert json.loads((straight / "early" / "training.json").read_text())["step"] == 3
 
     # interrupted after one step by the time limit, then resumed: same losses as straight through
@@ -425,6 +428,30 @@ def test_train_writes_pipeline_and_resumes_exactly(tmp_path):
     a = vk.tiny.load_pipeline(straight)("a red ball falls", num_inference_steps=2, generator=gen(0))
     b = vk.tiny.load_pipeline(out_b)("a red ball falls", num_inference_steps=2, generator=gen(0))
     np.testing.assert_allclose(a.frames, b.frames, atol=1e-5)
+
+
+@pytest.mark.parametrize("shift", [1.0, 3.0])
+def test_flow_matching_loss_draws_shifted_noise_levels(shift):
+    # the noise levels the denoiser is trained at: u = sigmoid(N(0, 1)) (median 0.5), shifted
+    # to k u / (1 + (k - 1) u) (median k / (k + 1)), the same map the scheduler applies
+    net = TinyVideoDenoiser(dim=16, depth=2, heads=2, text_dim=8, num_frames=2, sample_size=8)
+    seen: list[torch.Tensor] = []
+    net.register_forward_pre_hook(lambda m, args: seen.append(args[1].detach().clone()))
+    x0 = torch.zeros(4000, 3, 2, 8, 8)
+    loss = flow_matching_loss(net, x0, torch.zeros(4000, 3, 8), gen(0), shift=shift)
+    assert torch.isfinite(loss)
+    sigma = seen[0] / 1000
+    assert abs(float(sigma.median()) - shift / (shift + 1)) < 0.02
+    assert 0 < float(sigma.min()) and float(sigma.max()) < 1
+    sched = build_components(TINY_NET, TINY_TEXT, noise_shift=shift)["scheduler"]
+    plain = build_components(TINY_NET, TINY_TEXT, noise_shift=1.0)["scheduler"]
+    sched.set_timesteps(25)
+    plain.set_timesteps(25)
+    u = plain.sigmas[:-1]
+    # (diffusers spaces the levels between its own, already shifted, end points: hence atol)
+    torch.testing.assert_close(
+        sched.sigmas[:-1], shift * u / (1 + (shift - 1) * u), atol=1e-2, rtol=0
+    )
 
 
 def test_train_argument_errors(tmp_path):

@@ -4,7 +4,8 @@
 renders a pool of training clips (:mod:`vidkit.tiny.data`), builds the tokenizer, text encoder and
 denoiser (:func:`build_components`), and trains both networks jointly with the flow-matching
 objective: for a clean clip ``x0`` in ``[-1, 1]``, noise ``e`` and a noise level
-``s = sigmoid(n)``, ``n ~ N(0, 1)`` (the logit-normal sampling of SD3), the denoiser sees
+``s = k u / (1 + (k - 1) u)``, ``u = sigmoid(n)``, ``n ~ N(0, 1)`` (the logit-normal sampling of
+SD3 with its resolution shift ``k`` = ``NOISE_SHIFT``, the scheduler's ``shift``), the denoiser sees
 ``x_s = (1 - s) x0 + s e`` and predicts the clean clip ``x0``; the loss is the mean squared error
 of the implied velocity ``(x_s - x0_pred) / max(s, 0.05)`` against ``e - x0`` (x-prediction with
 a velocity loss, as in JiT, Li & He 2025). The prompt is
@@ -73,6 +74,11 @@ DEFAULT_TEXT_ENCODER: dict[str, Any] = {"dim": 96, "layers": 2, "heads": 4, "max
 TEXT_DROPOUT = 0.1
 #: Noise levels below this are clamped in the x0 -> velocity conversion of the loss (as in JiT).
 MIN_SIGMA_LOSS = 0.05
+#: Noise-level shift of training and sampling (SD3's resolution shift, ``s' = k s / (1 + (k-1) s)``):
+#: in a 16x32x32 clip a ball stays visible under heavy noise, so where it is gets decided at
+#: high noise levels, which the unshifted logit-normal distribution and a linear sampling
+#: schedule visit too rarely (the ball then splits into several pieces).
+NOISE_SHIFT = 3.0
 IMAGE_PROB = 0.3
 
 
@@ -80,8 +86,12 @@ def build_components(
     denoiser: dict[str, Any] | None = None,
     text_encoder: dict[str, Any] | None = None,
     seed: int = 0,
+    noise_shift: float = NOISE_SHIFT,
 ) -> dict[str, Any]:
     """Fresh pipeline components: ``tokenizer``, ``text_encoder``, ``denoiser``, ``scheduler``.
+
+    The scheduler's ``shift`` is ``noise_shift``; training draws its noise levels with the same
+    shift (:func:`flow_matching_loss`), so sampling visits the noise levels the model learned.
 
     Example:
         >>> comps = build_components({"dim": 32, "depth": 2, "heads": 2, "text_dim": 32},
@@ -104,7 +114,7 @@ def build_components(
     torch.manual_seed(seed)
     text = TinyTextEncoder(vocab_size=len(tokenizer), **tcfg)
     net = TinyVideoDenoiser(**dcfg)
-    scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=1.0)
+    scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=float(noise_shift))
     return {"tokenizer": tokenizer, "text_encoder": text, "denoiser": net, "scheduler": scheduler}
 
 
@@ -132,16 +142,20 @@ def flow_matching_loss(
     text_states: torch.Tensor,
     generator: torch.Generator,
     image_mask: torch.Tensor | None = None,
+    shift: float = NOISE_SHIFT,
 ) -> torch.Tensor:
-    """The flow-matching loss of one batch (logit-normal noise levels, velocity target).
+    """The flow-matching loss of one batch (shifted logit-normal noise levels, velocity target).
 
-    ``image_mask`` ``[B]`` says which samples get their clean first frame as the image condition.
+    ``image_mask`` ``[B]`` says which samples get their clean first frame as the image condition;
+    ``shift`` is the scheduler's ``shift`` (noise levels ``u = sigmoid(n)``, ``n ~ N(0, 1)``, are
+    mapped to ``shift u / (1 + (shift - 1) u)``).
 
     Example:
         >>> loss = flow_matching_loss(net, x0, states, torch.Generator().manual_seed(0))  # doctest: +SKIP
     """
     b = x0.shape[0]
-    sigma = torch.sigmoid(torch.randn(b, generator=generator)).to(x0)
+    u = torch.sigmoid(torch.randn(b, generator=generator))
+    sigma = (shift * u / (1 + (shift - 1) * u)).to(x0)
     noise = torch.randn(x0.shape, generator=generator).to(x0)
     s = sigma.view(b, 1, 1, 1, 1)
     xt = (1 - s) * x0 + s * noise
@@ -275,7 +289,8 @@ def write_model_card(
         f"- gravity: {info.get('g_fall')} px/s^2 for free falls and throws, "
         f"{info.get('g_bounce')} px/s^2 for bounces (restitution drawn in 0.65-0.85)",
         f"- objective: flow matching, x0-prediction with velocity loss (noise level clamped at "
-        f"0.05 in the conversion), logit-normal noise levels; prompt dropped "
+        f"0.05 in the conversion), logit-normal noise levels shifted by "
+        f"{info.get('noise_shift', 1.0)} (the scheduler's shift); prompt dropped "
         f"{int(100 * (info.get('text_dropout') or 0))}% (classifier-free guidance), first frame "
         f"given {int(100 * (info.get('image_prob') or 0))}% (image-to-video)",
         f"- AdamW lr {info.get('lr')} (warm-up, linear decay over the last 20%), grad clip 1, "
@@ -339,6 +354,7 @@ def train(
     num_threads: int | None = 2,
     denoiser_config: dict[str, Any] | None = None,
     text_encoder_config: dict[str, Any] | None = None,
+    noise_shift: float = NOISE_SHIFT,
     progress: bool = True,
 ) -> Path:
     """Train the tiny model and export it (EMA weights) as a pipeline folder at ``out``.
@@ -360,6 +376,8 @@ def train(
         init_from: start from the weights of an existing pipeline folder (fine-tuning).
         max_minutes: stop (and export) after this much wall time.
         num_threads: torch CPU threads (``None``: leave as is).
+        noise_shift: shift of the noise levels (training and the exported scheduler; with
+            ``init_from`` the source pipeline's scheduler shift is kept).
 
     Returns:
         The pipeline folder.
@@ -383,14 +401,17 @@ def train(
     ckpt = Path(checkpoint_dir) if checkpoint_dir else out.with_name(out.name + "-checkpoint")
     ckpt.mkdir(parents=True, exist_ok=True)
 
-    comps = build_components(denoiser_config, text_encoder_config, seed=seed)
+    comps = build_components(
+        denoiser_config, text_encoder_config, seed=seed, noise_shift=noise_shift
+    )
     net, text = comps["denoiser"], comps["text_encoder"]
     if init_from is not None:
         from vidkit.tiny.pipeline import TinyPhysicsPipeline
 
         src = TinyPhysicsPipeline.from_pretrained(init_from)
         net, text, comps["tokenizer"] = src.denoiser, src.text_encoder, src.tokenizer
-        comps.update(denoiser=net, text_encoder=text)
+        comps.update(denoiser=net, text_encoder=text, scheduler=src.scheduler)
+    shift = float(comps["scheduler"].config.shift)
     ema_net, ema_text = _copy(net), _copy(text)
     params = list(net.parameters()) + list(text.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01, betas=(0.9, 0.99))
@@ -419,6 +440,7 @@ def train(
         "g_bounce": _data.G_BOUNCE,
         "text_dropout": TEXT_DROPOUT,
         "image_prob": IMAGE_PROB,
+        "noise_shift": shift,
         "torch_threads": torch.get_num_threads(),
         "machine": platform.processor() or platform.machine(),
         "torch": torch.__version__,
@@ -458,7 +480,9 @@ def train(
         for group in opt.param_groups:
             group["lr"] = lr_at(k)
         states, _ = encode_prompts(comps["tokenizer"], text, prompts)
-        loss = flow_matching_loss(net, torch.from_numpy(x0_np), states, gen, image_mask)
+        loss = flow_matching_loss(
+            net, torch.from_numpy(x0_np), states, gen, image_mask, shift=shift
+        )
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -539,6 +563,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--init-from", default=None, help="start from this pipeline folder's weights")
     p.add_argument("--max-minutes", type=float, default=None, help="wall-time limit")
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    p.add_argument(
+        "--noise-shift", type=float, default=NOISE_SHIFT, help="noise-level shift (scheduler)"
+    )
     p.add_argument("--no-progress", action="store_true")
     return p
 
@@ -565,6 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         init_from=args.init_from,
         max_minutes=args.max_minutes,
         num_threads=args.threads,
+        noise_shift=args.noise_shift,
         progress=not args.no_progress,
     )
     return 0
