@@ -69,11 +69,33 @@ def test_text_encoder_ignores_padding_and_checks_length():
     # what sits in padded positions must not change the real tokens' states
     torch.testing.assert_close(out.last_hidden_state[0, :4], out.last_hidden_state[1, :4])
     torch.testing.assert_close(out.pooler_output, out.last_hidden_state[:, 0])
+    assert out.last_hidden_state[:, 4:].abs().max() == 0  # padding carries no state
+    assert (out.last_hidden_state[:, :4].abs().sum(-1) > 0).all()
     with pytest.raises(ValueError, match="exceeds max_length=8"):
         enc(torch.zeros(1, 9, dtype=torch.long))
 
 
 # --------------------------------------------------------------------------- network
+def test_text_pooling_bos_or_mean_over_real_tokens():
+    states = torch.randn(2, 6, 8)
+    states[0, 4:] = 0  # padding, as the text encoder leaves it
+    mask = torch.tensor([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]])
+    kw = {"dim": 16, "depth": 2, "heads": 2, "text_dim": 8}
+    bos = TinyVideoDenoiser(**kw).pool_text(states)
+    torch.testing.assert_close(bos, states[:, 0])
+    mean_net = TinyVideoDenoiser(**kw, text_pooling="mean")
+    want = torch.stack([states[0, :4].mean(0), states[1].mean(0)])
+    torch.testing.assert_close(mean_net.pool_text(states), want)
+    torch.testing.assert_close(mean_net.pool_text(states, mask), want)
+    # a word after [BOS] (e.g. "left" vs "right") changes the mean-pooled vector directly
+    other = states.clone()
+    other[:, 2] += 1.0
+    assert not torch.allclose(mean_net.pool_text(other), want)
+    torch.testing.assert_close(TinyVideoDenoiser(**kw).pool_text(other), bos)
+    with pytest.raises(ValueError, match="text_pooling must be"):
+        TinyVideoDenoiser(**kw, text_pooling="max")
+
+
 def test_patchify_roundtrip_and_shapes():
     net = TinyVideoDenoiser(
         dim=16,

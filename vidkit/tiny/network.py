@@ -134,6 +134,9 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
         text_dim: width of the pooled text embedding.
         num_frames, sample_size: the clip size (frames, square side) the positions are made for.
         prediction_type: ``"sample"`` (predict ``x0``) or ``"velocity"`` (predict ``noise - x0``).
+        text_pooling: how the text vector that modulates every block is pooled from the token
+            states: ``"bos"`` (the first, ``[BOS]``, state) or ``"mean"`` (the mean over the real
+            tokens, so every word reaches the denoiser directly; see :meth:`pool_text`).
 
     Example:
         >>> net = TinyVideoDenoiser()
@@ -155,8 +158,11 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
         num_frames: int = 16,
         sample_size: int = 32,
         prediction_type: str = "sample",
+        text_pooling: str = "bos",
     ) -> None:
         super().__init__()
+        if text_pooling not in ("bos", "mean"):
+            raise ValueError(f"text_pooling must be 'bos' or 'mean', got {text_pooling!r}")
         if prediction_type not in ("sample", "velocity"):
             raise ValueError(
                 f"prediction_type must be 'sample' or 'velocity', got {prediction_type!r}"
@@ -207,6 +213,28 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
         s = s.clamp(min=min_sigma).view(-1, *([1] * (sample.ndim - 1)))
         return (sample - prediction) / s
 
+    def pool_text(
+        self, states: torch.Tensor, attention_mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """The pooled text vector ``[B, D]`` of token states ``[B, L, D]`` (``text_pooling``).
+
+        For ``"mean"`` the real tokens are those of ``attention_mask`` (1 = real) or, without a
+        mask, the positions whose state is not all zeros (the text encoder zeroes padding).
+
+        Example:
+            >>> net = TinyVideoDenoiser(dim=16, depth=2, heads=2, text_dim=2, text_pooling="mean")
+            >>> net.pool_text(torch.tensor([[[1.0, 2.0], [3.0, 4.0], [0.0, 0.0]]]))
+            tensor([[2., 3.]])
+        """
+        if self.config.text_pooling == "bos":
+            return states[:, 0]
+        if attention_mask is None:
+            real = (states != 0).any(dim=-1)
+        else:
+            real = attention_mask.to(torch.bool)
+        w = real.to(states.dtype)[..., None]
+        return (states * w).sum(dim=1) / w.sum(dim=1).clamp(min=1.0)
+
     # ------------------------------------------------------------------ patches
     def patchify(self, x: torch.Tensor) -> torch.Tensor:
         """``[B, C, F, H, W]`` -> tokens ``[B, F/pt, (H/p)(W/p), C*pt*p*p]``."""
@@ -241,7 +269,7 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
             sample: the noisy video in ``[-1, 1]`` units.
             timestep: noise level x 1000, one number or one per sample.
             encoder_hidden_states: text token states ``[B, L, D]``.
-            pooled_text: ``[B, D]``; defaults to the first (``[BOS]``) token state.
+            pooled_text: ``[B, D]``; defaults to :meth:`pool_text` of ``encoder_hidden_states``.
             image: the clean first frame ``[B, 3, H, W]`` in ``[-1, 1]`` (image-to-video), or
                 ``None``.
             image_mask: ``[B]`` 1 where ``image`` is given, 0 where not (default: all 1 when
@@ -263,7 +291,7 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
         if t.numel() == 1:
             t = t.expand(b)
         if pooled_text is None:
-            pooled_text = encoder_hidden_states[:, 0]
+            pooled_text = self.pool_text(encoder_hidden_states)
         emb = self.time_mlp(timestep_embedding(t, cfg.dim).to(sample.dtype))
         emb = F.silu(emb + self.text_mlp(pooled_text))
 

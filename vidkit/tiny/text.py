@@ -104,7 +104,8 @@ def build_tokenizer(corpus: Iterable[str], model_max_length: int = 16):
 
 @dataclass
 class TextEncoderOutput(BaseOutput):
-    """Per-token states ``[B, L, D]`` and the pooled (``[BOS]``) state ``[B, D]``."""
+    """Per-token states ``[B, L, D]`` (zero at padding positions) and the pooled (``[BOS]``)
+    state ``[B, D]``."""
 
     last_hidden_state: torch.Tensor
     pooler_output: torch.Tensor
@@ -181,6 +182,8 @@ class TinyTextEncoder(ModelMixin, ConfigMixin):
         for layer in self.blocks:
             x = layer(x, pad)
         x = self.final_norm(x)
+        if attention_mask is not None:  # padding positions carry no state (zeros)
+            x = x * attention_mask[..., None].to(x.dtype)
         pooled = x[:, 0]
         if not return_dict:
             return x, pooled

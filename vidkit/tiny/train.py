@@ -68,6 +68,7 @@ DEFAULT_DENOISER: dict[str, Any] = {
     "text_dim": 96,
     "num_frames": _data.FRAMES,
     "sample_size": _data.SIZE,
+    "text_pooling": "mean",
 }
 #: Text encoder configuration of the shipped model.
 DEFAULT_TEXT_ENCODER: dict[str, Any] = {"dim": 96, "layers": 2, "heads": 4, "max_length": 16}
