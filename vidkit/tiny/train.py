@@ -68,7 +68,7 @@ DEFAULT_DENOISER: dict[str, Any] = {
     "text_dim": 96,
     "num_frames": _data.FRAMES,
     "sample_size": _data.SIZE,
-    "text_pooling": "mean",
+    "text_pooling": "bos",
 }
 #: Text encoder configuration of the shipped model.
 DEFAULT_TEXT_ENCODER: dict[str, Any] = {"dim": 96, "layers": 2, "heads": 4, "max_length": 16}
@@ -567,6 +567,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--noise-shift", type=float, default=NOISE_SHIFT, help="noise-level shift (scheduler)"
     )
+    p.add_argument(
+        "--text-pooling",
+        choices=("bos", "mean"),
+        default=DEFAULT_DENOISER["text_pooling"],
+        help="text vector of the denoiser: the [BOS] state or the mean over the tokens",
+    )
     p.add_argument("--no-progress", action="store_true")
     return p
 
@@ -594,6 +600,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_minutes=args.max_minutes,
         num_threads=args.threads,
         noise_shift=args.noise_shift,
+        denoiser_config={"text_pooling": args.text_pooling},
         progress=not args.no_progress,
     )
     return 0
