@@ -52,6 +52,7 @@ __all__ = [
     "build_components",
     "encode_prompts",
     "flow_matching_loss",
+    "shift_noise_levels",
     "main",
     "plot_losses",
     "train",
@@ -137,6 +138,17 @@ def encode_prompts(tokenizer: Any, text_encoder: Any, prompts: Sequence[str]) ->
     return text_encoder(ids, mask).last_hidden_state, mask
 
 
+def shift_noise_levels(u: torch.Tensor, shift: float = NOISE_SHIFT) -> torch.Tensor:
+    """Noise levels ``u`` in [0, 1] moved towards heavy noise: ``shift u / (1 + (shift - 1) u)``
+    (the map diffusers' flow-matching schedulers apply with their ``shift``).
+
+    Example:
+        >>> shift_noise_levels(torch.tensor([0.0, 0.5, 1.0]), 3.0)
+        tensor([0.0000, 0.7500, 1.0000])
+    """
+    return shift * u / (1 + (shift - 1) * u)
+
+
 def flow_matching_loss(
     denoiser: Any,
     x0: torch.Tensor,
@@ -156,7 +168,7 @@ def flow_matching_loss(
     """
     b = x0.shape[0]
     u = torch.sigmoid(torch.randn(b, generator=generator))
-    sigma = (shift * u / (1 + (shift - 1) * u)).to(x0)
+    sigma = shift_noise_levels(u, shift).to(x0)
     noise = torch.randn(x0.shape, generator=generator).to(x0)
     s = sigma.view(b, 1, 1, 1, 1)
     xt = (1 - s) * x0 + s * noise
