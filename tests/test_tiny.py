@@ -96,6 +96,53 @@ def test_text_pooling_bos_or_mean_over_real_tokens():
         TinyVideoDenoiser(**kw, text_pooling="max")
 
 
+def test_cross_attention_sees_every_real_word_and_ignores_padding():
+    torch.manual_seed(0)
+    kw = {"dim": 16, "depth": 2, "heads": 2, "text_dim": 8, "num_frames": 4, "sample_size": 16}
+    net = TinyVideoDenoiser(**kw, cross_attention=True).eval()
+    for p in net.parameters():  # zero-initialised output layers would hide every input
+        if p.abs().sum() == 0:
+            torch.nn.init.normal_(p, std=0.1)
+    x, t = torch.randn(1, 3, 4, 16, 16), torch.tensor([500.0])
+    states = torch.randn(1, 6, 8)
+    states[:, 4:] = 0  # padding, as the text encoder leaves it
+    base = net(x, t, states).sample
+    # a word after [BOS] (the pooled vector) changes the output through cross-attention alone
+    word = states.clone()
+    word[:, 2] = torch.randn(8)
+    assert (net(x, t, word).sample - base).abs().max() > 1e-3
+    bos_only = TinyVideoDenoiser(**kw).eval()
+    bos_only.load_state_dict(
+        {k: v for k, v in net.state_dict().items() if "cross" not in k}, strict=True
+    )
+    torch.testing.assert_close(bos_only(x, t, word).sample, bos_only(x, t, states).sample)
+    # a padded position is masked out of the keys: an explicit mask ignores what sits there
+    mask = torch.tensor([[1, 1, 1, 1, 0, 0]])
+    junk = states.clone()
+    junk[:, 4:] = torch.randn(2, 8)
+    torch.testing.assert_close(net(x, t, junk, encoder_attention_mask=mask).sample, base)
+    assert net(x, t, junk).sample.sub(base).abs().max() > 1e-3  # inferred mask: now real
+    with pytest.raises(ValueError, match="does not match the text states"):
+        net(x, t, states, encoder_attention_mask=torch.ones(1, 5))
+
+
+def test_growing_cross_attention_onto_trained_weights_keeps_predictions():
+    from vidkit.tiny.train import _grow_denoiser
+
+    torch.manual_seed(0)
+    kw = {"dim": 16, "depth": 2, "heads": 2, "text_dim": 8, "num_frames": 4, "sample_size": 16}
+    net = TinyVideoDenoiser(**kw).eval()
+    for p in net.parameters():
+        torch.nn.init.normal_(p, std=0.1)
+    grown = _grow_denoiser(net, {"cross_attention": True}).eval()
+    assert grown.config.cross_attention and not net.config.cross_attention
+    x, t, states = torch.randn(2, 3, 4, 16, 16), torch.tensor([300.0, 900.0]), torch.randn(2, 5, 8)
+    torch.testing.assert_close(grown(x, t, states).sample, net(x, t, states).sample)
+    assert _grow_denoiser(net, {"cross_attention": False}) is net
+    with pytest.raises(ValueError, match="only new cross-attention layers"):
+        _grow_denoiser(net, {"dim": 32})
+
+
 def test_patchify_roundtrip_and_shapes():
     net = TinyVideoDenoiser(
         dim=16,
@@ -476,11 +523,37 @@ def test_flow_matching_loss_draws_shifted_noise_levels(shift):
     )
 
 
+def test_flow_matching_loss_extra_share_of_the_highest_noise_levels():
+    from vidkit.tiny.train import HIGH_NOISE_MIN
+
+    net = TinyVideoDenoiser(dim=16, depth=2, heads=2, text_dim=8, num_frames=2, sample_size=8)
+    seen: list[torch.Tensor] = []
+    net.register_forward_pre_hook(lambda m, args: seen.append(args[1].detach().clone() / 1000))
+    x0, states = torch.zeros(8000, 3, 2, 8, 8), torch.zeros(8000, 3, 8)
+    flow_matching_loss(net, x0, states, gen(0), shift=3.0)
+    flow_matching_loss(net, x0, states, gen(0), shift=3.0, high_noise_frac=0.25)
+    plain, mixed = seen
+    # shifted logit-normal alone: P(s > 0.9) = P(n > log 3) = 13.6%; a quarter of the batch
+    # moved to U[0.9, 1]: 0.75 * 13.6% + 25% = 35%
+    assert abs(float((plain > HIGH_NOISE_MIN).float().mean()) - 0.136) < 0.015
+    assert abs(float((mixed > HIGH_NOISE_MIN).float().mean()) - 0.352) < 0.015
+    # the rest keeps the shifted distribution (its lower half is untouched in shape)
+    assert (
+        abs(float((mixed < 0.5).float().mean()) - 0.75 * float((plain < 0.5).float().mean()))
+        < 0.015
+    )
+    assert float(mixed.max()) <= 1.0
+    with pytest.raises(ValueError, match="high_noise_frac must be in"):
+        flow_matching_loss(net, x0[:2], states[:2], gen(0), high_noise_frac=1.5)
+
+
 def test_train_argument_errors(tmp_path):
     with pytest.raises(ValueError, match="steps must be a positive int"):
         train(tmp_path, steps=0)
     with pytest.raises(ValueError, match="early_at"):
         train(tmp_path, early_at=1.5)
+    with pytest.raises(ValueError, match="high_noise_frac must be in"):
+        train(tmp_path, high_noise_frac=-0.1)
     with pytest.raises(FileNotFoundError, match="no checkpoint to resume"):
         train(
             tmp_path / "x",

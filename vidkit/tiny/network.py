@@ -89,14 +89,51 @@ class Attention(nn.Module):
         return self.proj(out.transpose(1, 2).reshape(n, length, d))
 
 
-class Block(nn.Module):
-    """adaLN-Zero transformer block; ``axis`` is ``"space"`` or ``"time"`` (what attends)."""
+class CrossAttention(nn.Module):
+    """Multi-head attention of video tokens ``[B, N, D]`` to text token states ``[B, L, Dt]``.
 
-    def __init__(self, dim: int, heads: int, mlp_ratio: float, axis: str) -> None:
+    ``text_mask`` ``[B, L]`` (True for real tokens) keeps padding out of the keys. The output
+    projection starts at zero, so a block that gains this sub-layer starts as it was.
+    """
+
+    def __init__(self, dim: int, text_dim: int, heads: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.q = nn.Linear(dim, dim)
+        self.kv = nn.Linear(text_dim, 2 * dim)
+        self.proj = nn.Linear(dim, dim)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, x: torch.Tensor, text: torch.Tensor, text_mask: torch.Tensor) -> torch.Tensor:
+        b, n, d = x.shape
+        hd = d // self.heads
+        q = self.q(x).reshape(b, n, self.heads, hd).transpose(1, 2)
+        k, v = self.kv(text).reshape(b, text.shape[1], 2, self.heads, hd).unbind(2)
+        out = F.scaled_dot_product_attention(
+            q, k.transpose(1, 2), v.transpose(1, 2), attn_mask=text_mask[:, None, None, :]
+        )
+        return self.proj(out.transpose(1, 2).reshape(b, n, d))
+
+
+class Block(nn.Module):
+    """adaLN-Zero transformer block; ``axis`` is ``"space"`` or ``"time"`` (what attends).
+
+    With ``text_dim`` the block also has a cross-attention sub-layer from every video token to the
+    text token states (after the self-attention, as in PixArt-alpha).
+    """
+
+    def __init__(
+        self, dim: int, heads: int, mlp_ratio: float, axis: str, text_dim: int | None = None
+    ) -> None:
         super().__init__()
         self.axis = axis
         self.norm1 = nn.LayerNorm(dim, elementwise_affine=False, eps=1e-6)
         self.attn = Attention(dim, heads)
+        self.cross = None
+        if text_dim is not None:
+            self.norm_cross = nn.LayerNorm(dim, eps=1e-6)
+            self.cross = CrossAttention(dim, text_dim, heads)
         self.norm2 = nn.LayerNorm(dim, elementwise_affine=False, eps=1e-6)
         hidden = int(dim * mlp_ratio)
         self.mlp = nn.Sequential(
@@ -106,7 +143,13 @@ class Block(nn.Module):
         nn.init.zeros_(self.ada.weight)
         nn.init.zeros_(self.ada.bias)
 
-    def forward(self, x: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self,
+        x: torch.Tensor,
+        emb: torch.Tensor,
+        text: torch.Tensor | None = None,
+        text_mask: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         # x: [B, T, S, D] (time steps, spatial tokens)
         b, t, s, d = x.shape
         sh1, sc1, g1, sh2, sc2, g2 = self.ada(emb)[:, None, None].chunk(6, dim=-1)
@@ -117,6 +160,9 @@ class Block(nn.Module):
             h = self.attn(h.transpose(1, 2).reshape(b * s, t, d))
             h = h.reshape(b, s, t, d).transpose(1, 2)
         x = x + g1 * h
+        if self.cross is not None:
+            c = self.cross(self.norm_cross(x).reshape(b, t * s, d), text, text_mask)
+            x = x + c.reshape(b, t, s, d)
         return x + g2 * self.mlp(self.norm2(x) * (1 + sc2) + sh2)
 
 
@@ -137,6 +183,9 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
         text_pooling: how the text vector that modulates every block is pooled from the token
             states: ``"bos"`` (the first, ``[BOS]``, state) or ``"mean"`` (the mean over the real
             tokens, so every word reaches the denoiser directly; see :meth:`pool_text`).
+        cross_attention: give every block a cross-attention sub-layer from the video tokens to
+            the text token states (each word reaches every token, not only through one pooled
+            vector); its output projection starts at zero.
 
     Example:
         >>> net = TinyVideoDenoiser()
@@ -159,6 +208,7 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
         sample_size: int = 32,
         prediction_type: str = "sample",
         text_pooling: str = "bos",
+        cross_attention: bool = False,
     ) -> None:
         super().__init__()
         if text_pooling not in ("bos", "mean"):
@@ -185,7 +235,16 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
         self.time_mlp = nn.Sequential(nn.Linear(dim, dim), nn.SiLU(), nn.Linear(dim, dim))
         self.text_mlp = nn.Sequential(nn.Linear(text_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
         self.blocks = nn.ModuleList(
-            [Block(dim, heads, mlp_ratio, "space" if i % 2 == 0 else "time") for i in range(depth)]
+            [
+                Block(
+                    dim,
+                    heads,
+                    mlp_ratio,
+                    "space" if i % 2 == 0 else "time",
+                    text_dim if cross_attention else None,
+                )
+                for i in range(depth)
+            ]
         )
         self.final_norm = nn.LayerNorm(dim, elementwise_affine=False, eps=1e-6)
         self.final_ada = nn.Linear(dim, 2 * dim)
@@ -228,12 +287,20 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
         """
         if self.config.text_pooling == "bos":
             return states[:, 0]
-        if attention_mask is None:
-            real = (states != 0).any(dim=-1)
-        else:
-            real = attention_mask.to(torch.bool)
-        w = real.to(states.dtype)[..., None]
+        w = self._real_tokens(states, attention_mask).to(states.dtype)[..., None]
         return (states * w).sum(dim=1) / w.sum(dim=1).clamp(min=1.0)
+
+    @staticmethod
+    def _real_tokens(states: torch.Tensor, attention_mask: torch.Tensor | None) -> torch.Tensor:
+        """``[B, L]`` bool: the real (not padding) tokens, from the mask or the non-zero states."""
+        if attention_mask is None:
+            return (states != 0).any(dim=-1)
+        if attention_mask.shape != states.shape[:2]:
+            raise ValueError(
+                f"attention mask of shape {tuple(attention_mask.shape)} does not match the text "
+                f"states {tuple(states.shape)}: expected [B, L] = {tuple(states.shape[:2])}"
+            )
+        return attention_mask.to(torch.bool)
 
     # ------------------------------------------------------------------ patches
     def patchify(self, x: torch.Tensor) -> torch.Tensor:
@@ -260,6 +327,7 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
         pooled_text: torch.Tensor | None = None,
         image: torch.Tensor | None = None,
         image_mask: torch.Tensor | None = None,
+        encoder_attention_mask: torch.Tensor | None = None,
         return_dict: bool = True,
     ) -> DenoiserOutput | tuple[torch.Tensor]:
         """Predict ``x0`` (or the velocity) for ``sample`` ``[B, 3, F, H, W]`` at ``timestep``
@@ -274,6 +342,9 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
                 ``None``.
             image_mask: ``[B]`` 1 where ``image`` is given, 0 where not (default: all 1 when
                 ``image`` is given).
+            encoder_attention_mask: ``[B, L]`` 1 for real text tokens, 0 for padding (used by
+                cross-attention; default: the tokens whose state is not all zeros, as the text
+                encoder zeroes padding).
         """
         cfg = self.config
         if sample.ndim != 5 or sample.shape[1:] != (
@@ -309,8 +380,12 @@ class TinyVideoDenoiser(ModelMixin, ConfigMixin):
             cond = torch.cat([img, m.expand(b, 1, tokens.shape[2], 1)], dim=-1)
         cond = cond.expand(-1, tokens.shape[1], -1, -1)
         x = self.embed(torch.cat([tokens, cond], dim=-1)) + self.pos_space + self.pos_time
+        text_mask = None
+        if cfg.cross_attention:
+            text_mask = self._real_tokens(encoder_hidden_states, encoder_attention_mask).clone()
+            text_mask[:, 0] = True  # [BOS] is always real; no row of keys is empty
         for block in self.blocks:
-            x = block(x, emb)
+            x = block(x, emb, encoder_hidden_states, text_mask)
         shift, scale = self.final_ada(emb)[:, None, None].chunk(2, dim=-1)
         x = self.head(self.final_norm(x) * (1 + scale) + shift)
         out = self.unpatchify(x, h, w)
