@@ -134,13 +134,14 @@ def test_growing_cross_attention_onto_trained_weights_keeps_predictions():
     net = TinyVideoDenoiser(**kw).eval()
     for p in net.parameters():
         torch.nn.init.normal_(p, std=0.1)
-    grown = _grow_denoiser(net, {"cross_attention": True}).eval()
+    grown = _grow_denoiser(net, True).eval()
     assert grown.config.cross_attention and not net.config.cross_attention
     x, t, states = torch.randn(2, 3, 4, 16, 16), torch.tensor([300.0, 900.0]), torch.randn(2, 5, 8)
     torch.testing.assert_close(grown(x, t, states).sample, net(x, t, states).sample)
-    assert _grow_denoiser(net, {"cross_attention": False}) is net
-    with pytest.raises(ValueError, match="only new cross-attention layers"):
-        _grow_denoiser(net, {"dim": 32})
+    assert _grow_denoiser(net, False) is net and _grow_denoiser(grown, True) is grown
+    # the rest of the configuration comes from the weights (e.g. mean pooling is kept)
+    mean_net = TinyVideoDenoiser(**kw, text_pooling="mean")
+    assert _grow_denoiser(mean_net, True).config.text_pooling == "mean"
 
 
 def test_patchify_roundtrip_and_shapes():
