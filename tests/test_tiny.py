@@ -17,7 +17,15 @@ from vidkit.tiny import data
 from vidkit.tiny.network import TinyVideoDenoiser
 from vidkit.tiny.pipeline import TinyPhysicsPipeline, decode_latents
 from vidkit.tiny.text import TinyTextEncoder, build_tokenizer, words
-from vidkit.tiny.train import NOISE_SHIFT, build_components, flow_matching_loss, train
+from vidkit.tiny.train import (
+    NOISE_SHIFT,
+    TEXT_RECON_WEIGHT,
+    build_components,
+    encode_prompts,
+    flow_matching_loss,
+    token_reconstruction_loss,
+    train,
+)
 
 TINY_NET = {"dim": 32, "depth": 2, "heads": 2, "text_dim": 32}
 TINY_TEXT = {"dim": 32, "layers": 1, "heads": 2}
@@ -486,6 +494,9 @@ def test_train_writes_pipeline_and_resumes_exactly(tmp_path):
     assert info["noise_shift"] == NOISE_SHIFT
     assert vk.tiny.load_pipeline(straight).scheduler.config.shift == NOISE_SHIFT
     assert json.loads((straight / "early" / "training.json").read_text())["step"] == 3
+    # the text encoder's token-reconstruction loss is on by default and recorded
+    assert info["text_recon_weight"] == TEXT_RECON_WEIGHT > 0
+    assert np.isfinite(info["final_text_recon_avg100"])
 
     # interrupted after one step by the time limit, then resumed: same losses as straight through
     out_b = tmp_path / "b"
@@ -548,6 +559,42 @@ def test_flow_matching_loss_extra_share_of_the_highest_noise_levels():
         flow_matching_loss(net, x0[:2], states[:2], gen(0), high_noise_frac=1.5)
 
 
+def test_token_reconstruction_loss_makes_left_and_right_readable():
+    # the loss reads each real token back from its own state through the tied embeddings:
+    # at initialisation it is about log(vocabulary); trained on it alone for a few steps, the
+    # encoder tells "left" from "right" at the direction word of every prompt
+    comps = build_components(TINY_NET, TINY_TEXT, seed=0)
+    tok, text = comps["tokenizer"], comps["text_encoder"]
+    prompts = data.all_prompts()
+    states, mask, ids = encode_prompts(tok, text, prompts, return_ids=True)
+    start = token_reconstruction_loss(text, states, ids, mask).item()
+    assert abs(start - np.log(len(tok))) < 0.5
+    opt = torch.optim.Adam(text.parameters(), lr=3e-3)
+    for _ in range(60):
+        states, mask, ids = encode_prompts(tok, text, prompts, return_ids=True)
+        loss = token_reconstruction_loss(text, states, ids, mask)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert loss.item() < 0.2 * start
+    with torch.no_grad():
+        states, mask, ids = encode_prompts(tok, text, prompts, return_ids=True)
+        read = (states @ text.token_embedding.weight.T).argmax(-1)
+    lr_ids = [tok.convert_tokens_to_ids(w) for w in ("left", "right")]
+    where = torch.isin(ids, torch.tensor(lr_ids))
+    assert int(where.sum()) >= 40  # every throw, bounce and sideways uniform prompt
+    assert torch.equal(read[where], ids[where])
+    # padding is never a target: the same loss whatever the padding states hold
+    noisy = states.clone()
+    noisy[~mask.bool()] = 5.0
+    torch.testing.assert_close(
+        token_reconstruction_loss(text, noisy, ids, mask),
+        token_reconstruction_loss(text, states, ids, mask),
+    )
+    with pytest.raises(ValueError, match="must share"):
+        token_reconstruction_loss(text, states[:, :3], ids, mask)
+
+
 def test_train_argument_errors(tmp_path):
     with pytest.raises(ValueError, match="steps must be a positive int"):
         train(tmp_path, steps=0)
@@ -555,6 +602,8 @@ def test_train_argument_errors(tmp_path):
         train(tmp_path, early_at=1.5)
     with pytest.raises(ValueError, match="high_noise_frac must be in"):
         train(tmp_path, high_noise_frac=-0.1)
+    with pytest.raises(ValueError, match="text_recon_weight must be"):
+        train(tmp_path, text_recon_weight=-1.0)
     with pytest.raises(FileNotFoundError, match="no checkpoint to resume"):
         train(
             tmp_path / "x",

@@ -52,6 +52,8 @@ __all__ = [
     "build_components",
     "encode_prompts",
     "flow_matching_loss",
+    "TEXT_RECON_WEIGHT",
+    "token_reconstruction_loss",
     "HIGH_NOISE_FRAC",
     "shift_noise_levels",
     "sample_noise_levels",
@@ -92,6 +94,11 @@ NOISE_SHIFT = 3.0
 HIGH_NOISE_FRAC = 0.25
 HIGH_NOISE_MIN = 0.9
 IMAGE_PROB = 0.3
+#: Weight of the token-reconstruction loss of the text encoder (:func:`token_reconstruction_loss`)
+#: added to the flow-matching loss. Without it the jointly trained encoder let "left" and "right"
+#: end in nearly the same state (0.03 apart, against 2-7 for two colours) in bounce and uniform
+#: prompts, where the denoiser had not yet learned to use them: the words never reached it.
+TEXT_RECON_WEIGHT = 0.02
 
 
 def build_components(
@@ -130,8 +137,11 @@ def build_components(
     return {"tokenizer": tokenizer, "text_encoder": text, "denoiser": net, "scheduler": scheduler}
 
 
-def encode_prompts(tokenizer: Any, text_encoder: Any, prompts: Sequence[str]) -> tuple[Any, Any]:
-    """Token states ``[B, L, D]`` and the attention mask ``[B, L]`` of ``prompts``.
+def encode_prompts(
+    tokenizer: Any, text_encoder: Any, prompts: Sequence[str], *, return_ids: bool = False
+) -> tuple[Any, ...]:
+    """Token states ``[B, L, D]`` and the attention mask ``[B, L]`` of ``prompts`` (and the token
+    ids ``[B, L]`` with ``return_ids``).
 
     Example:
         >>> states, mask = encode_prompts(comps["tokenizer"], comps["text_encoder"], ["a red ball falls"])  # doctest: +SKIP
@@ -145,7 +155,33 @@ def encode_prompts(tokenizer: Any, text_encoder: Any, prompts: Sequence[str]) ->
         return_tensors="pt",
     )
     ids, mask = enc.input_ids.to(device), enc.attention_mask.to(device)
-    return text_encoder(ids, mask).last_hidden_state, mask
+    states = text_encoder(ids, mask).last_hidden_state
+    return (states, mask, ids) if return_ids else (states, mask)
+
+
+def token_reconstruction_loss(
+    text_encoder: Any, states: torch.Tensor, ids: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
+    """Cross-entropy of reading each real token back from its own state (``states`` ``[B, L, D]``
+    from ``text_encoder``, token ``ids`` and attention ``mask`` ``[B, L]``), with the encoder's
+    token embeddings as the output layer (weight tying, as in BERT: no extra parameters).
+
+    Keeps every word identifiable in its state, so a word the denoiser has not learned to use yet
+    ("left" vs "right" in a mirrored data set) still reaches its cross-attention.
+
+    Example:
+        >>> states, mask, ids = encode_prompts(tok, text, ["a red ball falls"], return_ids=True)  # doctest: +SKIP
+        >>> token_reconstruction_loss(text, states, ids, mask)  # doctest: +SKIP
+        tensor(3.71, grad_fn=...)
+    """
+    if states.shape[:2] != ids.shape or ids.shape != mask.shape:
+        raise ValueError(
+            f"states {tuple(states.shape)}, ids {tuple(ids.shape)} and mask {tuple(mask.shape)} "
+            "must share [B, L]"
+        )
+    logits = states @ text_encoder.token_embedding.weight.T
+    real = mask.to(torch.bool)
+    return F.cross_entropy(logits[real], ids[real])
 
 
 def shift_noise_levels(u: torch.Tensor, shift: float = NOISE_SHIFT) -> torch.Tensor:
@@ -417,6 +453,7 @@ def train(
     text_encoder_config: dict[str, Any] | None = None,
     noise_shift: float = NOISE_SHIFT,
     high_noise_frac: float = HIGH_NOISE_FRAC,
+    text_recon_weight: float = TEXT_RECON_WEIGHT,
     progress: bool = True,
 ) -> Path:
     """Train the tiny model and export it (EMA weights) as a pipeline folder at ``out``.
@@ -442,6 +479,8 @@ def train(
             ``init_from`` the source pipeline's scheduler shift is kept).
         high_noise_frac: share of each batch trained at noise levels drawn uniformly from
             ``[HIGH_NOISE_MIN, 1]`` (see :data:`HIGH_NOISE_FRAC`).
+        text_recon_weight: weight of the text encoder's token-reconstruction loss
+            (:func:`token_reconstruction_loss`; 0 = off; see :data:`TEXT_RECON_WEIGHT`).
 
     Returns:
         The pipeline folder.
@@ -457,6 +496,8 @@ def train(
         raise ValueError(f"early_at must be a fraction in [0, 1), got {early_at!r}")
     if not 0.0 <= high_noise_frac <= 1.0:
         raise ValueError(f"high_noise_frac must be in [0, 1], got {high_noise_frac!r}")
+    if not (isinstance(text_recon_weight, (int, float)) and text_recon_weight >= 0):
+        raise ValueError(f"text_recon_weight must be a number >= 0, got {text_recon_weight!r}")
     if resume and init_from is not None:
         raise ValueError("give either resume=True or init_from, not both")
     from tqdm.auto import tqdm
@@ -509,6 +550,7 @@ def train(
         "image_prob": IMAGE_PROB,
         "noise_shift": shift,
         "high_noise_frac": high_noise_frac,
+        "text_recon_weight": float(text_recon_weight),
         "torch_threads": torch.get_num_threads(),
         "machine": platform.processor() or platform.machine(),
         "torch": torch.__version__,
@@ -547,7 +589,7 @@ def train(
         gen = torch.Generator().manual_seed(int(rng.integers(2**62)))
         for group in opt.param_groups:
             group["lr"] = lr_at(k)
-        states, _ = encode_prompts(comps["tokenizer"], text, prompts)
+        states, mask, ids = encode_prompts(comps["tokenizer"], text, prompts, return_ids=True)
         loss = flow_matching_loss(
             net,
             torch.from_numpy(x0_np),
@@ -557,8 +599,13 @@ def train(
             shift=shift,
             high_noise_frac=high_noise_frac,
         )
+        total = loss
+        if text_recon_weight > 0:
+            recon = token_reconstruction_loss(text, states, ids, mask)
+            total = loss + text_recon_weight * recon
+            state.setdefault("text_recon_losses", []).append(float(recon.detach()))
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        total.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         decay = min(ema_decay, (1 + k) / (10 + k))
@@ -590,6 +637,9 @@ def train(
         stopped_by_time_limit=stopped_early,
         train_seconds=round(state["elapsed_s"], 1),
         final_loss_avg100=float(np.mean(state["losses"][-100:])) if state["losses"] else None,
+        final_text_recon_avg100=float(np.mean(state["text_recon_losses"][-100:]))
+        if state.get("text_recon_losses")
+        else None,
     )
     _export(comps, ema_text, ema_net, out, info)
     plot_losses(state["losses"], out / "loss.png", early_step=early_step or None)
@@ -669,6 +719,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"share of each batch trained at noise levels in [{HIGH_NOISE_MIN}, 1]",
     )
     p.add_argument(
+        "--text-recon-weight",
+        type=float,
+        default=TEXT_RECON_WEIGHT,
+        help="weight of the text encoder's token-reconstruction loss (0 = off)",
+    )
+    p.add_argument(
         "--cross-attention",
         action=argparse.BooleanOptionalAction,
         default=DEFAULT_DENOISER["cross_attention"],
@@ -702,6 +758,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         num_threads=args.threads,
         noise_shift=args.noise_shift,
         high_noise_frac=args.high_noise_frac,
+        text_recon_weight=args.text_recon_weight,
         denoiser_config={
             "text_pooling": args.text_pooling,
             "cross_attention": args.cross_attention,
