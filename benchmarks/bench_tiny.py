@@ -2,7 +2,7 @@
 
 Prints the median wall time of ``pipe(...)`` (text-to-video, image-to-video, and video-to-video
 at strength 0.6), and of ``vk.generate`` on the same pipeline when that path is available, side by
-side in one run. Target: <= 1 s per video (25 steps, guidance 4, batch of 1) on 2 CPU cores.
+side in one run. Target: <= 1 s per video (25 steps, classifier-free guidance, batch of 1) on 2 CPU cores.
 
     python benchmarks/bench_tiny.py [--threads 2] [--repeats 5]
 """
@@ -40,7 +40,8 @@ def main() -> None:
     pipe = vk.tiny.load_pipeline()
     scene = render_clip(1_000_001)
     prompt = scene.prompt
-    kw = {"num_inference_steps": args.steps, "guidance_scale": 4.0}
+    guidance = vk.tiny.DEFAULT_GUIDANCE
+    kw = {"num_inference_steps": args.steps, "guidance_scale": guidance}
     rows = []
 
     def t2v():
@@ -65,14 +66,14 @@ def main() -> None:
         wrapped = vk.load(vk.tiny.MODEL_ID)
 
         def via_generate():
-            vk.generate(wrapped, prompt=prompt, seed=0, steps=args.steps, guidance=4.0)
+            vk.generate(wrapped, prompt=prompt, seed=0, steps=args.steps, guidance=guidance)
 
         rows.append(("vk.generate t2v", _time(via_generate, args.repeats)))
     except Exception as exc:  # the family is registered by vidkit.models once integrated
         print(f"vk.generate path not available yet: {type(exc).__name__}: {exc}")
 
     print(
-        f"tiny-physics, 16x32x32, {args.steps} steps, guidance 4, {args.threads} threads, "
+        f"tiny-physics, 16x32x32, {args.steps} steps, guidance {guidance:g}, {args.threads} threads, "
         f"median of {args.repeats}"
     )
     base = rows[0][1]

@@ -32,7 +32,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=128, help="text-to-video samples per model")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=25)
-    ap.add_argument("--guidance", type=float, default=4.0)
+    ap.add_argument("--guidance", type=float, default=None, help="default: the model's own")
     ap.add_argument("--csv", default=None, help="write the per-sample rows of the final model")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -42,11 +42,13 @@ def main() -> None:
     import vidkit as vk
     from vidkit.tiny.evaluate import evaluate
 
+    guidance = args.guidance if args.guidance is not None else vk.tiny.DEFAULT_GUIDANCE
+    print(f"{args.n} text-to-video prompts, {args.steps} steps, guidance {guidance:g}")
     results = {}
     for name, early in (("final", False), ("early", True)):
         pipe = vk.tiny.load_pipeline(early=early)
         t = time.perf_counter()
-        rep = evaluate(pipe, n=args.n, num_inference_steps=args.steps, guidance_scale=args.guidance)
+        rep = evaluate(pipe, n=args.n, num_inference_steps=args.steps, guidance_scale=guidance)
         print(f"{name}: {time.perf_counter() - t:.0f} s")
         results[name] = rep
     table = pd.DataFrame({k: r.summary for k, r in results.items()})

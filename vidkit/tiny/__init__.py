@@ -24,10 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from vidkit.tiny.network import TinyVideoDenoiser
-from vidkit.tiny.pipeline import TinyPhysicsPipeline, TinyPhysicsPipelineOutput, decode_latents
+from vidkit.tiny.pipeline import (
+    DEFAULT_GUIDANCE,
+    TinyPhysicsPipeline,
+    TinyPhysicsPipelineOutput,
+    decode_latents,
+)
 from vidkit.tiny.text import TinyTextEncoder, build_tokenizer
 
 __all__ = [
+    "DEFAULT_GUIDANCE",
     "MODEL_ID",
     "TinyPhysicsPipeline",
     "TinyPhysicsPipelineOutput",

@@ -42,6 +42,7 @@ import numpy as np
 import torch
 
 from vidkit.tiny import data as _data
+from vidkit.tiny.pipeline import DEFAULT_GUIDANCE
 from vidkit.video import Video, psnr
 
 __all__ = [
@@ -84,7 +85,7 @@ def generate_videos(
     videos: Sequence[Any] | None = None,
     strength: float | None = None,
     num_inference_steps: int = 25,
-    guidance_scale: float = 4.0,
+    guidance_scale: float = DEFAULT_GUIDANCE,
     batch_size: int = 8,
 ) -> list[Video]:
     """One video per prompt (seed ``seeds[i]`` for prompt ``i``), in batches.
@@ -340,7 +341,7 @@ def evaluate(
     *,
     seed: int = 0,
     num_inference_steps: int = 25,
-    guidance_scale: float = 4.0,
+    guidance_scale: float = DEFAULT_GUIDANCE,
     i2v: int | None = None,
     v2v: int | None = None,
     fvd: bool = True,

@@ -1,7 +1,7 @@
 """The ``tiny-physics`` entry of vidkit's model-family registry (:mod:`vidkit.models`).
 
 What ``vk.load`` / ``vk.generate`` need to know about the tiny model: one pipeline class for the
-three tasks, 16 frames of 32x32 at 8 fps, 25 steps, guidance 4, pixel-space latents
+three tasks, 16 frames of 32x32 at 8 fps, 25 steps, guidance 2, pixel-space latents
 ``[B, 3, F, H, W]`` in ``[-1, 1]`` (decode = ``(x + 1) / 2``), flow matching.
 
 Example:
@@ -44,6 +44,7 @@ def tiny_family() -> Any:
         'tiny-physics'
     """
     from vidkit.models import ModelFamily
+    from vidkit.tiny.pipeline import DEFAULT_GUIDANCE
 
     name = "TinyPhysicsPipeline"
     return ModelFamily(
@@ -54,7 +55,7 @@ def tiny_family() -> Any:
         num_frames=16,
         fps=8.0,
         steps=25,
-        guidance=4.0,
+        guidance=DEFAULT_GUIDANCE,
         frame_multiple=16,
         size_multiple=32,
         latent_layout="BCFHW",

@@ -44,7 +44,17 @@ from diffusers.callbacks import MultiPipelineCallbacks, PipelineCallback
 from diffusers.utils import BaseOutput
 from diffusers.utils.torch_utils import randn_tensor
 
-__all__ = ["TinyPhysicsPipeline", "TinyPhysicsPipelineOutput", "decode_latents"]
+__all__ = [
+    "DEFAULT_GUIDANCE",
+    "TinyPhysicsPipeline",
+    "TinyPhysicsPipelineOutput",
+    "decode_latents",
+]
+
+#: Classifier-free guidance scale the bundled weights are sampled with by default. Chosen on
+#: held-out prompts (model card, "Guidance"): 2 keeps the direction and colour words (1.00) and
+#: gives the most physical motion; 4 and more make the ball accelerate and fade too much.
+DEFAULT_GUIDANCE = 2.0
 
 FPS = 8.0
 
@@ -319,7 +329,7 @@ class TinyPhysicsPipeline(DiffusionPipeline):
         video: Any = None,
         strength: float | None = None,
         num_inference_steps: int = 25,
-        guidance_scale: float = 4.0,
+        guidance_scale: float = DEFAULT_GUIDANCE,
         num_frames: int | None = None,
         height: int | None = None,
         width: int | None = None,
