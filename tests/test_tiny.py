@@ -497,6 +497,7 @@ def test_train_writes_pipeline_and_resumes_exactly(tmp_path):
     # the text encoder's token-reconstruction loss is on by default and recorded
     assert info["text_recon_weight"] == TEXT_RECON_WEIGHT > 0
     assert np.isfinite(info["final_text_recon_avg100"])
+    assert f"token-reconstruction loss (weight {TEXT_RECON_WEIGHT:g}" in card
 
     # interrupted after one step by the time limit, then resumed: same losses as straight through
     out_b = tmp_path / "b"

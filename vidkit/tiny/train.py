@@ -389,7 +389,14 @@ def write_model_card(
         )
         + "; prompt dropped "
         f"{int(100 * (info.get('text_dropout') or 0))}% (classifier-free guidance), first frame "
-        f"given {int(100 * (info.get('image_prob') or 0))}% (image-to-video)",
+        f"given {int(100 * (info.get('image_prob') or 0))}% (image-to-video)"
+        + (
+            f"; plus the text encoder's token-reconstruction loss (weight "
+            f"{info['text_recon_weight']:g}; final value "
+            f"{info.get('final_text_recon_avg100') or float('nan'):.1e})"
+            if info.get("text_recon_weight")
+            else ""
+        ),
         f"- AdamW lr {info.get('lr')} (warm-up, linear decay over the last 20%), grad clip 1, "
         f"EMA {info.get('ema_decay')} (exported)",
         f"- final loss (mean of the last 100 steps): {info.get('final_loss_avg100', float('nan')):.4f}",
