@@ -6,7 +6,8 @@ Scores the final and the early checkpoint side by side on the same fixed, seeded
 SynthEncoder feature space against held-out real clips (with a second real set and violated
 scenes as references).
 
-    python benchmarks/tiny_quality.py [--n 128] [--threads 2] [--csv out.csv]
+    python benchmarks/tiny_quality.py [--n 128] [--threads 2] [--guidance G] [--csv out.csv]
+        [--scene-start 1300000 --seed 10000]   # the model card's second held-out set
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=25)
     ap.add_argument("--guidance", type=float, default=None, help="default: the model's own")
+    ap.add_argument("--seed", type=int, default=0, help="offset of the generation seeds")
+    ap.add_argument(
+        "--scene-start",
+        type=int,
+        default=None,
+        help="seed of the first held-out scene (default EVAL_SEED; another value: another set)",
+    )
     ap.add_argument("--csv", default=None, help="write the per-sample rows of the final model")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -40,15 +48,26 @@ def main() -> None:
     import pandas as pd
 
     import vidkit as vk
-    from vidkit.tiny.evaluate import evaluate
+    from vidkit.tiny.evaluate import EVAL_SEED, evaluate
 
     guidance = args.guidance if args.guidance is not None else vk.tiny.DEFAULT_GUIDANCE
-    print(f"{args.n} text-to-video prompts, {args.steps} steps, guidance {guidance:g}")
+    start = EVAL_SEED if args.scene_start is None else args.scene_start
+    print(
+        f"{args.n} text-to-video prompts (scenes from seed {start}, generation seeds from "
+        f"{args.seed}), {args.steps} steps, guidance {guidance:g}"
+    )
     results = {}
     for name, early in (("final", False), ("early", True)):
         pipe = vk.tiny.load_pipeline(early=early)
         t = time.perf_counter()
-        rep = evaluate(pipe, n=args.n, num_inference_steps=args.steps, guidance_scale=guidance)
+        rep = evaluate(
+            pipe,
+            n=args.n,
+            seed=args.seed,
+            scene_start=start,
+            num_inference_steps=args.steps,
+            guidance_scale=guidance,
+        )
         print(f"{name}: {time.perf_counter() - t:.0f} s")
         results[name] = rep
     table = pd.DataFrame({k: r.summary for k, r in results.items()})

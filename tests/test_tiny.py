@@ -627,3 +627,16 @@ def test_family_entry_for_vidkit_models():
     lat = torch.rand(2, 3, 16, 32, 32) * 2 - 1
     np.testing.assert_allclose(decode_for_trajectory(None, lat, {}), decode_latents(lat).numpy())
     assert vk.models.family_for("TinyPhysicsPipeline").name == "tiny-physics"
+
+
+def test_evaluate_on_another_held_out_set(pipe):
+    # scene_start picks an independent set of held-out scenes (the prompts come from it)
+    from vidkit.tiny.evaluate import EVAL_SEED, evaluate, heldout_scenes
+
+    kw = {"n": 4, "i2v": 0, "v2v": 0, "fvd": False, "num_inference_steps": 2}
+    default = evaluate(pipe, **kw)
+    other = evaluate(pipe, scene_start=EVAL_SEED + 300_000, seed=10_000, **kw)
+    want = [s.prompt for s in heldout_scenes(4, start=EVAL_SEED + 300_000)]
+    assert [r["prompt"] for r in other.rows] == want
+    assert [r["seed"] for r in other.rows] == [10_000, 10_001, 10_002, 10_003]
+    assert [r["prompt"] for r in default.rows] == [s.prompt for s in heldout_scenes(4)] != want

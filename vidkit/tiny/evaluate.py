@@ -340,6 +340,7 @@ def evaluate(
     n: int = 32,
     *,
     seed: int = 0,
+    scene_start: int = EVAL_SEED,
     num_inference_steps: int = 25,
     guidance_scale: float = DEFAULT_GUIDANCE,
     i2v: int | None = None,
@@ -355,6 +356,9 @@ def evaluate(
         pipe: a :class:`~vidkit.tiny.TinyPhysicsPipeline`.
         n: text-to-video samples (kinds in turn over free_fall, projectile, bounce, uniform).
         seed: offset of the generation seeds (sample ``i`` uses ``seed + i``).
+        scene_start: seed of the first held-out scene (default :data:`EVAL_SEED`; another value
+            gives an independent set, e.g. to choose sampling settings on one set and report on
+            another).
         i2v, v2v: number of image-to-video / video-to-video samples (default ``n // 2``).
         fvd: compute the SynthEncoder FVD table (needs the SynthEncoder weights).
         keep_videos: keep the generated videos in ``report.videos``.
@@ -371,7 +375,7 @@ def evaluate(
         "guidance_scale": guidance_scale,
         "batch_size": batch_size,
     }
-    scenes = heldout_scenes(n)
+    scenes = heldout_scenes(n, start=scene_start)
     prompts = [s.prompt for s in scenes]
     seeds = [seed + i for i in range(n)]
     fake = generate_videos(pipe, prompts, seeds, **gen_kw)
@@ -387,7 +391,7 @@ def evaluate(
     videos: dict[str, list[Video]] = {"t2v": fake}
 
     if i2v > 0:
-        src = scenes[:i2v] if i2v <= n else heldout_scenes(i2v)
+        src = scenes[:i2v] if i2v <= n else heldout_scenes(i2v, start=scene_start)
         firsts = [s.video.frames[0] for s in src]
         out = generate_videos(pipe, [s.prompt for s in src], seeds[:i2v], images=firsts, **gen_kw)
         from vidkit.probes import track
@@ -414,7 +418,7 @@ def evaluate(
         videos["i2v"] = out
 
     if v2v > 0:
-        src = scenes[:v2v] if v2v <= n else heldout_scenes(v2v)
+        src = scenes[:v2v] if v2v <= n else heldout_scenes(v2v, start=scene_start)
         vids = [s.video for s in src]
         low = generate_videos(
             pipe, [s.prompt for s in src], seeds[:v2v], videos=vids, strength=0.3, **gen_kw
