@@ -2,7 +2,8 @@
 
 Prints the median wall time of ``pipe(...)`` (text-to-video, image-to-video, and video-to-video
 at strength 0.6), and of ``vk.generate`` on the same pipeline when that path is available, side by
-side in one run. Target: <= 1 s per video (25 steps, classifier-free guidance, batch of 1) on 2 CPU cores.
+side in one run. Target: <= 1 s per video (25 steps, classifier-free guidance, batch of 1) on
+2 CPU cores.
 
     python benchmarks/bench_tiny.py [--threads 2] [--repeats 5]
 """
@@ -73,8 +74,8 @@ def main() -> None:
         print(f"vk.generate path not available yet: {type(exc).__name__}: {exc}")
 
     print(
-        f"tiny-physics, 16x32x32, {args.steps} steps, guidance {guidance:g}, {args.threads} threads, "
-        f"median of {args.repeats}"
+        f"tiny-physics, 16x32x32, {args.steps} steps, guidance {guidance:g}, "
+        f"{args.threads} threads, median of {args.repeats}"
     )
     base = rows[0][1]
     for name, sec in rows:

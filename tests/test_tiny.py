@@ -596,6 +596,21 @@ def test_token_reconstruction_loss_makes_left_and_right_readable():
         token_reconstruction_loss(text, states[:, :3], ids, mask)
 
 
+def test_training_losses_add_the_weighted_reconstruction_term():
+    from vidkit.tiny.train import training_losses
+
+    comps = build_components(TINY_NET, TINY_TEXT, seed=0)
+    x0 = torch.rand(2, 3, 16, 32, 32) * 2 - 1
+    prompts = ["a red ball falls", "a blue ball bounces to the left on a grey floor"]
+    args = (comps["tokenizer"], comps["text_encoder"], comps["denoiser"], x0, prompts)
+    fm, recon, total = training_losses(*args, gen(0), text_recon_weight=0.5)
+    torch.testing.assert_close(total, fm + 0.5 * recon)
+    assert recon.item() > 1.0  # untrained encoder: about log(vocabulary)
+    fm0, none, total0 = training_losses(*args, gen(0), text_recon_weight=0.0)
+    assert none is None and total0 is fm0
+    torch.testing.assert_close(fm0, fm)  # same generator: same noise, same flow-matching loss
+
+
 def test_train_argument_errors(tmp_path):
     with pytest.raises(ValueError, match="steps must be a positive int"):
         train(tmp_path, steps=0)

@@ -52,8 +52,9 @@ __all__ = [
 ]
 
 #: Classifier-free guidance scale the bundled weights are sampled with by default. Chosen on
-#: held-out prompts (model card, "Guidance"): 2 keeps the direction and colour words (1.00) and
-#: gives the most physical motion; 4 and more make the ball accelerate and fade too much.
+#: held-out prompts (model card, "Guidance"): from 1.5 to 2.5 the colour and direction words are
+#: followed (1.00) and the motion is about equally physical; from 3 up the ball accelerates too
+#: much and fades or doubles more often.
 DEFAULT_GUIDANCE = 2.0
 
 FPS = 8.0

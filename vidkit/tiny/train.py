@@ -54,6 +54,7 @@ __all__ = [
     "flow_matching_loss",
     "TEXT_RECON_WEIGHT",
     "token_reconstruction_loss",
+    "training_losses",
     "HIGH_NOISE_FRAC",
     "shift_noise_levels",
     "sample_noise_levels",
@@ -251,6 +252,46 @@ def flow_matching_loss(
     pred = denoiser(xt, sigma * 1000, text_states, image=image, image_mask=image_mask).sample
     v = denoiser.velocity(pred, xt, sigma, MIN_SIGMA_LOSS)
     return F.mse_loss(v, noise - x0)
+
+
+def training_losses(
+    tokenizer: Any,
+    text_encoder: Any,
+    denoiser: Any,
+    x0: torch.Tensor,
+    prompts: Sequence[str],
+    generator: torch.Generator,
+    image_mask: torch.Tensor | None = None,
+    *,
+    shift: float = NOISE_SHIFT,
+    high_noise_frac: float = HIGH_NOISE_FRAC,
+    text_recon_weight: float = TEXT_RECON_WEIGHT,
+) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+    """The losses of one training batch: ``(flow_matching, token_reconstruction, total)``.
+
+    Encodes ``prompts``, computes :func:`flow_matching_loss` of ``x0`` and, with
+    ``text_recon_weight`` > 0, :func:`token_reconstruction_loss` (``None`` otherwise);
+    ``total = flow_matching + text_recon_weight * token_reconstruction`` is what to back-propagate.
+    :func:`train` and the course notebook both take their step from here.
+
+    Example:
+        >>> fm, recon, total = training_losses(tok, text, net, x0, prompts, gen)  # doctest: +SKIP
+        >>> total.backward()  # doctest: +SKIP
+    """
+    states, mask, ids = encode_prompts(tokenizer, text_encoder, prompts, return_ids=True)
+    loss = flow_matching_loss(
+        denoiser,
+        x0,
+        states,
+        generator,
+        image_mask,
+        shift=shift,
+        high_noise_frac=high_noise_frac,
+    )
+    if text_recon_weight <= 0:
+        return loss, None, loss
+    recon = token_reconstruction_loss(text_encoder, states, ids, mask)
+    return loss, recon, loss + text_recon_weight * recon
 
 
 def _atomic_save_file(tensors: dict[str, torch.Tensor], path: Path) -> None:
@@ -596,20 +637,19 @@ def train(
         gen = torch.Generator().manual_seed(int(rng.integers(2**62)))
         for group in opt.param_groups:
             group["lr"] = lr_at(k)
-        states, mask, ids = encode_prompts(comps["tokenizer"], text, prompts, return_ids=True)
-        loss = flow_matching_loss(
+        loss, recon, total = training_losses(
+            comps["tokenizer"],
+            text,
             net,
             torch.from_numpy(x0_np),
-            states,
+            prompts,
             gen,
             image_mask,
             shift=shift,
             high_noise_frac=high_noise_frac,
+            text_recon_weight=text_recon_weight,
         )
-        total = loss
-        if text_recon_weight > 0:
-            recon = token_reconstruction_loss(text, states, ids, mask)
-            total = loss + text_recon_weight * recon
+        if recon is not None:
             state.setdefault("text_recon_losses", []).append(float(recon.detach()))
         opt.zero_grad(set_to_none=True)
         total.backward()
