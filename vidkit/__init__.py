@@ -18,7 +18,19 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from vidkit.video import Video, VideoError, as_video, concat, psnr, stack, unstack
+from vidkit.errors import (
+    ArgumentError,
+    ModelLoadError,
+    ModelNotFoundError,
+    SizeLimitError,
+    StatisticsError,
+    VideoError,
+    VideoTypeError,
+    VidkitError,
+    max_video_bytes,
+    set_max_video_bytes,
+)
+from vidkit.video import Video, as_video, concat, psnr, stack, unstack
 
 __version__ = "0.1.0"
 
@@ -53,11 +65,21 @@ _LAZY_MODULES = (
     "widgets",
     "compare",
     "cli",
+    "errors",
 )
 
 __all__ = [
+    "ArgumentError",
+    "ModelLoadError",
+    "ModelNotFoundError",
+    "SizeLimitError",
+    "StatisticsError",
     "Video",
     "VideoError",
+    "VideoTypeError",
+    "VidkitError",
+    "max_video_bytes",
+    "set_max_video_bytes",
     "__version__",
     "as_video",
     "concat",

@@ -65,7 +65,16 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.video import DEFAULT_FPS, Video, VideoError, _fps_indices, _is_torch_tensor, as_video
+from vidkit.errors import VideoError, VideoTypeError, check_size
+from vidkit.video import (
+    DEFAULT_FPS,
+    Video,
+    _fps_count,
+    _fps_source,
+    _is_torch_tensor,
+    _positive_number,
+    as_video,
+)
 
 __all__ = ["read_video", "write_video", "probe_video", "use_bundled_ffmpeg"]
 
@@ -136,7 +145,7 @@ def _kind(path: PathLike, *, writing: bool) -> str:
     """'frames' for a frame folder, 'gif', or the extension of a container file."""
     text = os.fspath(path)
     if not text:
-        raise ValueError("the video path is empty")
+        raise VideoError("the video path is empty")
     p = Path(text)
     if text.endswith(("/", os.sep)) or (p.is_dir() and not writing):
         return "frames"
@@ -148,10 +157,27 @@ def _kind(path: PathLike, *, writing: bool) -> str:
     if p.is_dir():  # writing to an existing folder without a video extension: frames
         return "frames"
     what = f"extension {ext!r}" if ext else "no extension"
-    raise ValueError(
+    raise VideoError(
         f"cannot {'write' if writing else 'read'} {text!r}: {what}; expected one of "
         f"{', '.join(_all_extensions(writing))}"
     )
+
+
+def _check_path(path: Any) -> str:
+    """The path as text; an empty path (which would mean the current folder) is refused."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise VideoTypeError(
+            f"a video path must be a str or os.PathLike, got {type(path).__name__}"
+        )
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if not text.strip():
+        raise VideoError(
+            f"the video path is empty ({text!r}); give a file such as 'clip.mp4' or a frame "
+            "folder such as 'frames/'"
+        )
+    return text
 
 
 def _ffmpeg_message(exc: BaseException) -> str:
@@ -181,16 +207,22 @@ def _jsonable(obj: Any) -> Any:
 
 
 def _make_tag(video: Video, fps: float) -> str:
-    return json.dumps(
-        {
-            "fps": fps,
-            "num_frames": video.num_frames,
-            "height": video.height,
-            "width": video.width,
-            "metadata": video.metadata,
-        },
-        default=_jsonable,
-    )
+    try:
+        return json.dumps(
+            {
+                "fps": fps,
+                "num_frames": video.num_frames,
+                "height": video.height,
+                "width": video.width,
+                "metadata": video.metadata,
+            },
+            default=_jsonable,
+        )
+    except (ValueError, RecursionError) as exc:  # "Circular reference detected"
+        raise VideoError(
+            f"video.metadata cannot be stored as JSON ({exc}): a value refers back to itself; "
+            "give the video metadata without the cycle (vk.Video(v.frames, v.fps, metadata=...))"
+        ) from None
 
 
 def _parse_tag(text: Any, where: str) -> dict[str, Any] | None:
@@ -209,12 +241,22 @@ def _fps_fraction(fps: float) -> Fraction:
 
 
 def _check_fps(fps: Any, what: str = "fps") -> float:
-    try:
-        value = float(fps)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must be a number, got {fps!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{what} must be a positive number, got {fps!r}")
+    return _positive_number(fps, what)
+
+
+# the stored frame rate is a fraction with a denominator up to 100000 (_fps_fraction); FFmpeg
+# time bases are 32-bit, so rates beyond a million frames per second do not round-trip
+_MIN_WRITE_FPS = 1e-5
+_MAX_WRITE_FPS = 1e6
+
+
+def _check_write_fps(fps: Any) -> float:
+    value = _positive_number(fps, "fps")
+    if not _MIN_WRITE_FPS <= value <= _MAX_WRITE_FPS:
+        raise VideoError(
+            f"fps={fps!r} cannot be stored in a video file: the frame rate must be between "
+            f"{_MIN_WRITE_FPS:g} and {_MAX_WRITE_FPS:g} frames per second"
+        )
     return value
 
 
@@ -224,32 +266,35 @@ def _resolve_frames(frames: Any, count: int, where: str) -> np.ndarray:
     if frames is None:
         return np.arange(count, dtype=np.int64)
     if isinstance(frames, (bool, np.bool_)):
-        raise TypeError(f"frames must be None, an int, a slice or a list of ints, got {frames!r}")
+        raise VideoTypeError(
+            f"frames must be None, an int, a slice or a list of ints, got {frames!r}"
+        )
     if isinstance(frames, (int, np.integer)):
         n = int(frames)
         if n < 1:
-            raise ValueError(f"frames={n}: the number of frames to read must be >= 1")
+            raise VideoError(f"frames={n}: the number of frames to read must be >= 1")
         if n > count:
             raise VideoError(f"frames={n} asks for more frames than {where} has ({count})")
         return np.arange(n, dtype=np.int64)
     if isinstance(frames, slice):
-        idx = np.arange(count, dtype=np.int64)[frames]
+        sel = range(count)[frames]  # lazy: only the selected indices are allocated
+        idx = np.arange(sel.start, sel.stop, sel.step, dtype=np.int64)
         if idx.size == 0:
             raise VideoError(f"frames={frames!r} selects no frames of {where} ({count} frames)")
         return idx
     if isinstance(frames, range):
         frames = list(frames)
     if isinstance(frames, (str, bytes)) or not isinstance(frames, (Sequence, np.ndarray)):
-        raise TypeError(
+        raise VideoTypeError(
             f"frames must be None, an int, a slice or a list of ints, got {type(frames).__name__}"
         )
     idx = np.asarray(frames)
     if idx.ndim != 1:
-        raise ValueError(f"frame indices must be a flat list, got shape {idx.shape}")
+        raise VideoError(f"frame indices must be a flat list, got shape {idx.shape}")
     if idx.size == 0:
-        raise ValueError("frames=[] selects no frames")
+        raise VideoError("frames=[] selects no frames")
     if idx.dtype == np.bool_ or not np.issubdtype(idx.dtype, np.integer):
-        raise TypeError(
+        raise VideoTypeError(
             f"frame indices must be integers, got {idx.dtype} values {idx[:5].tolist()}"
         )
     idx = idx.astype(np.int64)
@@ -262,14 +307,48 @@ def _resolve_frames(frames: Any, count: int, where: str) -> np.ndarray:
     return np.where(idx < 0, idx + count, idx)
 
 
+def _selected_count(frames: Any, count: int) -> int:
+    """How many frames ``frames=`` selects out of ``count``, without allocating (an upper bound
+    for forms that are checked later)."""
+    if frames is None:
+        return count
+    if isinstance(frames, (int, np.integer)) and not isinstance(frames, (bool, np.bool_)):
+        return min(max(int(frames), 0), count)
+    if isinstance(frames, slice):
+        return len(range(count)[frames])
+    try:
+        return len(frames)
+    except TypeError:
+        return count
+
+
 def _source_indices(
-    frames: Any, count: int, file_fps: float, fps: float | None, where: str
+    frames: Any,
+    count: int,
+    file_fps: float,
+    fps: float | None,
+    where: str,
+    size: tuple[int, int] | None = None,
 ) -> np.ndarray:
-    """File frame indices to read, after optional resampling to ``fps`` (as Video.resample)."""
+    """File frame indices to read, after optional resampling to ``fps`` (as Video.resample).
+
+    With ``size`` (the frame height and width), refuses up front (``SizeLimitError``) a read
+    whose frames would exceed the size limit, before any index or frame is allocated.
+    """
+    out_count = count if fps is None else _fps_count(count, file_fps, fps)
+    if size is not None and size[0] > 0 and size[1] > 0:
+        n = _selected_count(frames, out_count)
+        how = f"reading {where}" + ("" if fps is None else f" at fps={fps:g}")
+        check_size(
+            float(n) * (size[0] * size[1] * 15 + 64), f"{how} ({n} frames of {size[0]}x{size[1]})"
+        )
     if fps is None:
         return _resolve_frames(frames, count, where)
-    src = _fps_indices(count, file_fps, fps)
-    return src[_resolve_frames(frames, len(src), f"{where} at {fps:g} fps")]
+    check_size(
+        8.0 * _selected_count(frames, out_count), f"the frame index of {where} at {fps:g} fps"
+    )
+    pos = _resolve_frames(frames, out_count, f"{where} at {fps:g} fps")
+    return _fps_source(pos, count, file_fps, fps)
 
 
 # --------------------------------------------------------------------------- containers (PyAV)
@@ -327,11 +406,36 @@ def _count_packets(path: Path) -> int:
     return n
 
 
-def _container_count(path: Path, stream: Any, tag: dict[str, Any] | None) -> int:
+def _tag_count_plausible(path: Path, container: Any, stream: Any, n: int) -> bool:
+    """Whether a tag's ``num_frames`` agrees with what the file itself says.
+
+    The tag is a hint, never an allocation size: it must not exceed the file's size in bytes
+    (every frame is at least one byte of packet) and must match the container's duration times
+    the stream's frame rate within a frame (Matroska stores times in milliseconds: 2 ms of slack).
+    """
+    if n < 1 or n > path.stat().st_size:
+        return False
+    rate = _stream_rate(stream)
+    duration = container.duration
+    if not rate or not duration or duration <= 0:
+        return False
+    expected = duration / 1_000_000 * float(rate)
+    return abs(n - expected) <= 1.0 + 0.002 * float(rate)
+
+
+def _container_count(
+    path: Path, stream: Any, tag: dict[str, Any] | None, container: Any = None
+) -> int:
     if stream.frames and stream.frames > 0:
         return int(stream.frames)
-    if tag and isinstance(tag.get("num_frames"), int):
-        return int(tag["num_frames"])
+    hint = tag.get("num_frames") if tag else None
+    if (
+        container is not None
+        and isinstance(hint, int)
+        and not isinstance(hint, bool)
+        and _tag_count_plausible(path, container, stream, hint)
+    ):
+        return hint
     import av
 
     try:
@@ -487,12 +591,14 @@ def _read_container(path: Path, frames: Any, fps: float | None) -> _Decoded:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         tag = _container_tag(container, path)
-        count = _container_count(path, stream, tag)
+        count = _container_count(path, stream, tag, container)
         if count == 0:
             raise VideoError(f"{str(path)!r} contains no video frames (an empty video)")
         rate = _stream_rate(stream)
         file_fps = _tag_fps(tag) or (float(rate) if rate else DEFAULT_FPS)
-        idx = _source_indices(frames, count, file_fps, fps, repr(str(path)))
+        cc = stream.codec_context
+        size = (int(cc.height or 0), int(cc.width or 0))
+        idx = _source_indices(frames, count, file_fps, fps, repr(str(path)), size)
         want, inverse = np.unique(idx, return_inverse=True)
         frames_all = frames is None and fps is None
         arrays = _decode_container(path, container, stream, want, count, frames_all)
@@ -510,7 +616,8 @@ def _tag_fps(tag: dict[str, Any] | None) -> float | None:
         value = float(tag.get("fps"))
     except (TypeError, ValueError):
         return None
-    return value if math.isfinite(value) and value > 0 else None
+    # a tag is a hint: a rate no file can store (write_video's bounds) is ignored
+    return value if _MIN_WRITE_FPS <= value <= _MAX_WRITE_FPS else None
 
 
 def _crop_to_tag(image: np.ndarray, tag: dict[str, Any] | None) -> np.ndarray:
@@ -543,24 +650,24 @@ def _write_container(
     fmt, default_codec = _CONTAINERS[ext]
     name = _CODEC_ALIASES.get((codec or default_codec).lower(), (codec or default_codec).lower())
     if name not in _CODECS:
-        raise ValueError(
+        raise VideoError(
             f"unknown codec {codec!r}; expected one of {sorted(_CODECS) + sorted(_CODEC_ALIASES)}"
         )
     if name not in _CODECS_FOR_EXT[ext]:
-        raise ValueError(
+        raise VideoError(
             f"codec {codec!r} cannot be written to {ext} files; use {_CODECS_FOR_EXT[ext]}"
         )
     encoder, pix_fmt, default_crf, max_crf, extra = _CODECS[name]
     opts = dict(extra)
     if crf is not None:
         if max_crf is None:
-            raise ValueError(f"crf does not apply to the lossless codec {name!r}")
+            raise VideoError(f"crf does not apply to the lossless codec {name!r}")
         if (
             isinstance(crf, bool)
             or not isinstance(crf, (int, np.integer))
             or not 0 <= crf <= max_crf
         ):
-            raise ValueError(f"crf for {name} must be an int in 0..{max_crf}, got {crf!r}")
+            raise VideoError(f"crf for {name} must be an int in 0..{max_crf}, got {crf!r}")
     if max_crf is not None:
         opts["crf"] = str(int(crf if crf is not None else default_crf))
     opts.update({str(k): str(v) for k, v in (options or {}).items()})
@@ -622,7 +729,9 @@ def _gif_open(path: Path) -> Any:
     try:
         im = Image.open(path)
         im.load()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise VideoError(f"cannot read {str(path)!r}: {exc}") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise VideoError(f"cannot read {str(path)!r}: not a readable GIF ({exc})") from None
     if im.format != "GIF":
         raise VideoError(f"{str(path)!r} is a {im.format} image, not a GIF")
@@ -638,6 +747,19 @@ def _gif_durations(im: Any) -> list[int]:
     return out
 
 
+def _gif_tag_plausible(tag: dict[str, Any], fps: float, durations: list[int]) -> bool:
+    """Whether a GIF's vidkit tag (``num_frames`` at ``fps``) agrees with the GIF's own timeline.
+
+    The tag is a hint: vidkit writes ``num_frames`` frames at ``fps`` with delays rounded to 10 ms
+    and merges identical neighbours, so the delays must add up to ``num_frames / fps`` (within
+    10 ms) and there are no more GIF frames than tagged ones.
+    """
+    n = tag.get("num_frames")
+    if not isinstance(n, int) or isinstance(n, bool) or n < len(durations):
+        return False
+    return abs(sum(durations) - n * 1000.0 / fps) <= 10.0
+
+
 def _read_gif(path: Path, frames: Any, fps: float | None) -> _Decoded:
     im = _gif_open(path)
     try:
@@ -646,7 +768,7 @@ def _read_gif(path: Path, frames: Any, fps: float | None) -> _Decoded:
         # browsers show delays of <= 10 ms as 100 ms
         shown = [d if d > 10 else 100 for d in durations]
         tag_fps = _tag_fps(tag)
-        if tag_fps and isinstance(tag.get("num_frames"), int):
+        if tag_fps and _gif_tag_plausible(tag, tag_fps, durations):
             # vidkit GIF: frames at k / fps; identical consecutive frames were merged by the encoder
             file_fps, count = tag_fps, int(tag["num_frames"])
             starts = np.concatenate([[0], np.cumsum(durations)[:-1]])
@@ -658,7 +780,7 @@ def _read_gif(path: Path, frames: Any, fps: float | None) -> _Decoded:
             file_fps = 1000.0 / float(np.median(shown))
             count = len(durations)
             gif_index = np.arange(count)
-        idx = _source_indices(frames, count, file_fps, fps, repr(str(path)))
+        idx = _source_indices(frames, count, file_fps, fps, repr(str(path)), im.size[::-1])
         want, order = np.unique(gif_index[idx], return_inverse=True)
         images = []
         for g in want.tolist():
@@ -708,14 +830,19 @@ def _read_frames(folder: Path, frames: Any, fps: float | None) -> _Decoded:
     side = folder / _SIDE_CAR
     tag = _parse_tag(side.read_text(), str(side)) if side.is_file() else None
     file_fps = _tag_fps(tag) or DEFAULT_FPS
-    idx = _source_indices(frames, len(files), file_fps, fps, repr(str(folder)))
+    try:
+        with Image.open(files[0]) as im:
+            size = im.size[::-1]
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise VideoError(f"cannot read frame image {str(files[0])!r}: {exc}") from None
+    idx = _source_indices(frames, len(files), file_fps, fps, repr(str(folder)), size)
     want, order = np.unique(idx, return_inverse=True)
     images: list[np.ndarray] = []
     for k in want.tolist():
         try:
             with Image.open(files[k]) as im:
                 images.append(np.asarray(im.convert("RGB")))
-        except (UnidentifiedImageError, OSError) as exc:
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
             raise VideoError(f"cannot read frame image {str(files[k])!r}: {exc}") from None
         if images[-1].shape != images[0].shape:
             raise VideoError(
@@ -764,7 +891,7 @@ def read_video(path: PathLike, frames: Any = None, *, fps: float | None = None) 
     Example:
         >>> v = vk.read_video("clip.mp4", frames=slice(10, 20), fps=8)  # doctest: +SKIP
     """
-    text = os.fspath(path)
+    text = _check_path(path)
     p = Path(text).expanduser()
     if not p.exists():
         raise FileNotFoundError(f"no video at {text!r}")
@@ -806,7 +933,7 @@ def probe_video(path: PathLike) -> dict[str, Any]:
         >>> info["frames"], info["fps"], info["size"]  # doctest: +SKIP
         (49, 8.0, (480, 720))
     """
-    text = os.fspath(path)
+    text = _check_path(path)
     p = Path(text).expanduser()
     if not p.exists():
         raise FileNotFoundError(f"no video at {text!r}")
@@ -832,10 +959,11 @@ def probe_video(path: PathLike) -> dict[str, Any]:
         try:
             tag = _parse_tag(im.info["comment"], str(p)) if "comment" in im.info else None
             width, height = im.size
-            durations = [d if d > 10 else 100 for d in _gif_durations(im)]
+            raw = _gif_durations(im)
+            durations = [d if d > 10 else 100 for d in raw]
         finally:
             im.close()
-        if _tag_fps(tag) and isinstance(tag.get("num_frames"), int):
+        if _tag_fps(tag) and _gif_tag_plausible(tag, _tag_fps(tag), raw):
             count, fps = int(tag["num_frames"]), _tag_fps(tag)
         else:
             count, fps = len(durations), 1000.0 / float(np.median(durations))
@@ -847,7 +975,7 @@ def probe_video(path: PathLike) -> dict[str, Any]:
         try:
             stream = container.streams.video[0]
             tag = _container_tag(container, p)
-            count = _container_count(p, stream, tag)
+            count = _container_count(p, stream, tag, container)
             rate = _stream_rate(stream)
             fps = _tag_fps(tag) or (float(rate) if rate else DEFAULT_FPS)
             cc = stream.codec_context
@@ -860,8 +988,9 @@ def probe_video(path: PathLike) -> dict[str, Any]:
             )
         finally:
             container.close()
-    if tag and isinstance(tag.get("height"), int) and isinstance(tag.get("width"), int):
-        height, width = tag["height"], tag["width"]
+    th, tw = (tag.get("height"), tag.get("width")) if tag else (None, None)
+    if isinstance(th, int) and isinstance(tw, int) and 0 < th <= height and 0 < tw <= width:
+        height, width = th, tw  # the tag's true size is a crop of the padded one, never larger
     info.update(
         frames=int(count),
         fps=float(fps),
@@ -904,10 +1033,10 @@ def write_video(
         >>> vk.write_video("out/clip.mp4", video, crf=12)  # doctest: +SKIP
         PosixPath('out/clip.mp4')
     """
-    text = os.fspath(path)
+    text = _check_path(path)
     kind = _kind(text, writing=True)
     video = as_video(video)
-    fps = _check_fps(video.fps if fps is None else fps)
+    fps = _check_write_fps(video.fps if fps is None else fps)
     final = Path(text).expanduser()
     if kind != "frames" and final.is_dir():
         raise IsADirectoryError(f"cannot write {text!r}: a folder of that name exists")
@@ -922,9 +1051,9 @@ def write_video(
         )
     if kind not in ("frames", "gif"):
         if codec is not None and not isinstance(codec, str):
-            raise TypeError(f"codec must be a string such as 'h264', got {codec!r}")
+            raise VideoTypeError(f"codec must be a string such as 'h264', got {codec!r}")
     elif codec is not None or crf is not None or options:
-        raise ValueError(f"codec, crf and options apply to mp4/webm/mov/mkv files, not to {text!r}")
+        raise VideoError(f"codec, crf and options apply to mp4/webm/mov/mkv files, not to {text!r}")
 
     parent = final.parent
     try:

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from vidkit.errors import VideoError, VideoTypeError, check_size
+
 if TYPE_CHECKING:  # pragma: no cover
     import torch
     from PIL import Image
@@ -45,10 +47,6 @@ _LAYOUTS_3D = ("THWC", "TCHW", "CTHW")
 _LAYOUTS_BATCH = ("BTCHW", "BCTHW", "BTHWC")
 
 
-class VideoError(ValueError):
-    """A video (or its source) does not have the form that was expected."""
-
-
 def _describe(x: Any) -> str:
     """A short description of an array-like for error messages."""
     shape = getattr(x, "shape", None)
@@ -58,9 +56,118 @@ def _describe(x: Any) -> str:
     return f"{type(x).__name__}"
 
 
+def _positive_number(value: Any, what: str = "fps") -> float:
+    """``value`` as a positive finite float; the error names ``what`` and the value given."""
+    if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, (str, bytes)):
+        raise VideoTypeError(f"{what} must be a number (frames per second), got {value!r}")
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise VideoTypeError(
+            f"{what} must be a number (frames per second), got {_describe(value)}"
+        ) from None
+    if not np.isfinite(out) or out <= 0:
+        raise VideoError(f"{what} must be a positive number, got {value!r}")
+    return out
+
+
+def _whole(value: Any, what: str, lo: int = 1) -> int:
+    """``value`` as an int >= ``lo``: ints and integral floats; 2.5, NaN, inf and text raise."""
+    if isinstance(value, (bool, np.bool_)):
+        raise VideoTypeError(f"{what} must be an integer, got {value!r}")
+    if isinstance(value, (int, np.integer)):
+        out = int(value)
+    elif (
+        isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer()
+    ):
+        out = int(value)
+    elif isinstance(value, (float, np.floating)):
+        raise VideoError(f"{what} must be a whole number, got {value!r}")
+    else:
+        raise VideoTypeError(f"{what} must be an integer, got {_describe(value)}")
+    if out < lo:
+        raise VideoError(f"{what} must be >= {lo}, got {value!r}")
+    return out
+
+
+def _check_frame_bytes(num_frames: int, height: int, width: int, what: str) -> None:
+    """Refuse (SizeLimitError) a float32 ``[T, H, W, 3]`` result over the size limit."""
+    check_size(
+        float(num_frames) * height * width * 3 * 4,
+        f"{what} ({num_frames} frames of {height}x{width}, float32)",
+    )
+
+
+def _copy_metadata(metadata: dict[str, Any], what: str = "metadata") -> dict[str, Any]:
+    """A deep copy of ``metadata``; a value that cannot be copied raises naming its key."""
+    try:
+        return copy.deepcopy(metadata)
+    except Exception as exc:
+        for key, value in metadata.items():
+            try:
+                copy.deepcopy(value)
+            except Exception:
+                raise VideoTypeError(
+                    f"{what}[{key!r}] holds a {type(value).__name__} that cannot be copied "
+                    f"({exc}); keep plain values (numbers, strings, lists, dicts, arrays) in "
+                    "video metadata"
+                ) from None
+        raise VideoTypeError(f"{what} cannot be copied ({exc})") from None
+
+
+def _is_torch_dtype(dtype: Any) -> bool:
+    return type(dtype).__module__.startswith("torch") and type(dtype).__name__ == "dtype"
+
+
+def _dtype_rule(dtype: Any) -> str:
+    """One rule for every conversion out of a Video: ``"uint8"`` (0..255) or ``"float"`` (values in
+    ``value_range``); other dtypes (int16, bool, complex...) raise: casting [0, 1] floats to them
+    would give zeros."""
+    if _is_torch_dtype(dtype):
+        if str(dtype) == "torch.uint8":
+            return "uint8"
+        if dtype.is_floating_point:
+            return "float"
+    else:
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            raise VideoTypeError(
+                f"dtype must be uint8 or a float dtype (numpy or torch), got {dtype!r}"
+            ) from None
+        if dt == np.uint8:
+            return "uint8"
+        if np.issubdtype(dt, np.floating):
+            return "float"
+    shown = dtype if _is_torch_dtype(dtype) else np.dtype(dtype)
+    raise VideoTypeError(
+        f"dtype must be uint8 (values 0..255) or a float dtype (values in value_range), got "
+        f"{shown}; casting [0, 1] frames to another integer type would round them to 0 and 1 "
+        "(take video.uint8 and convert it yourself)"
+    )
+
+
+def _numpy_dtype(dtype: Any) -> np.dtype:
+    """The numpy dtype for ``dtype`` (numpy or torch; bfloat16 and float8 have none)."""
+    if not _is_torch_dtype(dtype):
+        return np.dtype(dtype)
+    name = str(dtype).replace("torch.", "")
+    if name in ("uint8", "float16", "float32", "float64"):
+        return np.dtype(name)
+    raise VideoTypeError(f"numpy has no {dtype}; use as_numpy=False (a torch tensor) for it")
+
+
+def _torch_dtype(dtype: Any) -> Any:
+    import torch
+
+    if _is_torch_dtype(dtype):
+        return dtype
+    return torch.from_numpy(np.zeros(0, np.dtype(dtype))).dtype
+
+
 def _check_layout(layout: str, allowed: Sequence[str]) -> str:
     if not isinstance(layout, str) or layout.upper() not in allowed:
-        raise ValueError(f"layout must be one of {list(allowed)}, got {layout!r}")
+        raise VideoError(f"layout must be one of {list(allowed)}, got {layout!r}")
     return layout.upper()
 
 
@@ -68,11 +175,15 @@ def _check_range(value_range: tuple[float, float]) -> tuple[float, float]:
     try:
         lo, hi = (float(value_range[0]), float(value_range[1]))
     except (TypeError, IndexError, ValueError):
-        raise ValueError(
+        raise VideoError(
             f"value_range must be a pair (low, high) such as (0, 1) or (-1, 1), got {value_range!r}"
         ) from None
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise VideoError(
+            f"value_range must be two finite numbers such as (0, 1) or (-1, 1), got {value_range!r}"
+        )
     if not hi > lo:
-        raise ValueError(f"value_range must have low < high, got {value_range!r}")
+        raise VideoError(f"value_range must have low < high, got {value_range!r}")
     return lo, hi
 
 
@@ -82,7 +193,7 @@ def _to_float01(arr: np.ndarray, value_range: tuple[float, float] | None) -> np.
         return arr.astype(np.float32)
     if arr.dtype == np.uint8:
         if value_range is not None and tuple(value_range) != (0, 255):
-            raise ValueError(
+            raise VideoError(
                 f"uint8 frames are always full range 0..255; value_range={value_range!r} does not apply"
             )
         out = arr.astype(np.float32)
@@ -96,7 +207,7 @@ def _to_float01(arr: np.ndarray, value_range: tuple[float, float] | None) -> np.
         if out.size:
             if not np.isfinite(out).all():
                 bad = int(np.argmax(~np.isfinite(out).reshape(out.shape[0], -1).all(axis=1)))
-                raise ValueError(f"frames contain NaN or inf values (first in frame {bad})")
+                raise VideoError(f"frames contain NaN or inf values (first in frame {bad})")
             mn, mx = float(out.min()), float(out.max())
             span = hi - lo
             if mn < lo - _RANGE_TOL * span or mx > hi + _RANGE_TOL * span:
@@ -105,7 +216,7 @@ def _to_float01(arr: np.ndarray, value_range: tuple[float, float] | None) -> np.
                     hint = "; if they are in [-1, 1], pass value_range=(-1, 1)"
                 elif value_range is None and mx > 1.5 and mn >= 0 and mx <= 255.5:
                     hint = "; if they are 0..255 floats, pass value_range=(0, 255)"
-                raise ValueError(
+                raise VideoError(
                     f"float frames have values in [{mn:.4g}, {mx:.4g}] but the declared value_range is "
                     f"({lo:g}, {hi:g}){hint}"
                 )
@@ -114,11 +225,11 @@ def _to_float01(arr: np.ndarray, value_range: tuple[float, float] | None) -> np.
             np.clip(out, 0.0, 1.0, out=out)
         return out
     if np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(
+        raise VideoTypeError(
             f"integer frames of dtype {arr.dtype} are ambiguous; give uint8 (0..255) or float frames "
             "with an explicit value_range"
         )
-    raise TypeError(f"unsupported frame dtype {arr.dtype}; expected uint8 or a float dtype")
+    raise VideoTypeError(f"unsupported frame dtype {arr.dtype}; expected uint8 or a float dtype")
 
 
 def _fix_channels(frames: np.ndarray) -> np.ndarray:
@@ -135,7 +246,7 @@ def _fix_channels(frames: np.ndarray) -> np.ndarray:
     if c == 4:
         warnings.warn("RGBA frames (4 channels): the alpha channel was dropped", stacklevel=4)
         return np.ascontiguousarray(frames[..., :3])
-    raise ValueError(
+    raise VideoError(
         f"frames have {c} channels in the channel position; expected 3 (RGB), 1 (gray) or 4 (RGBA). "
         "If the channel axis is elsewhere, pass the right layout (THWC, TCHW or CTHW)"
     )
@@ -149,7 +260,7 @@ def _frames_from_array(
         # [T, H, W] gray video
         arr = arr[..., None]
     if arr.ndim != 4:
-        raise ValueError(
+        raise VideoError(
             f"a video array must have 4 dimensions ({layout}), got {_describe(arr)}; "
             "for a single image add a time axis, for a batch use vk.unstack"
         )
@@ -158,9 +269,9 @@ def _frames_from_array(
     elif layout == "CTHW":
         arr = arr.transpose(1, 2, 3, 0)
     if arr.shape[0] == 0:
-        raise ValueError(f"the video is empty (0 frames): {_describe(arr)}")
+        raise VideoError(f"the video is empty (0 frames): {_describe(arr)}")
     if arr.shape[1] == 0 or arr.shape[2] == 0:
-        raise ValueError(f"frames have zero height or width: {_describe(arr)}")
+        raise VideoError(f"frames have zero height or width: {_describe(arr)}")
     frames = _to_float01(np.asarray(arr), value_range)
     return np.ascontiguousarray(_fix_channels(frames))
 
@@ -193,32 +304,33 @@ class Video:
         *,
         value_range: tuple[float, float] | None = None,
     ) -> None:
+        fps = _positive_number(fps, "fps")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise VideoTypeError(f"metadata must be a dict, got {type(metadata).__name__}")
+        meta = _copy_metadata(metadata) if metadata else {}
         if isinstance(frames, Video):
             arr = frames.frames
         else:
             if _is_torch_tensor(frames):
-                raise TypeError(
+                raise VideoTypeError(
                     "Video() takes numpy frames; for a torch tensor use Video.from_torch(t, layout=...)"
                 )
             if not isinstance(frames, np.ndarray):
                 try:
                     frames = np.asarray(frames)
                 except Exception as exc:  # pragma: no cover - exotic inputs
-                    raise TypeError(f"cannot make frames from {_describe(frames)}: {exc}") from None
+                    raise VideoTypeError(
+                        f"cannot make frames from {_describe(frames)}: {exc}"
+                    ) from None
             if frames.dtype == object:
-                raise TypeError(
+                raise VideoTypeError(
                     f"cannot make frames from an object array {_describe(frames)}; "
                     "for a list of PIL images use Video.from_pil"
                 )
             arr = _frames_from_array(frames, "THWC", value_range)
         self._frames = arr
-        fps = float(fps)
-        if not np.isfinite(fps) or fps <= 0:
-            raise ValueError(f"fps must be a positive number, got {fps!r}")
         self.fps = fps
-        if metadata is not None and not isinstance(metadata, dict):
-            raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
-        self.metadata: dict[str, Any] = copy.deepcopy(metadata) if metadata else {}
+        self.metadata: dict[str, Any] = meta
 
     # ------------------------------------------------------------------ basics
     @property
@@ -263,7 +375,7 @@ class Video:
                 raise IndexError(f"frame index {index} out of range for a video of {n} frames")
             return self._frames[int(index)]
         if isinstance(index, tuple):
-            raise TypeError(
+            raise VideoTypeError(
                 f"a Video is indexed by frame only (v[i], v[a:b], v[[i, j]]), got the tuple "
                 f"{index!r}; index pixels with v.frames[...]"
             )
@@ -272,16 +384,16 @@ class Video:
         else:
             idx = np.asarray(index)
             if idx.size == 0:
-                raise ValueError(f"selection {index!r} leaves no frames")
+                raise VideoError(f"selection {index!r} leaves no frames")
             if idx.dtype == np.bool_ or not np.issubdtype(idx.dtype, np.integer):
-                raise TypeError(f"frame indices must be integers, got {idx.dtype}")
+                raise VideoTypeError(f"frame indices must be integers, got {idx.dtype}")
             if idx.size and (idx.max() >= self.num_frames or idx.min() < -self.num_frames):
                 raise IndexError(
                     f"frame indices {idx.tolist()} out of range for {self.num_frames} frames"
                 )
             sub = self._frames[idx]
         if sub.shape[0] == 0:
-            raise ValueError(f"selection {index!r} leaves no frames")
+            raise VideoError(f"selection {index!r} leaves no frames")
         return self._replace(sub)
 
     def __iter__(self):
@@ -336,7 +448,7 @@ class Video:
         out = Video.__new__(Video)
         out._frames = np.ascontiguousarray(frames, dtype=np.float32)
         out.fps = self.fps
-        out.metadata = copy.deepcopy(self.metadata)
+        out.metadata = _copy_metadata(self.metadata)
         out.metadata.update(meta)
         return out
 
@@ -351,7 +463,7 @@ class Video:
             >>> v2 = v.with_metadata(seed=3)  # doctest: +SKIP
         """
         out = self._replace(self._frames)
-        out.metadata.update(metadata)
+        out.metadata.update(_copy_metadata(metadata))
         return out
 
     # -------------------------------------------------------------- conversions
@@ -379,7 +491,7 @@ class Video:
             0.5
         """
         if not isinstance(array, np.ndarray):
-            raise TypeError(f"from_numpy expects a numpy array, got {_describe(array)}")
+            raise VideoTypeError(f"from_numpy expects a numpy array, got {_describe(array)}")
         return cls(_frames_from_array(array, layout, value_range), fps=fps, metadata=metadata)
 
     def to_numpy(
@@ -397,16 +509,15 @@ class Video:
             (8, 3, 32, 48)
         """
         layout = _check_layout(layout, _LAYOUTS_3D)
-        dt = np.dtype(dtype)
-        if dt == np.uint8:
+        kind = _dtype_rule(dtype)
+        dt = _numpy_dtype(dtype)
+        if kind == "uint8":
             arr = self.uint8
-        elif np.issubdtype(dt, np.floating):
+        else:
             lo, hi = _check_range(value_range)
             arr = self._frames.astype(dt)
             if (lo, hi) != (0.0, 1.0):
                 arr = arr * dt.type(hi - lo) + dt.type(lo)
-        else:
-            raise TypeError(f"dtype must be uint8 or a float dtype, got {dt}")
         if layout == "TCHW":
             arr = arr.transpose(0, 3, 1, 2)
         elif layout == "CTHW":
@@ -434,7 +545,7 @@ class Video:
         arr = _tensor_to_numpy(tensor)
         if arr.ndim == 5:
             if arr.shape[0] != 1:
-                raise ValueError(
+                raise VideoError(
                     f"from_torch takes one video, got a batch {_describe(tensor)}; use vk.unstack"
                 )
             arr = arr[0]
@@ -457,14 +568,14 @@ class Video:
         import torch
 
         dtype = torch.float32 if dtype is None else dtype
-        if dtype == torch.uint8:
-            arr = self.to_numpy(layout, np.uint8)
-            t = torch.from_numpy(arr)
+        kind = _dtype_rule(dtype)
+        dev = _check_device(device) if device is not None else None
+        if kind == "uint8":
+            t = torch.from_numpy(self.to_numpy(layout, np.uint8))
         else:
-            if not dtype.is_floating_point:
-                raise TypeError(f"dtype must be torch.uint8 or a float dtype, got {dtype}")
-            t = torch.from_numpy(self.to_numpy(layout, np.float32, value_range)).to(dtype)
-        return t.to(device) if device is not None else t
+            t = torch.from_numpy(self.to_numpy(layout, np.float32, value_range))
+            t = t.to(_torch_dtype(dtype))
+        return t.to(dev) if dev is not None else t
 
     @classmethod
     def from_pil(
@@ -486,13 +597,13 @@ class Video:
 
         imgs = list(images)
         if not imgs:
-            raise ValueError("from_pil got an empty list of images")
+            raise VideoError("from_pil got an empty list of images")
         arrs = []
         for i, im in enumerate(imgs):
             if not isinstance(im, Image.Image):
-                raise TypeError(f"item {i} is {type(im).__name__}, expected a PIL.Image")
+                raise VideoTypeError(f"item {i} is {type(im).__name__}, expected a PIL.Image")
             if im.size != imgs[0].size:
-                raise ValueError(
+                raise VideoError(
                     f"image {i} has size {im.size}, image 0 has {imgs[0].size}: all must match"
                 )
             arrs.append(np.asarray(im.convert("RGB")))
@@ -535,7 +646,7 @@ class Video:
             if arr.ndim == 4:
                 arr = arr[None]
             if arr.ndim != 5:
-                raise ValueError(
+                raise VideoError(
                     f"pipeline frames must be a batch [B, F, ...] of 5 dims, got {_describe(frames)}"
                 )
             if layout is None:
@@ -558,9 +669,11 @@ class Video:
                     for f in frames
                 ]
             else:
-                raise TypeError(f"unrecognised pipeline frames: a list of {type(first).__name__}")
+                raise VideoTypeError(
+                    f"unrecognised pipeline frames: a list of {type(first).__name__}"
+                )
         else:
-            raise TypeError(
+            raise VideoTypeError(
                 f"unrecognised pipeline output {_describe(frames)}; expected .frames as an array, a "
                 "tensor or lists of PIL images"
             )
@@ -590,13 +703,13 @@ class Video:
         import torch
         import torch.nn.functional as F
 
+        height = _whole(height, "resize height")
         if width is None:
             width = max(1, round(self.width * height / self.height))
-        height, width = int(height), int(width)
-        if height <= 0 or width <= 0:
-            raise ValueError(f"resize target must be positive, got {height}x{width}")
+        width = _whole(width, "resize width")
         if mode not in ("bilinear", "bicubic", "area", "nearest"):
-            raise ValueError(f"mode must be bilinear, bicubic, area or nearest, got {mode!r}")
+            raise VideoError(f"mode must be bilinear, bicubic, area or nearest, got {mode!r}")
+        _check_frame_bytes(self.num_frames, height, width, f"resize({height}, {width})")
         if (height, width) == (self.height, self.width):
             return self._replace(self._frames.copy())
         t = torch.from_numpy(self._frames).permute(0, 3, 1, 2)
@@ -613,9 +726,10 @@ class Video:
         Example:
             >>> v.center_crop(32).shape  # doctest: +SKIP
         """
-        width = height if width is None else width
+        height = _whole(height, "crop height")
+        width = height if width is None else _whole(width, "crop width")
         if not (0 < height <= self.height and 0 < width <= self.width):
-            raise ValueError(
+            raise VideoError(
                 f"crop {height}x{width} does not fit in frames of {self.height}x{self.width}"
             )
         top = (self.height - height) // 2
@@ -624,6 +738,7 @@ class Video:
 
     def resize_short_side(self, size: int, *, mode: str = "bilinear") -> Video:
         """Resize so the shorter side equals ``size`` (antialiased), keeping the aspect ratio."""
+        size = _whole(size, "size")
         if self.height <= self.width:
             return self.resize(size, max(1, round(self.width * size / self.height)), mode=mode)
         return self.resize(max(1, round(self.height * size / self.width)), size, mode=mode)
@@ -650,25 +765,24 @@ class Video:
         """
         given = sum(x is not None for x in (num_frames, stride, fps))
         if given != 1:
-            raise ValueError("give exactly one of num_frames, stride or fps")
-        n = self.num_frames
+            raise VideoError("give exactly one of num_frames, stride or fps")
+        n, h, w = self.num_frames, self.height, self.width
         if num_frames is not None:
-            if int(num_frames) < 1:
-                raise ValueError(f"num_frames must be >= 1, got {num_frames}")
-            idx = np.round(np.linspace(0, n - 1, int(num_frames))).astype(int)
-            new_fps = self.fps * int(num_frames) / n
+            count = _whole(num_frames, "num_frames")
+            _check_frame_bytes(count, h, w, f"resample(num_frames={num_frames!r})")
+            idx = np.round(np.linspace(0, n - 1, count)).astype(int)
+            new_fps = self.fps * count / n
         elif stride is not None:
-            if int(stride) < 1:
-                raise ValueError(f"stride must be >= 1, got {stride}")
-            if not 0 <= offset < n:
-                raise ValueError(f"offset {offset} out of range for {n} frames")
-            idx = np.arange(offset, n, int(stride))
-            new_fps = self.fps / int(stride)
+            step = _whole(stride, "stride")
+            start = _whole(offset, "offset", lo=0)
+            if not start < n:
+                raise VideoError(f"offset {offset} out of range for {n} frames")
+            idx = np.arange(start, n, step)
+            new_fps = self.fps / step
         else:
-            if fps is None or fps <= 0:
-                raise ValueError(f"fps must be positive, got {fps}")
-            idx = _fps_indices(n, self.fps, float(fps))
-            new_fps = float(fps)
+            new_fps = _positive_number(fps, "fps")
+            _check_frame_bytes(_fps_count(n, self.fps, new_fps), h, w, f"resample(fps={fps!r})")
+            idx = _fps_indices(n, self.fps, new_fps)
         out = self._replace(self._frames[idx])
         out.fps = float(new_fps)
         return out
@@ -679,14 +793,26 @@ class Video:
 
 
 # --------------------------------------------------------------------------- module functions
+def _fps_count(num_frames: int, fps: float, new_fps: float) -> int:
+    """How many frames a video of ``num_frames`` at ``fps`` has at ``new_fps`` (no allocation)."""
+    count = np.floor(num_frames / fps * new_fps + 1e-9)
+    return max(1, int(count)) if np.isfinite(count) and count < 2**62 else 2**62
+
+
 def _fps_indices(num_frames: int, fps: float, new_fps: float) -> np.ndarray:
     """Source frame shown at each time ``k / new_fps`` of a video of ``num_frames`` at ``fps``.
 
     Sample and hold (``floor``): ties never alternate, unlike ``np.round`` (half to even), which
     turned 8 -> 16 fps into the uneven pattern 0, 0, 1, 2, 2, 2, 3, 4, ...
     """
-    count = max(1, int(np.floor(num_frames / fps * new_fps + 1e-9)))
-    idx = np.floor(np.arange(count) * (fps / new_fps) + 1e-6).astype(np.int64)
+    count = _fps_count(num_frames, fps, new_fps)
+    check_size(8.0 * count, f"the frame index of {count} frames at {new_fps:g} fps")
+    return _fps_source(np.arange(count), num_frames, fps, new_fps)
+
+
+def _fps_source(positions: np.ndarray, num_frames: int, fps: float, new_fps: float) -> np.ndarray:
+    """Source frame of each output position ``k`` (time ``k / new_fps``), as :func:`_fps_indices`."""
+    idx = np.floor(np.asarray(positions, dtype=np.int64) * (fps / new_fps) + 1e-6).astype(np.int64)
     return np.minimum(idx, num_frames - 1)
 
 
@@ -705,13 +831,54 @@ def _is_pil(x: Any) -> bool:
 
 def _tensor_to_numpy(t: Any) -> np.ndarray:
     if not _is_torch_tensor(t):
-        raise TypeError(f"expected a torch tensor, got {_describe(t)}")
+        raise VideoTypeError(f"expected a torch tensor, got {_describe(t)}")
     import torch
 
+    if t.is_meta:
+        raise VideoError(
+            f"a meta tensor has a shape {tuple(t.shape)} but no data; give a tensor on a real "
+            "device"
+        )
+    if t.layout != torch.strided:
+        raise VideoTypeError(
+            f"a {t.layout} tensor is not a video; call .to_dense() first (shape {tuple(t.shape)})"
+        )
+    if t.is_quantized:
+        raise VideoTypeError("a quantized tensor is not a video; call .dequantize() first")
+    if t.is_complex():
+        raise VideoTypeError(f"complex tensors are not videos, got dtype {t.dtype}")
     t = t.detach().cpu()
-    if t.dtype in (torch.float16, torch.bfloat16):
-        t = t.float()
+    if t.is_floating_point() and t.dtype not in (torch.float32, torch.float64):
+        t = t.float()  # float16, bfloat16, float8: numpy has no or a lossy match
     return t.numpy()
+
+
+def _check_device(device: Any) -> Any:
+    """A torch device for ``device``, refusing one that is not present (a clear error instead of
+    torch's assertion)."""
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise VideoError(
+            f"device must be 'cpu', 'cuda', 'cuda:1', 'mps'..., got {device!r}"
+        ) from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise VideoError(
+                f"device={device!r} but no CUDA GPU is available (torch.cuda.is_available() is "
+                "False); use 'cpu'"
+            )
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise VideoError(
+                f"device={device!r} but only {torch.cuda.device_count()} CUDA GPU(s) are present"
+            )
+    elif dev.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise VideoError(f"device={device!r} but MPS is not available on this machine")
+    return dev
 
 
 def as_video(
@@ -745,7 +912,7 @@ def as_video(
         return Video.from_torch(x, layout=layout or "TCHW", value_range=value_range, fps=f)
     if isinstance(x, (list, tuple)) and x and _is_pil(x[0]):
         return Video.from_pil(x, fps=f)
-    raise TypeError(
+    raise VideoTypeError(
         f"cannot convert {_describe(x)} to a Video; expected a Video, numpy array, torch tensor, "
         "list of PIL images or a path"
     )
@@ -760,12 +927,12 @@ def concat(videos: Sequence[Video]) -> Video:
     """
     videos = list(videos)
     if not videos:
-        raise ValueError("concat needs at least one video")
+        raise VideoError("concat needs at least one video")
     for i, v in enumerate(videos):
         if not isinstance(v, Video):
-            raise TypeError(f"item {i} is {type(v).__name__}, expected a Video")
+            raise VideoTypeError(f"item {i} is {type(v).__name__}, expected a Video")
         if v.shape[1:] != videos[0].shape[1:]:
-            raise ValueError(
+            raise VideoError(
                 f"video {i} has frames {v.height}x{v.width}, video 0 has "
                 f"{videos[0].height}x{videos[0].width}: resize before concatenating"
             )
@@ -783,7 +950,8 @@ def stack(
     """Stack same-shaped videos into one batch tensor (``BTCHW``, ``BCTHW`` or ``BTHWC``).
 
     Returns a float32 torch tensor (or numpy array with ``as_numpy=True``) with values in
-    ``value_range``; ``dtype=uint8`` gives 0..255.
+    ``value_range``; ``dtype`` (numpy or torch) follows :meth:`Video.to_torch`'s rule: uint8 gives
+    0..255, a float dtype values in ``value_range``, any other dtype raises ``VideoTypeError``.
 
     Example:
         >>> vk.stack([v, v], "BCTHW", value_range=(-1, 1)).shape  # doctest: +SKIP
@@ -792,26 +960,26 @@ def stack(
     videos = list(videos)
     layout = _check_layout(layout, _LAYOUTS_BATCH)
     if not videos:
-        raise ValueError("stack needs at least one video")
+        raise VideoError("stack needs at least one video")
     for i, v in enumerate(videos):
         if not isinstance(v, Video):
-            raise TypeError(f"item {i} is {type(v).__name__}, expected a Video")
+            raise VideoTypeError(f"item {i} is {type(v).__name__}, expected a Video")
         if v.shape != videos[0].shape:
-            raise ValueError(
+            raise VideoError(
                 f"video {i} has shape {v.shape}, video 0 has {videos[0].shape}: resize/resample "
                 "them to one shape before stacking"
             )
     inner = {"BTCHW": "TCHW", "BCTHW": "CTHW", "BTHWC": "THWC"}[layout]
-    is_uint8 = dtype is not None and str(dtype).endswith("uint8")
-    np_dtype = np.uint8 if is_uint8 else np.float32
-    arr = np.stack([v.to_numpy(inner, np_dtype, value_range) for v in videos])
+    kind = "float" if dtype is None else _dtype_rule(dtype)
     if as_numpy:
-        return arr
+        np_dtype = np.dtype(np.float32) if dtype is None else _numpy_dtype(dtype)
+        return np.stack([v.to_numpy(inner, np_dtype, value_range) for v in videos])
     import torch
 
-    t = torch.from_numpy(arr)
-    if dtype is not None and not is_uint8:
-        t = t.to(dtype)
+    np_dtype = np.dtype(np.uint8) if kind == "uint8" else np.dtype(np.float32)
+    t = torch.from_numpy(np.stack([v.to_numpy(inner, np_dtype, value_range) for v in videos]))
+    if dtype is not None and kind == "float":
+        t = t.to(_torch_dtype(dtype))
     return t
 
 
@@ -831,13 +999,13 @@ def unstack(
     layout = _check_layout(layout, _LAYOUTS_BATCH)
     arr = _tensor_to_numpy(batch) if _is_torch_tensor(batch) else batch
     if not isinstance(arr, np.ndarray):
-        raise TypeError(f"unstack expects a tensor or array, got {_describe(batch)}")
+        raise VideoTypeError(f"unstack expects a tensor or array, got {_describe(batch)}")
     if arr.ndim != 5:
-        raise ValueError(
+        raise VideoError(
             f"a batch of videos must have 5 dimensions ({layout}), got {_describe(arr)}"
         )
     if arr.shape[0] == 0:
-        raise ValueError("the batch is empty")
+        raise VideoError("the batch is empty")
     inner = {"BTCHW": "TCHW", "BCTHW": "CTHW", "BTHWC": "THWC"}[layout]
     return [
         Video(_frames_from_array(a, inner, value_range), fps=fps, metadata=metadata) for a in arr
@@ -856,6 +1024,6 @@ def psnr(a: Video | np.ndarray, b: Video | np.ndarray) -> float:
     fa = a.frames if isinstance(a, Video) else np.asarray(a, np.float32)
     fb = b.frames if isinstance(b, Video) else np.asarray(b, np.float32)
     if fa.shape != fb.shape:
-        raise ValueError(f"psnr needs equal shapes, got {fa.shape} and {fb.shape}")
+        raise VideoError(f"psnr needs equal shapes, got {fa.shape} and {fb.shape}")
     mse = float(np.mean((fa.astype(np.float64) - fb.astype(np.float64)) ** 2))
     return float("inf") if mse == 0 else float(10 * np.log10(1.0 / mse))
