@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.errors import ModelLoadError, ModelNotFoundError
+
 __all__ = [
     "TASKS",
     "ModelFamily",
@@ -331,7 +333,7 @@ def detect_family(model: str | os.PathLike | Any) -> ModelFamily:
         saved = _read_vidkit_json(path)
         if saved.get("family") in _REGISTRY:
             return _REGISTRY[saved["family"]]
-        cls_name = json.loads(index.read_text()).get("_class_name", "")
+        cls_name = _read_model_index(path).get("_class_name") or ""
         fam = _family_from_class_name(cls_name)
         if fam is not None:
             return fam
@@ -760,12 +762,12 @@ def resolve_device(device: Any = "auto") -> str:
         if mps is not None and mps.is_available():
             return "mps"
         return "cpu"
-    if isinstance(device, torch.device):
-        return str(device)
-    if not isinstance(device, str):
+    if not isinstance(device, (str, torch.device)):
         raise TypeError(f"device must be 'auto', a string or a torch.device, got {device!r}")
-    torch.device(device)  # validates the string
-    return device
+    from vidkit.video import _check_device
+
+    _check_device(device)  # a valid device string, and present on this machine
+    return str(device)
 
 
 _DTYPES = {
@@ -1097,6 +1099,92 @@ def _quiet_diffusers():
         dlogging.set_verbosity(level)
 
 
+def _read_model_index(path: Path) -> dict[str, Any]:
+    """``path/model_index.json`` as a dict, checked: JSON, an object, ``_class_name`` a string."""
+    f = path / "model_index.json"
+    try:
+        data = json.loads(f.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ModelLoadError(f"{str(f)!r} is not a text file (not UTF-8 JSON)") from None
+    except json.JSONDecodeError as exc:
+        raise ModelLoadError(
+            f"{str(f)!r} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    if not isinstance(data, dict):
+        raise ModelLoadError(
+            f'{str(f)!r} must hold a JSON object ({{"_class_name": ..., "vae": [...]}}), '
+            f"got a {type(data).__name__}"
+        )
+    cls_name = data.get("_class_name")
+    if cls_name is not None and not isinstance(cls_name, str):
+        raise ModelLoadError(
+            f'{str(f)!r}: "_class_name" must be a pipeline class name (a string), got {cls_name!r}'
+        )
+    return data
+
+
+def _check_model_folder(path: Path, index: dict[str, Any]) -> None:
+    """Before diffusers loads anything: every component listed in ``model_index.json`` has its
+    folder, and every ``*.safetensors`` file has a readable header that fits the file."""
+    for name, value in index.items():
+        if name.startswith("_") or not isinstance(value, (list, tuple)) or len(value) != 2:
+            continue
+        if value[0] is None or value[1] is None:  # an optional component left out
+            continue
+        if not (path / name).is_dir():
+            raise ModelNotFoundError(
+                f"{str(path)!r}: model_index.json lists the component {name!r} "
+                f"({value[0]}.{value[1]}) but the folder {str(path / name)!r} is missing"
+            )
+    for f in sorted(path.glob("*/*.safetensors")) + sorted(path.glob("*.safetensors")):
+        _check_safetensors(f)
+
+
+def _check_safetensors(f: Path) -> None:
+    """Refuse a corrupt or truncated safetensors file, naming it and the cause."""
+    size = f.stat().st_size
+    try:
+        with open(f, "rb") as fh:
+            head = fh.read(8)
+            if len(head) < 8:
+                raise ValueError(f"the file has {size} bytes, fewer than a header")
+            n = int.from_bytes(head, "little")
+            if n > size - 8:
+                raise ValueError(f"the header claims {n} bytes but the file has {size}")
+            header = json.loads(fh.read(n))
+        if not isinstance(header, dict):
+            raise ValueError("the header is not a JSON object")
+        end = max(
+            (int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"),
+            default=0,
+        )
+        if 8 + n + end != size:
+            raise ValueError(
+                f"the tensors need {8 + n + end} bytes but the file has {size} (truncated or padded)"
+            )
+    except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:
+        raise ModelLoadError(f"corrupt safetensors weights {str(f)!r}: {exc}") from None
+
+
+def _bundled_model(text: str) -> Path | None:
+    """``vidkit/NAME[@SUB]`` -> the bundled folder; an unknown NAME or SUB raises listing them."""
+    from vidkit._config import data_dir
+
+    name, _, sub = text[len("vidkit/") :].partition("@")
+    root = data_dir() / name
+    if not name or not (root / "model_index.json").is_file():
+        return None
+    if not sub:
+        return root
+    if (root / sub / "model_index.json").is_file():
+        return root / sub
+    variants = sorted(
+        d.name for d in root.iterdir() if d.is_dir() and (d / "model_index.json").is_file()
+    )
+    shown = ", ".join([f"vidkit/{name}"] + [f"vidkit/{name}@{v}" for v in variants])
+    raise ModelNotFoundError(f"{text!r}: vidkit/{name} has no variant {sub!r}; it has {shown}")
+
+
 def _read_vidkit_json(path: Path) -> dict[str, Any]:
     f = path / _VIDKIT_JSON
     if not f.is_file():
@@ -1312,11 +1400,8 @@ def _load_from_pretrained(
     path = Path(text).expanduser()
     if not path.is_dir() and text.startswith("vidkit/"):
         # vidkit's bundled models: "vidkit/NAME" is data/NAME, "vidkit/NAME@SUB" is data/NAME/SUB
-        from vidkit._config import data_dir
-
-        name, _, sub = text[len("vidkit/") :].partition("@")
-        bundled = data_dir() / name / sub if sub else data_dir() / name
-        if (bundled / "model_index.json").is_file():
+        bundled = _bundled_model(text)
+        if bundled is not None:
             path = bundled
     if not path.is_dir():
         # a family may map its own ids to bundled folders (e.g. "vidkit/tiny-physics")
@@ -1328,15 +1413,18 @@ def _load_from_pretrained(
     local = path.is_dir()
     if not local and (_looks_like_path(text) or path.exists()):
         hint = " (it exists but is not a folder)" if path.exists() else ""
-        raise FileNotFoundError(
+        raise ModelNotFoundError(
             f"no model folder at {str(path)!r}{hint}: expected a diffusers folder with "
             "model_index.json, or a hub id such as 'THUDM/CogVideoX-2b'"
         )
     if local and not (path / "model_index.json").is_file():
-        raise FileNotFoundError(
+        raise ModelNotFoundError(
             f"{str(path)!r} is a folder but has no model_index.json: it is not a diffusers pipeline "
             "folder (save one with pipeline.save_pretrained(folder))"
         )
+    index = _read_model_index(path) if local else {}
+    if local:
+        _check_model_folder(path, index)
     saved = _read_vidkit_json(path) if local else {}
     fam = family_for(family) if family is not None else detect_family(path if local else text)
     torch_dtype = resolve_dtype(dtype, device, fam)
@@ -1346,9 +1434,7 @@ def _load_from_pretrained(
     else:
         dt_arg = torch_dtype
 
-    index_class = None
-    if local:
-        index_class = json.loads((path / "model_index.json").read_text()).get("_class_name")
+    index_class = index.get("_class_name")
     if task is not None and task in fam.pipelines:
         cls: Any = pipeline_class_for(fam, task)
     elif index_class and any(_class_name(c) == index_class for c in fam.pipelines.values()):
@@ -1380,7 +1466,7 @@ def _load_from_pretrained(
             pipe = cls.from_pretrained(target, use_safetensors=False, **load_kwargs)
     except Exception as exc:
         if not local and os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false"):
-            raise OSError(
+            raise ModelLoadError(
                 f"could not load {text!r}: HF_HUB_OFFLINE is set and it is not in the local cache; "
                 f"download it first or pass a local folder ({type(exc).__name__}: {exc})"
             ) from exc

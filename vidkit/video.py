@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vidkit.errors import VideoError, VideoTypeError, check_size
+from vidkit.errors import ArgumentError, VideoError, VideoTypeError, check_size
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -861,23 +861,23 @@ def _check_device(device: Any) -> Any:
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError, ValueError):
-        raise VideoError(
+        raise ArgumentError(
             f"device must be 'cpu', 'cuda', 'cuda:1', 'mps'..., got {device!r}"
         ) from None
     if dev.type == "cuda":
         if not torch.cuda.is_available():
-            raise VideoError(
+            raise ArgumentError(
                 f"device={device!r} but no CUDA GPU is available (torch.cuda.is_available() is "
                 "False); use 'cpu'"
             )
         if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise VideoError(
+            raise ArgumentError(
                 f"device={device!r} but only {torch.cuda.device_count()} CUDA GPU(s) are present"
             )
     elif dev.type == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
-            raise VideoError(f"device={device!r} but MPS is not available on this machine")
+            raise ArgumentError(f"device={device!r} but MPS is not available on this machine")
     return dev
 
 

@@ -181,6 +181,18 @@ def load_clip(model: ModelSpec = DEFAULT_CLIP_MODEL, device: str | None = None) 
     name = os.fspath(model)
     if not name:
         raise ValueError("model name is empty; give a hub id or a local folder")
+    local = Path(name).expanduser()
+    looks_local = (
+        name.startswith((".", "/", "~", "\\")) or os.path.isabs(name) or name.count("/") > 1
+    )
+    if (looks_local or local.exists()) and not local.is_dir():
+        from vidkit.errors import ModelNotFoundError
+
+        hint = " (it is a file, not a folder)" if local.exists() else ""
+        raise ModelNotFoundError(
+            f"no CLIP model folder at {name!r}{hint}: give a folder saved with "
+            f"save_pretrained, or a hub id such as {DEFAULT_CLIP_MODEL!r}"
+        )
     device = device or _default_device()
     key = (str(Path(name).resolve()) if Path(name).exists() else name, device)
     with _CACHE_LOCK:

@@ -41,6 +41,8 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 
+from vidkit.errors import StatisticsError, VideoTypeError, check_size
+
 __all__ = [
     "GaussianStats",
     "frechet_distance",
@@ -76,13 +78,13 @@ def _as_features(x: Any, what: str = "features") -> np.ndarray:
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
     ):
-        raise TypeError(f"{what} must be a numeric matrix [N, dim], got dtype {arr.dtype}")
+        raise VideoTypeError(f"{what} must be a numeric matrix [N, dim], got dtype {arr.dtype}")
     if arr.ndim != 2:
-        raise ValueError(f"{what} must be a matrix [N, dim], got shape {arr.shape}")
+        raise StatisticsError(f"{what} must be a matrix [N, dim], got shape {arr.shape}")
     arr = arr.astype(np.float64, copy=False)
     finite = np.isfinite(arr).all(axis=1)
     if not finite.all():
-        raise ValueError(f"{what} row {int(np.argmin(finite))} contains NaN or inf")
+        raise StatisticsError(f"{what} row {int(np.argmin(finite))} contains NaN or inf")
     return arr
 
 
@@ -154,7 +156,7 @@ class GaussianStats:
 
     def __init__(self, dim: int | None = None, *, keep_features: bool = False) -> None:
         if dim is not None and (not isinstance(dim, (int, np.integer)) or dim < 1):
-            raise ValueError(f"dim must be a positive integer, got {dim!r}")
+            raise StatisticsError(f"dim must be a positive integer, got {dim!r}")
         self.dim: int | None = int(dim) if dim is not None else None
         self.keep_features = bool(keep_features)
         self.count = 0
@@ -185,10 +187,14 @@ class GaussianStats:
             return self
         if self.dim is None or (self.count == 0 and not self._rows):
             if self.dim is not None and x.shape[1] != self.dim:
-                raise ValueError(f"features have dim {x.shape[1]}, these stats have dim {self.dim}")
+                raise StatisticsError(
+                    f"features have dim {x.shape[1]}, these stats have dim {self.dim}"
+                )
             self._alloc(x.shape[1], x.mean(axis=0))
         elif x.shape[1] != self.dim:
-            raise ValueError(f"features have dim {x.shape[1]}, these stats have dim {self.dim}")
+            raise StatisticsError(
+                f"features have dim {x.shape[1]}, these stats have dim {self.dim}"
+            )
         xc = x - self.shift
         self.sum += xc.sum(axis=0)
         self.sum_outer += xc.T @ xc
@@ -219,22 +225,22 @@ class GaussianStats:
             12
         """
         if not isinstance(other, GaussianStats):
-            raise TypeError(f"merge expects a GaussianStats, got {type(other).__name__}")
+            raise VideoTypeError(f"merge expects a GaussianStats, got {type(other).__name__}")
         if other.count == 0:
             return self
         if self.count == 0:
             if self.dim is not None and other.dim != self.dim:
-                raise ValueError(f"cannot merge stats of dim {other.dim} into dim {self.dim}")
+                raise StatisticsError(f"cannot merge stats of dim {other.dim} into dim {self.dim}")
             self._alloc(int(other.dim), other.shift)
         if other.dim != self.dim:
-            raise ValueError(f"cannot merge stats of dim {other.dim} into dim {self.dim}")
+            raise StatisticsError(f"cannot merge stats of dim {other.dim} into dim {self.dim}")
         s, so = other._moved_to(self.shift)
         self.sum += s
         self.sum_outer += so
         self.count += other.count
         if self.keep_features:
             if other.count and not other._rows:
-                raise ValueError("cannot merge: the other stats did not keep their features")
+                raise StatisticsError("cannot merge: the other stats did not keep their features")
             self._rows.extend(r.copy() for r in other._rows)
         return self
 
@@ -258,7 +264,7 @@ class GaussianStats:
     # -- results
     def _need(self, n: int = 1) -> None:
         if self.count < n:
-            raise ValueError(f"need at least {n} feature rows, these stats have {self.count}")
+            raise StatisticsError(f"need at least {n} feature rows, these stats have {self.count}")
 
     @property
     def mean(self) -> np.ndarray:
@@ -273,7 +279,9 @@ class GaussianStats:
         TF FVD and ``np.cov``.
         """
         if ddof not in (0, 1):
-            raise ValueError(f"ddof must be 0 (divide by N) or 1 (divide by N-1), got {ddof!r}")
+            raise StatisticsError(
+                f"ddof must be 0 (divide by N) or 1 (divide by N-1), got {ddof!r}"
+            )
         self._need(ddof + 1)
         c = (self.sum_outer - np.outer(self.sum, self.sum) / self.count) / (self.count - ddof)
         return (c + c.T) / 2
@@ -282,7 +290,7 @@ class GaussianStats:
     def features(self) -> np.ndarray:
         """The kept feature rows ``[N, dim]`` (only with ``keep_features=True``)."""
         if not self.keep_features:
-            raise ValueError(
+            raise StatisticsError(
                 "these stats did not keep the feature rows; create them with keep_features=True "
                 "(needed for KVD and bootstrap CIs)"
             )
@@ -317,7 +325,9 @@ class GaussianStats:
         if n_total == 0:
             return self
         if self.dim is not None and self.dim != dim:
-            raise ValueError(f"cannot sync: this process has dim {self.dim}, another has {dim}")
+            raise StatisticsError(
+                f"cannot sync: this process has dim {self.dim}, another has {dim}"
+            )
         if self.count == 0:
             self._alloc(dim, np.zeros(dim))
         # one common shift (the global mean), then plain sums are additive
@@ -343,7 +353,7 @@ class GaussianStats:
         if path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")
         if self.count == 0:
-            raise ValueError("nothing to save: these stats are empty")
+            raise StatisticsError("nothing to save: these stats are empty")
         arrays: dict[str, Any] = {
             "count": np.array(self.count, dtype=np.int64),
             "shift": self.shift,
@@ -371,22 +381,47 @@ class GaussianStats:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"no statistics file at {path}")
-        with np.load(path, allow_pickle=False) as f:
-            needed = {"count", "shift", "sum", "sum_outer"}
-            if not needed <= set(f.files):
-                raise ValueError(
-                    f"{path} is not a vidkit GaussianStats file (has {sorted(f.files)}, needs "
-                    f"{sorted(needed)})"
-                )
-            out = cls(keep_features="features" in f.files)
-            out.dim = int(f["shift"].shape[0])
-            out.count = int(f["count"])
-            out.shift = f["shift"].astype(np.float64)
-            out.sum = f["sum"].astype(np.float64)
-            out.sum_outer = f["sum_outer"].astype(np.float64)
-            if "features" in f.files:
-                out._rows = [f["features"].astype(np.float64)]
-            meta = json.loads(str(f["meta"])) if "meta" in f.files else {}
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+        if head[:2] != b"PK":  # every .npz is a zip archive
+            raise StatisticsError(
+                f"{path} is not an .npz archive (it starts with {head!r}); save statistics with "
+                "GaussianStats.save"
+            )
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                needed = {"count", "shift", "sum", "sum_outer"}
+                if not needed <= set(f.files):
+                    raise StatisticsError(
+                        f"{path} is not a vidkit GaussianStats file (has {sorted(f.files)}, needs "
+                        f"{sorted(needed)})"
+                    )
+                arrays = {}
+                for k in (*needed, "features", "meta"):
+                    if k in f.files:
+                        size = f.zip.getinfo(f"{k}.npy").file_size  # before decompressing it
+                        check_size(size, f"loading {k!r} of {path}")
+                        arrays[k] = f[k]
+        except StatisticsError:
+            raise
+        except Exception as exc:  # np.load of a file that is not an .npz archive
+            raise StatisticsError(
+                f"{path} is not a readable .npz statistics file ({type(exc).__name__}: {exc}); "
+                "save statistics with GaussianStats.save"
+            ) from None
+        out = cls(keep_features="features" in arrays)
+        out.count, out.shift, out.sum, out.sum_outer, rows = _checked_arrays(arrays, str(path))
+        out.dim = int(out.shift.shape[0])
+        if rows is not None:
+            out._rows = [rows]
+        meta: Any = {}
+        if "meta" in arrays:
+            try:
+                meta = json.loads(str(arrays["meta"]))
+            except ValueError:
+                raise StatisticsError(f"{path}: its 'meta' entry is not JSON") from None
+        if not isinstance(meta, dict):
+            raise StatisticsError(f"{path}: its 'meta' entry must be a JSON object, got {meta!r}")
         meta.pop("format", None)
         out.meta = meta
         return out
@@ -396,26 +431,100 @@ class GaussianStats:
         return f"GaussianStats(count={self.count}, dim={self.dim}{kept})"
 
 
+def _checked_arrays(
+    arrays: dict[str, np.ndarray], where: str
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Validate the arrays of a statistics file: count, shapes, finiteness, a PSD scatter matrix."""
+    count = arrays["count"]
+    if count.shape != () or not np.issubdtype(count.dtype, np.integer) or int(count) < 1:
+        raise StatisticsError(f"{where}: 'count' must be a positive integer, got {count!r}")
+    n = int(count)
+    shift = arrays["shift"]
+    if shift.ndim != 1 or shift.shape[0] < 1 or not np.issubdtype(shift.dtype, np.number):
+        raise StatisticsError(f"{where}: 'shift' must be a vector [dim], got shape {shift.shape}")
+    d = shift.shape[0]
+    for key, shape in (("sum", (d,)), ("sum_outer", (d, d))):
+        if arrays[key].shape != shape or not np.issubdtype(arrays[key].dtype, np.number):
+            raise StatisticsError(
+                f"{where}: '{key}' must have shape {shape} to match 'shift' ({d}-d), got "
+                f"{arrays[key].shape}"
+            )
+    shift, total, outer = (arrays[k].astype(np.float64) for k in ("shift", "sum", "sum_outer"))
+    if not (np.isfinite(shift).all() and np.isfinite(total).all() and np.isfinite(outer).all()):
+        raise StatisticsError(f"{where}: the statistics contain NaN or inf")
+    asym = float(np.abs(outer - outer.T).max())
+    if asym > 1e-6 * max(1.0, float(np.abs(outer).max())):
+        raise StatisticsError(f"{where}: 'sum_outer' is not symmetric (max |S - S^T| = {asym:.3g})")
+    _check_psd(outer, f"{where}: 'sum_outer'")
+    rows = None
+    if "features" in arrays:
+        rows = arrays["features"]
+        if rows.shape != (n, d) or not np.issubdtype(rows.dtype, np.number):
+            raise StatisticsError(
+                f"{where}: 'features' must have shape ({n}, {d}) (count x dim), got {rows.shape}"
+            )
+        rows = rows.astype(np.float64)
+    return n, shift, total, outer, rows
+
+
+def _check_psd(s: np.ndarray, what: str) -> None:
+    """Refuse a symmetric matrix with a clearly negative eigenvalue (beyond rounding).
+
+    One Cholesky factorisation of ``S + tol I`` (``tol`` = 1e-6 of the largest diagonal entry)
+    succeeds exactly when every eigenvalue is above ``-tol``: cheaper than an eigendecomposition.
+    """
+    d = s.shape[0]
+    if d == 0:
+        return
+    scale = float(np.abs(np.diagonal(s)).max())
+    tol = 1e-6 * scale if scale > 0 else 1e-300
+    try:
+        np.linalg.cholesky(s + tol * np.eye(d))
+    except np.linalg.LinAlgError:
+        low = float(np.linalg.eigvalsh((s + s.T) / 2).min())
+        raise StatisticsError(
+            f"{what} is not positive semi-definite (smallest eigenvalue {low:.4g}); a covariance "
+            "must be symmetric with eigenvalues >= 0"
+        ) from None
+
+
+def _check_n(n: Any, name: str) -> int | None:
+    if n is None:
+        return None
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise VideoTypeError(f"{name} must be an int (a sample size) or None, got {n!r}")
+    if n < 2:
+        raise StatisticsError(f"{name} must be >= 2 (a covariance needs two samples), got {n}")
+    return int(n)
+
+
 # --------------------------------------------------------------------------- Fréchet distance
 def _check_gaussian(mu: Any, sigma: Any, which: str) -> tuple[np.ndarray, np.ndarray]:
-    mu = np.asarray(mu, dtype=np.float64)
-    sigma = np.asarray(sigma, dtype=np.float64)
+    try:
+        mu = np.asarray(mu, dtype=np.float64)
+        sigma = np.asarray(sigma, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise VideoTypeError(
+            f"mu{which} and sigma{which} must be numeric (a vector and a matrix), got "
+            f"{type(mu).__name__} and {type(sigma).__name__} ({exc})"
+        ) from None
     if mu.ndim != 1:
-        raise ValueError(f"mu{which} must be a vector [d], got shape {mu.shape}")
+        raise StatisticsError(f"mu{which} must be a vector [d], got shape {mu.shape}")
     d = mu.shape[0]
     if sigma.shape != (d, d):
-        raise ValueError(
+        raise StatisticsError(
             f"sigma{which} must be a [{d}, {d}] matrix to match mu{which}, got {sigma.shape}"
         )
     if not (np.isfinite(mu).all() and np.isfinite(sigma).all()):
-        raise ValueError(f"mu{which}/sigma{which} contain NaN or inf")
+        raise StatisticsError(f"mu{which}/sigma{which} contain NaN or inf")
     skew = sigma - sigma.T
     asym = float(np.abs(skew).max()) if d else 0.0
     if asym > 1e-6 * max(1.0, float(np.abs(sigma).max())):
-        raise ValueError(f"sigma{which} is not symmetric (max |S - S^T| = {asym:.3g})")
+        raise StatisticsError(f"sigma{which} is not symmetric (max |S - S^T| = {asym:.3g})")
     if asym:
         skew *= 0.5
         sigma = sigma - skew  # (S + S^T) / 2
+    _check_psd(sigma, f"sigma{which}")
     return mu, sigma
 
 
@@ -461,7 +570,9 @@ def _trace_sqrt_sqrtm(s1: np.ndarray, s2: np.ndarray) -> float:
     if np.iscomplexobj(covmean):
         if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
             m = float(np.max(np.abs(covmean.imag)))
-            raise ValueError(f"sqrtm(S1 S2) has an imaginary component {m:.3g}; use method='eigh'")
+            raise StatisticsError(
+                f"sqrtm(S1 S2) has an imaginary component {m:.3g}; use method='eigh'"
+            )
         covmean = covmean.real
     return float(np.trace(covmean))
 
@@ -513,11 +624,14 @@ def frechet_distance(
         3.0
     """
     if method not in FD_METHODS:
-        raise ValueError(f"method must be one of {list(FD_METHODS)}, got {method!r}")
+        raise StatisticsError(f"method must be one of {list(FD_METHODS)}, got {method!r}")
+    n1, n2 = _check_n(n1, "n1"), _check_n(n2, "n2")
     m1, s1 = _check_gaussian(mu1, sigma1, "1")
     m2, s2 = _check_gaussian(mu2, sigma2, "2")
     if m1.shape != m2.shape:
-        raise ValueError(f"dimension mismatch: mu1 has {m1.shape[0]} entries, mu2 {m2.shape[0]}")
+        raise StatisticsError(
+            f"dimension mismatch: mu1 has {m1.shape[0]} entries, mu2 {m2.shape[0]}"
+        )
     _sample_size_warning(n1, n2)
     d = m1.shape[0]
     singular = [n is not None and n <= d for n in (n1, n2)]
@@ -563,9 +677,9 @@ def fd_from_features(
     a, b = _as_features(x, "x"), _as_features(y, "y")
     for name, arr in (("x", a), ("y", b)):
         if arr.shape[0] < 2:
-            raise ValueError(f"{name} has {arr.shape[0]} rows; a covariance needs at least 2")
+            raise StatisticsError(f"{name} has {arr.shape[0]} rows; a covariance needs at least 2")
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"feature dims differ: x has {a.shape[1]}, y has {b.shape[1]}")
+        raise StatisticsError(f"feature dims differ: x has {a.shape[1]}, y has {b.shape[1]}")
     sa, sb = GaussianStats().update(a), GaussianStats().update(b)
     n1, n2 = (a.shape[0], b.shape[0]) if warn else (None, None)
     with warnings.catch_warnings():
@@ -616,9 +730,9 @@ def polynomial_mmd(
     a, b = _as_features(x, "x"), _as_features(y, "y")
     m, n = a.shape[0], b.shape[0]
     if m < 2 or n < 2:
-        raise ValueError(f"the unbiased MMD needs at least 2 rows per side, got {m} and {n}")
+        raise StatisticsError(f"the unbiased MMD needs at least 2 rows per side, got {m} and {n}")
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"feature dims differ: x has {a.shape[1]}, y has {b.shape[1]}")
+        raise StatisticsError(f"feature dims differ: x has {a.shape[1]}, y has {b.shape[1]}")
     g = 1.0 / a.shape[1] if gamma is None else float(gamma)
     kxx, dxx = _kernel_sums(a, a, degree, g, coef0, chunk_size, True)
     kyy, dyy = _kernel_sums(b, b, degree, g, coef0, chunk_size, True)
@@ -659,7 +773,7 @@ def kernel_distance(
         return polynomial_mmd(a, b, **kernel), float("nan")
     if estimator == "blocks":
         if block_size < 2:
-            raise ValueError(f"block_size must be >= 2, got {block_size}")
+            raise StatisticsError(f"block_size must be >= 2, got {block_size}")
         n_blocks = max(1, math.ceil(max(a.shape[0], b.shape[0]) / block_size))
         if min(a.shape[0], b.shape[0]) < 2 * n_blocks:
             n_blocks = max(1, min(a.shape[0], b.shape[0]) // 2)
@@ -672,7 +786,7 @@ def kernel_distance(
     if estimator == "subsets":
         size = min(int(subset_size), a.shape[0], b.shape[0])
         if size < 2 or n_subsets < 1:
-            raise ValueError(
+            raise StatisticsError(
                 f"subsets need >= 2 rows and n_subsets >= 1 (size {size}, {n_subsets})"
             )
         rng = np.random.default_rng(seed)
@@ -685,7 +799,7 @@ def kernel_distance(
             for _ in range(int(n_subsets))
         ]
         return float(np.mean(vals)), float(np.std(vals))
-    raise ValueError(f"estimator must be 'full', 'blocks' or 'subsets', got {estimator!r}")
+    raise StatisticsError(f"estimator must be 'full', 'blocks' or 'subsets', got {estimator!r}")
 
 
 # --------------------------------------------------------------------------- bootstrap
@@ -733,13 +847,13 @@ def bootstrap(
         True
     """
     if method not in ("bias-corrected", "percentile", "normal"):
-        raise ValueError(
+        raise StatisticsError(
             f"method must be 'bias-corrected', 'percentile' or 'normal', got {method!r}"
         )
     if not 0 < ci < 1:
-        raise ValueError(f"ci must be in (0, 1), got {ci!r}")
+        raise StatisticsError(f"ci must be in (0, 1), got {ci!r}")
     if int(n_resamples) < 2:
-        raise ValueError(f"n_resamples must be >= 2, got {n_resamples!r}")
+        raise StatisticsError(f"n_resamples must be >= 2, got {n_resamples!r}")
     a, b = _as_features(x, "x"), _as_features(y, "y")
     est = float(statistic(a, b))
     rng = np.random.default_rng(seed)
