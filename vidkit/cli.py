@@ -351,7 +351,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         size=args.size,
         models=models,
-        prompts=args.prompts,
+        prompts=_suite_or_prompts(args),
         seeds=_int_list(args.seeds, "--seeds"),
         limit=args.limit,
     )
@@ -395,6 +395,32 @@ def _int_list(text: str, what: str) -> list[int]:
     if not out:
         raise ValueError(f"{what} is empty")
     return out
+
+
+def _suite_or_prompts(args: argparse.Namespace) -> Any:
+    """What ``--prompts SUITE|FILE`` or ``--prompt TEXT`` (repeatable) name, for load_prompts.
+
+    ``--prompts`` takes a bundled suite name or a .jsonl/.json/.txt file, never a literal prompt:
+    a misspelt suite name is an error listing the suites. Literal prompts go through ``--prompt``.
+    """
+    from vidkit.compare import prompt_suites
+
+    literal = getattr(args, "prompt", None) or []
+    if literal:
+        if args.prompts is not None:
+            raise ValueError("give either --prompts SUITE|FILE or --prompt TEXT, not both")
+        return list(literal)
+    text = args.prompts if args.prompts is not None else "tiny"
+    suites = prompt_suites()
+    if text in suites:
+        return text
+    path = Path(text).expanduser()
+    if path.suffix.lower() in (".jsonl", ".json", ".txt") or path.is_file():
+        return text  # load_prompts names a missing file
+    raise ValueError(
+        f"--prompts {text!r} is neither a prompt suite ({', '.join(sorted(suites))}) nor a "
+        ".jsonl/.json/.txt file; for your own prompt use --prompt TEXT (repeatable)"
+    )
 
 
 def _value(text: str) -> Any:
@@ -441,6 +467,9 @@ def parse_model(text: str) -> tuple[str, Any]:
     else:
         model = spec
     return name, ({"model": model, **settings} if settings else model)
+
+
+_SCALAR_SETTINGS = ("steps", "guidance", "strength", "fps", "num_frames", "height", "width")
 
 
 def _gen_settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -509,6 +538,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in (".mp4", ".webm", ".gif", ".mov", ".mkv"):
         raise ValueError(f"--out {args.out!r}: give a .mp4, .webm, .gif, .mov or .mkv file")
     kwargs = _gen_settings(args)
+    from vidkit.sampling import _check_settings
+
+    _check_settings(**{k: v for k, v in kwargs.items() if k in _SCALAR_SETTINGS})
     if args.image:
         kwargs["image"] = args.image
     if args.video:
@@ -622,7 +654,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for o in args.out or []:
         if Path(o).suffix.lower() not in (".md", ".csv", ".html", ".htm", ".json"):
             raise ValueError(f"--out {o!r}: use a .md, .csv, .html or .json file")
-    suite = load_prompts(args.prompts, limit=args.limit)
+    suite = load_prompts(_suite_or_prompts(args), limit=args.limit)
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
     reference: Any = args.reference
     if reference and reference != "synth" and not Path(reference).exists():
@@ -684,7 +716,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=SPEC",
         help="models to compare (repeatable; default: final and early of vidkit/tiny-physics)",
     )
-    d.add_argument("--prompts", default="tiny", help="prompt suite (default: tiny)")
+    d.add_argument(
+        "--prompts", default=None, metavar="SUITE|FILE", help="prompt suite (default: tiny)"
+    )
     d.add_argument("--seeds", default="0,1", help="seeds of the comparison (default 0,1)")
     d.add_argument("--limit", type=int, default=None, help="use only the first N prompts")
     d.set_defaults(func=_cmd_demo)
@@ -750,7 +784,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=SPEC[,key=value]",
         help="a model (repeatable): hub id, folder, synth or synth:VIOLATION, plus settings",
     )
-    c.add_argument("--prompts", default="tiny", help="suite (tiny, physics), .jsonl or .txt file")
+    c.add_argument(
+        "--prompts",
+        default=None,
+        metavar="SUITE|FILE",
+        help="a prompt suite (tiny, physics) or a .jsonl/.json/.txt file (default: tiny); an "
+        "unknown name is an error",
+    )
+    c.add_argument(
+        "--prompt",
+        action="append",
+        metavar="TEXT",
+        help="a literal prompt instead of a suite (repeatable)",
+    )
     c.add_argument("--limit", type=int, default=None, help="use only the first N prompts")
     c.add_argument("--seeds", default="0", help="seeds, e.g. 0,1,2 or 0-4 (default 0)")
     c.add_argument(
@@ -767,7 +813,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--out", action="append", help="also write the leaderboard (.md, .csv, .html, .json)"
     )
-    c.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for CIs")
+    c.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for CIs (>= 0)")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_gen_args(c)
     c.set_defaults(func=_cmd_compare)
@@ -787,8 +833,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``vidkit`` command; returns the exit code.
 
-    Errors in the user's input (ValueError, TypeError, FileNotFoundError) print one line to stderr
-    and exit with code 2; anything else is a bug and keeps its traceback.
+    Errors in the user's input (:class:`vidkit.VidkitError`, ValueError, TypeError, and OSError:
+    a missing or unreadable file, a model that cannot be loaded) print one line to stderr and exit
+    with code 2; anything else is a bug and keeps its traceback.
 
     Example:
         >>> from vidkit.cli import main
@@ -805,10 +852,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from vidkit.errors import VidkitError
+
     try:
         return int(args.func(args))
-    except (ValueError, TypeError, FileNotFoundError) as exc:
-        print(f"vidkit {args.command}: error: {exc}", file=sys.stderr)
+    except (VidkitError, ValueError, TypeError, OSError) as exc:
+        # bad input, an unreadable file or model, a missing folder: one line, no traceback
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"vidkit {args.command}: error: {first}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -430,6 +430,11 @@ class Model:
             out = self.source(prompt, int(seed), **kw)
             if isinstance(out, (list, tuple)) and len(out) == 1 and isinstance(out[0], Video):
                 out = out[0]
+            if isinstance(out, (str, bytes, os.PathLike)):  # not read as a path: say what came
+                raise TypeError(
+                    f"the model callable returned a {type(out).__name__} ({str(out)[:60]!r}); it "
+                    "must return a vk.Video (or an array vk.as_video accepts)"
+                )
             try:
                 video = as_video(out)
             except (TypeError, ValueError) as exc:
@@ -1459,6 +1464,23 @@ def _evaluate_models(
     return results
 
 
+_SCALAR_SETTINGS = ("steps", "guidance", "strength", "fps", "num_frames", "height", "width")
+
+
+def _check_bootstrap(n_bootstrap: Any, ci: Any) -> None:
+    """``n_bootstrap`` an int >= 0 and ``ci`` a level in (0, 1), checked before any work."""
+    from vidkit.errors import ArgumentError
+
+    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)):
+        raise TypeError(f"n_bootstrap must be an int >= 0 (0: no CIs), got {n_bootstrap!r}")
+    if n_bootstrap < 0:
+        raise ArgumentError(f"n_bootstrap must be an int >= 0 (0: no CIs), got {n_bootstrap}")
+    if isinstance(ci, bool) or not isinstance(ci, (int, float, np.integer, np.floating)):
+        raise TypeError(f"ci must be a confidence level in (0, 1) such as 0.95, got {ci!r}")
+    if not 0 < ci < 1:  # NaN fails too
+        raise ArgumentError(f"ci must be a confidence level in (0, 1) such as 0.95, got {ci!r}")
+
+
 def compare(
     models: Mapping[str, Any],
     prompts: Any,
@@ -1504,6 +1526,10 @@ def compare(
         ...                    reference="synth", store="runs/tiny")  # doctest: +SKIP
         >>> board.plot(); board.show(prompt=0)  # doctest: +SKIP
     """
+    _check_bootstrap(n_bootstrap, ci)  # before any model is loaded or video generated
+    from vidkit.sampling import _check_settings
+
+    _check_settings(**{k: v for k, v in gen_kwargs.items() if k in _SCALAR_SETTINGS})
     model_map = _as_models(models)
     rows = load_prompts(prompts)
     seed_list = _check_seeds(seeds)

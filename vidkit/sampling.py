@@ -54,6 +54,7 @@ from vidkit.conditioning import (
     target_size,
     to_image,
 )
+from vidkit.errors import ArgumentError
 from vidkit.models import (
     ModelFamily,
     VideoPipeline,
@@ -366,9 +367,48 @@ def _check_number(name: str, v: Any, lo: float | None = None, hi: float | None =
         return
     if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number, got {v!r}")
+    if not np.isfinite(v):
+        raise ArgumentError(f"{name} must be a finite number, got {v!r}")
     if lo is not None and v < lo or hi is not None and v > hi:
         rng = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
         raise ValueError(f"{name} must be in {rng}, got {v}")
+
+
+#: the most denoising steps vk.generate accepts (schedulers are trained on 1000 timesteps)
+MAX_STEPS = 10_000
+
+
+def _check_settings(**settings: Any) -> None:
+    """The cheap checks of generate's scalar settings; ``None`` means the model's default."""
+    steps = settings.get("steps")
+    _check_number("steps", steps, 1, MAX_STEPS)
+    if steps is not None and int(steps) != steps:
+        raise TypeError(f"steps must be an integer, got {steps!r}")
+    _check_number("guidance", settings.get("guidance"), 0)
+    _check_number("strength", settings.get("strength"), 0, 1)
+    _check_number("fps", settings.get("fps"), 1e-6)
+    for key in ("num_frames", "height", "width"):
+        v = settings.get(key)
+        if v is None:
+            continue
+        number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        if not number or not np.isfinite(v) or int(v) != v:
+            raise TypeError(f"{key} must be an integer, got {v!r}")
+        if v < 1:
+            raise ValueError(f"{key} must be >= 1, got {v}")
+    batch_size = settings.get("batch_size", 1)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    n, h, w = (settings.get(k) for k in ("num_frames", "height", "width"))
+    if n is not None and h is not None and w is not None:
+        from vidkit.errors import check_size
+
+        check_size(
+            float(batch_size) * n * h * w * 3 * 4,
+            f"generating {batch_size} video(s) of {int(n)} frames of {int(h)}x{int(w)}",
+        )
 
 
 # --------------------------------------------------------------------------- generate
@@ -431,6 +471,17 @@ def generate(
     """
     import torch
 
+    # ---- validate scalar arguments (before a model is loaded or a pipeline switched)
+    _check_settings(
+        steps=steps,
+        guidance=guidance,
+        strength=strength,
+        fps=fps,
+        num_frames=num_frames,
+        height=height,
+        width=width,
+        batch_size=batch_size,
+    )
     vp = _as_video_pipeline(pipe)
     fam = vp.family
     notes: list[str] = []
@@ -438,17 +489,6 @@ def generate(
     dpipe = vp.for_task(t)
     d = vp.defaults
 
-    # ---- validate scalar arguments
-    _check_number("steps", steps, 1)
-    if steps is not None and int(steps) != steps:
-        raise TypeError(f"steps must be an integer, got {steps!r}")
-    _check_number("guidance", guidance, 0)
-    _check_number("strength", strength, 0, 1)
-    _check_number("fps", fps, 1e-6)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-        raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if strength is not None and t not in ("v2v", "condition"):
         raise ValueError(
             f"strength applies to video-to-video (pass video=...), not to {t}; got strength={strength}"
@@ -826,6 +866,19 @@ def sweep(pipe: Any, **params: Any) -> SweepResult:
     rows: list[dict[str, Any]] = []
     videos: list[Video] = []
     combos = list(itertools.product(*axes.values())) if axes else [()]
+    checked = (
+        "steps",
+        "guidance",
+        "strength",
+        "fps",
+        "num_frames",
+        "height",
+        "width",
+        "batch_size",
+    )
+    for combo in combos:  # every cell's settings, before the first generation
+        cell = {**fixed, **dict(zip(axes, combo))}
+        _check_settings(**{k: cell[k] for k in checked if k in cell})
     for combo in combos:
         cell = dict(zip(axes, combo))
         label = ", ".join(f"{k}={_short(v)}" for k, v in cell.items()) or "default"
