@@ -128,8 +128,15 @@ def to_image(image: Any, *, frame: int = 0) -> Image.Image:
         path = Path(image).expanduser()
         if not path.is_file():
             raise FileNotFoundError(f"image file not found: {str(path)!r}")
-        with Image.open(path) as im:
-            return im.convert("RGB")
+        from PIL import UnidentifiedImageError
+
+        from vidkit.errors import VideoError
+
+        try:
+            with Image.open(path) as im:
+                return im.convert("RGB")
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
+            raise VideoError(f"cannot read the image {str(path)!r}: {exc}") from None
     if isinstance(image, Video):
         return Image.fromarray(image.uint8[frame])
     if _is_torch_tensor(image):

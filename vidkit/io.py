@@ -411,7 +411,7 @@ def _tag_count_plausible(path: Path, container: Any, stream: Any, n: int) -> boo
 
     The tag is a hint, never an allocation size: it must not exceed the file's size in bytes
     (every frame is at least one byte of packet) and must match the container's duration times
-    the stream's frame rate within a frame (Matroska stores times in milliseconds: 2 ms of slack).
+    the stream's frame rate within half a frame (plus 2 ms: Matroska times are in milliseconds).
     """
     if n < 1 or n > path.stat().st_size:
         return False
@@ -420,7 +420,7 @@ def _tag_count_plausible(path: Path, container: Any, stream: Any, n: int) -> boo
     if not rate or not duration or duration <= 0:
         return False
     expected = duration / 1_000_000 * float(rate)
-    return abs(n - expected) <= 1.0 + 0.002 * float(rate)
+    return abs(n - expected) <= 0.5 + 0.002 * float(rate)
 
 
 def _container_count(
