@@ -51,11 +51,13 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import re
 import shutil
+import struct
 import uuid
 import warnings
 from collections.abc import Iterator, Sequence
@@ -376,6 +378,13 @@ def _open_input(path: Path) -> Any:
             f"{str(path)!r} has no video stream (streams found: {', '.join(kinds)}); "
             "expected a video file"
         )
+    if container.streams.video[0].codec_context is None:
+        name = getattr(getattr(container.streams.video[0], "codec", None), "name", "unknown")
+        container.close()
+        raise VideoError(
+            f"cannot read {str(path)!r}: no decoder for its video stream (codec {name!r}); the "
+            "file is damaged or uses a codec this FFmpeg build lacks"
+        )
     return container
 
 
@@ -399,7 +408,7 @@ def _count_packets(path: Path) -> int:
     import av
 
     n = 0
-    with av.open(str(path)) as c:
+    with av.open(str(path), metadata_errors="replace") as c:
         for packet in c.demux(c.streams.video[0]):
             if packet.size:
                 n += 1
@@ -738,6 +747,24 @@ def _gif_open(path: Path) -> Any:
     return im
 
 
+# what Pillow raises on a damaged GIF (a truncated block, an index past the frames, bad LZW data)
+_GIF_DAMAGE = (OSError, IndexError, ValueError, EOFError, SyntaxError, struct.error)
+
+
+@contextlib.contextmanager
+def _gif_damage(path: Path) -> Iterator[None]:
+    """Turn Pillow's errors on a damaged GIF into a VideoError naming the file (vidkit's own
+    errors, such as a refused size, pass through)."""
+    try:
+        yield
+    except VideoError:
+        raise
+    except _GIF_DAMAGE as exc:
+        raise VideoError(
+            f"cannot decode {str(path)!r}: the GIF is damaged ({type(exc).__name__}: {exc})"
+        ) from None
+
+
 def _gif_durations(im: Any) -> list[int]:
     out = []
     for i in range(im.n_frames):
@@ -905,7 +932,8 @@ def read_video(path: PathLike, frames: Any = None, *, fps: float | None = None) 
     elif p.is_dir():
         raise VideoError(f"{text!r} is a folder; a {kind} file was expected")
     elif kind == "gif":
-        decoded = _read_gif(p, frames, fps)
+        with _gif_damage(p):
+            decoded = _read_gif(p, frames, fps)
     else:
         if p.stat().st_size == 0:
             raise VideoError(f"cannot read {text!r}: the file is empty (0 bytes)")
@@ -959,7 +987,8 @@ def probe_video(path: PathLike) -> dict[str, Any]:
         try:
             tag = _parse_tag(im.info["comment"], str(p)) if "comment" in im.info else None
             width, height = im.size
-            raw = _gif_durations(im)
+            with _gif_damage(p):
+                raw = _gif_durations(im)
             durations = [d if d > 10 else 100 for d in raw]
         finally:
             im.close()

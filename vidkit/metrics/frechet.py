@@ -511,6 +511,8 @@ def _check_gaussian(mu: Any, sigma: Any, which: str) -> tuple[np.ndarray, np.nda
     if mu.ndim != 1:
         raise StatisticsError(f"mu{which} must be a vector [d], got shape {mu.shape}")
     d = mu.shape[0]
+    if d == 0:
+        raise StatisticsError(f"mu{which} is empty; a Gaussian needs at least one dimension")
     if sigma.shape != (d, d):
         raise StatisticsError(
             f"sigma{which} must be a [{d}, {d}] matrix to match mu{which}, got {sigma.shape}"
