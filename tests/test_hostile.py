@@ -300,6 +300,18 @@ def test_6_cli_prompts_takes_suites_only(tmp_path, capsys, monkeypatch):
     assert [r["prompt"] for r in seen["s"]] == ["a red ball falls", "a blue ball"]
 
 
+def test_6_cli_evaluate_checks_reference_first(tmp_path, capsys, monkeypatch):
+    path = vk.write_video(tmp_path / "a.mp4", _video(4))
+
+    def no_read(*a, **k):
+        raise AssertionError("videos were read before the arguments were checked")
+
+    monkeypatch.setattr(vk, "read_video", no_read)
+    _one_line_rc2(capsys, ["evaluate", str(path), "--metrics", "physics,fvd"], "needs --reference")
+    argv = ["evaluate", str(path), "--metrics", "fvd", "--reference", str(tmp_path / "nope")]
+    _one_line_rc2(capsys, argv, "is not a folder of videos")
+
+
 # --------------------------------------------------------------------------- 7. model loading
 @pytest.fixture(scope="module")
 def good_model(tmp_path_factory) -> Path:
@@ -441,6 +453,7 @@ RAW = [
         "n_bootstrap must be an int >= 0",
     ),
 ]
+RAW.append(("to_torch('cuda')", lambda p: _video().to_torch("cuda"), "for a device pass device="))
 if not CUDA:
     RAW.append(("to_torch cuda", lambda p: _video().to_torch(device="cuda"), "no CUDA GPU"))
 

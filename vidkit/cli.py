@@ -584,6 +584,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     metrics = [as_metric(m.strip()) for m in args.metrics.split(",") if m.strip()]
     if not metrics:
         raise ValueError("--metrics is empty")
+    needs_reference = [m.name for m in metrics if m.scope != "video"]
+    if needs_reference and not args.reference:
+        raise ValueError(f"{needs_reference[0]} needs --reference FOLDER (the real videos)")
+    if needs_reference and not Path(args.reference).is_dir():
+        raise FileNotFoundError(f"--reference {args.reference!r} is not a folder of videos")
     videos = [vk.read_video(p) for p in paths]
     rows: list[dict[str, Any]] = [{"video": str(p)} for p in paths]
     violation_found = False

@@ -167,7 +167,10 @@ def _torch_dtype(dtype: Any) -> Any:
 
 def _check_layout(layout: str, allowed: Sequence[str]) -> str:
     if not isinstance(layout, str) or layout.upper() not in allowed:
-        raise VideoError(f"layout must be one of {list(allowed)}, got {layout!r}")
+        hint = ""
+        if isinstance(layout, str) and layout.split(":")[0] in ("cpu", "cuda", "mps", "xpu"):
+            hint = f"; for a device pass device={layout!r}"
+        raise VideoError(f"layout must be one of {list(allowed)}, got {layout!r}{hint}")
     return layout.upper()
 
 
