@@ -190,7 +190,7 @@ def load_clip(model: ModelSpec = DEFAULT_CLIP_MODEL, device: str | None = None) 
 
         hint = " (it is a file, not a folder)" if local.exists() else ""
         raise ModelNotFoundError(
-            f"no CLIP model folder at {name!r}{hint}: give a folder saved with "
+            f"could not load CLIP model {name!r}: no such folder{hint}; give a folder saved with "
             f"save_pretrained, or a hub id such as {DEFAULT_CLIP_MODEL!r}"
         )
     device = device or _default_device()
