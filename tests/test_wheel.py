@@ -111,7 +111,15 @@ def test_wheel_carries_the_data_and_works_outside_the_repository(tmp_path: Path)
         if line.startswith("Requires-Dist:") and "extra ==" not in line
     ]
     assert any(c.startswith("torch") for c in core) and any(c.startswith("diffusers") for c in core)
-    for tool in ("jupyterlab", "papermill", "nbclient", "ipykernel", "pytest", "playwright", "ruff"):
+    for tool in (
+        "jupyterlab",
+        "papermill",
+        "nbclient",
+        "ipykernel",
+        "pytest",
+        "playwright",
+        "ruff",
+    ):
         assert not any(c.startswith(tool) for c in core), f"{tool} is a core dependency"
     assert 'extra == "notebook"' in metadata and 'extra == "test"' in metadata
 
