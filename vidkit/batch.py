@@ -4,10 +4,10 @@ Both write into a :class:`~vidkit.store.RunStore`. Each item is keyed by the mod
 (spec and the fingerprint of its files or weights, variant such as ``@early``, hub revision, load
 arguments), the prompt, the seed and every generation setting (:func:`vidkit.store.item_key`), so
 a changed model or setting makes new items and a finished item is never made again. An item is
-claimed before it is generated, so any number of processes can work on one store: each takes its
-share (accelerate's ``split_between_processes`` under ``accelerate launch`` or
-``num_processes=N``), then helps with the unclaimed rest and waits for the items others are
-making. A missing, truncated or altered video, or a damaged row, reads as missing and is made
+claimed before it is generated, so any number of processes can work on one store: processes
+launched together (``accelerate launch``, or ``num_processes=N``) each take their share
+(accelerate's ``split_between_processes``); independent runs skip what another has claimed and
+wait for it. A missing, truncated or altered video, or a damaged row, reads as missing and is made
 again.
 
 Example:
@@ -161,10 +161,11 @@ def generate_missing(
     ``models`` maps names to objects with ``kind``, ``identity()``, ``load(device)``,
     ``generate(prompt, seed, **settings)`` and ``release()`` (:class:`vidkit.compare.Model`).
 
-    Each process first makes its own share of the missing items, then the unclaimed items of the
-    other shares (from their end), then waits until every item is present, making any whose
-    claim was abandoned. Every item is claimed before it is made and checked again under the
-    claim, so no item is made twice, whatever number of processes run on the store.
+    Each process makes its share of the missing items (accelerate's split under a launcher, all
+    of them otherwise), skipping those another process has claimed, then waits until every item
+    is present, making any whose claim was abandoned (its process died). Every item is claimed
+    before it is made and checked again under the claim, so no item is made twice, whatever
+    number of processes (launched together or started independently) work on the store.
 
     Example:
         >>> generate_missing(items, {"m": Model(fn)}, RunStore("runs/x"), Processes(),
@@ -182,8 +183,6 @@ def generate_missing(
             todo.append(it)
     procs.barrier()  # every process has decided before anyone writes
     mine = procs.split(todo)
-    own = {it["key"] for it in mine}
-    rest = [it for it in reversed(todo) if it["key"] not in own]
     versions = _versions()
     host = platform.node()
     made = 0
@@ -227,13 +226,12 @@ def generate_missing(
         bar.update(1)
 
     try:
-        for name in dict.fromkeys(it["model"] for it in todo):  # one model in memory at a time
-            for it in [x for x in mine if x["model"] == name] + [
-                x for x in rest if x["model"] == name
-            ]:
+        for name in dict.fromkeys(it["model"] for it in mine):  # one model in memory at a time
+            for it in (x for x in mine if x["model"] == name):
                 if make(it):
                     count(it)
             models[name].release()
+        procs.barrier()  # the launched processes have done their shares
         pending = [it for it in todo if not store.has(it["key"])]
         while pending:  # items other processes claimed: wait, or take over abandoned claims
             time.sleep(poll)
