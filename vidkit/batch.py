@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.store import RunStore, atomic_write_json, item_key, jsonable
+from vidkit.store import RunStore, atomic_write_json, check_ext, item_key, jsonable
 
 __all__ = ["Processes", "check_seeds", "generate_many", "generate_missing", "hub_revision"]
 
@@ -331,8 +331,6 @@ def generate_many(
     """
     import pandas as pd
 
-    from vidkit.store import _check_ext
-
     # ---- every argument is checked before anything is loaded or written
     prompt_list = [prompts] if isinstance(prompts, str) else prompts
     if (
@@ -342,7 +340,7 @@ def generate_many(
     ):
         raise TypeError(f"prompts must be a string or a non-empty list of strings, got {prompts!r}")
     seed_list = check_seeds(seeds)
-    ext = _check_ext(ext)
+    ext = check_ext(ext)
     if not isinstance(out_dir, (str, os.PathLike)):
         raise TypeError(f"out_dir must be a folder path, got {type(out_dir).__name__}")
     if isinstance(num_processes, bool) or not isinstance(num_processes, (int, np.integer)):
@@ -386,7 +384,7 @@ def generate_many(
         store.clean()
     if num_processes > 1 and not in_launch:
         if store.missing(it["key"] for it in items):
-            job = {"spec": spec, "identity": ident, "name": name, "items": items}
+            job = {"spec": spec, "name": name, "items": items}
             job_path = store.root / f".job.{os.getpid()}-{time.time_ns()}.tmp.json"
             atomic_write_json(job_path, job)
             try:
@@ -485,8 +483,7 @@ def _worker_main(job_path: str) -> None:
     tlogging.disable_progress_bar()
     job = json.loads(Path(job_path).read_text())
     spec = dict(job["spec"])
-    model = Model(spec.pop("model"), load_kwargs=spec)
-    model._identity = job["identity"]  # as the launcher hashed it
+    model = Model(spec.pop("model"), load_kwargs=spec)  # the keys were made by the launcher
     store = RunStore(Path(job_path).parent)
     generate_missing(job["items"], {job["name"]: model}, store, Processes(), True, "generate_many")
 

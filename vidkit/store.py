@@ -69,6 +69,7 @@ from vidkit.video import Video
 __all__ = [
     "RunStore",
     "VIDEO_EXTS",
+    "check_ext",
     "item_key",
     "stable_hash",
     "jsonable",
@@ -274,7 +275,14 @@ def _check_name(name: str, what: str) -> str:
     return name
 
 
-def _check_ext(ext: Any) -> str:
+def check_ext(ext: Any) -> str:
+    """A video container extension for the store (``mp4``, ``webm``, ``mkv``, ``mov``, ``gif``;
+    a leading dot and case are ignored); anything else, a path included, is a ``ValueError``.
+
+    Example:
+        >>> check_ext(".MP4")
+        'mp4'
+    """
     if not isinstance(ext, str):
         raise TypeError(f"ext must be a string such as 'mp4', got {type(ext).__name__}")
     e = ext.lower()
@@ -642,7 +650,7 @@ class RunStore:
             raise TypeError(f"video must be a vk.Video, got {type(video).__name__}")
         if not isinstance(row, Mapping):
             raise TypeError(f"row must be a mapping of parameters, got {type(row).__name__}")
-        ext = _check_ext(ext)
+        ext = check_ext(ext)
         with self.claim(key, timeout=timeout):
             return self._publish(key, video, row, ext)
 
