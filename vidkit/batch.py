@@ -339,7 +339,7 @@ def generate_many(
         or not all(isinstance(p, str) for p in prompt_list)
     ):
         raise TypeError(f"prompts must be a string or a non-empty list of strings, got {prompts!r}")
-    seed_list = check_seeds(seeds)
+    seed_list = check_seeds(0 if seeds is None else seeds)  # None: seed 0, as before
     ext = check_ext(ext)
     if not isinstance(out_dir, (str, os.PathLike)):
         raise TypeError(f"out_dir must be a folder path, got {type(out_dir).__name__}")
