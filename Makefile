@@ -11,11 +11,12 @@ PYTEST_ARGS ?= -n 2 --durations=20
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml setup.py Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH)
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# core + the notebook environment (make demo, the notebooks) + the test tools (make test)
+	$(BIN)/python -m pip install --quiet -e ".[notebook,test]"
 	# cd-fvd is the parity reference for FVD; its declared torchvision dependency breaks beside this
 	# torch and is not used by the code paths the tests call, so it is installed without dependencies.
 	$(BIN)/python -m pip install --quiet --no-deps "cd-fvd==0.1.1"

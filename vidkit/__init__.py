@@ -46,7 +46,7 @@ _LAZY_NAMES: dict[str, str] = {
     "load": "vidkit.models",
     "generate": "vidkit.sampling",
     "sweep": "vidkit.sampling",
-    "generate_many": "vidkit.sampling",
+    "generate_many": "vidkit.batch",
     "compare": "vidkit.compare",
     "Leaderboard": "vidkit.compare",
 }

@@ -6,12 +6,17 @@ import os
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+# an installed wheel carries the data inside the package; a clone has it at the top level
+_INSTALLED_DATA = _PACKAGE_DIR / "_data"
+_REPO_DATA = _PACKAGE_DIR.parent / "data"
 
 
 def data_dir() -> Path:
-    """The bundled ``data/`` folder (prompt suites, tiny model, extractor weights).
+    """The bundled data folder (prompt suites, tiny model, extractor weights).
 
-    ``$VIDKIT_DATA`` overrides it; otherwise the repository's top-level ``data/`` beside the package.
+    ``$VIDKIT_DATA`` overrides it; otherwise the copy inside the installed package
+    (``vidkit/_data``, put there when the wheel is built), else the repository's top-level
+    ``data/`` (a clone or an editable install).
 
     Example:
         >>> from vidkit._config import data_dir
@@ -21,7 +26,9 @@ def data_dir() -> Path:
     env = os.environ.get("VIDKIT_DATA")
     if env:
         return Path(env).expanduser().resolve()
-    return _PACKAGE_DIR.parent / "data"
+    if _INSTALLED_DATA.is_dir():
+        return _INSTALLED_DATA
+    return _REPO_DATA
 
 
 def cache_dir() -> Path:

@@ -37,10 +37,8 @@ import html
 import json
 import math
 import os
-import platform
 import re
 import sys
-import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -49,6 +47,10 @@ from typing import Any
 import numpy as np
 
 from vidkit._config import data_dir
+from vidkit.batch import Processes as _Processes
+from vidkit.batch import check_seeds as _check_seeds
+from vidkit.batch import generate_missing as _generate_missing
+from vidkit.batch import hub_revision
 from vidkit.store import RunStore, item_key, jsonable, stable_hash
 from vidkit.video import Video, as_video
 
@@ -368,6 +370,8 @@ class Model:
                 ident = {"spec": str(path.resolve()), "files": _folder_fingerprint(path)}
             elif (tiny := _tiny_folder(text)) is not None:  # the bundled model's own files
                 ident = {"spec": text, "files": _folder_fingerprint(tiny)}
+            elif rev := hub_revision(text, self.load_kwargs.get("revision")):  # cached hub model
+                ident["revision"] = rev
             load = {k: v for k, v in self.load_kwargs.items() if k != "device"}
             if load:
                 ident["load"] = jsonable(load)
@@ -1103,72 +1107,7 @@ def as_metric(metric: Any) -> Metric:
     )
 
 
-# =========================================================================== processes
-class _Processes:
-    """This process's share of the work: accelerate's PartialState under a launcher, else one."""
-
-    def __init__(self) -> None:
-        self.state: Any = None
-        self.rank, self.world = 0, 1
-        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
-            import torch
-            from accelerate import PartialState
-
-            self.state = PartialState(cpu=not torch.cuda.is_available())
-            self.rank, self.world = self.state.process_index, self.state.num_processes
-
-    @property
-    def is_main(self) -> bool:
-        return self.rank == 0
-
-    @property
-    def device(self) -> Any:
-        return None if self.state is None else self.state.device
-
-    def barrier(self) -> None:
-        if self.state is not None:
-            self.state.wait_for_everyone()
-
-    def split(self, seq: Sequence[Any]) -> list[Any]:
-        """This process's contiguous share (accelerate's ``split_between_processes``; shares in
-        rank order concatenate back to ``seq``)."""
-        seq = list(seq)
-        if self.state is None:
-            return seq
-        with self.state.split_between_processes(seq) as mine:
-            return list(mine)
-
-
 # =========================================================================== compare
-def _check_seeds(seeds: Any) -> list[int]:
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
-        seeds = [int(seeds)]
-    if not isinstance(seeds, Iterable) or isinstance(seeds, (str, bytes)):
-        raise TypeError(f"seeds must be an int or a list of ints, got {seeds!r}")
-    out = []
-    for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
-            raise ValueError(f"seeds must be non-negative integers, got {s!r}")
-        out.append(int(s))
-    if not out:
-        raise ValueError("seeds is empty")
-    if len(set(out)) != len(out):
-        raise ValueError(f"seeds must be distinct, got {out}")
-    return out
-
-
-def _versions() -> dict[str, str | None]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out: dict[str, str | None] = {}
-    for pkg in ("vidkit", "torch", "diffusers"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = None
-    return out
-
-
 def _plan(
     models: Mapping[str, Model],
     rows: Sequence[Mapping[str, Any]],
@@ -1193,65 +1132,6 @@ def _plan(
                     }
                 )
     return items
-
-
-def _generate_missing(
-    items: Sequence[dict[str, Any]],
-    models: Mapping[str, Model],
-    store: RunStore,
-    procs: _Processes,
-    progress: bool,
-    desc: str,
-) -> int:
-    """Generate this process's share of the missing items; returns how many it made."""
-    from tqdm.auto import tqdm
-
-    procs.barrier()
-    missing = set(store.missing(it["key"] for it in items))
-    todo, seen = [], set()
-    for it in items:
-        if it["key"] in missing and it["key"] not in seen:
-            seen.add(it["key"])
-            todo.append(it)
-    procs.barrier()  # every process has decided before anyone writes
-    mine = procs.split(todo)
-    versions = _versions()
-    host = platform.node()
-    made = 0
-    label = desc if procs.world == 1 else f"{desc} [process {procs.rank + 1}/{procs.world}]"
-    bar = tqdm(total=len(mine), desc=label, unit="video", disable=not progress or not mine)
-    try:
-        for name in dict.fromkeys(it["model"] for it in mine):
-            model = models[name]
-            if model.kind == "spec":
-                model.load(procs.device)
-            for it in (x for x in mine if x["model"] == name):
-                t0 = time.perf_counter()
-                video = model.generate(it["prompt"], it["seed"], **it["settings"])
-                gen_s = time.perf_counter() - t0
-                extra = {k: v for k, v in it["row"].items() if k not in ("id", "prompt")}
-                row = {
-                    "model": name,
-                    "model_identity": model.identity(),
-                    "prompt": it["prompt"],
-                    "prompt_id": it["prompt_id"],
-                    "seed": it["seed"],
-                    "settings": it["settings"],
-                    "prompt_row": extra,
-                    "gen_seconds": gen_s,
-                    "process_index": procs.rank,
-                    "num_processes": procs.world,
-                    "host": host,
-                    "versions": versions,
-                }
-                store.put(it["key"], video, row)
-                made += 1
-                bar.update(1)
-            model.release()
-    finally:
-        bar.close()
-    procs.barrier()
-    return made
 
 
 def _resolve_reference(

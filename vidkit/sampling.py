@@ -1,4 +1,4 @@
-"""Sampling: ``generate``, ``sweep``, ``generate_many`` and schedulers by name.
+"""Sampling: ``generate``, ``sweep`` and schedulers by name (``generate_many``: :mod:`vidkit.batch`).
 
 ``vk.generate`` runs any diffusers video pipeline (through the vidkit wrapper from ``vk.load``, or
 a raw pipeline) and returns :class:`vidkit.Video` objects whose metadata records everything needed
@@ -24,21 +24,14 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
 import inspect
 import itertools
-import json
-import os
-import subprocess
 import sys
 import time
-import uuid
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,7 +60,6 @@ __all__ = [
     "SCHEDULERS",
     "SweepResult",
     "generate",
-    "generate_many",
     "make_scheduler",
     "scheduler_names",
     "sweep",
@@ -900,250 +892,3 @@ def sweep(pipe: Any, **params: Any) -> SweepResult:
 def _short(v: Any) -> str:
     s = str(v)
     return s if len(s) <= 40 else s[:37] + "..."
-
-
-# --------------------------------------------------------------------------- generate_many
-_JOB_FILE = ".vidkit_job.json"
-
-
-def _item_id(index: int, prompt: str | None, seed: int, params: Mapping[str, Any]) -> str:
-    blob = json.dumps({"p": prompt, "s": seed, "k": _jsonable(params)}, sort_keys=True)
-    return f"{index:05d}-s{seed}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}"
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def _spec_dict(spec: Any) -> dict[str, Any]:
-    if isinstance(spec, (str, os.PathLike)):
-        return {"model": os.fspath(spec)}
-    if isinstance(spec, Mapping):
-        if "model" not in spec:
-            raise ValueError(f"a pipeline spec dict needs a 'model' key, got {sorted(spec)}")
-        return _jsonable(dict(spec))
-    raise TypeError(
-        "generate_many with several processes needs a spec each process can load: a folder or hub "
-        f"id, or a dict of vk.load arguments; got {type(spec).__name__}"
-    )
-
-
-def generate_many(
-    pipe_or_spec: Any,
-    prompts: str | Sequence[str],
-    seeds: int | Sequence[int],
-    out_dir: str | os.PathLike,
-    *,
-    num_processes: int = 1,
-    ext: str = "mp4",
-    timeout: float | None = None,
-    **generate_kwargs: Any,
-) -> Any:
-    """Generate every prompt x seed into ``out_dir``, resumably, over one or more processes.
-
-    Each finished video is written atomically as ``<id>.<ext>`` (via ``vk.write_video``) with a
-    JSON sidecar ``<id>.json`` holding its metadata; the sidecar is written last, so an item counts
-    as done only when both exist. Running again (after a crash or a ``kill -9``) generates only the
-    missing items. Work is split with ``accelerate.PartialState().split_between_processes``: under
-    ``accelerate launch`` each launched process takes its share; with ``num_processes=N`` (and no
-    launcher) vidkit starts N worker processes with the same environment variables accelerate sets
-    (gloo on CPU). Several processes need ``pipe_or_spec`` to be loadable in each: a local folder
-    (e.g. ``vk.testing.save_tiny_pipeline``), a hub id, or a dict of ``vk.load`` arguments.
-
-    Returns a pandas DataFrame, one row per item: id, prompt, seed, path, done.
-
-    Example:
-        >>> folder = vk.testing.save_tiny_pipeline("tiny-wan", "wan", "t2v")       # doctest: +SKIP
-        >>> table = vk.generate_many(folder, ["a ball", "a cube"], [0, 1], "out",
-        ...                          num_processes=2, steps=2)                      # doctest: +SKIP
-    """
-    import pandas as pd
-
-    prompt_list = [prompts] if isinstance(prompts, str) else list(prompts)
-    if not prompt_list or not all(isinstance(p, str) for p in prompt_list):
-        raise TypeError("prompts must be a string or a non-empty list of strings")
-    seed_list, _ = _seed_list(seeds if seeds is not None else 0)
-    if isinstance(num_processes, bool) or not isinstance(num_processes, (int, np.integer)):
-        raise TypeError(f"num_processes must be a positive int, got {num_processes!r}")
-    if num_processes < 1:
-        raise ValueError(f"num_processes must be >= 1, got {num_processes}")
-    for bad in ("prompt", "seed", "image", "video", "callbacks", "record"):
-        if bad in generate_kwargs:
-            raise ValueError(f"generate_many does not take {bad!r} (one job = prompts x seeds)")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    items = []
-    for pi, p in enumerate(prompt_list):
-        for s in seed_list:
-            items.append(
-                {
-                    "id": _item_id(pi, p, s, generate_kwargs),
-                    "prompt": p,
-                    "seed": s,
-                    "file": None,
-                }
-            )
-    for it in items:
-        it["file"] = f"{it['id']}.{ext.lstrip('.')}"
-    in_launch = int(os.environ.get("WORLD_SIZE", "1")) > 1
-    missing = [it for it in items if not (out / f"{it['id']}.json").is_file()]
-    if not missing and not in_launch:
-        pass  # everything is done already: nothing to load or start
-    elif num_processes > 1 and not in_launch:
-        spec = _spec_dict(pipe_or_spec)
-        job = {
-            "spec": spec,
-            "items": items,
-            "out_dir": str(out),
-            "kwargs": _jsonable(generate_kwargs),
-        }
-        job_path = out / _JOB_FILE
-        _atomic_write_text(job_path, json.dumps(job))
-        _launch_workers(job_path, num_processes, timeout)
-        with contextlib.suppress(OSError):
-            job_path.unlink()
-    else:
-        _run_items(pipe_or_spec, items, out, generate_kwargs)
-    rows = []
-    for it in items:
-        side = out / f"{it['id']}.json"
-        rows.append(
-            {
-                "id": it["id"],
-                "prompt": it["prompt"],
-                "seed": it["seed"],
-                "path": str(out / it["file"]),
-                "done": side.is_file() and (out / it["file"]).exists(),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _clean_temp(out: Path) -> None:
-    for f in out.glob(".*.tmp"):
-        with contextlib.suppress(OSError):
-            f.unlink()
-
-
-def _run_items(
-    pipe_or_spec: Any, items: list[dict[str, Any]], out: Path, kwargs: Mapping[str, Any]
-) -> None:
-    """Generate the missing items of this process's share."""
-    from accelerate import PartialState
-
-    from vidkit.io import write_video
-    from vidkit.models import load
-
-    state = PartialState(cpu=not _cuda())
-    if state.is_main_process:
-        _clean_temp(out)
-    state.wait_for_everyone()
-    todo = [it for it in items if not (out / f"{it['id']}.json").is_file()]
-    with state.split_between_processes(todo) as mine:
-        mine = list(mine)
-        if mine:
-            if isinstance(pipe_or_spec, (VideoPipeline,)) or hasattr(pipe_or_spec, "components"):
-                vp = _as_video_pipeline(pipe_or_spec)
-            else:
-                spec = _spec_dict(pipe_or_spec)
-                load_kw = {k: v for k, v in spec.items() if k != "model"}
-                if state.num_processes > 1 and "device" not in load_kw and _cuda():
-                    load_kw["device"] = str(state.device)
-                vp = load(spec["model"], **load_kw)
-            from tqdm.auto import tqdm
-
-            desc = "generate_many"
-            if state.num_processes > 1:
-                desc += f" [rank {state.process_index}]"
-            for it in tqdm(mine, desc=desc, position=state.process_index):
-                v = generate(vp, prompt=it["prompt"], seed=it["seed"], progress=False, **kwargs)
-                meta = {k: val for k, val in v.metadata.items() if k != "trajectory"}
-                meta.update(
-                    item_id=it["id"],
-                    file=it["file"],
-                    process_index=state.process_index,
-                    num_processes=state.num_processes,
-                )
-                meta = _jsonable(meta)
-                write_video(out / it["file"], v.with_metadata(**meta))
-                _atomic_write_text(out / f"{it['id']}.json", json.dumps(meta, indent=1))
-    state.wait_for_everyone()
-
-
-def _cuda() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _launch_workers(job_path: Path, n: int, timeout: float | None) -> None:
-    """Start ``n`` worker processes with accelerate's environment variables and wait for them."""
-    port = _free_port()
-    threads = max(1, (os.cpu_count() or 1) // n)
-    procs = []
-    for rank in range(n):
-        env = dict(os.environ)
-        env.update(
-            RANK=str(rank),
-            LOCAL_RANK=str(rank),
-            WORLD_SIZE=str(n),
-            LOCAL_WORLD_SIZE=str(n),
-            MASTER_ADDR="127.0.0.1",
-            MASTER_PORT=str(port),
-            OMP_NUM_THREADS=str(threads),
-        )
-        if not _cuda():
-            env["ACCELERATE_USE_CPU"] = "true"
-        cmd = [sys.executable, "-m", "vidkit.sampling", str(job_path)]
-        procs.append(subprocess.Popen(cmd, env=env))
-    deadline = None if timeout is None else time.monotonic() + timeout
-    failed = []
-    try:
-        for rank, p in enumerate(procs):
-            left = None if deadline is None else max(0.1, deadline - time.monotonic())
-            rc = p.wait(timeout=left)
-            if rc != 0:
-                failed.append((rank, rc))
-    except subprocess.TimeoutExpired:
-        for p in procs:
-            p.kill()
-        raise TimeoutError(f"generate_many workers did not finish within {timeout} s") from None
-    except BaseException:
-        for p in procs:
-            p.kill()
-        raise
-    if failed:
-        raise RuntimeError(
-            f"generate_many worker(s) failed: {', '.join(f'rank {r} exit code {c}' for r, c in failed)}"
-            "; finished items are kept, run again to resume"
-        )
-
-
-def _worker_main(job_path: str) -> None:
-    import torch
-    from diffusers.utils import logging as dlogging
-
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
-    from transformers.utils import logging as tlogging
-
-    dlogging.disable_progress_bar()  # workers are not interactive: one bar per worker is enough
-    tlogging.disable_progress_bar()
-    job = json.loads(Path(job_path).read_text())
-    _run_items(job["spec"], job["items"], Path(job["out_dir"]), job["kwargs"])
-
-
-if __name__ == "__main__":  # worker entry point of generate_many
-    _worker_main(sys.argv[1])

@@ -5,9 +5,13 @@ that a SIGKILL at any moment leaves consistent:
 
 ==============================  ===================================================================
 ``store.json``                  format tag and creation time
-``videos/<key>.mp4``            the video, written atomically (temporary file + rename)
-``rows/<key>.json``             its row: every parameter and its metadata, plus the mp4's sha256;
-                                written atomically *after* the mp4. The row is the commit record.
+``videos/<key>.<sha>.mp4``      the video, named by its content (first 16 hex digits of its
+                                sha256): written to a temporary file, hashed from those bytes,
+                                then renamed into place; a published file never changes
+``rows/<key>.json``             its row: every parameter and its metadata, the video's file name
+                                and sha256; written atomically *after* the video. The row is the
+                                commit record.
+``locks/<key>.lock``            the claim of the process generating or writing ``key`` (pid, host)
 ``evals/<metric>/<key>.json``   cached per-video evaluation (tied to the video's sha256)
 ``features/<ext>/<key>.npz``    cached feature vectors for FVD/KVD (tied to the video's sha256)
 ``results/<metric>/<id>.json``  cached per-model results (FVD with its CI, ...)
@@ -20,6 +24,15 @@ and sha256. Anything else (a crash between the two writes, a truncated or altere
 half-written row, a leftover temporary file) simply reads as missing, so the item is generated
 again and replaces what was there. The item key is a hash of the model identity, the prompt, the
 seed and the generation settings (:func:`item_key`), so the same item is never generated twice.
+
+Concurrency: an item is *claimed* (:meth:`RunStore.claim`: a lock file created atomically, holding
+the writer's pid and host) before it is generated and while it is written, so two processes never
+make or write the same item at once; a claim whose process has died (same host) or whose file has
+not been refreshed for :data:`LOCK_STALE_SECONDS` (the holder refreshes it every
+:data:`LOCK_HEARTBEAT_SECONDS`) is stale and is broken by the next claimant. Because a published
+video file is never modified (a new version gets a new name, then the row is switched to it), a
+reader sees either the old item or the new one, never a mix. Temporary files carry their writer's
+host and pid, so :meth:`RunStore.clean` removes those of killed writers at once.
 
 Example:
     >>> import numpy as np, vidkit as vk
@@ -39,6 +52,9 @@ import hashlib
 import json
 import math
 import os
+import re
+import socket
+import threading
 import time
 import uuid
 import warnings
@@ -52,6 +68,8 @@ from vidkit.video import Video
 
 __all__ = [
     "RunStore",
+    "VIDEO_EXTS",
+    "check_ext",
     "item_key",
     "stable_hash",
     "jsonable",
@@ -64,6 +82,12 @@ FORMAT = "vidkit.RunStore/1"
 KEY_LENGTH = 20
 # temporary files older than this are left-overs of killed writers and are removed on open
 STALE_TMP_SECONDS = 3600.0
+# a claim (lock file) not refreshed for this long is stale (its holder refreshes it every
+# LOCK_HEARTBEAT_SECONDS); on the holder's own host a claim is stale as soon as its pid has ended
+LOCK_STALE_SECONDS = 600.0
+LOCK_HEARTBEAT_SECONDS = 30.0
+# container formats an item may be stored in (the file name ends with one of these)
+VIDEO_EXTS = ("mp4", "webm", "mkv", "mov", "gif")
 
 
 # --------------------------------------------------------------------------- hashing and JSON
@@ -147,9 +171,44 @@ def file_sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
+# --------------------------------------------------------------------------- writers and temp files
+_HOST = socket.gethostname() or "localhost"
+_HOST_TAG = hashlib.sha256(_HOST.encode("utf-8")).hexdigest()[:8]
+# "<host tag>-<pid>-<random>.tmp" inside every temporary name this module makes (also inside the
+# names vk.write_video derives from them), so a left-over can be traced to its writer
+_OWNER = re.compile(r"\.([0-9a-f]{8})-(\d+)-[0-9a-f]{8}\.tmp")
+
+
+def _owner_tag() -> str:
+    return f"{_HOST_TAG}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _tmp_name(path: Path, suffix: str = "") -> Path:
+    return path.parent / f".{path.name}.{_owner_tag()}.tmp{suffix}"
+
+
+def _pid_alive(pid: Any) -> bool:
+    """Whether process ``pid`` of this host is running (True when it cannot be told)."""
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
+        return False
+    if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) would terminate it on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, under another user
+        return True
+    return True
+
+
+def _dead_writer(name: str) -> bool:
+    """True when a temporary name says it was made on this host by a process that has ended."""
+    m = _OWNER.search(name)
+    return bool(m) and m.group(1) == _HOST_TAG and not _pid_alive(int(m.group(2)))
+
+
 # --------------------------------------------------------------------------- atomic writes
-def _tmp_name(path: Path) -> Path:
-    return path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, fsync: bool = True) -> Path:
@@ -216,6 +275,171 @@ def _check_name(name: str, what: str) -> str:
     return name
 
 
+def check_ext(ext: Any) -> str:
+    """A video container extension for the store (``mp4``, ``webm``, ``mkv``, ``mov``, ``gif``;
+    a leading dot and case are ignored); anything else, a path included, is a ``ValueError``.
+
+    Example:
+        >>> check_ext(".MP4")
+        'mp4'
+    """
+    if not isinstance(ext, str):
+        raise TypeError(f"ext must be a string such as 'mp4', got {type(ext).__name__}")
+    e = ext.lower()
+    e = e[1:] if e.startswith(".") else e
+    if e not in VIDEO_EXTS:
+        raise ValueError(
+            f"ext must be one of {', '.join(VIDEO_EXTS)} (a file extension, no path), got {ext!r}"
+        )
+    return e
+
+
+# the video file a row may name: videos/<key>[.<16 hex of its sha256>].<ext> (older stores: no hash)
+_VIDEO_NAME = re.compile(
+    r"^videos/(?P<key>[0-9a-f]+)(?:\.(?P<sha>[0-9a-f]{16}))?\.(?P<ext>"
+    + "|".join(VIDEO_EXTS)
+    + r")$"
+)
+
+
+# --------------------------------------------------------------------------- claims
+# lock files held by this process: path -> (token, pid, thread id). Module-wide, so that two
+# RunStore objects on one folder in one process share their claims (a claim is re-entrant for the
+# thread that holds it).
+_HELD: dict[str, tuple[str, int, int]] = {}
+_HELD_GUARD = threading.Lock()
+_HEARTBEAT_PID: list[int] = []
+
+
+def _heartbeat() -> None:
+    """Refresh the modification time of every claim this process holds (daemon thread)."""
+    pid = os.getpid()
+    while True:
+        time.sleep(LOCK_HEARTBEAT_SECONDS)
+        with _HELD_GUARD:
+            paths = [p for p, (_, owner, _) in _HELD.items() if owner == pid]
+        for p in paths:
+            with contextlib.suppress(OSError):
+                os.utime(p)
+
+
+def _start_heartbeat() -> None:
+    pid = os.getpid()
+    if _HEARTBEAT_PID[-1:] != [pid]:  # first claim of this process (also after a fork)
+        _HEARTBEAT_PID.append(pid)
+        threading.Thread(target=_heartbeat, name="vidkit-claims", daemon=True).start()
+
+
+def _held_by_me(path: Path) -> bool:
+    with _HELD_GUARD:
+        h = _HELD.get(str(path))
+    return h is not None and h[1:] == (os.getpid(), threading.get_ident())
+
+
+def _lock_info(path: Path) -> tuple[dict[str, Any] | None, float] | None:
+    """(parsed content or None, age in seconds) of a lock file; None when there is none."""
+    try:
+        age = time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None, 0.0
+    info = _read_json(path)
+    return (info if isinstance(info, dict) else None), age
+
+
+def _lock_stale(path: Path, info: dict[str, Any] | None, age: float) -> bool:
+    if age > LOCK_STALE_SECONDS:
+        return True
+    if info is None:
+        return False  # unreadable: only its age can tell
+    if info.get("host") != _HOST_TAG:
+        return False
+    pid = info.get("pid")
+    if pid == os.getpid():  # our pid, but not a claim we hold: left by a former process
+        with _HELD_GUARD:
+            h = _HELD.get(str(path))
+        return h is None or h[0] != info.get("token")
+    return not _pid_alive(pid)
+
+
+def _break_stale(path: Path) -> bool:
+    """Remove ``path`` if it is a stale claim; True when it was removed (or is gone).
+
+    Breakers are serialised by a second lock file (``<lock>.break``), and the claim is re-read
+    under it, so two processes that both find a claim stale cannot remove a fresh one.
+    """
+    got = _lock_info(path)
+    if got is None:
+        return True
+    info, age = got
+    if not _lock_stale(path, info, age):
+        return False
+    brk = path.with_name(path.name + ".break")
+    try:
+        fd = os.open(brk, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            if time.time() - brk.stat().st_mtime > 30.0:  # a breaker killed in between
+                brk.unlink()
+        return False
+    os.close(fd)
+    try:
+        again = _lock_info(path)
+        if again is None:
+            return True
+        info2, age2 = again
+        same = (info2 or {}).get("token") == (info or {}).get("token")
+        if same and _lock_stale(path, info2, age2):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            return True
+        return False
+    finally:
+        with contextlib.suppress(OSError):
+            brk.unlink()
+
+
+def _try_lock(path: Path) -> bool:
+    """Create the lock file ``path`` atomically with this process's pid and host; True if made."""
+    token = uuid.uuid4().hex
+    info = {"pid": os.getpid(), "host": _HOST_TAG, "hostname": _HOST, "token": token}
+    info["created"] = _utc_now()
+    data = json.dumps(info).encode("utf-8")
+    tmp = _tmp_name(path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.link(tmp, path)  # fails if the lock exists: creation and content in one step
+    except FileExistsError:
+        return False
+    except OSError:  # a filesystem without hard links: exclusive create, then the content
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    with _HELD_GUARD:
+        _HELD[str(path)] = (token, os.getpid(), threading.get_ident())
+    _start_heartbeat()
+    return True
+
+
+def _unlock(path: Path) -> None:
+    with _HELD_GUARD:
+        h = _HELD.pop(str(path), None)
+    if h is None:
+        return
+    info = _read_json(path)
+    if isinstance(info, dict) and info.get("token") == h[0]:  # still ours (not broken as stale)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
 # --------------------------------------------------------------------------- the store
 class RunStore:
     """A folder of generated videos with one row per item (see the module docstring).
@@ -259,17 +483,83 @@ class RunStore:
             raise ValueError(
                 f"{str(meta)!r} has format {info.get('format')!r}; this vidkit reads {FORMAT!r}"
             )
-        for sub in ("videos", "rows", "evals", "features", "results", "reference"):
+        for sub in ("videos", "rows", "locks", "evals", "features", "results", "reference"):
             (self.root / sub).mkdir(exist_ok=True)
 
     # ------------------------------------------------------------------ paths
     def video_path(self, key: str) -> Path:
-        """Where the mp4 of ``key`` lives."""
-        return self.root / "videos" / f"{_check_key(key)}.mp4"
+        """Where the video of ``key`` lives: the file its row names (``videos/<key>.mp4`` when
+        there is no readable row)."""
+        row = _read_json(self.row_path(key))
+        path = self._named_video(key, row) if isinstance(row, dict) else None
+        return path if path is not None else self.root / "videos" / f"{key}.mp4"
 
     def row_path(self, key: str) -> Path:
         """Where the row of ``key`` lives."""
         return self.root / "rows" / f"{_check_key(key)}.json"
+
+    def lock_path(self, key: str) -> Path:
+        """Where the claim (lock file) of ``key`` lives while a process generates or writes it."""
+        return self.root / "locks" / f"{_check_key(key)}.lock"
+
+    def _named_video(self, key: str, row: Mapping[str, Any]) -> Path | None:
+        """The video file a row names, if it is a valid name for ``key`` (never outside videos/)."""
+        m = _VIDEO_NAME.match(str(row.get("video", "")))
+        if m is None or m.group("key") != key:
+            return None
+        sha = str(row.get("sha256", ""))
+        if m.group("sha") is not None and not sha.startswith(m.group("sha")):
+            return None
+        return self.root / row["video"]
+
+    # ------------------------------------------------------------------ claims
+    @contextlib.contextmanager
+    def claim(self, key: str, *, wait: bool = True, timeout: float | None = None) -> Iterator[bool]:
+        """Hold the claim on ``key`` (an exclusive lock file with this process's pid and host).
+
+        Yields True when held. With ``wait=True`` it waits for a claim held by another live
+        process (``TimeoutError`` after ``timeout`` seconds); with ``wait=False`` it yields False
+        at once if another process holds it. Stale claims (dead process, or not refreshed for
+        :data:`LOCK_STALE_SECONDS`) are broken. Re-entrant within one thread; released on exit.
+
+        Example:
+            >>> with store.claim(key, wait=False) as mine:  # doctest: +SKIP
+            ...     if mine and not store.has(key):
+            ...         store.put(key, make_video(), {"seed": 0})
+        """
+        path = self.lock_path(key)
+        if _held_by_me(path):
+            yield True
+            return
+        deadline = None if timeout is None else time.monotonic() + float(timeout)
+        delay = 0.01
+        while True:
+            if _try_lock(path):
+                break
+            if _break_stale(path) and _try_lock(path):
+                break
+            if not wait:
+                yield False
+                return
+            if deadline is not None and time.monotonic() >= deadline:
+                got = _lock_info(path)
+                holder = (got[0] or {}) if got else {}
+                raise TimeoutError(
+                    f"item {key!r} of {str(self.root)!r} is claimed by process "
+                    f"{holder.get('pid')} on {holder.get('hostname')!r}; waited {timeout} s"
+                )
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.25)
+        try:
+            yield True
+        finally:
+            _unlock(path)
+
+    def claimed(self, key: str) -> bool:
+        """True when a live claim on ``key`` is held (by any process, this one included)."""
+        path = self.lock_path(key)
+        got = _lock_info(path)
+        return got is not None and not _lock_stale(path, *got)
 
     # ------------------------------------------------------------------ items
     def row(self, key: str) -> dict[str, Any] | None:
@@ -279,19 +569,37 @@ class RunStore:
             >>> store.row(key)["seed"]  # doctest: +SKIP
             0
         """
-        row = _read_json(self.row_path(key))
-        if not isinstance(row, dict) or row.get("key") != key:
-            return None
-        path = self.video_path(key)
-        try:
-            size = path.stat().st_size
-        except OSError:
-            return None
-        if size != row.get("bytes"):
-            return None
-        if self.verify and file_sha256(path) != row.get("sha256"):
-            return None
-        return row
+        row_path = self.row_path(key)
+        row = _read_json(row_path)
+        for _ in range(20):
+            if not isinstance(row, dict) or row.get("key") != key:
+                return None
+            path = self._named_video(key, row)
+            if path is None:
+                return None
+            try:
+                if self._intact(path, row):
+                    return row
+            except FileNotFoundError:
+                pass
+            # a writer may have switched the row to a new file (and removed the old) meanwhile
+            again = _read_json(row_path)
+            if again == row:
+                return None
+            row = again
+        return None
+
+    def _intact(self, path: Path, row: Mapping[str, Any]) -> bool:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size != row.get("bytes"):
+                return False
+            if not self.verify:
+                return True
+            h = hashlib.sha256()
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest() == row.get("sha256")
 
     def has(self, key: str) -> bool:
         """True when ``key`` is present and intact (its mp4 matches its row)."""
@@ -314,35 +622,64 @@ class RunStore:
                 out.append(k)
         return out
 
-    def put(self, key: str, video: Video, row: Mapping[str, Any]) -> dict[str, Any]:
-        """Store one item: the mp4 first (atomic), then its row (atomic). Returns the full row.
+    def put(
+        self,
+        key: str,
+        video: Video,
+        row: Mapping[str, Any],
+        *,
+        ext: str = "mp4",
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Store one item, replacing what was there; returns the full row.
 
-        ``row`` holds the item's parameters (model, prompt, seed, settings, ...); the store adds
-        ``key``, ``video`` (relative path), ``sha256``, ``bytes``, ``frames``, ``height``,
-        ``width``, ``fps``, ``duration``, ``metadata`` (the video's, as JSON) and ``created``.
+        Under the item's claim (waits for another writer of the same key): the video is written
+        to a temporary file, hashed from the bytes written, renamed to ``videos/<key>.<sha>.<ext>``
+        (a name no other version has), then the row is written atomically, then the previous
+        version's file is removed (``timeout``: seconds to wait for another process's claim on
+        ``key``, default no limit; then ``TimeoutError``). ``row`` holds the item's parameters (model, prompt, seed,
+        settings, ...); the store adds ``key``, ``video`` (relative path), ``sha256``, ``bytes``,
+        ``frames``, ``height``, ``width``, ``fps``, ``duration``, ``metadata`` (the video's, as
+        JSON) and ``created``.
 
         Example:
             >>> store.put(key, video, {"model": "m", "prompt": "p", "seed": 0})  # doctest: +SKIP
         """
-        from vidkit.io import write_video
-
+        _check_key(key)
         if not isinstance(video, Video):
             raise TypeError(f"video must be a vk.Video, got {type(video).__name__}")
         if not isinstance(row, Mapping):
             raise TypeError(f"row must be a mapping of parameters, got {type(row).__name__}")
-        path = self.video_path(key)
+        ext = check_ext(ext)
+        with self.claim(key, timeout=timeout):
+            return self._publish(key, video, row, ext)
+
+    def _publish(self, key: str, video: Video, row: Mapping[str, Any], ext: str) -> dict[str, Any]:
+        from vidkit.io import write_video
+
         meta = jsonable(video.metadata)
         clean = video._replace(video.frames)
         clean.metadata = meta
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            write_video(path, clean, crf=self.crf)
+        folder = self.root / "videos"
+        tmp = folder / f".{key}.{_owner_tag()}.tmp.{ext}"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                write_video(tmp, clean, crf=None if ext == "gif" else self.crf)
+            data = tmp.read_bytes()  # our own file: the bytes that were written
+            sha = hashlib.sha256(data).hexdigest()
+            final = folder / f"{key}.{sha[:16]}.{ext}"
+            os.replace(tmp, final)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
         full = dict(jsonable(dict(row)))
         full.update(
             key=key,
-            video=f"videos/{path.name}",
-            sha256=file_sha256(path),
-            bytes=path.stat().st_size,
+            video=f"videos/{final.name}",
+            sha256=sha,
+            bytes=len(data),
             frames=video.num_frames,
             height=video.height,
             width=video.width,
@@ -352,10 +689,14 @@ class RunStore:
             created=_utc_now(),
         )
         atomic_write_json(self.row_path(key), full)
+        for p in folder.glob(f"{key}.*"):  # earlier versions and left-overs of this key
+            if p != final and p.name.split(".")[0] == key:
+                with contextlib.suppress(OSError):
+                    p.unlink()
         return full
 
     def video(self, key: str) -> Video:
-        """The stored video of ``key`` (decoded from its mp4), with its row's metadata.
+        """The stored video of ``key`` (decoded from its file), with its row's metadata.
 
         Example:
             >>> store.video(key).shape  # doctest: +SKIP
@@ -363,13 +704,18 @@ class RunStore:
         """
         from vidkit.io import read_video
 
-        row = self.row(key)
-        if row is None:
-            raise KeyError(f"item {key!r} is not in the store {str(self.root)!r} (or is damaged)")
-        v = read_video(self.video_path(key))
-        v.metadata = dict(row.get("metadata") or {})
-        v.metadata["store_key"] = key
-        return v
+        for _ in range(20):
+            row = self.row(key)
+            if row is None:
+                break
+            try:
+                v = read_video(self._named_video(key, row))  # type: ignore[arg-type]
+            except FileNotFoundError:  # replaced by a newer version meanwhile: read that
+                continue
+            v.metadata = dict(row.get("metadata") or {})
+            v.metadata["store_key"] = key
+            return v
+        raise KeyError(f"item {key!r} is not in the store {str(self.root)!r} (or is damaged)")
 
     def keys(self) -> list[str]:
         """Keys of all rows on disk (sorted; not verified, see :meth:`rows`)."""
@@ -391,10 +737,31 @@ class RunStore:
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
 
+    def _unreferenced_videos(self, *, garbled: bool = True) -> dict[str, list[Path]]:
+        """Video files that no row names (key -> files): kills between the writes, old versions.
+        With ``garbled=False``, keys whose row file exists but cannot be read are left out (those
+        items are damaged, not orphans)."""
+        out: dict[str, list[Path]] = {}
+        for p in sorted((self.root / "videos").iterdir()):
+            if p.name.startswith(".") or not p.is_file():
+                continue
+            key = p.name.split(".")[0]
+            if not key or not all(c in "0123456789abcdef" for c in key):
+                continue
+            row_file = self.root / "rows" / f"{key}.json"
+            row = _read_json(row_file)
+            if not garbled and not isinstance(row, dict) and row_file.exists():
+                continue
+            named = self._named_video(key, row) if isinstance(row, dict) else None
+            if named != p:
+                out.setdefault(key, []).append(p)
+        return out
+
     def check(self) -> dict[str, list[str]]:
         """Audit the store: ``{"ok": [...], "damaged": [...], "orphan_videos": [...],
-        "temporary": [...]}`` (damaged: a row whose mp4 is missing, changed or truncated, or an
-        unreadable row; orphans: mp4 files without a row, e.g. after a kill between the writes).
+        "temporary": [...], "claims": [...]}`` (damaged: a row whose video is missing, changed or
+        truncated, or an unreadable row; orphans: keys of video files that no row names, e.g.
+        after a kill between the writes; claims: keys claimed right now, stale ones included).
 
         Example:
             >>> RunStore("runs/compare").check()["damaged"]  # doctest: +SKIP
@@ -403,36 +770,59 @@ class RunStore:
         ok, damaged = [], []
         for k in self.keys():
             (ok if self.has(k) else damaged).append(k)
-        rows = set(self.keys())
-        orphans = sorted(
-            p.stem
-            for p in (self.root / "videos").glob("*.mp4")
-            if p.stem not in rows and not p.name.startswith(".")
-        )
+        orphans = sorted(self._unreferenced_videos(garbled=False))
         temps = sorted(str(p.relative_to(self.root)) for p in self._temporary_files())
-        return {"ok": ok, "damaged": damaged, "orphan_videos": orphans, "temporary": temps}
+        claims = sorted(p.stem for p in (self.root / "locks").glob("*.lock"))
+        return {
+            "ok": ok,
+            "damaged": damaged,
+            "orphan_videos": orphans,
+            "temporary": temps,
+            "claims": claims,
+        }
 
     def _temporary_files(self) -> list[Path]:
         return [p for p in self.root.rglob(".*") if ".tmp" in p.name]
 
     def clean(self, *, older_than: float = STALE_TMP_SECONDS) -> list[Path]:
-        """Remove left-over temporary files older than ``older_than`` seconds (never those of a
-        writer still at work) and mp4 files without a row; returns what was removed."""
+        """Remove what killed writers left; returns what was removed.
+
+        * temporary files of a process of this host that has ended (at once), or older than
+          ``older_than`` seconds (never those of a writer still at work);
+        * stale claims (see :meth:`claim`);
+        * video files that no row names, for keys nobody has claimed (checked under the claim).
+
+        Example:
+            >>> RunStore("runs/compare").clean()  # doctest: +SKIP
+            []
+        """
         removed = []
         now = time.time()
-        rows = set(self.keys())
         for p in self._temporary_files():
             with contextlib.suppress(OSError):
-                if now - p.stat().st_mtime >= older_than:
-                    p.unlink()
+                if _dead_writer(p.name) or now - p.stat().st_mtime >= older_than:
+                    if p.is_dir():
+                        import shutil
+
+                        shutil.rmtree(p)
+                    else:
+                        p.unlink()
                     removed.append(p)
-        for p in (self.root / "videos").glob("*.mp4"):
-            if p.name.startswith("."):
-                continue
-            with contextlib.suppress(OSError):
-                if p.stem not in rows and now - p.stat().st_mtime >= older_than:
-                    p.unlink()
-                    removed.append(p)
+        for p in (self.root / "locks").glob("*.lock"):
+            got = _lock_info(p)
+            if got is not None and _lock_stale(p, *got) and _break_stale(p):
+                removed.append(p)
+        for key, files in self._unreferenced_videos().items():
+            with self.claim(key, wait=False) as mine:
+                if not mine:
+                    continue  # a writer is at work on it
+                row = _read_json(self.row_path(key))
+                named = self._named_video(key, row) if isinstance(row, dict) else None
+                for p in files:
+                    if p != named:
+                        with contextlib.suppress(OSError):
+                            p.unlink()
+                            removed.append(p)
         return removed
 
     # ------------------------------------------------------------------ table
