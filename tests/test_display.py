@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -105,7 +106,19 @@ def test_show_errors(clip: Video) -> None:
 def test_repr_html_and_video_html(clip: Video) -> None:
     html = clip._repr_html_()
     assert html.count("<video") == 1 and "6 fps" in html
-    assert video_html(clip) == html  # the signature Video._repr_html_ relies on
+    # the signature Video._repr_html_ relies on; the mp4 payloads are compared decoded, since
+    # libx264 on this machine does not always give the same bytes for the same frames (seen with
+    # one encoder thread, in processes running side by side)
+    other = video_html(clip)
+    strip = re.compile(r"base64,[A-Za-z0-9+/=]+")
+    assert strip.sub("base64,", other) == strip.sub("base64,", html)
+    [(_, a)], [(_, b)] = _payloads(html), _payloads(other)
+    with tempfile.TemporaryDirectory() as tmp:
+        pa, pb = Path(tmp, "a.mp4"), Path(tmp, "b.mp4")
+        pa.write_bytes(a), pb.write_bytes(b)
+        va, vb = vk.read_video(pa), vk.read_video(pb)
+    assert va.shape == vb.shape and va.fps == vb.fps
+    assert np.abs(va.uint8.astype(int) - vb.uint8.astype(int)).mean() < 2
     titled = video_html(clip, title="x", caption=False)
     assert ">x</figcaption>" in titled and "frames &middot;" not in titled
     odd = Video(np.zeros((2, 5, 7, 3), np.float32))  # odd size, tiny: still encodes
