@@ -1943,12 +1943,13 @@ class Leaderboard:
     # ------------------------------------------------------------------ plots and videos
     def plot(self, metrics: Sequence[str] | None = None, *, profile: bool = True) -> Any:
         """Bars with CIs for each headline metric and, when probe columns exist, a probe-score
-        profile per model. Returns the matplotlib Figure.
+        profile per model. Returns a :class:`vidkit.display.ShownFigure` (it displays as a cell's
+        value, in a fresh kernel too).
 
         Example:
             >>> fig = board.plot(); fig.savefig("leaderboard.png")  # doctest: +SKIP
         """
-        from matplotlib.figure import Figure
+        from vidkit.display import new_figure
 
         cols = list(metrics) if metrics is not None else list(self.main)
         if not cols:
@@ -1958,7 +1959,7 @@ class Leaderboard:
         subs = [c for c in self.directions if "." in c and c.split(".")[0] in cols]
         has_profile = profile and bool(subs)
         n = len(cols) + (1 if has_profile else 0)
-        fig = Figure(figsize=(3.2 * len(cols) + (5.5 if has_profile else 0), 3.4))
+        fig = new_figure(figsize=(3.4 * len(cols) + (5.8 if has_profile else 0), 3.8))
         fig.set_layout_engine("constrained")
         widths = [1] * len(cols) + ([1.9] if has_profile else [])
         axes = fig.subplots(1, n, squeeze=False, gridspec_kw={"width_ratios": widths})[0]
@@ -1973,9 +1974,9 @@ class Leaderboard:
             err = np.where(np.isfinite(err), err, 0)
             ax.bar(range(len(order)), np.nan_to_num(vals), yerr=err, capsize=4, color=colors)
             ax.set_xticks(range(len(order)))
-            ax.set_xticklabels(order, rotation=30, ha="right", fontsize=8)
+            ax.set_xticklabels(order, rotation=30, ha="right", fontsize=10)
             arrow = "higher is better" if self.directions[c] else "lower is better"
-            ax.set_title(f"{c} ({arrow})", fontsize=9)
+            ax.set_title(f"{c}\n({arrow})", fontsize=12)
             ax.grid(axis="y", alpha=0.3)
         if has_profile:
             ax = axes[-1]
@@ -1996,10 +1997,10 @@ class Leaderboard:
                 )
             ax.set_xticks(x)
             ax.set_xticklabels(
-                [s.split(".", 1)[1] for s in subs], rotation=30, ha="right", fontsize=8
+                [s.split(".", 1)[1] for s in subs], rotation=30, ha="right", fontsize=10
             )
-            ax.set_title("probe profile (mean per probe, CI)", fontsize=9)
-            ax.legend(fontsize=7)
+            ax.set_title("probe profile\n(mean per probe, 95% CI)", fontsize=12)
+            ax.legend(fontsize=9)
             ax.grid(alpha=0.3)
         return fig
 

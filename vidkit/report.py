@@ -195,12 +195,13 @@ def plot_trajectories(
         size: (H, W) of the frame, to draw its border and keep the aspect.
 
     Returns:
-        The matplotlib Figure.
+        A :class:`vidkit.display.ShownFigure` (it displays as a cell's value, in a fresh kernel
+        too); with ``ax`` given, the figure of those axes.
 
     Example:
         >>> fig = plot_trajectories(scene.truth.centers, fps=scene.video.fps)  # doctest: +SKIP
     """
-    import matplotlib.pyplot as plt
+    from vidkit.display import new_figure
 
     c = np.asarray(centers, dtype=float)
     if c.ndim == 2:
@@ -209,7 +210,8 @@ def plot_trajectories(
         raise ValueError(f"centers must be [n_objects, T, 2], got shape {c.shape}")
     vis = np.ones(c.shape[:2], bool) if visible is None else np.asarray(visible, bool)
     if ax is None:
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+        fig = new_figure(figsize=(9, 3.6))
+        axes = fig.subplots(1, 2)
     else:
         axes = ax
         fig = axes[0].figure
