@@ -1903,6 +1903,43 @@ class Leaderboard:
         lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
         return "Leaderboard\n" + "\n".join(lines)
 
+    def showcase_prompts(self, n: int = 4) -> list[str]:
+        """Prompt ids worth watching side by side: one per kind of motion first (when the suite
+        names kinds), and within a kind the prompt where the models' mean per-video score (e.g.
+        physics) differs most; suite order breaks ties.
+
+        Example:
+            >>> board.showcase_prompts(4)  # doctest: +SKIP
+            ['bounce-red-left', 'projectile-blue-right', 'free_fall-green', 'uniform-pink-left']
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"n must be an int >= 0, got {n!r}")
+        ids = list(dict.fromkeys(self.items["prompt_id"]))
+        spread: dict[str, float] = {}
+        metric = next(
+            (m.name for m in self.metrics if m.scope == "video" and m.name in self.items.columns),
+            None,
+        )
+        if metric is not None:
+            per = self.per_prompt(metric)
+            gap = (per.max(axis=1) - per.min(axis=1)).fillna(0.0)
+            spread = {str(pid): float(v) for (pid, _), v in gap.items()}
+        kinds = (
+            dict(zip(self.items["prompt_id"], self.items["kind"]))
+            if "kind" in self.items.columns
+            else {}
+        )
+        order = sorted(ids, key=lambda p: -spread.get(p, 0.0))  # stable: suite order on ties
+        picked: list[str] = []
+        seen: set[Any] = set()
+        for p in order:
+            kind = kinds.get(p, p)
+            if kind not in seen and len(picked) < n:
+                picked.append(p)
+                seen.add(kind)
+        picked += [p for p in order if p not in picked][: max(0, n - len(picked))]
+        return picked
+
     def to_html(
         self,
         path: str | os.PathLike | None = None,
@@ -1911,8 +1948,9 @@ class Leaderboard:
         prompts: int = 4,
         plots: bool = True,
     ) -> str:
-        """A self-contained HTML page: the table, the plots and side-by-side videos of the first
-        ``prompts`` prompts (first seed). Written to ``path`` when given; returns the HTML.
+        """A self-contained HTML page: the table, the plots and side-by-side videos of
+        ``prompts`` prompts (first seed) chosen by :meth:`showcase_prompts` (one per kind of
+        motion, where the models differ most). Written to ``path`` when given; returns the HTML.
 
         Example:
             >>> board.to_html("runs/tiny/leaderboard.html")  # doctest: +SKIP
@@ -1930,7 +1968,7 @@ class Leaderboard:
             rep.add_figure(self.plot())
         if self.store is not None and prompts:
             rep.add_heading("Side by side")
-            for pid in list(dict.fromkeys(self.items["prompt_id"]))[: int(prompts)]:
+            for pid in self.showcase_prompts(int(prompts)):
                 vids = self.videos(prompt=pid)
                 text = self.items.loc[self.items["prompt_id"] == pid, "prompt"].iloc[0]
                 rep.add_text(f"{pid}: {text}")
