@@ -449,8 +449,10 @@ def readable_table(
             return ", ".join(fmt(v) for v in x)
         return str(x)
 
-    styler = df.style.format(fmt).set_properties(
-        **{"white-space": "normal", "text-align": "left", "max-width": "40em"}
+    styler = (
+        df.style.format(fmt)
+        .set_properties(**{"white-space": "normal", "text-align": "left", "max-width": "40em"})
+        .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
     )
     if not index:
         styler = styler.hide(axis="index")

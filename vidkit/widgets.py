@@ -279,7 +279,14 @@ class CompareViewer(W.VBox):
         """
         from vidkit.display import side_by_side, video_html
 
-        grid = side_by_side(self.videos)
+        def sharp(v: Video) -> Video:  # whole-factor enlargement: titles fit, pixels stay sharp
+            zoom = max(1, -(-min(self.height, 128) // v.height))
+            if zoom == 1:
+                return v
+            frames = np.repeat(np.repeat(v.frames, zoom, axis=1), zoom, axis=2)
+            return Video(frames, fps=v.fps)
+
+        grid = side_by_side({t: sharp(v) for t, v in self.videos.items()})
         return (
             '<div class="vidkit-compare-static">'
             + video_html(grid, codec="gif", fps=self.fps, caption=False)
