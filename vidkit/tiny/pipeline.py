@@ -67,8 +67,10 @@ FPS = 8.0
 #: threads. Splitting it anyway costs a synchronisation at every operation, and when another
 #: process holds the second core (a browser, a second kernel) every one of those waits for the
 #: busy core: one 25-step video then took 10-35 s with torch's default 2 threads against
-#: 1.4-1.6 s with 1 (0.6 s idle). Batches large enough to fill several threads get them.
-PASSES_PER_THREAD = 8
+#: 1.4-1.6 s with 1 (0.6 s idle), and a training step of batch 8 took 2.8-3.3 s with 2 threads
+#: against 0.3-0.4 s with 1 (load ~10 on 2 cores). Only batches of more than 16 videos with
+#: guidance get a second thread.
+PASSES_PER_THREAD = 32
 
 
 @contextlib.contextmanager
