@@ -144,6 +144,10 @@ def test_trajectory_viewer(pipe) -> None:
     np.testing.assert_array_equal(
         _decode(viewer.image.value), _decode(frame_png(traj.videos[0].frames[3], 32))
     )
+    # where widgets cannot run: the recorded steps as labelled GIFs
+    html = viewer._repr_mimebundle_()["text/html"]
+    assert html.count('src="data:image/gif;base64,') == len(traj.videos) <= 6
+    assert f"step {traj.num_steps}/{traj.num_steps}" in html
     with pytest.raises(ValueError, match="no recorded trajectory"):
         TrajectoryViewer(vk.Video(np.zeros((2, 8, 8, 3))))
     with pytest.raises(TypeError, match="Trajectory"):
@@ -170,6 +174,8 @@ def test_generation_panel_generate_and_compare(pipe) -> None:
     assert panel.preview.value[:4] == b"\x89PNG"  # the live latent preview was drawn
     assert panel.preview.layout.display != "none"
     assert "<video" in panel.output.value and "done in" in panel.status.value
+    static = panel._repr_mimebundle_()["text/html"]  # exported notebooks show the last result
+    assert "<video" in static and "static copy" in static
     # the same settings give the same video
     same = vk.generate(
         pipe, prompt="a blue ball bounces", seed=4, steps=2, num_frames=5, progress=False

@@ -375,6 +375,37 @@ class TrajectoryViewer(W.VBox):
         self.frame_slider.observe(self._update, names="value")
         self._update()
 
+    def static_html(self) -> str:
+        """Up to six recorded steps (picked by noise level) as looping GIFs, labelled with their
+        step: what the viewer shows where widgets cannot run (exported HTML, GitHub).
+
+        Example:
+            >>> html = TrajectoryViewer(out).static_html()  # doctest: +SKIP
+        """
+        from vidkit.display import show
+
+        t = self.trajectory
+        n = len(t.videos)
+        sig = [s for s in t.sigmas]
+        if all(s is not None for s in sig) and n > 6:
+            arr = np.asarray(sig, dtype=float)
+            picks = {int(np.argmin(np.abs(arr - s))) for s in (1.0, 0.8, 0.6, 0.4, 0.2)}
+        else:
+            picks = {int(i) for i in np.linspace(0, n - 1, min(n, 6)).round()}
+        picks.add(n - 1)
+        vids = {f"step {t.steps[k] + 1}/{t.num_steps}": t.videos[k] for k in sorted(picks)}
+        grid = show(vids, codec="gif", height=min(self.height, 128), return_html=True)
+        return (
+            f'<div class="vidkit-trajectory-static">{grid}<div style="font:11px monospace;'
+            'color:#777">TrajectoryViewer (static copy: run the notebook to scrub every step)'
+            "</div></div>"
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        bundle["text/html"] = self.static_html()
+        return bundle
+
     @property
     def step_index(self) -> int:
         """Index of the shown step in the trajectory's recorded steps."""
@@ -559,6 +590,17 @@ class GenerationPanel(W.VBox):
         dt = time.perf_counter() - t0
         self.status.value = f"<span style='color:#777'>ready (warmed up in {dt:.1f} s)</span>"
         return dt
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        # where widgets cannot run (exported HTML, GitHub): the last result, if any, and a note
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        note = (
+            '<div style="font:11px monospace;color:#777">GenerationPanel (static copy: run the '
+            "notebook to generate)</div>"
+        )
+        shown = self.output.value if self.result is not None else ""
+        bundle["text/html"] = f'<div class="vidkit-panel-static">{shown}{note}</div>'
+        return bundle
 
     # ------------------------------------------------------------------ inputs
     def _upload(self, upload: W.FileUpload) -> tuple[str, bytes] | None:
