@@ -4,8 +4,10 @@ Starts JupyterLab on a free localhost port (known token, no browser, a temporary
 copy of ``notebooks/01_quickstart.ipynb`` in QUICK mode plus two cells: ``vk.show`` of two videos
 and a ``vk.widgets.CompareViewer``), drives Debian's chromium with Python playwright (no browser
 download), runs all cells from the Run menu, and checks that a ``<video>`` element plays, that the
-viewer's images follow its frame slider and its play button, and that no cell raised. A screenshot
-is saved as ``test-artifacts/jupyterlab.png``.
+figures of the notebook show as images, that the viewer's frames follow its slider, and that its
+play button plays in the page at the video's frame rate: the frames shown per second, counted in
+the page on every animation frame over 3 s, must reach 90% of the nominal fps. No cell may raise.
+A screenshot is saved as ``test-artifacts/jupyterlab.png``.
 
 ``make test`` installs the system dependencies (``apt-get install chromium``, ``pip install
 playwright``); this test is skipped only when they could not be installed, and says why.
@@ -52,6 +54,48 @@ EXTRA_CELLS = [
     'viewer = vk.widgets.CompareViewer({"clean": a.video, "teleport": b.video}, height=160)\n'
     "viewer",
 ]
+
+
+#: counts for ``ms`` milliseconds how often the frame shown by the CompareViewer changes (its time
+#: label, "k/N  t = ..."), with a MutationObserver on the viewer (every change of the page's DOM,
+#: whatever the screen's refresh rate) and, as a check, on every animation frame; the nominal
+#: rate is the video's fps, read from the labels
+FPS_JS = """
+(ms) => new Promise((resolve) => {
+  const root = document.querySelector('.vidkit-compare-viewer');
+  const current = () => {
+    const e = root.querySelector('.vidkit-time');
+    return e ? e.textContent : '';
+  };
+  const rate = (text) => {
+    const m = /t = ([0-9.]+) s/.exec(text);
+    const k = parseInt(text);
+    return k > 4 && m ? (k - 1) / parseFloat(m[1]) : NaN;
+  };
+  let last = current(), changes = 0, nominal = NaN;
+  let painted = current(), paintedChanges = 0, ticks = 0;
+  const observer = new MutationObserver(() => {
+    const text = current();
+    if (text && text !== last) {
+      changes += 1; last = text;
+      if (isNaN(nominal)) { nominal = rate(text); }
+    }
+  });
+  observer.observe(root, {childList: true, subtree: true, characterData: true});
+  const t0 = performance.now();
+  const tick = (now) => {
+    ticks += 1;
+    const text = current();
+    if (text !== painted) { paintedChanges += 1; painted = text; }
+    if (now - t0 < ms) { requestAnimationFrame(tick); return; }
+    observer.disconnect();
+    const dt = now - t0;
+    resolve({changes, ms: dt, fps: changes * 1000 / dt, nominal_fps: nominal,
+             painted_fps: paintedChanges * 1000 / dt, ticks});
+  };
+  requestAnimationFrame(tick);
+})
+"""
 
 
 def _missing_dependency() -> str | None:
@@ -207,6 +251,9 @@ def test_notebook_runs_in_jupyterlab(tmp_path: Path) -> None:
                 timeout=30_000,
             )
 
+            # the quickstart's figures (frame strips, trajectory plots) show as images
+            assert page.locator(".jp-OutputArea-output img[src^='data:image/png']").count() >= 3
+
             # the widget follows its slider...
             viewer = page.locator(".vidkit-compare-viewer")
             img = viewer.locator("img.vidkit-frame").first
@@ -226,7 +273,7 @@ def test_notebook_runs_in_jupyterlab(tmp_path: Path) -> None:
                 ".textContent.startsWith('6/32')",
                 timeout=20_000,
             )
-            # ...and its play button moves the frames of both videos
+            # ...and its play button plays both videos in the page at the video's frame rate
             src1 = [i.get_attribute("src") for i in viewer.locator("img.vidkit-frame").all()]
             viewer.locator(".widget-play button").first.click()
             page.wait_for_function(
@@ -235,7 +282,15 @@ def test_notebook_runs_in_jupyterlab(tmp_path: Path) -> None:
                 arg=src1,
                 timeout=20_000,
             )
-            page.wait_for_timeout(300)
+            page.wait_for_timeout(500)  # one loop done: every frame's image decoded once
+            shown = page.evaluate(FPS_JS, 3000)
+            nominal = shown["nominal_fps"]
+            print(
+                f"CompareViewer in the page: {shown['fps']:.1f} frames/s shown, nominal "
+                f"{nominal:.1f} ({shown['changes']} changes in {shown['ms']:.0f} ms; seen on "
+                f"{shown['ticks']} animation frames: {shown['painted_fps']:.1f}/s)"
+            )
+            assert shown["fps"] >= 0.9 * nominal, shown
             viewer.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACT))
         finally:

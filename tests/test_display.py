@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 import tempfile
 import warnings
@@ -183,3 +184,67 @@ def test_side_by_side(clip: Video) -> None:
         side_by_side([clip], gap=-1)
     with pytest.raises(ValueError, match="background must be a grey level"):
         side_by_side([clip], background=2)
+
+
+def test_figures_show_themselves_without_pyplot(clip: Video) -> None:
+    """What vidkit returns displays as a PNG whatever the backend (a fresh kernel has no pyplot
+    figure yet) and is not a pyplot figure (the inline backend would show it a second time)."""
+    import matplotlib.pyplot as plt
+
+    from vidkit.display import ShownFigure
+    from vidkit.report import plot_trajectories
+
+    before = plt.get_fignums()
+    figs = [
+        vk.frame_strip(clip, n=3),
+        plot_trajectories(np.cumsum(np.ones((1, 6, 2)), axis=1), fps=8.0, size=(32, 32)),
+    ]
+    for fig in figs:
+        assert isinstance(fig, ShownFigure)
+        png = fig._repr_png_()
+        assert png[:4] == b"\x89PNG"
+        from PIL import Image
+
+        with Image.open(io.BytesIO(png)) as im:
+            assert im.width > 100 and im.height > 50
+    assert plt.get_fignums() == before  # none of them is managed by pyplot
+
+
+def test_readable_table() -> None:
+    import pandas as pd
+
+    from vidkit.display import readable_table
+
+    long = "object 0 jumped 17 px between frames 7 and 8, 9x its usual step (a teleport)"
+    df = pd.DataFrame(
+        {
+            "object": [0.0, np.nan],
+            "sentence": [long, "short"],
+            "value": [14.994706, np.nan],
+            "frames": [[7, 8], []],
+        }
+    )
+    html = readable_table(df, caption="findings").to_html()
+    assert (
+        long in html
+    )  # the whole sentence, not "object 0 jumped 17 px between frames 7 and 8, ..."
+    assert "nan" not in html.lower() and "14.99" not in html and "15" in html
+    assert ">0<" in html and "0.0" not in html  # whole numbers as integers
+    assert "7, 8" in html and "findings" in html
+    with pytest.raises(ValueError, match="digits"):
+        readable_table(df, digits=0)
+
+
+def test_report_tables_and_small_videos(tmp_path: Path) -> None:
+    from vidkit.report import Report
+
+    rep = Report("t", display_height=96)
+    rep.add_table([{"name_with_underscores": "a", "x": float("nan"), "n": 3.0, "g": 9.8123}])
+    rep.add_videos({"small": vk.Video(np.random.default_rng(0).random((4, 32, 32, 3)), fps=4)})
+    page = rep.html()
+    assert "NaN" not in page and "<td></td>" in page and "<td>3</td>" in page
+    assert "name with underscores" in page and "9.812" in page
+    # a 32 px video is enlarged 3x in the file itself (sharp pixels, whatever the browser does)
+    data = base64.b64decode(re.search(r"data:video/mp4;base64,([^\"]+)", page).group(1))
+    (tmp_path / "v.mp4").write_bytes(data)
+    assert vk.read_video(tmp_path / "v.mp4").height == 96

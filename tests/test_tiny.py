@@ -655,3 +655,49 @@ def test_evaluate_on_another_held_out_set(pipe):
     assert [r["prompt"] for r in other.rows] == want
     assert [r["seed"] for r in other.rows] == [10_000, 10_001, 10_002, 10_003]
     assert [r["prompt"] for r in default.rows] == [s.prompt for s in heldout_scenes(4)] != want
+
+
+def test_torch_threads_restores_and_never_raises_the_count():
+    from vidkit.tiny.pipeline import torch_threads
+
+    before = torch.get_num_threads()
+    with torch_threads(1) as n:
+        assert n == 1 and torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with torch_threads(before + 8) as n:  # never more than torch had
+        assert n == before == torch.get_num_threads()
+    with torch_threads(None) as n:
+        assert n == before
+    with pytest.raises(RuntimeError), torch_threads(1):
+        raise RuntimeError("restored on errors too")
+    assert torch.get_num_threads() == before
+
+
+def test_pipeline_threads_follow_the_work_size(pipe, monkeypatch):
+    """One video runs on one torch thread (fast on a busy machine: see PASSES_PER_THREAD); a big
+    batch gets more; pipe.num_threads overrides; the caller's setting is restored."""
+    from vidkit.tiny import pipeline as tp
+
+    seen = []
+    real = pipe.denoiser.forward
+
+    def spy(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipe.denoiser, "forward", spy)
+    monkeypatch.setattr(tp, "PASSES_PER_THREAD", 4)
+    old = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        pipe("a red ball falls", num_inference_steps=1, guidance_scale=2.0)
+        assert seen[-1] == 1
+        pipe(["a red ball falls"] * 4, num_inference_steps=1, guidance_scale=2.0)  # 8 passes
+        assert seen[-1] == 2
+        pipe.num_threads = 2
+        pipe("a red ball falls", num_inference_steps=1)
+        assert seen[-1] == 2
+        assert torch.get_num_threads() == 2
+    finally:
+        pipe.num_threads = None
+        torch.set_num_threads(old)

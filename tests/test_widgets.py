@@ -47,38 +47,66 @@ def test_frame_png() -> None:
         frame_png(np.zeros((4, 4)))
 
 
+def _frame_pngs(html_text: str) -> list[np.ndarray]:
+    """The frames an HTML frame view shows, decoded."""
+    import base64
+    import re
+
+    return [
+        _decode(base64.b64decode(m))
+        for m in re.findall(r'class="vidkit-frame" src="data:image/png;base64,([^"]+)"', html_text)
+    ]
+
+
 def test_compare_viewer_follows_its_slider(videos: dict[str, vk.Video]) -> None:
     viewer = CompareViewer(videos, height=64)
-    assert viewer.titles == ["clean", "short"] and len(viewer.images) == 2
+    assert viewer.titles == ["clean", "short"]
     assert viewer.slider.max == 11 and viewer.play.max == 11 and viewer.num_frames == 12
-    # the play button drives the slider in the browser (a front-end link)
+    # every frame is in the page from the start: one view per frame in a Stack
+    assert len(viewer.frames.children) == 12
+    # play -> slider -> shown frame are front-end links: playback never waits for the kernel
     assert viewer._link.source == (viewer.play, "value")
     assert viewer._link.target == (viewer.slider, "value")
-    first = [img.value for img in viewer.images]
+    assert viewer._frame_link.source == (viewer.slider, "value")
+    assert viewer._frame_link.target == (viewer.frames, "selected_index")
+    assert viewer.play.interval == int(1000 / videos["clean"].fps) and viewer.play.repeat
+    for f in (0, 5, 11):
+        view = viewer.frames.children[f].value
+        shown = _frame_pngs(view)
+        assert len(shown) == 2
+        for img, v in zip(shown, videos.values()):
+            # the shorter video holds its last frame; PNGs at their own size (CSS enlarges them)
+            np.testing.assert_array_equal(
+                img, _decode(frame_png(v.frames[min(f, len(v) - 1)], None))
+            )
+        assert 'class="vidkit-time"' in view and f">{f + 1}/12 " in view
+        assert "image-rendering:pixelated" in view and "height:64px" in view
+    # setting the slider from Python shows that frame
     viewer.slider.value = 5
-    assert viewer.frame == 5
-    for img, v in zip(viewer.images, videos.values()):
-        assert img.value != first[0] or img is not viewer.images[0]
-        shown = _decode(img.value)
-        expected = _decode(frame_png(v.frames[5], 64))
-        np.testing.assert_array_equal(shown, expected)
-    assert viewer.time_label.value.startswith("6/12")
-    # the shorter video holds its last frame
-    viewer.slider.value = 11
-    np.testing.assert_array_equal(
-        _decode(viewer.images[1].value), _decode(frame_png(videos["short"].frames[7], 64))
-    )
-    # moving the Play widget (what the browser does) moves nothing here: no front end links them
-    # in Python, but the slider is the single source of truth for both images
-    viewer.slider.value = 0
-    np.testing.assert_array_equal(_decode(viewer.images[0].value), _decode(first[0]))
+    assert viewer.frame == 5 and viewer.frames.selected_index == 5
+
+
+def test_compare_viewer_static_fallback(videos: dict[str, vk.Video]) -> None:
+    viewer = CompareViewer(videos, height=64)
+    bundle = viewer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # the widget, where it runs
+    html = bundle["text/html"]  # what exported HTML and GitHub show instead
+    assert html == viewer.static_html()
+    assert 'src="data:image/gif;base64,' in html
+    import base64
+    import re
+
+    gif = base64.b64decode(re.search(r"data:image/gif;base64,([^\"]+)", html).group(1))
+    with Image.open(io.BytesIO(gif)) as im:
+        assert getattr(im, "n_frames", 1) == 12  # animated: every frame of the longest video
 
 
 def test_compare_viewer_add_and_errors(videos: dict[str, vk.Video]) -> None:
     viewer = CompareViewer([videos["short"]], height=32)
     assert viewer.titles == ["0"] and viewer.slider.max == 7
     viewer.add("long", videos["clean"])
-    assert viewer.slider.max == 11 and len(viewer.images) == 2
+    assert viewer.slider.max == 11 and len(viewer.frames.children) == 12
+    assert len(_frame_pngs(viewer.frames.children[11].value)) == 2
     assert list(viewer.videos) == ["0", "long"]
     with pytest.raises(ValueError, match="already shown"):
         viewer.add("long", videos["clean"])
@@ -100,18 +128,26 @@ def test_trajectory_viewer(pipe) -> None:
     )
     viewer = TrajectoryViewer(out, height=32)
     traj = out.metadata["trajectory"]
-    assert viewer.step_slider.max == len(traj.videos) - 1
-    assert viewer.step_slider.value == viewer.step_slider.max  # starts at the result
+    # the slider is labelled with each step's number in the run (no second, 0-based number)
+    labels = [label for label, _ in viewer.step_slider.options]
+    assert labels == [f"{s + 1}/{traj.num_steps}" for s in traj.steps]
+    assert viewer.step_index == len(traj.videos) - 1  # starts at the result
+    assert viewer.step_slider.label == f"{traj.num_steps}/{traj.num_steps}"
+    assert "/" not in viewer.info.value and "(the result)" in viewer.info.value
     last = viewer.image.value
     np.testing.assert_array_equal(_decode(last), _decode(frame_png(traj.videos[-1].frames[0], 32)))
     assert viewer.x0_image is not None and viewer.x0_image.value
     viewer.step_slider.value = 0
     assert viewer.image.value != last
-    assert viewer.info.value.startswith(f"step 1/{traj.num_steps}")
+    assert viewer.step_slider.label == f"{traj.steps[0] + 1}/{traj.num_steps}"
     viewer.frame_slider.value = 3
     np.testing.assert_array_equal(
         _decode(viewer.image.value), _decode(frame_png(traj.videos[0].frames[3], 32))
     )
+    # where widgets cannot run: the recorded steps as labelled GIFs
+    html = viewer._repr_mimebundle_()["text/html"]
+    assert html.count('src="data:image/gif;base64,') == len(traj.videos) <= 6
+    assert f"step {traj.num_steps}/{traj.num_steps}" in html
     with pytest.raises(ValueError, match="no recorded trajectory"):
         TrajectoryViewer(vk.Video(np.zeros((2, 8, 8, 3))))
     with pytest.raises(TypeError, match="Trajectory"):
@@ -121,6 +157,9 @@ def test_trajectory_viewer(pipe) -> None:
 def test_generation_panel_generate_and_compare(pipe) -> None:
     panel = GenerationPanel(pipe, height=32)
     assert panel.steps.value == pipe.defaults["steps"]
+    # a small model is warmed up; nothing is shown yet (no broken-image icon: preview hidden)
+    assert panel._warm and "warmed up" in panel.status.value
+    assert panel.preview.layout.display == "none" and panel.result is None
     panel.prompt.value = "a blue ball bounces"
     panel.steps.value = 2
     panel.frames.value = 5
@@ -133,7 +172,10 @@ def test_generation_panel_generate_and_compare(pipe) -> None:
     assert v.metadata["seed"] == 4 and v.metadata["steps"] == 2
     assert panel.progress.value == panel.progress.max == 2
     assert panel.preview.value[:4] == b"\x89PNG"  # the live latent preview was drawn
+    assert panel.preview.layout.display != "none"
     assert "<video" in panel.output.value and "done in" in panel.status.value
+    static = panel._repr_mimebundle_()["text/html"]  # exported notebooks show the last result
+    assert "<video" in static and "static copy" in static
     # the same settings give the same video
     same = vk.generate(
         pipe, prompt="a blue ball bounces", seed=4, steps=2, num_frames=5, progress=False
@@ -145,10 +187,17 @@ def test_generation_panel_generate_and_compare(pipe) -> None:
     panel.seed.value = 5
     panel.generate_button.click()
     panel.add_button.click()
-    assert list(panel.comparison) == ["seed 4, 2 steps", "seed 5, 2 steps"]
+    # labels name the prompt, the seed and the steps
+    first = "a blue ball bounces · seed 4 · 2 steps"
+    assert list(panel.comparison) == [first, "a blue ball bounces · seed 5 · 2 steps"]
     assert panel.viewer is not None and panel.viewer.titles == list(panel.comparison)
     assert panel.viewer in panel.children[-1].children
-    assert "trajectory" not in panel.comparison["seed 4, 2 steps"].metadata
+    assert "trajectory" not in panel.comparison[first].metadata
+
+
+def test_generation_panel_without_warmup_says_so(pipe) -> None:
+    panel = GenerationPanel(pipe, height=32, warmup=False)
+    assert not panel._warm and "first run" in panel.status.value
 
 
 def test_generation_panel_records_and_conditions(pipe) -> None:
@@ -160,6 +209,8 @@ def test_generation_panel_records_and_conditions(pipe) -> None:
     assert panel.error is None, panel.status.value
     viewers = [c for c in panel.children[-1].children if isinstance(c, TrajectoryViewer)]
     assert len(viewers) == 1
+    # every step is recorded: the viewer's steps start at step 1
+    assert viewers[0].trajectory.steps == [0, 1]
     # a video upload makes it video-to-video
     clip = vk.synth.render("bounce", seed=1, size=16, frames=5).video
     data = vk.write_video("/tmp/vidkit_widget_upload.mp4", clip).read_bytes()

@@ -329,9 +329,20 @@ def _demo_compare(
         f"{', '.join(map(str, metrics))}; reference for FVD/KVD: vk.synth scenes of the same "
         "prompts. Mean [95% bootstrap CI]."
     )
+    if set(loaded) == set(DEMO_MODELS) and models == DEMO_MODELS:
+        rep.add_text(
+            "final: the bundled vidkit/tiny-physics weights at the end of training (8400 steps, "
+            "about an hour on 2 CPU cores). early: the checkpoint the same run saved after 10% "
+            "of its steps, kept to show what the rest of the training buys. Both are sampled "
+            "with the same prompts, seeds and settings."
+        )
     rep.add_html(board._table_html())
     rep.add_figure(board.plot())
-    for pid in list(dict.fromkeys(board.items["prompt_id"]))[:4]:
+    rep.add_text(
+        "Side by side: one prompt per kind of motion, where the models' physics scores differ "
+        "most (first seed)."
+    )
+    for pid in board.showcase_prompts(4):
         text = board.items.loc[board.items["prompt_id"] == pid, "prompt"].iloc[0]
         rep.add_text(f"{pid}: {text}")
         rep.add_videos(board.videos(prompt=pid))

@@ -1809,6 +1809,43 @@ class Leaderboard:
         lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
         return "Leaderboard\n" + "\n".join(lines)
 
+    def showcase_prompts(self, n: int = 4) -> list[str]:
+        """Prompt ids worth watching side by side: one per kind of motion first (when the suite
+        names kinds), and within a kind the prompt where the models' mean per-video score (e.g.
+        physics) differs most; suite order breaks ties.
+
+        Example:
+            >>> board.showcase_prompts(4)  # doctest: +SKIP
+            ['bounce-red-left', 'projectile-blue-right', 'free_fall-green', 'uniform-pink-left']
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"n must be an int >= 0, got {n!r}")
+        ids = list(dict.fromkeys(self.items["prompt_id"]))
+        spread: dict[str, float] = {}
+        metric = next(
+            (m.name for m in self.metrics if m.scope == "video" and m.name in self.items.columns),
+            None,
+        )
+        if metric is not None:
+            per = self.per_prompt(metric)
+            gap = (per.max(axis=1) - per.min(axis=1)).fillna(0.0)
+            spread = {str(pid): float(v) for (pid, _), v in gap.items()}
+        kinds = (
+            dict(zip(self.items["prompt_id"], self.items["kind"]))
+            if "kind" in self.items.columns
+            else {}
+        )
+        order = sorted(ids, key=lambda p: -spread.get(p, 0.0))  # stable: suite order on ties
+        picked: list[str] = []
+        seen: set[Any] = set()
+        for p in order:
+            kind = kinds.get(p, p)
+            if kind not in seen and len(picked) < n:
+                picked.append(p)
+                seen.add(kind)
+        picked += [p for p in order if p not in picked][: max(0, n - len(picked))]
+        return picked
+
     def to_html(
         self,
         path: str | os.PathLike | None = None,
@@ -1817,8 +1854,9 @@ class Leaderboard:
         prompts: int = 4,
         plots: bool = True,
     ) -> str:
-        """A self-contained HTML page: the table, the plots and side-by-side videos of the first
-        ``prompts`` prompts (first seed). Written to ``path`` when given; returns the HTML.
+        """A self-contained HTML page: the table, the plots and side-by-side videos of
+        ``prompts`` prompts (first seed) chosen by :meth:`showcase_prompts` (one per kind of
+        motion, where the models differ most). Written to ``path`` when given; returns the HTML.
 
         Example:
             >>> board.to_html("runs/tiny/leaderboard.html")  # doctest: +SKIP
@@ -1836,7 +1874,7 @@ class Leaderboard:
             rep.add_figure(self.plot())
         if self.store is not None and prompts:
             rep.add_heading("Side by side")
-            for pid in list(dict.fromkeys(self.items["prompt_id"]))[: int(prompts)]:
+            for pid in self.showcase_prompts(int(prompts)):
                 vids = self.videos(prompt=pid)
                 text = self.items.loc[self.items["prompt_id"] == pid, "prompt"].iloc[0]
                 rep.add_text(f"{pid}: {text}")
@@ -1849,12 +1887,13 @@ class Leaderboard:
     # ------------------------------------------------------------------ plots and videos
     def plot(self, metrics: Sequence[str] | None = None, *, profile: bool = True) -> Any:
         """Bars with CIs for each headline metric and, when probe columns exist, a probe-score
-        profile per model. Returns the matplotlib Figure.
+        profile per model. Returns a :class:`vidkit.display.ShownFigure` (it displays as a cell's
+        value, in a fresh kernel too).
 
         Example:
             >>> fig = board.plot(); fig.savefig("leaderboard.png")  # doctest: +SKIP
         """
-        from matplotlib.figure import Figure
+        from vidkit.display import new_figure
 
         cols = list(metrics) if metrics is not None else list(self.main)
         if not cols:
@@ -1864,7 +1903,7 @@ class Leaderboard:
         subs = [c for c in self.directions if "." in c and c.split(".")[0] in cols]
         has_profile = profile and bool(subs)
         n = len(cols) + (1 if has_profile else 0)
-        fig = Figure(figsize=(3.2 * len(cols) + (5.5 if has_profile else 0), 3.4))
+        fig = new_figure(figsize=(3.4 * len(cols) + (5.8 if has_profile else 0), 3.8))
         fig.set_layout_engine("constrained")
         widths = [1] * len(cols) + ([1.9] if has_profile else [])
         axes = fig.subplots(1, n, squeeze=False, gridspec_kw={"width_ratios": widths})[0]
@@ -1879,9 +1918,9 @@ class Leaderboard:
             err = np.where(np.isfinite(err), err, 0)
             ax.bar(range(len(order)), np.nan_to_num(vals), yerr=err, capsize=4, color=colors)
             ax.set_xticks(range(len(order)))
-            ax.set_xticklabels(order, rotation=30, ha="right", fontsize=8)
+            ax.set_xticklabels(order, rotation=30, ha="right", fontsize=10)
             arrow = "higher is better" if self.directions[c] else "lower is better"
-            ax.set_title(f"{c} ({arrow})", fontsize=9)
+            ax.set_title(f"{c}\n({arrow})", fontsize=12)
             ax.grid(axis="y", alpha=0.3)
         if has_profile:
             ax = axes[-1]
@@ -1902,10 +1941,10 @@ class Leaderboard:
                 )
             ax.set_xticks(x)
             ax.set_xticklabels(
-                [s.split(".", 1)[1] for s in subs], rotation=30, ha="right", fontsize=8
+                [s.split(".", 1)[1] for s in subs], rotation=30, ha="right", fontsize=10
             )
-            ax.set_title("probe profile (mean per probe, CI)", fontsize=9)
-            ax.legend(fontsize=7)
+            ax.set_title("probe profile\n(mean per probe, 95% CI)", fontsize=12)
+            ax.legend(fontsize=9)
             ax.grid(alpha=0.3)
         return fig
 

@@ -7,6 +7,11 @@
 - :func:`video_html` is the HTML of one video (what ``Video._repr_html_`` shows).
 - :func:`frame_strip` draws evenly spaced frames with their index and time as a matplotlib Figure,
   one row per video: the view for papers, PDFs and diffs, where a player does not exist.
+- :func:`readable_table` shows a DataFrame as a learner should read it: whole sentences (no
+  ``...``), whole numbers as integers, blanks instead of NaN, floats rounded.
+- :class:`ShownFigure` is the Figure that vidkit's plotting functions return: it shows as a PNG
+  when it is a cell's value, in a fresh kernel too (no pyplot figure needs to exist before), and
+  it is not a pyplot figure, so the inline backend never shows it a second time.
 - :func:`side_by_side` tiles several videos, with their titles, into one Video (to write one mp4
   for a report).
 
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import html as _html
+import io
 import math
 import os
 import tempfile
@@ -43,7 +49,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["show", "video_html", "frame_strip", "side_by_side"]
+__all__ = [
+    "show",
+    "video_html",
+    "frame_strip",
+    "side_by_side",
+    "ShownFigure",
+    "new_figure",
+    "readable_table",
+]
 
 _MIN_DISPLAY_HEIGHT = 128
 _MAX_ZOOM = 8
@@ -250,6 +264,57 @@ def show(
     return None
 
 
+# --------------------------------------------------------------------------- figures
+def _shown_figure_class() -> type:
+    from matplotlib.figure import Figure
+
+    class ShownFigure(Figure):
+        """A matplotlib Figure that displays itself as a PNG when it is a cell's value.
+
+        A bare ``matplotlib.figure.Figure`` shows only if the notebook's matplotlib backend was
+        activated before (by some pyplot figure); in a fresh kernel it prints
+        ``<Figure size ... with N Axes>``. This subclass has ``_repr_png_``, so IPython renders it
+        whatever the backend. It is not managed by pyplot: the inline backend does not show it
+        again at the end of the cell, and it is freed like any object. End a cell with it (no
+        ``;``) or call ``display(fig)``; ``fig.savefig(...)`` works as usual.
+
+        Example:
+            >>> fig = vk.frame_strip(video)  # doctest: +SKIP
+            >>> fig  # shows the strip  # doctest: +SKIP
+        """
+
+        def _repr_png_(self) -> bytes:
+            buf = io.BytesIO()
+            self.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+            return buf.getvalue()
+
+    ShownFigure.__module__ = __name__
+    ShownFigure.__qualname__ = "ShownFigure"
+    return ShownFigure
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ShownFigure":  # built on first use: importing vidkit does not import matplotlib
+        global ShownFigure
+        ShownFigure = _shown_figure_class()
+        return ShownFigure
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def new_figure(**kwargs: Any) -> Figure:
+    """A :class:`ShownFigure` (keyword arguments as ``matplotlib.figure.Figure``): what vidkit's
+    plotting functions draw into, so that their figures show in a fresh kernel.
+
+    Example:
+        >>> fig = new_figure(figsize=(4, 3))
+        >>> ax = fig.subplots()
+        >>> fig._repr_png_()[:4]
+        b'\\x89PNG'
+    """
+    cls = globals().get("ShownFigure") or __getattr__("ShownFigure")
+    return cls(**kwargs)
+
+
 # --------------------------------------------------------------------------- frame strips
 def _strip_indices(num_frames: int, n: int) -> np.ndarray:
     k = min(n, num_frames)
@@ -279,15 +344,12 @@ def frame_strip(
         times: label frames with their time in seconds as well as their index.
 
     Returns:
-        The Figure (``n`` axes per row when ``ax`` is None). It displays when it is a cell's value;
-        save it with ``fig.savefig("strip.png")``.
+        A :class:`ShownFigure` (``n`` axes per row when ``ax`` is None): it displays when it is a
+        cell's value, in a fresh kernel too; save it with ``fig.savefig("strip.png")``.
 
     Example:
         >>> fig = vk.frame_strip({"real": real, "fake": fake}, n=6, title="seed 0")  # doctest: +SKIP
     """
-    import matplotlib.pyplot  # noqa: F401  (activates the notebook backend: returned Figures display)
-    from matplotlib.figure import Figure
-
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive int (frames per row), got {n!r}")
     items = _as_items(video, None)
@@ -315,7 +377,7 @@ def frame_strip(
     cols = max(len(_strip_indices(v.num_frames, n)) for _, v in items)
     aspect = max(v.width / v.height for _, v in items)
     cell = 1.7
-    fig = Figure(
+    fig = new_figure(
         figsize=(cols * cell * min(aspect, 2.5), rows * (cell + 0.35) + (0.4 if title else 0))
     )
     fig.set_layout_engine("constrained")
@@ -337,6 +399,66 @@ def frame_strip(
     if title is not None:
         fig.suptitle(title)
     return fig
+
+
+# --------------------------------------------------------------------------- tables
+def readable_table(
+    table: Any, *, digits: int = 3, index: bool = False, caption: str | None = None
+) -> Any:
+    """A DataFrame styled for reading: full cell text (pandas cuts long text at 50 characters),
+    float columns holding only whole numbers shown as integers, missing values as blank cells,
+    other floats with ``digits`` significant digits; long text wraps.
+
+    Args:
+        table: a pandas DataFrame (or anything ``pd.DataFrame`` accepts).
+        digits: significant digits of floats.
+        index: show the index (off by default: a 0, 1, 2... index says nothing).
+        caption: a caption above the table.
+
+    Returns:
+        A pandas ``Styler``: it displays as HTML when it is a cell's value (``.to_html()`` for a
+        page).
+
+    Example:
+        >>> import pandas as pd
+        >>> html = readable_table(pd.DataFrame({"object": [0.0, None], "g": [9.81234, 3.0]})).to_html()
+        >>> "9.81" in html and "nan" not in html.lower()
+        True
+    """
+    import pandas as pd
+
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 1:
+        raise ValueError(f"digits must be a positive int, got {digits!r}")
+    df = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
+    df = df.copy()
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_float_dtype(s):
+            vals = s.dropna()
+            if len(vals) and np.all(np.isfinite(vals)) and np.all(vals == np.round(vals)):
+                df[col] = s.astype("Int64")
+
+    def fmt(x: Any) -> str:
+        if x is None or x is pd.NA or (isinstance(x, (float, np.floating)) and np.isnan(x)):
+            return ""
+        if isinstance(x, (bool, np.bool_)):
+            return str(bool(x))
+        if isinstance(x, (float, np.floating)):
+            return f"{x:.{digits}g}" if abs(x) < 10**digits else f"{x:.0f}"
+        if isinstance(x, (list, tuple, np.ndarray)):
+            return ", ".join(fmt(v) for v in x)
+        return str(x)
+
+    styler = (
+        df.style.format(fmt)
+        .set_properties(**{"white-space": "normal", "text-align": "left", "max-width": "40em"})
+        .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
+    )
+    if not index:
+        styler = styler.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler
 
 
 # --------------------------------------------------------------------------- side by side

@@ -32,10 +32,13 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;
 color:#222;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ddd}
-.grid{display:flex;flex-wrap:wrap;gap:14px}.cell{text-align:center;font-size:.85em}
-.cell video,.cell img{image-rendering:pixelated;border:1px solid #ccc;background:#000}
-table{border-collapse:collapse;font-size:.85em;margin:.6em 0}td,th{border:1px solid #ccc;padding:3px 7px}
-th{background:#f3f3f3}.note{color:#555;font-size:.9em}figure{margin:.6em 0}
+.grid{display:flex;flex-wrap:wrap;gap:14px}.cell{text-align:center;font-size:.85em;max-width:260px}
+.cell video,.cell img{image-rendering:pixelated;image-rendering:crisp-edges;border:1px solid #ccc;
+background:#000}
+table{border-collapse:collapse;font-size:.8em;margin:.6em 0;max-width:100%;table-layout:auto}
+td,th{border:1px solid #ccc;padding:3px 5px;vertical-align:top}
+td{max-width:34em;overflow-wrap:break-word}th{background:#f3f3f3}.note{color:#555;font-size:.9em}figure{margin:.6em 0}
+figure img{max-width:100%}
 """
 
 
@@ -43,7 +46,7 @@ def _figure_png(fig: Any) -> bytes:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", facecolor="white")
     plt.close(fig)
     return buf.getvalue()
 
@@ -103,9 +106,15 @@ class Report:
         for title, video in items:
             if not isinstance(video, Video):
                 raise TypeError(f"video {title!r} is {type(video).__name__}, expected a vk.Video")
-            b64 = base64.b64encode(_video_bytes(video)).decode("ascii")
             h = self.display_height
             w = round(h * video.width / video.height)
+            # small videos are enlarged here by a whole factor with sharp (nearest) pixels: a
+            # browser scaling a 64 px video to 192 px blurs it, whatever the CSS asks
+            zoom = max(1, h // video.height)
+            if zoom > 1:
+                frames = np.repeat(np.repeat(video.frames, zoom, axis=1), zoom, axis=2)
+                video = Video(frames, fps=video.fps)
+            b64 = base64.b64encode(_video_bytes(video)).decode("ascii")
             cap = html.escape(title)
             if captions and title in captions:
                 cap += f"<br><span class='note'>{html.escape(captions[title])}</span>"
@@ -126,19 +135,28 @@ class Report:
         return self
 
     def add_table(self, table: Any, *, float_format: str = "{:.4g}") -> Report:
-        """A pandas DataFrame (or list of dicts) as an HTML table."""
+        """A pandas DataFrame (or list of dicts) as an HTML table: missing values (NaN, None)
+        are blank cells, whole-number floats are shown as integers, long text wraps."""
         import pandas as pd
 
         df = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
-        fmt = {
-            c: (
-                lambda x, f=float_format: (
-                    f.format(x) if isinstance(x, (float, np.floating)) else str(x)
-                )
-            )
-            for c in df.columns
-        }
-        self._parts.append(df.to_html(index=False, escape=True, formatters=fmt, border=0))
+
+        def cell(x: Any, f: str = float_format) -> str:
+            if x is None or (isinstance(x, (float, np.floating)) and not np.isfinite(x)):
+                return "" if x is None or np.isnan(x) else str(x)
+            if isinstance(x, (float, np.floating)) and float(x).is_integer() and abs(x) < 1e15:
+                return str(int(x))
+            if isinstance(x, (float, np.floating)):
+                return f.format(x)
+            return str(x)
+
+        fmt = {c: cell for c in df.columns}
+        # headers wrap at spaces: "warping_error" -> "warping error" (the page fits 1280 px)
+        df = df.rename(columns={c: str(c).replace("_", " ") for c in df.columns})
+        fmt = {str(c).replace("_", " "): f for c, f in fmt.items()}
+        self._parts.append(
+            df.to_html(index=False, escape=True, formatters=fmt, border=0, na_rep="")
+        )
         return self
 
     def add_html(self, fragment: str) -> Report:
@@ -195,12 +213,13 @@ def plot_trajectories(
         size: (H, W) of the frame, to draw its border and keep the aspect.
 
     Returns:
-        The matplotlib Figure.
+        A :class:`vidkit.display.ShownFigure` (it displays as a cell's value, in a fresh kernel
+        too); with ``ax`` given, the figure of those axes.
 
     Example:
         >>> fig = plot_trajectories(scene.truth.centers, fps=scene.video.fps)  # doctest: +SKIP
     """
-    import matplotlib.pyplot as plt
+    from vidkit.display import new_figure
 
     c = np.asarray(centers, dtype=float)
     if c.ndim == 2:
@@ -209,7 +228,8 @@ def plot_trajectories(
         raise ValueError(f"centers must be [n_objects, T, 2], got shape {c.shape}")
     vis = np.ones(c.shape[:2], bool) if visible is None else np.asarray(visible, bool)
     if ax is None:
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+        fig = new_figure(figsize=(9, 3.6))
+        axes = fig.subplots(1, 2)
     else:
         axes = ax
         fig = axes[0].figure

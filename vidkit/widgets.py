@@ -2,8 +2,9 @@
 denoising-trajectory scrubber.
 
 - :class:`CompareViewer` shows several videos side by side with one frame slider and one
-  play/pause button for all of them; each frame is a PNG in an ``ipywidgets.Image`` that the
-  kernel updates when the slider moves (the browser's play button moves the slider).
+  play/pause button for all of them. Playback runs in the browser at the video's frame rate
+  (every frame is sent to the page once; play, slider and the shown frame are linked in the
+  page), and an animated GIF stands in where widgets cannot run (exported HTML, GitHub).
 - :class:`GenerationPanel` drives ``vk.generate`` from a form (prompt, negative prompt, optional
   image or video, steps, guidance, seed, frames), with a progress bar, a live latent preview,
   the result, and "add to comparison" (into a :class:`CompareViewer`).
@@ -20,6 +21,8 @@ Example:
     >>> viewer = vk.widgets.CompareViewer({"clean": a.video, "teleport": b.video})
     >>> viewer.slider.value = 12
     >>> viewer.frame
+    12
+    >>> viewer.frames.selected_index  # in the page the slider drives the shown frame
     12
 """
 
@@ -40,6 +43,22 @@ from vidkit.video import Video, as_video
 __all__ = ["CompareViewer", "GenerationPanel", "TrajectoryViewer", "frame_png"]
 
 _DISPLAY_HEIGHT = 192
+#: GenerationPanel warms up by default for models with at most this many weights
+WARMUP_MAX_PARAMS = 50_000_000
+
+
+def _num_params(pipe: Any) -> int:
+    """Weights of a VideoPipeline's diffusers pipeline (all torch modules among its components)."""
+    inner = getattr(pipe, "pipeline", pipe)
+    total = 0
+    for comp in getattr(inner, "components", {}).values():
+        params = getattr(comp, "parameters", None)
+        if callable(params):
+            try:
+                total += sum(p.numel() for p in params())
+            except (TypeError, RuntimeError):
+                continue
+    return total
 
 
 def frame_png(frame: np.ndarray, height: int | None = _DISPLAY_HEIGHT) -> bytes:
@@ -88,12 +107,25 @@ def _items(videos: Any) -> list[tuple[str, Video]]:
     return out
 
 
+def _png_b64(png: bytes) -> str:
+    import base64
+
+    return base64.b64encode(png).decode("ascii")
+
+
 class CompareViewer(W.VBox):
     """Videos side by side with one frame slider and one play/pause control for all.
 
-    Shorter videos hold their last frame. Frames are PNGs (encoded once, cached) shown in
-    ``ipywidgets.Image`` widgets; moving the slider, by hand or by the play button, updates every
-    image to that frame.
+    Playback runs in the browser at the video's frame rate: every frame of every video is sent to
+    the page once, as a PNG, when the viewer is shown, one small HTML view per frame in an
+    ``ipywidgets.Stack``; the ``Play`` button, the frame slider and the stack's selected frame
+    are linked in the page (``jslink``), so playing and scrubbing never wait for the kernel. The
+    kernel still sees the slider (``viewer.frame``) and can set it. Shorter videos hold their last
+    frame; small frames are enlarged with sharp pixels (``image-rendering: pixelated``).
+
+    Where widgets cannot run (a notebook exported to HTML without widget state, GitHub), the
+    viewer shows its static fallback instead: the videos side by side as one looping animated
+    GIF (``static_html()``).
 
     Args:
         videos: a dict ``{title: video}``, a list of videos, or one video.
@@ -102,7 +134,8 @@ class CompareViewer(W.VBox):
 
     Attributes:
         slider: the frame ``IntSlider``; ``play``: the ``Play`` widget linked to it (in the
-            browser); ``images``: one ``Image`` per video; ``titles``: their labels.
+            browser); ``frames``: the ``Stack`` of per-frame views linked to the slider;
+            ``titles``: the videos' labels; ``fps``: the playback rate.
 
     Example:
         >>> viewer = CompareViewer({"a": a.video, "b": b.video}, height=128)  # doctest: +SKIP
@@ -124,24 +157,31 @@ class CompareViewer(W.VBox):
         rate = float(fps) if fps is not None else items[0][1].fps
         if not rate > 0:
             raise ValueError(f"fps must be positive, got {fps!r}")
+        self.fps = rate
         self.slider = W.IntSlider(
-            value=0, min=0, max=0, description="frame", continuous_update=True
+            value=0, min=0, max=0, description="frame", continuous_update=True, readout=False
         )
-        self.play = W.Play(value=0, min=0, max=0, step=1, interval=max(10, int(1000 / rate)))
+        self.play = W.Play(
+            value=0, min=0, max=0, step=1, interval=max(10, int(1000 / rate)), repeat=True
+        )
         self.play.description = "play"
+        self.frames = W.Stack([], selected_index=None)
+        self.frames.add_class("vidkit-compare-cells")
         self._link = W.jslink((self.play, "value"), (self.slider, "value"))
-        self.time_label = W.Label()
-        self.time_label.add_class("vidkit-time")
-        self.images: list[W.Image] = []
-        self._cells = W.HBox(layout=W.Layout(flex_flow="row wrap"))
-        self._cells.add_class("vidkit-compare-cells")
-        controls = W.HBox([self.play, self.slider, self.time_label])
-        super().__init__([controls, self._cells])
+        self._frame_link = W.jslink((self.slider, "value"), (self.frames, "selected_index"))
+        controls = W.HBox([self.play, self.slider])
+        super().__init__([controls, self.frames])
         self.add_class("vidkit-compare-viewer")
         for title, v in items:
-            self._append(title, v)
+            self._videos.append(v)
+            self.titles.append(title)
+        self._rebuild()
+        # the page links them itself; this keeps the kernel's copy in step when Python sets it
         self.slider.observe(self._on_frame, names="value")
-        self._show(0)
+
+    def _on_frame(self, change: dict[str, Any]) -> None:
+        if self.frames.selected_index != change["new"]:
+            self.frames.selected_index = int(change["new"])
 
     # ------------------------------------------------------------------ content
     @property
@@ -159,18 +199,45 @@ class CompareViewer(W.VBox):
         """Frames of the longest video."""
         return max(v.num_frames for v in self._videos)
 
-    def _append(self, title: str, video: Video) -> None:
-        self._videos.append(video)
-        self.titles.append(title)
-        img = W.Image(format="png", layout=W.Layout(height=f"{self.height}px", width="auto"))
-        img.add_class("vidkit-frame")
-        self.images.append(img)
-        label = W.HTML(f"<b>{html.escape(title)}</b>")
-        cell = W.VBox([label, img], layout=W.Layout(margin="0 10px 6px 0"))
-        self._cells.children = (*self._cells.children, cell)
+    def frame_html(self, frame: int) -> str:
+        """The HTML of one frame of all videos (what the page shows at that slider position).
+
+        Example:
+            >>> "vidkit-frame" in viewer.frame_html(0)  # doctest: +SKIP
+            True
+        """
+        frame = int(frame)
+        if not 0 <= frame < self.num_frames:
+            raise IndexError(f"frame {frame} is outside 0..{self.num_frames - 1}")
+        cells = []
+        for i, title in enumerate(self.titles):
+            png = _png_b64(self.png(i, frame))
+            cells.append(
+                '<div style="display:inline-block;margin:0 10px 4px 0;vertical-align:top">'
+                f'<div style="font-weight:bold">{html.escape(title)}</div>'
+                f'<img class="vidkit-frame" src="data:image/png;base64,{png}" '
+                f'style="height:{self.height}px;width:auto;image-rendering:pixelated"/></div>'
+            )
+        v = self._videos[0]
+        time_line = (
+            f'<div class="vidkit-time" style="font:12px monospace;color:#555">'
+            f"{frame + 1}/{self.num_frames}  t = {frame / v.fps:.2f} s</div>"
+        )
+        return time_line + "<div>" + "".join(cells) + "</div>"
+
+    def _rebuild(self) -> None:
         top = self.num_frames - 1
+        keep = min(self.frame, top)
+        views = []
+        for f in range(self.num_frames):
+            view = W.HTML(self.frame_html(f))
+            view.add_class("vidkit-frame-view")
+            views.append(view)
+        self.frames.children = tuple(views)
         self.slider.max = top
         self.play.max = top
+        self.slider.value = keep
+        self.frames.selected_index = keep
 
     def add(self, title: str, video: Any) -> CompareViewer:
         """Add a video (e.g. from a :class:`GenerationPanel`); returns self.
@@ -182,12 +249,14 @@ class CompareViewer(W.VBox):
             raise ValueError(f"title must be a non-empty string, got {title!r}")
         if title in self.titles:
             raise ValueError(f"a video titled {title!r} is already shown; choose another title")
-        self._append(title, as_video(video))
-        self._show(self.frame)
+        self._videos.append(as_video(video))
+        self.titles.append(title)
+        self._rebuild()
         return self
 
     def png(self, index: int, frame: int) -> bytes:
-        """PNG bytes of ``frame`` of video ``index`` as displayed (cached).
+        """PNG bytes of ``frame`` of video ``index`` at its own size (cached; the page enlarges
+        it with sharp pixels).
 
         Example:
             >>> viewer.png(0, 5)[:4]  # doctest: +SKIP
@@ -197,18 +266,39 @@ class CompareViewer(W.VBox):
         f = min(int(frame), v.num_frames - 1)
         key = (index, f)
         if key not in self._cache:
-            self._cache[key] = frame_png(v.frames[f], self.height)
+            self._cache[key] = frame_png(v.frames[f], None)
         return self._cache[key]
 
-    # ------------------------------------------------------------------ updates
-    def _on_frame(self, change: dict[str, Any]) -> None:
-        self._show(int(change["new"]))
+    # ------------------------------------------------------------------ static fallback
+    def static_html(self) -> str:
+        """The videos side by side as one looping animated GIF (with their titles): what the
+        viewer shows where widgets cannot run.
 
-    def _show(self, frame: int) -> None:
-        for i, img in enumerate(self.images):
-            img.value = self.png(i, frame)
-        v = self._videos[0]
-        self.time_label.value = f"{frame + 1}/{self.num_frames}  t = {frame / v.fps:.2f} s"
+        Example:
+            >>> html = viewer.static_html()  # doctest: +SKIP
+        """
+        from vidkit.display import side_by_side, video_html
+
+        def sharp(v: Video) -> Video:  # whole-factor enlargement: titles fit, pixels stay sharp
+            zoom = max(1, -(-min(self.height, 128) // v.height))
+            if zoom == 1:
+                return v
+            frames = np.repeat(np.repeat(v.frames, zoom, axis=1), zoom, axis=2)
+            return Video(frames, fps=v.fps)
+
+        grid = side_by_side({t: sharp(v) for t, v in self.videos.items()})
+        return (
+            '<div class="vidkit-compare-static">'
+            + video_html(grid, codec="gif", fps=self.fps, caption=False)
+            + '<div style="font:11px monospace;color:#777">CompareViewer (static copy: run the '
+            "notebook for the slider and the play button)</div></div>"
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle = dict(bundle)
+        bundle["text/html"] = self.static_html()
+        return bundle
 
 
 class TrajectoryViewer(W.VBox):
@@ -219,8 +309,9 @@ class TrajectoryViewer(W.VBox):
             the :class:`vidkit.callbacks.Trajectory` itself.
         height: display height in pixels.
 
-    The step slider picks a recorded step (its timestep and noise level are shown), the frame
-    slider (with play) the frame; with ``x0`` recorded, the predicted clean video at that step
+    The step slider picks a recorded step, labelled "k/N" with the step's number in the run (its
+    timestep and noise level are shown beside it); it starts at the result. The frame slider
+    (with play) picks the frame; with ``x0`` recorded, the predicted clean video at that step
     is shown beside the current latents' decoding.
 
     Example:
@@ -248,12 +339,19 @@ class TrajectoryViewer(W.VBox):
         self.height = int(height)
         n_steps = len(traj.videos)
         n_frames = max(v.num_frames for v in traj.videos)
-        self.step_slider = W.IntSlider(
-            value=n_steps - 1, min=0, max=n_steps - 1, description="step"
+        # the slider's options are the recorded steps, labelled with their 1-based step number
+        # of the run, so the readout and the info line say the same ("15/25")
+        self.step_slider = W.SelectionSlider(
+            options=[(f"{s + 1}/{traj.num_steps}", k) for k, s in enumerate(traj.steps)],
+            value=n_steps - 1,
+            description="step",
+            continuous_update=True,
         )
         self.frame_slider = W.IntSlider(value=0, min=0, max=n_frames - 1, description="frame")
         fps = traj.videos[-1].fps
-        self.play = W.Play(value=0, min=0, max=n_frames - 1, interval=max(10, int(1000 / fps)))
+        self.play = W.Play(
+            value=0, min=0, max=n_frames - 1, interval=max(10, int(1000 / fps)), repeat=True
+        )
         self._link = W.jslink((self.play, "value"), (self.frame_slider, "value"))
         self.info = W.Label()
         self.image = W.Image(format="png", layout=W.Layout(height=f"{self.height}px", width="auto"))
@@ -277,8 +375,44 @@ class TrajectoryViewer(W.VBox):
         self.frame_slider.observe(self._update, names="value")
         self._update()
 
+    def static_html(self) -> str:
+        """Up to six recorded steps (picked by noise level) as looping GIFs, labelled with their
+        step: what the viewer shows where widgets cannot run (exported HTML, GitHub).
+
+        Example:
+            >>> html = TrajectoryViewer(out).static_html()  # doctest: +SKIP
+        """
+        from vidkit.display import show
+
+        t = self.trajectory
+        n = len(t.videos)
+        sig = [s for s in t.sigmas]
+        if all(s is not None for s in sig) and n > 6:
+            arr = np.asarray(sig, dtype=float)
+            picks = {int(np.argmin(np.abs(arr - s))) for s in (1.0, 0.8, 0.6, 0.4, 0.2)}
+        else:
+            picks = {int(i) for i in np.linspace(0, n - 1, min(n, 6)).round()}
+        picks.add(n - 1)
+        vids = {f"step {t.steps[k] + 1}/{t.num_steps}": t.videos[k] for k in sorted(picks)}
+        grid = show(vids, codec="gif", height=min(self.height, 128), return_html=True)
+        return (
+            f'<div class="vidkit-trajectory-static">{grid}<div style="font:11px monospace;'
+            'color:#777">TrajectoryViewer (static copy: run the notebook to scrub every step)'
+            "</div></div>"
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        bundle["text/html"] = self.static_html()
+        return bundle
+
+    @property
+    def step_index(self) -> int:
+        """Index of the shown step in the trajectory's recorded steps."""
+        return int(self.step_slider.value)
+
     def _update(self, change: Any = None) -> None:
-        k, f = int(self.step_slider.value), int(self.frame_slider.value)
+        k, f = self.step_index, int(self.frame_slider.value)
         t = self.trajectory
         v = t.videos[k]
         self.image.value = frame_png(v.frames[min(f, v.num_frames - 1)], self.height)
@@ -286,10 +420,10 @@ class TrajectoryViewer(W.VBox):
             x = t.x0[k]
             self.x0_image.value = frame_png(x.frames[min(f, x.num_frames - 1)], self.height)
         sigma = t.sigmas[k] if k < len(t.sigmas) else None
-        sig = f", sigma {sigma:.3g}" if sigma is not None else ""
-        self.info.value = (
-            f"step {t.steps[k] + 1}/{t.num_steps} (timestep {t.timesteps[k]:.4g}{sig})"
-        )
+        sig = f", noise level sigma {sigma:.3g}" if sigma is not None else ""
+        first = " (pure noise)" if t.steps[k] == 0 else ""
+        last = " (the result)" if k == len(t.steps) - 1 else ""
+        self.info.value = f"timestep {t.timesteps[k]:.4g}{sig}{first}{last}"
 
 
 class GenerationPanel(W.VBox):
@@ -302,6 +436,14 @@ class GenerationPanel(W.VBox):
         viewer: the :class:`CompareViewer` that "add to comparison" fills (default: a new one,
             shown under the panel once something is added).
         height: display height of the preview and the result.
+        warmup: run one 1-step generation when the panel is made, so that the first press of
+            Generate is as fast as the next ones (imports, first-call set-up of torch and of the
+            video encoder happen then). ``None`` (default): only for small models (under
+            :data:`WARMUP_MAX_PARAMS` weights), where it takes a fraction of a second; for big
+            models the status line says that the first run includes one-time set-up.
+
+    With "record denoising steps" ticked, every step is recorded (up to 50 steps; beyond, about
+    ten), so the :class:`TrajectoryViewer` under the result starts at step 1.
 
     Attributes:
         result: the last generated :class:`~vidkit.Video` (None before the first).
@@ -314,7 +456,12 @@ class GenerationPanel(W.VBox):
     """
 
     def __init__(
-        self, pipe: Any, *, viewer: CompareViewer | None = None, height: int = _DISPLAY_HEIGHT
+        self,
+        pipe: Any,
+        *,
+        viewer: CompareViewer | None = None,
+        height: int = _DISPLAY_HEIGHT,
+        warmup: bool | None = None,
     ) -> None:
         from vidkit.sampling import _as_video_pipeline
 
@@ -359,8 +506,20 @@ class GenerationPanel(W.VBox):
         self.add_button = W.Button(description="add to comparison", icon="plus", disabled=True)
         self.progress = W.IntProgress(value=0, min=0, max=steps, description="steps")
         self.status = W.HTML("")
-        self.preview = W.Image(format="png", layout=W.Layout(height=f"{self.height}px"))
-        self.output = W.HTML("")
+        # hidden until the first step draws into it (an empty Image shows a broken-image icon)
+        self.preview = W.Image(
+            format="png", layout=W.Layout(height=f"{self.height}px", display="none")
+        )
+        self._preview_hint = W.HTML(
+            f"<div style='height:{self.height}px;width:{self.height}px;display:flex;"
+            "align-items:center;justify-content:center;color:#888;border:1px dashed #ccc'>"
+            "the noisy latents appear here while it generates</div>"
+        )
+        self.output = W.HTML(
+            f"<div style='height:{self.height}px;display:flex;align-items:center;color:#888'>"
+            "press Generate</div>"
+        )
+        self._warm = False
         self._extra = W.VBox([])
         self.generate_button.on_click(self._on_generate)
         self.add_button.on_click(self._on_add)
@@ -378,7 +537,7 @@ class GenerationPanel(W.VBox):
         results = W.HBox(
             [
                 W.VBox(
-                    [W.HTML("<b>live preview (latents)</b>"), self.preview],
+                    [W.HTML("<b>live preview (latents)</b>"), self._preview_hint, self.preview],
                     layout=W.Layout(margin="0 12px 0 0"),
                 ),
                 W.VBox([W.HTML("<b>result</b>"), self.output]),
@@ -387,6 +546,61 @@ class GenerationPanel(W.VBox):
         )
         super().__init__([form, results, self._extra])
         self.add_class("vidkit-generation-panel")
+        if warmup is None:
+            warmup = _num_params(self.pipe) <= WARMUP_MAX_PARAMS
+        if warmup:
+            self.warm_up()
+        else:
+            self.status.value = (
+                "<span style='color:#777'>the first run also sets the model up (one-time, "
+                "slower); later runs are faster</span>"
+            )
+
+    def warm_up(self) -> float:
+        """One 1-step generation with the form's prompt (not kept), so that one-time set-up
+        (imports, torch's first calls, the video encoder) is done before the first press;
+        returns its seconds.
+
+        Example:
+            >>> panel.warm_up()  # doctest: +SKIP
+            0.3
+        """
+        from vidkit.display import video_html
+        from vidkit.sampling import generate
+
+        t0 = time.perf_counter()
+        kw = self.settings()
+        kw["steps"] = 1
+        kw.pop("record", None)
+        try:
+            video = generate(self.pipe, callbacks=[self._on_step], progress=False, **kw)
+            video = video[0] if isinstance(video, list) else video
+            video_html(video, height=self.height)
+        except Exception as exc:  # noqa: BLE001 - a warm-up must never stop the panel
+            self.status.value = (
+                f"<span style='color:#777'>warm-up skipped ({html.escape(type(exc).__name__)}); "
+                "the first run includes set-up</span>"
+            )
+            return time.perf_counter() - t0
+        # back to the state before any run
+        self.preview.layout.display = "none"
+        self._preview_hint.layout.display = None
+        self.progress.value = 0
+        self._warm = True
+        dt = time.perf_counter() - t0
+        self.status.value = f"<span style='color:#777'>ready (warmed up in {dt:.1f} s)</span>"
+        return dt
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        # where widgets cannot run (exported HTML, GitHub): the last result, if any, and a note
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        note = (
+            '<div style="font:11px monospace;color:#777">GenerationPanel (static copy: run the '
+            "notebook to generate)</div>"
+        )
+        shown = self.output.value if self.result is not None else ""
+        bundle["text/html"] = f'<div class="vidkit-panel-static">{shown}{note}</div>'
+        return bundle
 
     # ------------------------------------------------------------------ inputs
     def _upload(self, upload: W.FileUpload) -> tuple[str, bytes] | None:
@@ -439,7 +653,9 @@ class GenerationPanel(W.VBox):
         if self.negative_prompt.value.strip():
             kw["negative_prompt"] = self.negative_prompt.value.strip()
         if self.record.value:
-            kw["record"] = "trajectory"
+            from vidkit.callbacks import TrajectoryRecorder
+
+            kw["record"] = TrajectoryRecorder(every=1 if kw["steps"] <= 50 else None, x0=True)
         kw.update(self._condition())
         return kw
 
@@ -453,6 +669,9 @@ class GenerationPanel(W.VBox):
             lat = latents_to_bfchw(state.latents, state.layout, state.pipeline, state.context)
             rgb = latent_rgb(lat)[0]
             self.preview.value = frame_png(rgb[rgb.shape[0] // 2], self.height)
+            if self.preview.layout.display == "none":
+                self.preview.layout.display = None
+                self._preview_hint.layout.display = "none"
         except Exception:  # noqa: BLE001 - a preview must never stop the generation
             pass
 
@@ -471,7 +690,9 @@ class GenerationPanel(W.VBox):
         self.add_button.disabled = True
         self.progress.value = 0
         self.progress.bar_style = ""
-        self.status.value = "generating..."
+        self.status.value = (
+            "generating..." if self._warm else "generating... (first run: includes set-up)"
+        )
         t0 = time.perf_counter()
         try:
             kw = self.settings()
@@ -487,6 +708,7 @@ class GenerationPanel(W.VBox):
         if isinstance(video, list):
             video = video[0]
         self.result = video
+        self._warm = True
         self.progress.bar_style = "success"
         self.output.value = video_html(video, height=self.height)
         self.add_button.disabled = False
@@ -517,7 +739,10 @@ class GenerationPanel(W.VBox):
             raise ValueError("nothing to add: generate a video first")
         meta = self.result.metadata
         if label is None:
-            base = f"seed {meta.get('seed', self.seed.value)}, {meta.get('steps', '?')} steps"
+            prompt = str(meta.get("prompt") or self.prompt.value).strip()
+            if len(prompt) > 60:
+                prompt = prompt[:59] + "…"
+            base = f"{prompt} · seed {meta.get('seed', self.seed.value)} · {meta.get('steps', '?')} steps"
             label, n = base, 2
             while label in self.comparison:
                 label, n = f"{base} ({n})", n + 1

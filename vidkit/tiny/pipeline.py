@@ -32,7 +32,9 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +48,7 @@ from diffusers.utils.torch_utils import randn_tensor
 
 __all__ = [
     "DEFAULT_GUIDANCE",
+    "torch_threads",
     "TinyPhysicsPipeline",
     "TinyPhysicsPipelineOutput",
     "decode_latents",
@@ -58,6 +61,65 @@ __all__ = [
 DEFAULT_GUIDANCE = 2.0
 
 FPS = 8.0
+
+#: Forward passes (videos x guidance branches) per torch thread. The tiny network's matrices are
+#: small (256 tokens x 128 channels per video): one forward pass is too little work to split over
+#: threads. Splitting it anyway costs a synchronisation at every operation, and when another
+#: process holds the second core (a browser, a second kernel) every one of those waits for the
+#: busy core: one 25-step video then took 10-35 s with torch's default 2 threads against
+#: 1.4-1.6 s with 1 (0.6 s idle), and a training step of batch 8 took 2.8-3.3 s with 2 threads
+#: against 0.3-0.4 s with 1 (load ~10 on 2 cores). Only batches of more than 16 videos with
+#: guidance get a second thread.
+PASSES_PER_THREAD = 32
+
+
+@contextlib.contextmanager
+def torch_threads(n: int | None) -> Iterator[int]:
+    """Run a block with ``torch.set_num_threads(n)`` (never more than torch had), restoring the
+    previous number afterwards; ``None`` leaves it as it is. Yields the number in use.
+
+    Example:
+        >>> with torch_threads(1):
+        ...     torch.get_num_threads()
+        1
+    """
+    before = torch.get_num_threads()
+    use = before if n is None else max(1, min(int(n), before))
+    if use != before:
+        torch.set_num_threads(use)
+    try:
+        yield use
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
+def _threads_for_call(pipe: Any, args: tuple, kwargs: dict[str, Any]) -> int | None:
+    """Threads for one call: ``pipe.num_threads`` if set, else one per PASSES_PER_THREAD
+    forward passes (videos x guidance branches)."""
+    if pipe.num_threads is not None:
+        return int(pipe.num_threads)
+    prompt = kwargs.get("prompt", args[0] if args else None)
+    n = len(prompt) if isinstance(prompt, (list, tuple)) else 1
+    n *= int(kwargs.get("num_videos_per_prompt", 1) or 1)
+    guidance = kwargs.get("guidance_scale", DEFAULT_GUIDANCE)
+    passes = n * (2 if guidance is not None and float(guidance) > 1.0 else 1)
+    return max(1, passes // PASSES_PER_THREAD)
+
+
+def _sized_threads(call: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``__call__`` with torch threads chosen for the work's size (see PASSES_PER_THREAD)."""
+
+    @functools.wraps(call)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            n = _threads_for_call(self, args, kwargs)
+        except (TypeError, ValueError):  # odd arguments: __call__ itself says what is wrong
+            n = None
+        with torch_threads(n):
+            return call(self, *args, **kwargs)
+
+    return wrapper
 
 
 @dataclass
@@ -131,6 +193,9 @@ class TinyPhysicsPipeline(DiffusionPipeline):
     """
 
     model_cpu_offload_seq = "text_encoder->denoiser"
+    #: torch threads per call; None: chosen for the work's size (one per PASSES_PER_THREAD
+    #: forward passes, so a single video runs on one thread and stays fast on a busy machine)
+    num_threads: int | None = None
     _callback_tensor_inputs = ["latents"]
     _optional_components: list[str] = []
 
@@ -322,6 +387,7 @@ class TinyPhysicsPipeline(DiffusionPipeline):
             )
 
     # ------------------------------------------------------------------ call
+    @_sized_threads
     @torch.no_grad()
     def __call__(
         self,
