@@ -102,7 +102,7 @@ def test_bad_arguments(folder, tmp_path):
 )
 def test_escaping_ext_is_refused_before_any_work(folder, tmp_path, calls, monkeypatch, ext):
     loads = []
-    monkeypatch.setattr("vidkit.models.load", lambda *a, **k: loads.append(a))
+    monkeypatch.setattr("vidkit.sampling.load", lambda *a, **k: loads.append(a))
     out = tmp_path / "a" / "b" / "out"
     with pytest.raises(ValueError, match="ext must be one of"):
         vk.generate_many(folder, ["a ball"], [0], out, ext=ext, steps=2)

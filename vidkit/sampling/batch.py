@@ -445,7 +445,7 @@ def _launch_workers(job_path: Path, n: int, timeout: float | None) -> None:
         )
         if not _cuda():
             env["ACCELERATE_USE_CPU"] = "true"
-        cmd = [sys.executable, "-m", "vidkit.batch", str(job_path)]
+        cmd = [sys.executable, "-m", "vidkit.sampling.batch", str(job_path)]
         procs.append(subprocess.Popen(cmd, env=env))
     deadline = None if timeout is None else time.monotonic() + timeout
     failed = []

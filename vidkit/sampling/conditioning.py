@@ -8,7 +8,7 @@ is a ``UserWarning`` that names the old and the new value, and is also returned 
 ``vk.generate`` records it in the video's metadata.
 
 Example:
-    >>> from vidkit.models import family_for
+    >>> from vidkit.sampling.families import family_for
     >>> fit_frames(50, family_for("wan"))               # doctest: +SKIP
     UserWarning: num_frames=50 changed to 49: wan models need 4k+1 frames
     49
@@ -29,7 +29,7 @@ from vidkit.video import Video, _describe, _is_pil, _is_torch_tensor
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-    from vidkit.models import ModelFamily
+    from vidkit.sampling.families import ModelFamily
 
 __all__ = [
     "fit_frames",
@@ -64,7 +64,7 @@ def fit_frames(
         notes: a list that receives the warning text (for metadata).
 
     Example:
-        >>> from vidkit.models import family_for
+        >>> from vidkit.sampling.families import family_for
         >>> fit_frames(17, family_for("ltx"))
         17
     """
@@ -92,7 +92,7 @@ def fit_size(
     """``(height, width)`` rounded to multiples of the family's ``size_multiple`` (with a warning).
 
     Example:
-        >>> from vidkit.models import family_for
+        >>> from vidkit.sampling.families import family_for
         >>> fit_size(480, 832, family_for("wan"))
         (480, 832)
     """
@@ -262,7 +262,7 @@ def prepare_video(
 
     Example:
         >>> import numpy as np, vidkit as vk
-        >>> from vidkit.models import family_for
+        >>> from vidkit.sampling.families import family_for
         >>> v = vk.Video(np.zeros((10, 24, 24, 3), np.float32))
         >>> prepare_video(v, 16, 16, family_for("wan")).shape   # doctest: +SKIP
         UserWarning: video of 10 frames resampled to 9: wan models need 4k+1 frames

@@ -1,43 +1,36 @@
-"""Sampling: ``generate``, ``sweep`` and schedulers by name (``generate_many``: :mod:`vidkit.batch`).
+"""``vk.generate``: run a diffusers video pipeline and get :class:`vidkit.Video` objects back.
 
-``vk.generate`` runs any diffusers video pipeline (through the vidkit wrapper from ``vk.load``, or
-a raw pipeline) and returns :class:`vidkit.Video` objects whose metadata records everything needed
-to reproduce them. The task follows from the inputs (an image makes it image-to-video, a video
-video-to-video); sizes and frame counts are fitted to the family's rules with a warning; each
-sample gets its own seeded generator, so sample i of a batch equals the same seed run alone.
-
-Callbacks (see :mod:`vidkit.callbacks`) get one uniform :class:`~vidkit.callbacks.StepState` per
-step; ``record="trajectory"`` stores the decoded denoising trajectory in
-``video.metadata["trajectory"]`` (a :class:`~vidkit.callbacks.Trajectory`, whose last entry
-equals the video).
+The task follows from the inputs (an image makes it image-to-video, a video video-to-video); sizes
+and frame counts are fitted to the family's rules with a warning; each sample gets its own seeded
+generator, so sample i of a batch equals the same seed run alone. The returned videos' metadata
+records everything needed to reproduce them. Callbacks (:mod:`vidkit.sampling.callbacks`) get one
+uniform ``StepState`` per step; ``record="trajectory"`` stores the decoded denoising trajectory in
+``video.metadata["trajectory"]``.
 
 Example:
     >>> import vidkit as vk
     >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
-    >>> v = vk.generate(pipe, prompt="a red ball bounces", seed=1, steps=2)
+    >>> v = vk.generate(pipe, prompt="a red ball bounces", seed=1, steps=2, progress=False)
     >>> v.metadata["seed"], v.metadata["task"], v.metadata["scheduler"]
     (1, 't2v', 'FlowMatchEulerDiscreteScheduler')
-    >>> grid = vk.sweep(pipe, prompt="a ball", seed=[0, 1], guidance=[1.0, 5.0], steps=2)
-    >>> grid.table["seed"].tolist(), grid.table["guidance"].tolist()
-    ([0, 0, 1, 1], [1.0, 5.0, 1.0, 5.0])
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import itertools
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
-from vidkit.callbacks import Progress, StepDriver, TrajectoryRecorder
-from vidkit.conditioning import (
+from vidkit.errors import ArgumentError
+from vidkit.sampling.callbacks import Progress, StepDriver, TrajectoryRecorder
+from vidkit.sampling.conditioning import (
     describe,
     fit_frames,
     fit_size,
@@ -47,210 +40,12 @@ from vidkit.conditioning import (
     target_size,
     to_image,
 )
-from vidkit.errors import ArgumentError
-from vidkit.models import (
-    ModelFamily,
-    VideoPipeline,
-    normalize_task,
-    owner_of,
-)
+from vidkit.sampling.families import normalize_task
+from vidkit.sampling.pipeline import VideoPipeline, as_video_pipeline
+from vidkit.sampling.schedulers import make_scheduler
 from vidkit.video import Video
 
-__all__ = [
-    "SCHEDULERS",
-    "SweepResult",
-    "generate",
-    "make_scheduler",
-    "scheduler_names",
-    "sweep",
-]
-
-# --------------------------------------------------------------------------- schedulers
-# name -> (diffusers class, extra config); "flow" entries are for flow-matching models
-_NOISE_SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
-    "euler": ("EulerDiscreteScheduler", {}),
-    "euler-a": ("EulerAncestralDiscreteScheduler", {}),
-    "heun": ("HeunDiscreteScheduler", {}),
-    "ddim": ("DDIMScheduler", {}),
-    "ddpm": ("DDPMScheduler", {}),
-    "unipc": ("UniPCMultistepScheduler", {}),
-    "dpm++": ("DPMSolverMultistepScheduler", {"algorithm_type": "dpmsolver++"}),
-    "dpm++-karras": (
-        "DPMSolverMultistepScheduler",
-        {"algorithm_type": "dpmsolver++", "use_karras_sigmas": True},
-    ),
-    "dpm++-sde": ("DPMSolverMultistepScheduler", {"algorithm_type": "sde-dpmsolver++"}),
-    "cogvideox-ddim": ("CogVideoXDDIMScheduler", {}),
-    "cogvideox-dpm": ("CogVideoXDPMScheduler", {}),
-}
-_FLOW_SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
-    "flow-euler": ("FlowMatchEulerDiscreteScheduler", {}),
-    "flow-heun": ("FlowMatchHeunDiscreteScheduler", {}),
-    # UniPC / DPM-Solver++ on a flow-matching model need these settings, otherwise they silently
-    # treat the velocity as epsilon (REFERENCES §8)
-    "flow-unipc": (
-        "UniPCMultistepScheduler",
-        {"prediction_type": "flow_prediction", "use_flow_sigmas": True},
-    ),
-    "flow-dpm++": (
-        "DPMSolverMultistepScheduler",
-        {
-            "prediction_type": "flow_prediction",
-            "use_flow_sigmas": True,
-            "algorithm_type": "dpmsolver++",
-        },
-    ),
-}
-# short names resolve to the flow variant on flow-matching models
-_FLOW_ALIASES = {
-    "euler": "flow-euler",
-    "heun": "flow-heun",
-    "unipc": "flow-unipc",
-    "dpm++": "flow-dpm++",
-}
-_NAME_ALIASES = {
-    "dpmpp": "dpm++",
-    "dpm-solver++": "dpm++",
-    "dpmsolver++": "dpm++",
-    "euler_a": "euler-a",
-    "euler-ancestral": "euler-a",
-    "uni-pc": "unipc",
-    "flow_euler": "flow-euler",
-    "flow-match-euler": "flow-euler",
-    "flow-dpmpp": "flow-dpm++",
-}
-SCHEDULERS: tuple[str, ...] = tuple(_NOISE_SCHEDULERS) + tuple(_FLOW_SCHEDULERS)
-
-# what the released pipelines pass to set_timesteps (a scheduler must accept it)
-_FAMILY_TIMESTEP_ARGS = {"ltx": ("sigmas", "mu")}
-# families whose pipelines need one scheduler kind (SVD: continuous EDM timesteps)
-_FAMILY_ONLY = {"svd": ("euler",)}
-
-
-def _is_flow(family: ModelFamily | None, scheduler: Any) -> bool:
-    if family is not None and family.name != "generic":
-        return bool(family.flow_matching)
-    cfg = getattr(scheduler, "config", {}) or {}
-    return (
-        type(scheduler).__name__.startswith("FlowMatch")
-        or bool(cfg.get("use_flow_sigmas"))
-        or cfg.get("prediction_type") == "flow_prediction"
-    )
-
-
-def _sched_class(name: str) -> type:
-    import diffusers
-
-    return getattr(diffusers, name)
-
-
-def scheduler_names(pipe: Any) -> list[str]:
-    """The scheduler names valid for this model (flow-matching models get the flow variants).
-
-    Example:
-        >>> scheduler_names(vk.testing.tiny_pipeline("wan"))  # doctest: +SKIP
-        ['euler', 'heun', 'unipc', 'dpm++', 'flow-euler', 'flow-heun', 'flow-unipc', 'flow-dpm++']
-    """
-    vp = _as_video_pipeline(pipe)
-    fam = vp.family
-    if fam.name in _FAMILY_ONLY:
-        return list(_FAMILY_ONLY[fam.name])
-    needs = _FAMILY_TIMESTEP_ARGS.get(fam.name, ())
-
-    def ok(cls_name: str) -> bool:
-        params = inspect.signature(_sched_class(cls_name).set_timesteps).parameters
-        return all(n in params for n in needs)
-
-    if _is_flow(fam, vp.scheduler):
-        names = [a for a, f in _FLOW_ALIASES.items() if ok(_FLOW_SCHEDULERS[f][0])]
-        return names + [n for n, (c, _) in _FLOW_SCHEDULERS.items() if ok(c)]
-    names = [n for n, (c, _) in _NOISE_SCHEDULERS.items() if ok(c)]
-    if fam.name != "cogvideox":
-        names = [n for n in names if not n.startswith("cogvideox")]
-    return names
-
-
-def make_scheduler(name: str | Any, pipe: Any, **overrides: Any) -> Any:
-    """A scheduler for ``pipe`` by name, built with ``from_config`` from the pipeline's own config.
-
-    Names: ``"euler"``, ``"euler-a"``, ``"heun"``, ``"ddim"``, ``"ddpm"``, ``"unipc"``, ``"dpm++"``,
-    ``"dpm++-karras"``, ``"dpm++-sde"``, ``"cogvideox-ddim"``, ``"cogvideox-dpm"``, and for
-    flow-matching models (Wan, LTX, HunyuanVideo) ``"flow-euler"``, ``"flow-heun"``,
-    ``"flow-unipc"``, ``"flow-dpm++"`` (``"euler"``, ``"unipc"``... map to these there). Flow
-    UniPC / DPM-Solver++ get ``prediction_type="flow_prediction", use_flow_sigmas=True`` and the
-    model's shift as ``flow_shift``. A scheduler object is returned as is. Unknown or unsuitable
-    names raise a ``ValueError`` listing the valid ones.
-
-    Example:
-        >>> s = make_scheduler("unipc", vk.testing.tiny_pipeline("wan"))   # doctest: +SKIP
-        >>> s.config.prediction_type, s.config.use_flow_sigmas            # doctest: +SKIP
-        ('flow_prediction', True)
-    """
-    if not isinstance(name, str):
-        if hasattr(name, "set_timesteps") and hasattr(name, "step"):
-            return name
-        raise TypeError(f"scheduler must be a name or a diffusers scheduler, got {name!r}")
-    vp = _as_video_pipeline(pipe)
-    valid = scheduler_names(vp)
-    key = _NAME_ALIASES.get(name.strip().lower(), name.strip().lower())
-    if key not in valid:
-        why = "unknown scheduler"
-        if key in SCHEDULERS:
-            kind = "flow-matching" if _is_flow(vp.family, vp.scheduler) else "noise-prediction"
-            why = f"scheduler {name!r} does not suit this {kind} model ({vp.family.name})"
-        else:
-            why = f"unknown scheduler {name!r}"
-        raise ValueError(f"{why}; valid names here: {valid}")
-    base = dict(vp.scheduler.config)
-    flow = _is_flow(vp.family, vp.scheduler)
-    if flow:
-        key = _FLOW_ALIASES.get(key, key)
-        cls_name, extra = _FLOW_SCHEDULERS[key]
-        shift = base.get("flow_shift") if base.get("use_flow_sigmas") else None
-        shift = shift if shift is not None else base.get("shift", base.get("flow_shift", 1.0))
-        extra = dict(extra)
-        if cls_name.startswith("FlowMatch"):
-            extra["shift"] = shift
-        else:
-            extra["flow_shift"] = shift
-            # a flow base config has no beta schedule; do not carry a stale prediction type
-            base.pop("prediction_type", None)
-    else:
-        cls_name, extra = _NOISE_SCHEDULERS[key]
-    cfg = {**extra, **overrides}
-    cls = _sched_class(cls_name)
-    # keep only what the target understands (a flow config's "shift" means nothing to UniPC,
-    # which takes "flow_shift" instead), so from_config has nothing to complain about
-    known = set(inspect.signature(cls.__init__).parameters) - {"self"}
-    base = {k: v for k, v in base.items() if k in known}
-    return cls.from_config(base, **cfg)
-
-
-def _scheduler_info(sched: Any) -> dict[str, Any]:
-    cfg = {k: v for k, v in dict(sched.config).items() if not k.startswith("_")}
-    return _jsonable(cfg)
-
-
-# --------------------------------------------------------------------------- helpers
-def _as_video_pipeline(pipe: Any) -> VideoPipeline:
-    """The vidkit wrapper of ``pipe``: a raw diffusers pipeline built by a VideoPipeline finds its
-    owner (and its defaults); any other is wrapped once (family defaults)."""
-    if isinstance(pipe, VideoPipeline):
-        return pipe
-    if not hasattr(pipe, "components") or not callable(pipe):
-        raise TypeError(
-            f"expected a vidkit VideoPipeline (vk.load) or a diffusers pipeline, got "
-            f"{type(pipe).__name__}"
-        )
-    vp = owner_of(pipe)
-    if vp is None:
-        vp = VideoPipeline(pipe)
-    if vp.pipeline is not pipe:
-        for task, p in vp._pipes.items():
-            if p is pipe:
-                vp = vp.use_task(task)
-                break
-    return vp
+__all__ = ["MAX_STEPS", "check_settings", "generate"]
 
 
 def _jsonable(x: Any) -> Any:
@@ -370,8 +165,17 @@ def _check_number(name: str, v: Any, lo: float | None = None, hi: float | None =
 MAX_STEPS = 10_000
 
 
-def _check_settings(**settings: Any) -> None:
-    """The cheap checks of generate's scalar settings; ``None`` means the model's default."""
+def check_settings(**settings: Any) -> None:
+    """The cheap checks of generate's scalar settings; ``None`` means the model's default.
+
+    Raises a ``TypeError``/``ValueError`` naming the setting before any model is loaded.
+
+    Example:
+        >>> check_settings(steps=4, guidance=2.0, num_frames=16, height=32, width=32)
+        >>> check_settings(steps=0)
+        Traceback (most recent call last):
+        ValueError: steps must be in [1, 10000], got 0
+    """
     steps = settings.get("steps")
     _check_number("steps", steps, 1, MAX_STEPS)
     if steps is not None and int(steps) != steps:
@@ -464,7 +268,7 @@ def generate(
     import torch
 
     # ---- validate scalar arguments (before a model is loaded or a pipeline switched)
-    _check_settings(
+    check_settings(
         steps=steps,
         guidance=guidance,
         strength=strength,
@@ -474,7 +278,7 @@ def generate(
         width=width,
         batch_size=batch_size,
     )
-    vp = _as_video_pipeline(pipe)
+    vp = as_video_pipeline(pipe)
     fam = vp.family
     notes: list[str] = []
     t, _ = _infer_task(vp, image, video, task)
@@ -752,143 +556,6 @@ def _version(name: str) -> str | None:
         return None
 
 
-# --------------------------------------------------------------------------- sweep
-_SWEEPABLE = (
-    "prompt",
-    "seed",
-    "guidance",
-    "steps",
-    "strength",
-    "scheduler",
-    "num_frames",
-    "height",
-    "width",
-    "negative_prompt",
-)
-
-
-class SweepResult(Mapping):
-    """The results of :func:`sweep`: a table of parameters and one Video per grid cell.
-
-    It is a mapping ``{label: Video}`` (so ``vk.show(result)`` shows a labelled grid), with
-    ``.table`` (a pandas DataFrame: one row per cell, the swept parameters, label, wall time and
-    the Video's index) and ``.videos()`` (the mapping as a dict).
-
-    Example:
-        >>> res = vk.sweep(pipe, prompt="a ball", seed=[0, 1], guidance=[2, 6])  # doctest: +SKIP
-        >>> res.table                                                             # doctest: +SKIP
-        >>> vk.show(res)                                                          # doctest: +SKIP
-        >>> res.get_video(seed=1, guidance=6)                                     # doctest: +SKIP
-    """
-
-    def __init__(self, axes: dict[str, list[Any]], rows: list[dict[str, Any]], videos: list[Video]):
-        import pandas as pd
-
-        self.axes = axes
-        self._videos = videos
-        self.table = pd.DataFrame(rows)
-
-    def __getitem__(self, key: str | int) -> Video:
-        if isinstance(key, (int, np.integer)):
-            return self._videos[int(key)]
-        labels = list(self.table["label"])
-        if key not in labels:
-            raise KeyError(f"no cell labelled {key!r}; labels: {labels}")
-        return self._videos[labels.index(key)]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self.table["label"]))
-
-    def __len__(self) -> int:
-        return len(self._videos)
-
-    def videos(self) -> dict[str, Video]:
-        """``{label: Video}`` in grid order."""
-        return dict(zip(self.table["label"], self._videos))
-
-    def get_video(self, **params: Any) -> Video:
-        """The Video of the cell with these parameter values (e.g. ``seed=1, guidance=6``)."""
-        unknown = set(params) - set(self.axes)
-        if unknown:
-            raise KeyError(f"{sorted(unknown)} are not swept axes; axes: {list(self.axes)}")
-        mask = np.ones(len(self.table), bool)
-        for k, v in params.items():
-            mask &= (self.table[k] == v).to_numpy()
-        hits = np.flatnonzero(mask)
-        if len(hits) != 1:
-            raise KeyError(f"{params} matches {len(hits)} cells, expected one")
-        return self._videos[int(hits[0])]
-
-    def _repr_html_(self) -> str:
-        from vidkit.display import show
-
-        cols = len(next(reversed(self.axes.values()))) if self.axes else None
-        return show(self.videos(), columns=cols, return_html=True)
-
-    def __repr__(self) -> str:
-        shape = " x ".join(f"{k}[{len(v)}]" for k, v in self.axes.items()) or "1"
-        return f"SweepResult({shape} = {len(self)} videos)"
-
-
-def sweep(pipe: Any, **params: Any) -> SweepResult:
-    """Run :func:`generate` over the grid of every list-valued parameter.
-
-    Any of ``prompt, seed, guidance, steps, strength, scheduler, num_frames, height, width,
-    negative_prompt`` may be a list; the grid is their product (first axis slowest). Other
-    arguments (``image``, ``video``, pipeline kwargs) are passed to every call.
-
-    Example:
-        >>> res = vk.sweep(pipe, prompt="a ball", seed=[0, 1], guidance=[2.0, 6.0], steps=2)  # doctest: +SKIP
-        >>> list(res)                                                           # doctest: +SKIP
-        ['seed=0, guidance=2.0', 'seed=0, guidance=6.0', 'seed=1, guidance=2.0', ...]
-    """
-    axes: dict[str, list[Any]] = {}
-    fixed: dict[str, Any] = {}
-    for k, v in params.items():
-        if k in _SWEEPABLE and isinstance(v, (list, tuple)):
-            if not v:
-                raise ValueError(f"sweep axis {k!r} is empty")
-            axes[k] = list(v)
-        else:
-            fixed[k] = v
-    if "record" in fixed and fixed["record"] is not None and not isinstance(fixed["record"], str):
-        raise ValueError(
-            "sweep records trajectories with record='trajectory' (a recorder is shared)"
-        )
-    rows: list[dict[str, Any]] = []
-    videos: list[Video] = []
-    combos = list(itertools.product(*axes.values())) if axes else [()]
-    checked = (
-        "steps",
-        "guidance",
-        "strength",
-        "fps",
-        "num_frames",
-        "height",
-        "width",
-        "batch_size",
-    )
-    for combo in combos:  # every cell's settings, before the first generation
-        cell = {**fixed, **dict(zip(axes, combo))}
-        _check_settings(**{k: cell[k] for k in checked if k in cell})
-    for combo in combos:
-        cell = dict(zip(axes, combo))
-        label = ", ".join(f"{k}={_short(v)}" for k, v in cell.items()) or "default"
-        v = generate(pipe, **fixed, **cell)
-        if isinstance(v, list):  # pragma: no cover - guarded by axes handling
-            raise ValueError("sweep cells must produce one video; pass lists as axes")
-        videos.append(v)
-        rows.append(
-            {
-                **cell,
-                "label": label,
-                "wall_time_s": v.metadata.get("wall_time_s"),
-                "seed_used": v.metadata.get("seed"),
-            }
-        )
-    return SweepResult(axes, rows, videos)
-
-
-def _short(v: Any) -> str:
-    s = str(v)
-    return s if len(s) <= 40 else s[:37] + "..."
+def _scheduler_info(sched: Any) -> dict[str, Any]:
+    cfg = {k: v for k, v in dict(sched.config).items() if not k.startswith("_")}
+    return _jsonable(cfg)
