@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.store import RunStore, atomic_write_json, check_ext, item_key, jsonable
+from vidkit.files import atomic_write_json, jsonable
+from vidkit.store import RunStore, check_ext, item_key
 
 __all__ = ["Processes", "check_seeds", "generate_many", "generate_missing", "hub_revision"]
 

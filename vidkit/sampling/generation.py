@@ -22,13 +22,14 @@ import inspect
 import sys
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
 from vidkit.errors import ArgumentError
+from vidkit.files import jsonable
 from vidkit.sampling.callbacks import Progress, StepDriver, TrajectoryRecorder
 from vidkit.sampling.conditioning import (
     describe,
@@ -48,21 +49,10 @@ from vidkit.video import Video
 __all__ = ["MAX_STEPS", "check_settings", "generate"]
 
 
-def _jsonable(x: Any) -> Any:
-    """A JSON-safe copy of ``x`` (numbers, strings, lists, dicts; others as short text)."""
-    if x is None or isinstance(x, (bool, int, float, str)):
-        if isinstance(x, float) and not np.isfinite(x):
-            return str(x)
-        return x
-    if isinstance(x, np.generic):
-        return _jsonable(x.item())
-    if isinstance(x, Mapping):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray) and x.size <= 16:
-        return _jsonable(x.tolist())
-    return describe(x)
+def _recordable(x: Any) -> Any:
+    """``x`` for the metadata: JSON (:func:`vidkit.files.jsonable`), large arrays and other
+    objects as a short description."""
+    return jsonable(x, other=describe, max_items=16)
 
 
 def _call_params(pipe: Any) -> tuple[set[str], bool]:
@@ -437,7 +427,7 @@ def generate(
         "device": device,
         "dtype": str(vp.dtype).replace("torch.", ""),
         "batch_size": batch_size,
-        "pipeline_kwargs": _jsonable(pipeline_kwargs),
+        "pipeline_kwargs": _recordable(pipeline_kwargs),
         "adjustments": list(notes),
         "vidkit_version": _version("vidkit"),
         "diffusers_version": _version("diffusers"),
@@ -558,4 +548,4 @@ def _version(name: str) -> str | None:
 
 def _scheduler_info(sched: Any) -> dict[str, Any]:
     cfg = {k: v for k, v in dict(sched.config).items() if not k.startswith("_")}
-    return _jsonable(cfg)
+    return _recordable(cfg)
