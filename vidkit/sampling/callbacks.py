@@ -153,7 +153,9 @@ class Progress:
     notebooks). The pipeline's own per-call bar is switched off while it runs.
 
     Example:
-        >>> vk.generate(pipe, prompt="...", callbacks=[Progress(desc="wan")])  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+        >>> out = vk.generate(pipe, prompt="...", steps=2, callbacks=[Progress(desc="wan")])
     """
 
     order = -10
@@ -189,9 +191,12 @@ class LatentPreview:
     the middle frame of sample 0 is shown and updated in place in a notebook.
 
     Example:
-        >>> prev = LatentPreview(every=5, display=True)
-        >>> out = vk.generate(pipe, prompt="...", callbacks=[prev])  # doctest: +SKIP
-        >>> step, video = prev.previews[0][-1]                       # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+        >>> prev = LatentPreview(every=2)
+        >>> out = vk.generate(pipe, prompt="...", steps=4, callbacks=[prev], progress=False)
+        >>> [step for step, _ in prev.previews[0]]
+        [1, 3]
     """
 
     order = 90
@@ -245,9 +250,13 @@ class Trajectory:
         num_steps: steps in the run.
 
     Example:
-        >>> out = vk.generate(pipe, prompt="...", record="trajectory")  # doctest: +SKIP
-        >>> traj = out.metadata["trajectory"]                            # doctest: +SKIP
-        >>> vk.show(traj.as_dict())                                      # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+        >>> out = vk.generate(pipe, prompt="...", steps=2, record="trajectory", progress=False)
+        >>> traj = out.metadata["trajectory"]
+        >>> traj.videos[-1].shape == out.shape
+        True
+        >>> vk.show(traj.as_dict())  # doctest: +SKIP
     """
 
     steps: list[int]
@@ -309,9 +318,12 @@ class TrajectoryRecorder:
     ``_denormalize_latents``; SVD chunked temporal decode), so the last entry equals the output.
 
     Example:
+        >>> import vidkit as vk
+        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
         >>> rec = TrajectoryRecorder(every=2, x0=True)
-        >>> out = vk.generate(pipe, prompt="...", record=rec)            # doctest: +SKIP
-        >>> out.metadata["trajectory"].x0[-1]                             # doctest: +SKIP
+        >>> out = vk.generate(pipe, prompt="...", steps=4, record=rec, progress=False)
+        >>> len(out.metadata["trajectory"].x0) == len(out.metadata["trajectory"].videos)
+        True
     """
 
     order = 100
@@ -370,10 +382,12 @@ class Interrupt:
     remaining steps and decodes the current latents; ``generate`` also skips any further batches.
 
     Example:
-        >>> stop = Interrupt(after_step=10)
-        >>> out = vk.generate(pipe, prompt="...", callbacks=[stop])   # doctest: +SKIP
-        >>> out.metadata["interrupted"], out.metadata["steps_completed"]  # doctest: +SKIP
-        (True, 10)
+        >>> import vidkit as vk
+        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+        >>> stop = Interrupt(after_step=2)
+        >>> out = vk.generate(pipe, prompt="...", steps=4, callbacks=[stop], progress=False)
+        >>> out.metadata["interrupted"], out.metadata["steps_completed"]
+        (True, 2)
     """
 
     order = 50

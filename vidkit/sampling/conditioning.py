@@ -8,10 +8,14 @@ is a ``UserWarning`` that names the old and the new value, and is also returned 
 ``vk.generate`` records it in the video's metadata.
 
 Example:
+    >>> import warnings
     >>> from vidkit.sampling.families import family_for
-    >>> fit_frames(50, family_for("wan"))               # doctest: +SKIP
-    UserWarning: num_frames=50 changed to 49: wan models need 4k+1 frames
+    >>> with warnings.catch_warnings(record=True) as said:
+    ...     warnings.simplefilter("always")
+    ...     fit_frames(50, family_for("wan"))
     49
+    >>> print(said[0].message)
+    num_frames=50 changed to 49: wan models need 4k+1 frames
 """
 
 from __future__ import annotations
@@ -264,9 +268,11 @@ def prepare_video(
         >>> import numpy as np, vidkit as vk
         >>> from vidkit.sampling.families import family_for
         >>> v = vk.Video(np.zeros((10, 24, 24, 3), np.float32))
-        >>> prepare_video(v, 16, 16, family_for("wan")).shape   # doctest: +SKIP
-        UserWarning: video of 10 frames resampled to 9: wan models need 4k+1 frames
+        >>> notes = []
+        >>> prepare_video(v, 16, 16, family_for("wan"), notes=notes).shape
         (9, 16, 16, 3)
+        >>> notes
+        ['video of 10 frames resampled to 9: wan models need 4k+1 frames']
     """
     from vidkit.video import as_video
 

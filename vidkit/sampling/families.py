@@ -220,9 +220,10 @@ def register_family(family: ModelFamily, *, replace: bool = False) -> ModelFamil
     """Add a family to the registry (used by ``vidkit.tiny`` for ``"tiny-physics"``).
 
     Example:
-        >>> fam = ModelFamily("my-model", {"t2v": "MyPipeline"}, class_names=("MyPipeline",))
-        >>> register_family(fam).name  # doctest: +SKIP
-        'my-model'
+        >>> fam = ModelFamily("my-model", {"t2v": "mypkg.pipeline:MyPipeline"}, num_frames=17)
+        >>> register_family(fam).name, family_for("my-model").num_frames
+        ('my-model', 17)
+        >>> _ = _REGISTRY.pop("my-model")  # (the example leaves the registry as it was)
     """
     if not isinstance(family, ModelFamily):
         raise TypeError(f"register_family takes a ModelFamily, got {type(family).__name__}")

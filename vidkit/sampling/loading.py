@@ -182,7 +182,12 @@ def load(
 
     Example:
         >>> pipe = vk.load("Wan-AI/Wan2.1-T2V-1.3B-Diffusers", offload="model")  # doctest: +SKIP
-        >>> pipe = vk.load("./my-tiny-model")                                    # doctest: +SKIP
+        >>> import tempfile, vidkit as vk
+        >>> folder = vk.testing.save_tiny_pipeline(tempfile.mkdtemp() + "/tiny-ltx", "ltx")
+        >>> vk.load(folder).family.name                          # a local diffusers folder
+        'ltx'
+        >>> vk.load("vidkit/tiny-physics@early").model_id         # a bundled model
+        'vidkit/tiny-physics@early'
     """
     if offload is not None and offload not in OFFLOADS:
         raise ValueError(f"offload must be None or one of {list(OFFLOADS)}, got {offload!r}")

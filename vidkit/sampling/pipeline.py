@@ -58,9 +58,10 @@ class VideoPipeline:
     pipeline class with ``from_pipe`` over the same component objects: no weights are reloaded.
 
     Example:
-        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")  # doctest: +SKIP
-        >>> v2v = pipe.for_task("v2v")                       # doctest: +SKIP
-        >>> v2v.transformer is pipe.pipeline.transformer     # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+        >>> v2v = pipe.for_task("v2v")
+        >>> v2v.transformer is pipe.pipeline.transformer
         True
     """
 
@@ -135,7 +136,9 @@ class VideoPipeline:
         Raises a ``ValueError`` naming the supported tasks when the checkpoint cannot do ``task``.
 
         Example:
-            >>> pipe.for_task("v2v")  # doctest: +SKIP
+            >>> import vidkit as vk
+            >>> type(vk.testing.tiny_pipeline("wan", "t2v").for_task("v2v")).__name__
+            'WanVideoToVideoPipeline'
         """
         task = normalize_task(task)
         if task in self._pipes:
@@ -220,7 +223,9 @@ class VideoPipeline:
         Returns the new scheduler. See :func:`vidkit.sampling.make_scheduler` for the names.
 
         Example:
-            >>> pipe.set_scheduler("unipc")  # doctest: +SKIP
+            >>> import vidkit as vk
+            >>> type(vk.testing.tiny_pipeline("wan").set_scheduler("unipc")).__name__
+            'UniPCMultistepScheduler'
         """
         sched = make_scheduler(scheduler, self, **overrides)
         for p in self._pipes.values():
@@ -231,7 +236,10 @@ class VideoPipeline:
         """Save as a diffusers folder (safetensors) plus ``vidkit.json`` (family, task, defaults).
 
         Example:
-            >>> pipe.save_pretrained("my-model")  # doctest: +SKIP
+            >>> import tempfile, vidkit as vk
+            >>> folder = vk.testing.tiny_pipeline("wan").save_pretrained(tempfile.mkdtemp())
+            >>> vk.load(folder).family.name
+            'wan'
         """
         path = Path(path)
         self.pipeline.save_pretrained(path, safe_serialization=True)
@@ -339,6 +347,7 @@ def as_video_pipeline(pipe: Any) -> VideoPipeline:
     owner (and its defaults); any other is wrapped once (family defaults).
 
     Example:
+        >>> import vidkit as vk
         >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
         >>> as_video_pipeline(pipe.pipeline) is pipe
         True

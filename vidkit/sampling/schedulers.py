@@ -116,6 +116,7 @@ def scheduler_names(pipe: Any) -> list[str]:
     """The scheduler names valid for this model (flow-matching models get the flow variants).
 
     Example:
+        >>> import vidkit as vk
         >>> scheduler_names(vk.testing.tiny_pipeline("wan"))[:4]
         ['euler', 'heun', 'unipc', 'dpm++']
     """
@@ -149,6 +150,7 @@ def make_scheduler(name: str | Any, pipe: Any, **overrides: Any) -> Any:
     names raise a ``ValueError`` listing the valid ones.
 
     Example:
+        >>> import vidkit as vk
         >>> s = make_scheduler("dpm++", vk.testing.tiny_pipeline("wan"))
         >>> s.config.prediction_type, s.config.use_flow_sigmas
         ('flow_prediction', True)

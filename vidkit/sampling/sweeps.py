@@ -44,10 +44,15 @@ class SweepResult(Mapping):
     the Video's index) and ``.videos()`` (the mapping as a dict).
 
     Example:
-        >>> res = vk.sweep(pipe, prompt="a ball", seed=[0, 1], guidance=[2, 6])  # doctest: +SKIP
-        >>> res.table                                                             # doctest: +SKIP
-        >>> vk.show(res)                                                          # doctest: +SKIP
-        >>> res.get_video(seed=1, guidance=6)                                     # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+        >>> res = vk.sweep(pipe, prompt="a ball", seed=[0, 1], guidance=[2, 6], steps=2,
+        ...                progress=False)
+        >>> res.table[["seed", "guidance", "label"]].values.tolist()[:2]
+        [[0, 2, 'seed=0, guidance=2'], [0, 6, 'seed=0, guidance=6']]
+        >>> res.get_video(seed=1, guidance=6).metadata["guidance"]
+        6.0
+        >>> vk.show(res)  # doctest: +SKIP
     """
 
     def __init__(self, axes: dict[str, list[Any]], rows: list[dict[str, Any]], videos: list[Video]):
@@ -107,9 +112,13 @@ def sweep(pipe: Any, **params: Any) -> SweepResult:
     arguments (``image``, ``video``, pipeline kwargs) are passed to every call.
 
     Example:
-        >>> res = vk.sweep(pipe, prompt="a ball", seed=[0, 1], guidance=[2.0, 6.0], steps=2)  # doctest: +SKIP
-        >>> list(res)                                                           # doctest: +SKIP
-        ['seed=0, guidance=2.0', 'seed=0, guidance=6.0', 'seed=1, guidance=2.0', ...]
+        >>> import vidkit as vk
+        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+        >>> res = vk.sweep(pipe, prompt="a ball", seed=[0, 1], guidance=[2.0, 6.0], steps=2,
+        ...                progress=False)
+        >>> list(res)  # doctest: +NORMALIZE_WHITESPACE
+        ['seed=0, guidance=2.0', 'seed=0, guidance=6.0', 'seed=1, guidance=2.0',
+         'seed=1, guidance=6.0']
     """
     axes: dict[str, list[Any]] = {}
     fixed: dict[str, Any] = {}
