@@ -277,21 +277,11 @@ def _read_json_file(path: Path) -> Any:
 
 
 def _load_spec(spec: str, **kwargs: Any) -> Any:
-    """``vk.load(spec, **kwargs)``; for the bundled tiny model, through ``vidkit.tiny`` when
-    ``vk.load`` cannot resolve it (a workaround: ``vidkit.tiny.family`` registers no resolve hook
-    for ``vidkit/tiny-physics[@early]`` and names its pipeline class without its module)."""
+    """``vk.load(spec, **kwargs)`` (the bundled ``vidkit/tiny-physics[@early]`` is found through
+    its family's resolve hook)."""
     from vidkit.sampling import load
 
-    try:
-        return load(spec, **kwargs)
-    except (OSError, ValueError):
-        folder = _tiny_folder(spec)
-        if folder is None:
-            raise
-    from vidkit.tiny import load_pipeline
-
-    keep = {k: v for k, v in kwargs.items() if k in ("device", "dtype")}
-    return load(load_pipeline(folder), **keep)
+    return load(spec, **kwargs)
 
 
 def _is_pipeline(obj: Any) -> bool:

@@ -40,9 +40,9 @@ def resolve_device(device: Any = "auto") -> str:
         return "cpu"
     if not isinstance(device, (str, torch.device)):
         raise TypeError(f"device must be 'auto', a string or a torch.device, got {device!r}")
-    from vidkit.video import _check_device
+    from vidkit.video import check_device
 
-    _check_device(device)  # a valid device string, and present on this machine
+    check_device(device)  # a valid device string, and present on this machine
     return str(device)
 
 

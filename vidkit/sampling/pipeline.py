@@ -253,12 +253,6 @@ class VideoPipeline:
         (path / VIDKIT_JSON).write_text(json.dumps(meta, indent=2))
         return path
 
-    def generate(self, *args: Any, **kwargs: Any) -> Any:
-        """Shortcut for :func:`vidkit.generate` with this pipeline."""
-        from vidkit.sampling.generation import generate  # the one call upwards: a shortcut
-
-        return generate(self, *args, **kwargs)
-
     def __repr__(self) -> str:
         return (
             f"VideoPipeline({self.model_id!r}, family={self.family.name}, task={self.task}, "
