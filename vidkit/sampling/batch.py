@@ -36,7 +36,14 @@ import numpy as np
 from vidkit.files import atomic_write_json, jsonable
 from vidkit.store import RunStore, check_ext, item_key
 
-__all__ = ["Processes", "check_seeds", "generate_many", "generate_missing", "hub_revision"]
+__all__ = [
+    "Processes",
+    "check_seeds",
+    "generate_many",
+    "generate_missing",
+    "hub_revision",
+    "run_worker",
+]
 
 
 # --------------------------------------------------------------------------- processes
@@ -469,7 +476,7 @@ def _launch_workers(job_path: Path, n: int, timeout: float | None) -> None:
         )
         if not _cuda():
             env["ACCELERATE_USE_CPU"] = "true"
-        cmd = [sys.executable, "-m", "vidkit.sampling.batch", str(job_path)]
+        cmd = [sys.executable, "-m", "vidkit.sampling.worker", str(job_path)]
         procs.append(subprocess.Popen(cmd, env=env))
     deadline = None if timeout is None else time.monotonic() + timeout
     failed = []
@@ -494,8 +501,15 @@ def _launch_workers(job_path: Path, n: int, timeout: float | None) -> None:
         )
 
 
-def _worker_main(job_path: str) -> None:
-    """One worker of ``generate_many(num_processes=N)``: its share of the job's items."""
+def run_worker(job_path: str | os.PathLike) -> None:
+    """One worker of ``generate_many(num_processes=N)``: its share of the job's items (started as
+    ``python -m vidkit.sampling.worker JOB`` with accelerate's environment variables).
+
+    Example:
+        >>> run_worker("no-such-job.json")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        FileNotFoundError: ...
+    """
     import torch
     from diffusers.utils import logging as dlogging
     from transformers.utils import logging as tlogging
@@ -510,7 +524,3 @@ def _worker_main(job_path: str) -> None:
     model = Model(spec.pop("model"), load_kwargs=spec)  # the keys were made by the launcher
     store = RunStore(Path(job_path).parent)
     generate_missing(job["items"], {job["name"]: model}, store, Processes(), True, "generate_many")
-
-
-if __name__ == "__main__":  # worker entry point of generate_many
-    _worker_main(sys.argv[1])
