@@ -28,10 +28,10 @@ import numpy as np
 import torch
 
 import vidkit as vk
-from vidkit.conditioning import prepare_image
+from vidkit.sampling.conditioning import prepare_image
 
 
-def _direct_kwargs(pipe: vk.models.VideoPipeline, image: np.ndarray | None) -> dict:
+def _direct_kwargs(pipe: vk.sampling.VideoPipeline, image: np.ndarray | None) -> dict:
     d = pipe.defaults
     kw = {
         "num_inference_steps": d["steps"],

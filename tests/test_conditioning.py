@@ -10,7 +10,8 @@ import torch
 from PIL import Image
 
 import vidkit as vk
-from vidkit.conditioning import (
+from vidkit.sampling import family_for
+from vidkit.sampling.conditioning import (
     describe,
     fit_frames,
     fit_size,
@@ -20,7 +21,6 @@ from vidkit.conditioning import (
     target_size,
     to_image,
 )
-from vidkit.models import family_for
 
 WAN, LTX, COG, SVD = (family_for(n) for n in ("wan", "ltx", "cogvideox", "svd"))
 

@@ -17,6 +17,7 @@ import pytest
 
 import vidkit as vk
 import vidkit.sampling as sampling
+from vidkit.files import HOST_TAG
 from vidkit.store import RunStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,9 @@ def calls(monkeypatch):
     """The (prompt, seed) of every vk.generate call made in this process."""
     made: list[tuple[str, int]] = []
     real = sampling.generate
+    # vidkit caches vk.generate on first use: cache the real one, not the counting one below,
+    # which would leak into later test files
+    assert vk.generate is real
 
     def counting(*a, **k):
         made.append((k["prompt"], k["seed"]))
@@ -102,7 +106,7 @@ def test_bad_arguments(folder, tmp_path):
 )
 def test_escaping_ext_is_refused_before_any_work(folder, tmp_path, calls, monkeypatch, ext):
     loads = []
-    monkeypatch.setattr("vidkit.models.load", lambda *a, **k: loads.append(a))
+    monkeypatch.setattr("vidkit.sampling.load", lambda *a, **k: loads.append(a))
     out = tmp_path / "a" / "b" / "out"
     with pytest.raises(ValueError, match="ext must be one of"):
         vk.generate_many(folder, ["a ball"], [0], out, ext=ext, steps=2)
@@ -212,7 +216,7 @@ def test_temporary_files_of_killed_writers_are_removed(folder, tmp_path):
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
     pid = int(dead.stdout)
-    tag = f"{vk.store._HOST_TAG}-{pid}-0123abcd"
+    tag = f"{HOST_TAG}-{pid}-0123abcd"
     key = "ab" * 10
     left = [
         out / "videos" / f".{key}.{tag}.tmp.mp4",  # the store's own temporary video
@@ -220,13 +224,13 @@ def test_temporary_files_of_killed_writers_are_removed(folder, tmp_path):
         out / "rows" / f".{key}.json.{tag}.tmp",  # an atomic JSON write
         out / f".job.{pid}-1.tmp.json",  # an old job file
     ]
-    mine = out / "videos" / f".{key}.{vk.store._HOST_TAG}-{os.getpid()}-0123abcd.tmp.mp4"
+    mine = out / "videos" / f".{key}.{HOST_TAG}-{os.getpid()}-0123abcd.tmp.mp4"
     for p in [*left, mine]:
         p.write_bytes(b"partial")
     old = time.time() - 7200
     os.utime(left[-1], (old, old))
     lock = out / "locks" / f"{key}.lock"
-    lock.write_text(json.dumps({"pid": pid, "host": vk.store._HOST_TAG, "token": "x"}))
+    lock.write_text(json.dumps({"pid": pid, "host": HOST_TAG, "token": "x"}))
     vk.generate_many(folder, ["a ball"], [0], out, steps=2, progress=False)
     assert not any(p.exists() for p in left) and not lock.exists()
     assert mine.exists()  # a live writer's file (ours) is kept

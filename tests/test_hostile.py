@@ -382,12 +382,12 @@ def test_7_unknown_variant_and_missing_gpu(good_model):
     ],
 )
 def test_8_generate_checks_before_loading(monkeypatch, kwargs, exc, match):
-    import vidkit.sampling as vs
+    import vidkit.sampling.generation as vs
 
     def no_load(*a, **k):
         raise AssertionError("the model was loaded before the arguments were checked")
 
-    monkeypatch.setattr(vs, "_as_video_pipeline", no_load)
+    monkeypatch.setattr(vs, "as_video_pipeline", no_load)
     with pytest.raises(exc, match=match):
         vk.generate("vidkit/tiny-physics", prompt="a ball", **kwargs)
     with pytest.raises(exc, match=match):  # sweep checks every cell before the first one runs

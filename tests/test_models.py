@@ -9,15 +9,16 @@ import pytest
 import torch
 
 import vidkit as vk
-from vidkit.models import (
+from vidkit.sampling import (
     ModelFamily,
     VideoPipeline,
     detect_family,
-    families,
     family_for,
     normalize_task,
     register_family,
 )
+from vidkit.sampling import families as registry
+from vidkit.sampling.families import families, import_pipeline_class
 
 COMBOS = [(f, t) for f, tasks in vk.testing.TINY_FAMILIES.items() for t in tasks]
 
@@ -109,7 +110,7 @@ def test_register_family_is_one_entry():
         with pytest.raises(ValueError, match="unknown task 'x'"):
             register_family(ModelFamily("bad", {"x": "Foo"}))
     finally:
-        vk.models._REGISTRY.pop("test-family", None)
+        registry._REGISTRY.pop("test-family", None)
 
 
 # --------------------------------------------------------------------------- tiny pipelines
@@ -295,7 +296,7 @@ def test_pipeline_classes_outside_diffusers_are_found():
     class MyVideoPipeline(diffusers.DiffusionPipeline):
         pass
 
-    assert vk.models._import_class("MyVideoPipeline") is MyVideoPipeline
-    assert vk.models._import_class("diffusers:WanPipeline") is diffusers.WanPipeline
+    assert import_pipeline_class("MyVideoPipeline") is MyVideoPipeline
+    assert import_pipeline_class("diffusers:WanPipeline") is diffusers.WanPipeline
     with pytest.raises(ValueError, match="no pipeline class 'NoSuchPipeline'"):
-        vk.models._import_class("NoSuchPipeline")
+        import_pipeline_class("NoSuchPipeline")

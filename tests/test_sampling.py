@@ -10,15 +10,21 @@ import pytest
 import torch
 
 import vidkit as vk
-from vidkit.callbacks import Interrupt, LatentPreview, Progress, StepState, TrajectoryRecorder
 from vidkit.sampling import SweepResult, make_scheduler, scheduler_names
+from vidkit.sampling.callbacks import (
+    Interrupt,
+    LatentPreview,
+    Progress,
+    StepState,
+    TrajectoryRecorder,
+)
 
 COMBOS = [(f, t) for f, tasks in vk.testing.TINY_FAMILIES.items() for t in tasks]
 
 
 @pytest.fixture(scope="module")
 def pipes():
-    cache: dict[tuple[str, str], vk.models.VideoPipeline] = {}
+    cache: dict[tuple[str, str], vk.sampling.VideoPipeline] = {}
 
     def get(family: str, task: str):
         if (family, task) not in cache:
@@ -73,7 +79,7 @@ def test_generate_shape_metadata_and_trajectory(pipes, rng, family, task):
     json.dumps({k: v for k, v in m.items() if k != "trajectory"})
     # the trajectory's last step is the output itself
     traj = m["trajectory"]
-    assert isinstance(traj, vk.callbacks.Trajectory)
+    assert isinstance(traj, vk.sampling.callbacks.Trajectory)
     assert traj.steps[-1] == traj.num_steps - 1
     np.testing.assert_allclose(traj.final.frames, out.frames, atol=1e-6)
     assert traj.final.shape == out.shape

@@ -641,7 +641,7 @@ def test_family_entry_for_vidkit_models():
     assert fam.flow_matching and fam.latent_layout == "BCFHW" and fam.valid_frames(15) == 16
     lat = torch.rand(2, 3, 16, 32, 32) * 2 - 1
     np.testing.assert_allclose(decode_for_trajectory(None, lat, {}), decode_latents(lat).numpy())
-    assert vk.models.family_for("TinyPhysicsPipeline").name == "tiny-physics"
+    assert vk.sampling.family_for("TinyPhysicsPipeline").name == "tiny-physics"
 
 
 def test_evaluate_on_another_held_out_set(pipe):

@@ -43,10 +43,10 @@ _LAZY_NAMES: dict[str, str] = {
     "frame_strip": "vidkit.display",
     "video_html": "vidkit.display",
     "side_by_side": "vidkit.display",
-    "load": "vidkit.models",
+    "load": "vidkit.sampling",
     "generate": "vidkit.sampling",
     "sweep": "vidkit.sampling",
-    "generate_many": "vidkit.batch",
+    "generate_many": "vidkit.sampling",
     "compare": "vidkit.compare",
     "Leaderboard": "vidkit.compare",
 }
@@ -56,7 +56,6 @@ _LAZY_MODULES = (
     "synth",
     "metrics",
     "probes",
-    "models",
     "sampling",
     "conditioning",
     "callbacks",
@@ -67,6 +66,8 @@ _LAZY_MODULES = (
     "cli",
     "errors",
 )
+# modules that moved: the old attribute names lead to them
+_MODULE_PATHS = {"conditioning": "vidkit.sampling.conditioning"}
 
 __all__ = [
     "ArgumentError",
@@ -97,7 +98,7 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     if name in _LAZY_MODULES:
-        module = importlib.import_module(f"vidkit.{name}")
+        module = importlib.import_module(_MODULE_PATHS.get(name, f"vidkit.{name}"))
         globals()[name] = module
         return module
     raise AttributeError(f"module 'vidkit' has no attribute {name!r}")

@@ -543,15 +543,15 @@ def _write_outputs(board: Any, outs: Sequence[str]) -> list[Path]:
 # --------------------------------------------------------------------------- commands
 def _cmd_generate(args: argparse.Namespace) -> int:
     import vidkit as vk
-    from vidkit.callbacks import Progress
+    from vidkit.sampling.callbacks import Progress
 
     out = Path(args.out)
     if out.suffix.lower() not in (".mp4", ".webm", ".gif", ".mov", ".mkv"):
         raise ValueError(f"--out {args.out!r}: give a .mp4, .webm, .gif, .mov or .mkv file")
     kwargs = _gen_settings(args)
-    from vidkit.sampling import _check_settings
+    from vidkit.sampling import check_settings
 
-    _check_settings(**{k: v for k, v in kwargs.items() if k in _SCALAR_SETTINGS})
+    check_settings(**{k: v for k, v in kwargs.items() if k in _SCALAR_SETTINGS})
     if args.image:
         kwargs["image"] = args.image
     if args.video:

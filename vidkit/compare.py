@@ -47,10 +47,10 @@ from typing import Any
 import numpy as np
 
 from vidkit._config import data_dir
-from vidkit.batch import Processes as _Processes
-from vidkit.batch import check_seeds as _check_seeds
-from vidkit.batch import generate_missing as _generate_missing
-from vidkit.batch import hub_revision
+from vidkit.sampling.batch import Processes as _Processes
+from vidkit.sampling.batch import check_seeds as _check_seeds
+from vidkit.sampling.batch import generate_missing as _generate_missing
+from vidkit.sampling.batch import hub_revision
 from vidkit.store import RunStore, item_key, jsonable, stable_hash
 from vidkit.video import Video, as_video
 
@@ -277,21 +277,11 @@ def _read_json_file(path: Path) -> Any:
 
 
 def _load_spec(spec: str, **kwargs: Any) -> Any:
-    """``vk.load(spec, **kwargs)``; for the bundled tiny model, through ``vidkit.tiny`` when
-    ``vk.load`` cannot resolve it (a workaround: ``vidkit.tiny.family`` registers no resolve hook
-    for ``vidkit/tiny-physics[@early]`` and names its pipeline class without its module)."""
-    from vidkit.models import load
+    """``vk.load(spec, **kwargs)`` (the bundled ``vidkit/tiny-physics[@early]`` is found through
+    its family's resolve hook)."""
+    from vidkit.sampling import load
 
-    try:
-        return load(spec, **kwargs)
-    except (OSError, ValueError):
-        folder = _tiny_folder(spec)
-        if folder is None:
-            raise
-    from vidkit.tiny import load_pipeline
-
-    keep = {k: v for k, v in kwargs.items() if k in ("device", "dtype")}
-    return load(load_pipeline(folder), **keep)
+    return load(spec, **kwargs)
 
 
 def _is_pipeline(obj: Any) -> bool:
@@ -1407,9 +1397,9 @@ def compare(
         >>> board.plot(); board.show(prompt=0)  # doctest: +SKIP
     """
     _check_bootstrap(n_bootstrap, ci)  # before any model is loaded or video generated
-    from vidkit.sampling import _check_settings
+    from vidkit.sampling import check_settings
 
-    _check_settings(**{k: v for k, v in gen_kwargs.items() if k in _SCALAR_SETTINGS})
+    check_settings(**{k: v for k, v in gen_kwargs.items() if k in _SCALAR_SETTINGS})
     model_map = _as_models(models)
     rows = load_prompts(prompts)
     seed_list = _check_seeds(seeds)

@@ -68,12 +68,12 @@ from typing import Any
 import numpy as np
 
 from vidkit.errors import VideoError, VideoTypeError, check_size
+from vidkit.files import jsonable
 from vidkit.video import (
     DEFAULT_FPS,
     Video,
     _fps_count,
     _fps_source,
-    _is_torch_tensor,
     _positive_number,
     as_video,
 )
@@ -188,19 +188,7 @@ def _ffmpeg_message(exc: BaseException) -> str:
 
 
 # --------------------------------------------------------------------------- metadata tag
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if _is_torch_tensor(obj):
-        return obj.detach().cpu().tolist()
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj, key=repr)
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    if isinstance(obj, Fraction):
-        return float(obj)
+def _not_json(obj: Any) -> str:
     warnings.warn(
         f"video metadata value {obj!r} of type {type(obj).__name__} is not JSON; stored as its repr",
         stacklevel=5,
@@ -211,14 +199,16 @@ def _jsonable(obj: Any) -> Any:
 def _make_tag(video: Video, fps: float) -> str:
     try:
         return json.dumps(
-            {
-                "fps": fps,
-                "num_frames": video.num_frames,
-                "height": video.height,
-                "width": video.width,
-                "metadata": video.metadata,
-            },
-            default=_jsonable,
+            jsonable(
+                {
+                    "fps": fps,
+                    "num_frames": video.num_frames,
+                    "height": video.height,
+                    "width": video.width,
+                    "metadata": video.metadata,
+                },
+                other=_not_json,
+            )
         )
     except (ValueError, RecursionError) as exc:  # "Circular reference detected"
         raise VideoError(

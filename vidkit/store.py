@@ -50,10 +50,8 @@ import contextlib
 import datetime as _dt
 import hashlib
 import json
-import math
 import os
 import re
-import socket
 import threading
 import time
 import uuid
@@ -64,6 +62,19 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.files import (
+    HOST,
+    HOST_TAG,
+    atomic_write_bytes,
+    atomic_write_json,
+    dead_writer,
+    file_sha256,
+    jsonable,
+    owner_tag,
+    pid_alive,
+    stable_hash,
+    temp_name,
+)
 from vidkit.video import Video
 
 __all__ = [
@@ -90,53 +101,7 @@ LOCK_HEARTBEAT_SECONDS = 30.0
 VIDEO_EXTS = ("mp4", "webm", "mkv", "mov", "gif")
 
 
-# --------------------------------------------------------------------------- hashing and JSON
-def jsonable(obj: Any) -> Any:
-    """A JSON-compatible copy of ``obj`` (numpy scalars and arrays, tuples, paths, sets converted;
-    other objects become their ``repr``). Dict keys become strings.
-
-    Example:
-        >>> jsonable({"a": np.float32(0.5), "b": (1, 2)})
-        {'a': 0.5, 'b': [1, 2]}
-    """
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else None if math.isnan(f) else str(f)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, Mapping):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, (set, frozenset)):
-        return sorted((jsonable(v) for v in obj), key=repr)
-    if isinstance(obj, np.ndarray):
-        return jsonable(obj.tolist())
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    if hasattr(obj, "detach") and hasattr(obj, "tolist"):  # torch tensor
-        return jsonable(obj.detach().cpu().tolist())
-    return repr(obj)
-
-
-def stable_hash(obj: Any, length: int = KEY_LENGTH) -> str:
-    """Hex sha256 (first ``length`` characters) of the canonical JSON of ``obj``.
-
-    Canonical: keys sorted, no whitespace, floats as ``repr``; equal content gives the same hash
-    in every process and on every machine.
-
-    Example:
-        >>> stable_hash({"b": 1, "a": [1.0, 2]}) == stable_hash({"a": [1.0, 2], "b": 1})
-        True
-    """
-    text = json.dumps(jsonable(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
-
-
+# --------------------------------------------------------------------------- keys
 def item_key(model: Any, prompt: str, seed: int, settings: Mapping[str, Any] | None = None) -> str:
     """The store key of one item: a hash of the model identity, prompt, seed and settings.
 
@@ -153,98 +118,9 @@ def item_key(model: Any, prompt: str, seed: int, settings: Mapping[str, Any] | N
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
     return stable_hash(
-        {"model": model, "prompt": prompt, "seed": int(seed), "settings": dict(settings or {})}
+        {"model": model, "prompt": prompt, "seed": int(seed), "settings": dict(settings or {})},
+        KEY_LENGTH,
     )
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file's bytes.
-
-    Example:
-        >>> file_sha256(atomic_write_bytes("/tmp/vidkit_doc.bin", b"abc"))[:12]
-        'ba7816bf8f01'
-    """
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-# --------------------------------------------------------------------------- writers and temp files
-_HOST = socket.gethostname() or "localhost"
-_HOST_TAG = hashlib.sha256(_HOST.encode("utf-8")).hexdigest()[:8]
-# "<host tag>-<pid>-<random>.tmp" inside every temporary name this module makes (also inside the
-# names vk.write_video derives from them), so a left-over can be traced to its writer
-_OWNER = re.compile(r"\.([0-9a-f]{8})-(\d+)-[0-9a-f]{8}\.tmp")
-
-
-def _owner_tag() -> str:
-    return f"{_HOST_TAG}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-
-
-def _tmp_name(path: Path, suffix: str = "") -> Path:
-    return path.parent / f".{path.name}.{_owner_tag()}.tmp{suffix}"
-
-
-def _pid_alive(pid: Any) -> bool:
-    """Whether process ``pid`` of this host is running (True when it cannot be told)."""
-    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
-        return False
-    if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) would terminate it on Windows
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # PermissionError: it exists, under another user
-        return True
-    return True
-
-
-def _dead_writer(name: str) -> bool:
-    """True when a temporary name says it was made on this host by a process that has ended."""
-    m = _OWNER.search(name)
-    return bool(m) and m.group(1) == _HOST_TAG and not _pid_alive(int(m.group(2)))
-
-
-# --------------------------------------------------------------------------- atomic writes
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, fsync: bool = True) -> Path:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, flushed (and
-    fsync-ed), then renamed over ``path``. A reader sees the old file or the new one, never a part.
-
-    Example:
-        >>> atomic_write_bytes("/tmp/vidkit_doc.bin", b"abc").read_bytes()
-        b'abc'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_name(path)
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            if fsync:
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return path
-
-
-def atomic_write_json(path: str | os.PathLike, obj: Any, *, fsync: bool = True) -> Path:
-    """Write ``obj`` as JSON atomically (see :func:`atomic_write_bytes`).
-
-    Example:
-        >>> atomic_write_json("/tmp/vidkit_doc.json", {"a": 1}).read_text()
-        '{"a": 1}'
-    """
-    data = json.dumps(jsonable(obj), ensure_ascii=False, allow_nan=False).encode("utf-8")
-    return atomic_write_bytes(path, data, fsync=fsync)
 
 
 def _read_json(path: Path) -> Any | None:
@@ -353,14 +229,14 @@ def _lock_stale(path: Path, info: dict[str, Any] | None, age: float) -> bool:
         return True
     if info is None:
         return False  # unreadable: only its age can tell
-    if info.get("host") != _HOST_TAG:
+    if info.get("host") != HOST_TAG:
         return False
     pid = info.get("pid")
     if pid == os.getpid():  # our pid, but not a claim we hold: left by a former process
         with _HELD_GUARD:
             h = _HELD.get(str(path))
         return h is None or h[0] != info.get("token")
-    return not _pid_alive(pid)
+    return not pid_alive(pid)
 
 
 def _break_stale(path: Path) -> bool:
@@ -403,10 +279,10 @@ def _break_stale(path: Path) -> bool:
 def _try_lock(path: Path) -> bool:
     """Create the lock file ``path`` atomically with this process's pid and host; True if made."""
     token = uuid.uuid4().hex
-    info = {"pid": os.getpid(), "host": _HOST_TAG, "hostname": _HOST, "token": token}
+    info = {"pid": os.getpid(), "host": HOST_TAG, "hostname": HOST, "token": token}
     info["created"] = _utc_now()
     data = json.dumps(info).encode("utf-8")
-    tmp = _tmp_name(path)
+    tmp = temp_name(path)
     try:
         with open(tmp, "wb") as f:
             f.write(data)
@@ -661,7 +537,7 @@ class RunStore:
         clean = video._replace(video.frames)
         clean.metadata = meta
         folder = self.root / "videos"
-        tmp = folder / f".{key}.{_owner_tag()}.tmp.{ext}"
+        tmp = folder / f".{key}.{owner_tag()}.tmp.{ext}"
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -800,7 +676,7 @@ class RunStore:
         now = time.time()
         for p in self._temporary_files():
             with contextlib.suppress(OSError):
-                if _dead_writer(p.name) or now - p.stat().st_mtime >= older_than:
+                if dead_writer(p.name) or now - p.stat().st_mtime >= older_than:
                     if p.is_dir():
                         import shutil
 

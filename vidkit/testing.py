@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from vidkit.models import VideoPipeline
+    from vidkit.sampling import VideoPipeline
 
 __all__ = [
     "TINY_FAMILIES",
@@ -369,7 +369,7 @@ _BUILDERS = {"cogvideox": _cogvideox, "wan": _wan, "ltx": _ltx, "svd": _svd}
 
 
 def _check(family: str, task: str) -> tuple[str, str]:
-    from vidkit.models import normalize_task
+    from vidkit.sampling import normalize_task
 
     if not isinstance(family, str):
         raise TypeError(f"family must be a string such as 'wan', got {type(family).__name__}")
@@ -405,7 +405,7 @@ def tiny_components(family: str, task: str = "t2v", *, seed: int = 0) -> dict[st
 def tiny_pipeline(
     family: str = "wan", task: str = "t2v", *, seed: int = 0, device: str = "cpu"
 ) -> VideoPipeline:
-    """A random-weight tiny diffusers video pipeline wrapped as a :class:`vidkit.models.VideoPipeline`.
+    """A random-weight tiny diffusers video pipeline wrapped as a :class:`vidkit.sampling.VideoPipeline`.
 
     Families and tasks: ``cogvideox`` (t2v, i2v, v2v), ``wan`` (t2v, i2v, v2v), ``ltx`` (t2v, i2v,
     condition) and ``svd`` (i2v). No network is used. Two denoising steps take well under a second
@@ -417,7 +417,7 @@ def tiny_pipeline(
         >>> type(pipe.pipeline).__name__, pipe.task
         ('CogVideoXPipeline', 't2v')
     """
-    from vidkit.models import VideoPipeline, family_for, pipeline_class_for
+    from vidkit.sampling import VideoPipeline, family_for, pipeline_class_for
 
     fam, t = _check(family, task)
     comps = tiny_components(fam, t, seed=seed)

@@ -47,8 +47,13 @@ _LAYOUTS_3D = ("THWC", "TCHW", "CTHW")
 _LAYOUTS_BATCH = ("BTCHW", "BCTHW", "BTHWC")
 
 
-def _describe(x: Any) -> str:
-    """A short description of an array-like for error messages."""
+def describe_array(x: Any) -> str:
+    """A short description of an array-like for error messages.
+
+    Example:
+        >>> describe_array(np.zeros((2, 3), np.uint8))
+        'ndarray of shape (2, 3) and dtype uint8'
+    """
     shape = getattr(x, "shape", None)
     dtype = getattr(x, "dtype", None)
     if shape is not None:
@@ -64,7 +69,7 @@ def _positive_number(value: Any, what: str = "fps") -> float:
         out = float(value)
     except (TypeError, ValueError):
         raise VideoTypeError(
-            f"{what} must be a number (frames per second), got {_describe(value)}"
+            f"{what} must be a number (frames per second), got {describe_array(value)}"
         ) from None
     if not np.isfinite(out) or out <= 0:
         raise VideoError(f"{what} must be a positive number, got {value!r}")
@@ -84,7 +89,7 @@ def _whole(value: Any, what: str, lo: int = 1) -> int:
     elif isinstance(value, (float, np.floating)):
         raise VideoError(f"{what} must be a whole number, got {value!r}")
     else:
-        raise VideoTypeError(f"{what} must be an integer, got {_describe(value)}")
+        raise VideoTypeError(f"{what} must be an integer, got {describe_array(value)}")
     if out < lo:
         raise VideoError(f"{what} must be >= {lo}, got {value!r}")
     return out
@@ -264,7 +269,7 @@ def _frames_from_array(
         arr = arr[..., None]
     if arr.ndim != 4:
         raise VideoError(
-            f"a video array must have 4 dimensions ({layout}), got {_describe(arr)}; "
+            f"a video array must have 4 dimensions ({layout}), got {describe_array(arr)}; "
             "for a single image add a time axis, for a batch use vk.unstack"
         )
     if layout == "TCHW":
@@ -272,9 +277,9 @@ def _frames_from_array(
     elif layout == "CTHW":
         arr = arr.transpose(1, 2, 3, 0)
     if arr.shape[0] == 0:
-        raise VideoError(f"the video is empty (0 frames): {_describe(arr)}")
+        raise VideoError(f"the video is empty (0 frames): {describe_array(arr)}")
     if arr.shape[1] == 0 or arr.shape[2] == 0:
-        raise VideoError(f"frames have zero height or width: {_describe(arr)}")
+        raise VideoError(f"frames have zero height or width: {describe_array(arr)}")
     frames = _to_float01(np.asarray(arr), value_range)
     return np.ascontiguousarray(_fix_channels(frames))
 
@@ -314,7 +319,7 @@ class Video:
         if isinstance(frames, Video):
             arr = frames.frames
         else:
-            if _is_torch_tensor(frames):
+            if is_torch_tensor(frames):
                 raise VideoTypeError(
                     "Video() takes numpy frames; for a torch tensor use Video.from_torch(t, layout=...)"
                 )
@@ -323,11 +328,11 @@ class Video:
                     frames = np.asarray(frames)
                 except Exception as exc:  # pragma: no cover - exotic inputs
                     raise VideoTypeError(
-                        f"cannot make frames from {_describe(frames)}: {exc}"
+                        f"cannot make frames from {describe_array(frames)}: {exc}"
                     ) from None
             if frames.dtype == object:
                 raise VideoTypeError(
-                    f"cannot make frames from an object array {_describe(frames)}; "
+                    f"cannot make frames from an object array {describe_array(frames)}; "
                     "for a list of PIL images use Video.from_pil"
                 )
             arr = _frames_from_array(frames, "THWC", value_range)
@@ -494,7 +499,7 @@ class Video:
             0.5
         """
         if not isinstance(array, np.ndarray):
-            raise VideoTypeError(f"from_numpy expects a numpy array, got {_describe(array)}")
+            raise VideoTypeError(f"from_numpy expects a numpy array, got {describe_array(array)}")
         return cls(_frames_from_array(array, layout, value_range), fps=fps, metadata=metadata)
 
     def to_numpy(
@@ -549,7 +554,7 @@ class Video:
         if arr.ndim == 5:
             if arr.shape[0] != 1:
                 raise VideoError(
-                    f"from_torch takes one video, got a batch {_describe(tensor)}; use vk.unstack"
+                    f"from_torch takes one video, got a batch {describe_array(tensor)}; use vk.unstack"
                 )
             arr = arr[0]
         return cls(_frames_from_array(arr, layout, value_range), fps=fps, metadata=metadata)
@@ -572,7 +577,7 @@ class Video:
 
         dtype = torch.float32 if dtype is None else dtype
         kind = _dtype_rule(dtype)
-        dev = _check_device(device) if device is not None else None
+        dev = check_device(device) if device is not None else None
         if kind == "uint8":
             t = torch.from_numpy(self.to_numpy(layout, np.uint8))
         else:
@@ -644,28 +649,28 @@ class Video:
         if isinstance(output, tuple) and not hasattr(output, "frames"):
             frames = output[0]
         videos: list[Video]
-        if _is_torch_tensor(frames) or isinstance(frames, np.ndarray):
-            arr = _tensor_to_numpy(frames) if _is_torch_tensor(frames) else frames
+        if is_torch_tensor(frames) or isinstance(frames, np.ndarray):
+            arr = _tensor_to_numpy(frames) if is_torch_tensor(frames) else frames
             if arr.ndim == 4:
                 arr = arr[None]
             if arr.ndim != 5:
                 raise VideoError(
-                    f"pipeline frames must be a batch [B, F, ...] of 5 dims, got {_describe(frames)}"
+                    f"pipeline frames must be a batch [B, F, ...] of 5 dims, got {describe_array(frames)}"
                 )
             if layout is None:
                 # np outputs are BTHWC; pt outputs are BTCHW. Decide by the explicit output kind.
-                layout = "BTCHW" if _is_torch_tensor(frames) else "BTHWC"
+                layout = "BTCHW" if is_torch_tensor(frames) else "BTHWC"
             videos = unstack(arr, layout=layout, fps=fps, metadata=metadata)
         elif isinstance(frames, (list, tuple)) and frames:
             first = frames[0]
             if isinstance(first, (list, tuple)):
                 videos = [cls.from_pil(f, fps=fps, metadata=metadata) for f in frames]
-            elif _is_pil(first):
+            elif is_pil(first):
                 videos = [cls.from_pil(frames, fps=fps, metadata=metadata)]
-            elif isinstance(first, np.ndarray) or _is_torch_tensor(first):
+            elif isinstance(first, np.ndarray) or is_torch_tensor(first):
                 videos = [
                     cls(
-                        _tensor_to_numpy(f) if _is_torch_tensor(f) else f,
+                        _tensor_to_numpy(f) if is_torch_tensor(f) else f,
                         fps=fps,
                         metadata=metadata,
                     )
@@ -677,7 +682,7 @@ class Video:
                 )
         else:
             raise VideoTypeError(
-                f"unrecognised pipeline output {_describe(frames)}; expected .frames as an array, a "
+                f"unrecognised pipeline output {describe_array(frames)}; expected .frames as an array, a "
                 "tensor or lists of PIL images"
             )
         if index is not None:
@@ -819,12 +824,24 @@ def _fps_source(positions: np.ndarray, num_frames: int, fps: float, new_fps: flo
     return np.minimum(idx, num_frames - 1)
 
 
-def _is_torch_tensor(x: Any) -> bool:
+def is_torch_tensor(x: Any) -> bool:
+    """Whether ``x`` is a torch tensor (without importing torch).
+
+    Example:
+        >>> is_torch_tensor(np.zeros(2))
+        False
+    """
     mod = type(x).__module__
     return mod.startswith("torch") and type(x).__name__ in ("Tensor", "Parameter")
 
 
-def _is_pil(x: Any) -> bool:
+def is_pil(x: Any) -> bool:
+    """Whether ``x`` is a PIL image.
+
+    Example:
+        >>> is_pil(np.zeros((2, 2, 3)))
+        False
+    """
     try:
         from PIL import Image
     except ImportError:  # pragma: no cover
@@ -833,8 +850,8 @@ def _is_pil(x: Any) -> bool:
 
 
 def _tensor_to_numpy(t: Any) -> np.ndarray:
-    if not _is_torch_tensor(t):
-        raise VideoTypeError(f"expected a torch tensor, got {_describe(t)}")
+    if not is_torch_tensor(t):
+        raise VideoTypeError(f"expected a torch tensor, got {describe_array(t)}")
     import torch
 
     if t.is_meta:
@@ -856,9 +873,14 @@ def _tensor_to_numpy(t: Any) -> np.ndarray:
     return t.numpy()
 
 
-def _check_device(device: Any) -> Any:
+def check_device(device: Any) -> Any:
     """A torch device for ``device``, refusing one that is not present (a clear error instead of
-    torch's assertion)."""
+    torch's assertion).
+
+    Example:
+        >>> check_device("cpu")
+        device(type='cpu')
+    """
     import torch
 
     try:
@@ -911,12 +933,12 @@ def as_video(
     f = DEFAULT_FPS if fps is None else fps
     if isinstance(x, np.ndarray):
         return Video.from_numpy(x, layout=layout or "THWC", value_range=value_range, fps=f)
-    if _is_torch_tensor(x):
+    if is_torch_tensor(x):
         return Video.from_torch(x, layout=layout or "TCHW", value_range=value_range, fps=f)
-    if isinstance(x, (list, tuple)) and x and _is_pil(x[0]):
+    if isinstance(x, (list, tuple)) and x and is_pil(x[0]):
         return Video.from_pil(x, fps=f)
     raise VideoTypeError(
-        f"cannot convert {_describe(x)} to a Video; expected a Video, numpy array, torch tensor, "
+        f"cannot convert {describe_array(x)} to a Video; expected a Video, numpy array, torch tensor, "
         "list of PIL images or a path"
     )
 
@@ -1000,12 +1022,12 @@ def unstack(
         >>> vids = vk.unstack(torch.rand(2, 3, 4, 8, 8), "BCTHW")  # doctest: +SKIP
     """
     layout = _check_layout(layout, _LAYOUTS_BATCH)
-    arr = _tensor_to_numpy(batch) if _is_torch_tensor(batch) else batch
+    arr = _tensor_to_numpy(batch) if is_torch_tensor(batch) else batch
     if not isinstance(arr, np.ndarray):
-        raise VideoTypeError(f"unstack expects a tensor or array, got {_describe(batch)}")
+        raise VideoTypeError(f"unstack expects a tensor or array, got {describe_array(batch)}")
     if arr.ndim != 5:
         raise VideoError(
-            f"a batch of videos must have 5 dimensions ({layout}), got {_describe(arr)}"
+            f"a batch of videos must have 5 dimensions ({layout}), got {describe_array(arr)}"
         )
     if arr.shape[0] == 0:
         raise VideoError("the batch is empty")
@@ -1030,3 +1052,13 @@ def psnr(a: Video | np.ndarray, b: Video | np.ndarray) -> float:
         raise VideoError(f"psnr needs equal shapes, got {fa.shape} and {fb.shape}")
     mse = float(np.mean((fa.astype(np.float64) - fb.astype(np.float64)) ** 2))
     return float("inf") if mse == 0 else float(10 * np.log10(1.0 / mse))
+
+
+# the old private names: modules outside vidkit/sampling still import them (display, io, metrics,
+# probes are edited on other branches); they switch to the public names above, then these go
+_describe, _is_pil, _is_torch_tensor, _check_device = (
+    describe_array,
+    is_pil,
+    is_torch_tensor,
+    check_device,
+)

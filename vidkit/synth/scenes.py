@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.files import jsonable
 from vidkit.synth import kinds as _kinds
 from vidkit.synth import violations as _violations
 from vidkit.synth.kinds import KIND_PARAMS, KINDS, N_OBJECTS, Context, build
@@ -45,22 +46,6 @@ __all__ = ["KINDS", "VIOLATIONS", "BACKGROUNDS", "Truth", "Scene", "render", "de
 
 MIN_SIZE = 16
 _PHYSICAL_EVENTS = ("bounce", "collision")
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, (np.bool_, bool)):
-        return bool(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, (np.floating, float)):
-        return float(x)
-    return x
 
 
 @dataclass
@@ -113,7 +98,7 @@ class Truth:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (nested lists); :meth:`from_dict` restores it exactly."""
-        return _jsonable(
+        return jsonable(
             {
                 "centers": self.centers,
                 "radii": self.radii,
@@ -430,9 +415,9 @@ def render(
         colors=applied.colors,
         brightness=applied.brightness.astype(np.float64),
         frame_index=fi.astype(np.int64),
-        constants=_jsonable(constants),
-        events=_jsonable(events),
-        violation=_jsonable(applied.info) if violation is not None else None,
+        constants=jsonable(constants),
+        events=jsonable(events),
+        violation=jsonable(applied.info) if violation is not None else None,
         present=applied.present,
     )
     prompt = describe(kind, color_names, **setup.words)
@@ -454,7 +439,7 @@ def render(
         "violation_params": resolved_vp,
         **setup.params,
     }
-    params = _jsonable(params)
+    params = jsonable(params)
     meta = {"kind": kind, "seed": seed, "violation": violation, "prompt": prompt, "params": params}
     video = Video(pix, fps=fps, metadata=meta)
     return Scene(video, truth, kind, violation, seed, params, prompt)

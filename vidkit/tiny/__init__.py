@@ -84,7 +84,7 @@ def load_pipeline(
 
 
 def _register_family() -> None:
-    """Register ``tiny-physics`` with :mod:`vidkit.models` (which imports this package to find
+    """Register ``tiny-physics`` with :mod:`vidkit.sampling.families` (which imports this package to find
     the family); a missing or changed registry only disables ``vk.load("vidkit/tiny-physics")``."""
     try:
         from vidkit.tiny.family import register

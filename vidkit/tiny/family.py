@@ -1,24 +1,30 @@
-"""The ``tiny-physics`` entry of vidkit's model-family registry (:mod:`vidkit.models`).
+"""The ``tiny-physics`` entry of vidkit's model-family registry (:mod:`vidkit.sampling.families`).
 
 What ``vk.load`` / ``vk.generate`` need to know about the tiny model: one pipeline class for the
 three tasks, 16 frames of 32x32 at 8 fps, 25 steps, guidance 2, pixel-space latents
-``[B, 3, F, H, W]`` in ``[-1, 1]`` (decode = ``(x + 1) / 2``), flow matching.
+``[B, 3, F, H, W]`` in ``[-1, 1]`` (decode = ``(x + 1) / 2``), flow matching. Its ``resolve`` hook
+maps ``"vidkit/tiny-physics"`` and ``"vidkit/tiny-physics@early"`` to the bundled folders, so
+``vk.load`` finds the model through its family and nothing else.
 
 Example:
     >>> from vidkit.tiny.family import tiny_family
-    >>> fam = tiny_family()          # doctest: +SKIP
-    >>> fam.tasks, fam.latent_layout  # doctest: +SKIP
+    >>> fam = tiny_family()
+    >>> fam.tasks, fam.latent_layout
     (('t2v', 'i2v', 'v2v'), 'BCFHW')
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["decode_for_trajectory", "register", "tiny_family"]
+__all__ = ["decode_for_trajectory", "register", "resolve", "tiny_family"]
+
+#: the ids of the bundled model: ``vidkit/tiny-physics`` and its variants (``@early``)
+MODEL_ID = "vidkit/tiny-physics"
 
 
 def decode_for_trajectory(
@@ -36,17 +42,32 @@ def decode_for_trajectory(
     return decode_latents(latents).detach().cpu().numpy()
 
 
-def tiny_family() -> Any:
-    """The :class:`vidkit.models.ModelFamily` of the tiny model.
+def resolve(model_id: str) -> Path | None:
+    """The bundled folder of ``"vidkit/tiny-physics"`` or ``"vidkit/tiny-physics@VARIANT"``
+    (``None`` for any other id; an unknown variant raises, listing the bundled ones).
 
     Example:
-        >>> tiny_family().name  # doctest: +SKIP
+        >>> resolve("vidkit/tiny-physics@early").name, resolve("THUDM/CogVideoX-2b")
+        ('early', None)
+    """
+    if model_id != MODEL_ID and not model_id.startswith(MODEL_ID + "@"):
+        return None
+    from vidkit.sampling.loading import bundled_model
+
+    return bundled_model(model_id)
+
+
+def tiny_family() -> Any:
+    """The :class:`vidkit.sampling.ModelFamily` of the tiny model.
+
+    Example:
+        >>> tiny_family().name
         'tiny-physics'
     """
-    from vidkit.models import ModelFamily
+    from vidkit.sampling.families import ModelFamily
     from vidkit.tiny.pipeline import DEFAULT_GUIDANCE
 
-    name = "TinyPhysicsPipeline"
+    name = "vidkit.tiny.pipeline:TinyPhysicsPipeline"
     return ModelFamily(
         name="tiny-physics",
         pipelines={"t2v": name, "i2v": name, "v2v": name},
@@ -62,14 +83,20 @@ def tiny_family() -> Any:
         flow_matching=True,
         decode=decode_for_trajectory,
         patterns=(r"(^|/)tiny-physics(@early)?$",),
-        class_names=(name,),
+        class_names=("TinyPhysicsPipeline",),
         gpu_dtype="float32",
+        resolve=resolve,
         notes="vidkit's bundled 16x32x32 physics model: pixel space, flow matching, CPU-fast",
     )
 
 
 def register() -> Any:
-    """Register the family with :func:`vidkit.models.register_family` (idempotent)."""
-    from vidkit.models import register_family
+    """Register the family with :func:`vidkit.sampling.register_family` (idempotent).
+
+    Example:
+        >>> register().name
+        'tiny-physics'
+    """
+    from vidkit.sampling.families import register_family
 
     return register_family(tiny_family())

@@ -11,10 +11,10 @@ wait for it. A missing, truncated or altered video, or a damaged row, reads as m
 again.
 
 Example:
-    >>> import vidkit as vk
+    >>> import tempfile, vidkit as vk
     >>> table = vk.generate_many("vidkit/tiny-physics", ["a red ball falls"], [0, 1],
-    ...                          "runs/doc-many", steps=4, progress=False)  # doctest: +SKIP
-    >>> table[["prompt", "seed", "done"]].values.tolist()  # doctest: +SKIP
+    ...                          tempfile.mkdtemp(), steps=4, progress=False)
+    >>> table[["prompt", "seed", "done"]].values.tolist()
     [['a red ball falls', 0, True], ['a red ball falls', 1, True]]
 """
 
@@ -33,9 +33,17 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.store import RunStore, atomic_write_json, check_ext, item_key, jsonable
+from vidkit.files import atomic_write_json, jsonable
+from vidkit.store import RunStore, check_ext, item_key
 
-__all__ = ["Processes", "check_seeds", "generate_many", "generate_missing", "hub_revision"]
+__all__ = [
+    "Processes",
+    "check_seeds",
+    "generate_many",
+    "generate_missing",
+    "hub_revision",
+    "run_worker",
+]
 
 
 # --------------------------------------------------------------------------- processes
@@ -168,9 +176,22 @@ def generate_missing(
     number of processes (launched together or started independently) work on the store.
 
     Example:
-        >>> generate_missing(items, {"m": Model(fn)}, RunStore("runs/x"), Processes(),
-        ...                  progress=False, desc="generating")  # doctest: +SKIP
-        4
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> from vidkit.compare import Model
+        >>> from vidkit.store import item_key
+        >>> def grey(prompt, seed, **settings):
+        ...     return vk.Video(np.full((2, 8, 8, 3), seed / 10, np.float32))
+        >>> items = [
+        ...     {"model": "m", "key": item_key("grey", "a", s), "prompt": "a", "prompt_id": "p0",
+        ...      "seed": s, "settings": {}, "row": {"id": "p0", "prompt": "a"}}
+        ...     for s in (0, 1)]
+        >>> store = RunStore(tempfile.mkdtemp())
+        >>> generate_missing(items, {"m": Model(grey, id="grey")}, store, Processes(),
+        ...                  progress=False, desc="generating")
+        2
+        >>> generate_missing(items, {"m": Model(grey, id="grey")}, store, Processes(),
+        ...                  progress=False, desc="generating")  # all present: nothing to do
+        0
     """
     from tqdm.auto import tqdm
 
@@ -325,9 +346,19 @@ def generate_many(
         done.
 
     Example:
-        >>> folder = vk.testing.save_tiny_pipeline("tiny-wan", "wan", "t2v")       # doctest: +SKIP
-        >>> table = vk.generate_many(folder, ["a ball", "a cube"], [0, 1], "out",
-        ...                          num_processes=2, steps=2)                      # doctest: +SKIP
+        >>> import tempfile, vidkit as vk
+        >>> folder = vk.testing.save_tiny_pipeline(tempfile.mkdtemp() + "/tiny-wan", "wan")
+        >>> out = tempfile.mkdtemp()
+        >>> table = vk.generate_many(folder, ["a ball", "a cube"], [0, 1], out, steps=2,
+        ...                          progress=False)
+        >>> len(table), bool(table["done"].all())
+        (4, True)
+        >>> again = vk.generate_many(folder, ["a ball", "a cube"], [0, 1], out, steps=2,
+        ...                          progress=False)  # resumes: every item is present
+        >>> again["path"].tolist() == table["path"].tolist()
+        True
+        >>> table = vk.generate_many(folder, ["a ball"], [0, 1], tempfile.mkdtemp(),
+        ...                          num_processes=2, steps=2)  # doctest: +SKIP
     """
     import pandas as pd
 
@@ -445,7 +476,7 @@ def _launch_workers(job_path: Path, n: int, timeout: float | None) -> None:
         )
         if not _cuda():
             env["ACCELERATE_USE_CPU"] = "true"
-        cmd = [sys.executable, "-m", "vidkit.batch", str(job_path)]
+        cmd = [sys.executable, "-m", "vidkit.sampling.worker", str(job_path)]
         procs.append(subprocess.Popen(cmd, env=env))
     deadline = None if timeout is None else time.monotonic() + timeout
     failed = []
@@ -470,8 +501,15 @@ def _launch_workers(job_path: Path, n: int, timeout: float | None) -> None:
         )
 
 
-def _worker_main(job_path: str) -> None:
-    """One worker of ``generate_many(num_processes=N)``: its share of the job's items."""
+def run_worker(job_path: str | os.PathLike) -> None:
+    """One worker of ``generate_many(num_processes=N)``: its share of the job's items (started as
+    ``python -m vidkit.sampling.worker JOB`` with accelerate's environment variables).
+
+    Example:
+        >>> run_worker("no-such-job.json")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        FileNotFoundError: ...
+    """
     import torch
     from diffusers.utils import logging as dlogging
     from transformers.utils import logging as tlogging
@@ -486,7 +524,3 @@ def _worker_main(job_path: str) -> None:
     model = Model(spec.pop("model"), load_kwargs=spec)  # the keys were made by the launcher
     store = RunStore(Path(job_path).parent)
     generate_missing(job["items"], {job["name"]: model}, store, Processes(), True, "generate_many")
-
-
-if __name__ == "__main__":  # worker entry point of generate_many
-    _worker_main(sys.argv[1])

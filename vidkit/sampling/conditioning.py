@@ -8,10 +8,14 @@ is a ``UserWarning`` that names the old and the new value, and is also returned 
 ``vk.generate`` records it in the video's metadata.
 
 Example:
-    >>> from vidkit.models import family_for
-    >>> fit_frames(50, family_for("wan"))               # doctest: +SKIP
-    UserWarning: num_frames=50 changed to 49: wan models need 4k+1 frames
+    >>> import warnings
+    >>> from vidkit.sampling.families import family_for
+    >>> with warnings.catch_warnings(record=True) as said:
+    ...     warnings.simplefilter("always")
+    ...     fit_frames(50, family_for("wan"))
     49
+    >>> print(said[0].message)
+    num_frames=50 changed to 49: wan models need 4k+1 frames
 """
 
 from __future__ import annotations
@@ -24,12 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vidkit.video import Video, _describe, _is_pil, _is_torch_tensor
+from vidkit.video import Video, describe_array, is_pil, is_torch_tensor
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-    from vidkit.models import ModelFamily
+    from vidkit.sampling.families import ModelFamily
 
 __all__ = [
     "fit_frames",
@@ -64,7 +68,7 @@ def fit_frames(
         notes: a list that receives the warning text (for metadata).
 
     Example:
-        >>> from vidkit.models import family_for
+        >>> from vidkit.sampling.families import family_for
         >>> fit_frames(17, family_for("ltx"))
         17
     """
@@ -92,7 +96,7 @@ def fit_size(
     """``(height, width)`` rounded to multiples of the family's ``size_multiple`` (with a warning).
 
     Example:
-        >>> from vidkit.models import family_for
+        >>> from vidkit.sampling.families import family_for
         >>> fit_size(480, 832, family_for("wan"))
         (480, 832)
     """
@@ -122,7 +126,7 @@ def to_image(image: Any, *, frame: int = 0) -> Image.Image:
     """
     from PIL import Image
 
-    if _is_pil(image):
+    if is_pil(image):
         return image.convert("RGB")
     if isinstance(image, (str, os.PathLike)):
         path = Path(image).expanduser()
@@ -139,13 +143,13 @@ def to_image(image: Any, *, frame: int = 0) -> Image.Image:
             raise VideoError(f"cannot read the image {str(path)!r}: {exc}") from None
     if isinstance(image, Video):
         return Image.fromarray(image.uint8[frame])
-    if _is_torch_tensor(image):
+    if is_torch_tensor(image):
         t = image.detach().cpu().float()
         if t.ndim == 4 and t.shape[0] == 1:
             t = t[0]
         if t.ndim != 3 or t.shape[0] not in (1, 3, 4):
             raise ValueError(
-                f"an image tensor must be [C, H, W] with values in [0, 1], got {_describe(image)}"
+                f"an image tensor must be [C, H, W] with values in [0, 1], got {describe_array(image)}"
             )
         image = t.permute(1, 2, 0).numpy()
     if isinstance(image, np.ndarray):
@@ -154,11 +158,11 @@ def to_image(image: Any, *, frame: int = 0) -> Image.Image:
             arr = arr[..., None]
         if arr.ndim == 4:
             raise ValueError(
-                f"an image must be one frame [H, W, C], got {_describe(image)}; for a video pass "
+                f"an image must be one frame [H, W, C], got {describe_array(image)}; for a video pass "
                 "video=..., or pick a frame (e.g. vk.Video(...)[0])"
             )
         if arr.ndim != 3:
-            raise ValueError(f"an image array must be [H, W, C], got {_describe(image)}")
+            raise ValueError(f"an image array must be [H, W, C], got {describe_array(image)}")
         if np.issubdtype(arr.dtype, np.floating) and arr.size:
             lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
             if lo < -1e-3 or hi > 1 + 1e-3:
@@ -169,7 +173,7 @@ def to_image(image: Any, *, frame: int = 0) -> Image.Image:
         frames = Video(arr[None]).frames  # validates dtype/range, converts gray/RGBA
         return Image.fromarray(np.round(frames[0] * 255).astype(np.uint8))
     raise TypeError(
-        f"cannot use {_describe(image)} as an image; expected a path, a PIL image, an array "
+        f"cannot use {describe_array(image)} as an image; expected a path, a PIL image, an array "
         "[H, W, 3], a tensor [3, H, W] or a vk.Video"
     )
 
@@ -262,15 +266,17 @@ def prepare_video(
 
     Example:
         >>> import numpy as np, vidkit as vk
-        >>> from vidkit.models import family_for
+        >>> from vidkit.sampling.families import family_for
         >>> v = vk.Video(np.zeros((10, 24, 24, 3), np.float32))
-        >>> prepare_video(v, 16, 16, family_for("wan")).shape   # doctest: +SKIP
-        UserWarning: video of 10 frames resampled to 9: wan models need 4k+1 frames
+        >>> notes = []
+        >>> prepare_video(v, 16, 16, family_for("wan"), notes=notes).shape
         (9, 16, 16, 3)
+        >>> notes
+        ['video of 10 frames resampled to 9: wan models need 4k+1 frames']
     """
     from vidkit.video import as_video
 
-    if isinstance(video, (list, tuple)) and video and not _is_pil(video[0]):
+    if isinstance(video, (list, tuple)) and video and not is_pil(video[0]):
         raise TypeError(
             f"a video list must hold PIL images, got a list of {type(video[0]).__name__}"
         )
@@ -318,7 +324,7 @@ def prepare_prompts(prompt: str | Sequence[str] | None, *, required: bool) -> li
     if isinstance(prompt, Sequence) and prompt and all(isinstance(p, str) for p in prompt):
         return list(prompt)
     raise TypeError(
-        f"prompt must be a string or a non-empty list of strings, got {_describe(prompt)}"
+        f"prompt must be a string or a non-empty list of strings, got {describe_array(prompt)}"
     )
 
 
@@ -335,8 +341,8 @@ def describe(x: Any) -> str | None:
         return os.fspath(x)
     if isinstance(x, Video):
         return f"Video({x.num_frames} frames, {x.height}x{x.width}, fps={x.fps:g})"
-    if _is_pil(x):
+    if is_pil(x):
         return f"PIL.Image({x.size[1]}x{x.size[0]}, {x.mode})"
-    if isinstance(x, (list, tuple)) and x and _is_pil(x[0]):
+    if isinstance(x, (list, tuple)) and x and is_pil(x[0]):
         return f"{len(x)} PIL images ({x[0].size[1]}x{x[0].size[0]})"
-    return _describe(x)
+    return describe_array(x)

@@ -1,0 +1,152 @@
+"""Decode latents to frames, per family, exactly as each pipeline's own final decode does.
+
+Step callbacks see latents in the family's layout (CogVideoX ``[B, F, C, h, w]``, Wan
+``[B, C, F, h, w]``, LTX packed ``[B, seq, C]``); a trajectory decodes them with the family's
+``decode`` function, so that its last entry equals the pipeline's output. ``ctx`` carries the
+call's arguments (num_frames, height, width, kwargs). :func:`decode_generic` is the fallback for
+families without a decoder of their own.
+
+Example:
+    >>> import torch
+    >>> from vidkit.sampling.decode import ltx_latent_grid
+    >>> class Pipe:  # what ltx_latent_grid reads from an LTX pipeline
+    ...     vae_temporal_compression_ratio, vae_spatial_compression_ratio = 8, 32
+    >>> ltx_latent_grid(Pipe(), {"num_frames": 17, "height": 64, "width": 96})
+    (3, 2, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "decode_animatediff",
+    "decode_cogvideox",
+    "decode_generic",
+    "decode_latents",
+    "decode_ltx",
+    "decode_svd",
+    "decode_wan",
+    "ltx_latent_grid",
+]
+
+
+def _postprocess(pipe: Any, video: Any) -> np.ndarray:
+    out = pipe.video_processor.postprocess_video(video=video, output_type="np")
+    return np.asarray(out, dtype=np.float32)
+
+
+def decode_cogvideox(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    # latents [B, F, C, h, w]; CogVideoX 1.5 pads latent frames to its temporal patch size and the
+    # pipeline drops the padding before decoding.
+    num_frames = ctx.get("num_frames")
+    if num_frames:
+        wanted = (int(num_frames) - 1) // pipe.vae_scale_factor_temporal + 1
+        extra = latents.shape[1] - wanted
+        if extra > 0:
+            latents = latents[:, extra:]
+    return _postprocess(pipe, pipe.decode_latents(latents))
+
+
+def decode_wan(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    import torch
+
+    # latents [B, C, F, h, w], normalised with the VAE's per-channel statistics
+    vae = pipe.vae
+    try:
+        from diffusers.hooks import get_module_execution_device  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - older diffusers
+        get_module_execution_device = None
+    device = latents.device
+    if get_module_execution_device is not None:
+        try:
+            device = get_module_execution_device(vae)
+        except Exception:  # pragma: no cover
+            device = latents.device
+    latents = latents.to(device=device, dtype=vae.dtype)
+    z = vae.config.z_dim
+    mean = (
+        torch.tensor(vae.config.latents_mean).view(1, z, 1, 1, 1).to(latents.device, latents.dtype)
+    )
+    inv_std = 1.0 / torch.tensor(vae.config.latents_std).view(1, z, 1, 1, 1).to(
+        latents.device, latents.dtype
+    )
+    latents = latents / inv_std + mean
+    return _postprocess(pipe, vae.decode(latents, return_dict=False)[0])
+
+
+def ltx_latent_grid(pipe: Any, ctx: Mapping[str, Any]) -> tuple[int, int, int]:
+    f = (int(ctx["num_frames"]) - 1) // pipe.vae_temporal_compression_ratio + 1
+    h = int(ctx["height"]) // pipe.vae_spatial_compression_ratio
+    w = int(ctx["width"]) // pipe.vae_spatial_compression_ratio
+    return f, h, w
+
+
+def decode_ltx(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    import torch
+
+    # latents packed [B, seq, C]; the condition pipeline prepends extra conditioning tokens
+    f, h, w = ltx_latent_grid(pipe, ctx)
+    ps, pt = pipe.transformer_spatial_patch_size, pipe.transformer_temporal_patch_size
+    seq = (f // pt) * (h // ps) * (w // ps)
+    if latents.ndim == 3 and latents.shape[1] > seq:
+        latents = latents[:, latents.shape[1] - seq :]
+    if latents.ndim == 3:
+        latents = pipe._unpack_latents(latents, f, h, w, ps, pt)
+    vae = pipe.vae
+    latents = pipe._denormalize_latents(
+        latents, vae.latents_mean, vae.latents_std, vae.config.scaling_factor
+    )
+    latents = latents.to(ctx.get("dtype") or latents.dtype)
+    timestep = None
+    if vae.config.timestep_conditioning:
+        # The pipeline adds fresh noise (decode_noise_scale) before decoding with a timestep; a
+        # trajectory decodes the latents themselves at the same decode timestep, without noise.
+        dt = ctx.get("kwargs", {}).get("decode_timestep", 0.0)
+        dt = dt if isinstance(dt, list) else [dt] * latents.shape[0]
+        timestep = torch.tensor(dt, device=latents.device, dtype=latents.dtype)
+    return _postprocess(pipe, vae.decode(latents, timestep, return_dict=False)[0])
+
+
+def decode_svd(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    import torch
+
+    # latents [B, F, C, h, w]; the VAE decodes in chunks of decode_chunk_size frames
+    chunk = ctx.get("kwargs", {}).get("decode_chunk_size")
+    if chunk is None:
+        chunk = ctx.get("num_frames") or latents.shape[1]
+    if pipe.vae.dtype == torch.float16 and pipe.vae.config.force_upcast:
+        pipe.vae.to(dtype=torch.float16)
+    frames = pipe.decode_latents(latents, latents.shape[1], int(chunk))
+    return _postprocess(pipe, frames)
+
+
+def decode_animatediff(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    chunk = ctx.get("kwargs", {}).get("decode_chunk_size", 16)
+    return _postprocess(pipe, pipe.decode_latents(latents, chunk))
+
+
+def decode_generic(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    """Best-effort decode for [B, C, F, h, w] latents scaled by ``vae.config.scaling_factor``
+    (HunyuanVideo, Mochi-like pipelines)."""
+    if latents.ndim != 5:
+        raise ValueError(
+            f"cannot decode latents of shape {tuple(latents.shape)} for {type(pipe).__name__}: the "
+            "generic decoder expects [B, C, F, h, w]; register a ModelFamily with a decode function"
+        )
+    vae = pipe.vae
+    latents = latents.to(vae.dtype) / getattr(vae.config, "scaling_factor", 1.0)
+    return _postprocess(pipe, vae.decode(latents, return_dict=False)[0])
+
+
+def decode_latents(pipe: Any, family: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    """Decode callback latents to frames ``[B, F, H, W, 3]`` with the family's decoder."""
+    import torch
+
+    fn = family.decode or decode_generic
+    with torch.no_grad():
+        out = fn(pipe, latents, ctx)
+    return np.clip(np.asarray(out, dtype=np.float32), 0.0, 1.0)

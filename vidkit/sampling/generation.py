@@ -1,0 +1,727 @@
+"""``vk.generate``: run a diffusers video pipeline and get :class:`vidkit.Video` objects back.
+
+The task follows from the inputs (an image makes it image-to-video, a video video-to-video); sizes
+and frame counts are fitted to the family's rules with a warning; each sample gets its own seeded
+generator, so sample i of a batch equals the same seed run alone. The returned videos' metadata
+records everything needed to reproduce them. Callbacks (:mod:`vidkit.sampling.callbacks`) get one
+uniform ``StepState`` per step; ``record="trajectory"`` stores the decoded denoising trajectory in
+``video.metadata["trajectory"]``.
+
+Example:
+    >>> import vidkit as vk
+    >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+    >>> v = vk.generate(pipe, prompt="a red ball bounces", seed=1, steps=2, progress=False)
+    >>> v.metadata["seed"], v.metadata["task"], v.metadata["scheduler"]
+    (1, 't2v', 'FlowMatchEulerDiscreteScheduler')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import sys
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from vidkit.errors import ArgumentError
+from vidkit.files import jsonable
+from vidkit.sampling.callbacks import Progress, StepDriver, TrajectoryRecorder
+from vidkit.sampling.conditioning import (
+    describe,
+    fit_frames,
+    fit_size,
+    prepare_image,
+    prepare_prompts,
+    prepare_video,
+    target_size,
+    to_image,
+)
+from vidkit.sampling.families import normalize_task
+from vidkit.sampling.pipeline import VideoPipeline, as_video_pipeline
+from vidkit.sampling.schedulers import make_scheduler
+from vidkit.video import Video
+
+__all__ = ["MAX_STEPS", "Settings", "check_settings", "generate", "resolve_settings"]
+
+
+def _recordable(x: Any) -> Any:
+    """``x`` for the metadata: JSON (:func:`vidkit.files.jsonable`), large arrays and other
+    objects as a short description."""
+    return jsonable(x, other=describe, max_items=16)
+
+
+def _call_params(pipe: Any) -> tuple[set[str], bool]:
+    params = inspect.signature(type(pipe).__call__).parameters
+    var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    return set(params) - {"self"}, var_kw
+
+
+def _peak_memory(device: str) -> tuple[int | None, str]:
+    import torch
+
+    if device.startswith("cuda") and torch.cuda.is_available():
+        return int(torch.cuda.max_memory_allocated()), "cuda_max_allocated"
+    try:
+        import resource
+
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        scale = 1 if sys.platform == "darwin" else 1024
+        return int(rss * scale), "process_max_rss"
+    except (ImportError, OSError):  # pragma: no cover - Windows
+        return None, "unavailable"
+
+
+def _device_str(vp: VideoPipeline) -> str:
+    dev = vp.device
+    return str(dev) if dev is not None else "cpu"
+
+
+def _infer_task(vp: VideoPipeline, image: Any, video: Any, task: str | None) -> str:
+    """The task from the inputs (an image: i2v, a video: v2v, both: condition), checked against
+    what the checkpoint supports."""
+    if task is not None:
+        t = normalize_task(task)
+    elif image is not None and video is not None:
+        t = "condition"
+    elif video is not None:
+        t = "v2v"
+    elif image is not None:
+        t = "i2v"
+    else:
+        t = "t2v"
+    if t not in vp.tasks and task is None and t == "v2v" and "condition" in vp.tasks:
+        return "condition"
+    if t not in vp.tasks:
+        given = {
+            "t2v": "a text prompt only",
+            "i2v": "an image",
+            "v2v": "a video",
+            "condition": "image/video conditions",
+        }[t]
+        need = {
+            "t2v": "a prompt",
+            "i2v": "image=...",
+            "v2v": "video=...",
+            "condition": "task='condition'",
+        }
+        hints = ", ".join(f"{x} ({need[x]})" for x in vp.tasks)
+        raise ValueError(
+            f"{vp.model_id or vp.family.name} ({vp.family.name}) cannot take {given}: {t} is not "
+            f"supported; it supports {hints}"
+        )
+    return t
+
+
+def _seed_list(seed: Any) -> tuple[list[int], bool]:
+    if seed is None:
+        return [int(np.random.SeedSequence().entropy % (2**31))], True
+    if isinstance(seed, (bool, float, str)) or not isinstance(seed, (int, np.integer, Sequence)):
+        raise TypeError(f"seed must be an int or a list of ints, got {seed!r}")
+    if isinstance(seed, (int, np.integer)):
+        s = [int(seed)]
+        single = True
+    else:
+        s = list(seed)
+        single = False
+        if not s:
+            raise ValueError("seed list is empty")
+    for x in s:
+        if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+            raise TypeError(f"seeds must be integers, got {x!r}")
+        if not 0 <= int(x) < 2**63:
+            raise ValueError(f"seeds must be in [0, 2**63), got {x}")
+    return [int(x) for x in s], single
+
+
+def _check_number(name: str, v: Any, lo: float | None = None, hi: float | None = None) -> None:
+    if v is None:
+        return
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {v!r}")
+    if not np.isfinite(v):
+        raise ArgumentError(f"{name} must be a finite number, got {v!r}")
+    if lo is not None and v < lo or hi is not None and v > hi:
+        rng = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
+        raise ValueError(f"{name} must be in {rng}, got {v}")
+
+
+#: the most denoising steps vk.generate accepts (schedulers are trained on 1000 timesteps)
+MAX_STEPS = 10_000
+
+
+def check_settings(**settings: Any) -> None:
+    """The cheap checks of generate's scalar settings; ``None`` means the model's default.
+
+    Raises a ``TypeError``/``ValueError`` naming the setting before any model is loaded.
+
+    Example:
+        >>> check_settings(steps=4, guidance=2.0, num_frames=16, height=32, width=32)
+        >>> check_settings(steps=0)
+        Traceback (most recent call last):
+        ValueError: steps must be in [1, 10000], got 0
+    """
+    steps = settings.get("steps")
+    _check_number("steps", steps, 1, MAX_STEPS)
+    if steps is not None and int(steps) != steps:
+        raise TypeError(f"steps must be an integer, got {steps!r}")
+    _check_number("guidance", settings.get("guidance"), 0)
+    _check_number("strength", settings.get("strength"), 0, 1)
+    _check_number("fps", settings.get("fps"), 1e-6)
+    for key in ("num_frames", "height", "width"):
+        v = settings.get(key)
+        if v is None:
+            continue
+        number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        if not number or not np.isfinite(v) or int(v) != v:
+            raise TypeError(f"{key} must be an integer, got {v!r}")
+        if v < 1:
+            raise ValueError(f"{key} must be >= 1, got {v}")
+    batch_size = settings.get("batch_size", 1)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    n, h, w = (settings.get(k) for k in ("num_frames", "height", "width"))
+    if n is not None and h is not None and w is not None:
+        from vidkit.errors import check_size
+
+        check_size(
+            float(batch_size) * n * h * w * 3 * 4,
+            f"generating {batch_size} video(s) of {int(n)} frames of {int(h)}x{int(w)}",
+        )
+
+
+# --------------------------------------------------------------------------- generate
+#: arguments :func:`generate` sets itself; a pipeline kwarg may not name them
+_RESERVED = frozenset(
+    {
+        "generator",
+        "output_type",
+        "callback_on_step_end",
+        "callback_on_step_end_tensor_inputs",
+        "num_videos_per_prompt",
+        "return_dict",
+    }
+)
+
+
+@dataclasses.dataclass
+class Settings:
+    """The settings of one :func:`generate` call, resolved: what was given, else the model's
+    default (``pipe.defaults``, the one place defaults come from), fitted to the family's rules.
+
+    Example:
+        >>> import vidkit as vk
+        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+        >>> s = resolve_settings(pipe, "t2v", num_frames=8)
+        >>> s.num_frames, s.steps == pipe.defaults["steps"]
+        (9, True)
+    """
+
+    height: int
+    width: int
+    num_frames: int
+    fps: float
+    steps: int
+    guidance: float | None
+    notes: list[str] = dataclasses.field(default_factory=list)
+    image: Any = None  # the prepared first frame (PIL) for i2v / condition
+    video: Video | None = None  # the prepared input video for v2v / condition
+
+
+def resolve_settings(
+    pipe: VideoPipeline,
+    task: str,
+    *,
+    image: Any = None,
+    video: Any = None,
+    height: int | None = None,
+    width: int | None = None,
+    num_frames: int | None = None,
+    fps: float | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+) -> Settings:
+    """Every setting of a call: given values over ``pipe.defaults``; sizes and frame counts fitted
+    to the family's rules (each change warned and noted); the image and video prepared.
+
+    ``None`` means the model's default; an image or video without a size given sets the output
+    size from its own (fitted). See :class:`Settings` for an example.
+    """
+    d, fam, notes = pipe.defaults, pipe.family, []
+    source_hw = None
+    if image is not None:
+        first = to_image(image)
+        source_hw = (first.size[1], first.size[0])
+    elif isinstance(video, Video):
+        source_hw = (video.height, video.width)
+    h, w = target_size(height, width, d, source_hw)
+    h, w = fit_size(h, w, fam, notes=notes)
+    in_video = None
+    if task == "v2v" or (task == "condition" and video is not None):
+        in_video = prepare_video(video, h, w, fam, num_frames=num_frames, notes=notes)
+        n_frames = in_video.num_frames
+    else:
+        n_frames = fit_frames(
+            num_frames if num_frames is not None else int(d["num_frames"]), fam, notes=notes
+        )
+    return Settings(
+        height=h,
+        width=w,
+        num_frames=n_frames,
+        fps=float(fps if fps is not None else d["fps"]),
+        steps=int(steps if steps is not None else d["steps"]),
+        guidance=guidance if guidance is not None else d["guidance"],
+        notes=notes,
+        image=prepare_image(image, h, w, notes=notes) if image is not None else None,
+        video=in_video,
+    )
+
+
+def _check_call(
+    task: str, strength: Any, negative_prompt: Any, record: Any, callbacks: Any
+) -> list[Callable[..., Any]]:
+    """The arguments that depend on the task; returns the callbacks as a list."""
+    if strength is not None and task not in ("v2v", "condition"):
+        raise ValueError(
+            f"strength applies to video-to-video (pass video=...), not to {task}; "
+            f"got strength={strength}"
+        )
+    if negative_prompt is not None and not isinstance(negative_prompt, str):
+        raise TypeError(f"negative_prompt must be a string, got {type(negative_prompt).__name__}")
+    if record is not None and not (
+        isinstance(record, TrajectoryRecorder) or record in ("trajectory", "x0")
+    ):
+        raise ValueError(
+            f"record must be None, 'trajectory', 'x0' or a TrajectoryRecorder, got {record!r}"
+        )
+    if isinstance(callbacks, Callable) and not isinstance(callbacks, Sequence):
+        return [callbacks]
+    return list(callbacks)
+
+
+def _check_pipeline_kwargs(dpipe: Any, pipeline_kwargs: Mapping[str, Any]) -> set[str]:
+    """The names the pipeline's ``__call__`` takes, after checking ``pipeline_kwargs`` against them."""
+    params, var_kw = _call_params(dpipe)
+    bad = set(pipeline_kwargs) & _RESERVED
+    if bad:
+        raise ValueError(f"{sorted(bad)} are set by vidkit.generate; do not pass them")
+    unknown = set(pipeline_kwargs) - params
+    if unknown and not var_kw:
+        raise TypeError(
+            f"{type(dpipe).__name__} does not take {sorted(unknown)}; it takes "
+            f"{sorted(params - _RESERVED)}"
+        )
+    return params
+
+
+def _prompts(
+    family: Any, prompt: Any, params: set[str], embeds_given: bool
+) -> tuple[list[str | None], bool]:
+    """(one prompt per sample group, whether the pipeline gets them as ``prompt=``)."""
+    if not family.text_conditioned and "prompt" not in params:
+        if prompt is not None:
+            warnings.warn(
+                f"{family.name} models take no text prompt: the prompt is recorded but not used",
+                stacklevel=3,
+            )
+        return prepare_prompts(prompt, required=False), False
+    return prepare_prompts(prompt, required=not embeds_given), "prompt" in params
+
+
+def _pipeline_arguments(
+    vp: VideoPipeline,
+    dpipe: Any,
+    task: str,
+    s: Settings,
+    params: set[str],
+    negative_prompt: str | None,
+    strength: float | None,
+    pipeline_kwargs: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The diffusers call's keyword arguments shared by every batch (no prompt or generator)."""
+    fam = vp.family
+    kw: dict[str, Any] = {"num_inference_steps": s.steps, "output_type": "np"}
+    if "height" in params:
+        kw["height"], kw["width"] = s.height, s.width
+    if "num_frames" in params and task != "v2v":
+        kw["num_frames"] = s.num_frames
+    if s.guidance is not None and fam.guidance_arg and fam.guidance_arg in params:
+        kw[fam.guidance_arg] = float(s.guidance)
+    if fam.fps_arg and fam.fps_arg in params and fam.fps_arg not in pipeline_kwargs:
+        kw[fam.fps_arg] = s.fps if fam.fps_arg != "fps" else int(round(s.fps))
+    if negative_prompt is not None:
+        if "negative_prompt" not in params:
+            raise ValueError(f"{type(dpipe).__name__} takes no negative_prompt")
+        kw["negative_prompt"] = negative_prompt
+    if s.image is not None:
+        kw["image"] = s.image
+    if s.video is not None:
+        kw["video"] = s.video.to_pil()
+    if strength is not None:
+        kw["denoise_strength" if task == "condition" else "strength"] = float(strength)
+    for k, v in vp.call_defaults.items():
+        if k in params and k not in pipeline_kwargs:
+            kw[k] = v
+    kw.update(pipeline_kwargs)
+    return kw
+
+
+def _recorder(record: Any) -> TrajectoryRecorder | None:
+    """The trajectory recorder ``record`` asks for (reset for this call), or None."""
+    rec = None
+    if isinstance(record, TrajectoryRecorder):
+        rec = record
+    elif record in ("trajectory", "x0"):
+        rec = TrajectoryRecorder(x0=record == "x0")
+    if rec is not None:
+        rec.reset()
+    return rec
+
+
+def _batch_call_kwargs(
+    kw: Mapping[str, Any],
+    chunk: Sequence[tuple[str | None, int]],
+    family: Any,
+    task: str,
+    params: set[str],
+    use_prompt: bool,
+    driver: StepDriver | None,
+) -> dict[str, Any]:
+    """The arguments of one pipeline call: the shared ones plus this batch's prompts and
+    generators (one seeded CPU generator per sample, so a sample does not depend on its batch)."""
+    import torch
+
+    call_kw = dict(kw)
+    call_kw["generator"] = [torch.Generator("cpu").manual_seed(s) for _, s in chunk]
+    per_sample_image = "image" in kw and family.image_per_sample
+    if per_sample_image and len(chunk) > 1:
+        call_kw["image"] = [kw["image"]] * len(chunk)
+    if task == "v2v" and "video" in kw and len(chunk) > 1:
+        call_kw["video"] = [kw["video"]] * len(chunk)
+    if use_prompt:
+        call_kw["prompt"] = [p for p, _ in chunk]
+    elif "num_videos_per_prompt" in params and not per_sample_image:
+        call_kw["num_videos_per_prompt"] = len(chunk)
+    if driver is not None:
+        call_kw["callback_on_step_end"] = driver
+        call_kw["callback_on_step_end_tensor_inputs"] = ["latents"]
+    return call_kw
+
+
+def _run_pipeline(
+    dpipe: Any, call_kw: Mapping[str, Any], driver: StepDriver | None, device: str
+) -> tuple[Any, dict[str, Any]]:
+    """One pipeline call: (its frames, what each of its videos records about the call)."""
+    import torch
+
+    if device.startswith("cuda") and torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
+    t0 = time.perf_counter()
+    if driver is not None:
+        driver.attach(dpipe)
+    try:
+        with torch.inference_mode():
+            out = dpipe(**call_kw)
+    finally:
+        if driver is not None:
+            driver.detach()
+    wall = time.perf_counter() - t0
+    peak, peak_kind = _peak_memory(device)
+    frames = out.frames if hasattr(out, "frames") else out[0]
+    interrupted = bool(getattr(dpipe, "_interrupt", False))
+    return frames, {
+        "scheduler": type(dpipe.scheduler).__name__,
+        "scheduler_config": _scheduler_info(dpipe.scheduler),
+        "wall_time_s": round(wall, 6),
+        "peak_memory_bytes": peak,
+        "peak_memory_kind": peak_kind,
+        "interrupted": interrupted,
+        "steps_completed": (driver.last_step + 1) if driver is not None else None,
+        "steps_run": driver.num_steps if driver is not None and driver.num_steps else None,
+    }
+
+
+def _step_context(
+    s: Settings, task: str, kw: Mapping[str, Any], offset: int, num_calls: int
+) -> dict[str, Any]:
+    """What step callbacks (and trajectory decoding) know about one pipeline call."""
+    return {
+        "num_frames": s.num_frames,
+        "height": s.height,
+        "width": s.width,
+        "fps": s.fps,
+        "task": task,
+        "sample_offset": offset,
+        "num_calls": num_calls,
+        "kwargs": kw,
+        "dtype": None,
+    }
+
+
+def _videos(
+    frames: Any,
+    chunk: Sequence[tuple[str | None, int]],
+    offset: int,
+    s: Settings,
+    meta: Mapping[str, Any],
+    recorder: TrajectoryRecorder | None,
+) -> list[Video]:
+    """The batch's videos, each with the call's metadata plus its prompt, seed and index."""
+    vids = Video.from_pipeline_output(frames, fps=s.fps)
+    if len(vids) != len(chunk):
+        raise RuntimeError(f"the pipeline returned {len(vids)} videos for a batch of {len(chunk)}")
+    created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    for j, ((prompt, seed), v) in enumerate(zip(chunk, vids)):
+        v.metadata = {**meta, "prompt": prompt, "seed": seed, "sample_index": offset + j}
+        if v.metadata["steps_completed"] is None:
+            v.metadata["steps_completed"] = s.steps
+        v.metadata["created"] = created
+        if recorder is not None:
+            v.metadata["trajectory"] = recorder.trajectory(offset + j)
+    return vids
+
+
+def _common_metadata(
+    vp: VideoPipeline,
+    dpipe: Any,
+    task: str,
+    s: Settings,
+    *,
+    negative_prompt: str | None,
+    strength: float | None,
+    image: Any,
+    video: Any,
+    device: str,
+    batch_size: int,
+    pipeline_kwargs: Mapping[str, Any],
+) -> dict[str, Any]:
+    """What every video of the call records (the per-sample entries are added after)."""
+    import torch
+
+    return {
+        "task": task,
+        "family": vp.family.name,
+        "model_id": vp.model_id,
+        "pipeline": type(dpipe).__name__,
+        "negative_prompt": negative_prompt,
+        "steps": s.steps,
+        "guidance": None if s.guidance is None else float(s.guidance),
+        "num_frames": s.num_frames,
+        "height": s.height,
+        "width": s.width,
+        "fps": s.fps,
+        "strength": strength,
+        "image": describe(image),
+        "video": describe(video),
+        "device": device,
+        "dtype": str(vp.dtype).replace("torch.", ""),
+        "batch_size": batch_size,
+        "pipeline_kwargs": _recordable(pipeline_kwargs),
+        "adjustments": list(s.notes),
+        "vidkit_version": _version("vidkit"),
+        "diffusers_version": _version("diffusers"),
+        "torch_version": torch.__version__,
+    }
+
+
+def generate(
+    pipe: Any,
+    prompt: str | Sequence[str] | None = None,
+    image: Any = None,
+    video: Any = None,
+    *,
+    seed: int | Sequence[int] | None = 0,
+    steps: int | None = None,
+    guidance: float | None = None,
+    num_frames: int | None = None,
+    height: int | None = None,
+    width: int | None = None,
+    negative_prompt: str | None = None,
+    strength: float | None = None,
+    scheduler: str | Any = None,
+    callbacks: Sequence[Callable[..., Any]] = (),
+    record: str | TrajectoryRecorder | None = None,
+    task: str | None = None,
+    fps: float | None = None,
+    batch_size: int = 1,
+    progress: bool = True,
+    **pipeline_kwargs: Any,
+) -> Video | list[Video]:
+    """Generate videos with a diffusers video pipeline; returns :class:`vidkit.Video` (+metadata).
+
+    Args:
+        pipe: a :class:`~vidkit.sampling.VideoPipeline` (``vk.load``) or a raw diffusers pipeline.
+        prompt: a prompt or a list of prompts.
+        image: first-frame image (path, PIL, array, tensor or a Video frame) -> image-to-video.
+        video: input video (Video, path, array, PIL list) -> video-to-video.
+        seed: an int, or a list of seeds; ``None`` draws one (recorded).
+        steps, guidance, num_frames, height, width, fps: ``None`` takes the model's default
+            (``pipe.defaults``, see :func:`resolve_settings`); sizes and frame counts are fitted
+            to the family's rules with a warning. ``fps`` is the output's frame rate (and the
+            conditioning of fps-conditioned models).
+        negative_prompt: as in diffusers.
+        strength: video-to-video denoising strength in [0, 1] (1 ignores the input).
+        scheduler: a name (``"unipc"``, ``"euler"``, ``"flow-euler"``, ``"dpm++"``, ``"ddim"``...)
+            or scheduler object for this call only.
+        callbacks: callables ``fn(state)`` called after every step (see
+            :mod:`vidkit.sampling.callbacks`).
+        record: ``"trajectory"`` (decoded latents every few steps), ``"x0"`` (also the predicted
+            clean video) or a :class:`~vidkit.sampling.callbacks.TrajectoryRecorder`; the result
+            is ``video.metadata["trajectory"]``.
+        task: force a task (``"condition"`` for LTX's condition pipeline).
+        batch_size: samples per pipeline call (each still has its own generator).
+        progress: show a ``tqdm.auto`` bar over all steps.
+        **pipeline_kwargs: passed to the diffusers pipeline unchanged (e.g. ``max_sequence_length``).
+
+    Returns:
+        One Video for one prompt and one int seed; otherwise a list over prompts x seeds
+        (prompt-major). ``metadata`` holds every parameter, the seed, model id, scheduler, wall
+        time (of the pipeline call that made it) and peak memory.
+
+    Example:
+        >>> import vidkit as vk
+        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
+        >>> vs = vk.generate(pipe, prompt="a ball", seed=[0, 1], steps=2, progress=False)
+        >>> [v.metadata["seed"] for v in vs], vs[0].metadata["steps"]
+        ([0, 1], 2)
+        >>> v = vk.generate(pipe, prompt="...", video=vs[0], strength=0.6, steps=2,
+        ...                 progress=False)
+        >>> v.metadata["task"]
+        'v2v'
+    """
+    # 1. Check the settings, before a model is loaded or a pipeline switched
+    check_settings(
+        steps=steps,
+        guidance=guidance,
+        strength=strength,
+        fps=fps,
+        num_frames=num_frames,
+        height=height,
+        width=width,
+        batch_size=batch_size,
+    )
+
+    # 2. The model and the task: an image makes it image-to-video, a video video-to-video
+    vp = as_video_pipeline(pipe)
+    fam = vp.family
+    t = _infer_task(vp, image, video, task)
+    dpipe = vp.for_task(t)
+    callbacks = _check_call(t, strength, negative_prompt, record, callbacks)
+    params = _check_pipeline_kwargs(dpipe, pipeline_kwargs)
+
+    # 3. Prompts and seeds: every prompt with every seed
+    prompts, use_prompt = _prompts(fam, prompt, params, "prompt_embeds" in pipeline_kwargs)
+    seeds, single_seed = _seed_list(seed)
+    single = (isinstance(prompt, str) or prompt is None) and single_seed
+
+    # 4. Settings: given, else the model's defaults; fitted to the family's rules
+    s = resolve_settings(
+        vp,
+        t,
+        image=image,
+        video=video,
+        height=height,
+        width=width,
+        num_frames=num_frames,
+        fps=fps,
+        steps=steps,
+        guidance=guidance,
+    )
+
+    # 5. The pipeline's arguments
+    kw = _pipeline_arguments(vp, dpipe, t, s, params, negative_prompt, strength, pipeline_kwargs)
+
+    # 6. Callbacks: trajectory recording and the progress bar are callbacks too
+    recorder = _recorder(record)
+    if recorder is not None:
+        callbacks.append(recorder)
+    bar = None
+    if progress and not any(isinstance(c, Progress) for c in callbacks):
+        bar = Progress(desc=f"{fam.name} {t}")
+        callbacks.append(bar)
+
+    # 7. Batches of (prompt, seed)
+    if t == "condition" and batch_size > 1:
+        # LTX's condition pipeline encodes one set of conditions for the whole batch, with noise
+        # from the first generator only: batching would break per-sample seeding
+        warnings.warn("the condition task runs one sample per call (batch_size=1)", stacklevel=2)
+        batch_size = 1
+    items = [(p, sd) for p in prompts for sd in seeds]
+    chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
+    device = _device_str(vp)
+    common = _common_metadata(
+        vp,
+        dpipe,
+        t,
+        s,
+        negative_prompt=negative_prompt,
+        strength=strength,
+        image=image,
+        video=video,
+        device=device,
+        batch_size=batch_size,
+        pipeline_kwargs=pipeline_kwargs,
+    )
+
+    # 8. Run the pipeline once per batch (this call's scheduler; restored after)
+    results: list[Video] = []
+    sched_name = scheduler if isinstance(scheduler, str) else None
+    orig_sched = dpipe.scheduler
+    prev_bar_cfg = getattr(dpipe, "_progress_bar_config", None)
+    try:
+        if scheduler is not None:
+            dpipe.scheduler = make_scheduler(scheduler, vp)
+        if callbacks and hasattr(dpipe, "set_progress_bar_config") and bar is not None:
+            dpipe.set_progress_bar_config(disable=True)
+        for ci, chunk in enumerate(chunks):
+            ctx = _step_context(s, t, kw, ci * batch_size, len(chunks))
+            driver = StepDriver(callbacks, fam, ctx) if callbacks else None
+            call_kw = _batch_call_kwargs(kw, chunk, fam, t, params, use_prompt, driver)
+            frames, run = _run_pipeline(dpipe, call_kw, driver, device)
+
+            # 9. Videos with their metadata
+            meta = {**common, "scheduler_name": sched_name, **run}
+            results.extend(_videos(frames, chunk, ci * batch_size, s, meta, recorder))
+            if run["interrupted"] and ci + 1 < len(chunks):
+                warnings.warn(
+                    f"generation interrupted: {len(items) - len(results)} of {len(items)} "
+                    "samples were not generated",
+                    stacklevel=2,
+                )
+                break
+    finally:
+        dpipe.scheduler = orig_sched
+        if prev_bar_cfg is not None and hasattr(dpipe, "set_progress_bar_config"):
+            dpipe._progress_bar_config = prev_bar_cfg
+        if bar is not None:
+            bar.close()
+        for cb in callbacks:
+            if isinstance(cb, Progress) and cb is not bar:
+                cb.close()
+
+    # 10. One video for one prompt and one seed, else the list
+    if single and len(results) == 1:
+        return results[0]
+    return results
+
+
+@functools.cache
+def _version(name: str) -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return version(name)
+    except Exception:  # pragma: no cover
+        return None
+
+
+def _scheduler_info(sched: Any) -> dict[str, Any]:
+    cfg = {k: v for k, v in dict(sched.config).items() if not k.startswith("_")}
+    return _recordable(cfg)
