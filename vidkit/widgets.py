@@ -463,10 +463,10 @@ class GenerationPanel(W.VBox):
         height: int = _DISPLAY_HEIGHT,
         warmup: bool | None = None,
     ) -> None:
-        from vidkit.sampling import _as_video_pipeline
+        from vidkit.sampling import as_video_pipeline
 
         try:
-            self.pipe = _as_video_pipeline(pipe)
+            self.pipe = as_video_pipeline(pipe)
         except (TypeError, ValueError) as exc:
             raise TypeError(
                 f"GenerationPanel needs a loaded model (vk.load) or a diffusers pipeline: {exc}"

@@ -47,10 +47,6 @@ from vidkit.sampling.pipeline import VideoPipeline, as_video_pipeline, owner_of
 from vidkit.sampling.schedulers import SCHEDULERS, make_scheduler, scheduler_names
 from vidkit.sampling.sweeps import SweepResult, sweep
 
-# vidkit/widgets.py still imports the old private name; the course branch edits that file, so it
-# is renamed there after that branch is merged (then this alias goes)
-_as_video_pipeline = as_video_pipeline
-
 __all__ = [
     "MAX_STEPS",
     "SCHEDULERS",
