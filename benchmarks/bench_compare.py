@@ -37,7 +37,7 @@ def main() -> None:
 
     import vidkit as vk
     from vidkit._config import data_dir
-    from vidkit.compare import load_prompts
+    from vidkit.comparison import load_prompts
     from vidkit.metrics.synth_encoder import default_weights
 
     warnings.filterwarnings("ignore")
@@ -68,7 +68,7 @@ def main() -> None:
         t0 = time.perf_counter()
         vk.compare(models, suite, metrics=[], **kw)
         t_gen = time.perf_counter() - t0
-        rows = vk.compare.RunStore(store).rows()
+        rows = vk.comparison.RunStore(store).rows()
         pure = sum(r["gen_seconds"] for r in rows)
         t0 = time.perf_counter()
         board = vk.compare(models, suite, metrics=metrics, reference="synth", **kw)

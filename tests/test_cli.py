@@ -76,7 +76,7 @@ def test_compare_writes_the_leaderboard(tmp_path: Path, capsys: pytest.CaptureFi
     assert {r["model"] for r in data["table"]} == {"exact", "teleports"}
     assert len(data["items"]) == 2 * 3 * 2
     assert "<video" in outs[2].read_text()
-    assert len(vk.compare.RunStore(tmp_path / "store").rows()) == 12
+    assert len(vk.comparison.RunStore(tmp_path / "store").rows()) == 12
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 import vidkit as vk
-from vidkit.compare import (
+from vidkit.comparison import (
     DistributionMetric,
     Leaderboard,
     Model,
@@ -151,7 +151,7 @@ def test_model_identity_and_settings(tmp_path: Path) -> None:
     folder = a.save_pretrained(tmp_path / "tiny")
     again = vk.load(folder)  # the same weights, loaded anew
     assert Model(again).identity()["weights"] == Model(a).identity()["weights"]
-    m = vk.compare.Model("some/spec", steps=4)
+    m = vk.comparison.Model("some/spec", steps=4)
     assert m.kind == "spec" and m.settings == {"steps": 4}
     assert Model(SynthModel()).identity() != Model(SynthModel("teleport")).identity()
     ident = Model(str(folder)).identity()
@@ -189,7 +189,7 @@ def test_compare_argument_errors(tmp_path: Path) -> None:
 
 
 def test_span_projection_keeps_distances() -> None:
-    from vidkit.compare import _span_projection
+    from vidkit.comparison import _span_projection
     from vidkit.metrics.frechet import fd_from_features, polynomial_mmd
 
     rng = np.random.default_rng(0)
@@ -472,7 +472,7 @@ def test_two_processes_give_the_same_leaderboard(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     res2 = json.loads((tmp_path / "two.json").read_text())
-    rows = vk.compare.RunStore(tmp_path / "two").rows()
+    rows = vk.comparison.RunStore(tmp_path / "two").rows()
     assert len(rows) == 4 + 2  # 2 models x 2 prompts x 1 seed, plus the reference videos
     assert {r["process_index"] for r in rows} == {0, 1}  # both processes generated
     assert {r["num_processes"] for r in rows} == {2}
@@ -484,7 +484,7 @@ def test_two_processes_give_the_same_leaderboard(tmp_path: Path) -> None:
     assert main([*args, *out1]) == 0
     res1 = json.loads((tmp_path / "one.json").read_text())
     # the same items, with the same frames (the files differ in recorded timings only)
-    one, two = vk.compare.RunStore(tmp_path / "one"), vk.compare.RunStore(tmp_path / "two")
+    one, two = vk.comparison.RunStore(tmp_path / "one"), vk.comparison.RunStore(tmp_path / "two")
     assert one.keys() == two.keys()
     for key in one.keys():
         np.testing.assert_array_equal(one.video(key).frames, two.video(key).frames)
@@ -504,7 +504,7 @@ def test_two_processes_give_the_same_leaderboard(tmp_path: Path) -> None:
 
 
 def test_clip_metric_with_a_tiny_offline_clip(tmp_path: Path) -> None:
-    from vidkit.compare import ClipMetric
+    from vidkit.comparison import ClipMetric
     from vidkit.metrics.clip import clip_score, make_tiny_clip
 
     folder = make_tiny_clip(tmp_path / "clip", image_size=32)

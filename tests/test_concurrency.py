@@ -211,7 +211,7 @@ _COMPARE = textwrap.dedent(
         time.sleep(0.01)
     board = vk.compare(
         {"final": "vidkit/tiny-physics", "early": "vidkit/tiny-physics@early"},
-        prompts=vk.compare.load_prompts("tiny", limit=4), seeds=[0, 1], metrics=["physics"],
+        prompts=vk.comparison.load_prompts("tiny", limit=4), seeds=[0, 1], metrics=["physics"],
         store=store, progress=False, steps=4, n_bootstrap=200,
     )
     out.write_text(board.to_csv())

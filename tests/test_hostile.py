@@ -278,7 +278,7 @@ def test_6_cli_model_errors_are_one_line(tmp_path, capsys, corrupt_model):
 
 
 def test_6_cli_prompts_takes_suites_only(tmp_path, capsys, monkeypatch):
-    import vidkit.compare as vc
+    import vidkit.comparison.run as vc
 
     def no_work(*a, **k):
         raise AssertionError("work started before the arguments were checked")

@@ -184,7 +184,7 @@ _RUNNER = textwrap.dedent(
     """
     import os, sys, time
     import vidkit as vk
-    from vidkit.compare import SynthModel
+    from vidkit.comparison import SynthModel
 
     store, log = sys.argv[1], sys.argv[2]
     synth = SynthModel()

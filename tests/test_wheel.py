@@ -25,7 +25,7 @@ _CHECK = textwrap.dedent(
     os.environ.pop("VIDKIT_DATA", None)
     import vidkit as vk
     from vidkit._config import data_dir
-    from vidkit.compare import load_prompts, prompt_suites
+    from vidkit.comparison import load_prompts, prompt_suites
     from vidkit.metrics import SynthEncoder
 
     out = {"vidkit": vk.__file__, "data": str(data_dir())}

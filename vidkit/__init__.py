@@ -47,8 +47,8 @@ _LAZY_NAMES: dict[str, str] = {
     "generate": "vidkit.sampling",
     "sweep": "vidkit.sampling",
     "generate_many": "vidkit.sampling",
-    "compare": "vidkit.compare",
-    "Leaderboard": "vidkit.compare",
+    "compare": "vidkit.comparison",
+    "Leaderboard": "vidkit.comparison",
 }
 _LAZY_MODULES = (
     "io",
@@ -62,7 +62,7 @@ _LAZY_MODULES = (
     "testing",
     "tiny",
     "widgets",
-    "compare",
+    "comparison",
     "cli",
     "errors",
 )

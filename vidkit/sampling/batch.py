@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from vidkit.files import atomic_write_json, jsonable
+from vidkit.sampling.identity import Model, hub_revision
 from vidkit.store import RunStore, check_ext, item_key
 
 __all__ = [
@@ -110,34 +111,6 @@ def check_seeds(seeds: Any) -> list[int]:
     return out
 
 
-def hub_revision(repo_id: str, revision: str | None = None) -> str | None:
-    """The commit hash a hub id resolves to in the local Hugging Face cache (None if unknown).
-
-    Example:
-        >>> hub_revision("no-such-org/no-such-model") is None
-        True
-    """
-    if (
-        revision is not None
-        and len(revision) == 40
-        and all(c in "0123456789abcdef" for c in revision)
-    ):
-        return revision
-    parts = repo_id.split("/")
-    if len(parts) != 2 or not all(parts) or any(p in (".", "..") for p in parts):
-        return None
-    try:
-        from huggingface_hub.constants import HF_HUB_CACHE
-    except ImportError:  # pragma: no cover - a dependency of diffusers
-        return None
-    ref = Path(HF_HUB_CACHE) / f"models--{parts[0]}--{parts[1]}" / "refs" / (revision or "main")
-    try:
-        text = ref.read_text().strip()
-    except (OSError, ValueError):
-        return None
-    return text or None
-
-
 # --------------------------------------------------------------------------- the engine
 def _versions() -> dict[str, str | None]:
     from importlib.metadata import PackageNotFoundError, version
@@ -167,7 +140,7 @@ def generate_missing(
     ``seed``, ``settings`` (JSON, recorded and hashed), ``row`` (the prompt's suite row), and
     optionally ``gen_kwargs`` (what is passed to the model, default ``settings``) and ``ext``.
     ``models`` maps names to objects with ``kind``, ``identity()``, ``load(device)``,
-    ``generate(prompt, seed, **settings)`` and ``release()`` (:class:`vidkit.compare.Model`).
+    ``generate(prompt, seed, **settings)`` and ``release()`` (:class:`vidkit.sampling.identity.Model`).
 
     Each process makes its share of the missing items (accelerate's split under a launcher, all
     of them otherwise), skipping those another process has claimed, then waits until every item
@@ -177,7 +150,7 @@ def generate_missing(
 
     Example:
         >>> import tempfile, numpy as np, vidkit as vk
-        >>> from vidkit.compare import Model
+        >>> from vidkit.sampling.identity import Model
         >>> from vidkit.store import item_key
         >>> def grey(prompt, seed, **settings):
         ...     return vk.Video(np.full((2, 8, 8, 3), seed / 10, np.float32))
@@ -276,7 +249,6 @@ def generate_missing(
 # --------------------------------------------------------------------------- generate_many
 def _as_model(pipe_or_spec: Any) -> tuple[Any, str, dict[str, Any] | None]:
     """(Model, name for the rows, spec each worker process can load or None)."""
-    from vidkit.compare import Model
 
     if isinstance(pipe_or_spec, (str, os.PathLike)):
         text = os.fspath(pipe_or_spec)
@@ -513,8 +485,6 @@ def run_worker(job_path: str | os.PathLike) -> None:
     import torch
     from diffusers.utils import logging as dlogging
     from transformers.utils import logging as tlogging
-
-    from vidkit.compare import Model
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     dlogging.disable_progress_bar()  # workers are not interactive: one bar per worker is enough
