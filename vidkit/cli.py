@@ -59,7 +59,7 @@ def _is_main_process() -> bool:
 
 def _load_available(models: dict[str, Any], quiet: bool) -> tuple[dict[str, Any], str | None]:
     """Load the demo's models; returns ({name: pipeline}, None) or ({}, why they are missing)."""
-    from vidkit.compare import _load_spec
+    from vidkit.sampling import load
 
     loaded: dict[str, Any] = {}
     for name, spec in models.items():
@@ -67,7 +67,7 @@ def _load_available(models: dict[str, Any], quiet: bool) -> tuple[dict[str, Any]
             loaded[name] = spec
             continue
         try:
-            loaded[name] = _load_spec(os.fspath(spec))
+            loaded[name] = load(os.fspath(spec))
         except (OSError, ValueError, ImportError) as exc:
             return {}, f"{spec!r} could not be loaded ({type(exc).__name__}: {exc})"
         if not quiet:
@@ -184,31 +184,37 @@ def run_demo(
     return rep.save(out / "report.html")
 
 
+def physics_findings(video: Any) -> tuple[str, float, dict[str, float], Any]:
+    """The physics probes on one video: its verdict, physics score, per-probe pass (1/0/NaN) and
+    tracking columns, and the findings table (one row per finding).
+
+    Example:
+        >>> import vidkit as vk
+        >>> verdict, score, probes, findings = physics_findings(vk.synth.render("free_fall", seed=0).video)
+        >>> verdict, score, probes["tracked"]
+        ('pass', 1.0, 1.0)
+    """
+    from vidkit.comparison import physics_score
+    from vidkit.probes import physics
+
+    report = physics(video)
+    scores = physics_score(report)
+    score = scores.pop("score")
+    return str(report.verdict), score, scores, report.table
+
+
 def _demo_probes(rep: Any, scenes: dict[str, Any], quiet: bool) -> None:
     """The physics probes on every demo scene: verdict and findings."""
-    import vidkit.probes as probes
-
-    physics = getattr(probes, "physics", None)
-    rep.add_heading("What the physics probes find")
-    if physics is None:
-        rep.add_text("vidkit.probes.physics is not available in this install.", note=True)
-        return
     from tqdm.auto import tqdm
 
-    from vidkit.compare import _report_scores
-
+    rep.add_heading("What the physics probes find")
     rows, findings = [], []
     for name, scene in tqdm(scenes.items(), desc="probing scenes", disable=quiet):
-        report = physics(scene.video)
-        scores = _report_scores(report)
+        verdict, score, probes, df = physics_findings(scene.video)
         row = {"scene": name, "truth": (scene.truth.violation or {}).get("name", "none")}
-        row["verdict"] = str(getattr(report, "verdict", ""))
-        row["physics score"] = scores.pop("score")
-        row.update(scores)
+        row.update({"verdict": verdict, "physics score": score, **probes})
         rows.append(row)
-        table = getattr(report, "table", None)
-        df = table() if callable(table) else table
-        if df is not None and len(df):
+        if len(df):
             df = df.copy()
             df.insert(0, "scene", name)
             findings.append(df)
@@ -292,7 +298,7 @@ def _demo_compare(
     quiet: bool,
 ) -> None:
     import vidkit as vk
-    from vidkit.compare import load_prompts
+    from vidkit.comparison import load_prompts
 
     rep.add_heading("Comparing models")
     if not models:
@@ -414,7 +420,7 @@ def _suite_or_prompts(args: argparse.Namespace) -> Any:
     ``--prompts`` takes a bundled suite name or a .jsonl/.json/.txt file, never a literal prompt:
     a misspelt suite name is an error listing the suites. Literal prompts go through ``--prompt``.
     """
-    from vidkit.compare import prompt_suites
+    from vidkit.comparison import prompt_suites
 
     literal = getattr(args, "prompt", None) or []
     if literal:
@@ -471,7 +477,7 @@ def parse_model(text: str) -> tuple[str, Any]:
         settings[k.strip()] = _value(v.strip())
     model: Any
     if spec == "synth" or spec.startswith("synth:"):
-        from vidkit.compare import SynthModel
+        from vidkit.comparison import SynthModel
 
         violation = spec.split(":", 1)[1] if ":" in spec else None
         model = SynthModel(violation or None)
@@ -586,7 +592,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     import pandas as pd
 
     import vidkit as vk
-    from vidkit.compare import _report_scores, as_metric
+    from vidkit.comparison import as_metric
 
     paths = [Path(p) for p in args.videos]
     for p in paths:
@@ -605,20 +611,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     violation_found = False
     for m in metrics:
         if m.scope == "video" and m.name == "physics":
-            import vidkit.probes as probes
-
             for row, v, p in zip(rows, videos, paths):
-                report = probes.physics(v)
-                scores = _report_scores(report)
-                row["physics"] = scores.pop("score")
-                row.update({f"physics.{k}": val for k, val in scores.items()})
-                row["verdict"] = str(getattr(report, "verdict", ""))
-                violation_found = violation_found or row["verdict"] == "fail"
+                verdict, score, probes, df = physics_findings(v)
+                row["physics"] = score
+                row.update({f"physics.{k}": val for k, val in probes.items()})
+                row["verdict"] = verdict
+                violation_found = violation_found or verdict == "fail"
                 if not args.quiet:
-                    print(f"== {p}: {row['verdict']}")
-                    table = getattr(report, "table", None)
-                    df = table() if callable(table) else table
-                    if df is not None and len(df):
+                    print(f"== {p}: {verdict}")
+                    if len(df):
                         cols = [c for c in ("probe", "severity", "frames", "sentence") if c in df]
                         print(df[cols].to_string(index=False))
         elif m.scope == "video":
@@ -657,7 +658,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     import vidkit as vk
-    from vidkit.compare import load_prompts
+    from vidkit.comparison import load_prompts
 
     if not args.model:
         raise ValueError("give at least one --model NAME=SPEC")
