@@ -189,12 +189,12 @@ def test_compare_argument_errors(tmp_path: Path) -> None:
 
 
 def test_span_projection_keeps_distances() -> None:
-    from vidkit.comparison import _span_projection
     from vidkit.metrics.frechet import fd_from_features, polynomial_mmd
+    from vidkit.metrics.intervals import span_projection
 
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=(12, 128)), rng.normal(0.3, 1.2, size=(10, 128))
-    pa, pb = _span_projection(a, b)
+    pa, pb = span_projection(a, b)
     assert pa.shape == (12, 22) and pb.shape == (10, 22)
     for ia, ib in ((slice(None), slice(None)), ([0, 0, 3, 5, 7], [1, 1, 2, 9])):
         full = fd_from_features(a[ia], b[ib], warn=False)
@@ -203,7 +203,7 @@ def test_span_projection_keeps_distances() -> None:
     mmd = polynomial_mmd(a, b)
     assert polynomial_mmd(pa, pb, gamma=1 / 128) == pytest.approx(mmd, rel=1e-9)
     big = rng.normal(size=(200, 8))
-    assert _span_projection(big, big)[0] is big  # nothing to gain: unchanged
+    assert span_projection(big, big)[0] is big  # nothing to gain: unchanged
 
 
 # --------------------------------------------------------------------------- ranking

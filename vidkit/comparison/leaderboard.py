@@ -14,24 +14,9 @@ from typing import Any
 import numpy as np
 
 from vidkit.comparison.metrics import Metric
+from vidkit.metrics.intervals import mean_interval
 from vidkit.store import RunStore
 from vidkit.video import Video
-
-
-def _bootstrap_mean(
-    values: np.ndarray, n: int, ci: float, rng: np.random.Generator
-) -> tuple[float, float, float]:
-    v = values[np.isfinite(values)]
-    if v.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(v.mean())
-    if v.size == 1 or n == 0:
-        return mean, mean, mean
-    idx = rng.integers(0, v.size, size=(n, v.size))
-    means = v[idx].mean(axis=1)
-    a = (1 - ci) / 2
-    low, high = np.quantile(means, [a, 1 - a])
-    return mean, float(low), float(high)
 
 
 def _fmt(v: float, digits: int = 3) -> str:
@@ -120,7 +105,7 @@ class Leaderboard:
                     n = int(r.get("n", 0))
                 elif col in self.items.columns:
                     vals = self.items.loc[self.items["model"] == model, col].to_numpy(dtype=float)
-                    value, low, high = _bootstrap_mean(vals, self.n_bootstrap, self.ci, rng)
+                    value, low, high = mean_interval(vals, self.n_bootstrap, self.ci, rng)
                     n = int(np.isfinite(vals).sum())
                 else:
                     value = low = high = float("nan")

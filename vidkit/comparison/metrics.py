@@ -381,12 +381,8 @@ class DistributionMetric(Metric):
         subspace holding every row leaves every Fréchet distance and dot product unchanged, and
         makes each resample's eigendecomposition (n + m)-dimensional instead of d-dimensional.
         """
-        from vidkit.metrics.frechet import (
-            GaussianStats,
-            bootstrap,
-            fd_from_features,
-            polynomial_mmd,
-        )
+        from vidkit.metrics.frechet import GaussianStats
+        from vidkit.metrics.intervals import distance_interval
 
         m = self._build()
         m.reset()
@@ -401,40 +397,24 @@ class DistributionMetric(Metric):
                 # every process gets all rows, in rank order = the canonical order of the items
                 r_all = GaussianStats(keep_features=True).update(real).sync().features
                 f_all = GaussianStats(keep_features=True).update(fake).sync().features
-                dim = r_all.shape[1]
-                r_p, f_p = _span_projection(r_all, f_all)
-                if self.kind == "fvd":
-                    ddof, method = m.protocol.cov_ddof, m.protocol.fd_method
-
-                    def stat(x: np.ndarray, y: np.ndarray) -> float:
-                        return fd_from_features(x, y, ddof=ddof, method=method, warn=False)
-
-                    how = "bias-corrected"
-                else:
-
-                    def stat(x: np.ndarray, y: np.ndarray) -> float:
-                        return polynomial_mmd(x, y, gamma=1.0 / dim)
-
-                    how = "bias-corrected"  # duplicated rows inflate resampled MMDs too
-                b = bootstrap(
-                    stat,
-                    r_p,
-                    f_p,
+                fd = {"ddof": m.protocol.cov_ddof, "fd_method": m.protocol.fd_method}
+                b = distance_interval(
+                    self.kind,
+                    r_all,
+                    f_all,
+                    **(fd if self.kind == "fvd" else {}),
                     n_resamples=self.n_bootstrap,
                     ci=self.ci,
                     seed=self.seed,
-                    method=how,
                 )
                 low, high = b.low, b.high
-                if self.kind == "fvd":
-                    low = max(low, 0.0)  # a Fréchet distance is never negative
                 prov["bootstrap"] = {
                     "resamples": self.n_bootstrap,
                     "ci": self.ci,
-                    "method": how,
+                    "method": b.method,
                     "bias": b.bias,
                     "seed": self.seed,
-                    "rows_span": int(r_p.shape[1]),
+                    "rows_span": int(min(r_all.shape[1], len(r_all) + len(f_all))),
                 }
         return {
             "value": float(score),
@@ -444,17 +424,6 @@ class DistributionMetric(Metric):
             "n_reference": int(prov.get("n_real", len(real))),
             "provenance": prov,
         }
-
-
-def _span_projection(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``a``, ``b`` expressed in an orthonormal basis of the span of all their rows (when that
-    span is smaller than the dimension): distances, dot products and Fréchet distances between
-    any subsets of the rows are unchanged."""
-    rows = np.concatenate([a, b], axis=0)
-    if rows.shape[0] >= rows.shape[1]:
-        return a, b
-    q, _ = np.linalg.qr(rows.T)  # [d, k] orthonormal columns; rows.T = q r, so q spans the rows
-    return a @ q, b @ q
 
 
 def as_metric(metric: Any) -> Metric:

@@ -36,6 +36,8 @@ _LAZY: dict[str, str] = {
     "kernel_distance": "frechet",
     "bootstrap": "frechet",
     "fd_from_features": "frechet",
+    "distance_interval": "intervals",
+    "mean_interval": "intervals",
     # protocols and results
     "Protocol": "protocols",
     "PRESETS": "protocols",

@@ -35,11 +35,10 @@ from vidkit.metrics.frechet import (
     SampleSizeWarning,
     SingularCovarianceWarning,
     _dist_ready,
-    bootstrap,
-    fd_from_features,
     frechet_distance,
     kernel_distance,
 )
+from vidkit.metrics.intervals import distance_interval
 from vidkit.metrics.protocols import Protocol, Score, get_protocol
 from vidkit.video import Video, _describe, unstack
 
@@ -360,12 +359,12 @@ class FVD(_DistributionMetric):
                 )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                b = bootstrap(
-                    lambda x, y: fd_from_features(
-                        x, y, ddof=p.cov_ddof, method=p.fd_method, warn=False
-                    ),
+                b = distance_interval(
+                    "fvd",
                     real.features,
                     fake.features,
+                    ddof=p.cov_ddof,
+                    fd_method=p.fd_method,
                     n_resamples=bootstrap_resamples,
                     ci=ci,
                     seed=seed,
