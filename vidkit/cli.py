@@ -109,8 +109,11 @@ def run_demo(
 
     Example:
         >>> from vidkit.cli import run_demo
-        >>> report = run_demo("runs/demo")  # doctest: +SKIP
-        >>> run_demo("runs/demo2", models={"a": "folder/a", "b": "folder/b"}, prompts="tiny")  # doctest: +SKIP
+        >>> from vidkit.comparison import SynthModel
+        >>> run_demo("runs/demo", size=32, quiet=True, seeds=[0], limit=2,
+        ...          models={"exact": SynthModel(), "vanishes": SynthModel("vanish")}).name
+        'report.html'
+        >>> run_demo("runs/demo2")  # the bundled tiny model's checkpoints  # doctest: +SKIP
     """
     from tqdm.auto import tqdm
 
@@ -856,6 +859,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Example:
         >>> from vidkit.cli import main
+        >>> main(["render", "bounce", "--out", "bounce.mp4", "--size", "32"])
+        bounce.mp4: a ... ball bounces to the ... on a grey floor
+        0
         >>> main(["demo", "--out", "runs/demo"])  # doctest: +SKIP
         0
     """

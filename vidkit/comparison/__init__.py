@@ -17,14 +17,15 @@ across them (``torch.distributed``), and every process returns the same leaderbo
 process would.
 
 Example:
+    >>> import tempfile
     >>> import vidkit as vk
     >>> from vidkit.comparison import SynthModel
     >>> board = vk.compare(
     ...     {"physics": SynthModel(), "teleports": SynthModel("teleport")},
     ...     prompts=["a red ball falls", "a blue ball bounces to the right on a grey floor"],
-    ...     seeds=[0, 1], metrics=["physics"], store="runs/doc-compare", progress=False,
-    ... )  # doctest: +SKIP
-    >>> board.best()  # doctest: +SKIP
+    ...     seeds=[0, 1], metrics=["physics"], store=tempfile.mkdtemp(), progress=False,
+    ... )
+    >>> board.best()
     'physics'
 """
 

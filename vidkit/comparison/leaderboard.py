@@ -40,10 +40,18 @@ class Leaderboard:
         metrics: the :class:`Metric` objects; ``directions``: ``{column: higher_is_better}``.
         table: long DataFrame, one row per (model, metric): value, low, high, n, rank.
 
-    Example:
-        >>> board.summary()  # doctest: +SKIP
-        >>> board.plot(); board.show(prompt="p003")  # doctest: +SKIP
-        >>> board.to_markdown("leaderboard.md")  # doctest: +SKIP
+    Example (the examples of the methods use this ``board``):
+        >>> import tempfile
+        >>> import vidkit as vk
+        >>> from vidkit.comparison import SynthModel
+        >>> board = vk.compare(
+        ...     {"physics": SynthModel(), "teleports": SynthModel("teleport")},
+        ...     prompts=["a red ball falls", "a blue ball bounces to the right on a grey floor"],
+        ...     seeds=[0, 1], metrics=["physics"], store=tempfile.mkdtemp(), progress=False,
+        ... )
+        >>> board.order()
+        ['physics', 'teleports']
+        >>> board.plot(); board.show(prompt="p001")  # doctest: +SKIP
     """
 
     def __init__(
@@ -138,7 +146,11 @@ class Leaderboard:
         """Rank of each model on each headline metric (1 = best) and overall (mean rank).
 
         Example:
-            >>> board.ranks()  # doctest: +SKIP
+            >>> board.ranks()
+            metric     physics  overall
+            model
+            physics          1        1
+            teleports        2        2
         """
         import pandas as pd
 
@@ -154,8 +166,8 @@ class Leaderboard:
         """Model names from best to worst (overall rank).
 
         Example:
-            >>> board.order()  # doctest: +SKIP
-            ['final', 'early']
+            >>> board.order()
+            ['physics', 'teleports']
         """
         return list(self.ranks().index)
 
@@ -163,8 +175,8 @@ class Leaderboard:
         """The best model overall, or on ``metric``.
 
         Example:
-            >>> board.best("fvd")  # doctest: +SKIP
-            'final'
+            >>> board.best("physics")
+            'physics'
         """
         if metric is None:
             return self.order()[0]
@@ -176,8 +188,8 @@ class Leaderboard:
         """The mean (or per-model value) of ``metric`` for ``model``.
 
         Example:
-            >>> board.value("final", "physics")  # doctest: +SKIP
-            0.524
+            >>> board.value("physics", "physics")
+            1.0
         """
         self._check_metric(metric)
         if model not in self.models:
@@ -189,8 +201,9 @@ class Leaderboard:
         """The confidence interval ``(low, high)`` of ``metric`` for ``model``.
 
         Example:
-            >>> board.interval("final", "fvd")  # doctest: +SKIP
-            (168.0, 213.2)
+            >>> low, high = board.interval("teleports", "physics")
+            >>> low <= board.value("teleports", "physics") <= high
+            True
         """
         self._check_metric(metric)
         t = self.table
@@ -209,7 +222,11 @@ class Leaderboard:
         """One row per model (best first): each metric's value, CI low/high, and the ranks.
 
         Example:
-            >>> board.summary()[["physics", "physics low", "physics high", "rank"]]  # doctest: +SKIP
+            >>> board.summary()[["physics", "rank"]].round(3)
+                       physics  rank
+            model
+            physics      1.000     1
+            teleports    0.866     2
         """
         import pandas as pd
 
@@ -230,7 +247,8 @@ class Leaderboard:
         """Mean of a per-video ``metric`` per prompt (rows) and model (columns).
 
         Example:
-            >>> board.per_prompt("physics")  # doctest: +SKIP
+            >>> board.per_prompt("physics").shape  # (prompt_id, prompt) x model
+            (2, 2)
         """
         metric = metric or next((m.name for m in self.metrics if m.scope == "video"), None)
         if metric is None or metric not in self.items.columns:
@@ -271,7 +289,14 @@ class Leaderboard:
         ``path`` when given.
 
         Example:
-            >>> print(board.to_markdown())  # doctest: +SKIP
+            >>> print(board.to_markdown())
+            | model | rank | physics ↑ |
+            |---|---|---|
+            | physics | 1 | **1.00 [1.00, 1.00]** |
+            | teleports | 2 | 0.866 [0.857, 0.875] |
+            <BLANKLINE>
+            Mean [95% bootstrap CI]; ↑ higher is better, ↓ lower is better; N = 4 videos per model.
+            <BLANKLINE>
         """
         cols = list(metrics) if metrics is not None else list(self.main)
         head = ["model", "rank", *self._headers(cols)]
@@ -298,7 +323,8 @@ class Leaderboard:
         written to ``path`` when given.
 
         Example:
-            >>> board.to_csv("leaderboard.csv")  # doctest: +SKIP
+            >>> print(board.to_csv().splitlines()[1])
+            physics,physics,1.0,1.0,1.0,4,True,True,1
         """
         text = self.table.to_csv(index=False)
         if path is not None:
@@ -342,8 +368,8 @@ class Leaderboard:
         physics) differs most; suite order breaks ties.
 
         Example:
-            >>> board.showcase_prompts(4)  # doctest: +SKIP
-            ['bounce-red-left', 'projectile-blue-right', 'free_fall-green', 'uniform-pink-left']
+            >>> board.showcase_prompts(4)
+            ['p000', 'p001']
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
             raise ValueError(f"n must be an int >= 0, got {n!r}")
@@ -386,7 +412,9 @@ class Leaderboard:
         motion, where the models differ most). Written to ``path`` when given; returns the HTML.
 
         Example:
-            >>> board.to_html("runs/tiny/leaderboard.html")  # doctest: +SKIP
+            >>> page = board.to_html(prompts=1)  # or board.to_html("leaderboard.html")
+            >>> page.startswith("<!doctype html>"), "teleports" in page
+            (True, True)
         """
         from vidkit.report import Report
 
@@ -418,7 +446,7 @@ class Leaderboard:
         value, in a fresh kernel too).
 
         Example:
-            >>> fig = board.plot(); fig.savefig("leaderboard.png")  # doctest: +SKIP
+            >>> fig = board.plot()  # fig.savefig("leaderboard.png") to keep it
         """
         from vidkit.display import new_figure
 
@@ -497,7 +525,8 @@ class Leaderboard:
         (default the first), read from the store.
 
         Example:
-            >>> vk.show(board.videos(prompt="bounce-red-left", seed=1))  # doctest: +SKIP
+            >>> {name: v.num_frames for name, v in board.videos(prompt="p001", seed=1).items()}
+            {'physics': 32, 'teleports': 32}
         """
         if self.store is None:
             raise ValueError("this leaderboard has no run store to read videos from")
@@ -524,7 +553,9 @@ class Leaderboard:
         """Videos of all models for one prompt side by side (``vk.show``).
 
         Example:
-            >>> board.show(prompt="p003", seed=1)  # doctest: +SKIP
+            >>> board.show(prompt="p001", seed=1)  # in a notebook  # doctest: +SKIP
+            >>> "<video" in board.show(prompt="p001", seed=1, return_html=True)
+            True
         """
         from vidkit.display import show
 
@@ -535,7 +566,8 @@ class Leaderboard:
         """A :class:`vidkit.widgets.CompareViewer` of all models' videos for one prompt.
 
         Example:
-            >>> board.viewer(prompt=0)  # doctest: +SKIP
+            >>> type(board.viewer(prompt=0)).__name__
+            'CompareViewer'
         """
         from vidkit.widgets import CompareViewer
 

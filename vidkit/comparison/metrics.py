@@ -62,7 +62,9 @@ class VideoMetric(Metric):
     Example:
         >>> brightness = VideoMetric("brightness", lambda v, item: float(v.frames.mean()),
         ...                          higher_is_better=True)
-        >>> brightness.evaluate(vk.Video(np.ones((2, 8, 8, 3))), {})  # doctest: +SKIP
+        >>> import numpy as np
+        >>> import vidkit as vk
+        >>> brightness.evaluate(vk.Video(np.ones((2, 8, 8, 3))), {})
         {'brightness': 1.0}
     """
 
@@ -148,8 +150,9 @@ class PhysicsMetric(VideoMetric):
         **probe_kwargs: passed to ``vk.probes.physics`` (``expected_g``, ``flow``...).
 
     Example:
+        >>> import vidkit as vk
         >>> m = PhysicsMetric()
-        >>> m.evaluate(vk.synth.render("bounce", seed=0).video, {})["physics"]  # doctest: +SKIP
+        >>> m.evaluate(vk.synth.render("bounce", seed=0).video, {})["physics"]
         1.0
     """
 
@@ -179,7 +182,14 @@ class PhysicsMetric(VideoMetric):
 
 
 def physics_score(report: Any, *, untracked: float = 0.0) -> dict[str, float]:
-    """``{"score": pass share, "<probe>": 1/0/NaN, "tracked": 1/0}`` from a PhysicsReport."""
+    """``{"score": pass share, "<probe>": 1/0/NaN, "tracked": 1/0}`` from a PhysicsReport.
+
+    Example:
+        >>> import vidkit as vk
+        >>> scores = physics_score(vk.probes.physics(vk.synth.render("free_fall", seed=0).video))
+        >>> scores["score"], scores["gravity"], scores["bounce"]  # a fall has no bounce to judge
+        (1.0, 1.0, nan)
+    """
     from vidkit.probes.report import FLOW_PROBES, TRACK_PROBES
 
     info_only = ("dynamic_degree_classical",)
@@ -216,7 +226,14 @@ class ClipMetric(VideoMetric):
         **kwargs: passed to ``clip_score`` (``frames``, ``preprocess``...).
 
     Example:
-        >>> ClipMetric("openai/clip-vit-base-patch32")  # doctest: +SKIP
+        >>> import tempfile
+        >>> import vidkit as vk
+        >>> from vidkit.metrics.clip import make_tiny_clip
+        >>> m = ClipMetric(make_tiny_clip(tempfile.mkdtemp()))  # a random tiny CLIP, offline
+        >>> row = m.evaluate(vk.synth.render("bounce", seed=0).video, {"prompt": "a ball bounces"})
+        >>> list(row)
+        ['clip']
+        >>> ClipMetric("openai/clip-vit-base-patch32")  # the usual CLIPSIM model  # doctest: +SKIP
     """
 
     def __init__(self, model: Any = None, **kwargs: Any) -> None:
@@ -280,6 +297,14 @@ class DistributionMetric(Metric):
         **kwargs: passed to :class:`vidkit.metrics.FVD` / ``KVD`` (``weights``, ``num_frames``...).
 
     Example:
+        >>> import vidkit as vk
+        >>> m = DistributionMetric("fvd", extractor="synth", n_bootstrap=50)
+        >>> real = [vk.synth.render("bounce", seed=s).video for s in range(4)]
+        >>> fake = [vk.synth.render("bounce", seed=s, violation="teleport").video for s in range(4, 8)]
+        >>> m.bind(min(v.num_frames for v in real + fake))
+        >>> res = m.compute(m.features(fake), m.features(real))
+        >>> res["n"], 0 <= res["low"] <= res["value"] <= res["high"]
+        (4, True)
         >>> DistributionMetric("fvd", extractor="i3d", weights="i3d_pretrained_400.pt")  # doctest: +SKIP
     """
 

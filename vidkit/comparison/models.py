@@ -17,6 +17,13 @@ REFERENCE = "reference"
 
 
 def as_model(value: Any) -> Model:
+    """A :class:`~vidkit.sampling.identity.Model` from a model, a ``{"model": ..., **settings}``
+    dict or a Model (returned as is).
+
+    Example:
+        >>> as_model({"model": "vidkit/tiny-physics", "steps": 4})
+        Model(spec: 'vidkit/tiny-physics', {'steps': 4})
+    """
     if isinstance(value, Model):
         return value
     if isinstance(value, Mapping):
@@ -30,6 +37,13 @@ def as_model(value: Any) -> Model:
 
 
 def as_models(models: Any) -> dict[str, Model]:
+    """``{name: Model}`` from the ``models`` of :func:`vidkit.compare` (a dict, or a list of spec
+    strings named by themselves); names must be unique, non-empty and not ``"reference"``.
+
+    Example:
+        >>> as_models(["vidkit/tiny-physics", "vidkit/tiny-physics@early"])["vidkit/tiny-physics@early"]
+        Model(spec: 'vidkit/tiny-physics@early')
+    """
     if isinstance(models, Mapping):
         items = list(models.items())
     elif isinstance(models, (list, tuple)):

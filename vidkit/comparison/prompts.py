@@ -19,7 +19,7 @@ def prompt_suites() -> dict[str, Path]:
     """The bundled prompt suites (``data/prompts/*.jsonl``) by name.
 
     Example:
-        >>> sorted(prompt_suites())  # doctest: +SKIP
+        >>> sorted(prompt_suites())
         ['physics', 'tiny']
     """
     folder = data_dir() / "prompts"

@@ -333,10 +333,16 @@ def compare(
             ``num_frames``, ``height``, ``width``, ``negative_prompt``...).
 
     Example:
+        >>> import tempfile
+        >>> import vidkit as vk
+        >>> from vidkit.comparison import load_prompts
         >>> board = vk.compare({"final": "vidkit/tiny-physics", "early": "vidkit/tiny-physics@early"},
-        ...                    prompts="tiny", seeds=[0, 1, 2], metrics=["physics", "fvd"],
-        ...                    reference="synth", store="runs/tiny")  # doctest: +SKIP
-        >>> board.plot(); board.show(prompt=0)  # doctest: +SKIP
+        ...                    prompts=load_prompts("tiny", limit=4), seeds=[0, 1],
+        ...                    metrics=["physics", "fvd"], reference="synth",
+        ...                    store=tempfile.mkdtemp(), progress=False)
+        >>> board.order()  # the trained model beats its early checkpoint on both metrics
+        ['final', 'early']
+        >>> board.plot(); board.show(prompt=0)  # in a notebook  # doctest: +SKIP
     """
     _check_bootstrap(n_bootstrap, ci)  # before any model is loaded or video generated
     from vidkit.sampling import check_settings

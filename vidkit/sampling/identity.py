@@ -50,7 +50,12 @@ def hub_revision(repo_id: str, revision: str | None = None) -> str | None:
 
 
 def code_fingerprint(*modules: str) -> str:
-    """Hash of the source files of vidkit modules/packages (changes invalidate cached results)."""
+    """Hash of the source files of vidkit modules/packages (changes invalidate cached results).
+
+    Example:
+        >>> len(code_fingerprint("vidkit.probes")), code_fingerprint("vidkit.probes") == code_fingerprint("vidkit.probes")
+        (16, True)
+    """
     import importlib.util
 
     h = hashlib.sha256()
@@ -68,7 +73,17 @@ def code_fingerprint(*modules: str) -> str:
 
 
 def folder_fingerprint(path: Path) -> str:
-    """Configs' content plus each weight file's size and first/last 64 KiB."""
+    """Configs' content plus each weight file's size and first/last 64 KiB.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / "config.json").write_text('{"layers": 2}')
+        >>> before = folder_fingerprint(folder)
+        >>> _ = (folder / "config.json").write_text('{"layers": 3}')
+        >>> folder_fingerprint(folder) != before
+        True
+    """
     h = hashlib.sha256()
     for f in sorted(path.rglob("*")):
         if not f.is_file() or f.name.startswith("."):
@@ -89,7 +104,14 @@ def folder_fingerprint(path: Path) -> str:
 
 def weights_fingerprint(pipeline: Any) -> str:
     """A fast fingerprint of a pipeline's weights: per tensor its name, shape, dtype, first
-    values and sum (so two random-weight pipelines of one config differ)."""
+    values and sum (so two random-weight pipelines of one config differ).
+
+    Example:
+        >>> from vidkit.testing import tiny_pipeline
+        >>> a, b = tiny_pipeline("wan", seed=0), tiny_pipeline("wan", seed=1)
+        >>> weights_fingerprint(a.pipeline) == weights_fingerprint(a.pipeline) != weights_fingerprint(b.pipeline)
+        True
+    """
     import torch
 
     h = hashlib.sha256()
@@ -165,7 +187,13 @@ class Model:
             the comparison's settings and overriding them.
 
     Example:
-        >>> fast = Model("vidkit/tiny-physics", steps=4)  # doctest: +SKIP
+        >>> fast = Model("vidkit/tiny-physics", steps=4)
+        >>> fast.kind, fast.settings, sorted(fast.identity())  # the spec and its files' fingerprint
+        ('spec', {'steps': 4}, ['files', 'spec'])
+        >>> video = fast.generate("a red ball falls", seed=0)  # loads the model once
+        >>> video.num_frames, video.height, video.width
+        (16, 32, 32)
+        >>> fast.release()
         >>> vk.compare({"4 steps": fast, "16 steps": {"model": "vidkit/tiny-physics", "steps": 16}},
         ...            prompts="tiny", seeds=[0, 1])  # doctest: +SKIP
     """
