@@ -191,7 +191,7 @@ def test_demo_compares_the_given_models(tmp_path: Path) -> None:
 def test_demo_without_the_models_says_so(tmp_path: Path) -> None:
     import html
 
-    from vidkit.cli import _demo_compare
+    from vidkit.demo import _demo_compare
     from vidkit.report import Report
 
     rep = Report("demo")

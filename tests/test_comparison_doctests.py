@@ -22,7 +22,7 @@ from vidkit.comparison import SynthModel
 
 MODULES = sorted(
     [f"vidkit.comparison.{m.name}" for m in pkgutil.iter_modules(vidkit.comparison.__path__)]
-    + ["vidkit.comparison", "vidkit.cli", "vidkit.metrics.intervals"]
+    + ["vidkit.comparison", "vidkit.cli", "vidkit.demo", "vidkit.metrics.intervals"]
 )
 
 

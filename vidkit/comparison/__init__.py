@@ -39,6 +39,7 @@ from vidkit.comparison.metrics import (
     PhysicsMetric,
     VideoMetric,
     as_metric,
+    physics_findings,
     physics_score,
 )
 from vidkit.comparison.models import REFERENCE, SynthModel, as_model, as_models
@@ -61,6 +62,7 @@ __all__ = [
     "as_model",
     "as_models",
     "physics_score",
+    "physics_findings",
     "load_prompts",
     "prompt_suites",
     "RunStore",

@@ -331,7 +331,14 @@ class Leaderboard:
             Path(path).write_text(text, encoding="utf-8")
         return text
 
-    def _table_html(self, cols: Sequence[str] | None = None) -> str:
+    def table_html(self, cols: Sequence[str] | None = None) -> str:
+        """The table as an HTML ``<table>`` (what a notebook shows), for ``cols`` (default the
+        headline metrics), with its note on the intervals.
+
+        Example:
+            >>> board.table_html().startswith('<table class="vidkit-leaderboard"')
+            True
+        """
         cols = list(cols) if cols is not None else list(self.main)
         head = "".join(
             f"<th>{html.escape(h)}</th>" for h in ["model", "rank", *self._headers(cols)]
@@ -353,7 +360,7 @@ class Leaderboard:
         )
 
     def _repr_html_(self) -> str:
-        return self._table_html()
+        return self.table_html()
 
     def __repr__(self) -> str:
         cols = list(self.main)
@@ -420,7 +427,7 @@ class Leaderboard:
 
         rep = Report(title)
         rep.add_heading("Leaderboard")
-        rep.add_html(self._table_html())
+        rep.add_html(self.table_html())
         for name, desc in self.descriptions.items():
             if desc:
                 rep.add_text(f"{name}: {desc}", note=True)

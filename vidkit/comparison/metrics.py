@@ -215,6 +215,24 @@ def physics_score(report: Any, *, untracked: float = 0.0) -> dict[str, float]:
     return out
 
 
+def physics_findings(video: Any) -> tuple[str, float, dict[str, float], Any]:
+    """The physics probes on one video: its verdict, physics score, per-probe pass (1/0/NaN) and
+    tracking columns, and the findings table (one row per finding).
+
+    Example:
+        >>> import vidkit as vk
+        >>> verdict, score, probes, findings = physics_findings(vk.synth.render("free_fall", seed=0).video)
+        >>> verdict, score, probes["tracked"]
+        ('pass', 1.0, 1.0)
+    """
+    from vidkit.probes import physics
+
+    report = physics(video)
+    scores = physics_score(report)
+    score = scores.pop("score")
+    return str(report.verdict), score, scores, report.table
+
+
 class ClipMetric(VideoMetric):
     """CLIP score of each video against its prompt (:func:`vidkit.metrics.clip_score`: 100 x the
     frame-averaged cosine of text and frame, not clamped per video); higher is better.
