@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.files import jsonable, stable_hash
 from vidkit.sampling.identity import code_fingerprint, folder_fingerprint
-from vidkit.store import jsonable, stable_hash
 from vidkit.video import Video
 
 

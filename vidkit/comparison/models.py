@@ -9,8 +9,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from vidkit.files import jsonable
 from vidkit.sampling.identity import Model, code_fingerprint
-from vidkit.store import jsonable
 from vidkit.video import Video
 
 REFERENCE = "reference"

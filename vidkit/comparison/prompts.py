@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from vidkit._config import data_dir
-from vidkit.store import jsonable
+from vidkit.files import jsonable
 
 
 def prompt_suites() -> dict[str, Path]:

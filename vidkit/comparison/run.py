@@ -16,11 +16,12 @@ from vidkit.comparison.leaderboard import Leaderboard
 from vidkit.comparison.metrics import DistributionMetric, Metric, VideoMetric, as_metric
 from vidkit.comparison.models import REFERENCE, SynthModel, as_model, as_models
 from vidkit.comparison.prompts import load_prompts
+from vidkit.files import jsonable, stable_hash
 from vidkit.sampling.batch import Processes as _Processes
 from vidkit.sampling.batch import check_seeds as _check_seeds
 from vidkit.sampling.batch import generate_missing as _generate_missing
 from vidkit.sampling.identity import Model
-from vidkit.store import RunStore, item_key, jsonable, stable_hash
+from vidkit.store import RunStore, item_key
 from vidkit.video import Video
 
 _REFERENCE_SEED_OFFSET = 1_000_003

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.store import jsonable
+from vidkit.files import jsonable
 from vidkit.video import Video, as_video
 
 
