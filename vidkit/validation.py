@@ -139,8 +139,8 @@ class ValidationClip:
     Example:
         >>> from vidkit import validation
         >>> clip = validation.render("glide", seed=0, size=(96, 72), frames=24)
-        >>> sorted(clip.truth["objects"][0])[:3]
-        ['color', 'radius', 'shot']
+        >>> [key in clip.truth["objects"][0] for key in ("x", "y", "radius", "visible")]
+        [True, True, True, True]
     """
 
     video: Video
@@ -1456,7 +1456,10 @@ def _place_violation(
 
 
 def _vt(truth: dict[str, Any], violation: str) -> dict[str, Any]:
-    return {**truth, "violation": violation}
+    out = {**truth, "violation": violation}
+    out["violation_frames"] = [int(f) for f in truth["violation_frames"]]
+    out["violation_object"] = int(truth["violation_object"])
+    return out
 
 
 # --------------------------------------------------------------------------------------------
