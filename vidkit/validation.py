@@ -993,6 +993,8 @@ def _try_shot(
         "violation_params": {},
     }
     freeze: tuple[int, int, str] | None = None
+    n_blur = 1 if blur <= 0 else (3 if blur < 0.35 else 5)
+    offsets = [0.0] if n_blur == 1 else [float(o) for o in np.linspace(-blur / 2, blur / 2, n_blur)]
     if violation is not None:
         vrng = _seq(seed, att, _CODES[violation], 99)
         states, vtruth, vis_override, colors_per_frame, freeze = _place_violation(
@@ -1010,6 +1012,7 @@ def _try_shot(
             stage,
             colors,
             vparams,
+            offsets,
         )
     # -- render
     occ_rgb, occ_a = (
@@ -1017,8 +1020,6 @@ def _try_shot(
         if lay.occluders
         else (None, None)
     )
-    n_blur = 1 if blur <= 0 else (3 if blur < 0.35 else 5)
-    offsets = [0.0] if n_blur == 1 else list(np.linspace(-blur / 2, blur / 2, n_blur))
     order = np.argsort([b.depth for b in lay.bodies])  # back to front
     out = np.zeros((frames, h, w, 3), np.float32)
     vis_frac = np.zeros((len(lay.bodies), frames))
@@ -1162,6 +1163,7 @@ def _place_violation(
     stage,
     colors,
     vparams,
+    offsets,
 ):
     if kind not in VIOLATION_KINDS[violation]:
         raise ValueError(
@@ -1348,9 +1350,11 @@ def _place_violation(
             elif violation == "wrong_gravity":
                 if lay.world.g <= 0:
                     break
-                mode = vparams.get("mode") or rng.choice(
-                    ["up", "reverse", "off", "strong"], p=[0.25, 0.25, 0.25, 0.25]
-                )
+                mode = str(vparams.get("mode") or rng.choice(["up", "reverse", "off", "strong"]))
+                if mode not in ("up", "reverse", "off", "strong"):
+                    raise ValueError(
+                        f"wrong_gravity mode must be up, reverse, off or strong, got {mode!r}"
+                    )
                 if mode == "up":
                     world = _World(-lay.world.g, None, lay.world.restitution, 0.0, 0.0)
                     y0, y1 = stage[1], stage[3]
@@ -1441,7 +1445,12 @@ def _place_violation(
                     for k in range(frames)
                 ):
                     continue
-                f = int(math.ceil(kf))
+                # the first frame whose exposure (motion blur) sees the rebound
+                f = next(
+                    k
+                    for k in range(frames)
+                    if max(round((k + 1 + o) * substeps) for o in offsets) > s
+                )
                 truth.update(
                     violation_object=j,
                     violation_frames=[f],
@@ -1773,7 +1782,7 @@ def specs(
             "kind": kind,
             "seed": int(seed) * 100003 + i,
             "violation": None,
-            "camera": camera_for(i // len(KINDS)),
+            "camera": camera_for(i),
             **options(rng, i),
         }
         spec["occluders"] = 1 if rng.random() < 0.25 and kind != "occluded" else 0
