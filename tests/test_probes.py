@@ -209,16 +209,21 @@ def test_no_moving_object_is_a_finding() -> None:
         assert res.passed is None
         assert "no moving object found" in res.sentence
     rep = physics(still, flow=False)
-    assert rep.verdict == "no moving object found"
+    assert rep.verdict == "cannot judge"
     assert rep.passed is None
-    assert "no moving object found" in set(rep.table.sentence)
+    assert "no moving object found" in rep.reason
+    assert rep.results["gravity"].verdict == "cannot judge"
+    assert "no moving object found" in rep.results["gravity"].reason
+    assert any("no moving object found" in s for s in rep.table.sentence)
 
 
 def test_short_and_wrong_inputs_raise() -> None:
     with pytest.raises(ValueError, match="at least 4"):
         physics(vk.Video(np.zeros((3, 16, 16, 3))))
-    with pytest.raises(TypeError, match="Video"):
+    with pytest.raises(FileNotFoundError, match="no video file"):
         physics("not a video")
+    with pytest.raises(TypeError, match="Video"):
+        physics(3.5)
     with pytest.raises(TypeError, match="no truth value"):
         bool(gravity(_scene("uniform", 0).video))
 

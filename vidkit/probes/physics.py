@@ -67,7 +67,7 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.probes.result import Finding, ProbeResult
+from vidkit.probes.result import Finding, ProbeResult, merge_results
 from vidkit.probes.tracking import Tracks, track
 
 __all__ = [
@@ -383,7 +383,8 @@ def _pendulum(tr: Tracks, i: int, sigma: float) -> dict[str, Any] | None:
     pos = tr.centers[i, fr]
     centre, L, rms = _circle(pos)
     H, W = tr.size
-    if not np.isfinite(L) or L < 3 or L > 4 * max(H, W) or rms > max(0.3, 4 * sigma):
+    ps = tr.pixel_scale
+    if not np.isfinite(L) or L < 3 * ps or L > 4 * max(H, W) or rms > max(0.3 * ps, 4 * sigma):
         return None
     # a pendulum hangs below its pivot and swings: x is not linear in time
     if np.median(pos[:, 1]) <= centre[1]:
@@ -391,10 +392,10 @@ def _pendulum(tr: Tracks, i: int, sigma: float) -> dict[str, Any] | None:
     # the path must be curved: a straight line leaves (much) more residual than the circle
     d = pos - pos.mean(axis=0)
     line_rms = float(np.sqrt(np.linalg.svd(d, compute_uv=False)[-1] ** 2 / len(d)))
-    if line_rms < max(0.5, 3 * rms):
+    if line_rms < max(0.5 * ps, 3 * rms):
         return None
     lin = np.polyfit(fr, pos[:, 0], 1)
-    if np.sqrt(np.mean((np.polyval(lin, fr) - pos[:, 0]) ** 2)) < max(0.5, 5 * sigma):
+    if np.sqrt(np.mean((np.polyval(lin, fr) - pos[:, 0]) ** 2)) < max(0.5 * ps, 5 * sigma):
         return None
     theta = np.arctan2(pos[:, 0] - centre[0], pos[:, 1] - centre[1])
     if np.ptp(theta) < np.deg2rad(8):
@@ -475,7 +476,7 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
         pend_all.append(_pendulum(tr, i, sigma))
         runs_all.append(runs)
         # splitting a run pays off when it removes more residual than a 4.5-sigma misfit
-        pens.append(2 * max(0.12, 4.5 * sigma) ** 2)
+        pens.append(2 * max(0.12 * tr.pixel_scale, 4.5 * sigma) ** 2)
 
     def segment(acc: np.ndarray | None) -> list[list[Segment]]:
         out = []
@@ -514,7 +515,7 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
         for s in segs:
             y = tr.centers[i, s.frames, 1]
             # vertically at rest: y constant to noise level, not falling
-            if np.ptp(y) <= max(0.3, 4 * sigmas[i]) and s.n >= 3 and abs(g_common) > 0:
+            if np.ptp(y) <= max(0.3 * tr.pixel_scale, 4 * sigmas[i]) and s.n >= 3 and g_common:
                 s.supported = True
         events_all.append(_events(tr, i, segs, sigmas[i]))
     return Motion(tr, np.asarray(sigmas), segs_all, events_all, pend_all)
@@ -540,7 +541,7 @@ def _events(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> list[Event
             for f in range(max(f0 - 1, 0), min(f1 + 2, tr.num_frames)):
                 if tr.visible[j, f] and tr.visible[i, f]:
                     d = np.hypot(*(tr.centers[j, f] - tr.centers[i, f]))
-                    if d <= tr.radii[i, f] + tr.radii[j, f] + 1.5:
+                    if d <= tr.radii[i, f] + tr.radii[j, f] + 1.5 * tr.pixel_scale:
                         near = True
                 if tr.merged[i, f] and tr.merged[j, f]:
                     near = True
@@ -610,6 +611,7 @@ def gravity(
     fps: float | None = None,
     rel_tol: float = 0.10,
     motion: Motion | None = None,
+    _one_shot: bool = False,
 ) -> ProbeResult:
     """Fit gravity per free-flight segment; check it against ``expected_g`` or for consistency.
 
@@ -645,11 +647,36 @@ def gravity(
     empty = _no_objects(name, m)
     if empty is not None:
         return empty
+    tr0 = m.tracks
+    shot_ids = sorted({tr0.shot_of(i) for i in range(tr0.n_objects)})
+    if len(shot_ids) > 1 and not _one_shot:
+        # each shot is judged alone (another shot may show the scene at another scale)
+        parts = []
+        for sid in shot_ids:
+            keep = [tr0.shot_of(i) == sid for i in range(tr0.n_objects)]
+            view = Motion(
+                tr0,
+                m.sigma,
+                [sg if k else [] for sg, k in zip(m.segments, keep)],
+                m.events,
+                [p if k else None for p, k in zip(m.pendulum, keep)],
+            )
+            parts.append(
+                gravity(
+                    tr0,
+                    expected_g=expected_g,
+                    scale=scale,
+                    rel_tol=rel_tol,
+                    motion=view,
+                    _one_shot=True,
+                )
+            )
+        return merge_results(name, parts)
     unit = "m/s^2" if scale else "px/s^2"
     k = 1.0 / scale if scale else 1.0
     tr = m.tracks
     # the tolerance never drops below 0.03 px/frame^2 (what tracking resolves near g = 0)
-    g_floor = 0.03 * tr.fps**2 / rel_tol
+    g_floor = 0.03 * tr.pixel_scale * tr.fps**2 / rel_tol
     flight = [
         s
         for i, segs in enumerate(m.segments)
@@ -693,8 +720,8 @@ def gravity(
                 Finding(
                     name,
                     f"object {s.object} falls with g = {s.g * k:.4g} {unit} in "
-                    f"{_frames_text(fr)}, {100 * (s.g - ref) / max(abs(ref), g_floor):+.0f}% "
-                    f"from {what} ({ref * k:.4g} {unit})",
+                    f"{_frames_text(fr)}, {_g_diff(s.g, ref, lim, floor, k, unit)} "
+                    f"{what} ({ref * k:.4g} {unit})",
                     "fail",
                     s.object,
                     fr,
@@ -731,8 +758,8 @@ def gravity(
                     Finding(
                         name,
                         f"pendulum (object {i}) swings as if g = {gh * k:.4g} {unit} in "
-                        f"{_frames_text(fr)}, {100 * (gh - ref) / max(abs(ref), g_floor):+.0f}% "
-                        f"from the reference {ref * k:.4g} {unit}",
+                        f"{_frames_text(fr)}, {_g_diff(gh, ref, tol_abs + 3 * se, floor, k, unit)}"
+                        f" the reference ({ref * k:.4g} {unit})",
                         "fail",
                         i,
                         fr,
@@ -807,6 +834,14 @@ def gravity(
     )
 
 
+def _g_diff(g: float, ref: float, lim: float, floor: float, k: float, unit: str) -> str:
+    """How far ``g`` is from ``ref``, in words: a percentage when the reference is large enough
+    for one to mean something, else the difference and the tolerance."""
+    if abs(ref) >= floor:
+        return f"{100 * (g - ref) / abs(ref):+.0f}% from"
+    return f"{(g - ref) * k:+.4g} {unit} (tolerance {lim * k:.3g} {unit}) from"
+
+
 # --------------------------------------------------------------------------- bounce
 def bounce(
     video: Any,
@@ -855,7 +890,7 @@ def bounce(
     ]
     for i, evs in enumerate(long_events):
         for ev in evs:
-            if ev.jump > max(3.0, 6 * m.sigma[i]):
+            if ev.jump > max(3.0 * tr.pixel_scale, 6 * m.sigma[i]):
                 continue  # a jump, not a bounce: continuity reports it
             fr = [ev.frame_before, ev.frame_after]
             if ev.kind in ("bounce", "wall"):
@@ -1088,6 +1123,7 @@ def permanence(
     T = tr.num_frames
     findings: list[Finding] = []
     failed: list[int] = []
+    margin = margin * tr.pixel_scale
 
     def near_border(i: int, f: int) -> bool:
         if tr.at_border[i, f]:
@@ -1101,10 +1137,26 @@ def permanence(
     def hidden(i: int, frames: range) -> bool:
         return any(tr.merged[i, f] for f in frames if 0 <= f < T)
 
+    def partial(i: int, f: int) -> bool:
+        """Only part of the object shows at frame ``f`` (emerging from / going behind
+        something): its area is well below its usual one."""
+        ok = tr.reliable(i)
+        if ok.sum() < 3 or not np.isfinite(tr.areas[i, f]):
+            return False
+        return bool(tr.areas[i, f] < 0.72 * np.median(tr.areas[i, ok]))
+
     for i in range(tr.n_objects):
         vis = np.flatnonzero(tr.visible[i])
+        if vis.size == 0:
+            continue
+        s0, s1 = tr.span(i)
         first, last = int(vis[0]), int(vis[-1])
-        if first > 0 and not near_border(i, first) and not hidden(i, range(first - 1, first + 1)):
+        if (
+            first > s0
+            and not near_border(i, first)
+            and not hidden(i, range(first - 1, first + 1))
+            and not partial(i, first)
+        ):
             x, y = tr.centers[i, first]
             findings.append(
                 Finding(
@@ -1119,7 +1171,12 @@ def permanence(
                 )
             )
             failed.append(first)
-        if last < T - 1 and not near_border(i, last) and not hidden(i, range(last, last + 2)):
+        if (
+            last < s1 - 1
+            and not near_border(i, last)
+            and not hidden(i, range(last, last + 2))
+            and not partial(i, last)
+        ):
             x, y = tr.centers[i, last]
             findings.append(
                 Finding(
@@ -1140,6 +1197,8 @@ def permanence(
             missing = range(a + 1, b)
             if near_border(i, a) or near_border(i, b) or hidden(i, missing):
                 continue
+            if partial(i, a) or partial(i, b) or _reappears_as_predicted(tr, i, a, b):
+                continue  # passed behind something and came out where its motion says
             x, y = tr.centers[i, a]
             findings.append(
                 Finding(
@@ -1169,6 +1228,21 @@ def permanence(
         sentence=sentence,
         findings=findings,
     )
+
+
+def _reappears_as_predicted(tr: Tracks, i: int, a: int, b: int) -> bool:
+    """Whether object ``i``, unseen between frames ``a`` and ``b``, comes back at ``b`` where
+    its motion before ``a`` predicts (within two radii and 3 px, growing with the gap)."""
+    fr = np.flatnonzero(tr.visible[i, : a + 1])[-6:]
+    if fr.size < 2:
+        return False
+    p = tr.centers[i, fr]
+    deg = 2 if fr.size >= 5 else 1
+    pred = np.array([np.polyval(np.polyfit(fr - a, p[:, k], deg), b - a) for k in range(2)])
+    step = float(np.hypot(*(p[-1] - p[-2]))) / max(int(fr[-1] - fr[-2]), 1)
+    r = float(np.nanmedian(tr.radii[i])) if np.isfinite(tr.radii[i]).any() else 0.0
+    gate = 2 * r + 3 * tr.pixel_scale + 0.3 * (step + tr.pixel_scale) * (b - a)
+    return bool(np.hypot(*(tr.centers[i, b] - pred)) <= gate)
 
 
 # --------------------------------------------------------------------------- conservation
@@ -1341,7 +1415,7 @@ def continuity(
         vis = np.flatnonzero(tr.visible[i])
         steps = np.hypot(*np.diff(tr.centers[i, vis], axis=0).T) / np.maximum(np.diff(vis), 1)
         usual = float(np.median(steps)) if steps.size else 0.0
-        lim = max(jump_px, 6 * m.sigma[i])
+        lim = max(jump_px * tr.pixel_scale, 6 * m.sigma[i])
         for ev in m.events[i]:
             worst_jump = max(worst_jump, ev.jump)
             if ev.jump > lim:
@@ -1362,7 +1436,7 @@ def continuity(
                 )
                 failed.extend([a, b])
         # frozen runs: the object stops dead while the motion on both sides says it moves
-        lim_f = max(freeze_px, 6 * m.sigma[i])
+        lim_f = max(freeze_px * tr.pixel_scale, 6 * m.sigma[i])
         for a, b, why in _frozen_runs(tr, i, m.sigma[i], lim_f):
             still = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
             findings.append(
@@ -1431,7 +1505,7 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
     ok = tr.reliable(i)
     p = tr.centers[i]
     T = tr.num_frames
-    still_lim = max(0.1, 4 * sigma)
+    still_lim = max(0.1 * tr.pixel_scale, 4 * sigma)
     steps = np.full(T - 1, np.inf)
     both = ok[:-1] & ok[1:]
     steps[both] = np.hypot(*(p[1:] - p[:-1])[both].T)
