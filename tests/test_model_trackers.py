@@ -207,9 +207,93 @@ def sam(sam_dir):
     return Sam2VideoTracker(str(sam_dir))
 
 
+def _tiny_sam3_tracker_config(S: int = 56):
+    """A ~1.6M-parameter Sam3TrackerVideoConfig: 56-px input, a 2-layer ViT with 14-px patches."""
+    vit = {
+        "model_type": "sam3_vit_model",
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "image_size": S,
+        "patch_size": 14,
+        "window_size": 2,
+        "global_attn_indexes": [1],
+        "pretrain_image_size": S,
+    }
+    g = S // 14
+    vision = {
+        "model_type": "sam3_vision_model",
+        "backbone_config": vit,
+        "fpn_hidden_size": 128,
+        "backbone_feature_sizes": [[4 * g, 4 * g], [2 * g, 2 * g], [g, g]],
+    }
+    return transformers.Sam3TrackerVideoConfig(
+        vision_config=vision,
+        prompt_encoder_config={
+            "hidden_size": 128,
+            "image_size": S,
+            "patch_size": 14,
+            "mask_input_channels": 4,
+        },
+        mask_decoder_config={
+            "hidden_size": 128,
+            "mlp_dim": 32,
+            "num_attention_heads": 2,
+            "iou_head_hidden_dim": 16,
+        },
+        image_size=S,
+        num_maskmem=3,
+        memory_attention_hidden_size=128,
+        memory_attention_num_layers=1,
+        memory_attention_feed_forward_hidden_size=32,
+        memory_attention_rope_feat_sizes=[g, g],
+        memory_encoder_hidden_size=128,
+        memory_encoder_output_channels=64,
+        mask_downsampler_embed_dim=128,
+        memory_fuser_embed_dim=128,
+        memory_fuser_intermediate_dim=32,
+        max_object_pointers_in_encoder=4,
+    )
+
+
+@pytest.fixture(scope="module")
+def sam3(tmp_path_factory):
+    """A tiny random-weight Sam3TrackerVideoModel loaded back from its folder."""
+    torch.manual_seed(0)
+    model = transformers.Sam3TrackerVideoModel(_tiny_sam3_tracker_config()).eval()
+    with torch.no_grad():
+        model.mask_decoder.pred_obj_score_head.proj_out.bias.fill_(10.0)
+    path = tmp_path_factory.mktemp("tiny_sam3")
+    model.save_pretrained(path)
+    return Sam2VideoTracker(str(path))
+
+
 @pytest.fixture(scope="module")
 def bounce():
     return vk.synth.render("bounce", seed=0)
+
+
+def test_sam3_tracker_family(sam3):
+    assert sam3.family == "sam3" and type(sam3.model).__name__ == "Sam3TrackerVideoModel"
+    assert sam3.image_size == 56 and sam3.mean == (0.5, 0.5, 0.5)
+
+
+def test_sam2_normalisation_from_processor_config_and_dtype(sam_dir, bounce, tmp_path):
+    import json
+    import shutil
+
+    local = tmp_path / "with_processor"
+    shutil.copytree(sam_dir, local)
+    cfg = {"video_processor": {"image_mean": [0.4, 0.5, 0.6], "image_std": [0.2, 0.25, 0.3]}}
+    (local / "processor_config.json").write_text(json.dumps(cfg))
+    t = Sam2VideoTracker(str(local), dtype=torch.bfloat16)
+    assert t.mean == (0.4, 0.5, 0.6) and t.std == (0.2, 0.25, 0.3)
+    assert next(t.model.parameters()).dtype == torch.bfloat16
+    px = t._pixels(bounce.video.frames[:2])
+    assert px.shape == (2, 3, 64, 64) and px.dtype == torch.bfloat16
+    tr = t(bounce.video, prompts=[{"frame": 0, "points": [(30.0, 20.0)]}])
+    assert tr.n_objects == 1 and tr.num_frames == bounce.video.num_frames
 
 
 def test_sam2_loads_from_folder(sam, sam_dir):
@@ -234,7 +318,9 @@ def test_sam2_default_prompts_from_classical_tracker(sam, bounce):
     assert tr.visible.any()
 
 
-def test_sam2_original_coordinates_on_non_square_clip(sam, bounce, monkeypatch):
+@pytest.mark.parametrize("which", ["sam", "sam3"])
+def test_sam2_original_coordinates_on_non_square_clip(which, bounce, monkeypatch, request):
+    sam = request.getfixturevalue(which)
     v = bounce.video.resize(48, 80)
     H, W = 48, 80
     # record what the real model returns, to check the Tracks against it independently

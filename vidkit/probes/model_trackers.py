@@ -353,10 +353,22 @@ def _check_prompts(prompts: Sequence[Prompt], T: int, H: int, W: int) -> list[Pr
 
 
 # --------------------------------------------------------------------------- SAM 2 family
-def _read_norm(path: str) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
-    """``(image_mean, image_std)`` from a local folder's processor configuration, if any."""
-    if not os.path.isdir(path):
+def _config_file(path: str, name: str) -> str | None:
+    """A processor configuration file of a local folder, or of a hub id already in the cache."""
+    if os.path.isdir(path):
+        fn = os.path.join(path, name)
+        return fn if os.path.isfile(fn) else None
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        fn = try_to_load_from_cache(path, name)  # reads the cache only, never downloads
+    except Exception:
         return None
+    return fn if isinstance(fn, str) and os.path.isfile(fn) else None
+
+
+def _read_norm(path: str) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
+    """``(image_mean, image_std)`` from the model's processor configuration, if there is one."""
 
     def find(obj: Any) -> tuple[Any, Any] | None:
         if isinstance(obj, dict):
@@ -373,8 +385,8 @@ def _read_norm(path: str) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
         "preprocessor_config.json",
         "processor_config.json",
     ):
-        fn = os.path.join(path, name)
-        if os.path.isfile(fn):
+        fn = _config_file(path, name)
+        if fn is not None:
             with open(fn) as fh:
                 r = find(json.load(fh))
             if r is not None:
@@ -450,6 +462,8 @@ class Sam2VideoTracker:
         norm = None
         if isinstance(model, (str, os.PathLike)):
             path = os.fspath(model)
+            if os.path.exists(os.path.expanduser(path)):
+                path = os.path.expanduser(path)
             if family is None:
                 cfg = transformers.AutoConfig.from_pretrained(path)
                 family = _family_of(getattr(cfg, "model_type", ""), path)
