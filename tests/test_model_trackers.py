@@ -469,20 +469,18 @@ _HAS_TRACKER = "tracker" in inspect.signature(vk.probes.physics).parameters
 @pytest.mark.skipif(not _HAS_TRACKER, reason="vk.probes.physics has no tracker= parameter yet")
 def test_physics_with_sam2_tracker(sam, bounce):
     calls = []
+    # two prompts where the classical tracker sees one ball: the report must hold two objects
+    prompts = [{"frame": 0, "points": [(20.0, 12.0)]}, {"frame": 0, "box": (36, 30, 52, 46)}]
 
     def tracker(video):
         calls.append(video.shape)
-        return sam(video)
+        return sam(video, prompts=prompts)
 
+    assert track(bounce.video).n_objects == 1
     rep = vk.probes.physics(bounce.video, tracker=tracker, flow=False)
-    assert calls, "physics did not call the tracker"
-    assert rep.verdict in {
-        "pass",
-        "fail",
-        "not applicable",
-        "cannot judge",
-        "no moving object found",
-    }
+    assert calls == [bounce.video.shape], "physics did not call the tracker once on the clip"
+    assert rep.tracks.n_objects == 2
+    assert rep.verdict in {"pass", "fail", "cannot judge"}
     assert isinstance(rep.summary, str) and rep.summary
 
 
@@ -574,4 +572,40 @@ def test_cotracker_bad_input(fake_hub, tmp_path):
 def test_physics_with_cotracker(fake_hub, bounce):
     co = CoTrackerTracker(fake_hub, fake_hub / "scaled_offline.pth")
     rep = vk.probes.physics(bounce.video, tracker=co, flow=False)
+    assert rep.tracks.n_objects == 1
+    # the fake's straight path, (1.5, -0.5) px per frame, is what the report holds
+    fr = np.flatnonzero(rep.tracks.visible[0])
+    c = rep.tracks.centers[0, fr]
+    consecutive = np.diff(fr) == 1
+    assert consecutive.sum() >= 10
+    steps = np.diff(c, axis=0)[consecutive]
+    np.testing.assert_allclose(steps, [[1.5, -0.5]] * int(consecutive.sum()), atol=1e-4)
     assert isinstance(rep.summary, str) and rep.summary
+
+
+def test_prompts_from_tracks_keeps_the_longest_tracks():
+    T = 10
+    vis = np.zeros((3, T), bool)
+    vis[0, 6:] = True  # 4 frames
+    vis[1, :] = True  # 10 frames
+    vis[2, 2:9] = True  # 7 frames
+    centers = np.where(vis[..., None], 5.0, np.nan) + np.zeros(2) + np.arange(3)[:, None, None]
+    z = np.zeros((3, T), bool)
+    tr = Tracks(
+        centers=centers,
+        radii=np.where(vis, 2.0, np.nan),
+        areas=np.where(vis, 12.6, np.nan),
+        colors=np.where(vis[..., None], 0.5, np.nan) + np.zeros(3),
+        visible=vis,
+        merged=z,
+        at_border=z.copy(),
+        fps=8.0,
+        size=(16, 16),
+        background=np.zeros((16, 16, 3)),
+    )
+    tr.merged[1, 0] = True  # object 1's first clean frame is frame 1
+    p = prompts_from_tracks(tr)
+    assert [q["frame"] for q in p] == [6, 1, 2]
+    assert p[1]["points"] == [(6.0, 6.0)] and p[1]["labels"] == [1]
+    p2 = prompts_from_tracks(tr, max_objects=2)
+    assert [q["frame"] for q in p2] == [1, 2]

@@ -283,14 +283,20 @@ def prompts_from_tracks(tr: Tracks, *, max_objects: int | None = None) -> list[P
     """One point prompt per tracked object: its centroid at its first clean frame.
 
     A clean frame is one where the object is visible, whole (not at the border) and not merged
-    with another object; an object without one is prompted at its first visible frame.
+    with another object; an object without one is prompted at its first visible frame. With
+    ``max_objects``, the objects seen in the most frames are kept (in their order in ``tr``).
 
     Example:
         >>> prompts_from_tracks(vk.probes.track(scene.video))  # doctest: +SKIP
         [{'frame': 0, 'points': [(12.0, 20.5)], 'labels': [1]}]
     """
+    keep = list(range(tr.n_objects))
+    if max_objects is not None and len(keep) > int(max_objects):
+        # the objects seen in the most frames (the rest are more likely noise or clutter)
+        seen_frames = tr.visible.sum(axis=1)
+        keep = sorted(sorted(keep, key=lambda i: -int(seen_frames[i]))[: int(max_objects)])
     out: list[Prompt] = []
-    for i in range(tr.n_objects):
+    for i in keep:
         good = np.flatnonzero(tr.reliable(i))
         seen = np.flatnonzero(tr.visible[i])
         fr = good if good.size else seen
@@ -299,8 +305,6 @@ def prompts_from_tracks(tr: Tracks, *, max_objects: int | None = None) -> list[P
         t = int(fr[0])
         x, y = (float(c) for c in tr.centers[i, t])
         out.append({"frame": t, "points": [(x, y)], "labels": [1]})
-    if max_objects is not None:
-        out = out[: int(max_objects)]
     return out
 
 
