@@ -270,6 +270,46 @@ def sam3(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def edgetam(tmp_path_factory):
+    """A tiny random-weight EdgeTamVideoModel (1.1M parameters) loaded back from its folder.
+
+    EdgeTAM's own image encoder (RepViT) comes from timm, which is not a vidkit dependency; its
+    config takes any vision config, so the tiny Hiera encoder above stands in. The parts proper to
+    EdgeTAM (perceiver memory resampler, 2D-RoPE memory attention) are its own.
+    """
+    sam2 = _tiny_sam2_config()
+    cfg = transformers.EdgeTamVideoConfig(
+        vision_config=sam2.vision_config.to_dict(),
+        prompt_encoder_config=sam2.prompt_encoder_config.to_dict(),
+        mask_decoder_config=sam2.mask_decoder_config.to_dict(),
+        image_size=64,
+        num_maskmem=3,
+        memory_attention_hidden_size=128,
+        memory_attention_num_layers=1,
+        memory_attention_mlp_hidden_size=32,
+        memory_attention_rope_feat_sizes=[4, 4],
+        memory_attention_rope_k_sizes=[2, 2],
+        perceiver_resampler_num_latents=8,
+        perceiver_resampler_num_latents_2d=4,
+        perceiver_resampler_num_layers=1,
+        perceiver_resampler_mlp_intermediate_size=32,
+        memory_encoder_hidden_size=128,
+        memory_encoder_output_channels=64,
+        mask_downsampler_embed_dim=128,
+        memory_fuser_embed_dim=128,
+        memory_fuser_intermediate_dim=32,
+        max_object_pointers_in_encoder=4,
+    )
+    torch.manual_seed(0)
+    model = transformers.EdgeTamVideoModel(cfg).eval()
+    with torch.no_grad():
+        model.mask_decoder.pred_obj_score_head.proj_out.bias.fill_(10.0)
+    path = tmp_path_factory.mktemp("tiny_edgetam")
+    model.save_pretrained(path)
+    return Sam2VideoTracker(str(path))
+
+
+@pytest.fixture(scope="module")
 def bounce():
     return vk.synth.render("bounce", seed=0)
 
@@ -277,6 +317,11 @@ def bounce():
 def test_sam3_tracker_family(sam3):
     assert sam3.family == "sam3" and type(sam3.model).__name__ == "Sam3TrackerVideoModel"
     assert sam3.image_size == 56 and sam3.mean == (0.5, 0.5, 0.5)
+
+
+def test_edgetam_family(edgetam):
+    assert edgetam.family == "edgetam" and type(edgetam.model).__name__ == "EdgeTamVideoModel"
+    assert edgetam.mean == (0.485, 0.456, 0.406)
 
 
 def test_sam2_normalisation_from_processor_config_and_dtype(sam_dir, bounce, tmp_path):
@@ -318,7 +363,7 @@ def test_sam2_default_prompts_from_classical_tracker(sam, bounce):
     assert tr.visible.any()
 
 
-@pytest.mark.parametrize("which", ["sam", "sam3"])
+@pytest.mark.parametrize("which", ["sam", "sam3", "edgetam"])
 def test_sam2_original_coordinates_on_non_square_clip(which, bounce, monkeypatch, request):
     sam = request.getfixturevalue(which)
     v = bounce.video.resize(48, 80)
