@@ -29,6 +29,13 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 
+def _needs(*names: str) -> None:
+    """Skip when the installed transformers predates these classes."""
+    missing = [n for n in names if not hasattr(transformers, n)]
+    if missing:
+        pytest.skip(f"transformers {transformers.__version__} lacks {missing}")
+
+
 # --------------------------------------------------------------------------- hand-made masks
 def _coverage(h: int, w: int, cx: float, cy: float, r: float, ss: int = 8) -> np.ndarray:
     """Exact-ish disc coverage per pixel (ss x ss supersampling; pixel centres at integers)."""
@@ -192,6 +199,7 @@ def _tiny_sam2_config(S: int = 64):
 @pytest.fixture(scope="module")
 def sam_dir(tmp_path_factory):
     """A tiny random-weight Sam2VideoModel saved with save_pretrained (safetensors)."""
+    _needs("Sam2VideoModel", "Sam2VideoInferenceSession")
     torch.manual_seed(0)
     model = transformers.Sam2VideoModel(_tiny_sam2_config()).eval()
     with torch.no_grad():
@@ -260,6 +268,7 @@ def _tiny_sam3_tracker_config(S: int = 56):
 @pytest.fixture(scope="module")
 def sam3(tmp_path_factory):
     """A tiny random-weight Sam3TrackerVideoModel loaded back from its folder."""
+    _needs("Sam3TrackerVideoModel", "Sam3TrackerVideoInferenceSession")
     torch.manual_seed(0)
     model = transformers.Sam3TrackerVideoModel(_tiny_sam3_tracker_config()).eval()
     with torch.no_grad():
@@ -277,6 +286,7 @@ def edgetam(tmp_path_factory):
     config takes any vision config, so the tiny Hiera encoder above stands in. The parts proper to
     EdgeTAM (perceiver memory resampler, 2D-RoPE memory attention) are its own.
     """
+    _needs("EdgeTamVideoModel", "EdgeTamVideoInferenceSession")
     sam2 = _tiny_sam2_config()
     cfg = transformers.EdgeTamVideoConfig(
         vision_config=sam2.vision_config.to_dict(),

@@ -484,8 +484,13 @@ class Sam2VideoTracker:
             raise ValueError(f"family must be one of {sorted(MODEL_FAMILIES)}, got {family!r}")
         self.family = family
         model_cls_name, session_name, mean, std = MODEL_FAMILIES[family]
-        model_cls = getattr(transformers, model_cls_name)
-        self._session_cls = getattr(transformers, session_name)
+        model_cls = getattr(transformers, model_cls_name, None)
+        self._session_cls = getattr(transformers, session_name, None)
+        if model_cls is None or self._session_cls is None:
+            raise ImportError(
+                f"the {family!r} family needs transformers' {model_cls_name} and {session_name}, "
+                f"which transformers {transformers.__version__} does not have; upgrade transformers"
+            )
         if isinstance(model, torch.nn.Module):
             if not isinstance(model, model_cls):
                 raise TypeError(
