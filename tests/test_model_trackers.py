@@ -593,8 +593,17 @@ def fake_hub(tmp_path_factory):
 
 
 @pytest.mark.parametrize("ckpt", ["scaled_offline.pth", "wrapped.pth", "weights.safetensors"])
-def test_cotracker_wiring_with_fake_hub(fake_hub, bounce, ckpt):
+def test_cotracker_wiring_with_fake_hub(fake_hub, bounce, ckpt, monkeypatch):
+    loads = []
+    orig_load = torch.load
+
+    def spy_load(*args, **kwargs):
+        loads.append(kwargs.get("weights_only"))
+        return orig_load(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", spy_load)
     co = CoTrackerTracker(fake_hub, fake_hub / ckpt, points_per_object=5)
+    assert loads == ([] if ckpt.endswith(".safetensors") else [True])
     assert np.allclose(co.predictor.model.velocity.detach().numpy(), [1.5, -0.5])
     v = bounce.video
     base = track(v)
