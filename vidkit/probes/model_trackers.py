@@ -26,9 +26,9 @@ Example:
     >>> import vidkit as vk
     >>> from vidkit.probes.model_trackers import Sam2VideoTracker
     >>> sam = Sam2VideoTracker("facebook/sam2.1-hiera-tiny", device="cuda")  # doctest: +SKIP
-    >>> scene = vk.synth.render("bounce", seed=0)  # doctest: +SKIP
-    >>> vk.probes.gravity(sam(scene.video)).passed  # doctest: +SKIP
-    True
+    >>> rep = vk.probes.physics("clip.mp4", tracker=sam)  # doctest: +SKIP
+    >>> tracks = sam(vk.synth.render("bounce", seed=0).video)  # doctest: +SKIP
+    >>> vk.probes.gravity(tracks).sentence  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from vidkit.video import Video, as_video
 
 __all__ = [
     "CoTrackerTracker",
+    "as_tracker",
     "MODEL_FAMILIES",
     "Prompt",
     "Sam2VideoTracker",
