@@ -742,12 +742,16 @@ class PhysicsMetric(VideoMetric):
 
     Columns (all higher is better, in [0, 1]):
 
-    - ``physics``: the share of the probes that applied to the video and passed (gravity, bounce,
-      permanence, conservation, continuity, smoothness, flicker, warping error; dynamic degree is
-      information only). 1 means no violation was found.
+    - ``physics``: the share of the probes that judged the video and passed (gravity, bounce,
+      permanence, conservation, continuity, smoothness, flicker; warping error, dynamic degree
+      and shot cuts are information only). 1 means no violation was found.
     - ``physics.<probe>``: 1 if that probe passed, 0 if it failed, empty where it did not apply
       (a probe-score profile: its mean is the probe's pass rate over a model's videos).
     - ``physics.tracked``: 1 when a moving object was found and tracked.
+    - ``physics.cannot_judge``: 1 when the probes could not judge the video (verdict "cannot
+      judge": a camera motion that cannot be compensated, clutter, frames too small...); such a
+      video has no ``physics`` score (left out of the mean, never counted as a pass), and the
+      column's sum over a model's videos is how many were not judged.
 
     A video in which no moving object can be tracked scores ``untracked`` (default 0: every
     prompt of the suites asks for a moving object, so a video without one has failed it; pass
@@ -791,8 +795,8 @@ class PhysicsMetric(VideoMetric):
 def _report_scores(report: Any, *, untracked: float = 0.0) -> dict[str, float]:
     """``{"score": pass share, "<probe>": 1/0/NaN, "tracked": 1/0}`` from a PhysicsReport."""
     from vidkit.probes.report import FLOW_PROBES, TRACK_PROBES
+    from vidkit.probes.report import INFO_PROBES as info_only
 
-    info_only = ("dynamic_degree_classical",)
     results = getattr(report, "results", None)
     if not isinstance(results, Mapping):
         raise TypeError(f"expected a vk.probes PhysicsReport, got {type(report).__name__}")
@@ -808,10 +812,16 @@ def _report_scores(report: Any, *, untracked: float = 0.0) -> dict[str, float]:
             judged.append(bool(passed))
     tracked = int(getattr(getattr(report, "tracks", None), "n_objects", 0) or 0) > 0
     out["tracked"] = float(tracked)
-    if not tracked:
+    # "cannot judge" is never a pass: such a video is left out of the mean and counted
+    verdict = getattr(report, "verdict", None)
+    cannot = verdict == "cannot judge"
+    out["cannot_judge"] = float(cannot)
+    if not tracked and "no moving object" in str(getattr(report, "reason", "no moving object")):
         out["score"] = float(untracked)
+    elif cannot or not judged:
+        out["score"] = float("nan")
     else:
-        out["score"] = float(np.mean(judged)) if judged else float("nan")
+        out["score"] = float(np.mean(judged))
     return out
 
 

@@ -44,8 +44,11 @@ __all__ = ["CameraMotion", "estimate_camera", "pair_motion", "stabilise"]
 
 MIN_POINTS = 20
 STATIC_PX = 0.5
-MIN_INLIERS = 0.5
-MAX_RESIDUAL = 0.75
+STILL_PX = 0.15
+RANSAC_PX = 1.5
+MIN_INLIERS = 0.3
+MAX_RESIDUAL = 1.0
+MAX_UNMEASURED = 0.25
 MAX_CANVAS = 2.5
 
 
@@ -88,8 +91,19 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
     if a.shape[0] < MIN_POINTS:
         return out
     out["spread"] = float(np.ptp(a[:, 0]) * np.ptp(a[:, 1]) / (W * H))
+    step = np.hypot(*(b - a).T)
+    if float(np.median(step)) < STILL_PX:
+        # most corners stay put: a still camera (fitting a similarity to noise would drift)
+        still = step < 1.0
+        res = step[still]
+        out.update(
+            M=np.eye(2, 3),
+            inliers=float(still.mean()),
+            residual=float(np.sqrt(np.mean(res**2))) if res.size else np.nan,
+        )
+        return out
     M, inl = cv2.estimateAffinePartial2D(
-        a, b, method=cv2.RANSAC, ransacReprojThreshold=1.0, maxIters=500, confidence=0.99
+        a, b, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX, maxIters=500, confidence=0.99
     )
     if M is None:
         return out
@@ -208,7 +222,7 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
             "too little texture to measure camera motion: assumed static (a plain background "
             "shows no camera motion)",
         )
-    good = measured & (inl >= MIN_INLIERS) & (res <= MAX_RESIDUAL)
+    good = ~measured | ((inl >= MIN_INLIERS) & (res <= MAX_RESIDUAL))
     # chain the pair maps (unmeasured pairs: identity) to map every frame into frame 0
     to_ref = eye.copy()
     for t in range(1, T):
@@ -221,12 +235,17 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
     if moved < STATIC_PX:
         return result("static", f"the camera is still (frames within {moved:.2f} px of the first)")
     bad = np.flatnonzero(~good)
+    if (~measured).mean() > MAX_UNMEASURED:
+        t = int(np.flatnonzero(~measured)[0])
+        return result(
+            "cannot compensate",
+            f"the camera moves ({moved:.1f} px) and {int((~measured).sum())} of {n} frame pairs "
+            f"(the first between frames {t} and {t + 1}) have too few corners to follow",
+        )
     if bad.size:
         t = int(bad[0])
         why = (
-            "too few corners to follow"
-            if not measured[t]
-            else f"only {100 * inl[t]:.0f}% of the corners move together (residual "
+            f"only {100 * inl[t]:.0f}% of the corners move together (residual "
             f"{res[t]:.2f} px): parallax or a non-rigid scene"
         )
         return result(

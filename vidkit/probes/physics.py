@@ -514,8 +514,9 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
     for i, segs in enumerate(segs_all):
         for s in segs:
             y = tr.centers[i, s.frames, 1]
-            # vertically at rest: y constant to noise level, not falling
-            if np.ptp(y) <= max(0.3 * tr.pixel_scale, 4 * sigmas[i]) and s.n >= 3 and g_common:
+            # vertically at rest (resting or rolling on a floor): y constant to noise level;
+            # friction may slow it down sideways, so it is not free flight
+            if np.ptp(y) <= max(1.0 * tr.pixel_scale, 6 * sigmas[i]) and s.n >= 3:
                 s.supported = True
         events_all.append(_events(tr, i, segs, sigmas[i]))
     return Motion(tr, np.asarray(sigmas), segs_all, events_all, pend_all)
@@ -733,7 +734,10 @@ def gravity(
         ax = float(s.coef[0, 2])
         se_x = float(s.se_acc[0]) if np.isfinite(s.se_acc[0]) else 0.0
         lim_x = rel_tol * max(abs(ref), g_floor) + 3 * se_x
-        if abs(ax) > lim_x:
+        # only a piece that clearly falls is in free flight (a ball rolling or sliding on a
+        # floor may slow down sideways: friction)
+        flying = abs(ref) > g_floor and s.g > 0.5 * ref
+        if flying and abs(ax) > lim_x:
             findings.append(
                 Finding(
                     name,
@@ -1254,6 +1258,17 @@ def _change_runs(bad: np.ndarray, frames: np.ndarray) -> list[np.ndarray]:
     return np.split(sel, cuts)
 
 
+def _lasting(runs: list[np.ndarray], fr: np.ndarray) -> list[np.ndarray]:
+    """Runs of 3+ frames, or 2+ at either end of the object's reliable frames: a change of size
+    or colour lasts; a blip of one or two frames is motion blur, noise or compression."""
+    out = []
+    for r in runs:
+        at_end = int(r[0]) == int(fr[0]) or int(r[-1]) == int(fr[-1])
+        if r.size >= 3 or (r.size >= 2 and at_end):
+            out.append(r)
+    return out
+
+
 def _change_text(
     run: np.ndarray, fr: np.ndarray, odd: str, usual: str
 ) -> tuple[str, list[int], bool]:
@@ -1313,7 +1328,7 @@ def conservation(
         r_ref = float(np.median(r))
         rel = r / r_ref - 1
         worst_size = max(worst_size, float(np.max(np.abs(rel))))
-        for run in _change_runs(np.abs(rel) > size_tol, fr):
+        for run in _lasting(_change_runs(np.abs(rel) > size_tol, fr), fr):
             idx = np.searchsorted(fr, run)
             v = float(np.median(r[idx]))
             text, frames, before = _change_text(run, fr, f"{v:.1f} px", f"{r_ref:.1f} px")
@@ -1334,7 +1349,7 @@ def conservation(
         c_ref = np.median(c, axis=0)
         dc = np.sqrt(np.sum((c - c_ref) ** 2, axis=1))
         worst_color = max(worst_color, float(np.max(dc)))
-        for run in _change_runs(dc > color_tol, fr):
+        for run in _lasting(_change_runs(dc > color_tol, fr), fr):
             idx = np.searchsorted(fr, run)
             v = np.median(c[idx], axis=0)
             text, frames, _ = _change_text(

@@ -64,6 +64,8 @@ MAX_OBJECTS = 16
 DEFAULT_MAX_SIDE = 384
 #: the most frames analysed at once (longer shots are judged in parts)
 DEFAULT_WINDOW = 160
+#: objects seen in fewer frames (or 15% of the shot) are not judged
+MIN_TRACK = 5
 #: frames must be at least this many pixels on each side (at the working size)
 MIN_SIDE = 16
 #: frame rates the probes judge
@@ -861,7 +863,26 @@ def _analyse(
             f"motion not fully compensated): more than {MAX_OBJECTS} cannot be followed reliably"
         )
         return
+    tr = _drop_short(tr, max(MIN_TRACK, int(np.ceil(0.15 * n))))
     w.tracks = _to_original(tr, px, cam.origin if cam.moving else (0.0, 0.0))
+
+
+def _drop_short(tr: Tracks, min_frames: int) -> Tracks:
+    """Tracks seen in at least ``min_frames`` frames: a blob seen for a few frames is texture,
+    noise or compression showing through, not an object the probes can judge."""
+    keep = tr.visible.sum(axis=1) >= min_frames
+    if keep.all():
+        return tr
+    return replace(
+        tr,
+        centers=tr.centers[keep],
+        radii=tr.radii[keep],
+        areas=tr.areas[keep],
+        colors=tr.colors[keep],
+        visible=tr.visible[keep],
+        merged=tr.merged[keep],
+        at_border=tr.at_border[keep],
+    )
 
 
 def physics_batch(
