@@ -526,11 +526,19 @@ class _Layout:
 
 
 def _radius(
-    rng: np.random.Generator, w: int, h: int, lo: float = 3.0, hi_frac: float = 0.2
+    rng: np.random.Generator,
+    w: float,
+    h: float,
+    lo: float = 3.0,
+    hi_frac: float = 0.2,
+    lo_scale: float = 1.0,
 ) -> float:
-    hi = min(40.0, hi_frac * min(w, h))
-    # log-uniform: small objects as often as large ones
-    return float(math.exp(rng.uniform(math.log(lo), math.log(max(hi, lo + 0.5)))))
+    lo = lo * lo_scale  # a camera that zooms out shrinks the ball: keep >= lo px in the image
+    hi = max(min(40.0, hi_frac * min(w, h)), lo + 0.5)
+    if rng.random() < 0.3:  # large objects
+        return float(rng.uniform(0.5 * (lo + hi), hi))
+    # log-uniform: small objects as often as medium ones
+    return float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
 
 
 def _kind_layout(
@@ -540,6 +548,7 @@ def _kind_layout(
     fps: float,
     frames: int,
     colors: list[np.ndarray],
+    lo_scale: float = 1.0,
 ) -> _Layout:
     x0, y0, x1, y1 = (float(v) for v in stage)
     w, h = x1 - x0, y1 - y0
@@ -553,7 +562,7 @@ def _kind_layout(
         return c
 
     if kind in ("toss", "occluded") and (kind == "toss" or rng.random() < 0.6):
-        r = _radius(rng, w, h, hi_frac=0.12)
+        r = _radius(rng, w, h, lo_scale=lo_scale, hi_frac=0.15)
         side = 1 if rng.random() < 0.5 else -1
         bx = x0 + r + 2 + rng.uniform(0, 0.25) * w
         by = rng.uniform(y0 + 0.45 * h, floor_y - r - 1)
@@ -577,7 +586,7 @@ def _kind_layout(
         )
         lay = _Layout([b], world, [])
     elif kind in ("bounce", "settle"):
-        r = _radius(rng, w, h, hi_frac=0.14 if kind == "bounce" else 0.2)
+        r = _radius(rng, w, h, lo_scale=lo_scale, hi_frac=0.18 if kind == "bounce" else 0.25)
         bx = rng.uniform(x0 + r + 3, x1 - r - 3)
         by = rng.uniform(y0 + r + 2, y0 + 0.35 * h)
         drop = floor_y - r - by
@@ -592,7 +601,7 @@ def _kind_layout(
         world = _World(g, floor_y, e, friction=rng.uniform(0.1, 0.4), v_rest=math.sqrt(2 * g * 0.6))
         lay = _Layout([b], world, [])
     elif kind == "roll":
-        r = _radius(rng, w, h, lo=4.0, hi_frac=0.22)
+        r = _radius(rng, w, h, lo_scale=lo_scale, lo=4.0, hi_frac=0.28)
         travel = rng.uniform(0.3, 0.7) * (w - 2 * r - 6)
         t_stop = rng.uniform(0.6, 1.6) * dur
         v0 = 2 * travel / t_stop
@@ -607,7 +616,7 @@ def _kind_layout(
         world = _World(g, floor_y, 0.5, friction=decel / g, v_rest=1e9)
         lay = _Layout([b], world, [])
     elif kind in ("glide", "occluded"):
-        r = _radius(rng, w, h, hi_frac=0.12)
+        r = _radius(rng, w, h, lo_scale=lo_scale, hi_frac=0.15)
         ang = rng.uniform(0, 2 * math.pi)
         travel = rng.uniform(0.3, 0.7) * min(w, h) * (1.4 if abs(math.cos(ang)) > 0.7 else 1.0)
         v = travel / dur
@@ -630,7 +639,7 @@ def _kind_layout(
         bodies = []
         depths = rng.permutation(n)
         for k in range(n):
-            r = _radius(rng, w, h, hi_frac=0.1)
+            r = _radius(rng, w, h, lo_scale=lo_scale, hi_frac=0.12)
             ang = a0 + k * (2 * math.pi / n) + rng.uniform(-0.35, 0.35)
             v = rng.uniform(0.25, 0.55) * min(w, h) / (0.5 * dur)
             vx, vy = v * math.cos(ang), v * math.sin(ang) * (0.6 if gravity else 1.0)
@@ -969,7 +978,7 @@ def _try_shot(
     bg_rng = _seq(seed, att, 7777, _CODES[kind], _CODES[background])
     world_img, bg_mean = _background(bg_rng, background, wsize[1], wsize[0])
     colors: list[np.ndarray] = [bg_mean]
-    lay = _kind_layout(rng, kind, stage, fps, frames, colors)
+    lay = _kind_layout(rng, kind, stage, fps, frames, colors, 1.0 / min(1.0, cam.zoom_end))
     floor_col = None
     if lay.world.floor_y is not None:
         world_img, floor_col = _paint_floor(bg_rng, world_img, lay.world.floor_y, bg_mean)
@@ -1290,7 +1299,7 @@ def _place_violation(
                     new, _ = _simulate(lay.bodies, lay.world, fps, frames, substeps, ev)
                     nx, ny, nr = settle(new)
                     jump = math.hypot(nx[j, f] - xs[j, f], ny[j, f] - ys[j, f])
-                    if jump < dmin * 0.9:
+                    if jump < dmin:
                         continue
                     ok = all(
                         _inside(nx[o, k], ny[o, k], nr[o, k], w, h, 1.0)
@@ -1733,7 +1742,7 @@ def specs(
     """The arguments of every clip of :func:`suite` (cheap; render each with ``render(**spec)``).
 
     Clean clips cycle through kinds and cameras (half static, half moving: pan, shake, zoom);
-    about 12% of them have a shot cut and 25% an extra occluder. Each violation gets
+    each has a 12% chance of a shot cut and a 25% chance of an extra occluder. Each violation gets
     ``n_violation`` clips, half on a static camera and half on moving ones. Sizes, fps (8-60),
     frame counts (24-64), backgrounds, blur, noise, JPEG and lighting are drawn per clip.
 
