@@ -46,7 +46,7 @@ MIN_POINTS = 20
 STATIC_PX = 0.5
 STILL_PX = 0.15
 RANSAC_PX = 1.5
-MIN_INLIERS = 0.3
+MIN_INLIERS = 0.5
 MAX_RESIDUAL = 1.0
 MAX_UNMEASURED = 0.25
 MAX_CANVAS = 2.5
@@ -75,15 +75,19 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
     out: dict[str, Any] = {"M": None, "points": 0, "inliers": 0.0, "residual": np.nan, "spread": 0}
     if min(H, W) < 16:
         return out
+    # a light blur first: sensor noise must not make corners
+    g0 = cv2.GaussianBlur(g0, (0, 0), 1.5)
+    g1 = cv2.GaussianBlur(g1, (0, 0), 1.5)
     p0 = cv2.goodFeaturesToTrack(
-        g0, maxCorners=400, qualityLevel=0.01, minDistance=max(3, min(H, W) // 40), blockSize=5
+        g0, maxCorners=300, qualityLevel=0.05, minDistance=max(3, min(H, W) // 40), blockSize=5
     )
     if p0 is None or len(p0) < MIN_POINTS:
         out["points"] = 0 if p0 is None else len(p0)
         return out
     win = (15, 15) if min(H, W) >= 64 else (9, 9)
-    p1, st, _ = cv2.calcOpticalFlowPyrLK(g0, g1, p0, None, winSize=win, maxLevel=3)
-    pb, st2, _ = cv2.calcOpticalFlowPyrLK(g1, g0, p1, None, winSize=win, maxLevel=3)
+    lev = 3 if min(H, W) >= 128 else 2
+    p1, st, _ = cv2.calcOpticalFlowPyrLK(g0, g1, p0, None, winSize=win, maxLevel=lev)
+    pb, st2, _ = cv2.calcOpticalFlowPyrLK(g1, g0, p1, None, winSize=win, maxLevel=lev)
     fb = np.hypot(*(pb - p0).reshape(-1, 2).T)
     ok = (st.ravel() == 1) & (st2.ravel() == 1) & (fb < 0.5)
     a, b = p0.reshape(-1, 2)[ok], p1.reshape(-1, 2)[ok]
@@ -110,7 +114,26 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
     inl = inl.ravel().astype(bool)
     pred = a @ M[:, :2].T + M[:, 2]
     res = np.hypot(*(pred - b)[inl].T)
-    out.update(M=M, inliers=float(inl.mean()), residual=float(np.sqrt(np.mean(res**2))))
+    rms = float(np.sqrt(np.mean(res**2))) if res.size else np.nan
+    # the fitted motion must stand out of the corners' jitter (3 standard errors), else the
+    # camera is still and the "motion" is noise
+    still = step < RANSAC_PX
+    d = (b - a)[still]
+    if still.sum() >= 3:
+        mean = np.abs(d.mean(axis=0))
+        se = d.std(axis=0) / np.sqrt(still.sum())
+        shift_is_noise = bool(np.all(mean < np.maximum(3 * se, 0.02)))
+    else:
+        shift_is_noise = False
+    if shift_is_noise and still.mean() >= inl.mean() - 0.1:
+        r0 = step[still]
+        out.update(
+            M=np.eye(2, 3),
+            inliers=float(still.mean()),
+            residual=float(np.sqrt(np.mean(r0**2))) if r0.size else np.nan,
+        )
+        return out
+    out.update(M=M, inliers=float(inl.mean()), residual=rms)
     return out
 
 
@@ -221,6 +244,13 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
             "static",
             "too little texture to measure camera motion: assumed static (a plain background "
             "shows no camera motion)",
+        )
+    still = np.array([p["M"] is not None and np.array_equal(p["M"], np.eye(2, 3)) for p in pairs])
+    if still[measured].mean() >= 0.6:
+        return result(
+            "static",
+            f"the camera is still in {int(still[measured].sum())} of {int(measured.sum())} "
+            "measured frame pairs (the others are noise): assumed static",
         )
     good = ~measured | ((inl >= MIN_INLIERS) & (res <= MAX_RESIDUAL))
     # chain the pair maps (unmeasured pairs: identity) to map every frame into frame 0

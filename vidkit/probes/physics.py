@@ -1473,6 +1473,8 @@ def continuity(
             t = int(t)
             if any(t in f.frames and t + 1 in f.frames for f in findings):
                 continue
+            if not np.any(tr.visible[:, t] & tr.visible[:, t + 1]):
+                continue  # nothing in view to move (the objects have left the frame)
             findings.append(
                 Finding(
                     name,

@@ -825,13 +825,13 @@ def _mark_partial(
 ) -> None:
     """Flag (as ``merged``: unreliable) the frames where an object is only partly visible: the
     first frames of a visible run after a hidden stretch and the last ones before it, while its
-    area is below 72% of its usual area (it is emerging from, or going behind, something)."""
+    area is below 85% of its usual area (it is emerging from, or going behind, something)."""
     T = visible.size
     ok = visible & ~merged & ~border
     if ok.sum() < 3:
         return
     ref = float(np.median(area[ok]))
-    small = visible & (area < 0.72 * ref)
+    small = visible & (area < 0.85 * ref)
     idx = np.flatnonzero(visible)
     runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
     for r in runs:
