@@ -231,6 +231,8 @@ def test_bad_input_is_refused():
         V.render("toss", size=160)
     with pytest.raises(ValueError, match="frames"):
         V.render("toss", frames=4)
+    with pytest.raises(TypeError, match="spec"):
+        V.render_spec(["toss"])
 
 
 def test_suite_is_varied_and_reproducible():

@@ -60,6 +60,7 @@ __all__ = [
     "VIOLATION_KINDS",
     "ValidationClip",
     "render",
+    "render_spec",
     "specs",
     "suite",
 ]
@@ -1437,12 +1438,16 @@ def _place_violation(
                 if not (0.2 * frames <= kf <= frames - 6):
                     continue
                 k_of = sum(1 for (b_, s2, _) in bounces if b_ == j and s2 < s)
-                if v * v / (2 * g) < 4.0:
+                # plainly visible: the ball fell at least 10 px (and a radius) before this
+                # bounce, and rebounds at least 5 px (and half a radius) higher than it fell
+                fall = v * v / (2 * g)
+                rad = lay.bodies[j].r
+                if fall < max(10.0, rad):
                     continue
-                room = (floor - lay.bodies[j].r) - (stage[1] + lay.bodies[j].r + 2)
+                room = (floor - rad) - (stage[1] + rad + 2)
                 e_max = math.sqrt(2 * g * max(room, 0)) / v
                 e = min(float(vparams.get("e", rng.uniform(1.3, 1.6))), 0.97 * e_max)
-                if e < 1.2:
+                if e < 1.2 or (e * e - 1) * fall < max(5.0, 0.5 * rad):
                     continue
                 new, _ = _simulate(
                     lay.bodies, lay.world, fps, frames, substeps, {"bounce_e": (j, k_of, e)}
@@ -1465,6 +1470,8 @@ def _place_violation(
                     violation_frames=[f],
                     violation_params={
                         "restitution": e,
+                        "fall_px": fall,
+                        "rebound_px": e * e * fall,
                         "bounce": k_of,
                         "normal_restitution": lay.world.restitution,
                     },
@@ -1743,7 +1750,8 @@ def specs(
 
     Clean clips cycle through kinds and cameras (half static, half moving: pan, shake, zoom);
     each has a 12% chance of a shot cut and a 25% chance of an extra occluder. Each violation gets
-    ``n_violation`` clips, half on a static camera and half on moving ones. Sizes, fps (8-60),
+    ``n_violation`` clips, half on a static camera and half on moving ones (10% of them with a
+    cut after the shot that holds the violation). Sizes, fps (8-60),
     frame counts (24-64), backgrounds, blur, noise, JPEG and lighting are drawn per clip.
 
     Example:
@@ -1811,8 +1819,38 @@ def specs(
                 **options(rng, i),
             }
             spec["occluders"] = 1 if rng.random() < 0.2 else 0
+            if rng.random() < 0.1:  # the violation in the first shot of a clip with a cut
+                spec["frames"] = int(rng.integers(48, 65))
+                spec["cut"] = True
             out.append(spec)
     return out
+
+
+def render_spec(spec: dict[str, Any], retries: int = 6) -> ValidationClip:
+    """Render one spec of :func:`specs`; if its layout cannot hold the violation, try the next
+    seeds (``seed + 1000003 * k``, k = 1..retries), deterministically.
+
+    The seed actually used is ``clip.truth["seed"]``.
+
+    Example:
+        >>> from vidkit import validation
+        >>> spec = validation.specs(1, 0, seed=0)[0]
+        >>> validation.render_spec(spec).truth["seed"] == spec["seed"]
+        True
+    """
+    if not isinstance(spec, dict) or "kind" not in spec:
+        raise TypeError(f"spec must be a dict of render() arguments with a 'kind', got {spec!r}")
+    last: ValueError | None = None
+    base = int(spec.get("seed", 0))
+    for k in range(retries + 1):
+        try:
+            return render(**{**spec, "seed": base + 1000003 * k})
+        except ValueError as exc:
+            if "could not lay out" not in str(exc):
+                raise
+            last = exc
+    assert last is not None
+    raise last
 
 
 def suite(
@@ -1825,8 +1863,9 @@ def suite(
 ) -> Iterator[ValidationClip]:
     """Yield the clips of :func:`specs` (a varied, reproducible validation set).
 
-    A spec whose layout cannot hold its violation (rare) is skipped with nothing yielded, so
-    the count can be slightly below ``n_clean + n_violation * len(violations)``.
+    Each spec is rendered with :func:`render_spec` (a spec whose layout cannot hold its
+    violation moves on to the next seeds); one that still fails after that (very rare) is
+    skipped, so the count can be below ``n_clean + n_violation * len(violations)``.
 
     Example:
         >>> from vidkit import validation
@@ -1836,7 +1875,7 @@ def suite(
     """
     for spec in specs(n_clean, n_violation, seed=seed, violations=violations, cameras=cameras):
         try:
-            yield render(**spec)
+            yield render_spec(spec)
         except ValueError as exc:
             if "could not lay out" not in str(exc):
                 raise
