@@ -1,10 +1,13 @@
-"""What a probe returns: scores, a pass/fail at a stated threshold, failing frames, and sentences.
+"""What a probe returns: scores, a verdict at a stated threshold, failing frames, and sentences.
 
 Every probe in :mod:`vidkit.probes` returns a :class:`ProbeResult`. A result holds one or more
 :class:`Finding` objects, each a plain sentence about one object and a few frames ("object 0 jumped
 14 px between frames 11 and 12, 6x its usual step"), with the measured value and the threshold it
-was held to. ``passed`` is ``None`` when the probe did not apply (for example no free flight to fit
-gravity on); such a result never counts as a pass.
+was held to. Its :attr:`~ProbeResult.verdict` is ``"pass"``, ``"fail"`` or ``"cannot judge"``
+(``passed`` is ``None``): the probe's assumptions (:class:`Assumption`: a trackable object, a
+static or compensated camera, enough frames...) do not hold, or there is nothing to measure (no
+free flight to fit gravity on); :attr:`~ProbeResult.reason` says why. Such a result never counts
+as a pass.
 
 Example:
     >>> import vidkit as vk
@@ -114,7 +117,7 @@ class ProbeResult:
     Attributes:
         name: probe name.
         passed: ``True``/``False`` at the probe's documented threshold; ``None`` when the probe
-            does not apply to this video (never counted as a pass or a fail).
+            cannot judge this video (never counted as a pass or a fail).
         scores: named numbers (``{"g": 401.2, "r2": 0.999}``); the first is the headline score.
         threshold: the threshold the pass/fail decision used (a number, or a dict of them).
         failed_frames: frames where the probe failed.

@@ -26,6 +26,13 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    look appears elsewhere are matched on appearance (that is how a teleport stays one object).
    Two tracks that fall into one component are split by colour when their colours differ;
    otherwise both are marked ``merged`` for those frames (their size and centre are unreliable).
+   A track that ends and one that starts later (up to ``max(12, fps)`` frames) where the first
+   one's motion predicts, with the same look, are one object (it passed behind something); the
+   frames where an object is only partly visible next to such a gap (area below 85% of its
+   usual one) are marked ``merged`` too.
+
+A moving camera is compensated by :func:`vidkit.probes.physics` before tracking: the frames are
+stabilised and ``valid`` marks the pixels each one shows.
 
 Example:
     >>> import numpy as np, vidkit as vk
