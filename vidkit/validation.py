@@ -675,9 +675,10 @@ def _disc(
     color: np.ndarray,
     shade: float,
     marker: float | None,
-    weight: np.ndarray | None = None,
+    full: bool = False,
 ) -> np.ndarray | None:
-    """Composite a supersampled disc onto ``img`` in place; returns its coverage in the frame box.
+    """Composite a supersampled disc onto ``img`` in place and return its coverage (over the
+    whole frame with ``full``, else over its bounding box; None when it is outside the frame).
 
     Coverage is the fraction of an ``ss x ss`` grid of sub-pixel samples inside the disc.
     """
@@ -707,7 +708,7 @@ def _disc(
     region = img[iy0:iy1, ix0:ix1]
     region *= 1 - a
     region += a * tone
-    if weight is not None:
+    if full:
         full = np.zeros((hgt, wid), np.float32)
         full[iy0:iy1, ix0:ix1] = cov
         return full
@@ -1005,6 +1006,7 @@ def _try_shot(
     freeze: tuple[int, int, str] | None = None
     n_blur = 1 if blur <= 0 else (3 if blur < 0.35 else 5)
     offsets = [0.0] if n_blur == 1 else [float(o) for o in np.linspace(-blur / 2, blur / 2, n_blur)]
+    offsets[len(offsets) // 2] = 0.0  # the middle sample is the frame time (truth, visibility)
     if violation is not None:
         vrng = _seq(seed, att, _CODES[violation], 99)
         states, vtruth, vis_override, colors_per_frame, freeze = _place_violation(
@@ -1036,7 +1038,8 @@ def _try_shot(
     static = camera == "static"
     for k in range(frames):
         acc = np.zeros((h, w, 3), np.float32)
-        for off in offsets:
+        for si, off in enumerate(offsets):
+            center = si == len(offsets) // 2
             t = (k + off) / fps
             i = int(round((k + 1 + off) * substeps))
             m = cam.matrix(t)
@@ -1063,9 +1066,9 @@ def _try_shot(
                     colors_per_frame[j][k],
                     b.shade,
                     (ang + th) if b.marker else None,
-                    weight=np.ones(1) if off == 0.0 else None,
+                    full=center,
                 )
-                if off == 0.0:
+                if center:
                     covs.append((j, cov))
             if occ_rgb is not None:
                 if static:
@@ -1080,7 +1083,7 @@ def _try_shot(
                 img = img * (1 - oa[..., None]) + orgb
             else:
                 oa = None
-            if off == 0.0:
+            if center:
                 # visible fraction: coverage not hidden by objects in front nor by occluders
                 front = np.zeros((h, w), np.float32)
                 for j, cov in reversed(covs):
@@ -1159,22 +1162,25 @@ def _try_shot(
 
 
 def _place_violation(
-    rng,
-    violation,
-    lay,
-    states,
-    bounces,
-    cam,
-    kind,
-    fps,
-    frames,
-    substeps,
-    size,
-    stage,
-    colors,
-    vparams,
-    offsets,
-):
+    rng: np.random.Generator,
+    violation: str,
+    lay: _Layout,
+    states: np.ndarray,
+    bounces: list[tuple[int, float, float]],
+    cam: _Camera,
+    kind: str,
+    fps: float,
+    frames: int,
+    substeps: int,
+    size: tuple[int, int],
+    stage: np.ndarray,
+    colors: list[np.ndarray],
+    vparams: dict[str, Any],
+    offsets: list[float],
+) -> tuple[np.ndarray, dict[str, Any], np.ndarray, list[list[np.ndarray]], Any]:
+    """Choose where and how a violation happens in a clean layout (raises SceneError if it
+    cannot be placed plainly visible). Returns the (possibly re-simulated) states, the
+    violation's truth, per-frame visibility and colours, and the stutter freeze (or None)."""
     if kind not in VIOLATION_KINDS[violation]:
         raise ValueError(
             f"violation {violation!r} does not apply to kind {kind!r}; it applies to {list(VIOLATION_KINDS[violation])}"
