@@ -23,8 +23,12 @@ rate of ``fail`` verdicts on violation clips.
 Bars (issue 13): on >= 200 clean clips of the independent renderer, fail rate <= 2% and
 "cannot judge" <= 10% on static-camera clips; recall >= 0.90 for every violation on static and
 on moving cameras; vk.synth recall >= 0.95 on every violation that has a probe (``reverse`` is
-catchable only on some kinds and ``flicker`` is not a physics violation of the motion; they are
-shown, not held to the bar).
+catchable only on some kinds, 17.5% before issue 13: shown, not held to the bar).
+
+Shot cuts: on a clip with a cut, a failing finding about the cut (its probe or sentence names a
+cut) is a true finding, not a physics false alarm, so such a clip whose only failures are about
+the cut counts as ``pass``; the share of cut clips whose cut is reported at its frame (+-1) is
+printed under the table.
 
 Per-clip results (verdict, failing probes, findings, the clip's spec and truth summary) are
 written to ``runs/probe_accuracy/<renderer>.json`` for a look at the failures.
@@ -54,7 +58,7 @@ BACKGROUNDS = ("plain", "noise", "texture")
 NOISE = (0.0, 0.02, 0.04)
 GRAVITY_KINDS = ("free_fall", "projectile", "bounce", "pendulum")
 #: synth rows held to the recall bar (the others are shown only)
-SYNTH_NOT_BARRED = ("reverse", "flicker")
+SYNTH_NOT_BARRED = ("reverse",)
 BAR_FAIL = 0.02
 BAR_CANNOT_STATIC = 0.10
 BAR_RECALL = 0.90
@@ -103,6 +107,19 @@ def judge(video: vk.Video) -> dict[str, Any]:
         }
         for f in fails
     ]
+    # findings about shot cuts, of any severity (a cut is reported, not a physics failure)
+    cut_findings = []
+    for name, res in getattr(rep, "results", {}).items():
+        for f in getattr(res, "findings", []):
+            if _is_cut(f, name):
+                cut_findings.append(
+                    {
+                        "probe": str(getattr(f, "probe", name)),
+                        "severity": str(getattr(f, "severity", "")),
+                        "frames": [int(x) for x in getattr(f, "frames", ())],
+                        "sentence": str(getattr(f, "sentence", "")),
+                    }
+                )
     reason = ""
     if outcome == "cannot judge":
         reason = str(getattr(rep, "summary", verdict))
@@ -111,9 +128,20 @@ def judge(video: vk.Video) -> dict[str, Any]:
         "outcome": outcome,
         "fired": fired,
         "findings": findings[:30],
+        "cut_findings": cut_findings[:10],
         "reason": reason[:300],
         "cpu_s": round(time.process_time() - t0, 3),
     }
+
+
+def _is_cut(finding: Any, probe: str = "") -> bool:
+    """Whether a finding is about a shot cut (by its probe's name or its sentence)."""
+    if isinstance(finding, dict):
+        name, text = finding.get("probe", probe), finding.get("sentence", "")
+    else:
+        name, text = getattr(finding, "probe", probe), getattr(finding, "sentence", "")
+    name, text = str(name).lower(), str(text).lower()
+    return "cut" in name or text.startswith("cut ") or " shot cut" in text or "a cut " in text
 
 
 def _run_synth(spec: dict[str, Any]) -> dict[str, Any]:
@@ -137,6 +165,12 @@ def _run_validation(spec: dict[str, Any]) -> dict[str, Any] | None:
         warnings.simplefilter("ignore")
         out = judge(clip.video)
     t = clip.truth
+    if t["cuts"] and out["outcome"] == "fail":
+        # a cut reported as a failing finding of its own is a true finding, not a false alarm
+        # about the physics: the clip's physics verdict is then that of its other findings
+        if not [f for f in out["findings"] if not _is_cut(f)]:
+            out["outcome"] = "pass"
+            out["cut_only_fail"] = True
     return {
         "spec": _plain(spec),
         "group": "static" if spec["camera"] == "static" else "moving",
@@ -377,6 +411,21 @@ def main() -> None:
         )
         if skipped:
             print(f"{len(skipped)} spec(s) skipped: no layout held the violation")
+        cut_clips = [r for r in res if r["truth"]["cuts"]]
+        if cut_clips:
+            found = sum(
+                any(
+                    abs(f - c) <= 1 or abs(f + 1 - c) <= 1
+                    for c in r["truth"]["cuts"]
+                    for cf in r["cut_findings"]
+                    for f in cf["frames"]
+                )
+                for r in cut_clips
+            )
+            print(
+                f"shot cuts reported at their frame (+-1): {found}/{len(cut_clips)} clips with a cut "
+                f"({sum(r['spec']['violation'] is None for r in cut_clips)} clean)"
+            )
         print_bars(b := bars_validation(cells, args.n_clean))
         summary += b
         write_json(
