@@ -516,7 +516,7 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
             y = tr.centers[i, s.frames, 1]
             # vertically at rest (resting or rolling on a floor): y constant to noise level;
             # friction may slow it down sideways, so it is not free flight
-            if np.ptp(y) <= max(1.0 * tr.pixel_scale, 6 * sigmas[i]) and s.n >= 3:
+            if np.ptp(y) <= max(2.0 * tr.pixel_scale, 6 * sigmas[i]) and s.n >= 3:
                 s.supported = True
         events_all.append(_events(tr, i, segs, sigmas[i]))
     return Motion(tr, np.asarray(sigmas), segs_all, events_all, pend_all)
@@ -698,8 +698,15 @@ def gravity(
             findings=[Finding(name, "no free-flight segment long enough to fit gravity", "info")],
             details=details,
         )
-    gs = np.array([s.g for s in flight] + [p["g"] for _, p in pends])
-    ws = np.array([s.n for s in flight] + [p["frames"].size for _, p in pends], float)
+
+    # the reference comes from the pieces that show gravity best (5+ frames or a fall of 3+ px),
+    # when there are any: a short, nearly flat piece weighs little on g
+    def telling(s: Segment) -> bool:
+        return s.n >= 5 or float(np.ptp(tr.centers[s.object, s.frames, 1])) >= 3 * tr.pixel_scale
+
+    pool = [s for s in flight if telling(s)] or flight
+    gs = np.array([s.g for s in pool] + [p["g"] for _, p in pends])
+    ws = np.array([s.n for s in pool] + [p["frames"].size for _, p in pends], float)
     order = np.argsort(gs)
     cw = np.cumsum(ws[order])
     g_med = float(gs[order][np.searchsorted(cw, cw[-1] / 2)])
@@ -929,6 +936,8 @@ def bounce(
                         )
                     )
             elif ev.kind == "kick":
+                if _on_floor(m.segments[i], ev):
+                    continue  # rolling or sliding on a floor: friction and contact, not flight
                 n_checked += 1
                 if ev.speed_ratio > 1 + tol + 3 * ev.speed_ratio_se:
                     sa, sb = np.hypot(*ev.v_before), np.hypot(*ev.v_after)
@@ -1049,6 +1058,13 @@ def bounce(
         findings=findings,
         details={"events": [e for evs in m.events for e in evs]},
     )
+
+
+def _on_floor(segs: list[Segment], ev: Event) -> bool:
+    """Whether both pieces around an event rest or roll on a floor (``supported``)."""
+    before = [s for s in segs if s.frames[-1] == ev.frame_before]
+    after = [s for s in segs if s.frames[0] == ev.frame_after]
+    return bool(before and after and before[0].supported and after[0].supported)
 
 
 def _energy_step(p: dict[str, Any]) -> tuple[int, float, float] | None:
@@ -1433,9 +1449,12 @@ def continuity(
         lim = max(jump_px * tr.pixel_scale, 6 * m.sigma[i])
         for ev in m.events[i]:
             worst_jump = max(worst_jump, ev.jump)
-            if ev.jump > lim:
-                a, b = ev.frame_before, ev.frame_after
-                step = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
+            a, b = ev.frame_before, ev.frame_after
+            step = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
+            # a teleport is a step well beyond the usual one (a fast bounce between two coarse
+            # fits is not)
+            usual_here = usual * max(b - a, 1)
+            if ev.jump > lim and step > 1.5 * usual_here and step - usual_here > lim:
                 times = f", {step / usual:.0f}x its usual step" if usual > 0.05 else ""
                 between = f"between frames {a} and {b}"
                 findings.append(
@@ -1539,13 +1558,16 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
         vin, vout = cin[:, 1], cout[:, 1]
         si, so = float(np.hypot(*vin)), float(np.hypot(*vout))
         same_way = si > 0 and so > 0 and float(vin @ vout) / (si * so) > 0.5
-        if min(si, so) > lim and same_way:
+        n = b - a
+        moved = float(np.hypot(*(p[b] - p[a]))) / n  # per step, during the run
+        # a freeze moves a small fraction of the expected step (compression or noise may make
+        # one step short, not stop it)
+        if min(si, so) > lim and same_way and moved < 0.25 * min(si, so):
             out.append((a, b, f"while it moves {si:.1f} px per frame before and {so:.1f} after"))
             continue
-        n = b - a
         fwd = float(np.hypot(*[np.polyval(c[::-1], n) - c[0] for c in cin]))
         bwd = float(np.hypot(*[np.polyval(c[::-1], -n) - c[0] for c in cout]))
-        if n >= 2 and min(fwd, bwd) > 2 * lim:
+        if n >= 2 and min(fwd, bwd) > 2 * lim and moved * n < 0.25 * min(fwd, bwd):
             out.append(
                 (a, b, f"where its motion before and after says it moves {min(fwd, bwd):.1f} px")
             )
