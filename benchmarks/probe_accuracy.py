@@ -173,6 +173,8 @@ def _run_validation(spec: dict[str, Any]) -> dict[str, Any] | None:
             out["cut_only_fail"] = True
     return {
         "spec": _plain(spec),
+        # exactly this clip: validation.render(**render_args)
+        "render_args": {**_plain(spec), "seed": t["seed"], "attempt": t["attempt"]},
         "group": "static" if spec["camera"] == "static" else "moving",
         "violation_frames": t["violation_frames"],
         "truth": {
