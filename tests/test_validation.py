@@ -246,3 +246,24 @@ def test_suite_is_varied_and_reproducible():
     again = list(V.suite(2, 0, seed=3))
     assert len(clips) == 2
     assert all(np.array_equal(a.video.uint8, b.video.uint8) for a, b in zip(clips, again))
+
+
+def test_occluded_ball_is_hidden_where_the_truth_says():
+    clip = V.render("occluded", seed=7, size=(160, 120), fps=15, frames=40, **PLAIN)
+    o = clip.truth["objects"][0]
+    f = clip.video.frames
+    hidden = np.flatnonzero(o["visible_fraction"] < 0.01)
+    seen = np.flatnonzero(o["visible_fraction"] > 0.99)
+    assert len(hidden) >= 1 and len(seen) >= 10
+    assert seen.min() < hidden.min() and seen.max() > hidden.max()  # goes behind, comes out
+    for k in hidden:
+        disc = _ball_mask(clip, k, pad=-1.0)
+        # a frame where the ball is far: the same pixels show the occluder, as at frame k
+        far = max(
+            range(len(f)), key=lambda j: np.hypot(o["x"][j] - o["x"][k], o["y"][j] - o["y"][k])
+        )
+        assert np.abs(f[k][disc] - f[far][disc]).max() < 2 / 255
+    for k in seen:
+        # the pixel at the true centre has the ball's colour (shading is zero at the centre)
+        centre = f[k, int(round(o["y"][k])), int(round(o["x"][k]))]
+        assert np.abs(centre - o["color"]).max() < 0.03
