@@ -592,6 +592,16 @@ def _motion(video: Any, fps: float | None, motion: Motion | None) -> Motion:
     return analyze_motion(video, fps=fps)
 
 
+def _nothing_whole(name: str, k: int) -> ProbeResult:
+    why = f"no object is seen whole (away from the border, not touching another) in {k}+ frames"
+    return ProbeResult(
+        name,
+        passed=None,
+        sentence=f"cannot judge: {why}",
+        findings=[Finding(name, f"cannot judge: {why}", "info")],
+    )
+
+
 def _no_objects(name: str, m: Motion) -> ProbeResult | None:
     if m.tracks.n_objects == 0:
         return ProbeResult(
@@ -1386,6 +1396,8 @@ def conservation(
                 )
             )
             failed.extend(frames)
+    if not any(tr.reliable(i).sum() >= 3 for i in range(tr.n_objects)):
+        return _nothing_whole(name, 3)
     passed = not findings
     sentence = (
         f"sizes stay within {100 * worst_size:.0f}% and colours within {worst_color:.2f}"
@@ -1507,6 +1519,8 @@ def continuity(
                 )
             )
             failed.extend([t, t + 1])
+    if not findings and not any(tr.reliable(i).sum() >= 4 for i in range(tr.n_objects)):
+        return _nothing_whole(name, 4)
     passed = not findings
     sentence = (
         f"motion is continuous (largest mismatch at a joint {worst_jump:.1f} px)"

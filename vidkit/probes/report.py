@@ -63,7 +63,7 @@ MAX_OBJECTS = 16
 #: the working size's long side (px): 64x64 .. 384x216 scenes are analysed at their own size
 DEFAULT_MAX_SIDE = 384
 #: the most frames analysed at once (longer shots are judged in parts)
-DEFAULT_WINDOW = 160
+DEFAULT_WINDOW = 96
 #: objects seen in fewer frames (or 15% of the shot) are not judged
 MIN_TRACK = 5
 #: frames must be at least this many pixels on each side (at the working size)
@@ -659,8 +659,10 @@ def physics(
                 buf.append(f)
                 pos += 1
                 while wi < len(windows) and pos == windows[wi].end:
-                    _analyse(windows[wi], np.stack(buf), pairs, fps_, tracker, flow, px)
-                    buf = []
+                    frames_w = np.stack(buf)
+                    buf = []  # free the list before the analysis
+                    _analyse(windows[wi], frames_w, pairs, fps_, tracker, flow, px)
+                    del frames_w
                     wi += 1
         for w_ in windows[wi:]:  # a file shorter than its container said
             w_.reason = "the frames could not be read"

@@ -374,15 +374,22 @@ def _mode_background(
     sus = frac < 0.5
     if not sus.any():
         return None
-    vals = work[:, sus]  # [T, n, 3]
-    d = np.linalg.norm(vals[:, None] - vals[None], axis=-1)  # [T, T, n]
-    close = d < tol
-    count = close.sum(axis=1)  # [T, n]
-    best = np.argmax(count, axis=0)  # [n]
-    sel = close[best, :, np.arange(best.size)].T  # [T, n]
-    w = sel[..., None].astype(np.float32)
+    vals_all = work[:, sus]  # [T, n, 3]
+    T = vals_all.shape[0]
+    new = np.empty(vals_all.shape[1:], np.float32)
+    # [T, T, n] distances in slices of pixels, so memory stays near 48 MB whatever T and n
+    step = max(1, int(48e6 // (T * T * 16)))
+    for a in range(0, vals_all.shape[1], step):
+        vals = vals_all[:, a : a + step]
+        d = _dist(vals[:, None] - vals[None])  # [T, T, n]
+        close = d < tol
+        count = close.sum(axis=1)  # [T, n]
+        best = np.argmax(count, axis=0)  # [n]
+        sel = close[best, :, np.arange(best.size)].T  # [T, n]
+        w = sel[..., None].astype(np.float32)
+        new[a : a + step] = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
     out = bg.copy()
-    out[sus] = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
+    out[sus] = new
     return out
 
 
@@ -957,7 +964,7 @@ def track(
         bg0, seen = masked_temporal_median(raw, valid)
         if not seen.all():
             bg0 = _fill(bg0, seen)
-        raw = np.where(valid[..., None], raw, bg0[None]).astype(np.float32)
+        raw = np.where(valid[..., None], raw, bg0[None].astype(np.float32))
         outside = [
             cv2.dilate((~v).astype(np.uint8), _K5).astype(bool) if not v.all() else None
             for v in valid
