@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -28,6 +32,17 @@ def test_imports_nothing_from_synth():
     assert names, "no imports found: the AST walk is broken"
     assert not [n for n in names if "synth" in n or n == "importlib"], names
     assert "synth" not in {n.split(".")[-1] for n in names}
+    # and at run time: rendering loads no vidkit module but vidkit, vidkit.video and itself
+    code = (
+        "import sys, vidkit.validation as V; V.render('crossing', seed=0, frames=16); "
+        "print(sorted(m for m in sys.modules if m.startswith('vidkit')))"
+    )
+    root = str(Path(V.__file__).resolve().parents[1])  # the vidkit under test
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "['vidkit', 'vidkit.validation', 'vidkit.video']", out.stdout
 
 
 def test_deterministic_and_seeded():
