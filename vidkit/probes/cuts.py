@@ -6,9 +6,10 @@ content). Between frames ``t`` and ``t+1``, ``d_t`` is the mean absolute differe
 thumbnails and ``c_t`` the fraction of thumbnail pixels that changed by more than half a standard
 deviation. A **cut** is a pair where
 
-* most of the picture changed: ``c_t > 0.5`` and ``d_t > 0.4``;
-* the change is a spike: ``d_t`` more than 2.5x the median of the 5 pairs on each side (a fast
-  pan changes much of the picture in every pair, not in one);
+* most of the picture changed, as a spike: ``c_t > 0.5``, ``d_t > 0.4`` and ``d_t`` more than
+  2.5x the median of the 5 pairs on each side (a fast pan changes much of the picture in every
+  pair, not in one); or a fifth of it changed in an otherwise calm clip: ``c_t > 0.2``,
+  ``d_t > 0.3`` and more than 6x that median (two shots of similar scenery);
 * the camera's motion does not explain it: no similarity fits the tracked corners of the two
   frames with half of them as inliers (see :mod:`vidkit.probes.camera`), so a sudden shake is
   not a cut.
@@ -68,11 +69,12 @@ def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> 
     c = (diff > 0.5).mean(axis=(1, 2))
     cuts = []
     for t in range(T - 1):
-        if c[t] <= 0.5 or d[t] <= 0.4:
-            continue
         nb = np.r_[d[max(0, t - 5) : t], d[t + 1 : t + 6]]
-        base = float(np.median(nb)) if nb.size else 0.0
-        if d[t] <= 2.5 * max(base, 0.02):
+        base = max(float(np.median(nb)) if nb.size else 0.0, 0.02)
+        most = c[t] > 0.5 and d[t] > 0.4 and d[t] > 2.5 * base
+        # or a smaller part of the picture changing at once, in an otherwise calm clip
+        part = c[t] > 0.2 and d[t] > 0.3 and d[t] > 6 * base
+        if not (most or part):
             continue
         if pairs is not None and t < len(pairs):
             p = pairs[t]
