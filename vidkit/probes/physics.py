@@ -1463,10 +1463,16 @@ def continuity(
         for ev in m.events[i]:
             worst_jump = max(worst_jump, ev.jump)
             a, b = ev.frame_before, ev.frame_after
+            if b - a > 2:
+                continue  # unseen for a while (behind something): anything may have happened
             step = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
-            # a teleport is a step well beyond the usual one (a fast bounce between two coarse
-            # fits is not)
-            usual_here = usual * max(b - a, 1)
+            # a teleport is a step well beyond the usual one around it (a fast bounce between
+            # two coarse fits is not): the median step of the 4 frames on each side
+            near = (vis >= a - 4) & (vis <= b + 4)
+            loc = vis[near]
+            ls = np.hypot(*np.diff(tr.centers[i, loc], axis=0).T) / np.maximum(np.diff(loc), 1)
+            ls = ls[~((loc[:-1] == a) & (loc[1:] == b))]
+            usual_here = max(float(np.median(ls)) if ls.size else usual, usual) * (b - a)
             if ev.jump > lim and step > 1.5 * usual_here and step - usual_here > lim:
                 times = f", {step / usual:.0f}x its usual step" if usual > 0.05 else ""
                 between = f"between frames {a} and {b}"
@@ -1582,7 +1588,9 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
             continue
         fwd = float(np.hypot(*[np.polyval(c[::-1], n) - c[0] for c in cin]))
         bwd = float(np.hypot(*[np.polyval(c[::-1], -n) - c[0] for c in cout]))
-        if n >= 2 and min(fwd, bwd) > 2 * lim and moved * n < 0.25 * min(fwd, bwd):
+        # a held apex: a short hold (a long one is an object at rest, and fits carried over
+        # many frames say little)
+        if 2 <= n <= 8 and min(fwd, bwd) > 2 * lim and moved * n < 0.25 * min(fwd, bwd):
             out.append(
                 (a, b, f"where its motion before and after says it moves {min(fwd, bwd):.1f} px")
             )
