@@ -1676,7 +1676,8 @@ def smoothness(
     values: list[float] = []
     for i in range(tr.n_objects):
         # continuous runs of reliable frames, cut at the joints between segments
-        pieces = [s.frames for s in m.segments[i]]
+        # a piece at rest on a floor has a speed of noise: no jerk to score
+        pieces = [s.frames for s in m.segments[i] if not s.supported]
         if m.pendulum[i] is not None:
             pieces = _runs(tr.reliable(i))
         for fr in pieces:

@@ -64,7 +64,7 @@ MAX_OBJECTS = 16
 DEFAULT_MAX_SIDE = 384
 #: the most frames analysed at once (longer shots are judged in parts)
 DEFAULT_WINDOW = 96
-#: objects seen in fewer frames (or 15% of the shot) are not judged
+#: objects seen in fewer frames (or 15% of the window, 30% with a moving camera) are not judged
 MIN_TRACK = 5
 #: frames must be at least this many pixels on each side (at the working size)
 MIN_SIDE = 16
@@ -865,7 +865,10 @@ def _analyse(
             f"motion not fully compensated): more than {MAX_OBJECTS} cannot be followed reliably"
         )
         return
-    tr = _drop_short(tr, max(MIN_TRACK, int(np.ceil(0.15 * n))))
+    # a moving camera leaves more residue of the background (newly seen texture, warping):
+    # objects there must be seen in 30% of the window
+    share = 0.3 if cam.moving else 0.15
+    tr = _drop_short(tr, max(MIN_TRACK, int(np.ceil(share * n))))
     w.tracks = _to_original(tr, px, cam.origin if cam.moving else (0.0, 0.0))
 
 
