@@ -1172,6 +1172,8 @@ def permanence(
         """Only part of the object shows at frame ``f`` (emerging from / going behind
         something): its area is well below its usual one."""
         ok = tr.reliable(i)
+        if ok.sum() < 3:
+            ok = tr.visible[i]  # seen whole too rarely: its usual area over every frame
         if ok.sum() < 3 or not np.isfinite(tr.areas[i, f]):
             return False
         return bool(tr.areas[i, f] < 0.72 * np.median(tr.areas[i, ok]))
@@ -1273,7 +1275,12 @@ def _reappears_as_predicted(tr: Tracks, i: int, a: int, b: int) -> bool:
     step = float(np.hypot(*(p[-1] - p[-2]))) / max(int(fr[-1] - fr[-2]), 1)
     r = float(np.nanmedian(tr.radii[i])) if np.isfinite(tr.radii[i]).any() else 0.0
     gate = 2 * r + 3 * tr.pixel_scale + 0.3 * (step + tr.pixel_scale) * (b - a)
-    return bool(np.hypot(*(tr.centers[i, b] - pred)) <= gate)
+    if np.hypot(*(tr.centers[i, b] - pred)) <= gate:
+        return True
+    # a short gap: within reach of where it was last seen (it may have bounced unseen)
+    steps = np.hypot(*np.diff(p, axis=0).T) / np.maximum(np.diff(fr), 1)
+    reach = 2 * r + 3 * tr.pixel_scale + 1.5 * (float(steps.max()) + tr.pixel_scale) * (b - a)
+    return bool(b - a <= 5 and np.hypot(*(tr.centers[i, b] - p[-1])) <= reach)
 
 
 # --------------------------------------------------------------------------- conservation

@@ -801,6 +801,13 @@ def _link_gaps(tracks: list[_Track], T: int, max_link: int) -> list[_Track]:
         best, best_cost = None, np.inf
         ra, ca = A.ref_radius(), A.ref_color()
         v = np.hypot(*(np.asarray(A.pos[-1]) - np.asarray(A.pos[-2]))) if len(A.pos) > 1 else 0
+        pa = np.asarray(A.pos[-5:], float)
+        fa = np.asarray(A.frames[-5:], float)
+        vmax = (
+            float(np.max(np.hypot(*np.diff(pa, axis=0).T) / np.maximum(np.diff(fa), 1)))
+            if pa.shape[0] > 1
+            else 0.0
+        )
         for b in order:
             B = tracks[b]
             s = B.frames[0]
@@ -811,7 +818,12 @@ def _link_gaps(tracks: list[_Track], T: int, max_link: int) -> list[_Track]:
             d = float(np.hypot(*(np.asarray(B.pos[0]) - pred)))
             gate = 2.0 * ra + 3.0 + 0.3 * (v + 1.0) * gap
             if d > gate:
-                continue
+                # or within reach of where it was last seen, in a short gap (it may have
+                # bounced while unseen: a fast, blurred ball at the floor)
+                d = float(np.hypot(*(np.asarray(B.pos[0]) - np.asarray(A.pos[-1]))))
+                gate = 2.0 * ra + 3.0 + 1.5 * (vmax + 1.0) * gap
+                if gap > 4 or d > gate:
+                    continue
             good = [c for c, m in zip(B.color[:6], B.merged[:6]) if not m] or B.color[:6]
             cd = _color_dist(ca, np.median(np.stack(good), axis=0))
             rb = float(np.sqrt(max(max(B.area[:6]), 1.0) / np.pi))
@@ -842,6 +854,8 @@ def _mark_partial(
     area is below 85% of its usual area (it is emerging from, or going behind, something)."""
     T = visible.size
     ok = visible & ~merged & ~border
+    if ok.sum() < 3:
+        ok = visible
     if ok.sum() < 3:
         return
     ref = float(np.median(area[ok]))
