@@ -134,12 +134,16 @@ class PhysicsMetric(VideoMetric):
 
     Columns (all higher is better, in [0, 1]):
 
-    - ``physics``: the share of the probes that applied to the video and passed (gravity, bounce,
-      permanence, conservation, continuity, smoothness, flicker, warping error; dynamic degree is
-      information only). 1 means no violation was found.
+    - ``physics``: the share of the probes that judged the video and passed (gravity, bounce,
+      permanence, conservation, continuity, smoothness, flicker; warping error, dynamic degree
+      and shot cuts are information only). 1 means no violation was found.
     - ``physics.<probe>``: 1 if that probe passed, 0 if it failed, empty where it did not apply
       (a probe-score profile: its mean is the probe's pass rate over a model's videos).
     - ``physics.tracked``: 1 when a moving object was found and tracked.
+    - ``physics.cannot_judge``: 1 when the probes could not judge the video (verdict "cannot
+      judge": a camera motion that cannot be compensated, clutter, frames too small...); such a
+      video has no ``physics`` score (left out of the mean, never counted as a pass), and the
+      column's sum over a model's videos is how many were not judged.
 
     A video in which no moving object can be tracked scores ``untracked`` (default 0: every
     prompt of the suites asks for a moving object, so a video without one has failed it; pass
@@ -182,7 +186,8 @@ class PhysicsMetric(VideoMetric):
 
 
 def physics_score(report: Any, *, untracked: float = 0.0) -> dict[str, float]:
-    """``{"score": pass share, "<probe>": 1/0/NaN, "tracked": 1/0}`` from a PhysicsReport.
+    """``{"score": pass share, "<probe>": 1/0/NaN, "tracked": 1/0, "cannot_judge": 1/0}`` from a
+    PhysicsReport: :meth:`vidkit.probes.PhysicsReport.physics_score`, with a type check.
 
     Example:
         >>> import vidkit as vk
@@ -190,29 +195,11 @@ def physics_score(report: Any, *, untracked: float = 0.0) -> dict[str, float]:
         >>> scores["score"], scores["gravity"], scores["bounce"]  # a fall has no bounce to judge
         (1.0, 1.0, nan)
     """
-    from vidkit.probes.report import FLOW_PROBES, TRACK_PROBES
+    from vidkit.probes import PhysicsReport
 
-    info_only = ("dynamic_degree_classical",)
-    results = getattr(report, "results", None)
-    if not isinstance(results, Mapping):
+    if not isinstance(report, PhysicsReport):
         raise TypeError(f"expected a vk.probes PhysicsReport, got {type(report).__name__}")
-    out: dict[str, float] = {}
-    judged = []
-    for name in (*TRACK_PROBES, "flicker", *FLOW_PROBES):
-        if name in info_only:
-            continue
-        r = results.get(name)
-        passed = None if r is None else r.passed
-        out[name] = float("nan") if passed is None else float(bool(passed))
-        if passed is not None:
-            judged.append(bool(passed))
-    tracked = int(getattr(getattr(report, "tracks", None), "n_objects", 0) or 0) > 0
-    out["tracked"] = float(tracked)
-    if not tracked:
-        out["score"] = float(untracked)
-    else:
-        out["score"] = float(np.mean(judged)) if judged else float("nan")
-    return out
+    return report.physics_score(untracked=untracked)
 
 
 def physics_findings(video: Any) -> tuple[str, float, dict[str, float], Any]:

@@ -30,6 +30,8 @@ Example:
     'FAIL: object 0 jumped 17 px between frames 14 and 15, 4x its usual step'
 """
 
+from vidkit.probes.camera import CameraMotion, estimate_camera
+from vidkit.probes.cuts import find_cuts
 from vidkit.probes.physics import (
     Event,
     Motion,
@@ -52,7 +54,7 @@ from vidkit.probes.physiq import (
     physiq_score,
 )
 from vidkit.probes.report import PhysicsReport, physics, physics_batch
-from vidkit.probes.result import Finding, ProbeResult
+from vidkit.probes.result import CANNOT_JUDGE, Assumption, Finding, ProbeResult
 from vidkit.probes.temporal import (
     dynamic_degree_classical,
     flicker,
@@ -79,6 +81,11 @@ VIOLATION_PROBES: dict[str, str] = {
 }
 
 __all__ = [
+    "Assumption",
+    "CANNOT_JUDGE",
+    "CameraMotion",
+    "estimate_camera",
+    "find_cuts",
     "Event",
     "Finding",
     "MIN_FRAMES",

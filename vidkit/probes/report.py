@@ -5,9 +5,12 @@ a findings table (pandas DataFrame: probe, object, frames, severity, sentence, v
 an overall verdict, a matplotlib figure (:meth:`PhysicsReport.plot`) and a rich HTML view for
 notebooks. :func:`physics_batch` runs it over many videos and returns one table row per video.
 
-Verdicts: ``"pass"`` (every applicable probe passed), ``"fail"`` (at least one failed),
-``"no moving object found"`` (nothing to track: only the temporal probes ran). Dynamic degree is
-reported as information and never changes the verdict (a still video is not unphysical).
+Verdicts: ``"pass"`` (no judged probe failed and at least one trajectory probe passed),
+``"fail"`` (a judged probe failed) and ``"cannot judge"`` (no trajectory probe could judge: no
+moving object, a camera motion that cannot be compensated, clutter...; ``reason`` says which).
+Dynamic degree, warping error and shot cuts are reported as information and never change the
+verdict (a still video is not unphysical; docs/probes.md says why the warping error is not a
+verdict).
 
 Example:
     >>> import vidkit as vk
@@ -21,8 +24,9 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -37,9 +41,9 @@ from vidkit.probes.physics import (
     permanence,
     smoothness,
 )
-from vidkit.probes.result import Finding, ProbeResult
+from vidkit.probes.result import CANNOT_JUDGE, Assumption, Finding, ProbeResult
 from vidkit.probes.temporal import dynamic_degree_classical, flicker, warping_error
-from vidkit.probes.tracking import MIN_FRAMES, Tracks, track
+from vidkit.probes.tracking import MIN_FRAMES, Cluttered, Tracks, track
 from vidkit.video import Video, as_video
 
 __all__ = ["PhysicsReport", "physics", "physics_batch", "TRACK_PROBES", "FLOW_PROBES"]
@@ -49,10 +53,23 @@ TRACK_PROBES = ("gravity", "bounce", "permanence", "conservation", "continuity",
 #: probes that need optical flow (skipped with ``flow=False``)
 FLOW_PROBES = ("warping_error", "dynamic_degree_classical")
 _COLUMNS = ["probe", "object", "frames", "severity", "sentence", "value", "threshold"]
-#: probes whose failure does not make the verdict fail
-_INFO_ONLY = ("dynamic_degree_classical",)
+#: probes whose failure does not make the verdict fail (quality numbers and shot structure)
+_INFO_ONLY = ("dynamic_degree_classical", "warping_error", "cuts")
+INFO_PROBES = _INFO_ONLY
 #: above this many objects the report warns that identities may swap
 MAX_RELIABLE_OBJECTS = 8
+#: a window with more moving regions than this is not judged (texture, clutter, a crowd)
+MAX_OBJECTS = 16
+#: the working size's long side (px): 64x64 .. 384x216 scenes are analysed at their own size
+DEFAULT_MAX_SIDE = 384
+#: the most frames analysed at once (longer shots are judged in parts)
+DEFAULT_WINDOW = 96
+#: objects seen in fewer frames (or 15% of the window, 30% with a moving camera) are not judged
+MIN_TRACK = 5
+#: frames must be at least this many pixels on each side (at the working size)
+MIN_SIDE = 16
+#: frame rates the probes judge
+FPS_RANGE = (1.0, 1000.0)
 
 
 @dataclass
@@ -60,16 +77,25 @@ class PhysicsReport:
     """Findings of every probe on one video (see :func:`physics`).
 
     Attributes:
-        video: the video examined.
-        tracks: the tracked objects (:class:`~vidkit.probes.tracking.Tracks`).
+        video: the video examined (None when it was read from a file in chunks).
+        tracks: the tracked objects (:class:`~vidkit.probes.tracking.Tracks`), in original
+            pixel coordinates.
         motion: segments and events read from the tracks.
         results: probe name -> :class:`~vidkit.probes.result.ProbeResult`.
         table: one row per finding (pandas DataFrame).
-        verdict: ``"pass"``, ``"fail"`` or ``"no moving object found"``.
-        notes: whole-video remarks (too many objects, ...).
+        verdict: ``"pass"``, ``"fail"`` or ``"cannot judge"``.
+        notes: whole-video remarks (too many objects, windows not judged...).
+        reason: why the verdict is ``"cannot judge"`` ("" otherwise).
+        cuts: frames that start a new shot.
+        windows: ``(first, end)`` frame ranges analysed one at a time (shots, or parts of long
+            ones).
+        camera: per window, its :class:`~vidkit.probes.camera.CameraMotion` (None when not
+            measured).
+        frame: the first frame at the working size (for plots).
+        size: ``(H, W)`` of the original frames; ``work_size``: of the analysed ones.
     """
 
-    video: Video
+    video: Video | None
     tracks: Tracks
     motion: Motion
     results: dict[str, ProbeResult]
@@ -77,11 +103,47 @@ class PhysicsReport:
     notes: list[str] = field(default_factory=list)
     expected_g: float | None = None
     scale: float | None = None
+    reason: str = ""
+    cuts: list[int] = field(default_factory=list)
+    windows: list[tuple[int, int]] = field(default_factory=list)
+    camera: list[Any] = field(default_factory=list, repr=False)
+    frame: np.ndarray | None = field(default=None, repr=False)
+    size: tuple[int, int] = (0, 0)
+    work_size: tuple[int, int] = (0, 0)
 
     @property
     def passed(self) -> bool | None:
-        """True (pass), False (fail) or None (nothing to judge)."""
+        """True (pass), False (fail) or None (cannot judge)."""
         return {"pass": True, "fail": False}.get(self.verdict)
+
+    @property
+    def cannot_judge(self) -> list[str]:
+        """Names of the (verdict-setting) probes that could not judge this video."""
+        return [n for n, r in self.results.items() if n not in _INFO_ONLY and r.passed is None]
+
+    def camera_table(self) -> Any:
+        """The camera's motion per frame pair (pandas DataFrame: frames, dx, dy in original
+        pixels, rotation, zoom, inliers, residual, status of its window).
+
+        Example:
+            >>> rep.camera_table().head()  # doctest: +SKIP
+        """
+        import pandas as pd
+
+        sx = self.size[1] / self.work_size[1] if self.work_size[1] else 1.0
+        rows = []
+        for (a, _), cam in zip(self.windows, self.camera):
+            if cam is None:
+                continue
+            df = cam.table()
+            df["frames"] = [f"{a + t}-{a + t + 1}" for t in range(len(df))]
+            df["dx"] *= sx
+            df["dy"] *= sx
+            df["residual_px"] *= sx
+            df["status"] = cam.status
+            rows.append(df)
+        cols = ["frames", "dx", "dy", "rotation_deg", "zoom", "inliers", "residual_px", "status"]
+        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
 
     @property
     def failures(self) -> list[Finding]:
@@ -120,9 +182,9 @@ class PhysicsReport:
         if self.verdict == "pass":
             return (
                 f"PASS: {self.tracks.n_objects} object(s) tracked over {self.tracks.num_frames} "
-                "frames; every probe passed"
+                "frames; every probe that could judge passed"
             )
-        return f"{self.verdict.upper()}: nothing moves that the probes could follow"
+        return f"CANNOT JUDGE: {self.reason or 'nothing moves that the probes could follow'}"
 
     def scores(self) -> dict[str, float]:
         """Headline numbers of every probe, ``"probe.score"`` -> value."""
@@ -130,6 +192,45 @@ class PhysicsReport:
         for name, r in self.results.items():
             for k, v in r.scores.items():
                 out[f"{name}.{k}"] = v
+        return out
+
+    def physics_score(self, *, untracked: float = 0.0) -> dict[str, float]:
+        """The physics score of this video, as ``vk.compare`` and the leaderboard use it.
+
+        ``{"score": share of the judging probes that passed, "<probe>": 1/0/NaN, "tracked": 1/0,
+        "cannot_judge": 1/0}``. Information-only probes (warping error, dynamic degree, cuts) do
+        not count. A video the probes cannot judge has ``score`` NaN (left out of a mean, never
+        a pass) and ``cannot_judge`` 1; a video with no moving object at all scores
+        ``untracked`` (default 0: every prompt of the suites asks for motion).
+
+        Example:
+            >>> import vidkit as vk
+            >>> rep = vk.probes.physics(vk.synth.render("free_fall", seed=0).video)
+            >>> s = rep.physics_score()
+            >>> s["score"], s["gravity"], s["bounce"], s["cannot_judge"]  # no bounce to judge
+            (1.0, 1.0, nan, 0.0)
+        """
+        out: dict[str, float] = {}
+        judged = []
+        for name in (*TRACK_PROBES, "flicker", *FLOW_PROBES):
+            if name in INFO_PROBES:
+                continue
+            r = self.results.get(name)
+            passed = None if r is None else r.passed
+            out[name] = float("nan") if passed is None else float(bool(passed))
+            if passed is not None:
+                judged.append(bool(passed))
+        tracked = self.tracks is not None and int(self.tracks.n_objects or 0) > 0
+        out["tracked"] = float(tracked)
+        # "cannot judge" is never a pass: such a video is left out of the mean and counted
+        cannot = self.verdict == "cannot judge"
+        out["cannot_judge"] = float(cannot)
+        if not tracked and "no moving object" in (self.reason or "no moving object"):
+            out["score"] = float(untracked)
+        elif cannot or not judged:
+            out["score"] = float("nan")
+        else:
+            out["score"] = float(np.mean(judged))
         return out
 
     def __repr__(self) -> str:
@@ -146,11 +247,20 @@ class PhysicsReport:
         import matplotlib.pyplot as plt
 
         tr, m = self.tracks, self.motion
-        fig, axes = plt.subplots(1, 3, figsize=figsize)
-        ax0, ax1, ax2 = axes
-        mid = self.video.num_frames // 2
-        ax0.imshow(np.clip(self.video.frames[mid], 0, 1), interpolation="nearest")
-        ax0.set_title(f"frame {mid}: tracks and fits", fontsize=9)
+        moving = [c for c in self.camera if c is not None and c.status != "static"]
+        ncols = 4 if moving else 3
+        fig, axes = plt.subplots(1, ncols, figsize=(figsize[0] * ncols / 3, figsize[1]))
+        ax0, ax1, ax2 = axes[:3]
+        H, W = tr.size
+        img = (
+            self.frame
+            if self.frame is not None
+            else (self.video.frames[0] if self.video is not None else np.zeros((H, W, 3)))
+        )
+        ax0.imshow(
+            np.clip(img, 0, 1), interpolation="nearest", extent=(-0.5, W - 0.5, H - 0.5, -0.5)
+        )
+        ax0.set_title("frame 0: tracks and fits", fontsize=9)
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         t = tr.times
         for i in range(tr.n_objects):
@@ -166,7 +276,6 @@ class PhysicsReport:
             pend = m.pendulum[i]
             if pend is not None:
                 ax0.plot(*pend["pivot"], "+", color=c, ms=8)
-        H, W = tr.size
         ax0.set_xlim(-0.5, W - 0.5)
         ax0.set_ylim(H - 0.5, -0.5)
         ax0.set_xticks([])
@@ -200,9 +309,21 @@ class PhysicsReport:
         for f in self.failures:
             for fr in f.frames:
                 ax2.axvline(fr, color="red", alpha=0.25, lw=3)
+        for c in self.cuts:
+            ax2.axvline(c - 0.5, color="k", ls="--", lw=1)
         ax2.set_xlabel("frame")
         ax2.set_title(f"per-frame signals; red = failing frames ({self.verdict})", fontsize=9)
         ax2.legend(fontsize=7, loc="best")
+        if moving:
+            ax3 = axes[3]
+            cam = self.camera_table()
+            x = np.arange(len(cam)) + 0.5
+            ax3.plot(x, cam["dx"].to_numpy(float), label="dx (px/frame)")
+            ax3.plot(x, cam["dy"].to_numpy(float), label="dy (px/frame)")
+            ax3.plot(x, 100 * (cam["zoom"].to_numpy(float) - 1), label="zoom (% per frame)")
+            ax3.set_xlabel("frame pair")
+            ax3.set_title("camera motion (compensated where possible)", fontsize=9)
+            ax3.legend(fontsize=7, loc="best")
         fig.tight_layout()
         return fig
 
@@ -210,7 +331,7 @@ class PhysicsReport:
         color = {"pass": "#2a7", "fail": "#c33"}.get(self.verdict, "#888")
         rows = []
         for name, r in self.results.items():
-            v = {True: "pass", False: "FAIL", None: "n/a"}[r.passed]
+            v = {True: "pass", False: "FAIL", None: CANNOT_JUDGE}[r.passed]
             if name in _INFO_ONLY:
                 v = "info"
             rows.append(
@@ -274,6 +395,167 @@ def _coerce(video: Any, fps: float | None) -> Video:
     return v
 
 
+@dataclass
+class _Window:
+    """One analysed stretch of frames (a shot, or part of a long one)."""
+
+    first: int
+    end: int
+    shot: int
+    camera: Any = None
+    tracks: Tracks | None = None
+    reason: str = ""  # why the trajectory probes cannot judge it ("" when they can)
+    temporal: dict[str, ProbeResult] = field(default_factory=dict)
+
+
+def _cannot(name: str, reason: str, assumptions: list[Assumption] | None = None) -> ProbeResult:
+    return ProbeResult(
+        name,
+        passed=None,
+        sentence=f"cannot judge: {reason}",
+        findings=[Finding(name, f"cannot judge: {reason}", "warn")],
+        assumptions=list(assumptions or []),
+    )
+
+
+def _merge(name: str, parts: list[ProbeResult]) -> ProbeResult:
+    """One result from per-window results of a probe (fail > pass > cannot judge)."""
+    if len(parts) == 1:
+        return parts[0]
+    judged = [r for r in parts if r.passed is not None]
+    if not judged:
+        return parts[0]
+    failed = [r for r in judged if r.passed is False]
+    head = failed[0] if failed else max(judged, key=lambda r: len(r.details.get("pair_error", [])))
+    findings = [f for r in parts for f in r.findings]
+    details = dict(head.details)
+    if name == "flicker":
+        details["jump"] = np.concatenate([np.asarray(r.details.get("jump", [])) for r in parts])
+    return ProbeResult(
+        name,
+        passed=not failed,
+        scores=dict(head.scores),
+        threshold=head.threshold,
+        failed_frames=[f for r in parts for f in r.failed_frames],
+        sentence=head.sentence,
+        findings=findings,
+        details=details,
+    )
+
+
+def _to_original(tr: Tracks, scale: float, origin: tuple[float, float]) -> Tracks:
+    """Tracks of working-size (and stabilised) frames in original pixel coordinates."""
+    c = tr.centers.copy()
+    c[..., 0] += origin[0]
+    c[..., 1] += origin[1]
+    if scale != 1.0:
+        c = (c + 0.5) * scale - 0.5
+    return replace(
+        tr,
+        centers=c,
+        radii=tr.radii * scale,
+        areas=tr.areas * scale * scale,
+    )
+
+
+def _stitch(
+    windows: list[_Window], T: int, fps: float, size: tuple[int, int], scale: float
+) -> Tracks:
+    """One :class:`Tracks` over the whole video from the windows' tracks (objects never span
+    two windows)."""
+    parts = [w for w in windows if w.tracks is not None]
+    n = sum(w.tracks.n_objects for w in parts)
+    centers = np.full((n, T, 2), np.nan)
+    radii = np.full((n, T), np.nan)
+    areas = np.full((n, T), np.nan)
+    colors = np.full((n, T, 3), np.nan)
+    visible = np.zeros((n, T), bool)
+    merged = np.zeros((n, T), bool)
+    border = np.zeros((n, T), bool)
+    shot = np.zeros(n, int)
+    gain = np.ones(T)
+    frame_change = np.full(max(T - 1, 0), np.nan)
+    frame_diff = np.full(max(T - 1, 0), np.nan)
+    k = 0
+    bg, noise, thr, longest = None, [], [], -1
+    for wi, w in enumerate(windows):
+        tr = w.tracks
+        if tr is None:
+            continue
+        a, b = w.first, w.end
+        m = tr.n_objects
+        centers[k : k + m, a:b] = tr.centers
+        radii[k : k + m, a:b] = tr.radii
+        areas[k : k + m, a:b] = tr.areas
+        colors[k : k + m, a:b] = tr.colors
+        visible[k : k + m, a:b] = tr.visible
+        merged[k : k + m, a:b] = tr.merged
+        border[k : k + m, a:b] = tr.at_border
+        shot[k : k + m] = wi
+        if tr.gain.size == b - a:
+            gain[a:b] = tr.gain
+        if tr.frame_change.size == b - a - 1:
+            frame_change[a : b - 1] = tr.frame_change
+        if tr.frame_diff.size == b - a - 1:
+            frame_diff[a : b - 1] = tr.frame_diff
+        noise.append(tr.noise)
+        thr.append(tr.threshold)
+        if b - a > longest:
+            bg, longest = tr.background, b - a
+        k += m
+    if bg is None:
+        bg = np.zeros((1, 1, 3), np.float32)
+    return Tracks(
+        centers=centers,
+        radii=radii,
+        areas=areas,
+        colors=colors,
+        visible=visible,
+        merged=merged,
+        at_border=border,
+        fps=fps,
+        size=size,
+        background=bg,
+        noise=float(np.median(noise)) if noise else 0.0,
+        threshold=float(np.median(thr)) if thr else 0.0,
+        gain=gain,
+        frame_change=frame_change,
+        frame_diff=frame_diff,
+        shot=shot,
+        shots=[(w.first, w.end) for w in windows],
+        pixel_scale=scale,
+        camera=[w.camera for w in windows],
+    )
+
+
+def _run_tracker(tracker: Any, frames: np.ndarray, fps: float, cam: Any) -> Tracks:
+    """Tracks of one window in the working (stabilised when the camera moved) coordinates."""
+    from vidkit.probes.camera import stabilise
+
+    if tracker == "classical":
+        if cam is not None and cam.moving:
+            st, valid = stabilise(frames, cam)
+            return track(Video(st, fps=fps), valid=valid, max_regions=MAX_OBJECTS)
+        return track(Video(frames, fps=fps), max_regions=MAX_OBJECTS)
+    tr = tracker(Video(frames, fps=fps))
+    if not isinstance(tr, Tracks):
+        raise TypeError(
+            f"tracker must return vidkit.probes.tracking.Tracks, got {type(tr).__name__}"
+        )
+    if tr.num_frames != frames.shape[0]:
+        raise ValueError(
+            f"the tracker returned tracks over {tr.num_frames} frames for a clip of "
+            f"{frames.shape[0]}"
+        )
+    if cam is not None and cam.moving:
+        c = tr.centers
+        m = cam.to_ref  # [T, 2, 3]
+        mapped = np.einsum("tij,ntj->nti", m[:, :, :2], c) + m[None, :, :, 2]
+        s = np.hypot(m[:, 0, 0], m[:, 1, 0])[None]
+        tr = replace(tr, centers=mapped, radii=tr.radii * s, areas=tr.areas * s * s)
+    return tr
+
+
 def physics(
     video: Any,
     *,
@@ -281,22 +563,52 @@ def physics(
     scale: float | None = None,
     fps: float | None = None,
     flow: bool = True,
+    tracker: Any = "classical",
+    max_side: int | None = DEFAULT_MAX_SIDE,
+    window: int = DEFAULT_WINDOW,
+    chunk: int = 32,
 ) -> PhysicsReport:
     """Run every probe that applies to ``video`` and gather the findings.
 
-    Tracks the objects once, then runs gravity, bounce, permanence, conservation, continuity,
-    smoothness (on the tracks), flicker, and with ``flow=True`` warping error and dynamic degree
-    (classical optical flow; slower). A video where nothing moves gets the finding "no moving
-    object found" and the verdict of the same name.
+    The clip (a Video, an array, a ``vk.synth`` Scene, or the path of a video file, read in
+    chunks) is analysed at a working size (long side ``max_side``), shot by shot:
+
+    1. **shot cuts** are found (:mod:`vidkit.probes.cuts`) and reported as findings of their own
+       (a ``cuts`` result, severity ``warn``; it does not set the verdict); each shot is judged
+       alone and a cut is never a teleport, vanish, appear or flicker;
+    2. the **camera's motion** is measured per frame (:mod:`vidkit.probes.camera`); a pan, shake
+       or slow zoom is compensated (the frames are warped into the first frame's coordinates)
+       before tracking; a shot whose camera motion cannot be compensated is not judged by the
+       trajectory probes ("cannot judge", with the reason);
+    3. objects are tracked (``tracker="classical"``, or any callable ``tracker(video) ->
+       Tracks``) and gravity, bounce, permanence, conservation, continuity and smoothness read
+       the trajectories, in original pixel coordinates (stabilised coordinates of each shot's
+       first frame when the camera moved); a shot with more than 8 moving regions (texture,
+       clutter, a crowd) is not judged;
+    4. flicker, and with ``flow=True`` the warping error and dynamic degree (classical optical
+       flow), per shot. The warping error and the dynamic degree are quality numbers reported
+       as information: they never set the verdict (docs/probes.md says why).
+
+    Every probe result says ``pass``, ``fail`` or ``cannot judge`` (with the assumption that does
+    not hold). The report's verdict is ``"fail"`` when a judged probe failed, ``"pass"`` when at
+    least one trajectory probe passed and none failed, else ``"cannot judge"`` (``reason`` says
+    why: no moving object, clutter, an uncompensable camera...).
 
     Args:
-        video: a :class:`vidkit.Video`, a ``[T, H, W, 3]`` array or a ``vk.synth`` Scene; at
-            least 4 frames. Grayscale frames work.
-        expected_g: gravity the video should show (px/s^2, or m/s^2 with ``scale``); without it
-            gravity is checked for consistency only.
-        scale: pixels per metre, to report g in m/s^2.
+        video: a :class:`vidkit.Video`, ``[T, H, W, 3]`` array, ``vk.synth`` Scene or a path.
+        expected_g: gravity the video should show (px/s^2 of the original frames, or m/s^2
+            with ``scale``); without it gravity is checked for consistency only.
+        scale: pixels (of the original frames) per metre, to report g in m/s^2.
         fps: override the video's frame rate (g scales with fps^2).
         flow: include the optical-flow probes.
+        tracker: ``"classical"`` (weight-free, the default) or a callable ``tracker(video) ->
+            vidkit.probes.tracking.Tracks`` (positions in the pixels of the video it is given:
+            the working-size frames of one shot).
+        max_side: the working size's long side in px (default 384; None: the original size).
+            Positions, sizes and g are reported in original pixels whatever it is.
+        window: the most frames analysed at once; longer shots are judged in parts (memory
+            stays bounded whatever the clip's length).
+        chunk: frames decoded at a time.
 
     Returns:
         :class:`PhysicsReport`.
@@ -306,19 +618,147 @@ def physics(
         >>> rep = vk.probes.physics(scene.video)  # doctest: +SKIP
         >>> rep.verdict, rep.failures[0].probe  # doctest: +SKIP
         ('fail', 'bounce')
+        >>> vk.probes.physics("street.mp4").cuts  # doctest: +SKIP
+        [30, 76, 137, 187, 242]
     """
-    v = _coerce(video, fps)
-    tr = track(v)
+    from vidkit.probes.camera import _gray, pair_motion
+    from vidkit.probes.cuts import find_cuts, shots_from_cuts, thumbnail
+    from vidkit.probes.stream import open_frames
+
+    if not (tracker == "classical" or callable(tracker)):
+        raise TypeError(
+            f"tracker must be 'classical' or a callable tracker(video) -> Tracks, got {tracker!r}"
+        )
+    if max_side is not None and (int(max_side) != max_side or max_side < 16):
+        raise ValueError(f"max_side must be an integer >= 16 (or None), got {max_side!r}")
+    if int(window) != window or window < 16:
+        raise ValueError(f"window must be an integer >= 16 frames, got {window!r}")
+    in_memory = None
+    if not isinstance(video, (str, os.PathLike)):
+        in_memory = _coerce(video, fps)
+        video = in_memory
+    src = open_frames(video, fps=fps, max_side=max_side)
+    H, W = src.size
+    h, w = src.work_size
+    px = W / w
+    fps_ = src.fps
+    # ---------------------------------------------------------------- pass 1: cuts, camera
+    thumbs: list[np.ndarray] = []
+    pairs: list[dict[str, Any]] = []
+    prev = None
+    frame_img = None
+    small = min(h, w) < MIN_SIDE
+    for a, ch in src.chunks(chunk):
+        for f in ch:
+            thumbs.append(thumbnail(f))
+            if not small:
+                g = _gray(f)
+                if prev is not None:
+                    pairs.append(pair_motion(prev, g))
+                prev = g
+            if frame_img is None and a + len(thumbs) >= 1:
+                frame_img = f.copy()
+    T = len(thumbs)
+    if T < MIN_FRAMES:
+        raise ValueError(
+            f"the video has {T} frame(s); the physics probes need at least {MIN_FRAMES} (a "
+            "trajectory needs 4 points to show an acceleration)"
+        )
+    clip_checks = [
+        Assumption("enough frames", True, f"{T} frames, at least {MIN_FRAMES} needed"),
+        Assumption(
+            "enough resolution",
+            not small,
+            f"{H}x{W} px frames analysed at {h}x{w}"
+            + ("" if not small else f"; at least {MIN_SIDE} px on each side are needed"),
+        ),
+        Assumption(
+            "a plausible frame rate",
+            FPS_RANGE[0] <= fps_ <= FPS_RANGE[1],
+            f"{fps_:g} fps (judged between {FPS_RANGE[0]:g} and {FPS_RANGE[1]:g})",
+        ),
+    ]
+    broken = [c for c in clip_checks if not c.holds]
+    cuts = [] if small else find_cuts(np.stack(thumbs) if thumbs else np.zeros(0), pairs)
+    shots = shots_from_cuts(cuts, T)
+    spans: list[tuple[int, int, int]] = []
+    for si, (a, b) in enumerate(shots):
+        n_parts = max(1, int(np.ceil((b - a) / window)))
+        edges = np.linspace(a, b, n_parts + 1).round().astype(int)
+        spans += [(int(x), int(y), si) for x, y in zip(edges[:-1], edges[1:])]
+    windows = [_Window(a, b, si) for a, b, si in spans]
+    notes: list[str] = []
+    # ---------------------------------------------------------------- pass 2: per window
+    if not broken:
+        wi = 0
+        buf: list[np.ndarray] = []
+        pos = 0
+        for _, ch in src.chunks(chunk):
+            for f in ch:
+                buf.append(f)
+                pos += 1
+                while wi < len(windows) and pos == windows[wi].end:
+                    frames_w = np.stack(buf)
+                    buf = []  # free the list before the analysis
+                    _analyse(windows[wi], frames_w, pairs, fps_, tracker, flow, px)
+                    del frames_w
+                    wi += 1
+        for w_ in windows[wi:]:  # a file shorter than its container said
+            w_.reason = "the frames could not be read"
+    else:
+        for w_ in windows:
+            w_.reason = f"{broken[0].name}: {broken[0].reason}"
+    # ---------------------------------------------------------------- assemble
+    tr = _stitch(windows, T, fps_, (H, W), px)
     m = analyze_motion(tr)
     results: dict[str, ProbeResult] = {}
-    notes: list[str] = []
-    if tr.n_objects == 0:
-        results["tracking"] = ProbeResult(
-            "tracking",
-            passed=None,
-            sentence="no moving object found",
-            findings=[Finding("tracking", "no moving object found", "warn")],
+    judged_w = [w_ for w_ in windows if w_.tracks is not None and w_.tracks.n_objects > 0]
+    skipped = [w_ for w_ in windows if w_.reason]
+    cam_moves = [w_ for w_ in windows if w_.camera is not None and w_.camera.moving]
+    checks = list(clip_checks)
+    checks.append(
+        Assumption(
+            "one shot",
+            True,
+            "one shot"
+            if not cuts
+            else f"{len(shots)} shots (cuts before frames {', '.join(map(str, cuts))}), each "
+            "judged alone",
         )
+    )
+    cam_bad = [
+        w_ for w_ in windows if w_.camera is not None and w_.camera.status == "cannot compensate"
+    ]
+    checks.append(
+        Assumption(
+            "a static or compensated camera",
+            len(cam_bad) < len(windows),
+            "static"
+            if not cam_moves and not cam_bad
+            else "; ".join(
+                f"frames {w_.first}-{w_.end - 1}: {w_.camera.reason}" for w_ in cam_moves + cam_bad
+            ),
+        )
+    )
+    no_obj = all(w_.tracks is None or w_.tracks.n_objects == 0 for w_ in windows)
+    checks.append(
+        Assumption(
+            "a trackable object",
+            bool(judged_w),
+            f"{tr.n_objects} object(s) tracked"
+            if judged_w
+            else (skipped[0].reason if skipped else "no moving object found"),
+        )
+    )
+    for w_ in skipped:
+        notes.append(f"frames {w_.first}-{w_.end - 1} not judged: {w_.reason}")
+    if not judged_w:
+        reason = next((c for c in checks if not c.holds), None)
+        why = f"{reason.name}: {reason.reason}" if reason else "no moving object found"
+        if no_obj and not skipped:
+            why = "no moving object found"
+        for name in TRACK_PROBES:
+            results[name] = _cannot(name, why, checks)
     else:
         results["gravity"] = gravity(tr, expected_g=expected_g, scale=scale, motion=m)
         results["bounce"] = bounce(tr, motion=m)
@@ -326,23 +766,167 @@ def physics(
         results["conservation"] = conservation(tr, motion=m)
         results["continuity"] = continuity(tr, motion=m)
         results["smoothness"] = smoothness(tr, motion=m)
-        if tr.n_objects > MAX_RELIABLE_OBJECTS:
-            notes.append(
-                f"{tr.n_objects} objects tracked: with more than {MAX_RELIABLE_OBJECTS} the "
-                "identities may swap when objects cross, so check failures by eye"
+        for name in TRACK_PROBES:
+            results[name].assumptions = checks + results[name].assumptions
+    for name in ("flicker", *(FLOW_PROBES if flow else ())):
+        parts = [w_.temporal[name] for w_ in windows if name in w_.temporal]
+        if name == "dynamic_degree_classical" and parts:
+            parts = [max(parts, key=lambda r: r.details.get("pair_flow", np.zeros(0)).size)]
+        if parts:
+            results[name] = _merge(name, parts)
+        else:
+            results[name] = _cannot(
+                name, broken[0].reason if broken else "no shot is long enough", clip_checks
             )
-    results["flicker"] = flicker(v)
-    if flow:
-        results["warping_error"] = warping_error(v)
-        results["dynamic_degree_classical"] = dynamic_degree_classical(v)
-    judged = [r for n, r in results.items() if n not in _INFO_ONLY and n != "tracking"]
+    results["cuts"] = _cuts_result(cuts, T)
+    judged = [r for n, r in results.items() if n not in _INFO_ONLY]
+    reason = ""
     if any(r.passed is False for r in judged):
         verdict = "fail"
-    elif tr.n_objects == 0:
-        verdict = "no moving object found"
-    else:
+    elif any(results[n].passed for n in TRACK_PROBES):
         verdict = "pass"
-    return PhysicsReport(v, tr, m, results, verdict, notes, expected_g, scale)
+    else:
+        verdict = CANNOT_JUDGE
+        reason = results["gravity"].reason
+        if reason.startswith("cannot judge: "):
+            reason = reason[len("cannot judge: ") :]
+    if tr.n_objects > MAX_RELIABLE_OBJECTS:
+        notes.append(
+            f"{tr.n_objects} objects tracked: with more than {MAX_RELIABLE_OBJECTS} the "
+            "identities may swap when objects cross, so check failures by eye"
+        )
+    return PhysicsReport(
+        in_memory,
+        tr,
+        m,
+        results,
+        verdict,
+        notes,
+        expected_g,
+        scale,
+        reason=reason,
+        cuts=cuts,
+        windows=[(w_.first, w_.end) for w_ in windows],
+        camera=[w_.camera for w_ in windows],
+        frame=frame_img,
+        size=(H, W),
+        work_size=(h, w),
+    )
+
+
+def _cuts_result(cuts: list[int], T: int) -> ProbeResult:
+    findings = [
+        Finding(
+            "cuts",
+            f"cut between frames {c - 1} and {c}: the whole picture changes at once (a new shot)",
+            "warn",
+            None,
+            [c - 1, c],
+            float(c),
+            float("nan"),
+        )
+        for c in cuts
+    ]
+    return ProbeResult(
+        "cuts",
+        passed=not cuts,
+        scores={"cuts": float(len(cuts))},
+        failed_frames=cuts,
+        sentence=(
+            "one shot: no cut"
+            if not cuts
+            else f"{len(cuts)} cut(s), before frames {', '.join(map(str, cuts))}: "
+            f"{len(cuts) + 1} shots, each judged alone"
+        ),
+        findings=findings,
+    )
+
+
+def _aligned_levels(frames: np.ndarray, pairs: list[dict[str, Any]]) -> np.ndarray:
+    """Per-frame brightness of a moving camera's frames: the ratio of consecutive frames' mean
+    gray level over the part of the scene both show (aligned by the camera's motion), chained."""
+    import cv2
+
+    T, H, W = frames.shape[:3]
+    gray = frames.mean(axis=-1)
+    ratio = np.ones(T)
+    ones = np.ones((H, W), np.float32)
+    for t in range(T - 1):
+        M = pairs[t]["M"] if t < len(pairs) else None
+        a, b = gray[t], gray[t + 1]
+        if M is not None:
+            # frame t+1 sampled at M(x): the same scene point as frame t's pixel x
+            flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+            bw = cv2.warpAffine(b, M, (W, H), flags=flags)
+            ok = cv2.warpAffine(ones, M, (W, H), flags=flags) > 0.99
+            if ok.sum() > 0.2 * H * W:
+                a, b = a[ok], bw[ok]
+        ma = float(np.mean(a))
+        ratio[t + 1] = float(np.mean(b)) / ma if ma > 1e-3 else 1.0
+    return np.cumprod(ratio)
+
+
+def _analyse(
+    w: _Window,
+    frames: np.ndarray,
+    pairs: list[dict[str, Any]],
+    fps: float,
+    tracker: Any,
+    flow: bool,
+    px: float,
+) -> None:
+    """Camera, tracks and temporal probes of one window (frames ``w.first .. w.end - 1``)."""
+    from vidkit.probes.camera import estimate_camera
+
+    n = frames.shape[0]
+    if n < MIN_FRAMES:
+        w.reason = f"the shot has {n} frame(s); at least {MIN_FRAMES} are needed"
+        return
+    cam = estimate_camera(frames, pairs[w.first : w.end - 1])
+    w.camera = cam
+    v = Video(frames, fps=fps)
+    levels = None if cam.status == "static" else _aligned_levels(frames, pairs[w.first : w.end - 1])
+    w.temporal["flicker"] = flicker(v, first_frame=w.first, brightness=levels)
+    if flow:
+        w.temporal["warping_error"] = warping_error(v, first_frame=w.first)
+        w.temporal["dynamic_degree_classical"] = dynamic_degree_classical(v)
+    if cam.status == "cannot compensate":
+        w.reason = cam.reason
+        return
+    try:
+        tr = _run_tracker(tracker, frames, fps, cam)
+    except Cluttered as exc:
+        w.reason = str(exc)
+        return
+    if tr.n_objects > MAX_OBJECTS:
+        w.reason = (
+            f"{tr.n_objects} moving regions were found (texture, clutter, a crowd or a camera "
+            f"motion not fully compensated): more than {MAX_OBJECTS} cannot be followed reliably"
+        )
+        return
+    # a moving camera leaves more residue of the background (newly seen texture, warping):
+    # objects there must be seen in 30% of the window
+    share = 0.3 if cam.moving else 0.15
+    tr = _drop_short(tr, max(MIN_TRACK, int(np.ceil(share * n))))
+    w.tracks = _to_original(tr, px, cam.origin if cam.moving else (0.0, 0.0))
+
+
+def _drop_short(tr: Tracks, min_frames: int) -> Tracks:
+    """Tracks seen in at least ``min_frames`` frames: a blob seen for a few frames is texture,
+    noise or compression showing through, not an object the probes can judge."""
+    keep = tr.visible.sum(axis=1) >= min_frames
+    if keep.all():
+        return tr
+    return replace(
+        tr,
+        centers=tr.centers[keep],
+        radii=tr.radii[keep],
+        areas=tr.areas[keep],
+        colors=tr.colors[keep],
+        visible=tr.visible[keep],
+        merged=tr.merged[keep],
+        at_border=tr.at_border[keep],
+    )
 
 
 def physics_batch(

@@ -80,13 +80,27 @@ def vbench_temporal_flickering(video: Video | np.ndarray) -> float:
     return float((255.0 - float(np.mean(mae))) / 255.0)
 
 
-def flicker(video: Video | np.ndarray, *, tol: float = 0.05) -> ProbeResult:
+def flicker(
+    video: Video | np.ndarray,
+    *,
+    tol: float = 0.05,
+    level: str = "ratio",
+    first_frame: int = 0,
+    brightness: np.ndarray | None = None,
+) -> ProbeResult:
     """Brightness flicker: frames whose global brightness jumps against their neighbours.
 
     Each frame's brightness is the median, over pixels brighter than 0.05 in the median frame (a
     regular subsample of at most ~16k pixel values), of its ratio to the median frame. A frame fails when its brightness differs from the median of
-    its (up to) four nearest neighbours by more than ``tol`` (relative). Scores: the largest
-    jump, and VBench's ``temporal_flickering`` score.
+    its (up to) four nearest neighbours by more than ``tol`` (relative; ``2 tol`` for the first
+    and last frame, whose neighbours lie on one side only). Scores: the largest jump, and
+    VBench's ``temporal_flickering`` score.
+
+    ``level="mean"`` uses each frame's mean brightness instead of the ratio to the median frame
+    (for a moving camera, whose median frame is a blur); ``first_frame`` is the number of the
+    first frame in the sentences (a shot of a longer video). ``brightness`` gives the per-frame
+    levels directly (``vk.probes.physics`` measures them on the overlap of consecutive frames
+    aligned for the camera's motion, so a pan over darker scenery is not flicker).
 
     Example:
         >>> scene = vk.synth.render("uniform", seed=0, violation="flicker")  # doctest: +SKIP
@@ -96,6 +110,8 @@ def flicker(video: Video | np.ndarray, *, tol: float = 0.05) -> ProbeResult:
     name = "flicker"
     if not 0 < tol < 1:
         raise ValueError(f"tol must be in (0, 1), got {tol}")
+    if level not in ("ratio", "mean"):
+        raise ValueError(f"level must be 'ratio' or 'mean', got {level!r}")
     v = _video(video, min_frames=3)
     T = v.num_frames
     # brightness is a global property: a regular subsample of <= ~16k pixel values suffices
@@ -104,7 +120,11 @@ def flicker(video: Video | np.ndarray, *, tol: float = 0.05) -> ProbeResult:
     fr = flat[:, ::step]
     ref = temporal_median(fr)
     bright = ref > 0.05
-    if bright.sum() < 16:
+    if brightness is not None:
+        level = np.asarray(brightness, float).reshape(-1)
+        if level.size != T:
+            raise ValueError(f"brightness must have one value per frame ({T}), got {level.size}")
+    elif level == "mean" or bright.sum() < 16:
         # a dark video: use absolute mean intensity instead of ratios
         level = fr.mean(axis=1) / max(float(fr.mean()), 1e-6)
     else:
@@ -115,15 +135,19 @@ def flicker(video: Video | np.ndarray, *, tol: float = 0.05) -> ProbeResult:
         base = float(np.median(level[nb]))
         rel[t] = level[t] / base - 1 if base > 0 else 0.0
     jumps = np.abs(rel)
-    bad = np.flatnonzero(jumps > tol)
+    # the first and last frame have neighbours on one side only: a step there (a fade before a
+    # cut, an exposure change) cannot be told from a flash, so they are held to twice the tol
+    lim = np.full(T, tol)
+    lim[[0, -1]] = 2 * tol
+    bad = np.flatnonzero(jumps > lim)
     findings = [
         Finding(
             name,
-            f"frame {t} is {100 * abs(rel[t]):.0f}% {'brighter' if rel[t] > 0 else 'darker'} "
-            "than its neighbours (flicker)",
+            f"frame {t + first_frame} is {100 * abs(rel[t]):.0f}% "
+            f"{'brighter' if rel[t] > 0 else 'darker'} than its neighbours (flicker)",
             "fail",
             None,
-            [int(t)],
+            [int(t) + first_frame],
             float(jumps[t]),
             tol,
         )
@@ -136,7 +160,7 @@ def flicker(video: Video | np.ndarray, *, tol: float = 0.05) -> ProbeResult:
         passed=passed,
         scores={"max_jump": float(jumps.max()), "vbench_flicker": vb},
         threshold=tol,
-        failed_frames=bad.tolist(),
+        failed_frames=(bad + first_frame).tolist(),
         sentence=(
             f"brightness is steady (largest jump {100 * jumps.max():.1f}%, VBench flicker {vb:.4f})"
             if passed
@@ -223,6 +247,7 @@ def warping_error(
     method: str = "dis",
     factor: float = 5.0,
     floor: float = 0.002,
+    first_frame: int = 0,
 ) -> ProbeResult:
     """Warping error (Lai et al. 2018) with classical optical flow, per frame pair and overall.
 
@@ -263,11 +288,11 @@ def warping_error(
     findings = [
         Finding(
             name,
-            f"frames {t} and {t + 1} do not warp into each other (error {e[t]:.4f}, "
-            f"{e[t] / med if med > 0 else np.inf:.0f}x the video's median)",
+            f"frames {t + first_frame} and {t + first_frame + 1} do not warp into each other "
+            f"(error {e[t]:.4f}, {e[t] / med if med > 0 else np.inf:.0f}x the video's median)",
             "fail",
             None,
-            [int(t), int(t) + 1],
+            [int(t) + first_frame, int(t) + first_frame + 1],
             float(e[t]),
             lim,
         )
@@ -279,7 +304,7 @@ def warping_error(
         passed=passed,
         scores={"warping_error": float(e.mean()), "max_pair_error": float(e.max())},
         threshold=lim,
-        failed_frames=sorted({f for t in bad for f in (int(t), int(t) + 1)}),
+        failed_frames=sorted({f + first_frame for t in bad for f in (int(t), int(t) + 1)}),
         sentence=(
             f"consecutive frames warp into each other (mean warping error {e.mean():.5f})"
             if passed
@@ -310,6 +335,21 @@ def dynamic_degree_classical(video: Video | np.ndarray, *, method: str = "dis") 
     thres = 6.0 * (min(H, W) / 256.0)
     count_num = round(4 * (n / 16.0))
     cut = int(H * W * 0.05)
+    if n < 2 or min(H, W) < 8:
+        why = (
+            f"only {n} frame(s) remain after keeping every {interval}th frame (VBench's rule at "
+            f"{v.fps:g} fps)"
+            if n < 2
+            else f"the frames are {H}x{W} px, too small for optical flow"
+        )
+        return ProbeResult(
+            name,
+            passed=None,
+            threshold={"flow_px": thres, "pairs": count_num},
+            sentence=f"cannot judge: {why}",
+            findings=[Finding(name, f"dynamic degree not measured: {why}", "info")],
+            details={"pair_flow": np.zeros(0), "interval": interval},
+        )
     scores = []
     for a, b in zip(fr[:-1], fr[1:]):
         flow = optical_flow(a, b, method)

@@ -26,6 +26,13 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    look appears elsewhere are matched on appearance (that is how a teleport stays one object).
    Two tracks that fall into one component are split by colour when their colours differ;
    otherwise both are marked ``merged`` for those frames (their size and centre are unreliable).
+   A track that ends and one that starts later (up to ``max(12, fps)`` frames) where the first
+   one's motion predicts, with the same look, are one object (it passed behind something); the
+   frames where an object is only partly visible next to such a gap (area below 85% of its
+   usual one) are marked ``merged`` too.
+
+A moving camera is compensated by :func:`vidkit.probes.physics` before tracking: the frames are
+stabilised and ``valid`` marks the pixels each one shows.
 
 Example:
     >>> import numpy as np, vidkit as vk
@@ -47,7 +54,14 @@ import numpy as np
 
 from vidkit.video import Video, as_video
 
-__all__ = ["Tracks", "track", "temporal_median", "MIN_FRAMES"]
+__all__ = [
+    "Cluttered",
+    "Tracks",
+    "track",
+    "temporal_median",
+    "masked_temporal_median",
+    "MIN_FRAMES",
+]
 
 #: the fewest frames a video must have for tracking and the physics probes
 MIN_FRAMES = 4
@@ -76,6 +90,15 @@ class Tracks:
         frame_change: ``[T-1]`` fraction of pixels that changed between consecutive frames
             (after brightness normalisation); 0 for frozen (duplicated) frames.
         frame_diff: ``[T-1]`` mean absolute difference between consecutive raw frames.
+        shot: ``[n]`` the shot each object belongs to (index into ``shots``; all 0 by default).
+        shots: ``[(first, end)]`` frame ranges of the video's shots (end exclusive); empty means
+            one shot over the whole video.
+        pixel_scale: original pixels per analysed pixel (> 1 when the video was analysed at a
+            smaller working size; positions are then already in original pixels and the
+            probes' pixel floors scale with it).
+        camera: per shot, the :class:`~vidkit.probes.camera.CameraMotion` compensated before
+            tracking (positions are then in the stabilised coordinates of the shot's first
+            frame); empty when not measured.
     """
 
     centers: np.ndarray
@@ -93,6 +116,20 @@ class Tracks:
     gain: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     frame_change: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     frame_diff: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    shot: np.ndarray = field(default_factory=lambda: np.zeros(0, int), repr=False)
+    shots: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    pixel_scale: float = 1.0
+    camera: list[Any] = field(default_factory=list, repr=False)
+
+    def shot_of(self, i: int) -> int:
+        """The shot object ``i`` belongs to."""
+        return int(self.shot[i]) if i < self.shot.size else 0
+
+    def span(self, i: int) -> tuple[int, int]:
+        """``(first, end)`` frames of the shot object ``i`` belongs to (end exclusive)."""
+        if not self.shots:
+            return 0, self.num_frames
+        return self.shots[self.shot_of(i)]
 
     @property
     def n_objects(self) -> int:
@@ -192,6 +229,48 @@ def _batcher(n: int) -> list[tuple[int, int]]:
             p *= 2
         _NETWORKS[n] = pairs
     return _NETWORKS[n]
+
+
+def masked_temporal_median(frames: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel median over the frames where ``valid`` ([T, H, W]) is True; ``(median, seen)``
+    where ``seen`` marks pixels valid in at least one frame (elsewhere the median is 0).
+
+    The same sorting network as :func:`temporal_median` with invalid values at +inf, so the
+    valid ones come first; the median is read at each pixel's own middle rank.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.arange(4, dtype=np.float32).reshape(4, 1, 1, 1) * np.ones((1, 2, 2, 3))
+        >>> v = np.ones((4, 2, 2), bool); v[3, 0, 0] = False
+        >>> med, seen = masked_temporal_median(x, v)
+        >>> float(med[0, 0, 0]), float(med[1, 1, 0])
+        (1.0, 1.5)
+    """
+    x = np.asarray(frames)
+    T = x.shape[0]
+    n = 1 << max(T - 1, 0).bit_length()
+    work = np.empty((n, *x.shape[1:]), dtype=np.result_type(x.dtype, np.float32))
+    work[:T] = x
+    vb = np.asarray(valid, bool)
+    if x.ndim == 4:
+        vb = vb[..., None]
+    work[:T][~np.broadcast_to(vb, x.shape)] = np.inf
+    work[T:] = np.inf
+    tmp = np.empty_like(work[0])
+    for i, j in _batcher(n):
+        np.minimum(work[i], work[j], out=tmp)
+        np.maximum(work[i], work[j], out=work[j])
+        work[i] = tmp
+    cnt = np.broadcast_to(vb, x.shape).sum(axis=0)
+    lo = np.maximum((cnt - 1) // 2, 0)
+    hi = np.maximum(cnt // 2, 0)
+    a = np.take_along_axis(work, lo[None], axis=0)[0]
+    b = np.take_along_axis(work, hi[None], axis=0)[0]
+    seen = cnt > 0
+    med = np.where(seen, (a + b) * 0.5, 0.0).astype(work.dtype)
+    if x.ndim == 4:
+        seen = seen.any(axis=-1)
+    return med, seen
 
 
 def temporal_median(frames: np.ndarray) -> np.ndarray:
@@ -295,15 +374,22 @@ def _mode_background(
     sus = frac < 0.5
     if not sus.any():
         return None
-    vals = work[:, sus]  # [T, n, 3]
-    d = np.linalg.norm(vals[:, None] - vals[None], axis=-1)  # [T, T, n]
-    close = d < tol
-    count = close.sum(axis=1)  # [T, n]
-    best = np.argmax(count, axis=0)  # [n]
-    sel = close[best, :, np.arange(best.size)].T  # [T, n]
-    w = sel[..., None].astype(np.float32)
+    vals_all = work[:, sus]  # [T, n, 3]
+    T = vals_all.shape[0]
+    new = np.empty(vals_all.shape[1:], np.float32)
+    # [T, T, n] distances in slices of pixels, so memory stays near 48 MB whatever T and n
+    step = max(1, int(48e6 // (T * T * 16)))
+    for a in range(0, vals_all.shape[1], step):
+        vals = vals_all[:, a : a + step]
+        d = _dist(vals[:, None] - vals[None])  # [T, T, n]
+        close = d < tol
+        count = close.sum(axis=1)  # [T, n]
+        best = np.argmax(count, axis=0)  # [n]
+        sel = close[best, :, np.arange(best.size)].T  # [T, n]
+        w = sel[..., None].astype(np.float32)
+        new[a : a + step] = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
     out = bg.copy()
-    out[sus] = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
+    out[sus] = new
     return out
 
 
@@ -446,8 +532,12 @@ def _detect(
     dist: np.ndarray,
     thr: float,
     min_area: int,
+    outside: np.ndarray | None = None,
 ) -> tuple[list[_Det], np.ndarray]:
-    """Objects of one frame: opened foreground mask (thin rods and noise specks removed)."""
+    """Objects of one frame: opened foreground mask (thin rods and noise specks removed).
+
+    ``outside`` marks pixels next to what the frame does not show (a stabilised frame's edge):
+    an object touching them is at the border."""
     import cv2
 
     H, W = dist.shape
@@ -467,6 +557,8 @@ def _detect(
         sup &= comp | (lab == 0)
         m = _measure(frame, bg, dist, sup, (ys, xs), thr, core=comp)
         border = x0 <= 0 or y0 <= 0 or x0 + w >= W or y0 + h >= H
+        if not border and outside is not None:
+            border = bool(outside[ys, xs][comp].any())
         box = (x0, y0, x0 + w, y0 + h)
         if m is None:
             # no consistent colour (a blend of objects): keep the blob, flagged unreliable
@@ -518,7 +610,7 @@ def _split(
 
 # --------------------------------------------------------------------------- tracking
 class _Track:
-    __slots__ = ("frames", "pos", "area", "color", "merged", "border", "occluded")
+    __slots__ = ("frames", "pos", "area", "color", "merged", "border", "occluded", "_cache")
 
     def __init__(self) -> None:
         self.frames: list[int] = []
@@ -528,6 +620,10 @@ class _Track:
         self.merged: list[bool] = []
         self.border: list[bool] = []
         self.occluded: list[int] = []
+        self._cache: dict[str, tuple[Any, Any]] = {}
+
+    def _key(self) -> tuple:
+        return (len(self.frames), tuple(self.merged[-6:]))
 
     def add(self, t: int, d: _Det) -> None:
         self.frames.append(t)
@@ -542,14 +638,26 @@ class _Track:
         return max(self.frames[-1], self.occluded[-1] if self.occluded else -1)
 
     def ref_color(self) -> np.ndarray:
+        key = self._key()
+        hit = self._cache.get("c")
+        if hit is not None and hit[0] == key:
+            return hit[1]
         good = [c for c, m in zip(self.color[-5:], self.merged[-5:]) if not m]
-        return np.median(np.stack(good or self.color[-5:]), axis=0)
+        val = np.median(np.stack(good or self.color[-5:]), axis=0)
+        self._cache["c"] = (key, val)
+        return val
 
     def ref_radius(self) -> float:
+        key = self._key()
+        hit = self._cache.get("r")
+        if hit is not None and hit[0] == key:
+            return hit[1]
         good = [
             a for a, m, b in zip(self.area[-6:], self.merged[-6:], self.border[-6:]) if not (m or b)
         ]
-        return float(np.sqrt(max(np.median(good or self.area[-6:]), 1.0) / np.pi))
+        val = float(np.sqrt(max(float(np.median(good or self.area[-6:])), 1.0) / np.pi))
+        self._cache["r"] = (key, val)
+        return val
 
     def predict(self, t: int) -> tuple[np.ndarray, float]:
         """Predicted position at ``t`` and the speed (px/frame) used."""
@@ -669,6 +777,132 @@ def _associate(dets_per_frame: list[list[_Det]], split_fn: Any, max_gap: int) ->
     return tracks
 
 
+def _predict_at(tr: _Track, t: int) -> np.ndarray:
+    """Position of a track extrapolated to frame ``t`` from its last (up to 6) frames."""
+    f = np.asarray(tr.frames[-6:], float)
+    p = np.asarray(tr.pos[-6:], float)
+    if f.size == 1:
+        return p[-1]
+    deg = 2 if f.size >= 5 else 1
+    return np.array([np.polyval(np.polyfit(f - f[-1], p[:, k], deg), t - f[-1]) for k in range(2)])
+
+
+def _link_gaps(tracks: list[_Track], T: int, max_link: int) -> list[_Track]:
+    """Join a track that ends to one that starts later where the first one's motion predicts,
+    with the same look: an object that passed behind something (or out of the frame and back)
+    is the same object. Longest gaps: ``max_link`` frames."""
+    order = sorted(range(len(tracks)), key=lambda k: tracks[k].frames[0])
+    used: set[int] = set()
+    for a in sorted(range(len(tracks)), key=lambda k: tracks[k].frames[-1]):
+        A = tracks[a]
+        if a in used or len(A.frames) < 3:
+            continue
+        e = A.frames[-1]
+        best, best_cost = None, np.inf
+        ra, ca = A.ref_radius(), A.ref_color()
+        v = np.hypot(*(np.asarray(A.pos[-1]) - np.asarray(A.pos[-2]))) if len(A.pos) > 1 else 0
+        pa = np.asarray(A.pos[-5:], float)
+        fa = np.asarray(A.frames[-5:], float)
+        vmax = (
+            float(np.max(np.hypot(*np.diff(pa, axis=0).T) / np.maximum(np.diff(fa), 1)))
+            if pa.shape[0] > 1
+            else 0.0
+        )
+        for b in order:
+            B = tracks[b]
+            s = B.frames[0]
+            if b == a or b in used or s <= e + 1 or s - e > max_link or len(B.frames) < 2:
+                continue
+            gap = s - e
+            pred = _predict_at(A, s)
+            d = float(np.hypot(*(np.asarray(B.pos[0]) - pred)))
+            gate = 2.0 * ra + 3.0 + 0.3 * (v + 1.0) * gap
+            if d > gate:
+                # or within reach of where it was last seen, in a short gap (it may have
+                # bounced while unseen: a fast, blurred ball at the floor)
+                d = float(np.hypot(*(np.asarray(B.pos[0]) - np.asarray(A.pos[-1]))))
+                gate = 2.0 * ra + 3.0 + 1.5 * (vmax + 1.0) * gap
+                if gap > 4 or d > gate:
+                    continue
+            good = [c for c, m in zip(B.color[:6], B.merged[:6]) if not m] or B.color[:6]
+            cd = _color_dist(ca, np.median(np.stack(good), axis=0))
+            rb = float(np.sqrt(max(max(B.area[:6]), 1.0) / np.pi))
+            if cd > 0.2 or abs(np.log(rb / ra)) > 0.7:
+                continue
+            cost = d / gate + cd
+            if cost < best_cost:
+                best, best_cost = b, cost
+        if best is not None:
+            B = tracks[best]
+            for k in range(len(B.frames)):
+                A.frames.append(B.frames[k])
+                A.pos.append(B.pos[k])
+                A.area.append(B.area[k])
+                A.color.append(B.color[k])
+                A.merged.append(B.merged[k])
+                A.border.append(B.border[k])
+            A.occluded.extend(B.occluded)
+            used.add(best)
+    return [tr for k, tr in enumerate(tracks) if k not in used]
+
+
+def _mark_partial(
+    area: np.ndarray, visible: np.ndarray, merged: np.ndarray, border: np.ndarray
+) -> None:
+    """Flag (as ``merged``: unreliable) the frames where an object is only partly visible: the
+    first frames of a visible run after a hidden stretch and the last ones before it, while its
+    area is below 85% of its usual area (it is emerging from, or going behind, something)."""
+    T = visible.size
+    ok = visible & ~merged & ~border
+    if ok.sum() < 3:
+        ok = visible
+    if ok.sum() < 3:
+        return
+    ref = float(np.median(area[ok]))
+    small = visible & (area < 0.85 * ref)
+    idx = np.flatnonzero(visible)
+    runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+    for r in runs:
+        if r[0] > 0:
+            for f in r:
+                if not small[f]:
+                    break
+                merged[f] = True
+        if r[-1] < T - 1:
+            for f in r[::-1]:
+                if not small[f]:
+                    break
+                merged[f] = True
+
+
+class Cluttered(ValueError):
+    """The frames hold too many moving regions to follow them as objects."""
+
+    def __init__(self, regions: int, limit: int) -> None:
+        super().__init__(
+            f"{regions} moving regions per frame (median) were found: texture, clutter, a crowd "
+            f"or a camera motion not fully compensated; more than {limit} cannot be followed "
+            "reliably"
+        )
+        self.regions = regions
+        self.limit = limit
+
+
+def _check_clutter(dist: np.ndarray, thr: float, min_area: int, limit: int) -> None:
+    """Raise :class:`Cluttered` when the median frame has more than ``limit`` regions."""
+    import cv2
+
+    T = dist.shape[0]
+    counts = []
+    for t in range(0, T, max(1, T // 12)):
+        mask = cv2.morphologyEx((dist[t] > thr).astype(np.uint8), cv2.MORPH_OPEN, _K3)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        counts.append(int(np.sum(stats[1:, 4] >= min_area)))
+    med = int(np.median(counts))
+    if med > limit:
+        raise Cluttered(med, limit)
+
+
 def _moves(tr: _Track, min_px: float = 1.0) -> bool:
     """Whether a track moves at all (a blob that never moves by 1 px is a static part)."""
     p = np.asarray(tr.pos)
@@ -684,6 +918,8 @@ def track(
     k_noise: float = 4.0,
     min_length: int = 3,
     max_gap: int = 4,
+    valid: np.ndarray | None = None,
+    max_regions: int | None = None,
 ) -> Tracks:
     """Track the moving objects of a video without any learned weights.
 
@@ -701,6 +937,12 @@ def track(
         min_length: tracks seen in fewer frames are dropped as noise; so are tracks that never
             move by 1 px (static parts, such as a pendulum's pivot with the rod's end).
         max_gap: frames a track may go unseen and still be continued.
+        valid: ``[T, H, W]`` bool, the pixels each frame shows (stabilised frames of a moving
+            camera: False outside the field of view). Unseen pixels take the background's value
+            and an object touching them counts as at the frame border. None: all pixels.
+        max_regions: raise :class:`Cluttered` (before the costly steps) when the frames hold
+            more foreground regions than this (median over frames): texture, clutter or a crowd
+            that cannot be followed as objects. None: no limit.
 
     Returns:
         :class:`Tracks`.
@@ -723,6 +965,24 @@ def track(
 
     raw = frames
     frame_diff = np.mean(np.abs(np.diff(raw, axis=0)), axis=(1, 2, 3))
+    outside = None
+    if valid is not None:
+        import cv2
+
+        valid = np.asarray(valid, bool)
+        if valid.shape != frames.shape[:3]:
+            raise ValueError(
+                f"valid must have shape {frames.shape[:3]} (frames, height, width), got "
+                f"{valid.shape}"
+            )
+        bg0, seen = masked_temporal_median(raw, valid)
+        if not seen.all():
+            bg0 = _fill(bg0, seen)
+        raw = np.where(valid[..., None], raw, bg0[None].astype(np.float32))
+        outside = [
+            cv2.dilate((~v).astype(np.uint8), _K5).astype(bool) if not v.all() else None
+            for v in valid
+        ]
     bg = temporal_median(raw)
     gain = _gains(raw, bg)
     if np.max(np.abs(gain - 1)) > 1e-3:
@@ -744,6 +1004,8 @@ def track(
             resid = work - bg[None]
             dist = _dist(resid)
     sigma = _noise_sigma(resid)
+    if max_regions is not None:
+        _check_clutter(dist, float(max(min_contrast, k_noise * sigma)), int(min_area), max_regions)
     moded = _mode_background(work, bg, dist, sigma)
     if moded is not None:
         bg = moded
@@ -761,7 +1023,9 @@ def track(
     def detect_all(bg: np.ndarray, dist: np.ndarray) -> tuple[list, list]:
         dets, labs = [], []
         for t in range(T):
-            d, lab = _detect(work[t], bg, dist[t], thr, int(min_area))
+            d, lab = _detect(
+                work[t], bg, dist[t], thr, int(min_area), None if outside is None else outside[t]
+            )
             dets.append(d)
             labs.append(lab)
         return dets, labs
@@ -779,6 +1043,7 @@ def track(
         return _split(det, colors, work[t], bg, dist[t], labels_per_frame[t], thr)
 
     tracks = _associate(dets_per_frame, split_fn, max_gap)
+    tracks = _link_gaps(tracks, T, max(12, int(round(fps_))))
     tracks = [tr for tr in tracks if len(tr.frames) >= min_length and _moves(tr)]
     tracks.sort(key=lambda tr: (tr.frames[0], tr.pos[0][0], tr.pos[0][1]))
 
@@ -799,6 +1064,7 @@ def track(
         border[i, fr] = tr.border
         if tr.occluded:
             merged[i, np.asarray(tr.occluded)] = True
+        _mark_partial(areas[i], visible[i], merged[i], border[i])
     radii = np.sqrt(np.maximum(areas, 0) / np.pi)
     return Tracks(
         centers=centers,
