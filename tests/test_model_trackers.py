@@ -8,7 +8,6 @@ the mask -> Tracks conversion is tested exactly on hand-made masks.
 
 from __future__ import annotations
 
-import inspect
 import textwrap
 from types import SimpleNamespace
 
@@ -518,10 +517,6 @@ def test_sam2_tracks_feed_the_probes(sam, bounce):
         assert isinstance(res.sentence, str) and res.sentence
 
 
-_HAS_TRACKER = "tracker" in inspect.signature(vk.probes.physics).parameters
-
-
-@pytest.mark.skipif(not _HAS_TRACKER, reason="vk.probes.physics has no tracker= parameter yet")
 def test_physics_with_sam2_tracker(sam, bounce):
     calls = []
     # two prompts where the classical tracker sees one ball: the report must hold two objects
@@ -632,7 +627,6 @@ def test_cotracker_bad_input(fake_hub, tmp_path):
         CoTrackerTracker(fake_hub, fake_hub / "scaled_offline.pth", points_per_object=0)
 
 
-@pytest.mark.skipif(not _HAS_TRACKER, reason="vk.probes.physics has no tracker= parameter yet")
 def test_physics_with_cotracker(fake_hub, bounce):
     co = CoTrackerTracker(fake_hub, fake_hub / "scaled_offline.pth")
     rep = vk.probes.physics(bounce.video, tracker=co, flow=False)

@@ -460,10 +460,37 @@ def test_tracker_callable_feeds_the_probes() -> None:
 
 
 def test_physics_score_leaves_cannot_judge_out() -> None:
-    from vidkit.compare import _report_scores
-
     thin = vk.Video(np.random.default_rng(0).random((10, 1, 64, 3), dtype=np.float32), fps=8)
-    out = _report_scores(physics(thin))
+    out = physics(thin).physics_score()
     assert np.isnan(out["score"]) and out["cannot_judge"] == 1.0
-    out = _report_scores(physics(_scene("bounce", 0).video, flow=False))
+    out = physics(_scene("bounce", 0).video, flow=False).physics_score()
     assert out["score"] == 1.0 and out["cannot_judge"] == 0.0
+
+
+def test_leaderboard_counts_cannot_judge_and_leaves_it_out_of_the_mean(tmp_path) -> None:
+    """A model whose videos the probes cannot judge gets no physics score (not a pass) and a
+    count of the videos not judged; a model with one judged and one unjudged video is scored on
+    the judged one only."""
+    thin = vk.Video(np.random.default_rng(0).random((10, 1, 64, 3), dtype=np.float32), fps=8)
+    good = _scene("bounce", 0).video
+
+    def unjudgeable(prompt: str, seed: int, **_: object) -> vk.Video:
+        return thin
+
+    def mixed(prompt: str, seed: int, **_: object) -> vk.Video:
+        return good if seed == 0 else thin
+
+    board = vk.compare(
+        {"unjudgeable": unjudgeable, "mixed": mixed},
+        prompts=["a red ball bounces"],
+        seeds=[0, 1],
+        store=tmp_path / "store",
+        progress=False,
+        n_bootstrap=50,
+    )
+    t = board.table.set_index(["model", "metric"])
+    assert t.loc[("unjudgeable", "physics.cannot_judge"), "value"] == 2.0
+    assert t.loc[("mixed", "physics.cannot_judge"), "value"] == 1.0
+    assert np.isnan(t.loc[("unjudgeable", "physics"), "value"])
+    assert t.loc[("unjudgeable", "physics"), "n"] == 0
+    assert t.loc[("mixed", "physics"), "value"] == 1.0 and t.loc[("mixed", "physics"), "n"] == 1

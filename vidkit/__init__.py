@@ -65,6 +65,7 @@ _LAZY_MODULES = (
     "comparison",
     "cli",
     "errors",
+    "validation",
 )
 # modules that moved: the old attribute names lead to them
 _MODULE_PATHS = {"conditioning": "vidkit.sampling.conditioning"}

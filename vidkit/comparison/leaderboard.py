@@ -18,6 +18,9 @@ from vidkit.metrics.intervals import mean_interval
 from vidkit.store import RunStore
 from vidkit.video import Video
 
+#: per-video 0/1 columns that the leaderboard sums into a count per model instead of averaging
+COUNT_SUFFIXES = (".cannot_judge",)
+
 
 def _fmt(v: float, digits: int = 3) -> str:
     if v is None or not np.isfinite(v):
@@ -111,6 +114,11 @@ class Leaderboard:
                         float(r.get(k, float("nan"))) for k in ("value", "low", "high")
                     )
                     n = int(r.get("n", 0))
+                elif col in self.items.columns and col.endswith(COUNT_SUFFIXES):
+                    # a count per model (e.g. videos the probes could not judge), not a mean
+                    vals = self.items.loc[self.items["model"] == model, col].to_numpy(dtype=float)
+                    value = low = high = float(np.nansum(vals))
+                    n = int(np.isfinite(vals).sum())
                 elif col in self.items.columns:
                     vals = self.items.loc[self.items["model"] == model, col].to_numpy(dtype=float)
                     value, low, high = mean_interval(vals, self.n_bootstrap, self.ci, rng)

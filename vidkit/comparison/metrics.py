@@ -176,6 +176,10 @@ class PhysicsMetric(VideoMetric):
             "untracked": self.untracked if math.isfinite(self.untracked) else "nan",
         }
 
+    def directions(self) -> dict[str, bool]:
+        # fewer videos the probes cannot judge is better (the column is a count per model)
+        return {self.name: True, f"{self.name}.cannot_judge": False}
+
     def _run(self, video: Video, item: dict[str, Any]) -> dict[str, float]:
         from vidkit.probes import physics
 

@@ -32,6 +32,12 @@ Example:
 
 from vidkit.probes.camera import CameraMotion, estimate_camera
 from vidkit.probes.cuts import find_cuts
+from vidkit.probes.model_trackers import (
+    CoTrackerTracker,
+    Sam2VideoTracker,
+    prompts_from_tracks,
+    tracks_from_masks,
+)
 from vidkit.probes.physics import (
     Event,
     Motion,
@@ -82,6 +88,10 @@ VIOLATION_PROBES: dict[str, str] = {
 
 __all__ = [
     "Assumption",
+    "CoTrackerTracker",
+    "Sam2VideoTracker",
+    "prompts_from_tracks",
+    "tracks_from_masks",
     "CANNOT_JUDGE",
     "CameraMotion",
     "estimate_camera",
