@@ -30,7 +30,7 @@ from vidkit.errors import (
     max_video_bytes,
     set_max_video_bytes,
 )
-from vidkit.video import Video, as_video, concat, psnr, stack, unstack
+from vidkit.video import Video, as_video, concat, psnr, set_hook, stack, unstack
 
 __version__ = "0.1.0"
 
@@ -90,6 +90,23 @@ __all__ = [
     *_LAZY_NAMES,
     *_LAZY_MODULES,
 ]
+
+
+def _read_video(path: Any) -> Video:
+    from vidkit.io import read_video
+
+    return read_video(path)
+
+
+def _video_html(video: Video) -> str:
+    from vidkit.display import video_html
+
+    return video_html(video)
+
+
+# video.py sits below io and display: the package wires what a Video needs from them
+set_hook("read", _read_video)
+set_hook("html", _video_html)
 
 
 def __getattr__(name: str) -> Any:

@@ -72,10 +72,10 @@ from vidkit.files import jsonable
 from vidkit.video import (
     DEFAULT_FPS,
     Video,
-    _fps_count,
-    _fps_source,
-    _positive_number,
     as_video,
+    check_fps,
+    fps_frame_count,
+    fps_source_frames,
 )
 
 __all__ = ["read_video", "write_video", "probe_video", "use_bundled_ffmpeg"]
@@ -233,7 +233,7 @@ def _fps_fraction(fps: float) -> Fraction:
 
 
 def _check_fps(fps: Any, what: str = "fps") -> float:
-    return _positive_number(fps, what)
+    return check_fps(fps, what)
 
 
 # the stored frame rate is a fraction with a denominator up to 100000 (_fps_fraction); FFmpeg
@@ -243,7 +243,7 @@ _MAX_WRITE_FPS = 1e6
 
 
 def _check_write_fps(fps: Any) -> float:
-    value = _positive_number(fps, "fps")
+    value = check_fps(fps, "fps")
     if not _MIN_WRITE_FPS <= value <= _MAX_WRITE_FPS:
         raise VideoError(
             f"fps={fps!r} cannot be stored in a video file: the frame rate must be between "
@@ -327,7 +327,7 @@ def _source_indices(
     With ``size`` (the frame height and width), refuses up front (``SizeLimitError``) a read
     whose frames would exceed the size limit, before any index or frame is allocated.
     """
-    out_count = count if fps is None else _fps_count(count, file_fps, fps)
+    out_count = count if fps is None else fps_frame_count(count, file_fps, fps)
     if size is not None and size[0] > 0 and size[1] > 0:
         n = _selected_count(frames, out_count)
         how = f"reading {where}" + ("" if fps is None else f" at fps={fps:g}")
@@ -340,7 +340,7 @@ def _source_indices(
         8.0 * _selected_count(frames, out_count), f"the frame index of {where} at {fps:g} fps"
     )
     pos = _resolve_frames(frames, out_count, f"{where} at {fps:g} fps")
-    return _fps_source(pos, count, file_fps, fps)
+    return fps_source_frames(pos, count, file_fps, fps)
 
 
 # --------------------------------------------------------------------------- containers (PyAV)

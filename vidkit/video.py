@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -61,8 +61,17 @@ def describe_array(x: Any) -> str:
     return f"{type(x).__name__}"
 
 
-def _positive_number(value: Any, what: str = "fps") -> float:
-    """``value`` as a positive finite float; the error names ``what`` and the value given."""
+def check_fps(value: Any, what: str = "fps") -> float:
+    """``value`` as a positive finite float; the error names ``what`` and the value given.
+
+    Example:
+        >>> check_fps(8)
+        8.0
+        >>> check_fps(0, "frame rate")
+        Traceback (most recent call last):
+        ...
+        vidkit.errors.VideoError: frame rate must be a positive number, got 0
+    """
     if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, (str, bytes)):
         raise VideoTypeError(f"{what} must be a number (frames per second), got {value!r}")
     try:
@@ -312,7 +321,7 @@ class Video:
         *,
         value_range: tuple[float, float] | None = None,
     ) -> None:
-        fps = _positive_number(fps, "fps")
+        fps = check_fps(fps, "fps")
         if metadata is not None and not isinstance(metadata, dict):
             raise VideoTypeError(f"metadata must be a dict, got {type(metadata).__name__}")
         meta = _copy_metadata(metadata) if metadata else {}
@@ -426,9 +435,7 @@ class Video:
     __hash__ = None  # type: ignore[assignment]
 
     def _repr_html_(self) -> str:
-        from vidkit.display import video_html
-
-        return video_html(self)
+        return _hook("html")(self)
 
     @classmethod
     def _from_uint8_frames(
@@ -788,8 +795,10 @@ class Video:
             idx = np.arange(start, n, step)
             new_fps = self.fps / step
         else:
-            new_fps = _positive_number(fps, "fps")
-            _check_frame_bytes(_fps_count(n, self.fps, new_fps), h, w, f"resample(fps={fps!r})")
+            new_fps = check_fps(fps, "fps")
+            _check_frame_bytes(
+                fps_frame_count(n, self.fps, new_fps), h, w, f"resample(fps={fps!r})"
+            )
             idx = _fps_indices(n, self.fps, new_fps)
         out = self._replace(self._frames[idx])
         out.fps = float(new_fps)
@@ -801,8 +810,13 @@ class Video:
 
 
 # --------------------------------------------------------------------------- module functions
-def _fps_count(num_frames: int, fps: float, new_fps: float) -> int:
-    """How many frames a video of ``num_frames`` at ``fps`` has at ``new_fps`` (no allocation)."""
+def fps_frame_count(num_frames: int, fps: float, new_fps: float) -> int:
+    """How many frames a video of ``num_frames`` at ``fps`` has at ``new_fps`` (no allocation).
+
+    Example:
+        >>> fps_frame_count(8, 8.0, 16.0), fps_frame_count(8, 8.0, 3.0)
+        (16, 3)
+    """
     count = np.floor(num_frames / fps * new_fps + 1e-9)
     return max(1, int(count)) if np.isfinite(count) and count < 2**62 else 2**62
 
@@ -813,13 +827,20 @@ def _fps_indices(num_frames: int, fps: float, new_fps: float) -> np.ndarray:
     Sample and hold (``floor``): ties never alternate, unlike ``np.round`` (half to even), which
     turned 8 -> 16 fps into the uneven pattern 0, 0, 1, 2, 2, 2, 3, 4, ...
     """
-    count = _fps_count(num_frames, fps, new_fps)
+    count = fps_frame_count(num_frames, fps, new_fps)
     check_size(8.0 * count, f"the frame index of {count} frames at {new_fps:g} fps")
-    return _fps_source(np.arange(count), num_frames, fps, new_fps)
+    return fps_source_frames(np.arange(count), num_frames, fps, new_fps)
 
 
-def _fps_source(positions: np.ndarray, num_frames: int, fps: float, new_fps: float) -> np.ndarray:
-    """Source frame of each output position ``k`` (time ``k / new_fps``), as :func:`_fps_indices`."""
+def fps_source_frames(
+    positions: np.ndarray, num_frames: int, fps: float, new_fps: float
+) -> np.ndarray:
+    """Source frame of each output position ``k`` (time ``k / new_fps``), held (``floor``).
+
+    Example:
+        >>> fps_source_frames(np.arange(6), 3, 8.0, 16.0).tolist()
+        [0, 0, 1, 1, 2, 2]
+    """
     idx = np.floor(np.asarray(positions, dtype=np.int64) * (fps / new_fps) + 1e-6).astype(np.int64)
     return np.minimum(idx, num_frames - 1)
 
@@ -927,9 +948,7 @@ def as_video(
     if isinstance(x, Video):
         return x
     if isinstance(x, (str, os.PathLike)):
-        from vidkit.io import read_video
-
-        return read_video(x)
+        return _hook("read")(x)
     f = DEFAULT_FPS if fps is None else fps
     if isinstance(x, np.ndarray):
         return Video.from_numpy(x, layout=layout or "THWC", value_range=value_range, fps=f)
@@ -1054,11 +1073,37 @@ def psnr(a: Video | np.ndarray, b: Video | np.ndarray) -> float:
     return float("inf") if mse == 0 else float(10 * np.log10(1.0 / mse))
 
 
-# the old private names: modules outside vidkit/sampling still import them (display, io, metrics,
-# probes are edited on other branches); they switch to the public names above, then these go
-_describe, _is_pil, _is_torch_tensor, _check_device = (
-    describe_array,
-    is_pil,
-    is_torch_tensor,
-    check_device,
-)
+# --------------------------------------------------------------------------- hooks
+# What the layers above provide to Video: reading a file (vidkit.io) and a Video's notebook HTML
+# (vidkit.display). video.py imports neither (io and display import video); vidkit/__init__.py
+# sets both when the package is imported.
+_HOOKS: dict[str, Callable[[Any], Any]] = {}
+HOOK_NAMES = ("read", "html")
+
+
+def set_hook(name: str, fn: Callable[[Any], Any]) -> Callable[[Any], Any] | None:
+    """Set what :class:`Video` calls for ``name`` and return the previous function (or None).
+
+    ``"read"``: ``fn(path) -> Video``, used by :func:`as_video` for a path.
+    ``"html"``: ``fn(video) -> str``, the notebook HTML of a Video (``Video._repr_html_``).
+
+    Example:
+        >>> old = set_hook("html", lambda v: f"<p>{v.num_frames} frames</p>")
+        >>> Video(np.zeros((3, 4, 4, 3)))._repr_html_()
+        '<p>3 frames</p>'
+        >>> _ = set_hook("html", old)
+    """
+    if name not in HOOK_NAMES:
+        raise ValueError(f"hook name must be one of {HOOK_NAMES}, got {name!r}")
+    if not callable(fn):
+        raise TypeError(f"the {name!r} hook must be callable, got {type(fn).__name__}")
+    previous = _HOOKS.get(name)
+    _HOOKS[name] = fn
+    return previous
+
+
+def _hook(name: str) -> Callable[[Any], Any]:
+    fn = _HOOKS.get(name)
+    if fn is None:
+        raise RuntimeError(f"no {name!r} hook is set; import vidkit (its __init__ sets them)")
+    return fn

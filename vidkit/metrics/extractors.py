@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from vidkit.video import Video, _describe
+from vidkit.video import Video, describe_array
 
 __all__ = [
     "FeatureExtractor",
@@ -124,7 +124,7 @@ def videos_to_batch(
         t = videos
         if t.ndim != 5:
             raise ValueError(
-                f"a batch of videos must have 5 dimensions ({lay}), got {_describe(t)}; "
+                f"a batch of videos must have 5 dimensions ({lay}), got {describe_array(t)}; "
                 "for one video add a batch axis"
             )
         if lay == "BCTHW":
@@ -133,7 +133,7 @@ def videos_to_batch(
             t = t.permute(0, 1, 4, 2, 3)
         if t.shape[2] != 3:
             raise ValueError(
-                f"expected 3 colour channels in layout {lay}, got a batch {_describe(videos)}"
+                f"expected 3 colour channels in layout {lay}, got a batch {describe_array(videos)}"
             )
         if t.dtype == torch.uint8:
             return t.float().div_(255.0)
@@ -156,7 +156,7 @@ def videos_to_batch(
         videos = [videos]
     if not isinstance(videos, Sequence) or isinstance(videos, (str, bytes)):
         raise TypeError(
-            f"expected a list of vk.Video or a batched tensor [B, T, 3, H, W], got {_describe(videos)}"
+            f"expected a list of vk.Video or a batched tensor [B, T, 3, H, W], got {describe_array(videos)}"
         )
     videos = list(videos)
     if not videos:
@@ -164,7 +164,7 @@ def videos_to_batch(
     for i, v in enumerate(videos):
         if not isinstance(v, Video):
             raise TypeError(
-                f"item {i} is {_describe(v)}, expected a vk.Video (convert with vk.as_video)"
+                f"item {i} is {describe_array(v)}, expected a vk.Video (convert with vk.as_video)"
             )
         if v.shape != videos[0].shape:
             raise ValueError(
@@ -243,7 +243,7 @@ class FeatureExtractor(abc.ABC):
             if not isinstance(videos, Sequence) or isinstance(videos, (str, bytes)):
                 raise TypeError(
                     "expected a list of vk.Video or a batched tensor [B, T, 3, H, W], got "
-                    f"{_describe(videos)}"
+                    f"{describe_array(videos)}"
                 )
             videos = list(videos)
             n = len(videos)
@@ -332,7 +332,9 @@ class CallableExtractor(FeatureExtractor):
         batch_size: int = 8,
     ) -> None:
         if not callable(fn):
-            raise TypeError(f"as_extractor needs an nn.Module or a callable, got {_describe(fn)}")
+            raise TypeError(
+                f"as_extractor needs an nn.Module or a callable, got {describe_array(fn)}"
+            )
         lay = layout.upper() if isinstance(layout, str) else layout
         if lay not in _BATCH_LAYOUTS:
             raise ValueError(f"layout must be one of {list(_BATCH_LAYOUTS)}, got {layout!r}")
@@ -418,7 +420,7 @@ def as_extractor(
         return get_extractor(obj)
     if not callable(obj):
         raise TypeError(
-            f"cannot make a feature extractor from {_describe(obj)}; expected a FeatureExtractor, "
+            f"cannot make a feature extractor from {describe_array(obj)}; expected a FeatureExtractor, "
             f"one of the names {sorted(EXTRACTORS)}, an nn.Module or a callable"
         )
     return CallableExtractor(obj, name=name, dim=dim, layout=layout, value_range=value_range)

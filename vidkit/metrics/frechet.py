@@ -88,7 +88,13 @@ def _as_features(x: Any, what: str = "features") -> np.ndarray:
     return arr
 
 
-def _dist_ready() -> bool:
+def distributed_ready() -> bool:
+    """Whether torch.distributed runs with more than one process (then statistics are reduced).
+
+    Example:
+        >>> distributed_ready()
+        False
+    """
     try:
         import torch.distributed as dist
     except ImportError:  # pragma: no cover
@@ -317,7 +323,7 @@ class GaussianStats:
         Example:
             >>> stats.update(local_features).sync()  # doctest: +SKIP
         """
-        if not _dist_ready():
+        if not distributed_ready():
             return self
         info = _all_reduce_sum(np.array([float(self.count)]))
         dim = int(_all_reduce_sum(np.array([float(self.dim or 0)]), op="max")[0])

@@ -34,14 +34,14 @@ from vidkit.metrics.frechet import (
     GaussianStats,
     SampleSizeWarning,
     SingularCovarianceWarning,
-    _dist_ready,
     bootstrap,
+    distributed_ready,
     fd_from_features,
     frechet_distance,
     kernel_distance,
 )
 from vidkit.metrics.protocols import Protocol, Score, get_protocol
-from vidkit.video import Video, _describe, unstack
+from vidkit.video import Video, describe_array, unstack
 
 __all__ = ["FVD", "KVD", "fvd", "kvd"]
 
@@ -65,12 +65,12 @@ def _as_video_list(
         for i, v in enumerate(out):
             if not isinstance(v, Video):
                 raise TypeError(
-                    f"item {i} is {_describe(v)}, expected a vk.Video; convert with vk.as_video "
+                    f"item {i} is {describe_array(v)}, expected a vk.Video; convert with vk.as_video "
                     "(stating layout and value_range), or pass one batch tensor with layout="
                 )
         return out
     raise TypeError(
-        f"expected a list of vk.Video or a batched tensor [B, T, C, H, W], got {_describe(videos)}"
+        f"expected a list of vk.Video or a batched tensor [B, T, C, H, W], got {describe_array(videos)}"
     )
 
 
@@ -217,7 +217,7 @@ class _DistributionMetric:
         """
         stats = self._synced()[0]  # under torch.distributed: the statistics of all processes
         stats.meta = self._stats_meta()
-        if _dist_ready():
+        if distributed_ready():
             import torch.distributed as dist
 
             if dist.get_rank() != 0:  # one writer
@@ -252,13 +252,13 @@ class _DistributionMetric:
 
     # ---------------------------------------------------------------- compute
     def _synced(self) -> tuple[GaussianStats, GaussianStats]:
-        if _dist_ready():
+        if distributed_ready():
             return self.real_stats.copy().sync(), self.fake_stats.copy().sync()
         return self.real_stats, self.fake_stats
 
     def _provenance(self, real: GaussianStats, fake: GaussianStats) -> dict[str, Any]:
         world = 1
-        if _dist_ready():
+        if distributed_ready():
             import torch.distributed as dist
 
             world = dist.get_world_size()
