@@ -47,7 +47,7 @@ from vidkit.video import Video, psnr
 
 __all__ = [
     "EVAL_SEED",
-    "Report",
+    "EvaluationReport",
     "check_sample",
     "dominant_color",
     "evaluate",
@@ -254,7 +254,7 @@ def check_sample(video: Video, prompt: str) -> dict[str, Any]:
 
 
 @dataclass
-class Report:
+class EvaluationReport:
     """What :func:`evaluate` measured: ``summary`` (name -> number) and per-sample ``rows``."""
 
     summary: dict[str, float]
@@ -269,7 +269,7 @@ class Report:
 
     def __repr__(self) -> str:
         body = ", ".join(f"{k}={v:.3g}" for k, v in self.summary.items())
-        return f"Report({body})"
+        return f"EvaluationReport({body})"
 
 
 def _mean(values: Sequence[Any]) -> float:
@@ -348,7 +348,7 @@ def evaluate(
     fvd: bool = True,
     batch_size: int = 8,
     keep_videos: bool = False,
-) -> Report:
+) -> EvaluationReport:
     """Generate from ``n`` held-out prompts (and ``i2v``/``v2v`` conditioned samples) and score
     everything listed in the module docstring.
 
@@ -442,4 +442,4 @@ def evaluate(
         ref = [s.video for s in heldout_scenes(n, start=EVAL_SEED + 200_000)]
         bad = [s.video for s in violated_scenes(n)]
         summary.update(fvd_table(fake, real, ref, bad))
-    return Report(summary, rows, videos if keep_videos else {})
+    return EvaluationReport(summary, rows, videos if keep_videos else {})
