@@ -28,7 +28,7 @@ Example:
     >>> len(fig.axes)
     4
 
-The modules: :mod:`~vidkit.display.show` (HTML players, tiles, tables),
+The modules: :mod:`~vidkit.display.players` (HTML players, tiles, tables),
 :mod:`~vidkit.display.strips` (frame strips and shown figures) and
 :mod:`~vidkit.display.report` (a self-contained ``report.html``).
 """
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vidkit.display.show import readable_table, show, side_by_side, titled_videos, video_html
+from vidkit.display.players import readable_table, show, side_by_side, titled_videos, video_html
 from vidkit.display.strips import frame_strip, new_figure
 
 __all__ = [

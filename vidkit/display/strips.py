@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vidkit.display.show import titled_videos
+from vidkit.display.players import titled_videos
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes

@@ -28,17 +28,17 @@ import numpy as np
 from vidkit.files import jsonable
 from vidkit.synth import kinds as _kinds
 from vidkit.synth import violations as _violations
-from vidkit.synth.kinds import KIND_PARAMS, KINDS, N_OBJECTS, Context, build
-from vidkit.synth.render import (
+from vidkit.synth.drawing import (
     BACKGROUNDS,
     FLOOR_COLOR,
     PALETTE,
     color_rgb,
     compose,
 )
-from vidkit.synth.render import (
+from vidkit.synth.drawing import (
     background as _background,
 )
+from vidkit.synth.kinds import KIND_PARAMS, KINDS, N_OBJECTS, Context, build
 from vidkit.synth.violations import VIOLATIONS, Applied
 from vidkit.video import Video
 

@@ -36,9 +36,9 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.synth.drawing import PALETTE, color_rgb
 from vidkit.synth.kinds import Context, Motion, Setup, inside
 from vidkit.synth.physics import Intervention
-from vidkit.synth.render import PALETTE, color_rgb
 
 __all__ = ["VIOLATIONS", "VIOLATION_PARAMS", "Applied", "apply"]
 
