@@ -428,7 +428,7 @@ def render(
         "size": [h, w],
         "frames": frames,
         "fps": fps,
-        "g": float(setup.constants["g"]) if kind in _kinds._GRAVITY_KINDS else None,
+        "g": float(setup.constants["g"]) if kind in _kinds.GRAVITY_KINDS else None,
         "colors": color_specs,
         "radii": radii_arr.tolist(),
         "background": background,
