@@ -906,7 +906,14 @@ def read_video(path: PathLike, frames: Any = None, *, fps: float | None = None) 
             no video stream, no frames, frame indices out of range.
 
     Example:
-        >>> v = vk.read_video("clip.mp4", frames=slice(10, 20), fps=8)  # doctest: +SKIP
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> path = vk.write_video(tempfile.mkdtemp() + "/clip.mp4",
+        ...                       vk.Video(np.random.rand(24, 16, 16, 3), fps=16))
+        >>> vk.read_video(path, frames=slice(10, 20)).num_frames
+        10
+        >>> v = vk.read_video(path, frames=slice(4, 20), fps=8)  # frames of the 8 fps video: 12
+        >>> v.num_frames, v.fps, v.shape[1:]
+        (8, 8.0, (16, 16, 3))
     """
     text = _check_path(path)
     p = Path(text).expanduser()
@@ -947,9 +954,12 @@ def probe_video(path: PathLike) -> dict[str, Any]:
     ``metadata`` stored by :func:`write_video`.
 
     Example:
-        >>> info = vk.probe_video("clip.mp4")  # doctest: +SKIP
-        >>> info["frames"], info["fps"], info["size"]  # doctest: +SKIP
-        (49, 8.0, (480, 720))
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> path = vk.write_video(tempfile.mkdtemp() + "/clip.mp4",
+        ...                       vk.Video(np.zeros((9, 48, 64, 3)), fps=8))
+        >>> info = vk.probe_video(path)
+        >>> info["frames"], info["fps"], info["size"]
+        (9, 8.0, (48, 64))
     """
     text = _check_path(path)
     p = Path(text).expanduser()
@@ -1049,8 +1059,11 @@ def write_video(
         The final path.
 
     Example:
-        >>> vk.write_video("out/clip.mp4", video, crf=12)  # doctest: +SKIP
-        PosixPath('out/clip.mp4')
+        >>> import os, tempfile, numpy as np, vidkit as vk
+        >>> d = tempfile.mkdtemp()
+        >>> path = vk.write_video(os.path.join(d, "out", "clip.mp4"), vk.Video(np.zeros((4, 16, 16, 3))), crf=12)
+        >>> path.relative_to(d), vk.probe_video(path)["frames"]
+        (PosixPath('out/clip.mp4'), 4)
     """
     text = _check_path(path)
     kind = _kind(text, writing=True)
@@ -1143,8 +1156,9 @@ def use_bundled_ffmpeg() -> str:
 
     Example:
         >>> import mediapy
-        >>> exe = vk.io.use_bundled_ffmpeg()  # doctest: +SKIP
-        >>> mediapy.video_is_available()  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> exe = vk.io.use_bundled_ffmpeg()
+        >>> mediapy.video_is_available()
         True
     """
     import imageio_ffmpeg

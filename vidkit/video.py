@@ -475,7 +475,10 @@ class Video:
         """A video sharing these frames with ``metadata`` updated.
 
         Example:
-            >>> v2 = v.with_metadata(seed=3)  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> v.with_metadata(seed=3).metadata["seed"], "seed" in v.metadata
+            (3, False)
         """
         out = self._replace(self._frames)
         out.metadata.update(_copy_metadata(metadata))
@@ -520,8 +523,11 @@ class Video:
         ``dtype=np.uint8`` gives 0..255; a float dtype gives values in ``value_range``.
 
         Example:
-            >>> v.to_numpy("TCHW", value_range=(-1, 1)).shape  # doctest: +SKIP
-            (8, 3, 32, 48)
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> a = v.to_numpy("TCHW", value_range=(-1, 1))
+            >>> a.shape, float(a.min())
+            ((8, 3, 32, 48), -1.0)
         """
         layout = _check_layout(layout, _LAYOUTS_3D)
         kind = _dtype_rule(dtype)
@@ -578,7 +584,11 @@ class Video:
         ``dtype=torch.uint8`` gives 0..255.
 
         Example:
-            >>> t = v.to_torch("CTHW", value_range=(-1, 1))  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> t = v.to_torch("CTHW", value_range=(-1, 1))
+            >>> tuple(t.shape), str(t.dtype)
+            ((3, 8, 32, 48), 'torch.float32')
         """
         import torch
 
@@ -649,8 +659,11 @@ class Video:
         Returns a list of Videos, or one Video when ``index`` is given.
 
         Example:
-            >>> out = pipe(prompt="...", output_type="np")  # doctest: +SKIP
-            >>> video = Video.from_pipeline_output(out, index=0, fps=8)  # doctest: +SKIP
+            >>> from types import SimpleNamespace
+            >>> # what a diffusers pipeline(..., output_type="np") returns: .frames [B, T, H, W, 3]
+            >>> out = SimpleNamespace(frames=np.zeros((2, 5, 16, 16, 3), np.float32))
+            >>> Video.from_pipeline_output(out, index=0, fps=8).shape
+            (5, 16, 16, 3)
         """
         frames = getattr(output, "frames", output)
         if isinstance(output, tuple) and not hasattr(output, "frames"):
@@ -713,7 +726,10 @@ class Video:
         or ``"nearest"``.
 
         Example:
-            >>> v.resize(64, 64).shape  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> v.resize(64, 64).shape
+            (8, 64, 64, 3)
         """
         import torch
         import torch.nn.functional as F
@@ -739,7 +755,10 @@ class Video:
         """Crop the central ``height x width`` region (``width=None``: square).
 
         Example:
-            >>> v.center_crop(32).shape  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> v.center_crop(32).shape
+            (8, 32, 32, 3)
         """
         height = _whole(height, "crop height")
         width = height if width is None else _whole(width, "crop width")
@@ -775,7 +794,9 @@ class Video:
           then (sample and hold), so doubling the rate repeats every frame exactly twice.
 
         Example:
-            >>> v.resample(4).num_frames, v.resample(stride=2).num_frames  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> v.resample(4).num_frames, v.resample(stride=2).num_frames
             (4, 4)
         """
         given = sum(x is not None for x in (num_frames, stride, fps))
@@ -940,7 +961,8 @@ def as_video(
     (``layout`` default TCHW), a list of PIL images, or a path to a video file / frame folder.
 
     Example:
-        >>> vk.as_video(torch.rand(4, 3, 8, 8)).shape  # doctest: +SKIP
+        >>> import torch, vidkit as vk
+        >>> vk.as_video(torch.rand(4, 3, 8, 8)).shape
         (4, 8, 8, 3)
     """
     import os
@@ -966,7 +988,9 @@ def concat(videos: Sequence[Video]) -> Video:
     """Concatenate videos in time (same size; fps and metadata of the first).
 
     Example:
-        >>> vk.concat([v, v]).num_frames == 2 * v.num_frames  # doctest: +SKIP
+        >>> import numpy as np, torch, vidkit as vk
+        >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+        >>> vk.concat([v, v]).num_frames == 2 * v.num_frames
         True
     """
     videos = list(videos)
@@ -998,7 +1022,9 @@ def stack(
     0..255, a float dtype values in ``value_range``, any other dtype raises ``VideoTypeError``.
 
     Example:
-        >>> vk.stack([v, v], "BCTHW", value_range=(-1, 1)).shape  # doctest: +SKIP
+        >>> import numpy as np, torch, vidkit as vk
+        >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+        >>> vk.stack([v, v], "BCTHW", value_range=(-1, 1)).shape
         torch.Size([2, 3, 8, 32, 48])
     """
     videos = list(videos)
@@ -1038,7 +1064,10 @@ def unstack(
     """Split a batch (torch tensor or numpy array) into a list of Videos.
 
     Example:
-        >>> vids = vk.unstack(torch.rand(2, 3, 4, 8, 8), "BCTHW")  # doctest: +SKIP
+        >>> import torch, vidkit as vk
+        >>> vids = vk.unstack(torch.rand(2, 3, 4, 8, 8), "BCTHW")
+        >>> len(vids), vids[0].shape
+        (2, (4, 8, 8, 3))
     """
     layout = _check_layout(layout, _LAYOUTS_BATCH)
     arr = _tensor_to_numpy(batch) if is_torch_tensor(batch) else batch
@@ -1062,8 +1091,10 @@ def psnr(a: Video | np.ndarray, b: Video | np.ndarray) -> float:
     Identical inputs give ``inf``.
 
     Example:
-        >>> vk.psnr(v, v)  # doctest: +SKIP
-        inf
+        >>> import numpy as np, torch, vidkit as vk
+        >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+        >>> vk.psnr(v, v), round(vk.psnr(v, vk.Video(v.frames + 0.1)), 1)
+        (inf, 20.0)
     """
     fa = a.frames if isinstance(a, Video) else np.asarray(a, np.float32)
     fb = b.frames if isinstance(b, Video) else np.asarray(b, np.float32)

@@ -163,7 +163,10 @@ def video_html(
         caption: a line below with frames, size and fps.
 
     Example:
-        >>> html = video_html(vk.Video(np.zeros((4, 16, 16, 3))), title="zeros")  # doctest: +SKIP
+        >>> import numpy as np, vidkit as vk
+        >>> html = video_html(vk.Video(np.zeros((4, 16, 16, 3))), title="zeros")
+        >>> html.startswith("<figure"), "data:video/mp4;base64," in html, "zeros" in html
+        (True, True, True)
     """
     video = _one_video(video, "video")
     codec = _check_codec(codec)
@@ -229,8 +232,13 @@ def show(
         return_html: return the HTML string instead of displaying it.
 
     Example:
-        >>> vk.show({"real": real, "generated": fake}, columns=2)  # doctest: +SKIP
-        >>> html = vk.show([a, b], titles=["a", "b"], return_html=True)  # doctest: +SKIP
+        >>> import numpy as np, vidkit as vk
+        >>> real, fake = vk.Video(np.zeros((4, 16, 16, 3))), vk.Video(np.ones((4, 16, 16, 3)))
+        >>> vk.show({"real": real, "generated": fake}, columns=2)  # a notebook shows the grid
+        <IPython.core.display.HTML object>
+        >>> html = vk.show([real, fake], titles=["a", "b"], codec="gif", return_html=True)
+        >>> html.count("<img"), html.count("<figcaption")
+        (2, 2)
     """
     items = titled_videos(videos, titles)
     codec = _check_codec(codec)
@@ -361,8 +369,13 @@ def side_by_side(
         background: grey level of gaps and label bars, in [0, 1].
 
     Example:
-        >>> grid = vk.display.side_by_side({"real": real, "fake": fake})  # doctest: +SKIP
-        >>> vk.write_video("compare.mp4", grid)  # doctest: +SKIP
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> real, fake = vk.Video(np.zeros((4, 32, 32, 3))), vk.Video(np.ones((6, 16, 16, 3)))
+        >>> grid = vk.display.side_by_side({"real": real, "fake": fake})
+        >>> grid.num_frames, grid.height > 32, grid.width > 64  # label bar above, gap between
+        (6, True, True)
+        >>> vk.write_video(tempfile.mkdtemp() + "/compare.mp4", grid).name
+        'compare.mp4'
     """
     items = titled_videos(videos, titles)
     if isinstance(gap, bool) or not isinstance(gap, (int, np.integer)) or gap < 0:

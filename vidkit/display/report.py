@@ -6,9 +6,12 @@ A report is built from sections; videos are embedded as base64 mp4 (or gif) so t
 Example:
     >>> import vidkit as vk
     >>> from vidkit.report import Report
-    >>> rep = Report("Demo")                                    # doctest: +SKIP
-    >>> rep.add_videos({"bounce": scene.video})                 # doctest: +SKIP
-    >>> rep.save("runs/demo/report.html")                       # doctest: +SKIP
+    >>> import tempfile
+    >>> scene = vk.synth.render("bounce", seed=0)
+    >>> rep = Report("Demo").add_videos({"bounce": scene.video})
+    >>> path = rep.save(tempfile.mkdtemp() + "/demo/report.html")
+    >>> path.name, "data:video/mp4;base64," in path.read_text()
+    ('report.html', True)
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ class Report:
 
     Example:
         >>> rep = Report("Synthetic scenes")
-        >>> rep.add_text("Three scenes rendered by vk.synth.")
+        >>> rep = rep.add_text("Three scenes rendered by vk.synth.")  # add_* return the report
         >>> "Synthetic scenes" in rep.html()
         True
     """
@@ -217,7 +220,12 @@ def plot_trajectories(
         too); with ``ax`` given, the figure of those axes.
 
     Example:
-        >>> fig = plot_trajectories(scene.truth.centers, fps=scene.video.fps)  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> scene = vk.synth.render("projectile", seed=0)
+        >>> fig = plot_trajectories(scene.truth.centers, fps=scene.video.fps,
+        ...                         size=scene.video.shape[1:3])
+        >>> len(fig.axes), type(fig).__name__
+        (2, 'ShownFigure')
     """
     from vidkit.display.strips import new_figure
 

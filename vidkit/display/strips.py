@@ -114,7 +114,11 @@ def frame_strip(
         cell's value, in a fresh kernel too; save it with ``fig.savefig("strip.png")``.
 
     Example:
-        >>> fig = vk.frame_strip({"real": real, "fake": fake}, n=6, title="seed 0")  # doctest: +SKIP
+        >>> import numpy as np, vidkit as vk
+        >>> real, fake = vk.Video(np.zeros((16, 16, 16, 3))), vk.Video(np.ones((16, 16, 16, 3)))
+        >>> fig = vk.frame_strip({"real": real, "fake": fake}, n=6, title="seed 0")
+        >>> len(fig.axes), fig._suptitle.get_text()
+        (12, 'seed 0')
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive int (frames per row), got {n!r}")

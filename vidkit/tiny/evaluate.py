@@ -139,7 +139,8 @@ def dominant_color(video: Video, tracks: Any = None) -> tuple[str | None, np.nda
     tracked.
 
     Example:
-        >>> name, rgb = dominant_color(vk.synth.render("uniform", 0, colors="red").video)  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> name, rgb = dominant_color(vk.synth.render("uniform", 0, colors="red").video)
         >>> name
         'red'
     """
