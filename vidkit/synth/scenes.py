@@ -71,8 +71,9 @@ class Truth:
         present: bool ``[n_obj, T]``: the object exists (False after ``vanish``/before ``appear``).
 
     Example:
-        >>> t = vk.synth.render("uniform", seed=2).truth  # doctest: +SKIP
-        >>> Truth.from_dict(t.to_dict()).centers.shape == t.centers.shape  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> t = vk.synth.render("uniform", seed=2).truth
+        >>> Truth.from_dict(t.to_dict()).centers.shape == t.centers.shape
         True
     """
 
