@@ -6,9 +6,12 @@ with exact ground truth.
 
 Example:
     >>> import vidkit as vk
-    >>> scene = vk.synth.render("bounce", seed=0)          # doctest: +SKIP
-    >>> vk.write_video("bounce.mp4", scene.video)          # doctest: +SKIP
-    >>> vk.show({"bounce": scene.video})                   # doctest: +SKIP
+    >>> import tempfile
+    >>> scene = vk.synth.render("bounce", seed=0)
+    >>> vk.write_video(tempfile.mkdtemp() + "/bounce.mp4", scene.video).name
+    'bounce.mp4'
+    >>> vk.show({"bounce": scene.video})  # in a notebook: the playing video
+    <IPython.core.display.HTML object>
 
 Submodules and names are imported lazily, so ``import vidkit`` stays fast.
 """
