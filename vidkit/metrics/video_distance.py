@@ -143,7 +143,12 @@ class _DistributionMetric:
         consecutive calls draw fresh offsets).
 
         Example:
-            >>> feats = metric.features(videos)  # doctest: +SKIP
+            >>> import vidkit as vk
+            >>> metric = vk.metrics.FVD(extractor=lambda x: x.mean(dim=(3, 4)).flatten(1),
+            ...                         num_frames=4, resolution=16, progress=False)
+            >>> feats = metric.features([vk.synth.render("bounce", seed=s).video for s in range(3)])
+            >>> feats.shape  # 3 channels x 4 frames
+            (3, 12)
         """
         vids = _as_video_list(videos, layout=layout, value_range=value_range)
         if not vids:
@@ -176,7 +181,12 @@ class _DistributionMetric:
         Returns self.
 
         Example:
-            >>> fvd.update(vk.unstack(batch, "BCTHW", value_range=(-1, 1)), real=False)  # doctest: +SKIP
+            >>> import torch, vidkit as vk
+            >>> fvd = vk.metrics.FVD(extractor=lambda x: x.mean(dim=(3, 4)).flatten(1),
+            ...                      num_frames=4, resolution=16, progress=False)
+            >>> batch = torch.rand(2, 3, 6, 16, 16) * 2 - 1  # a model's output, BCTHW in [-1, 1]
+            >>> fvd.update(vk.unstack(batch, "BCTHW", value_range=(-1, 1)), real=False) is fvd
+            True
         """
         stats = self._stats(real)
         stats.update(
