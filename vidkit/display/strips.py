@@ -45,8 +45,10 @@ def _shown_figure_class() -> type:
         ``;``) or call ``display(fig)``; ``fig.savefig(...)`` works as usual.
 
         Example:
-            >>> fig = vk.frame_strip(video)  # doctest: +SKIP
-            >>> fig  # shows the strip  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> fig = vk.frame_strip(vk.Video(np.zeros((4, 8, 8, 3))))
+            >>> fig._repr_png_()[:4]  # what a cell ending in `fig` shows
+            b'\\x89PNG'
         """
 
         def _repr_png_(self) -> bytes:

@@ -223,7 +223,13 @@ class _DistributionMetric:
         Under ``torch.distributed`` the statistics of all processes are saved, by rank 0.
 
         Example:
-            >>> fvd.save_real_stats("ucf101_styleganv_i3d.npz")  # doctest: +SKIP
+            >>> import tempfile, torch, vidkit as vk
+            >>> make = lambda: vk.metrics.FVD(extractor=lambda x: x.mean(dim=(3, 4)).flatten(1),
+            ...                               num_frames=4, resolution=16, progress=False)
+            >>> real = [vk.Video(torch.rand(6, 16, 16, 3).numpy()) for _ in range(4)]
+            >>> path = make().update(real, real=True).save_real_stats(tempfile.mkdtemp() + "/real.npz")
+            >>> path.name
+            'real.npz'
         """
         stats = self._synced()[0]  # under torch.distributed: the statistics of all processes
         stats.meta = self._stats_meta()
@@ -242,7 +248,16 @@ class _DistributionMetric:
         extractor weights (otherwise the score would silently mix protocols).
 
         Example:
-            >>> fvd.load_real_stats("ucf101_styleganv_i3d.npz")  # doctest: +SKIP
+            >>> import tempfile, torch, vidkit as vk
+            >>> make = lambda: vk.metrics.FVD(extractor=lambda x: x.mean(dim=(3, 4)).flatten(1),
+            ...                               num_frames=4, resolution=16, progress=False)
+            >>> real = [vk.Video(torch.rand(6, 16, 16, 3).numpy()) for _ in range(4)]
+            >>> path = make().update(real, real=True).save_real_stats(tempfile.mkdtemp() + "/real.npz")
+            >>> fvd = make().load_real_stats(path)  # the real side is not embedded again
+            >>> fake = [vk.Video(torch.rand(6, 16, 16, 3).numpy()) for _ in range(4)]
+            >>> score = fvd.update(fake, real=False).compute(warn=False)
+            >>> score.provenance["n_real"], float(score) >= 0
+            (4, True)
         """
         stats = GaussianStats.load(path)
         mine = self._stats_meta()
