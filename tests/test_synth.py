@@ -10,8 +10,8 @@ import pytest
 
 import vidkit as vk
 from vidkit.synth import KINDS, VIOLATIONS, Truth
+from vidkit.synth.drawing import PLAIN_COLOR
 from vidkit.synth.physics import Ballistic, Intervention, Pendulum
-from vidkit.synth.render import PLAIN_COLOR
 
 BG = np.array(PLAIN_COLOR, dtype=np.float64)
 SEEDS = (0, 1, 2, 3)

@@ -16,20 +16,20 @@ import pytest
 import torch
 
 import vidkit as vk
-from vidkit.tiny.evaluate import Report, evaluate
+from vidkit.tiny.evaluate import EvaluationReport, evaluate
 
 N_T2V = 24
 N_COND = 8
 
 
 @pytest.fixture(scope="module")
-def final() -> Report:
+def final() -> EvaluationReport:
     torch.manual_seed(0)
     return evaluate(vk.tiny.load_pipeline(), n=N_T2V, i2v=N_COND, v2v=N_COND, fvd=True)
 
 
 @pytest.fixture(scope="module")
-def early() -> Report:
+def early() -> EvaluationReport:
     return evaluate(vk.tiny.load_pipeline(early=True), n=N_T2V, i2v=0, v2v=0, fvd=True)
 
 

@@ -6,9 +6,12 @@ with exact ground truth.
 
 Example:
     >>> import vidkit as vk
-    >>> scene = vk.synth.render("bounce", seed=0)          # doctest: +SKIP
-    >>> vk.write_video("bounce.mp4", scene.video)          # doctest: +SKIP
-    >>> vk.show({"bounce": scene.video})                   # doctest: +SKIP
+    >>> import tempfile
+    >>> scene = vk.synth.render("bounce", seed=0)
+    >>> vk.write_video(tempfile.mkdtemp() + "/bounce.mp4", scene.video).name
+    'bounce.mp4'
+    >>> vk.show({"bounce": scene.video})  # in a notebook: the playing video
+    <IPython.core.display.HTML object>
 
 Submodules and names are imported lazily, so ``import vidkit`` stays fast.
 """
@@ -30,7 +33,7 @@ from vidkit.errors import (
     max_video_bytes,
     set_max_video_bytes,
 )
-from vidkit.video import Video, as_video, concat, psnr, stack, unstack
+from vidkit.video import Video, as_video, concat, psnr, set_hook, stack, unstack
 
 __version__ = "0.1.0"
 
@@ -91,6 +94,23 @@ __all__ = [
     *_LAZY_NAMES,
     *_LAZY_MODULES,
 ]
+
+
+def _read_video(path: Any) -> Video:
+    from vidkit.io import read_video
+
+    return read_video(path)
+
+
+def _video_html(video: Video) -> str:
+    from vidkit.display import video_html
+
+    return video_html(video)
+
+
+# video.py sits below io and display: the package wires what a Video needs from them
+set_hook("read", _read_video)
+set_hook("html", _video_html)
 
 
 def __getattr__(name: str) -> Any:

@@ -72,10 +72,10 @@ from vidkit.files import jsonable
 from vidkit.video import (
     DEFAULT_FPS,
     Video,
-    _fps_count,
-    _fps_source,
-    _positive_number,
     as_video,
+    check_fps,
+    fps_frame_count,
+    fps_source_frames,
 )
 
 __all__ = ["read_video", "write_video", "probe_video", "use_bundled_ffmpeg"]
@@ -233,7 +233,7 @@ def _fps_fraction(fps: float) -> Fraction:
 
 
 def _check_fps(fps: Any, what: str = "fps") -> float:
-    return _positive_number(fps, what)
+    return check_fps(fps, what)
 
 
 # the stored frame rate is a fraction with a denominator up to 100000 (_fps_fraction); FFmpeg
@@ -243,7 +243,7 @@ _MAX_WRITE_FPS = 1e6
 
 
 def _check_write_fps(fps: Any) -> float:
-    value = _positive_number(fps, "fps")
+    value = check_fps(fps, "fps")
     if not _MIN_WRITE_FPS <= value <= _MAX_WRITE_FPS:
         raise VideoError(
             f"fps={fps!r} cannot be stored in a video file: the frame rate must be between "
@@ -327,7 +327,7 @@ def _source_indices(
     With ``size`` (the frame height and width), refuses up front (``SizeLimitError``) a read
     whose frames would exceed the size limit, before any index or frame is allocated.
     """
-    out_count = count if fps is None else _fps_count(count, file_fps, fps)
+    out_count = count if fps is None else fps_frame_count(count, file_fps, fps)
     if size is not None and size[0] > 0 and size[1] > 0:
         n = _selected_count(frames, out_count)
         how = f"reading {where}" + ("" if fps is None else f" at fps={fps:g}")
@@ -340,7 +340,7 @@ def _source_indices(
         8.0 * _selected_count(frames, out_count), f"the frame index of {where} at {fps:g} fps"
     )
     pos = _resolve_frames(frames, out_count, f"{where} at {fps:g} fps")
-    return _fps_source(pos, count, file_fps, fps)
+    return fps_source_frames(pos, count, file_fps, fps)
 
 
 # --------------------------------------------------------------------------- containers (PyAV)
@@ -906,7 +906,14 @@ def read_video(path: PathLike, frames: Any = None, *, fps: float | None = None) 
             no video stream, no frames, frame indices out of range.
 
     Example:
-        >>> v = vk.read_video("clip.mp4", frames=slice(10, 20), fps=8)  # doctest: +SKIP
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> path = vk.write_video(tempfile.mkdtemp() + "/clip.mp4",
+        ...                       vk.Video(np.random.rand(24, 16, 16, 3), fps=16))
+        >>> vk.read_video(path, frames=slice(10, 20)).num_frames
+        10
+        >>> v = vk.read_video(path, frames=slice(4, 20), fps=8)  # frames of the 8 fps video: 12
+        >>> v.num_frames, v.fps, v.shape[1:]
+        (8, 8.0, (16, 16, 3))
     """
     text = _check_path(path)
     p = Path(text).expanduser()
@@ -947,9 +954,12 @@ def probe_video(path: PathLike) -> dict[str, Any]:
     ``metadata`` stored by :func:`write_video`.
 
     Example:
-        >>> info = vk.probe_video("clip.mp4")  # doctest: +SKIP
-        >>> info["frames"], info["fps"], info["size"]  # doctest: +SKIP
-        (49, 8.0, (480, 720))
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> path = vk.write_video(tempfile.mkdtemp() + "/clip.mp4",
+        ...                       vk.Video(np.zeros((9, 48, 64, 3)), fps=8))
+        >>> info = vk.probe_video(path)
+        >>> info["frames"], info["fps"], info["size"]
+        (9, 8.0, (48, 64))
     """
     text = _check_path(path)
     p = Path(text).expanduser()
@@ -1049,8 +1059,11 @@ def write_video(
         The final path.
 
     Example:
-        >>> vk.write_video("out/clip.mp4", video, crf=12)  # doctest: +SKIP
-        PosixPath('out/clip.mp4')
+        >>> import os, tempfile, numpy as np, vidkit as vk
+        >>> d = tempfile.mkdtemp()
+        >>> path = vk.write_video(os.path.join(d, "out", "clip.mp4"), vk.Video(np.zeros((4, 16, 16, 3))), crf=12)
+        >>> path.relative_to(d), vk.probe_video(path)["frames"]
+        (PosixPath('out/clip.mp4'), 4)
     """
     text = _check_path(path)
     kind = _kind(text, writing=True)
@@ -1143,8 +1156,9 @@ def use_bundled_ffmpeg() -> str:
 
     Example:
         >>> import mediapy
-        >>> exe = vk.io.use_bundled_ffmpeg()  # doctest: +SKIP
-        >>> mediapy.video_is_available()  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> exe = vk.io.use_bundled_ffmpeg()
+        >>> mediapy.video_is_available()
         True
     """
     import imageio_ffmpeg

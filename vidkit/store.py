@@ -37,7 +37,8 @@ host and pid, so :meth:`RunStore.clean` removes those of killed writers at once.
 Example:
     >>> import numpy as np, vidkit as vk
     >>> from vidkit.store import RunStore, item_key
-    >>> store = RunStore("/tmp/vidkit_doc_store")
+    >>> import tempfile
+    >>> store = RunStore(tempfile.mkdtemp())
     >>> key = item_key({"model": "demo"}, "a red ball falls", 0, {"steps": 2})
     >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "demo", "seed": 0})
     >>> store.has(key), row["frames"]
@@ -328,8 +329,14 @@ class RunStore:
             ``False`` only the size is checked (faster for very large stores).
 
     Example:
-        >>> store = RunStore("runs/compare")  # doctest: +SKIP
-        >>> store.table()[["model", "prompt", "seed"]]  # doctest: +SKIP
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> from vidkit.store import RunStore, item_key
+        >>> store = RunStore(tempfile.mkdtemp())
+        >>> key = item_key({"model": "m"}, "p", 0)
+        >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "m", "prompt": "p", "seed": 0})
+        >>> store.table()[["model", "prompt", "seed"]]
+          model prompt  seed
+        0     m      p     0
     """
 
     def __init__(self, root: str | os.PathLike, *, crf: int = 10, verify: bool = True) -> None:
@@ -399,9 +406,15 @@ class RunStore:
         :data:`LOCK_STALE_SECONDS`) are broken. Re-entrant within one thread; released on exit.
 
         Example:
-            >>> with store.claim(key, wait=False) as mine:  # doctest: +SKIP
-            ...     if mine and not store.has(key):
-            ...         store.put(key, make_video(), {"seed": 0})
+            >>> import tempfile, numpy as np, vidkit as vk
+            >>> from vidkit.store import RunStore, item_key
+            >>> store = RunStore(tempfile.mkdtemp())
+            >>> key = item_key({"model": "m"}, "p", 0)
+            >>> with store.claim(key, wait=False) as mine:
+            ...     if mine and not store.has(key):  # only the holder generates the item
+            ...         row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"seed": 0})
+            >>> mine, store.has(key), store.claimed(key)
+            (True, True, False)
         """
         path = self.lock_path(key)
         if _held_by_me(path):
@@ -442,7 +455,12 @@ class RunStore:
         """The row of ``key`` if the item is present and intact, else None.
 
         Example:
-            >>> store.row(key)["seed"]  # doctest: +SKIP
+            >>> import tempfile, numpy as np, vidkit as vk
+            >>> from vidkit.store import RunStore, item_key
+            >>> store = RunStore(tempfile.mkdtemp())
+            >>> key = item_key({"model": "m"}, "p", 0)
+            >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "m", "prompt": "p", "seed": 0})
+            >>> store.row(key)["seed"]
             0
         """
         row_path = self.row_path(key)
@@ -485,8 +503,14 @@ class RunStore:
         """The keys among ``keys`` (order kept, duplicates dropped) that are not present.
 
         Example:
-            >>> store.missing([key, item_key("m", "another prompt", 0)])  # doctest: +SKIP
-            ['2c0d3b0f7e9a1d42c7b1']
+            >>> import tempfile, numpy as np, vidkit as vk
+            >>> from vidkit.store import RunStore, item_key
+            >>> store = RunStore(tempfile.mkdtemp())
+            >>> key = item_key({"model": "m"}, "p", 0)
+            >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "m", "prompt": "p", "seed": 0})
+            >>> other = item_key({"model": "m"}, "another prompt", 0)
+            >>> store.missing([key, other, other]) == [other]
+            True
         """
         seen: set[str] = set()
         out = []
@@ -519,7 +543,13 @@ class RunStore:
         JSON) and ``created``.
 
         Example:
-            >>> store.put(key, video, {"model": "m", "prompt": "p", "seed": 0})  # doctest: +SKIP
+            >>> import tempfile, numpy as np, vidkit as vk
+            >>> from vidkit.store import RunStore, item_key
+            >>> store = RunStore(tempfile.mkdtemp())
+            >>> key = item_key({"model": "m"}, "p", 0)
+            >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "m", "prompt": "p", "seed": 0})
+            >>> row["frames"], len(row["sha256"]), store.has(key)
+            (4, 64, True)
         """
         _check_key(key)
         if not isinstance(video, Video):
@@ -575,7 +605,12 @@ class RunStore:
         """The stored video of ``key`` (decoded from its file), with its row's metadata.
 
         Example:
-            >>> store.video(key).shape  # doctest: +SKIP
+            >>> import tempfile, numpy as np, vidkit as vk
+            >>> from vidkit.store import RunStore, item_key
+            >>> store = RunStore(tempfile.mkdtemp())
+            >>> key = item_key({"model": "m"}, "p", 0)
+            >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "m", "prompt": "p", "seed": 0})
+            >>> store.video(key).shape
             (4, 16, 16, 3)
         """
         from vidkit.io import read_video
@@ -640,7 +675,12 @@ class RunStore:
         after a kill between the writes; claims: keys claimed right now, stale ones included).
 
         Example:
-            >>> RunStore("runs/compare").check()["damaged"]  # doctest: +SKIP
+            >>> import tempfile, numpy as np, vidkit as vk
+            >>> from vidkit.store import RunStore, item_key
+            >>> store = RunStore(tempfile.mkdtemp())
+            >>> key = item_key({"model": "m"}, "p", 0)
+            >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "m", "prompt": "p", "seed": 0})
+            >>> store.check()["damaged"]
             []
         """
         ok, damaged = [], []
@@ -669,7 +709,12 @@ class RunStore:
         * video files that no row names, for keys nobody has claimed (checked under the claim).
 
         Example:
-            >>> RunStore("runs/compare").clean()  # doctest: +SKIP
+            >>> import tempfile, numpy as np, vidkit as vk
+            >>> from vidkit.store import RunStore, item_key
+            >>> store = RunStore(tempfile.mkdtemp())
+            >>> key = item_key({"model": "m"}, "p", 0)
+            >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "m", "prompt": "p", "seed": 0})
+            >>> store.clean()
             []
         """
         removed = []
@@ -710,8 +755,14 @@ class RunStore:
         ``runs.parquet`` in the store (a cache: the row files stay the source of truth).
 
         Example:
-            >>> df = RunStore("runs/compare").table()  # doctest: +SKIP
-            >>> df.groupby("model").size()  # doctest: +SKIP
+            >>> import tempfile, numpy as np, vidkit as vk
+            >>> from vidkit.store import RunStore, item_key
+            >>> store = RunStore(tempfile.mkdtemp())
+            >>> key = item_key({"model": "m"}, "p", 0)
+            >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "m", "prompt": "p", "seed": 0})
+            >>> df = store.table()
+            >>> df.groupby("model").size().to_dict()
+            {'m': 1}
         """
         import pandas as pd
 
@@ -738,8 +789,14 @@ class RunStore:
         paths (decode with :func:`vidkit.read_video`; datasets' video decoding needs torchcodec).
 
         Example:
-            >>> ds = RunStore("runs/compare").to_dataset()  # doctest: +SKIP
-            >>> vk.read_video(ds[0]["video"])  # doctest: +SKIP
+            >>> import tempfile, numpy as np, vidkit as vk
+            >>> from vidkit.store import RunStore, item_key
+            >>> store = RunStore(tempfile.mkdtemp())
+            >>> key = item_key({"model": "m"}, "p", 0)
+            >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "m", "prompt": "p", "seed": 0})
+            >>> ds = store.to_dataset()
+            >>> vk.read_video(ds[0]["video"]).shape
+            (4, 16, 16, 3)
         """
         import datasets
 

@@ -445,8 +445,11 @@ def save_tiny_pipeline(
     The folder loads back with ``vk.load(path)`` in any process (used by ``vk.generate_many``).
 
     Example:
-        >>> folder = save_tiny_pipeline(tmp_path / "tiny-wan", "wan", "t2v")  # doctest: +SKIP
-        >>> pipe = vk.load(folder)  # doctest: +SKIP
+        >>> import tempfile, vidkit as vk
+        >>> folder = save_tiny_pipeline(tempfile.mkdtemp() + "/tiny-wan", "wan", "t2v")
+        >>> pipe = vk.load(folder)
+        >>> pipe.family.name, pipe.task
+        ('wan', 't2v')
     """
     pipe = tiny_pipeline(family, task, seed=seed)
     return pipe.save_pretrained(path)

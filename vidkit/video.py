@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -61,8 +61,17 @@ def describe_array(x: Any) -> str:
     return f"{type(x).__name__}"
 
 
-def _positive_number(value: Any, what: str = "fps") -> float:
-    """``value`` as a positive finite float; the error names ``what`` and the value given."""
+def check_fps(value: Any, what: str = "fps") -> float:
+    """``value`` as a positive finite float; the error names ``what`` and the value given.
+
+    Example:
+        >>> check_fps(8)
+        8.0
+        >>> check_fps(0, "frame rate")
+        Traceback (most recent call last):
+        ...
+        vidkit.errors.VideoError: frame rate must be a positive number, got 0
+    """
     if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, (str, bytes)):
         raise VideoTypeError(f"{what} must be a number (frames per second), got {value!r}")
     try:
@@ -312,7 +321,7 @@ class Video:
         *,
         value_range: tuple[float, float] | None = None,
     ) -> None:
-        fps = _positive_number(fps, "fps")
+        fps = check_fps(fps, "fps")
         if metadata is not None and not isinstance(metadata, dict):
             raise VideoTypeError(f"metadata must be a dict, got {type(metadata).__name__}")
         meta = _copy_metadata(metadata) if metadata else {}
@@ -426,9 +435,7 @@ class Video:
     __hash__ = None  # type: ignore[assignment]
 
     def _repr_html_(self) -> str:
-        from vidkit.display import video_html
-
-        return video_html(self)
+        return _hook("html")(self)
 
     @classmethod
     def _from_uint8_frames(
@@ -468,7 +475,10 @@ class Video:
         """A video sharing these frames with ``metadata`` updated.
 
         Example:
-            >>> v2 = v.with_metadata(seed=3)  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> v.with_metadata(seed=3).metadata["seed"], "seed" in v.metadata
+            (3, False)
         """
         out = self._replace(self._frames)
         out.metadata.update(_copy_metadata(metadata))
@@ -513,8 +523,11 @@ class Video:
         ``dtype=np.uint8`` gives 0..255; a float dtype gives values in ``value_range``.
 
         Example:
-            >>> v.to_numpy("TCHW", value_range=(-1, 1)).shape  # doctest: +SKIP
-            (8, 3, 32, 48)
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> a = v.to_numpy("TCHW", value_range=(-1, 1))
+            >>> a.shape, float(a.min())
+            ((8, 3, 32, 48), -1.0)
         """
         layout = _check_layout(layout, _LAYOUTS_3D)
         kind = _dtype_rule(dtype)
@@ -571,7 +584,11 @@ class Video:
         ``dtype=torch.uint8`` gives 0..255.
 
         Example:
-            >>> t = v.to_torch("CTHW", value_range=(-1, 1))  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> t = v.to_torch("CTHW", value_range=(-1, 1))
+            >>> tuple(t.shape), str(t.dtype)
+            ((3, 8, 32, 48), 'torch.float32')
         """
         import torch
 
@@ -642,8 +659,11 @@ class Video:
         Returns a list of Videos, or one Video when ``index`` is given.
 
         Example:
-            >>> out = pipe(prompt="...", output_type="np")  # doctest: +SKIP
-            >>> video = Video.from_pipeline_output(out, index=0, fps=8)  # doctest: +SKIP
+            >>> from types import SimpleNamespace
+            >>> # what a diffusers pipeline(..., output_type="np") returns: .frames [B, T, H, W, 3]
+            >>> out = SimpleNamespace(frames=np.zeros((2, 5, 16, 16, 3), np.float32))
+            >>> Video.from_pipeline_output(out, index=0, fps=8).shape
+            (5, 16, 16, 3)
         """
         frames = getattr(output, "frames", output)
         if isinstance(output, tuple) and not hasattr(output, "frames"):
@@ -706,7 +726,10 @@ class Video:
         or ``"nearest"``.
 
         Example:
-            >>> v.resize(64, 64).shape  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> v.resize(64, 64).shape
+            (8, 64, 64, 3)
         """
         import torch
         import torch.nn.functional as F
@@ -732,7 +755,10 @@ class Video:
         """Crop the central ``height x width`` region (``width=None``: square).
 
         Example:
-            >>> v.center_crop(32).shape  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> v.center_crop(32).shape
+            (8, 32, 32, 3)
         """
         height = _whole(height, "crop height")
         width = height if width is None else _whole(width, "crop width")
@@ -768,7 +794,9 @@ class Video:
           then (sample and hold), so doubling the rate repeats every frame exactly twice.
 
         Example:
-            >>> v.resample(4).num_frames, v.resample(stride=2).num_frames  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+            >>> v.resample(4).num_frames, v.resample(stride=2).num_frames
             (4, 4)
         """
         given = sum(x is not None for x in (num_frames, stride, fps))
@@ -788,8 +816,10 @@ class Video:
             idx = np.arange(start, n, step)
             new_fps = self.fps / step
         else:
-            new_fps = _positive_number(fps, "fps")
-            _check_frame_bytes(_fps_count(n, self.fps, new_fps), h, w, f"resample(fps={fps!r})")
+            new_fps = check_fps(fps, "fps")
+            _check_frame_bytes(
+                fps_frame_count(n, self.fps, new_fps), h, w, f"resample(fps={fps!r})"
+            )
             idx = _fps_indices(n, self.fps, new_fps)
         out = self._replace(self._frames[idx])
         out.fps = float(new_fps)
@@ -801,8 +831,13 @@ class Video:
 
 
 # --------------------------------------------------------------------------- module functions
-def _fps_count(num_frames: int, fps: float, new_fps: float) -> int:
-    """How many frames a video of ``num_frames`` at ``fps`` has at ``new_fps`` (no allocation)."""
+def fps_frame_count(num_frames: int, fps: float, new_fps: float) -> int:
+    """How many frames a video of ``num_frames`` at ``fps`` has at ``new_fps`` (no allocation).
+
+    Example:
+        >>> fps_frame_count(8, 8.0, 16.0), fps_frame_count(8, 8.0, 3.0)
+        (16, 3)
+    """
     count = np.floor(num_frames / fps * new_fps + 1e-9)
     return max(1, int(count)) if np.isfinite(count) and count < 2**62 else 2**62
 
@@ -813,13 +848,20 @@ def _fps_indices(num_frames: int, fps: float, new_fps: float) -> np.ndarray:
     Sample and hold (``floor``): ties never alternate, unlike ``np.round`` (half to even), which
     turned 8 -> 16 fps into the uneven pattern 0, 0, 1, 2, 2, 2, 3, 4, ...
     """
-    count = _fps_count(num_frames, fps, new_fps)
+    count = fps_frame_count(num_frames, fps, new_fps)
     check_size(8.0 * count, f"the frame index of {count} frames at {new_fps:g} fps")
-    return _fps_source(np.arange(count), num_frames, fps, new_fps)
+    return fps_source_frames(np.arange(count), num_frames, fps, new_fps)
 
 
-def _fps_source(positions: np.ndarray, num_frames: int, fps: float, new_fps: float) -> np.ndarray:
-    """Source frame of each output position ``k`` (time ``k / new_fps``), as :func:`_fps_indices`."""
+def fps_source_frames(
+    positions: np.ndarray, num_frames: int, fps: float, new_fps: float
+) -> np.ndarray:
+    """Source frame of each output position ``k`` (time ``k / new_fps``), held (``floor``).
+
+    Example:
+        >>> fps_source_frames(np.arange(6), 3, 8.0, 16.0).tolist()
+        [0, 0, 1, 1, 2, 2]
+    """
     idx = np.floor(np.asarray(positions, dtype=np.int64) * (fps / new_fps) + 1e-6).astype(np.int64)
     return np.minimum(idx, num_frames - 1)
 
@@ -919,7 +961,8 @@ def as_video(
     (``layout`` default TCHW), a list of PIL images, or a path to a video file / frame folder.
 
     Example:
-        >>> vk.as_video(torch.rand(4, 3, 8, 8)).shape  # doctest: +SKIP
+        >>> import torch, vidkit as vk
+        >>> vk.as_video(torch.rand(4, 3, 8, 8)).shape
         (4, 8, 8, 3)
     """
     import os
@@ -927,9 +970,7 @@ def as_video(
     if isinstance(x, Video):
         return x
     if isinstance(x, (str, os.PathLike)):
-        from vidkit.io import read_video
-
-        return read_video(x)
+        return _hook("read")(x)
     f = DEFAULT_FPS if fps is None else fps
     if isinstance(x, np.ndarray):
         return Video.from_numpy(x, layout=layout or "THWC", value_range=value_range, fps=f)
@@ -947,7 +988,9 @@ def concat(videos: Sequence[Video]) -> Video:
     """Concatenate videos in time (same size; fps and metadata of the first).
 
     Example:
-        >>> vk.concat([v, v]).num_frames == 2 * v.num_frames  # doctest: +SKIP
+        >>> import numpy as np, torch, vidkit as vk
+        >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+        >>> vk.concat([v, v]).num_frames == 2 * v.num_frames
         True
     """
     videos = list(videos)
@@ -979,7 +1022,9 @@ def stack(
     0..255, a float dtype values in ``value_range``, any other dtype raises ``VideoTypeError``.
 
     Example:
-        >>> vk.stack([v, v], "BCTHW", value_range=(-1, 1)).shape  # doctest: +SKIP
+        >>> import numpy as np, torch, vidkit as vk
+        >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+        >>> vk.stack([v, v], "BCTHW", value_range=(-1, 1)).shape
         torch.Size([2, 3, 8, 32, 48])
     """
     videos = list(videos)
@@ -1019,7 +1064,10 @@ def unstack(
     """Split a batch (torch tensor or numpy array) into a list of Videos.
 
     Example:
-        >>> vids = vk.unstack(torch.rand(2, 3, 4, 8, 8), "BCTHW")  # doctest: +SKIP
+        >>> import torch, vidkit as vk
+        >>> vids = vk.unstack(torch.rand(2, 3, 4, 8, 8), "BCTHW")
+        >>> len(vids), vids[0].shape
+        (2, (4, 8, 8, 3))
     """
     layout = _check_layout(layout, _LAYOUTS_BATCH)
     arr = _tensor_to_numpy(batch) if is_torch_tensor(batch) else batch
@@ -1043,8 +1091,10 @@ def psnr(a: Video | np.ndarray, b: Video | np.ndarray) -> float:
     Identical inputs give ``inf``.
 
     Example:
-        >>> vk.psnr(v, v)  # doctest: +SKIP
-        inf
+        >>> import numpy as np, torch, vidkit as vk
+        >>> v = vk.Video(np.zeros((8, 32, 48, 3)), fps=8)
+        >>> vk.psnr(v, v), round(vk.psnr(v, vk.Video(v.frames + 0.1)), 1)
+        (inf, 20.0)
     """
     fa = a.frames if isinstance(a, Video) else np.asarray(a, np.float32)
     fb = b.frames if isinstance(b, Video) else np.asarray(b, np.float32)
@@ -1054,11 +1104,37 @@ def psnr(a: Video | np.ndarray, b: Video | np.ndarray) -> float:
     return float("inf") if mse == 0 else float(10 * np.log10(1.0 / mse))
 
 
-# the old private names: modules outside vidkit/sampling still import them (display, io, metrics,
-# probes are edited on other branches); they switch to the public names above, then these go
-_describe, _is_pil, _is_torch_tensor, _check_device = (
-    describe_array,
-    is_pil,
-    is_torch_tensor,
-    check_device,
-)
+# --------------------------------------------------------------------------- hooks
+# What the layers above provide to Video: reading a file (vidkit.io) and a Video's notebook HTML
+# (vidkit.display). video.py imports neither (io and display import video); vidkit/__init__.py
+# sets both when the package is imported.
+_HOOKS: dict[str, Callable[[Any], Any]] = {}
+HOOK_NAMES = ("read", "html")
+
+
+def set_hook(name: str, fn: Callable[[Any], Any]) -> Callable[[Any], Any] | None:
+    """Set what :class:`Video` calls for ``name`` and return the previous function (or None).
+
+    ``"read"``: ``fn(path) -> Video``, used by :func:`as_video` for a path.
+    ``"html"``: ``fn(video) -> str``, the notebook HTML of a Video (``Video._repr_html_``).
+
+    Example:
+        >>> old = set_hook("html", lambda v: f"<p>{v.num_frames} frames</p>")
+        >>> Video(np.zeros((3, 4, 4, 3)))._repr_html_()
+        '<p>3 frames</p>'
+        >>> _ = set_hook("html", old)
+    """
+    if name not in HOOK_NAMES:
+        raise ValueError(f"hook name must be one of {HOOK_NAMES}, got {name!r}")
+    if not callable(fn):
+        raise TypeError(f"the {name!r} hook must be callable, got {type(fn).__name__}")
+    previous = _HOOKS.get(name)
+    _HOOKS[name] = fn
+    return previous
+
+
+def _hook(name: str) -> Callable[[Any], Any]:
+    fn = _HOOKS.get(name)
+    if fn is None:
+        raise RuntimeError(f"no {name!r} hook is set; import vidkit (its __init__ sets them)")
+    return fn

@@ -138,8 +138,15 @@ class CompareViewer(W.VBox):
             ``titles``: the videos' labels; ``fps``: the playback rate.
 
     Example:
-        >>> viewer = CompareViewer({"a": a.video, "b": b.video}, height=128)  # doctest: +SKIP
-        >>> viewer  # the last expression of a cell displays it  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> a = vk.synth.render("bounce", seed=0)
+        >>> b = vk.synth.render("bounce", seed=0, violation="teleport")
+        >>> viewer = CompareViewer({"a": a.video, "b": b.video}, height=128)
+        >>> viewer.titles, viewer.num_frames, len(viewer.frames.children)
+        (['a', 'b'], 32, 32)
+        >>> viewer.slider.value = 5  # the kernel can move the slider; a cell ending in `viewer` shows it
+        >>> viewer.frame
+        5
     """
 
     def __init__(
@@ -202,9 +209,12 @@ class CompareViewer(W.VBox):
     def frame_html(self, frame: int) -> str:
         """The HTML of one frame of all videos (what the page shows at that slider position).
 
-        Example:
-            >>> "vidkit-frame" in viewer.frame_html(0)  # doctest: +SKIP
-            True
+                Example:
+        >>> import vidkit as vk
+                    >>> from vidkit.widgets import CompareViewer
+                    >>> viewer = CompareViewer({"a": vk.synth.render("bounce", seed=0).video})
+                    >>> "vidkit-frame" in viewer.frame_html(0)
+                    True
         """
         frame = int(frame)
         if not 0 <= frame < self.num_frames:
@@ -242,8 +252,12 @@ class CompareViewer(W.VBox):
     def add(self, title: str, video: Any) -> CompareViewer:
         """Add a video (e.g. from a :class:`GenerationPanel`); returns self.
 
-        Example:
-            >>> viewer.add("seed 3", video)  # doctest: +SKIP
+                Example:
+        >>> import vidkit as vk
+                    >>> from vidkit.widgets import CompareViewer
+                    >>> viewer = CompareViewer({"a": vk.synth.render("bounce", seed=0).video})
+                    >>> viewer.add("seed 3", vk.synth.render("bounce", seed=3).video).titles
+                    ['a', 'seed 3']
         """
         if not isinstance(title, str) or not title:
             raise ValueError(f"title must be a non-empty string, got {title!r}")
@@ -256,11 +270,14 @@ class CompareViewer(W.VBox):
 
     def png(self, index: int, frame: int) -> bytes:
         """PNG bytes of ``frame`` of video ``index`` at its own size (cached; the page enlarges
-        it with sharp pixels).
+                it with sharp pixels).
 
-        Example:
-            >>> viewer.png(0, 5)[:4]  # doctest: +SKIP
-            b'\\x89PNG'
+                Example:
+        >>> import vidkit as vk
+                    >>> from vidkit.widgets import CompareViewer
+                    >>> viewer = CompareViewer({"a": vk.synth.render("bounce", seed=0).video})
+                    >>> viewer.png(0, 5)[:4]
+                    b'\\x89PNG'
         """
         v = self._videos[index]
         f = min(int(frame), v.num_frames - 1)
@@ -272,10 +289,15 @@ class CompareViewer(W.VBox):
     # ------------------------------------------------------------------ static fallback
     def static_html(self) -> str:
         """The videos side by side as one looping animated GIF (with their titles): what the
-        viewer shows where widgets cannot run.
+                viewer shows where widgets cannot run.
 
-        Example:
-            >>> html = viewer.static_html()  # doctest: +SKIP
+                Example:
+        >>> import vidkit as vk
+                    >>> from vidkit.widgets import CompareViewer
+                    >>> viewer = CompareViewer({"a": vk.synth.render("bounce", seed=0).video})
+                    >>> html = viewer.static_html()
+                    >>> "data:image/gif;base64," in html
+                    True
         """
         from vidkit.display import side_by_side, video_html
 
@@ -315,8 +337,12 @@ class TrajectoryViewer(W.VBox):
     is shown beside the current latents' decoding.
 
     Example:
-        >>> out = vk.generate(pipe, prompt="a red ball falls", record="x0")  # doctest: +SKIP
-        >>> TrajectoryViewer(out)  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> pipe = vk.load("vidkit/tiny-physics")
+        >>> out = vk.generate(pipe, prompt="a red ball falls", steps=4, record="x0")
+        >>> viewer = TrajectoryViewer(out)  # a cell ending in `viewer` shows it
+        >>> len(viewer.step_slider.options), viewer.frame_slider.max
+        (4, 15)
     """
 
     def __init__(self, result: Any, *, height: int = _DISPLAY_HEIGHT) -> None:
@@ -380,7 +406,11 @@ class TrajectoryViewer(W.VBox):
         step: what the viewer shows where widgets cannot run (exported HTML, GitHub).
 
         Example:
-            >>> html = TrajectoryViewer(out).static_html()  # doctest: +SKIP
+            >>> import vidkit as vk
+            >>> out = vk.generate(vk.load("vidkit/tiny-physics"), prompt="a ball", steps=4, record="x0")
+            >>> html = TrajectoryViewer(out).static_html()
+            >>> html.count("<img")
+            4
         """
         from vidkit.display import show
 
@@ -451,8 +481,12 @@ class GenerationPanel(W.VBox):
         error: the last error message (also shown in ``status``), or None.
 
     Example:
-        >>> panel = vk.widgets.GenerationPanel(vk.load("vidkit/tiny-physics"))  # doctest: +SKIP
-        >>> panel  # fill the form, press Generate  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> panel = vk.widgets.GenerationPanel(vk.load("vidkit/tiny-physics"))
+        >>> panel.prompt.value = "a red ball falls"  # what filling the form does
+        >>> panel.steps.value = 4
+        >>> panel.generate().shape  # what pressing Generate does; a cell ending in `panel` shows it
+        (16, 32, 32, 3)
     """
 
     def __init__(
@@ -558,12 +592,15 @@ class GenerationPanel(W.VBox):
 
     def warm_up(self) -> float:
         """One 1-step generation with the form's prompt (not kept), so that one-time set-up
-        (imports, torch's first calls, the video encoder) is done before the first press;
-        returns its seconds.
+                (imports, torch's first calls, the video encoder) is done before the first press;
+                returns its seconds.
 
-        Example:
-            >>> panel.warm_up()  # doctest: +SKIP
-            0.3
+                Example:
+        >>> import vidkit as vk
+                    >>> panel = vk.widgets.GenerationPanel(vk.load("vidkit/tiny-physics"))
+                    >>> seconds = panel.warm_up()
+                    >>> seconds >= 0
+                    True
         """
         from vidkit.display import video_html
         from vidkit.sampling import generate
@@ -637,9 +674,12 @@ class GenerationPanel(W.VBox):
     def settings(self) -> dict[str, Any]:
         """The ``vk.generate`` arguments the form holds now (without callbacks).
 
-        Example:
-            >>> panel.settings()["steps"]  # doctest: +SKIP
-            25
+                Example:
+        >>> import vidkit as vk
+                    >>> panel = vk.widgets.GenerationPanel(vk.load("vidkit/tiny-physics"))
+                    >>> panel.steps.value = 12
+                    >>> panel.settings()["steps"]
+                    12
         """
         kw: dict[str, Any] = {
             "prompt": self.prompt.value.strip(),
@@ -677,10 +717,15 @@ class GenerationPanel(W.VBox):
 
     def generate(self) -> Video | None:
         """Run ``vk.generate`` with the form's settings (what the Generate button does); returns
-        the video, or None after an error (shown in the panel and kept in ``.error``).
+                the video, or None after an error (shown in the panel and kept in ``.error``).
 
-        Example:
-            >>> video = panel.generate()  # doctest: +SKIP
+                Example:
+        >>> import vidkit as vk
+                    >>> panel = vk.widgets.GenerationPanel(vk.load("vidkit/tiny-physics"))
+                    >>> panel.steps.value = 4
+                    >>> video = panel.generate()
+                    >>> video.num_frames, panel.error
+                    (16, None)
         """
         from vidkit.display import video_html
         from vidkit.sampling import generate
@@ -731,9 +776,15 @@ class GenerationPanel(W.VBox):
     def add_to_comparison(self, label: str | None = None) -> str:
         """Add the last result to :attr:`comparison` and the viewer; returns its label.
 
-        Example:
-            >>> panel.add_to_comparison("16 steps")  # doctest: +SKIP
-            '16 steps'
+                Example:
+        >>> import vidkit as vk
+                    >>> panel = vk.widgets.GenerationPanel(vk.load("vidkit/tiny-physics"))
+                    >>> panel.steps.value = 4
+                    >>> video = panel.generate()
+                    >>> panel.add_to_comparison("4 steps")
+                    '4 steps'
+                    >>> list(panel.comparison)
+                    ['4 steps']
         """
         if self.result is None:
             raise ValueError("nothing to add: generate a video first")

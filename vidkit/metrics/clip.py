@@ -438,6 +438,13 @@ def clip_image_features(
         >>> feats = clip_image_features([video], model="openai/clip-vit-base-patch32")  # doctest: +SKIP
         >>> feats[0].shape                                                              # doctest: +SKIP
         (16, 512)
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> from vidkit.metrics.clip import make_tiny_clip
+        >>> tiny = make_tiny_clip(tempfile.mkdtemp())  # random weights, offline: runs anywhere
+        >>> video = vk.synth.render("bounce", seed=0).video
+        >>> feats = clip_image_features([video], model=tiny, frames=4)
+        >>> feats[0].shape[0], np.allclose(np.linalg.norm(feats[0], axis=1), 1)
+        (4, True)
     """
     vids = _as_videos(videos)
     frames = _check_frames(frames)
@@ -461,6 +468,13 @@ def clip_text_features(
     Example:
         >>> clip_text_features(["a red ball bounces"]).shape  # doctest: +SKIP
         (1, 512)
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> from vidkit.metrics.clip import make_tiny_clip
+        >>> tiny = make_tiny_clip(tempfile.mkdtemp())  # random weights, offline: runs anywhere
+        >>> video = vk.synth.render("bounce", seed=0).video
+        >>> f = clip_text_features(["a red ball bounces", "a ball"], model=tiny)
+        >>> f.shape[0], np.allclose(np.linalg.norm(f, axis=1), 1)
+        (2, True)
     """
     ps = [prompts] if isinstance(prompts, str) else prompts
     ps = _as_prompts(ps, len(ps) if isinstance(ps, Sequence) else -1)
@@ -614,6 +628,13 @@ def clip_score(
         >>> res = clip_score([video], ["a red ball bounces"], frames=8)  # doctest: +SKIP
         >>> round(res.score, 2)                                          # doctest: +SKIP
         29.81
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> from vidkit.metrics.clip import make_tiny_clip
+        >>> tiny = make_tiny_clip(tempfile.mkdtemp())  # random weights, offline: runs anywhere
+        >>> video = vk.synth.render("bounce", seed=0).video
+        >>> res = clip_score([video, video], ["a red ball bounces"] * 2, model=tiny, frames=4)
+        >>> len(res.per_video), bool(res.per_video[0] == res.per_video[1]), res.score >= 0
+        (2, True, True)
     """
     metric = CLIPScore(
         model,
@@ -652,6 +673,13 @@ def clip_consistency(
     Example:
         >>> clip_consistency([video]).score  # doctest: +SKIP
         0.9731
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> from vidkit.metrics.clip import make_tiny_clip
+        >>> tiny = make_tiny_clip(tempfile.mkdtemp())  # random weights, offline: runs anywhere
+        >>> video = vk.synth.render("bounce", seed=0).video
+        >>> still = vk.Video(np.repeat(video.frames[:1], 8, axis=0))
+        >>> round(clip_consistency([still], model=tiny).score, 4)  # identical frames: 1
+        1.0
     """
     vids = _as_videos(videos)
     frames = _check_frames(frames)
@@ -758,8 +786,12 @@ def make_tiny_clip(
     checkpoint does. The tokenizer is a word-level ``tokenizers`` model with CLIP's special tokens.
 
     Example:
-        >>> path = make_tiny_clip("/tmp/tiny-clip")            # doctest: +SKIP
-        >>> clip_score([video], ["a red ball"], model=path)     # doctest: +SKIP
+        >>> import tempfile, vidkit as vk
+        >>> path = make_tiny_clip(tempfile.mkdtemp() + "/tiny-clip")
+        >>> video = vk.synth.render("bounce", seed=0).video
+        >>> res = clip_score([video], ["a red ball"], model=path, frames=4)
+        >>> len(res.per_video), res.provenance["frames"]
+        (1, 4)
     """
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import (

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from vidkit.video import Video, _describe
+from vidkit.video import Video, describe_array
 
 __all__ = [
     "FeatureExtractor",
@@ -65,8 +65,11 @@ def hash_file(path: str | os.PathLike[str], length: int = 16) -> str:
     """sha256 of a file's bytes, as ``length`` hex digits (64 for the full digest).
 
     Example:
-        >>> hash_file("i3d_pretrained_400.pt")  # doctest: +SKIP
-        '...16 hex digits...'
+        >>> import tempfile
+        >>> path = tempfile.mkdtemp() + "/weights.bin"
+        >>> _ = open(path, "wb").write(b"vidkit")
+        >>> hash_file(path, 16), len(hash_file(path, 64))
+        ('99611cc288596003', 64)
     """
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -82,8 +85,11 @@ def hash_state_dict(state: Mapping[str, Any] | torch.nn.Module, length: int = 16
     file, a safetensors file or built in code.
 
     Example:
-        >>> hash_state_dict(torch.nn.Linear(2, 2))  # doctest: +SKIP
-        '3f1c...'
+        >>> torch.manual_seed(0) is not None
+        True
+        >>> a, b = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+        >>> hash_state_dict(a) == hash_state_dict(a.state_dict()), hash_state_dict(a) == hash_state_dict(b)
+        (True, False)
     """
     if isinstance(state, torch.nn.Module):
         state = state.state_dict()
@@ -124,7 +130,7 @@ def videos_to_batch(
         t = videos
         if t.ndim != 5:
             raise ValueError(
-                f"a batch of videos must have 5 dimensions ({lay}), got {_describe(t)}; "
+                f"a batch of videos must have 5 dimensions ({lay}), got {describe_array(t)}; "
                 "for one video add a batch axis"
             )
         if lay == "BCTHW":
@@ -133,7 +139,7 @@ def videos_to_batch(
             t = t.permute(0, 1, 4, 2, 3)
         if t.shape[2] != 3:
             raise ValueError(
-                f"expected 3 colour channels in layout {lay}, got a batch {_describe(videos)}"
+                f"expected 3 colour channels in layout {lay}, got a batch {describe_array(videos)}"
             )
         if t.dtype == torch.uint8:
             return t.float().div_(255.0)
@@ -156,7 +162,7 @@ def videos_to_batch(
         videos = [videos]
     if not isinstance(videos, Sequence) or isinstance(videos, (str, bytes)):
         raise TypeError(
-            f"expected a list of vk.Video or a batched tensor [B, T, 3, H, W], got {_describe(videos)}"
+            f"expected a list of vk.Video or a batched tensor [B, T, 3, H, W], got {describe_array(videos)}"
         )
     videos = list(videos)
     if not videos:
@@ -164,7 +170,7 @@ def videos_to_batch(
     for i, v in enumerate(videos):
         if not isinstance(v, Video):
             raise TypeError(
-                f"item {i} is {_describe(v)}, expected a vk.Video (convert with vk.as_video)"
+                f"item {i} is {describe_array(v)}, expected a vk.Video (convert with vk.as_video)"
             )
         if v.shape != videos[0].shape:
             raise ValueError(
@@ -226,7 +232,13 @@ class FeatureExtractor(abc.ABC):
         chunks of a larger set).
 
         Example:
-            >>> feats = extractor(videos, batch_size=4)  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> extractor = as_extractor(lambda x: x.mean(dim=(1, 3, 4)), name="mean-rgb", dim=3,
+            ...                          layout="BTCHW", value_range=(0.0, 1.0))
+            >>> videos = [vk.Video(np.full((4, 8, 8, 3), 0.5)) for _ in range(5)]
+            >>> feats = extractor(videos, batch_size=4)
+            >>> feats.shape, feats.dtype, float(feats[0, 0])
+            ((5, 3), dtype('float64'), 0.5)
         """
         bs = self.default_batch_size if batch_size is None else int(batch_size)
         if bs < 1:
@@ -243,7 +255,7 @@ class FeatureExtractor(abc.ABC):
             if not isinstance(videos, Sequence) or isinstance(videos, (str, bytes)):
                 raise TypeError(
                     "expected a list of vk.Video or a batched tensor [B, T, 3, H, W], got "
-                    f"{_describe(videos)}"
+                    f"{describe_array(videos)}"
                 )
             videos = list(videos)
             n = len(videos)
@@ -294,7 +306,9 @@ class FeatureExtractor(abc.ABC):
         """What a score must record about this extractor.
 
         Example:
-            >>> extractor.provenance()["weight_hash"]  # doctest: +SKIP
+            >>> from vidkit.metrics import SynthEncoder
+            >>> sorted(SynthEncoder().provenance())
+            ['comparable_with', 'dim', 'extractor', 'preprocess', 'weight_hash', 'weights']
         """
         return {
             "extractor": self.name,
@@ -318,7 +332,9 @@ class CallableExtractor(FeatureExtractor):
 
     Example:
         >>> net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.LazyLinear(8))
-        >>> ext = CallableExtractor(net, name="tiny", layout="BTCHW")  # doctest: +SKIP
+        >>> ext = CallableExtractor(net, name="tiny", layout="BTCHW")
+        >>> ext(torch.rand(2, 4, 3, 8, 8)).shape
+        (2, 8)
     """
 
     def __init__(
@@ -332,7 +348,9 @@ class CallableExtractor(FeatureExtractor):
         batch_size: int = 8,
     ) -> None:
         if not callable(fn):
-            raise TypeError(f"as_extractor needs an nn.Module or a callable, got {_describe(fn)}")
+            raise TypeError(
+                f"as_extractor needs an nn.Module or a callable, got {describe_array(fn)}"
+            )
         lay = layout.upper() if isinstance(layout, str) else layout
         if lay not in _BATCH_LAYOUTS:
             raise ValueError(f"layout must be one of {list(_BATCH_LAYOUTS)}, got {layout!r}")
@@ -418,7 +436,7 @@ def as_extractor(
         return get_extractor(obj)
     if not callable(obj):
         raise TypeError(
-            f"cannot make a feature extractor from {_describe(obj)}; expected a FeatureExtractor, "
+            f"cannot make a feature extractor from {describe_array(obj)}; expected a FeatureExtractor, "
             f"one of the names {sorted(EXTRACTORS)}, an nn.Module or a callable"
         )
     return CallableExtractor(obj, name=name, dim=dim, layout=layout, value_range=value_range)

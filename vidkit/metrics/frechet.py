@@ -88,7 +88,13 @@ def _as_features(x: Any, what: str = "features") -> np.ndarray:
     return arr
 
 
-def _dist_ready() -> bool:
+def distributed_ready() -> bool:
+    """Whether torch.distributed runs with more than one process (then statistics are reduced).
+
+    Example:
+        >>> distributed_ready()
+        False
+    """
     try:
         import torch.distributed as dist
     except ImportError:  # pragma: no cover
@@ -317,7 +323,7 @@ class GaussianStats:
         Example:
             >>> stats.update(local_features).sync()  # doctest: +SKIP
         """
-        if not _dist_ready():
+        if not distributed_ready():
             return self
         info = _all_reduce_sum(np.array([float(self.count)]))
         dim = int(_all_reduce_sum(np.array([float(self.dim or 0)]), op="max")[0])
@@ -347,7 +353,10 @@ class GaussianStats:
         """Save to an ``.npz`` file (sums, count, shift, meta as JSON; rows if kept).
 
         Example:
-            >>> stats.save("real_stats.npz")  # doctest: +SKIP
+            >>> import tempfile
+            >>> stats = GaussianStats().update(np.random.rand(10, 4))
+            >>> stats.save(tempfile.mkdtemp() + "/real_stats.npz").name
+            'real_stats.npz'
         """
         path = Path(path)
         if path.suffix != ".npz":
@@ -376,7 +385,11 @@ class GaussianStats:
         """Load stats saved by :meth:`save` (no pickle involved).
 
         Example:
-            >>> real = GaussianStats.load("real_stats.npz")  # doctest: +SKIP
+            >>> import tempfile
+            >>> path = GaussianStats().update(np.random.rand(10, 4)).save(tempfile.mkdtemp() + "/s.npz")
+            >>> real = GaussianStats.load(path)
+            >>> real.count, real.mean.shape
+            (10, (4,))
         """
         path = Path(path)
         if not path.is_file():

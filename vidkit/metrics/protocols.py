@@ -295,7 +295,9 @@ class Protocol:
         ``key_start + i`` (default: the same as the index).
 
         Example:
-            >>> get_protocol("tf").prepare([v, v]).shape  # doctest: +SKIP
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.random.rand(20, 32, 48, 3))
+            >>> get_protocol("tf").prepare([v, v]).shape
             torch.Size([2, 16, 3, 224, 224])
         """
         k0 = start_index if key_start is None else key_start

@@ -180,8 +180,10 @@ class SynthEncoder(FeatureExtractor):
         >>> enc = SynthEncoder()
         >>> enc.name, enc.dim
         ('synth-encoder', 128)
-        >>> enc.predict([vk.synth.render("bounce", seed=0, violation="vanish").video])  # doctest: +SKIP
-        [{'kind': 'bounce', 'violation': 'vanish', ...}]
+        >>> import vidkit as vk
+        >>> pred = enc.predict([vk.synth.render("bounce", seed=0, violation="vanish").video])
+        >>> pred[0]["kind"], pred[0]["violation"]
+        ('bounce', 'vanish')
     """
 
     default_batch_size = 32
@@ -240,7 +242,10 @@ class SynthEncoder(FeatureExtractor):
         """Kind and violation predicted for each video, with their probabilities.
 
         Example:
-            >>> enc.predict([scene.video])[0]["violation"]  # doctest: +SKIP
+            >>> import vidkit as vk
+            >>> enc = SynthEncoder()
+            >>> scene = vk.synth.render("projectile", seed=1, violation="teleport")
+            >>> enc.predict([scene.video])[0]["violation"]
             'teleport'
         """
         from vidkit.metrics.extractors import videos_to_batch
@@ -282,7 +287,7 @@ def describe_weights(path: str | os.PathLike | None = None) -> dict[str, Any]:
     """The config stored in a SynthEncoder weights file (classes, sizes, training summary).
 
     Example:
-        >>> describe_weights()["kinds"]  # doctest: +SKIP
+        >>> describe_weights()["kinds"]
         ['free_fall', 'projectile', 'bounce', 'pendulum', 'collision', 'uniform']
     """
     from safetensors import safe_open

@@ -34,13 +34,13 @@ from vidkit.metrics.frechet import (
     GaussianStats,
     SampleSizeWarning,
     SingularCovarianceWarning,
-    _dist_ready,
+    distributed_ready,
     frechet_distance,
     kernel_distance,
 )
 from vidkit.metrics.intervals import distance_interval
 from vidkit.metrics.protocols import Protocol, Score, get_protocol
-from vidkit.video import Video, _describe, unstack
+from vidkit.video import Video, describe_array, unstack
 
 __all__ = ["FVD", "KVD", "fvd", "kvd"]
 
@@ -64,12 +64,12 @@ def _as_video_list(
         for i, v in enumerate(out):
             if not isinstance(v, Video):
                 raise TypeError(
-                    f"item {i} is {_describe(v)}, expected a vk.Video; convert with vk.as_video "
+                    f"item {i} is {describe_array(v)}, expected a vk.Video; convert with vk.as_video "
                     "(stating layout and value_range), or pass one batch tensor with layout="
                 )
         return out
     raise TypeError(
-        f"expected a list of vk.Video or a batched tensor [B, T, C, H, W], got {_describe(videos)}"
+        f"expected a list of vk.Video or a batched tensor [B, T, C, H, W], got {describe_array(videos)}"
     )
 
 
@@ -142,7 +142,12 @@ class _DistributionMetric:
         consecutive calls draw fresh offsets).
 
         Example:
-            >>> feats = metric.features(videos)  # doctest: +SKIP
+            >>> import vidkit as vk
+            >>> metric = vk.metrics.FVD(extractor=lambda x: x.mean(dim=(3, 4)).flatten(1),
+            ...                         num_frames=4, resolution=16, progress=False)
+            >>> feats = metric.features([vk.synth.render("bounce", seed=s).video for s in range(3)])
+            >>> feats.shape  # 3 channels x 4 frames
+            (3, 12)
         """
         vids = _as_video_list(videos, layout=layout, value_range=value_range)
         if not vids:
@@ -175,7 +180,12 @@ class _DistributionMetric:
         Returns self.
 
         Example:
-            >>> fvd.update(vk.unstack(batch, "BCTHW", value_range=(-1, 1)), real=False)  # doctest: +SKIP
+            >>> import torch, vidkit as vk
+            >>> fvd = vk.metrics.FVD(extractor=lambda x: x.mean(dim=(3, 4)).flatten(1),
+            ...                      num_frames=4, resolution=16, progress=False)
+            >>> batch = torch.rand(2, 3, 6, 16, 16) * 2 - 1  # a model's output, BCTHW in [-1, 1]
+            >>> fvd.update(vk.unstack(batch, "BCTHW", value_range=(-1, 1)), real=False) is fvd
+            True
         """
         stats = self._stats(real)
         stats.update(
@@ -212,11 +222,17 @@ class _DistributionMetric:
         Under ``torch.distributed`` the statistics of all processes are saved, by rank 0.
 
         Example:
-            >>> fvd.save_real_stats("ucf101_styleganv_i3d.npz")  # doctest: +SKIP
+            >>> import tempfile, torch, vidkit as vk
+            >>> make = lambda: vk.metrics.FVD(extractor=lambda x: x.mean(dim=(3, 4)).flatten(1),
+            ...                               num_frames=4, resolution=16, progress=False)
+            >>> real = [vk.Video(torch.rand(6, 16, 16, 3).numpy()) for _ in range(4)]
+            >>> path = make().update(real, real=True).save_real_stats(tempfile.mkdtemp() + "/real.npz")
+            >>> path.name
+            'real.npz'
         """
         stats = self._synced()[0]  # under torch.distributed: the statistics of all processes
         stats.meta = self._stats_meta()
-        if _dist_ready():
+        if distributed_ready():
             import torch.distributed as dist
 
             if dist.get_rank() != 0:  # one writer
@@ -231,7 +247,16 @@ class _DistributionMetric:
         extractor weights (otherwise the score would silently mix protocols).
 
         Example:
-            >>> fvd.load_real_stats("ucf101_styleganv_i3d.npz")  # doctest: +SKIP
+            >>> import tempfile, torch, vidkit as vk
+            >>> make = lambda: vk.metrics.FVD(extractor=lambda x: x.mean(dim=(3, 4)).flatten(1),
+            ...                               num_frames=4, resolution=16, progress=False)
+            >>> real = [vk.Video(torch.rand(6, 16, 16, 3).numpy()) for _ in range(4)]
+            >>> path = make().update(real, real=True).save_real_stats(tempfile.mkdtemp() + "/real.npz")
+            >>> fvd = make().load_real_stats(path)  # the real side is not embedded again
+            >>> fake = [vk.Video(torch.rand(6, 16, 16, 3).numpy()) for _ in range(4)]
+            >>> score = fvd.update(fake, real=False).compute(warn=False)
+            >>> score.provenance["n_real"], float(score) >= 0
+            (4, True)
         """
         stats = GaussianStats.load(path)
         mine = self._stats_meta()
@@ -251,13 +276,13 @@ class _DistributionMetric:
 
     # ---------------------------------------------------------------- compute
     def _synced(self) -> tuple[GaussianStats, GaussianStats]:
-        if _dist_ready():
+        if distributed_ready():
             return self.real_stats.copy().sync(), self.fake_stats.copy().sync()
         return self.real_stats, self.fake_stats
 
     def _provenance(self, real: GaussianStats, fake: GaussianStats) -> dict[str, Any]:
         world = 1
-        if _dist_ready():
+        if distributed_ready():
             import torch.distributed as dist
 
             world = dist.get_world_size()

@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.temporal import gray_u8
+
 __all__ = ["CameraMotion", "estimate_camera", "pair_motion", "stabilise"]
 
 MIN_POINTS = 20
@@ -50,13 +52,6 @@ MIN_INLIERS = 0.5
 MAX_RESIDUAL = 1.0
 MAX_UNMEASURED = 0.25
 MAX_CANVAS = 2.5
-
-
-def _gray(frame: np.ndarray) -> np.ndarray:
-    import cv2
-
-    u = np.round(np.clip(frame, 0, 1) * 255).astype(np.uint8)
-    return cv2.cvtColor(u, cv2.COLOR_RGB2GRAY) if u.ndim == 3 else u
 
 
 def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
@@ -213,7 +208,7 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
     """
     T, H, W = frames.shape[:3]
     if pairs is None:
-        grays = [_gray(f) for f in frames]
+        grays = [gray_u8(f) for f in frames]
         pairs = [pair_motion(grays[t], grays[t + 1]) for t in range(T - 1)]
     n = len(pairs)
     dx, dy, rot, zoom = (np.full(n, np.nan) for _ in range(4))

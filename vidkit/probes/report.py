@@ -621,7 +621,8 @@ def physics(
         >>> vk.probes.physics("street.mp4").cuts  # doctest: +SKIP
         [30, 76, 137, 187, 242]
     """
-    from vidkit.probes.camera import _gray, pair_motion
+    from vidkit.probes.camera import pair_motion
+    from vidkit.probes.temporal import gray_u8
     from vidkit.probes.cuts import find_cuts, shots_from_cuts, thumbnail
     from vidkit.probes.stream import open_frames
 
@@ -652,7 +653,7 @@ def physics(
         for f in ch:
             thumbs.append(thumbnail(f))
             if not small:
-                g = _gray(f)
+                g = gray_u8(f)
                 if prev is not None:
                     pairs.append(pair_motion(prev, g))
                 prev = g

@@ -172,11 +172,17 @@ def flicker(
 
 
 # --------------------------------------------------------------------------- flow
-def _gray_u8(frame: np.ndarray) -> np.ndarray:
+def gray_u8(frame: np.ndarray) -> np.ndarray:
+    """A float [0, 1] RGB (or already gray) frame as uint8 gray, the input of the flow.
+
+    Example:
+        >>> gray_u8(np.ones((2, 3, 3))).tolist()
+        [[255, 255, 255], [255, 255, 255]]
+    """
     import cv2
 
     u = np.round(np.clip(frame, 0, 1) * 255).astype(np.uint8)
-    return cv2.cvtColor(u, cv2.COLOR_RGB2GRAY)
+    return cv2.cvtColor(u, cv2.COLOR_RGB2GRAY) if u.ndim == 3 else u
 
 
 def optical_flow(a: np.ndarray, b: np.ndarray, method: str = "dis") -> np.ndarray:
@@ -194,7 +200,7 @@ def optical_flow(a: np.ndarray, b: np.ndarray, method: str = "dis") -> np.ndarra
 
     if method not in _FLOW_METHODS:
         raise ValueError(f"method must be one of {_FLOW_METHODS}, got {method!r}")
-    ga, gb = _gray_u8(a), _gray_u8(b)
+    ga, gb = gray_u8(a), gray_u8(b)
     if method == "dis":
         dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
         return dis.calc(ga, gb, None)

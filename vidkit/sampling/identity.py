@@ -146,10 +146,13 @@ def _tiny_folder(spec: str) -> Path | None:
         return path if index and index.get("_class_name") == "TinyPhysicsPipeline" else None
     if not _TINY_ID.match(spec):
         return None
-    from vidkit.tiny import model_path
+    # the tiny family's resolve hook finds the bundled folder (sampling never imports vidkit.tiny)
+    from vidkit.sampling.families import detect_family
 
-    folder = model_path(early=spec.endswith("@early"))
-    return folder if (folder / "model_index.json").is_file() else None
+    fam = detect_family(spec)
+    found = fam.resolve(spec) if fam.resolve is not None else None
+    folder = Path(found) if found is not None else None
+    return folder if folder is not None and (folder / "model_index.json").is_file() else None
 
 
 def _read_json_file(path: Path) -> Any:

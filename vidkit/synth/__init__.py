@@ -17,11 +17,12 @@ Example:
 
 from __future__ import annotations
 
-# the function `dataset` shadows its module's name on the package on purpose; the heavy
-# `datasets` library is imported inside the function only
-from vidkit.synth.dataset import combinations, dataset
+from vidkit.synth.drawing import BACKGROUNDS, PALETTE
+
+# vk.synth.dataset is the function (its module is synth/export.py); the heavy `datasets`
+# library is imported inside the function only
+from vidkit.synth.export import combinations, dataset
 from vidkit.synth.kinds import KIND_PARAMS, KINDS
-from vidkit.synth.render import BACKGROUNDS, PALETTE
 from vidkit.synth.scenes import Scene, Truth, describe, render
 from vidkit.synth.violations import VIOLATION_PARAMS, VIOLATIONS
 

@@ -42,7 +42,8 @@ KIND_PARAMS: dict[str, tuple[str, ...]] = {
     "collision": ("mode", "positions", "velocities", "masses", "collision_time"),
     "uniform": ("x0", "y0", "vx", "vy"),
 }
-_GRAVITY_KINDS = ("free_fall", "projectile", "bounce", "pendulum")
+# the kinds whose motion is driven by gravity g (wrong_gravity applies to these only)
+GRAVITY_KINDS = ("free_fall", "projectile", "bounce", "pendulum")
 
 
 @dataclass(frozen=True)
@@ -422,7 +423,7 @@ def build(
         )
     if restitution is not None and not (0 <= float(restitution) and math.isfinite(restitution)):
         raise ValueError(f"restitution must be a finite number >= 0, got {restitution!r}")
-    if g is not None and kind in _GRAVITY_KINDS and (not math.isfinite(g) or g <= 0):
+    if g is not None and kind in GRAVITY_KINDS and (not math.isfinite(g) or g <= 0):
         raise ValueError(f"g must be a positive number (px/s^2, downward), got {g!r}")
     if radii is None:
         radii = rng.uniform(0.06, 0.085, size=N_OBJECTS[kind]) * min(ctx.height, ctx.width)

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Intervention", "Ballistic", "Trajectory", "Pendulum", "PendulumMotion"]
+__all__ = ["Intervention", "Ballistic", "BallisticTrajectory", "Pendulum", "PendulumMotion"]
 
 _EPS_T = 1e-12  # events closer than this (seconds) to the current time are the current event
 _MAX_EVENTS = 20000
@@ -59,7 +59,7 @@ class Intervention:
 
 
 @dataclass
-class Trajectory:
+class BallisticTrajectory:
     """Piecewise constant-acceleration motion of ``n`` discs, exact at any time.
 
     ``starts[i]`` are the segment start times of object ``i``; ``pos``, ``vel``, ``acc`` the state
@@ -178,7 +178,9 @@ class Ballistic:
             float(rest_speed) if rest_speed is not None else math.sqrt(2 * abs(self.g) * 0.01)
         )
 
-    def run(self, t_end: float, interventions: list[Intervention] | tuple = ()) -> Trajectory:
+    def run(
+        self, t_end: float, interventions: list[Intervention] | tuple = ()
+    ) -> BallisticTrajectory:
         """Simulate from t=0 to ``t_end`` seconds, applying ``interventions`` at their times."""
         n = self.p0.shape[0]
         p = self.p0.copy()
@@ -301,7 +303,7 @@ class Ballistic:
                         {"type": "collision", "time": t, "object": int(i), "other": int(j)}
                     )
             record(t)
-        return Trajectory(
+        return BallisticTrajectory(
             starts=[np.array(s) for s in starts],
             pos=[np.array(x) for x in pos],
             vel=[np.array(x) for x in vel],

@@ -28,17 +28,17 @@ import numpy as np
 from vidkit.files import jsonable
 from vidkit.synth import kinds as _kinds
 from vidkit.synth import violations as _violations
-from vidkit.synth.kinds import KIND_PARAMS, KINDS, N_OBJECTS, Context, build
-from vidkit.synth.render import (
+from vidkit.synth.drawing import (
     BACKGROUNDS,
     FLOOR_COLOR,
     PALETTE,
     color_rgb,
     compose,
 )
-from vidkit.synth.render import (
+from vidkit.synth.drawing import (
     background as _background,
 )
+from vidkit.synth.kinds import KIND_PARAMS, KINDS, N_OBJECTS, Context, build
 from vidkit.synth.violations import VIOLATIONS, Applied
 from vidkit.video import Video
 
@@ -71,8 +71,9 @@ class Truth:
         present: bool ``[n_obj, T]``: the object exists (False after ``vanish``/before ``appear``).
 
     Example:
-        >>> t = vk.synth.render("uniform", seed=2).truth  # doctest: +SKIP
-        >>> Truth.from_dict(t.to_dict()).centers.shape == t.centers.shape  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> t = vk.synth.render("uniform", seed=2).truth
+        >>> Truth.from_dict(t.to_dict()).centers.shape == t.centers.shape
         True
     """
 
@@ -428,7 +429,7 @@ def render(
         "size": [h, w],
         "frames": frames,
         "fps": fps,
-        "g": float(setup.constants["g"]) if kind in _kinds._GRAVITY_KINDS else None,
+        "g": float(setup.constants["g"]) if kind in _kinds.GRAVITY_KINDS else None,
         "colors": color_specs,
         "radii": radii_arr.tolist(),
         "background": background,

@@ -36,9 +36,9 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.synth.kinds import Context, Motion, Setup, inside
+from vidkit.synth.drawing import PALETTE, color_rgb
+from vidkit.synth.kinds import GRAVITY_KINDS, Context, Motion, Setup, inside
 from vidkit.synth.physics import Intervention
-from vidkit.synth.render import PALETTE, color_rgb
 
 __all__ = ["VIOLATIONS", "VIOLATION_PARAMS", "Applied", "apply"]
 
@@ -67,7 +67,6 @@ VIOLATION_PARAMS: dict[str, tuple[str, ...]] = {
     "flicker": ("amount", "frames", "signs"),
     "stutter": ("hold",),
 }
-_GRAVITY_KINDS = ("free_fall", "projectile", "bounce", "pendulum")
 MIN_FRAMES = 6
 
 
@@ -163,10 +162,10 @@ def apply(
         )
     if ctx.frames < MIN_FRAMES:
         raise ValueError(f"violations need at least {MIN_FRAMES} frames, got frames={ctx.frames}")
-    if name == "wrong_gravity" and setup.kind not in _GRAVITY_KINDS:
+    if name == "wrong_gravity" and setup.kind not in GRAVITY_KINDS:
         raise ValueError(
             f"violation 'wrong_gravity' needs gravity; kind {setup.kind!r} has none "
-            f"(use one of {list(_GRAVITY_KINDS)})"
+            f"(use one of {list(GRAVITY_KINDS)})"
         )
     n, t = setup.n, ctx.frames
     obj_draw = int(rng.integers(n))

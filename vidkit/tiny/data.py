@@ -25,7 +25,7 @@ Example:
     >>> from vidkit.tiny.data import render_clip
     >>> clip = render_clip(0)
     >>> clip.video.shape, clip.prompt
-    ((16, 32, 32, 3), 'a purple ball falls')
+    ((16, 32, 32, 3), 'a blue ball falls')
 """
 
 from __future__ import annotations

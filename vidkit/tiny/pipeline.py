@@ -24,9 +24,10 @@ and the progress bar behave as in diffusers' own video pipelines.
 Example:
     >>> import vidkit as vk
     >>> from vidkit.tiny import TinyPhysicsPipeline
-    >>> pipe = TinyPhysicsPipeline.from_pretrained(vk.tiny.model_path())        # doctest: +SKIP
-    >>> out = pipe("a red ball falls", generator=torch.Generator().manual_seed(0))  # doctest: +SKIP
-    >>> out.frames.shape                                                         # doctest: +SKIP
+    >>> import torch
+    >>> pipe = TinyPhysicsPipeline.from_pretrained(vk.tiny.model_path())
+    >>> out = pipe("a red ball falls", generator=torch.Generator().manual_seed(0))
+    >>> out.frames.shape
     (1, 16, 32, 32, 3)
 """
 
@@ -188,8 +189,11 @@ class TinyPhysicsPipeline(DiffusionPipeline):
     """Text/image/video-to-video pipeline of vidkit's tiny physics model (see module docs).
 
     Example:
-        >>> pipe = TinyPhysicsPipeline.from_pretrained("data/tiny-physics")   # doctest: +SKIP
-        >>> video = pipe("a blue ball bounces to the left on a grey floor").frames[0]  # doctest: +SKIP
+        >>> import vidkit as vk
+        >>> pipe = TinyPhysicsPipeline.from_pretrained(vk.tiny.model_path())
+        >>> video = pipe("a blue ball bounces to the left on a grey floor", num_inference_steps=4)
+        >>> video.frames[0].shape
+        (16, 32, 32, 3)
     """
 
     model_cpu_offload_seq = "text_encoder->denoiser"
@@ -243,7 +247,11 @@ class TinyPhysicsPipeline(DiffusionPipeline):
         """Token states ``[B * n, L, D]`` for the prompts (and for the negative prompts).
 
         Example:
-            >>> emb, neg = pipe.encode_prompt("a red ball falls")   # doctest: +SKIP
+            >>> import vidkit as vk
+            >>> pipe = TinyPhysicsPipeline.from_pretrained(vk.tiny.model_path())
+            >>> emb, neg = pipe.encode_prompt("a red ball falls")
+            >>> emb.shape[0], emb.shape == neg.shape
+            (1, True)
         """
         device = device or self._execution_device
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
@@ -438,8 +446,11 @@ class TinyPhysicsPipeline(DiffusionPipeline):
                 the image (``False``: rely on the learned image conditioning alone).
 
         Example:
-            >>> out = pipe("a red ball falls", guidance_scale=4.0, output_type="np")  # doctest: +SKIP
-            >>> out.frames.shape                                                      # doctest: +SKIP
+            >>> import vidkit as vk
+            >>> pipe = TinyPhysicsPipeline.from_pretrained(vk.tiny.model_path())
+            >>> out = pipe("a red ball falls", guidance_scale=4.0, num_inference_steps=4,
+            ...            output_type="np")
+            >>> out.frames.shape
             (1, 16, 32, 32, 3)
         """
         if isinstance(callback_on_step_end, (PipelineCallback, MultiPipelineCallbacks)):

@@ -145,7 +145,12 @@ def encode_prompts(
     ids ``[B, L]`` with ``return_ids``).
 
     Example:
-        >>> states, mask = encode_prompts(comps["tokenizer"], comps["text_encoder"], ["a red ball falls"])  # doctest: +SKIP
+        >>> comps = build_components({"dim": 32, "depth": 2, "heads": 2, "text_dim": 32},
+        ...                          {"dim": 32, "layers": 1, "heads": 2})
+        >>> tok, text, net = comps["tokenizer"], comps["text_encoder"], comps["denoiser"]
+        >>> states, mask = encode_prompts(tok, text, ["a red ball falls"])
+        >>> states.shape[0], states.shape[-1], mask.shape == states.shape[:2]
+        (1, 32, True)
     """
     device = next(text_encoder.parameters()).device
     enc = tokenizer(
@@ -171,9 +176,13 @@ def token_reconstruction_loss(
     ("left" vs "right" in a mirrored data set) still reaches its cross-attention.
 
     Example:
-        >>> states, mask, ids = encode_prompts(tok, text, ["a red ball falls"], return_ids=True)  # doctest: +SKIP
-        >>> token_reconstruction_loss(text, states, ids, mask)  # doctest: +SKIP
-        tensor(3.71, grad_fn=...)
+        >>> comps = build_components({"dim": 32, "depth": 2, "heads": 2, "text_dim": 32},
+        ...                          {"dim": 32, "layers": 1, "heads": 2})
+        >>> tok, text, net = comps["tokenizer"], comps["text_encoder"], comps["denoiser"]
+        >>> states, mask, ids = encode_prompts(tok, text, ["a red ball falls"], return_ids=True)
+        >>> loss = token_reconstruction_loss(text, states, ids, mask)
+        >>> loss.ndim, loss.requires_grad, float(loss) > 0
+        (0, True, True)
     """
     if states.shape[:2] != ids.shape or ids.shape != mask.shape:
         raise ValueError(
@@ -239,7 +248,14 @@ def flow_matching_loss(
     the samples (at random) draws its level uniformly from ``[HIGH_NOISE_MIN, 1]`` instead.
 
     Example:
-        >>> loss = flow_matching_loss(net, x0, states, torch.Generator().manual_seed(0))  # doctest: +SKIP
+        >>> comps = build_components({"dim": 32, "depth": 2, "heads": 2, "text_dim": 32},
+        ...                          {"dim": 32, "layers": 1, "heads": 2})
+        >>> tok, text, net = comps["tokenizer"], comps["text_encoder"], comps["denoiser"]
+        >>> x0 = torch.rand(2, 3, 16, 32, 32) * 2 - 1  # a batch as vidkit.tiny.data.sample_batch gives
+        >>> states, _ = encode_prompts(tok, text, ["a red ball falls", "a blue ball falls"])
+        >>> loss = flow_matching_loss(net, x0, states, torch.Generator().manual_seed(0))
+        >>> loss.ndim, float(loss) > 0
+        (0, True)
     """
     b = x0.shape[0]
     sigma = sample_noise_levels(b, generator, shift, high_noise_frac).to(x0)
@@ -275,8 +291,15 @@ def training_losses(
     :func:`train` and the course notebook both take their step from here.
 
     Example:
-        >>> fm, recon, total = training_losses(tok, text, net, x0, prompts, gen)  # doctest: +SKIP
-        >>> total.backward()  # doctest: +SKIP
+        >>> comps = build_components({"dim": 32, "depth": 2, "heads": 2, "text_dim": 32},
+        ...                          {"dim": 32, "layers": 1, "heads": 2})
+        >>> tok, text, net = comps["tokenizer"], comps["text_encoder"], comps["denoiser"]
+        >>> x0 = torch.rand(2, 3, 16, 32, 32) * 2 - 1  # a batch as vidkit.tiny.data.sample_batch gives
+        >>> prompts, gen = ["a red ball falls", "a blue ball falls"], torch.Generator().manual_seed(0)
+        >>> fm, recon, total = training_losses(tok, text, net, x0, prompts, gen)
+        >>> total.backward()
+        >>> next(net.parameters()).grad is not None
+        True
     """
     states, mask, ids = encode_prompts(tokenizer, text_encoder, prompts, return_ids=True)
     loss = flow_matching_loss(
@@ -318,7 +341,8 @@ def plot_losses(losses: Sequence[float], path: str | os.PathLike, *, early_step:
     """Save the loss curve (per step and a moving average) as a PNG.
 
     Example:
-        >>> plot_losses([1.0, 0.8, 0.7], "loss.png")  # doctest: +SKIP
+        >>> import tempfile
+        >>> plot_losses([1.0, 0.8, 0.7], tempfile.mkdtemp() + "/loss.png")
     """
     import matplotlib
 

@@ -1,63 +1,37 @@
-"""Showing videos in notebooks: playable HTML grids, frame strips, and side-by-side tiles.
+"""Playable videos in notebooks: HTML grids, the HTML of one video, side-by-side tiles, tables.
 
 - :func:`show` displays one video, a list, or a ``{title: video}`` dict as a labelled grid of
   looping, muted, autoplaying ``<video>`` elements (H.264 mp4 in a base64 data URI: plays in
   JupyterLab, Jupyter Notebook, Colab and VS Code) or ``<img>`` GIFs (``codec="gif"``, for viewers
   without H.264). ``return_html=True`` returns the HTML instead of displaying it.
 - :func:`video_html` is the HTML of one video (what ``Video._repr_html_`` shows).
-- :func:`frame_strip` draws evenly spaced frames with their index and time as a matplotlib Figure,
-  one row per video: the view for papers, PDFs and diffs, where a player does not exist.
-- :func:`readable_table` shows a DataFrame as a learner should read it: whole sentences (no
-  ``...``), whole numbers as integers, blanks instead of NaN, floats rounded.
-- :class:`ShownFigure` is the Figure that vidkit's plotting functions return: it shows as a PNG
-  when it is a cell's value, in a fresh kernel too (no pyplot figure needs to exist before), and
-  it is not a pyplot figure, so the inline backend never shows it a second time.
-- :func:`side_by_side` tiles several videos, with their titles, into one Video (to write one mp4
-  for a report).
-
-Videos smaller than 128 pixels high are enlarged by a whole factor with nearest-neighbour pixels,
-so a 32x32 synthetic scene shows crisp rather than blurred.
+- :func:`side_by_side` tiles several videos, with their titles, into one Video.
+- :func:`readable_table` shows a DataFrame as a learner should read it.
+- :func:`titled_videos` is the input rule all of them share (a video, a list, a batch, a dict).
 
 Example:
     >>> import numpy as np, vidkit as vk
     >>> a = vk.Video(np.random.rand(8, 32, 32, 3), fps=8)
-    >>> html = vk.show({"noise": a, "dark": vk.Video(a.frames * 0.3)}, return_html=True)
-    >>> html.count("<video")
+    >>> vk.show([a, a], titles=["x", "y"], return_html=True).count("<figcaption")
     2
-    >>> fig = vk.frame_strip(a, n=4)
-    >>> len(fig.axes)
-    4
 """
 
 from __future__ import annotations
 
 import base64
 import html as _html
-import io
 import math
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from vidkit.video import Video, _is_pil, _is_torch_tensor, as_video, unstack
+from vidkit.video import Video, as_video, is_pil, is_torch_tensor, unstack
 
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-__all__ = [
-    "show",
-    "video_html",
-    "frame_strip",
-    "side_by_side",
-    "ShownFigure",
-    "new_figure",
-    "readable_table",
-]
+__all__ = ["show", "video_html", "side_by_side", "readable_table", "titled_videos"]
 
 _MIN_DISPLAY_HEIGHT = 128
 _MAX_ZOOM = 8
@@ -65,8 +39,23 @@ _CODECS = {"h264": ("mp4", "video/mp4"), "vp9": ("webm", "video/webm"), "gif": (
 
 
 # --------------------------------------------------------------------------- inputs
-def _as_items(videos: Any, titles: Sequence[Any] | None) -> list[tuple[str | None, Video]]:
-    """Normalise the accepted inputs to a list of (title, Video)."""
+def titled_videos(
+    videos: Any, titles: Sequence[Any] | None = None
+) -> list[tuple[str | None, Video]]:
+    """The videos that :func:`show`, :func:`side_by_side` and ``frame_strip`` accept, as a list of
+    ``(title, Video)``: a Video, an array or tensor (5-D: a batch), a pipeline output, a path, a
+    list of those (``titles`` labels them) or a dict ``{title: video}``.
+
+    Example:
+        >>> import numpy as np, vidkit as vk
+        >>> v = vk.Video(np.zeros((2, 8, 8, 3)))
+        >>> [(t, x.shape) for t, x in titled_videos({"a": v, "b": v})]
+        [('a', (2, 8, 8, 3)), ('b', (2, 8, 8, 3))]
+        >>> titled_videos([])
+        Traceback (most recent call last):
+        ...
+        ValueError: nothing to show: the list or dict of videos is empty
+    """
     if isinstance(videos, Mapping):
         if titles is not None:
             raise ValueError("titles come from the dict keys; do not pass titles= with a dict")
@@ -89,7 +78,7 @@ def _as_items(videos: Any, titles: Sequence[Any] | None) -> list[tuple[str | Non
 def _one_video(x: Any, what: str) -> Video:
     if isinstance(x, Video):
         return x
-    if hasattr(x, "frames") and not isinstance(x, np.ndarray) and not _is_torch_tensor(x):
+    if hasattr(x, "frames") and not isinstance(x, np.ndarray) and not is_torch_tensor(x):
         out = Video.from_pipeline_output(x)
         if len(out) != 1:
             raise ValueError(f"{what} holds a batch of {len(out)} videos; pass it on its own")
@@ -105,14 +94,14 @@ def _many_videos(x: Any) -> list[Video]:
         return [x]
     if isinstance(x, (str, os.PathLike)):
         return [as_video(x)]
-    if isinstance(x, np.ndarray) or _is_torch_tensor(x):
+    if isinstance(x, np.ndarray) or is_torch_tensor(x):
         if x.ndim == 5:  # diffusers conventions: np output BTHWC, pt output BTCHW
-            return unstack(x, "BTCHW" if _is_torch_tensor(x) else "BTHWC")
+            return unstack(x, "BTCHW" if is_torch_tensor(x) else "BTHWC")
         return [as_video(x)]
     if hasattr(x, "frames"):
         return list(Video.from_pipeline_output(x))
     if isinstance(x, (list, tuple)):
-        if x and _is_pil(x[0]):
+        if x and is_pil(x[0]):
             return [as_video(list(x))]
         return [_one_video(v, f"videos[{i}]") for i, v in enumerate(x)]
     raise TypeError(
@@ -174,7 +163,10 @@ def video_html(
         caption: a line below with frames, size and fps.
 
     Example:
-        >>> html = video_html(vk.Video(np.zeros((4, 16, 16, 3))), title="zeros")  # doctest: +SKIP
+        >>> import numpy as np, vidkit as vk
+        >>> html = video_html(vk.Video(np.zeros((4, 16, 16, 3))), title="zeros")
+        >>> html.startswith("<figure"), "data:video/mp4;base64," in html, "zeros" in html
+        (True, True, True)
     """
     video = _one_video(video, "video")
     codec = _check_codec(codec)
@@ -240,10 +232,15 @@ def show(
         return_html: return the HTML string instead of displaying it.
 
     Example:
-        >>> vk.show({"real": real, "generated": fake}, columns=2)  # doctest: +SKIP
-        >>> html = vk.show([a, b], titles=["a", "b"], return_html=True)  # doctest: +SKIP
+        >>> import numpy as np, vidkit as vk
+        >>> real, fake = vk.Video(np.zeros((4, 16, 16, 3))), vk.Video(np.ones((4, 16, 16, 3)))
+        >>> vk.show({"real": real, "generated": fake}, columns=2)  # a notebook shows the grid
+        <IPython.core.display.HTML object>
+        >>> html = vk.show([real, fake], titles=["a", "b"], codec="gif", return_html=True)
+        >>> html.count("<img"), html.count("<figcaption")
+        (2, 2)
     """
-    items = _as_items(videos, titles)
+    items = titled_videos(videos, titles)
     codec = _check_codec(codec)
     height = _check_height(height)
     if columns is not None and (
@@ -262,143 +259,6 @@ def show(
 
     display(HTML(page))
     return None
-
-
-# --------------------------------------------------------------------------- figures
-def _shown_figure_class() -> type:
-    from matplotlib.figure import Figure
-
-    class ShownFigure(Figure):
-        """A matplotlib Figure that displays itself as a PNG when it is a cell's value.
-
-        A bare ``matplotlib.figure.Figure`` shows only if the notebook's matplotlib backend was
-        activated before (by some pyplot figure); in a fresh kernel it prints
-        ``<Figure size ... with N Axes>``. This subclass has ``_repr_png_``, so IPython renders it
-        whatever the backend. It is not managed by pyplot: the inline backend does not show it
-        again at the end of the cell, and it is freed like any object. End a cell with it (no
-        ``;``) or call ``display(fig)``; ``fig.savefig(...)`` works as usual.
-
-        Example:
-            >>> fig = vk.frame_strip(video)  # doctest: +SKIP
-            >>> fig  # shows the strip  # doctest: +SKIP
-        """
-
-        def _repr_png_(self) -> bytes:
-            buf = io.BytesIO()
-            self.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
-            return buf.getvalue()
-
-    ShownFigure.__module__ = __name__
-    ShownFigure.__qualname__ = "ShownFigure"
-    return ShownFigure
-
-
-def __getattr__(name: str) -> Any:
-    if name == "ShownFigure":  # built on first use: importing vidkit does not import matplotlib
-        global ShownFigure
-        ShownFigure = _shown_figure_class()
-        return ShownFigure
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def new_figure(**kwargs: Any) -> Figure:
-    """A :class:`ShownFigure` (keyword arguments as ``matplotlib.figure.Figure``): what vidkit's
-    plotting functions draw into, so that their figures show in a fresh kernel.
-
-    Example:
-        >>> fig = new_figure(figsize=(4, 3))
-        >>> ax = fig.subplots()
-        >>> fig._repr_png_()[:4]
-        b'\\x89PNG'
-    """
-    cls = globals().get("ShownFigure") or __getattr__("ShownFigure")
-    return cls(**kwargs)
-
-
-# --------------------------------------------------------------------------- frame strips
-def _strip_indices(num_frames: int, n: int) -> np.ndarray:
-    k = min(n, num_frames)
-    return np.unique(np.round(np.linspace(0, num_frames - 1, k)).astype(int))
-
-
-def _label(index: int, fps: float, times: bool) -> str:
-    return f"#{index}  {index / fps:.2f}s" if times else f"#{index}"
-
-
-def frame_strip(
-    video: Any,
-    n: int = 8,
-    *,
-    title: str | None = None,
-    ax: Axes | None = None,
-    times: bool = True,
-) -> Figure:
-    """Evenly spaced frames of a video (or one row per video) as a matplotlib Figure.
-
-    Args:
-        video: a Video or array, or a list / dict ``{title: video}`` for one row per video.
-        n: frames per row (fewer when a video is shorter); the first and last frames are included.
-        title: a title over the whole figure.
-        ax: draw the strip of a single video into this Axes as one image (ticks label the frames);
-            returns ``ax.figure``.
-        times: label frames with their time in seconds as well as their index.
-
-    Returns:
-        A :class:`ShownFigure` (``n`` axes per row when ``ax`` is None): it displays when it is a
-        cell's value, in a fresh kernel too; save it with ``fig.savefig("strip.png")``.
-
-    Example:
-        >>> fig = vk.frame_strip({"real": real, "fake": fake}, n=6, title="seed 0")  # doctest: +SKIP
-    """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int (frames per row), got {n!r}")
-    items = _as_items(video, None)
-    if ax is not None:
-        if len(items) != 1:
-            raise ValueError(f"ax= takes a single video, got {len(items)}; leave ax=None for rows")
-        name, v = items[0]
-        idx = _strip_indices(v.num_frames, n)
-        gap = max(1, v.width // 32)
-        tiles = []
-        for j, i in enumerate(idx):
-            tiles.append(v.frames[i])
-            if j < len(idx) - 1:
-                tiles.append(np.ones((v.height, gap, 3), np.float32))
-        ax.imshow(np.concatenate(tiles, axis=1), interpolation="nearest")
-        ax.set_xticks([(v.width + gap) * j + v.width / 2 for j in range(len(idx))])
-        ax.set_xticklabels([_label(int(i), v.fps, times).replace("  ", "\n") for i in idx])
-        ax.tick_params(axis="x", length=0, labelsize=8)
-        ax.set_yticks([])
-        if title is not None:
-            ax.set_title(title)
-        return ax.figure  # type: ignore[return-value]
-
-    rows = len(items)
-    cols = max(len(_strip_indices(v.num_frames, n)) for _, v in items)
-    aspect = max(v.width / v.height for _, v in items)
-    cell = 1.7
-    fig = new_figure(
-        figsize=(cols * cell * min(aspect, 2.5), rows * (cell + 0.35) + (0.4 if title else 0))
-    )
-    fig.set_layout_engine("constrained")
-    axes = fig.subplots(rows, cols, squeeze=False)
-    for r, (name, v) in enumerate(items):
-        idx = _strip_indices(v.num_frames, n)
-        for c in range(cols):
-            a = axes[r, c]
-            a.set_xticks([])
-            a.set_yticks([])
-            if c >= len(idx):
-                a.set_axis_off()
-                continue
-            i = int(idx[c])
-            a.imshow(v.frames[i], interpolation="nearest" if v.height < 256 else "antialiased")
-            a.set_title(_label(i, v.fps, times), fontsize=8)
-        if name is not None:
-            axes[r, 0].set_ylabel(name, fontsize=10)
-    if title is not None:
-        fig.suptitle(title)
-    return fig
 
 
 # --------------------------------------------------------------------------- tables
@@ -509,10 +369,15 @@ def side_by_side(
         background: grey level of gaps and label bars, in [0, 1].
 
     Example:
-        >>> grid = vk.display.side_by_side({"real": real, "fake": fake})  # doctest: +SKIP
-        >>> vk.write_video("compare.mp4", grid)  # doctest: +SKIP
+        >>> import tempfile, numpy as np, vidkit as vk
+        >>> real, fake = vk.Video(np.zeros((4, 32, 32, 3))), vk.Video(np.ones((6, 16, 16, 3)))
+        >>> grid = vk.display.side_by_side({"real": real, "fake": fake})
+        >>> grid.num_frames, grid.height > 32, grid.width > 64  # label bar above, gap between
+        (6, True, True)
+        >>> vk.write_video(tempfile.mkdtemp() + "/compare.mp4", grid).name
+        'compare.mp4'
     """
-    items = _as_items(videos, titles)
+    items = titled_videos(videos, titles)
     if isinstance(gap, bool) or not isinstance(gap, (int, np.integer)) or gap < 0:
         raise ValueError(f"gap must be an int >= 0 (pixels), got {gap!r}")
     if not 0.0 <= float(background) <= 1.0:

@@ -8,10 +8,11 @@ and kind therefore share one base scene: the clean row and its violated twins ar
 
 Example:
     >>> import vidkit as vk
+    >>> import tempfile
     >>> ds = vk.synth.dataset(4, kinds=("bounce",), violations=(None, "teleport"),
-    ...                       root="data/synth")                      # doctest: +SKIP
-    >>> ds[1]["violation"], ds[1]["prompt"]                           # doctest: +SKIP
-    ('teleport', 'a red ball bounces to the left on a grey floor')
+    ...                       root=tempfile.mkdtemp() + "/synth")
+    >>> ds[1]["violation"], ds[1]["prompt"]
+    ('teleport', 'a purple ball bounces to the right on a grey floor')
 """
 
 from __future__ import annotations
@@ -125,8 +126,13 @@ def dataset(
         ``ds.cast_column("video", datasets.Video(decode=False))``.
 
     Example:
-        >>> ds = vk.synth.dataset(12, violations=(None, "vanish"), root="synth")  # doctest: +SKIP
-        >>> ds.save_to_disk("synth/index")                                       # doctest: +SKIP
+        >>> import tempfile, vidkit as vk
+        >>> root = tempfile.mkdtemp()
+        >>> ds = vk.synth.dataset(12, violations=(None, "vanish"), root=root)
+        >>> len(ds), sorted(set(ds["violation"]), key=str)
+        (12, [None, 'vanish'])
+        >>> ds.save_to_disk(root + "/index")  # doctest: +ELLIPSIS
+        ...
     """
     import datasets
     from tqdm.auto import tqdm

@@ -11,7 +11,7 @@ alpha-weighted centroid of the rendered pixels equals the centre to a small frac
 
 Example:
     >>> import numpy as np
-    >>> from vidkit.synth.render import draw_disc, PALETTE
+    >>> from vidkit.synth.drawing import draw_disc, PALETTE
     >>> img = np.zeros((16, 16, 3), np.float32)
     >>> draw_disc(img, 7.3, 8.6, 3.0, PALETTE["red"])
     >>> a = img[..., 0] / PALETTE["red"][0]
