@@ -622,9 +622,9 @@ def physics(
         [30, 76, 137, 187, 242]
     """
     from vidkit.probes.camera import pair_motion
-    from vidkit.probes.temporal import gray_u8
     from vidkit.probes.cuts import find_cuts, shots_from_cuts, thumbnail
     from vidkit.probes.stream import open_frames
+    from vidkit.probes.temporal import gray_u8
 
     if not (tracker == "classical" or callable(tracker)):
         raise TypeError(
