@@ -701,3 +701,15 @@ def test_pipeline_threads_follow_the_work_size(pipe, monkeypatch):
     finally:
         pipe.num_threads = None
         torch.set_num_threads(old)
+
+
+def test_v2v_of_a_longer_video_is_resampled_to_the_models_16_frames() -> None:
+    """The tiny model makes exactly 16 frames: a 32-frame input video (a vk.synth scene) is
+    resampled to 16 with the adjustment recorded, not refused (the README tour does this)."""
+    pipe = vk.load("vidkit/tiny-physics")
+    assert pipe.family.valid_frames(32) == 16 and pipe.family.frame_rule == "16k (at most 16)"
+    scene = vk.synth.render("bounce", seed=0)
+    with pytest.warns(UserWarning, match="32 frames resampled to 16"):
+        out = vk.generate(pipe, video=scene.video, strength=0.6, prompt="a ball", steps=4)
+    assert out.num_frames == 16
+    assert any("resampled to 16" in n for n in out.metadata["adjustments"])

@@ -234,7 +234,7 @@ class Leaderboard:
                        physics  rank
             model
             physics      1.000     1
-            teleports    0.866     2
+            teleports    0.845     2
         """
         import pandas as pd
 
@@ -301,7 +301,7 @@ class Leaderboard:
             | model | rank | physics ↑ |
             |---|---|---|
             | physics | 1 | **1.00 [1.00, 1.00]** |
-            | teleports | 2 | 0.866 [0.857, 0.875] |
+            | teleports | 2 | 0.845 [0.833, 0.857] |
             <BLANKLINE>
             Mean [95% bootstrap CI]; ↑ higher is better, ↓ lower is better; N = 4 videos per model.
             <BLANKLINE>

@@ -127,6 +127,8 @@ class ModelFamily:
         tasks_for: ``tasks_for(pipeline) -> tasks`` for checkpoints that do not cover every task of
             the family (a CogVideoX I2V checkpoint cannot do T2V).
         image_per_sample: the image-to-video pipeline wants one image per sample of a batch.
+        max_frames: the most frames the model makes (``None``: no limit); a longer input video
+            is resampled to it.
         resolve: ``resolve(model_id) -> folder or None`` maps an id of this family to a local
             diffusers folder (bundled models such as ``"vidkit/tiny-physics"``) before any hub
             look-up.
@@ -150,6 +152,7 @@ class ModelFamily:
     guidance: float | None = None
     frame_multiple: int = 1
     frame_offset: int = 0
+    max_frames: int | None = None
     size_multiple: int = 8
     latent_layout: str = "BCFHW"
     flow_matching: bool = False
@@ -178,7 +181,8 @@ class ModelFamily:
         if self.frame_multiple <= 1 and self.frame_offset == 0:
             return "any"
         off = f"+{self.frame_offset}" if self.frame_offset else ""
-        return f"{self.frame_multiple}k{off}"
+        most = f" (at most {self.max_frames})" if self.max_frames is not None else ""
+        return f"{self.frame_multiple}k{off}{most}"
 
     def valid_frames(self, n: int) -> int:
         """The allowed frame count nearest to ``n`` (ties round up; at least the smallest allowed).
@@ -190,8 +194,11 @@ class ModelFamily:
         m, off = max(1, self.frame_multiple), self.frame_offset
         n = int(n)
         k = max(0, round((n - off) / m + 1e-9))
-        best = k * m + off
-        return max(best, m + off if off == 0 else off)
+        best = max(k * m + off, m + off if off == 0 else off)
+        if self.max_frames is not None and best > self.max_frames:
+            # the longest allowed count the model can make (the tiny model: exactly 16)
+            best = max(off, (self.max_frames - off) // m * m + off)
+        return best
 
     def valid_size(self, n: int) -> int:
         """``n`` rounded to the nearest multiple of ``size_multiple`` (at least one multiple)."""

@@ -78,6 +78,7 @@ def tiny_family() -> Any:
         steps=25,
         guidance=DEFAULT_GUIDANCE,
         frame_multiple=16,
+        max_frames=16,
         size_multiple=32,
         latent_layout="BCFHW",
         flow_matching=True,
