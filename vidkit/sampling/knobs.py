@@ -170,7 +170,8 @@ def check_knobs(
     lora: Any = None,
     lora_scale: Any = 1.0,
 ) -> None:
-    """The cheap checks of the call-time knobs, before any model is touched.
+    """The cheap checks of the call-time knobs (``compile`` may be a dict: ``target`` =
+    ``"blocks"``/``"full"`` plus ``torch.compile`` options, e.g. ``{"backend": "eager"}``), before any model is touched.
 
     Example:
         >>> check_knobs(cache="first-block", compile="blocks")
@@ -313,9 +314,11 @@ def _apply_attention(stack: contextlib.ExitStack, nets: list, backend: str, who:
 def _apply_compile(stack: contextlib.ExitStack, nets: list, compile: Any, who: str) -> dict:
     import torch
 
-    mode = "blocks" if compile is True else compile if isinstance(compile, str) else "blocks"
     options = dict(compile) if isinstance(compile, dict) else {}
-    mode = options.pop("mode_vidkit", mode)
+    mode = options.pop("target", "blocks") if isinstance(compile, dict) else compile
+    mode = "blocks" if mode is True else mode
+    if mode not in COMPILE_MODES:
+        raise ValueError(f"compile's target must be one of {COMPILE_MODES}, got {mode!r}")
     touched: list[torch.nn.Module] = []
     for _, m in nets:
         if mode == "blocks":
@@ -392,6 +395,17 @@ def quantization_config(preset: Any, components: tuple[str, ...] = ("transformer
     if backend == "layerwise_casting":
         return None
     kw = {k: getattr(torch, v) if k.endswith("_dtype") else v for k, v in kwargs.items()}
+    if backend == "torchao":
+        # diffusers' and transformers' TorchAoConfig differ: a per-component mapping
+        from diffusers.utils import is_torchao_available
+
+        if not is_torchao_available():
+            raise KnobError(f"quantize={preset!r} needs the torchao package (pip install torchao)")
+        from diffusers import TorchAoConfig
+
+        return PipelineQuantizationConfig(
+            quant_mapping={c: TorchAoConfig(**kw) for c in components}
+        )
     return PipelineQuantizationConfig(
         quant_backend=backend, quant_kwargs=kw, components_to_quantize=list(components)
     )
