@@ -263,3 +263,62 @@ def test_single_file_transformer_with_base(tmp_path, base):
     assert pipe.family.name == "wan"
     assert torch.equal(pipe.pipeline.transformer.proj_out.bias, sd["proj_out.bias"])
     assert not np.array_equal(vk.generate(pipe, **GEN).frames, vk.generate(ref, **GEN).frames)
+
+
+# --------------------------------------------------------------------------- sweep over knobs
+def test_sweep_over_cache_and_steps_with_timings(wan):
+    res = vk.sweep(
+        wan, prompt="a ball", seed=[0, 1], cache=[None, "first-block"], steps=[2, 4], progress=False
+    )
+    assert len(res) == 8
+    assert res.table["cache"].isna().tolist() == [True, True, False, False] * 2  # None: no cache
+    assert (res.table["wall_time_s"] > 0).all()
+    cached = res.get_video(seed=0, cache="first-block", steps=4)
+    assert cached.metadata["knobs"]["cache"]["name"] == "FirstBlockCacheConfig"
+    assert "cache" not in res.get_video(seed=0, cache=None, steps=4).metadata["knobs"]
+
+    def brightness(videos):
+        return float(np.mean([v.frames.mean() for v in videos]))
+
+    scores = res.evaluate({"brightness": brightness})
+    assert scores["label"].tolist() == [
+        "cache=None, steps=2",
+        "cache=None, steps=4",
+        "cache=first-block, steps=2",
+        "cache=first-block, steps=4",
+    ]
+    assert scores["n_videos"].tolist() == [2] * 4
+    assert (scores["time_per_video_s"] > 0).all()
+    fig = res.chart()
+    assert fig._repr_png_()[:4] == b"\x89PNG"
+    assert [ax.get_ylabel() for ax in fig.axes] == ["brightness"]
+
+
+def test_sweep_on_the_bundled_model_scores_physics_fvd_kvd():
+    pipe = vk.load("vidkit/tiny-physics")
+    res = vk.sweep(
+        pipe,
+        prompt="a red ball bounces",
+        seed=[0, 1, 2],
+        steps=[1, 12],
+        evaluate=["physics", "fvd", "kvd"],
+        progress=False,
+    )
+    s = res.scores
+    assert s["steps"].tolist() == [1, 12] and s["n_videos"].tolist() == [3, 3]
+    assert s["physics"].between(0, 1).all()
+    assert (s["fvd"] > 0).all() and np.isfinite(s["kvd"]).all()
+    # one denoising step of a 25-step model is far from the reference scenes
+    assert s["fvd"].iloc[0] > s["fvd"].iloc[1]
+    fig = vk.sampling.sweeps.speed_quality_chart(s)
+    assert [ax.get_ylabel() for ax in fig.axes] == [
+        "physics (higher is better)",
+        "fvd (lower is better)",
+        "kvd (lower is better)",
+    ]
+    with pytest.raises(ValueError, match="at least 2 videos"):
+        vk.sweep(pipe, prompt="a ball", steps=[1, 2], evaluate="fvd", progress=False)
+    with pytest.raises(ValueError, match="unknown metrics"):
+        res.evaluate(["lpips"])
+    with pytest.raises(knobs.KnobError, match=r"family 'tiny-physics'.*cache="):
+        vk.sweep(pipe, prompt="a ball", cache=[None, "first-block"], steps=2, progress=False)
