@@ -324,6 +324,16 @@ def test_sweep_on_the_bundled_model_scores_physics_fvd_kvd():
         vk.sweep(pipe, prompt="a ball", cache=[None, "first-block"], steps=2, progress=False)
 
 
+def test_tiny_physics_knobs():
+    """The bundled model's own denoiser: fp8 storage works, the diffusers-only knobs say so."""
+    pipe = vk.load("vidkit/tiny-physics", quantize="fp8-layerwise")
+    v = vk.generate(pipe, prompt="a ball", steps=2, progress=False)
+    assert v.metadata["knobs"]["quantize"]["preset"] == "fp8-layerwise"
+    for knob, value in [("attention_backend", "_native_math"), ("compile", "blocks")]:
+        with pytest.raises(knobs.KnobError, match=rf"family 'tiny-physics'.*{knob}="):
+            vk.generate(pipe, prompt="a ball", steps=1, progress=False, **{knob: value})
+
+
 def test_compile_true_is_a_real_inductor_compile_of_the_blocks():
     """One real compile (inductor, the default backend) of the tiny Wan's repeated blocks: 10-26 s on a
     busy 2-core CPU; the frames equal the eager run's within float32 rounding."""

@@ -89,7 +89,7 @@ def _family_name(vp: Any, dpipe: Any) -> str:
 
 def denoisers(dpipe: Any) -> list[tuple[str, Any]]:
     """The pipeline's denoising networks: ``transformer`` (and ``transformer_2`` of two-expert
-    models) or ``unet``.
+    models), ``unet``, or ``denoiser`` (vidkit's tiny model).
 
     Example:
         >>> import vidkit as vk
@@ -97,7 +97,7 @@ def denoisers(dpipe: Any) -> list[tuple[str, Any]]:
         ['transformer']
     """
     out = []
-    for name in ("transformer", "transformer_2", "unet"):
+    for name in ("transformer", "transformer_2", "unet", "denoiser"):
         m = getattr(dpipe, name, None)
         if m is not None:
             out.append((name, m))
@@ -300,6 +300,12 @@ def _apply_attention(stack: contextlib.ExitStack, nets: list, backend: str, who:
             proc._attention_backend = b
         _AttentionBackendRegistry.set_active_backend(old_active)
 
+    if not saved:
+        kinds = ", ".join(type(m).__name__ for _, m in nets)
+        raise KnobError(
+            f"{who} does not support attention_backend=: {kinds} has no attention processors "
+            "that dispatch through diffusers' attention_dispatch"
+        )
     stack.callback(restore)
     for _, m in targets:
         try:
@@ -424,6 +430,8 @@ def apply_quantize_after_load(pipe: Any, preset: Any, compute_dtype: Any) -> dic
     import torch
 
     rec: dict[str, Any] = {"preset": preset if isinstance(preset, str) else type(preset).__name__}
+    if not denoisers(pipe):
+        raise KnobError(f"quantize=: {type(pipe).__name__} has no transformer/unet/denoiser")
     if preset == "fp8-layerwise":
         for _, m in denoisers(pipe):
             if not hasattr(m, "enable_layerwise_casting"):
