@@ -43,6 +43,7 @@ from vidkit.sampling.conditioning import (
     to_image,
 )
 from vidkit.sampling.families import normalize_task
+from vidkit.sampling.knobs import apply_knobs, check_knobs, recorded_quantize
 from vidkit.sampling.pipeline import VideoPipeline, as_video_pipeline
 from vidkit.sampling.schedulers import make_scheduler
 from vidkit.video import Video
@@ -552,6 +553,11 @@ def generate(
     fps: float | None = None,
     batch_size: int = 1,
     progress: bool = True,
+    cache: Any = None,
+    attention_backend: str | None = None,
+    compile: bool | str | dict | None = None,
+    lora: str | Any = None,
+    lora_scale: float = 1.0,
     **pipeline_kwargs: Any,
 ) -> Video | list[Video]:
     """Generate videos with a diffusers video pipeline; returns :class:`vidkit.Video` (+metadata).
@@ -578,6 +584,10 @@ def generate(
         task: force a task (``"condition"`` for LTX's condition pipeline).
         batch_size: samples per pipeline call (each still has its own generator).
         progress: show a ``tqdm.auto`` bar over all steps.
+        cache, attention_backend, compile, lora, lora_scale: speed knobs for this call only
+            (:mod:`vidkit.sampling.knobs`): a diffusers cache hook (name or config), an attention
+            backend, ``compile_repeated_blocks``/``torch.compile``, a safetensors LoRA at a scale.
+            All are undone after the call and recorded in ``metadata["knobs"]``.
         **pipeline_kwargs: passed to the diffusers pipeline unchanged (e.g. ``max_sequence_length``).
 
     Returns:
@@ -607,6 +617,14 @@ def generate(
         width=width,
         batch_size=batch_size,
     )
+    knobs = {
+        "cache": cache,
+        "attention_backend": attention_backend,
+        "compile": compile,
+        "lora": lora,
+        "lora_scale": lora_scale,
+    }
+    check_knobs(**knobs)
 
     # 2. The model and the task: an image makes it image-to-video, a video video-to-video
     vp = as_video_pipeline(pipe)
@@ -675,7 +693,9 @@ def generate(
     sched_name = scheduler if isinstance(scheduler, str) else None
     orig_sched = dpipe.scheduler
     prev_bar_cfg = getattr(dpipe, "_progress_bar_config", None)
+    knob_ctx = apply_knobs(vp, dpipe, steps=s.steps, **knobs)
     try:
+        common["knobs"] = {**knob_ctx.__enter__(), "quantize": recorded_quantize(dpipe)}
         if scheduler is not None:
             dpipe.scheduler = make_scheduler(scheduler, vp)
         if callbacks and hasattr(dpipe, "set_progress_bar_config") and bar is not None:
@@ -697,6 +717,7 @@ def generate(
                 )
                 break
     finally:
+        knob_ctx.__exit__(None, None, None)
         dpipe.scheduler = orig_sched
         if prev_bar_cfg is not None and hasattr(dpipe, "set_progress_bar_config"):
             dpipe._progress_bar_config = prev_bar_cfg

@@ -45,6 +45,7 @@ from vidkit.sampling.families import (
     read_model_index,
     read_vidkit_json,
 )
+from vidkit.sampling.knobs import apply_quantize_after_load, quantization_config
 from vidkit.sampling.pipeline import VideoPipeline
 
 __all__ = ["bundled_model", "check_model_folder", "load"]
@@ -151,6 +152,8 @@ def load(
     revision: str | None = None,
     variant: str | None = None,
     defaults: Mapping[str, Any] | None = None,
+    quantize: str | Any = None,
+    base: str | os.PathLike | None = None,
     **from_pretrained_kwargs: Any,
 ) -> VideoPipeline:
     """Load a video diffusion model from a hub id, a local diffusers folder, or a pipeline object.
@@ -174,6 +177,12 @@ def load(
         trust_remote_code: passed to diffusers only when you set it (default False).
         revision, variant: hub revision and weight variant (e.g. ``"fp16"``).
         defaults: override generation defaults (height, width, num_frames, fps, steps, guidance).
+        quantize: a preset of :data:`vidkit.sampling.knobs.QUANTIZE_PRESETS` (``"bnb-4bit"``,
+            ``"bnb-8bit"``, ``"torchao-int8wo"``, ``"fp8-layerwise"``...) or a diffusers
+            ``PipelineQuantizationConfig``; recorded in every video's ``metadata["knobs"]``.
+        base: with ``model`` a single ``.safetensors`` or ``.gguf`` transformer file (e.g. a
+            community GGUF quantization): the diffusers folder or hub id that gives the other
+            components and the transformer's config (``from_single_file``).
         **from_pretrained_kwargs: passed to ``from_pretrained`` (e.g. ``motion_adapter=`` for
             AnimateDiff).
 
@@ -194,6 +203,26 @@ def load(
     if task is not None:
         task = normalize_task(task)
     dev = resolve_device(device)
+    if quantize is not None:
+        qcfg = quantization_config(quantize)
+        if qcfg is not None:
+            if not isinstance(model, (str, os.PathLike)):
+                raise ValueError(
+                    f"quantize={quantize!r} quantizes while loading weights: pass a hub id or a "
+                    "folder, not a built pipeline (quantize='fp8-layerwise' works on any)"
+                )
+            from_pretrained_kwargs["quantization_config"] = qcfg
+    if isinstance(model, (str, os.PathLike)) and Path(os.fspath(model)).suffix in (
+        ".gguf",
+        ".safetensors",
+    ):
+        model, from_pretrained_kwargs = _single_file(
+            Path(os.fspath(model)), base, dev, dtype, family, from_pretrained_kwargs
+        )
+    elif base is not None:
+        raise ValueError(
+            f"base= is for single-file transformers (.safetensors/.gguf); got {model!r}"
+        )
 
     if isinstance(model, VideoPipeline):
         vp = model
@@ -228,7 +257,72 @@ def load(
     apply_vae_memory(vp.pipeline, vae_tiling, vae_slicing)
     if scheduler is not None:
         vp.set_scheduler(scheduler)
+    if quantize is not None:
+        apply_quantize_after_load(vp.pipeline, quantize, vp.dtype)
     return vp
+
+
+def _single_file(
+    file: Path,
+    base: Any,
+    device: str,
+    dtype: Any,
+    family: Any,
+    kwargs: dict[str, Any],
+) -> tuple[Any, dict[str, Any]]:
+    """A single-file transformer (``.safetensors`` or ``.gguf``) with the rest from ``base``:
+    (the model to load, the from_pretrained kwargs with ``transformer=`` set)."""
+    import diffusers
+
+    if not file.is_file():
+        raise ModelNotFoundError(f"no single-file transformer at {str(file)!r}")
+    if base is None:
+        raise ValueError(
+            f"{file.name}: a single-file transformer needs base= (the diffusers folder or hub id "
+            "that gives the other components and the transformer's config)"
+        )
+    base_path = Path(os.fspath(base)).expanduser()
+    if base_path.is_dir():
+        index = read_model_index(base_path)
+    else:
+        from diffusers import DiffusionPipeline
+
+        index = dict(DiffusionPipeline.load_config(str(base)))
+    fam = (
+        family_for(family)
+        if family is not None
+        else detect_family(base_path if base_path.is_dir() else str(base))
+    )
+    entry = index.get("transformer") or index.get("unet")
+    if not entry:
+        raise ModelLoadError(f"{str(base)!r} lists no transformer/unet in model_index.json")
+    cls = getattr(diffusers, entry[1], None)
+    if cls is None or not hasattr(cls, "from_single_file"):
+        raise ModelLoadError(
+            f"{entry[1]} cannot be loaded from a single file (no from_single_file)"
+        )
+    torch_dtype = resolve_dtype(dtype, device, fam)
+    sf_kwargs: dict[str, Any] = {
+        "config": str(base_path) if base_path.is_dir() else str(base),
+        "subfolder": "transformer" if "transformer" in index else "unet",
+        "torch_dtype": torch_dtype,
+    }
+    if file.suffix == ".gguf":
+        from diffusers.utils import is_gguf_available
+
+        if not is_gguf_available():
+            raise ModelLoadError(
+                f"{file.name}: loading GGUF needs the gguf package (pip install gguf)"
+            )
+        sf_kwargs["quantization_config"] = diffusers.GGUFQuantizationConfig(
+            compute_dtype=torch_dtype
+        )
+    else:
+        _check_safetensors(file)
+    comp = cls.from_single_file(str(file), **sf_kwargs)
+    kwargs = dict(kwargs)
+    kwargs["transformer" if "transformer" in index else "unet"] = comp
+    return base, kwargs
 
 
 def _place(
