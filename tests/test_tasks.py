@@ -193,3 +193,14 @@ def test_registry_of_tiny_task_pipelines():
     assert set(TINY_TASK_PIPELINES) == {"wan-flf2v", "wan-vace", "cogvideox-fun-control"}
     with pytest.raises(ValueError, match="available"):
         tiny_task_pipeline("nope")
+
+
+def test_docstring_examples_of_testing_tasks():
+    import doctest
+
+    import vidkit.testing_tasks
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = doctest.testmod(vidkit.testing_tasks, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 4 and result.failed == 0

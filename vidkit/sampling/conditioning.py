@@ -554,5 +554,8 @@ def prepare_mask(
         v = v.resample(num_frames=num_frames)
     if (v.height, v.width) != (height, width):
         _adjust(f"mask of {v.height}x{v.width} resized to cover {height}x{width}", notes)
-        v = _cover(v, height, width)
+        # nearest pixels keep a binary mask binary
+        scale = max(height / v.height, width / v.width)
+        h, w = max(height, round(v.height * scale)), max(width, round(v.width * scale))
+        v = v.resize(h, w, mode="nearest").center_crop(height, width)
     return [Image.fromarray(f) for f in v.uint8]
