@@ -120,6 +120,25 @@ def test_extend_i2v_fallback_keeps_the_input(wan_i2v):
     assert w.shape == (6 + 4, 16, 16, 3)
 
 
+def test_extend_skyreels_diffusion_forcing():
+    df = tiny_task_pipeline("skyreels-v2-df")
+    assert type(df.pipeline).__name__ == "SkyReelsV2DiffusionForcingVideoToVideoPipeline"
+    src = vk.testing.smooth_video(12, 16, 16, fps=16)
+    for extend, blocks in ((8, 13), (20, 13)):
+        v = _gen(df, video=src, extend=extend, seed=1)
+        ext = v.metadata["extension"]
+        assert ext["method"] == "diffusion-forcing" and ext["condition_frames"] == 9
+        assert ext["new_frames"] == extend and ext["base_num_frames"] == blocks
+        # the input (through the pipeline's float conversion), the 9-frame overlap redrawn, the new
+        assert v.num_frames == 12 + 9 + extend == v.metadata["num_frames"]
+        np.testing.assert_allclose(v.frames[:12], src.frames, atol=1 / 255)
+        assert v.metadata["pipeline_kwargs"] == {}  # overlap_history etc. are vidkit's choice
+        np.testing.assert_array_equal(_gen(df, video=src, extend=extend, seed=1).frames, v.frames)
+    odd = _gen(df, video=src, extend=6, seed=1)
+    assert odd.metadata["extension"]["new_frames"] == 8
+    assert any("extend=6 changed to 8" in a for a in odd.metadata["adjustments"])
+
+
 def test_extend_errors(ltx):
     t2v = vk.testing.tiny_pipeline("wan", "t2v")
     src = _clip()
@@ -190,7 +209,12 @@ def test_control_errors(vace, ltx):
 
 
 def test_registry_of_tiny_task_pipelines():
-    assert set(TINY_TASK_PIPELINES) == {"wan-flf2v", "wan-vace", "cogvideox-fun-control"}
+    assert set(TINY_TASK_PIPELINES) == {
+        "wan-flf2v",
+        "wan-vace",
+        "cogvideox-fun-control",
+        "skyreels-v2-df",
+    }
     with pytest.raises(ValueError, match="available"):
         tiny_task_pipeline("nope")
 

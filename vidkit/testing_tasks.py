@@ -5,7 +5,9 @@ built in code with random weights and tiny sizes (no network): a Wan first-last-
 image-to-video checkpoint (``WanImageToVideoPipeline`` whose transformer embeds two CLIP images,
 as Wan2.1-FLF2V does), a Wan VACE control checkpoint (``WanVACEPipeline`` with
 ``WanVACETransformer3DModel``) and a CogVideoX-Fun control checkpoint
-(``CogVideoXFunControlPipeline``: control latents concatenated on channels). The outputs are
+(``CogVideoXFunControlPipeline``: control latents concatenated on channels) and a SkyReels-V2
+diffusion-forcing video-to-video checkpoint (``SkyReelsV2DiffusionForcingVideoToVideoPipeline``,
+for extension). The outputs are
 noise-like; shapes, frame rules, conditioning and metadata are the real ones.
 
 Example:
@@ -35,6 +37,10 @@ TINY_TASK_PIPELINES: dict[str, tuple[str, str]] = {
     ),
     "wan-vace": ("wan", "control: control_video + mask + reference_images (WanVACEPipeline)"),
     "cogvideox-fun-control": ("cogvideox", "control: control_video (CogVideoXFunControlPipeline)"),
+    "skyreels-v2-df": (
+        "skyreels-v2",
+        "extension by diffusion forcing (SkyReelsV2DiffusionForcingVideoToVideoPipeline)",
+    ),
 }
 
 # the tiny CLIP vision encoder of vidkit.testing sees 32x32 images in 1x1 patches (+ class token)
@@ -89,10 +95,66 @@ def _cogvideox_fun_control(seed: int) -> Any:
     return CogVideoXFunControlPipeline(**comps)
 
 
+def _skyreels_v2_df(seed: int) -> Any:
+    from diffusers import (
+        SkyReelsV2DiffusionForcingVideoToVideoPipeline,
+        SkyReelsV2Transformer3DModel,
+        UniPCMultistepScheduler,
+    )
+
+    comps = tiny_components("wan", "t2v", seed=seed)  # SkyReels-V2 uses Wan's VAE and UMT5
+    comps.pop("transformer_2", None)
+    with _seeded(seed):
+        comps["transformer"] = SkyReelsV2Transformer3DModel(
+            patch_size=(1, 2, 2),
+            num_attention_heads=2,
+            attention_head_dim=12,
+            in_channels=16,
+            out_channels=16,
+            text_dim=32,
+            freq_dim=256,
+            ffn_dim=32,
+            num_layers=2,
+            cross_attn_norm=True,
+            qk_norm="rms_norm_across_heads",
+            rope_max_seq_len=32,
+        )
+    comps["scheduler"] = UniPCMultistepScheduler(
+        prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=8.0
+    )
+    return SkyReelsV2DiffusionForcingVideoToVideoPipeline(**comps)
+
+
+def _skyreels_family() -> Any:
+    """The registered SkyReels-V2 family, or (before one is registered) Wan's rules under that
+    name: 4k+1 frames, sizes in multiples of 16, flow matching."""
+    import dataclasses
+
+    from vidkit.sampling.families import families, family_for
+
+    known = families()
+    for name in ("skyreels-v2", "skyreels_v2", "skyreels"):
+        if name in known:
+            return known[name]
+    return dataclasses.replace(
+        family_for("wan"),
+        name="skyreels-v2",
+        pipelines={
+            "t2v": "SkyReelsV2DiffusionForcingPipeline",
+            "v2v": "SkyReelsV2DiffusionForcingVideoToVideoPipeline",
+        },
+        patterns=(),
+        tasks_for=None,
+        refine_defaults=None,
+        notes="SkyReels-V2 diffusion forcing (tiny stand-in for the registry entry)",
+    )
+
+
 _BUILDERS = {
     "wan-flf2v": _wan_flf2v,
     "wan-vace": _wan_vace,
     "cogvideox-fun-control": _cogvideox_fun_control,
+    "skyreels-v2-df": _skyreels_v2_df,
 }
 
 
@@ -116,10 +178,12 @@ def tiny_task_pipeline(name: str, *, seed: int = 0, device: str = "cpu") -> Vide
     pipe = _BUILDERS[name](int(seed))
     pipe.set_progress_bar_config(disable=True)
     pipe.to(device)
+    spec = _skyreels_family() if fam == "skyreels-v2" else family_for(fam)
+    defaults = _TINY_DEFAULTS["wan" if fam == "skyreels-v2" else fam]
     return VideoPipeline(
         pipe,
-        family=family_for(fam),
+        family=spec,
         model_id=f"vidkit-tiny/{name}",
-        defaults=_TINY_DEFAULTS[fam],
+        defaults=defaults,
         call_defaults={"max_sequence_length": 16},
     )

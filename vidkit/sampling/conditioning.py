@@ -394,6 +394,7 @@ def prepare_extension(
     *,
     method: str,
     notes: list[str] | None = None,
+    window: int | None = None,
 ) -> tuple[Video, Video, int, dict[str, Any]]:
     """The inputs of a video extension by ``extend`` new frames, to the family's rules.
 
@@ -405,7 +406,11 @@ def prepare_extension(
             video condition at frame 0 of a longer generation, so the result starts with those
             frames, regenerated, and continues them) or ``"i2v-last-frame"`` (the generic
             fallback: an image-to-video generation from the input's last frame, appended to the
-            input; only that one frame conditions the continuation).
+            input; only that one frame conditions the continuation) or ``"diffusion-forcing"``
+            (SkyReels-V2: the last ``overlap_history`` input frames, ``4k+1`` and at most 17,
+            condition blocks of ``window`` frames; the pipeline returns the input, the overlap
+            regenerated, then the new frames).
+        window: the frames the diffusion-forcing model denoises at once (``base_num_frames``).
 
     Returns:
         ``(input resized, condition, frames to generate, info)``: the whole input at the output
@@ -426,7 +431,7 @@ def prepare_extension(
         raise TypeError(f"extend must be a positive integer number of new frames, got {extend!r}")
     if extend < 1:
         raise ValueError(f"extend must be >= 1 new frame, got {extend}")
-    if method not in ("condition", "i2v-last-frame"):
+    if method not in ("condition", "i2v-last-frame", "diffusion-forcing"):
         raise ValueError(f"unknown extension method {method!r}")
     v = as_video(video)
     if (v.height, v.width) != (height, width):
@@ -462,6 +467,35 @@ def prepare_extension(
             "input_frames": v.num_frames,
             "condition_frames": k,
             "new_frames": new,
+        }
+    elif method == "diffusion-forcing":
+        k = fit_frames_down(min(v.num_frames, 17), family)
+        if k > v.num_frames:
+            raise ValueError(
+                f"a video of {v.num_frames} frames is too short to condition {family.name} models "
+                f"({family.frame_rule} frames, at least {k})"
+            )
+        cond = v[v.num_frames - k :]
+        # the pipeline denoises the overlap again with the new frames: `total` counts both
+        total = fit_frames_up(k + extend, family)
+        new = total - k
+        # blocks of `base` frames (the model's window), each longer than the overlap; a single
+        # block when the whole continuation fits
+        step = max(1, family.frame_multiple)
+        base = min(fit_frames_down(int(window or total), family), total)
+        base = max(base, k + step)
+        info = {
+            "method": "diffusion-forcing",
+            "description": (
+                f"diffusion forcing: the last {k} input frames (overlap_history) condition blocks "
+                f"of {base} frames; the result is the input, then those {k} frames regenerated, "
+                f"then {new} new frames"
+            ),
+            "includes_input": "exact, then the overlap regenerated",
+            "input_frames": v.num_frames,
+            "condition_frames": k,
+            "new_frames": new,
+            "base_num_frames": base,
         }
     else:
         cond = v[v.num_frames - 1 :]

@@ -185,6 +185,9 @@ def _plan_mode(
             raise ValueError("extend= needs the video to continue: pass video=... and extend=N")
         if image is not None:
             raise ValueError("an extension takes video= and extend=, not image=")
+        df = _diffusion_forcing_v2v(vp.pipeline)
+        if df is not None:
+            return vp.task, df, "diffusion-forcing"
         if "condition" in vp.tasks:
             return "condition", vp.for_task("condition"), "condition"
         if "i2v" in vp.tasks:
@@ -219,6 +222,22 @@ def _plan_mode(
     if control.get("mask") is not None and control.get("control_video") is None:
         raise ValueError("mask= marks what to generate in control_video=: pass control_video too")
     return "control", dpipe, None
+
+
+def _diffusion_forcing_v2v(dpipe: Any) -> Any:
+    """The video-to-video diffusion-forcing pipeline (SkyReels-V2) over ``dpipe``'s components
+    when ``dpipe`` is a diffusion-forcing pipeline, else None."""
+    params = _params_of(dpipe)
+    if "overlap_history" not in params:
+        return None
+    if "video" in params:
+        return dpipe
+    import diffusers
+
+    from vidkit.sampling.pipeline import _switch_pipeline
+
+    cls = getattr(diffusers, "SkyReelsV2DiffusionForcingVideoToVideoPipeline", None)
+    return None if cls is None else _switch_pipeline(dpipe, cls)
 
 
 def _mode_settings(
@@ -271,7 +290,14 @@ def _mode_settings(
         h, w = target_size(height, width, vp.defaults, (v_in.height, v_in.width))
         h, w = fit_size(h, w, fam, notes=notes)
         full, cond, total, info = prepare_extension(
-            v_in, extend, h, w, fam, method=method or "condition", notes=notes
+            v_in,
+            extend,
+            h,
+            w,
+            fam,
+            method=method or "condition",
+            notes=notes,
+            window=int(vp.defaults["num_frames"]),
         )
         s = resolve_settings(
             vp,
@@ -287,6 +313,11 @@ def _mode_settings(
         if method == "condition":
             s.video = cond
             s.extra["frame_index"] = 0
+        elif method == "diffusion-forcing":
+            s.video = full
+            s.extra["overlap_history"] = cond.num_frames
+            s.extra["base_num_frames"] = info["base_num_frames"]
+            s.extra["num_frames"] = total  # the new frames (the pipeline prepends the input)
         else:
             s.image = _first_frame(cond)
             s.prefix = full
@@ -977,6 +1008,9 @@ def generate(
         # from the first generator only: batching would break per-sample seeding
         warnings.warn("the condition task runs one sample per call (batch_size=1)", stacklevel=2)
         batch_size = 1
+    if method == "diffusion-forcing" and batch_size > 1:
+        warnings.warn("a diffusion-forcing extension runs one sample per call", stacklevel=2)
+        batch_size = 1
     if "reference_images" in params and batch_size > 1:
         warnings.warn(
             f"{type(dpipe).__name__} takes one prompt per call: batch_size=1", stacklevel=2
@@ -1021,6 +1055,9 @@ def generate(
             vids = _videos(frames, chunk, ci * batch_size, s, meta, recorder)
             if s.prefix is not None:  # the extension fallback: the input, then the new frames
                 vids = [_with_prefix(s.prefix, v) for v in vids]
+            if mode == "extend":
+                for v in vids:
+                    v.metadata["num_frames"] = v.num_frames
             results.extend(vids)
             if run["interrupted"] and ci + 1 < len(chunks):
                 warnings.warn(
