@@ -139,6 +139,22 @@ def test_extend_skyreels_diffusion_forcing():
     assert any("extend=6 changed to 8" in a for a in odd.metadata["adjustments"])
 
 
+def test_extend_from_a_diffusion_forcing_t2v_pipeline():
+    from diffusers import SkyReelsV2DiffusionForcingPipeline
+
+    from vidkit.sampling import VideoPipeline
+
+    df = tiny_task_pipeline("skyreels-v2-df")
+    t2v = SkyReelsV2DiffusionForcingPipeline(**df.pipeline.components)
+    t2v.set_progress_bar_config(disable=True)
+    vp = VideoPipeline(t2v, family=df.family, defaults=df.defaults, call_defaults=df.call_defaults)
+    src = vk.testing.smooth_video(12, 16, 16, fps=16)
+    v = _gen(vp, video=src, extend=8, seed=1)
+    assert v.metadata["pipeline"] == "SkyReelsV2DiffusionForcingVideoToVideoPipeline"
+    assert v.metadata["task"] == "v2v" and v.num_frames == 12 + 9 + 8
+    np.testing.assert_array_equal(v.frames, _gen(df, video=src, extend=8, seed=1).frames)
+
+
 def test_extend_errors(ltx):
     t2v = vk.testing.tiny_pipeline("wan", "t2v")
     src = _clip()

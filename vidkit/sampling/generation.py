@@ -187,7 +187,7 @@ def _plan_mode(
             raise ValueError("an extension takes video= and extend=, not image=")
         df = _diffusion_forcing_v2v(vp.pipeline)
         if df is not None:
-            return vp.task, df, "diffusion-forcing"
+            return "v2v", df, "diffusion-forcing"
         if "condition" in vp.tasks:
             return "condition", vp.for_task("condition"), "condition"
         if "i2v" in vp.tasks:
@@ -237,7 +237,13 @@ def _diffusion_forcing_v2v(dpipe: Any) -> Any:
     from vidkit.sampling.pipeline import _switch_pipeline
 
     cls = getattr(diffusers, "SkyReelsV2DiffusionForcingVideoToVideoPipeline", None)
-    return None if cls is None else _switch_pipeline(dpipe, cls)
+    if cls is None:  # pragma: no cover - older diffusers
+        return None
+    new = _switch_pipeline(dpipe, cls)
+    cfg = getattr(dpipe, "_progress_bar_config", None)
+    if cfg is not None:
+        new.set_progress_bar_config(**cfg)
+    return new
 
 
 def _mode_settings(
