@@ -6,9 +6,9 @@ GIF and PNG frames. Every function returns or takes a :class:`vidkit.Video`.
 Formats, chosen by the path:
 
 ============================  =====================================================================
-``*.mp4``, ``*.m4v``, ``*.mov``  H.264 (libx264), yuv420p, BT.709 tags, ``crf=18`` by default
+``*.mp4``, ``*.m4v``, ``*.mov``  H.264 (libx264), yuv420p, BT.709 tags, ``crf=18`` by default; AAC audio
 ``*.mkv``                      H.264 by default; ``codec="ffv1"`` gives a bit-exact lossless file
-``*.webm``                     VP9 (libvpx-vp9), yuv420p, ``crf=30`` by default
+``*.webm``                     VP9 (libvpx-vp9), yuv420p, ``crf=30`` by default; Opus audio
 ``*.gif``                      256-colour palette per frame (lossy), timing exact to 10 ms
 ``folder/`` or a folder        PNG frames ``000000.png, 000001.png, ...`` (exact) + ``vidkit.json``
 ============================  =====================================================================
@@ -35,6 +35,11 @@ Rules worth knowing:
 - **Colour**: frames are written as BT.709 limited range (tagged, so players and other readers
   agree) with area-averaged chroma, and read with interpolated chroma and exact rounding, which
   keeps ~3 dB more PSNR than FFmpeg's default conversion (``benchmarks/bench_io.py``).
+- **Audio**: a video with an audio track (:meth:`Video.with_audio`) is written with it: AAC in
+  mp4/m4v/mov/mkv, Opus in webm (at the track's sample rate when the encoder takes it, else the
+  next higher one; the tag keeps the original rate and length, so :func:`read_video` gives back
+  the same rate and sample count). GIF and frame folders hold no audio (a warning says so).
+  :func:`read_video` reads the audio track of any file that has one (``audio=False`` skips it).
 - **Damaged files**: a full read of a file that ends before its header says returns the frames
   that decode, with a warning; asking for frames past the damage raises.
 
@@ -206,6 +211,17 @@ def _make_tag(video: Video, fps: float) -> str:
                     "height": video.height,
                     "width": video.width,
                     "metadata": video.metadata,
+                    **(
+                        {
+                            "audio": {
+                                "sample_rate": video.sample_rate,
+                                "channels": int(video.audio.shape[0]),
+                                "samples": int(video.audio.shape[1]),
+                            }
+                        }
+                        if video.has_audio
+                        else {}
+                    ),
                 },
                 other=_not_json,
             )
@@ -584,8 +600,12 @@ def _decode_container(
     return results  # type: ignore[return-value]
 
 
-def _read_container(path: Path, frames: Any, fps: float | None) -> _Decoded:
+def _read_container(
+    path: Path, frames: Any, fps: float | None, audio: bool = False
+) -> tuple[_Decoded, tuple[np.ndarray, int] | None]:
+    """The decoded frames, and the audio under them when ``audio`` (see :func:`read_video`)."""
     container = _open_input(path)
+    track = None
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -601,11 +621,33 @@ def _read_container(path: Path, frames: Any, fps: float | None) -> _Decoded:
         want, inverse = np.unique(idx, return_inverse=True)
         frames_all = frames is None and fps is None
         arrays = _decode_container(path, container, stream, want, count, frames_all)
+        if audio:
+            track = _audio_for(_read_audio(path, tag), idx, frames, fps, file_fps)
     finally:
         container.close()
     images = [_crop_to_tag(a, tag) for a in arrays]
     order = inverse.reshape(-1)[: len(images)] if frames_all else inverse.reshape(-1)
-    return images, order, file_fps, (tag or {}).get("metadata") or {}
+    return (images, order, file_fps, (tag or {}).get("metadata") or {}), track
+
+
+def _audio_for(
+    track: tuple[np.ndarray, int] | None,
+    idx: np.ndarray,
+    frames: Any,
+    fps: float | None,
+    file_fps: float,
+) -> tuple[np.ndarray, int] | None:
+    """The part of the audio track under the frames read: all of it for a full read (at any
+    ``fps``), the span of a contiguous range of frames, nothing for other selections."""
+    if track is None or frames is None:
+        return track
+    if fps is not None or len(idx) == 0 or not np.all(np.diff(idx) == 1):
+        return None
+    samples, rate = track
+    a = int(round(int(idx[0]) / file_fps * rate))
+    b = int(round((int(idx[-1]) + 1) / file_fps * rate))
+    part = samples[:, a:b]
+    return (np.ascontiguousarray(part), rate) if part.shape[1] else None
 
 
 def _tag_fps(tag: dict[str, Any] | None) -> float | None:
@@ -687,6 +729,7 @@ def _write_container(
         stream = container.add_stream(encoder, rate=rate)
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
         stream.options = opts
+        audio_stream = _add_audio_stream(container, ext, video) if video.has_audio else None
         yuv = pix_fmt.startswith("yuv")
         flags = _scaler_flags("write")
         reformatter = VideoReformatter()
@@ -711,8 +754,118 @@ def _write_container(
         for packet in stream.encode():
             container.mux(packet)
         bar.close()
+        if audio_stream is not None:
+            _encode_audio(container, audio_stream, video)
     finally:
         container.close()
+
+
+# extension -> audio encoder muxed with the video; its sample rates (None: any)
+_AUDIO_CODECS: dict[str, tuple[str, tuple[int, ...] | None]] = {
+    ".mp4": ("aac", None),
+    ".m4v": ("aac", None),
+    ".mov": ("aac", None),
+    ".mkv": ("aac", None),
+    ".webm": ("libopus", (48000, 24000, 16000, 12000, 8000)),
+}
+_AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
+
+
+def _audio_encoder(ext: str) -> tuple[str, tuple[int, ...]]:
+    """The audio encoder for ``ext`` that this FFmpeg build has (Opus, else Vorbis for webm)."""
+    import av
+
+    name, rates = _AUDIO_CODECS[ext]
+    candidates = [name] + (["opus", "libvorbis", "vorbis"] if ext == ".webm" else [])
+    for cand in candidates:
+        try:
+            codec = av.codec.Codec(cand, "w")
+        except Exception:
+            continue
+        return cand, tuple(codec.audio_rates or ()) or (rates or _AAC_RATES)
+    raise VideoError(f"this FFmpeg build has no audio encoder for {ext} files (tried {candidates})")
+
+
+def _add_audio_stream(container: Any, ext: str, video: Video) -> Any:
+    """An audio stream for ``video``'s track: its own sample rate when the encoder takes it, else
+    the nearest higher rate the encoder has (the file's tag keeps the original for reading)."""
+    encoder, rates = _audio_encoder(ext)
+    sr = int(video.sample_rate)  # type: ignore[arg-type]
+    rate = sr if sr in rates else min((r for r in rates if r >= sr), default=max(rates))
+    stream = container.add_stream(encoder, rate=rate)
+    channels = int(video.audio.shape[0])  # type: ignore[union-attr]
+    stream.layout = {1: "mono", 2: "stereo"}.get(channels, f"{channels}c")
+    if encoder in ("aac", "libopus", "opus"):
+        stream.bit_rate = 64_000 * channels
+    return stream
+
+
+def _encode_audio(container: Any, stream: Any, video: Video) -> None:
+    import av
+
+    samples = np.ascontiguousarray(video.audio, dtype=np.float32)  # [channels, n]
+    layout = stream.layout.name
+    sr = int(video.sample_rate)  # type: ignore[arg-type]
+    target = stream.codec_context
+    resampler = av.AudioResampler(
+        format=target.format.name, layout=layout, rate=target.rate, frame_size=target.frame_size
+    )
+    chunk = 1 << 14
+    for start in range(0, samples.shape[1], chunk):
+        frame = av.AudioFrame.from_ndarray(samples[:, start : start + chunk], "fltp", layout)
+        frame.sample_rate = sr
+        frame.pts = start
+        frame.time_base = Fraction(1, sr)
+        for out in resampler.resample(frame):
+            for packet in stream.encode(out):
+                container.mux(packet)
+    for out in resampler.resample(None):
+        for packet in stream.encode(out):
+            container.mux(packet)
+    for packet in stream.encode(None):
+        container.mux(packet)
+
+
+def _read_audio(path: Path, tag: dict[str, Any] | None) -> tuple[np.ndarray, int] | None:
+    """The file's first audio track as (float32 ``[channels, n]`` in [-1, 1], sample rate), at the
+    rate vidkit wrote it with (the tag) or the stream's own; None without an audio track."""
+    import av
+
+    with av.open(str(path), metadata_errors="replace") as container:
+        if not container.streams.audio:
+            return None
+        return _decode_audio(container, container.streams.audio[0], tag)
+
+
+def _decode_audio(
+    container: Any, stream: Any, tag: dict[str, Any] | None
+) -> tuple[np.ndarray, int] | None:
+    import av
+
+    info = (tag or {}).get("audio") if isinstance((tag or {}).get("audio"), dict) else {}
+    want = info.get("sample_rate") if isinstance(info.get("sample_rate"), int) else None
+    rate = want if want and want > 0 else int(stream.codec_context.sample_rate or 0)
+    if rate <= 0:
+        return None
+    layout = stream.codec_context.layout.name if stream.codec_context.layout else "mono"
+    resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+    parts: list[np.ndarray] = []
+    try:
+        for frame in container.decode(stream):
+            frame.pts = None  # the resampler follows the sample count, not the timestamps
+            parts.extend(f.to_ndarray() for f in resampler.resample(frame))
+        parts.extend(f.to_ndarray() for f in resampler.resample(None))
+    except av.error.FFmpegError as exc:
+        warnings.warn(f"ignoring an unreadable audio track: {_ffmpeg_message(exc)}", stacklevel=4)
+        return None
+    if not parts:
+        return None
+    samples = np.concatenate(parts, axis=1).astype(np.float32)
+    n = info.get("samples")
+    if isinstance(n, int) and 0 < n <= samples.shape[1]:
+        samples = samples[:, :n]  # the encoder pads the last frame
+    np.clip(samples, -1.0, 1.0, out=samples)  # lossy codecs overshoot a little
+    return np.ascontiguousarray(samples), rate
 
 
 def _rgb_to_frame(arr: np.ndarray) -> Any:
@@ -884,7 +1037,9 @@ def _is_frame_folder(folder: Path) -> bool:
 
 
 # --------------------------------------------------------------------------- public API
-def read_video(path: PathLike, frames: Any = None, *, fps: float | None = None) -> Video:
+def read_video(
+    path: PathLike, frames: Any = None, *, fps: float | None = None, audio: bool = True
+) -> Video:
     """Read a video file or PNG frame folder into a :class:`~vidkit.Video`.
 
     Args:
@@ -895,6 +1050,11 @@ def read_video(path: PathLike, frames: Any = None, *, fps: float | None = None) 
             to the last requested one are decoded; far-in frames are reached by seeking.
         fps: resample to this frame rate (nearest frames in time, like
             :meth:`Video.resample`); ``frames`` then indexes the resampled frames.
+        audio: read the file's audio track too when it has one (default): ``video.audio``
+            (float32 ``[channels, n]``) and ``video.sample_rate`` (the rate it was written with).
+            A full read (at any ``fps``) keeps the whole track; a contiguous range of frames
+            (``frames=N`` or ``frames=slice(a, b)``) keeps the audio under it; other selections
+            read no audio. ``audio=False`` skips decoding it.
 
     Returns:
         A Video with the file's fps (exact for files vidkit wrote) and the metadata stored by
@@ -922,6 +1082,7 @@ def read_video(path: PathLike, frames: Any = None, *, fps: float | None = None) 
     if fps is not None:
         fps = _check_fps(fps)
     kind = _kind(p if p.is_dir() else text, writing=False)
+    track = None
     if kind == "frames":
         if not p.is_dir():
             raise FileNotFoundError(f"{text!r} is not a folder of frames")
@@ -934,16 +1095,19 @@ def read_video(path: PathLike, frames: Any = None, *, fps: float | None = None) 
     else:
         if p.stat().st_size == 0:
             raise VideoError(f"cannot read {text!r}: the file is empty (0 bytes)")
-        decoded = _read_container(p, frames, fps)
+        decoded, track = _read_container(p, frames, fps, audio=bool(audio))
     images, order, file_fps, meta = decoded
     if any(im.shape != images[0].shape for im in images):
         sizes = sorted({im.shape[:2] for im in images})
         raise VideoError(f"the frame size changes within {text!r}: {sizes}; read it in parts")
     if not isinstance(meta, dict):
         meta = {"metadata": meta}
-    return Video._from_uint8_frames(
+    out = Video._from_uint8_frames(
         images, order, fps=fps if fps is not None else file_fps, metadata=meta
     )
+    if track is not None:
+        out = out.with_audio(*track)
+    return out
 
 
 def probe_video(path: PathLike) -> dict[str, Any]:
@@ -1102,6 +1266,12 @@ def write_video(
     if not os.access(parent, os.W_OK):
         raise PermissionError(f"cannot write {text!r}: no permission to write in {str(parent)!r}")
 
+    if video.has_audio and kind in ("frames", "gif"):
+        warnings.warn(
+            f"{text!r}: {kind} files cannot hold audio; the audio track is not written (write an "
+            ".mp4 or .webm to keep it)",
+            stacklevel=2,
+        )
     tmp = parent / f".{final.name or 'frames'}.{uuid.uuid4().hex[:8]}.tmp{final.suffix}"
     try:
         if kind == "frames":

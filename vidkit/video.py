@@ -35,6 +35,7 @@ __all__ = [
     "Video",
     "VideoError",
     "as_video",
+    "check_audio",
     "concat",
     "stack",
     "unstack",
@@ -311,7 +312,7 @@ class Video:
         (dtype('uint8'), 4, 'noise')
     """
 
-    __slots__ = ("_frames", "fps", "metadata")
+    __slots__ = ("_frames", "fps", "metadata", "_audio", "_sample_rate")
 
     def __init__(
         self,
@@ -348,6 +349,10 @@ class Video:
         self._frames = arr
         self.fps = fps
         self.metadata: dict[str, Any] = meta
+        self._audio: np.ndarray | None = None
+        self._sample_rate: int | None = None
+        if isinstance(frames, Video) and frames._audio is not None:
+            self._audio, self._sample_rate = frames._audio, frames._sample_rate
 
     # ------------------------------------------------------------------ basics
     @property
@@ -398,6 +403,15 @@ class Video:
             )
         if isinstance(index, slice):
             sub = self._frames[index]
+            start, stop, step = index.indices(self.num_frames)
+            if sub.shape[0] and step == 1:
+                out = self._replace(sub)
+                out._audio = self._audio_span(start, stop)
+                if out._audio is None:
+                    out._sample_rate = None
+                return out
+            if sub.shape[0]:
+                return self._replace(sub, audio=False)
         else:
             idx = np.asarray(index)
             if idx.size == 0:
@@ -411,16 +425,19 @@ class Video:
             sub = self._frames[idx]
         if sub.shape[0] == 0:
             raise VideoError(f"selection {index!r} leaves no frames")
-        return self._replace(sub)
+        return self._replace(sub, audio=False)
 
     def __iter__(self):
         return iter(self._frames)
 
     def __repr__(self) -> str:
         keys = ", ".join(sorted(self.metadata)) or "-"
+        sound = ""
+        if self._audio is not None:
+            sound = f", audio={self._audio.shape[0]}ch {self._sample_rate} Hz"
         return (
-            f"Video(frames={self.num_frames}, size={self.height}x{self.width}, fps={self.fps:g}, "
-            f"metadata: {keys})"
+            f"Video(frames={self.num_frames}, size={self.height}x{self.width}, fps={self.fps:g}"
+            f"{sound}, metadata: {keys})"
         )
 
     def __eq__(self, other: object) -> bool:
@@ -430,6 +447,15 @@ class Video:
             self.shape == other.shape
             and self.fps == other.fps
             and bool(np.array_equal(self._frames, other._frames))
+            and self._sample_rate == other._sample_rate
+            and (
+                self._audio is other._audio
+                or (
+                    self._audio is not None
+                    and other._audio is not None
+                    and bool(np.array_equal(self._audio, other._audio))
+                )
+            )
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -459,17 +485,81 @@ class Video:
         video._frames = out
         return video
 
-    def _replace(self, frames: np.ndarray, **meta: Any) -> Video:
+    def _replace(self, frames: np.ndarray, *, audio: bool = True, **meta: Any) -> Video:
+        """A video with these frames, this fps and metadata (plus ``meta``); the audio track is
+        kept (operations that keep the timeline: resize, crop, resample) unless ``audio=False``."""
         out = Video.__new__(Video)
         out._frames = np.ascontiguousarray(frames, dtype=np.float32)
         out.fps = self.fps
         out.metadata = _copy_metadata(self.metadata)
         out.metadata.update(meta)
+        out._audio = self._audio if audio else None
+        out._sample_rate = self._sample_rate if audio else None
         return out
 
+    # ------------------------------------------------------------------ audio
+    @property
+    def audio(self) -> np.ndarray | None:
+        """The audio track: float32 samples ``[channels, n]`` in ``[-1, 1]``, or ``None``.
+
+        Operations keep it where the timeline is kept: ``resize``, ``center_crop``, ``copy``,
+        ``resample`` (which keeps the duration), ``with_metadata``; a contiguous slice ``v[a:b]``
+        keeps the samples of frames ``a..b-1`` (time ``a / fps`` to ``b / fps``); a strided slice
+        or an index list (which changes the timeline) drops it; :func:`concat` joins the tracks
+        (silence for a video without one).
+        """
+        return self._audio
+
+    @property
+    def sample_rate(self) -> int | None:
+        """The audio sample rate in Hz, or ``None`` without audio."""
+        return self._sample_rate
+
+    @property
+    def has_audio(self) -> bool:
+        """Whether the video carries an audio track."""
+        return self._audio is not None
+
+    def with_audio(self, samples: Any, sample_rate: int) -> Video:
+        """A video sharing these frames with an audio track attached (replacing any).
+
+        Args:
+            samples: float samples ``[channels, n]`` (or ``[n]`` for mono) in ``[-1, 1]``, numpy or
+                torch; ``n`` need not match the video's duration (a player stops at the shorter).
+            sample_rate: samples per second, a positive integer (e.g. 16000, 44100, 48000).
+
+        Example:
+            >>> import numpy as np, vidkit as vk
+            >>> v = vk.Video(np.zeros((8, 16, 16, 3)), fps=8)
+            >>> t = np.arange(16000) / 16000
+            >>> a = v.with_audio(0.5 * np.sin(2 * np.pi * 440 * t), 16000)
+            >>> a.audio.shape, a.sample_rate, a[:4].audio.shape
+            ((1, 16000), 16000, (1, 8000))
+        """
+        arr, rate = check_audio(samples, sample_rate)
+        out = self._replace(self._frames)
+        out._audio, out._sample_rate = arr, rate
+        return out
+
+    def without_audio(self) -> Video:
+        """A video sharing these frames with no audio track."""
+        return self._replace(self._frames, audio=False)
+
+    def _audio_span(self, start: int, stop: int) -> np.ndarray | None:
+        """The samples under frames ``start..stop-1`` (None without audio or when none are left)."""
+        if self._audio is None or self._sample_rate is None:
+            return None
+        a = int(round(start / self.fps * self._sample_rate))
+        b = int(round(stop / self.fps * self._sample_rate))
+        part = self._audio[:, a:b]
+        return part if part.shape[1] else None
+
     def copy(self) -> Video:
-        """A deep copy (frames and metadata)."""
-        return self._replace(self._frames.copy())
+        """A deep copy (frames, metadata and audio)."""
+        out = self._replace(self._frames.copy())
+        if out._audio is not None:
+            out._audio = out._audio.copy()
+        return out
 
     def with_metadata(self, **metadata: Any) -> Video:
         """A video sharing these frames with ``metadata`` updated.
@@ -831,6 +921,73 @@ class Video:
 
 
 # --------------------------------------------------------------------------- module functions
+#: the most audio channels a track may have
+MAX_AUDIO_CHANNELS = 8
+
+
+def check_audio(samples: Any, sample_rate: Any) -> tuple[np.ndarray, int]:
+    """Validated audio: (float32 C-contiguous samples ``[channels, n]``, the integer sample rate).
+
+    ``samples`` is ``[n]`` (mono) or ``[channels, n]`` with 1..8 channels, float, finite and in
+    ``[-1, 1]``; ``sample_rate`` a positive integer.
+
+    Example:
+        >>> import numpy as np
+        >>> check_audio(np.zeros(100), 8000)[0].shape
+        (1, 100)
+        >>> check_audio(np.zeros(100), 0)
+        Traceback (most recent call last):
+        vidkit.errors.VideoError: sample_rate must be a positive integer number of samples per second, got 0
+    """
+    if isinstance(sample_rate, bool) or not isinstance(
+        sample_rate, (int, float, np.integer, np.floating)
+    ):
+        raise VideoTypeError(f"sample_rate must be an integer (Hz), got {sample_rate!r}")
+    if not np.isfinite(sample_rate) or sample_rate <= 0 or int(sample_rate) != sample_rate:
+        raise VideoError(
+            "sample_rate must be a positive integer number of samples per second, got "
+            f"{sample_rate!r}"
+        )
+    if is_torch_tensor(samples):
+        samples = _tensor_to_numpy(samples)
+    if not isinstance(samples, np.ndarray):
+        try:
+            samples = np.asarray(samples)
+        except Exception:
+            raise VideoTypeError(
+                f"audio samples must be a float array [channels, n], got {describe_array(samples)}"
+            ) from None
+    if not np.issubdtype(samples.dtype, np.floating):
+        raise VideoTypeError(
+            f"audio samples must be floats in [-1, 1], got {describe_array(samples)}; divide int16 "
+            "samples by 32768"
+        )
+    arr = samples[None] if samples.ndim == 1 else samples
+    if arr.ndim != 2 or arr.shape[1] == 0:
+        raise VideoError(
+            f"audio samples must be [channels, n] (or [n] for mono) with n >= 1, got "
+            f"{describe_array(samples)}"
+        )
+    if not 1 <= arr.shape[0] <= MAX_AUDIO_CHANNELS:
+        hint = "; transpose [n, channels] to [channels, n]" if arr.shape[1] <= 8 else ""
+        raise VideoError(
+            f"audio samples must be [channels, n] with 1..{MAX_AUDIO_CHANNELS} channels, got "
+            f"{describe_array(samples)}{hint}"
+        )
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    if not np.isfinite(arr).all():
+        raise VideoError(
+            f"audio samples contain NaN or infinite values ({describe_array(samples)})"
+        )
+    peak = float(np.abs(arr).max())
+    if peak > 1.0 + 1e-6:
+        raise VideoError(
+            f"audio samples must lie in [-1, 1], got a peak of {peak:.4g}; scale them (e.g. "
+            "samples / abs(samples).max())"
+        )
+    return arr, int(sample_rate)
+
+
 def fps_frame_count(num_frames: int, fps: float, new_fps: float) -> int:
     """How many frames a video of ``num_frames`` at ``fps`` has at ``new_fps`` (no allocation).
 
@@ -1004,7 +1161,26 @@ def concat(videos: Sequence[Video]) -> Video:
                 f"video {i} has frames {v.height}x{v.width}, video 0 has "
                 f"{videos[0].height}x{videos[0].width}: resize before concatenating"
             )
-    return videos[0]._replace(np.concatenate([v.frames for v in videos], axis=0))
+    out = videos[0]._replace(np.concatenate([v.frames for v in videos], axis=0), audio=False)
+    voiced = [v for v in videos if v.has_audio]
+    if voiced:
+        rate = voiced[0].sample_rate
+        channels = max(v.audio.shape[0] for v in voiced)  # type: ignore[union-attr]
+        if any(v.sample_rate != rate for v in voiced):
+            raise VideoError(
+                f"cannot concatenate audio tracks of different sample rates "
+                f"{sorted({v.sample_rate for v in voiced})}; resample the audio first"
+            )
+        parts = []
+        for v in videos:
+            n = int(round(v.duration * rate))  # type: ignore[operator]
+            part = np.zeros((channels, n), np.float32)
+            if v.has_audio:
+                src = v.audio[:, :n]  # type: ignore[index]
+                part[:, : src.shape[1]] = src  # mono is broadcast to every channel
+            parts.append(part)
+        out._audio, out._sample_rate = np.concatenate(parts, axis=1), rate
+    return out
 
 
 def stack(

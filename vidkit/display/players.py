@@ -3,7 +3,10 @@
 - :func:`show` displays one video, a list, or a ``{title: video}`` dict as a labelled grid of
   looping, muted, autoplaying ``<video>`` elements (H.264 mp4 in a base64 data URI: plays in
   JupyterLab, Jupyter Notebook, Colab and VS Code) or ``<img>`` GIFs (``codec="gif"``, for viewers
-  without H.264). ``return_html=True`` returns the HTML instead of displaying it.
+  without H.264). ``return_html=True`` returns the HTML instead of displaying it. A video with an
+  audio track (:meth:`vidkit.Video.with_audio`) plays with its sound (AAC muxed into the mp4):
+  browsers do not autoplay sound, so such a player starts on its play button; ``muted=True``
+  autoplays it silently instead.
 - :func:`video_html` is the HTML of one video (what ``Video._repr_html_`` shows).
 - :func:`side_by_side` tiles several videos, with their titles, into one Video.
 - :func:`readable_table` shows a DataFrame as a learner should read it.
@@ -151,6 +154,7 @@ def video_html(
     codec: str = "h264",
     title: str | None = None,
     caption: bool = True,
+    muted: bool = False,
 ) -> str:
     """HTML that plays one video inline (a ``<video>``, or an ``<img>`` for ``codec="gif"``).
 
@@ -161,6 +165,11 @@ def video_html(
         codec: ``"h264"`` (mp4, default), ``"vp9"`` (webm; not playable in VS Code) or ``"gif"``.
         title: a label above the video.
         caption: a line below with frames, size and fps.
+        muted: for a video with an audio track: ``False`` (default) muxes the sound and the player
+            waits for its play button (browsers block autoplay with sound); ``True`` leaves the
+            sound out and autoplays. The sound is also left out with ``codec="gif"`` and with an
+            ``fps`` other than the video's own (it would no longer match the frames). Videos
+            without audio always autoplay, muted.
 
     Example:
         >>> import numpy as np, vidkit as vk
@@ -171,11 +180,21 @@ def video_html(
     video = _one_video(video, "video")
     codec = _check_codec(codec)
     height = _check_height(height)
+    if not isinstance(muted, (bool, np.bool_)):
+        raise TypeError(f"muted must be True or False, got {muted!r}")
+    sound = (
+        video.has_audio
+        and not muted
+        and codec != "gif"
+        and (fps is None or float(fps) == video.fps)
+    )
     zoom, shown = _zoom(video, height)
     frames = video.frames
     if zoom > 1:
         frames = np.repeat(np.repeat(frames, zoom, axis=1), zoom, axis=2)
     encoded = Video(frames, fps=video.fps)  # pixels only: metadata may not be JSON or copyable
+    if sound:
+        encoded = encoded.with_audio(video.audio, video.sample_rate)
     data = base64.b64encode(_encode(encoded, codec, fps)).decode("ascii")
     mime = _CODECS[codec][1]
     style = f"height:{shown}px;width:auto;display:block;margin:auto"
@@ -184,8 +203,9 @@ def video_html(
     if codec == "gif":
         media = f'<img src="data:{mime};base64,{data}" style="{style}"/>'
     else:
+        play = "loop playsinline controls" if sound else "autoplay loop muted playsinline controls"
         media = (
-            f'<video autoplay loop muted playsinline controls style="{style}">'
+            f'<video {play} style="{style}">'
             f'<source src="data:{mime};base64,{data}" type="{mime}"/></video>'
         )
     parts = [
@@ -202,7 +222,7 @@ def video_html(
         parts.append(
             '<div style="font:11px monospace;color:#777">'
             f"{video.num_frames} frames &middot; {video.height}&times;{video.width} &middot; "
-            f"{rate:g} fps</div>"
+            f"{rate:g} fps{' &middot; sound' if sound else ''}</div>"
         )
     parts.append("</figure>")
     return "".join(parts)
@@ -217,6 +237,7 @@ def show(
     titles: Sequence[str] | None = None,
     codec: str = "h264",
     return_html: bool = False,
+    muted: bool = False,
 ) -> str | None:
     """Display videos in a notebook as a labelled grid of looping players.
 
@@ -230,6 +251,8 @@ def show(
         titles: labels for a list of videos (a dict's keys are its titles).
         codec: ``"h264"`` (default), ``"gif"`` (for viewers without H.264) or ``"vp9"``.
         return_html: return the HTML string instead of displaying it.
+        muted: leave out the sound of videos with an audio track and autoplay them (default:
+            they play with sound from their play button; see :func:`video_html`).
 
     Example:
         >>> import numpy as np, vidkit as vk
@@ -247,7 +270,9 @@ def show(
         isinstance(columns, bool) or not isinstance(columns, (int, np.integer)) or columns < 1
     ):
         raise ValueError(f"columns must be a positive int, got {columns!r}")
-    cells = [video_html(v, fps=fps, height=height, codec=codec, title=t) for t, v in items]
+    cells = [
+        video_html(v, fps=fps, height=height, codec=codec, title=t, muted=muted) for t, v in items
+    ]
     if columns is None:
         layout = "display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start"
     else:

@@ -44,6 +44,10 @@ __all__ = [
     "prepare_prompts",
     "target_size",
     "describe",
+    "fit_frames_up",
+    "fit_frames_down",
+    "prepare_extension",
+    "prepare_mask",
 ]
 
 
@@ -346,3 +350,246 @@ def describe(x: Any) -> str | None:
     if isinstance(x, (list, tuple)) and x and is_pil(x[0]):
         return f"{len(x)} PIL images ({x[0].size[1]}x{x[0].size[0]})"
     return describe_array(x)
+
+
+# --------------------------------------------------------------------------- tasks
+def fit_frames_up(num_frames: int, family: ModelFamily) -> int:
+    """The smallest frame count allowed by the family's rule that is >= ``num_frames``.
+
+    Example:
+        >>> from vidkit.sampling.families import family_for
+        >>> fit_frames_up(10, family_for("wan")), fit_frames_up(9, family_for("wan"))
+        (13, 9)
+    """
+    n = family.valid_frames(int(num_frames))
+    step = max(1, family.frame_multiple)
+    while n < num_frames:
+        n += step
+    return n
+
+
+def fit_frames_down(num_frames: int, family: ModelFamily) -> int:
+    """The largest frame count allowed by the family's rule that is <= ``num_frames`` (at least
+    the smallest allowed count).
+
+    Example:
+        >>> from vidkit.sampling.families import family_for
+        >>> fit_frames_down(20, family_for("ltx")), fit_frames_down(3, family_for("ltx"))
+        (17, 1)
+    """
+    n = family.valid_frames(int(num_frames))
+    step = max(1, family.frame_multiple)
+    smallest = family.valid_frames(1)
+    while n > num_frames and n - step >= smallest:
+        n -= step
+    return n
+
+
+def prepare_extension(
+    video: Any,
+    extend: int,
+    height: int,
+    width: int,
+    family: ModelFamily,
+    *,
+    method: str,
+    notes: list[str] | None = None,
+    window: int | None = None,
+) -> tuple[Video, Video, int, dict[str, Any]]:
+    """The inputs of a video extension by ``extend`` new frames, to the family's rules.
+
+    Args:
+        video: the video to continue (anything :func:`vidkit.as_video` accepts).
+        extend: how many new frames at least (a positive integer).
+        height, width: the output size (already fitted to the family).
+        method: ``"condition"`` (LTX's condition pipeline: the last ``8k+1`` input frames are a
+            video condition at frame 0 of a longer generation, so the result starts with those
+            frames, regenerated, and continues them) or ``"i2v-last-frame"`` (the generic
+            fallback: an image-to-video generation from the input's last frame, appended to the
+            input; only that one frame conditions the continuation) or ``"diffusion-forcing"``
+            (SkyReels-V2: the last ``overlap_history`` input frames, ``4k+1`` and at most 17,
+            condition blocks of ``window`` frames; the pipeline returns the input, the overlap
+            regenerated, then the new frames).
+        window: the frames the diffusion-forcing model denoises at once (``base_num_frames``).
+
+    Returns:
+        ``(input resized, condition, frames to generate, info)``: the whole input at the output
+        size, what conditions the pipeline (the video condition, or the last frame as a 1-frame
+        video), the ``num_frames`` of the pipeline call, and what the metadata records.
+
+    Example:
+        >>> import numpy as np, vidkit as vk
+        >>> from vidkit.sampling.families import family_for
+        >>> v = vk.Video(np.zeros((12, 32, 32, 3)), fps=24)
+        >>> _, cond, n, info = prepare_extension(v, 8, 32, 32, family_for("ltx"), method="condition")
+        >>> cond.num_frames, n, info["new_frames"]
+        (9, 17, 8)
+    """
+    from vidkit.video import as_video
+
+    if isinstance(extend, bool) or not isinstance(extend, (int, np.integer)):
+        raise TypeError(f"extend must be a positive integer number of new frames, got {extend!r}")
+    if extend < 1:
+        raise ValueError(f"extend must be >= 1 new frame, got {extend}")
+    if method not in ("condition", "i2v-last-frame", "diffusion-forcing"):
+        raise ValueError(f"unknown extension method {method!r}")
+    v = as_video(video)
+    if (v.height, v.width) != (height, width):
+        if abs(v.height / v.width - height / width) > 0.01:
+            _adjust(
+                f"video of {v.height}x{v.width} resized and center-cropped to {height}x{width}",
+                notes,
+            )
+        v = _cover(v, height, width)
+    if method == "condition":
+        k = fit_frames_down(v.num_frames, family)
+        if k > v.num_frames:  # shorter than the smallest allowed condition
+            raise ValueError(
+                f"a video of {v.num_frames} frames is too short to condition {family.name} models "
+                f"({family.frame_rule} frames, at least {k})"
+            )
+        cond = v[v.num_frames - k :]
+        if k != v.num_frames:
+            _adjust(
+                f"extension: the last {k} of the {v.num_frames} input frames condition the "
+                f"continuation ({family.name} video conditions need {family.frame_rule} frames)",
+                notes,
+            )
+        total = fit_frames_up(k + extend, family)
+        new = total - k
+        info = {
+            "method": "condition",
+            "description": (
+                f"video condition at frame 0: the result's first {k} frames regenerate the last "
+                f"{k} input frames, the next {new} continue them"
+            ),
+            "includes_input": "regenerated",
+            "input_frames": v.num_frames,
+            "condition_frames": k,
+            "new_frames": new,
+        }
+    elif method == "diffusion-forcing":
+        k = fit_frames_down(min(v.num_frames, 17), family)
+        if k > v.num_frames:
+            raise ValueError(
+                f"a video of {v.num_frames} frames is too short to condition {family.name} models "
+                f"({family.frame_rule} frames, at least {k})"
+            )
+        cond = v[v.num_frames - k :]
+        # the pipeline denoises the overlap again with the new frames: `total` counts both
+        total = fit_frames_up(k + extend, family)
+        new = total - k
+        # blocks of `base` frames (the model's window), each longer than the overlap; a single
+        # block when the whole continuation fits
+        step = max(1, family.frame_multiple)
+        base = min(fit_frames_down(int(window or total), family), total)
+        base = max(base, k + step)
+        info = {
+            "method": "diffusion-forcing",
+            "description": (
+                f"diffusion forcing: the last {k} input frames (overlap_history) condition blocks "
+                f"of {base} frames; the result is the input, then those {k} frames regenerated, "
+                f"then {new} new frames"
+            ),
+            "includes_input": "exact, then the overlap regenerated",
+            "input_frames": v.num_frames,
+            "condition_frames": k,
+            "new_frames": new,
+            "base_num_frames": base,
+        }
+    else:
+        cond = v[v.num_frames - 1 :]
+        total = fit_frames_up(extend + 1, family)
+        new = total - 1
+        info = {
+            "method": "i2v-last-frame",
+            "description": (
+                "fallback: image-to-video from the input's last frame; the result is the input "
+                f"followed by the {new} generated frames after that first one (only the last "
+                "frame conditions the continuation)"
+            ),
+            "includes_input": "exact",
+            "input_frames": v.num_frames,
+            "condition_frames": 1,
+            "new_frames": new,
+        }
+    if new != extend:
+        _adjust(
+            f"extend={extend} changed to {new} new frames: {family.name} models need "
+            f"{family.frame_rule} frames",
+            notes,
+        )
+    return v, cond, total, info
+
+
+def prepare_mask(
+    mask: Any,
+    num_frames: int,
+    height: int,
+    width: int,
+    *,
+    notes: list[str] | None = None,
+) -> list[Image.Image]:
+    """A control mask as ``num_frames`` RGB PIL frames of ``height x width`` (white: generate,
+    black: keep the control video).
+
+    ``mask`` is one image (PIL, array ``[H, W]``/``[H, W, C]``; used for every frame), a
+    :class:`Video`, or an array ``[T, H, W]``/``[T, H, W, C]``; values bool or in [0, 1] (uint8
+    0..255). Frame counts are resampled and sizes fitted like the control video (reported).
+
+    Example:
+        >>> import numpy as np
+        >>> m = np.zeros((16, 16), bool); m[:, 8:] = True
+        >>> frames = prepare_mask(m, 5, 16, 16)
+        >>> len(frames), frames[0].size, np.asarray(frames[0])[0, [0, 15], 0].tolist()
+        (5, (16, 16), [0, 255])
+    """
+    from PIL import Image
+
+    if is_pil(mask):
+        arr = np.asarray(mask.convert("L"), np.float32)[None] / 255.0
+    elif isinstance(mask, Video):
+        arr = mask.frames.mean(axis=-1)
+    elif isinstance(mask, np.ndarray) or is_torch_tensor(mask):
+        arr = np.asarray(mask.detach().cpu() if is_torch_tensor(mask) else mask)
+        if arr.dtype == np.bool_:
+            arr = arr.astype(np.float32)
+        elif arr.dtype == np.uint8:
+            arr = arr.astype(np.float32) / 255.0
+        elif not np.issubdtype(arr.dtype, np.floating):
+            raise TypeError(
+                f"a mask must be bool, uint8 or float in [0, 1], got {describe_array(mask)}"
+            )
+        if (
+            arr.ndim in (3, 4)
+            and arr.shape[-1] in (1, 3, 4)
+            and (arr.ndim == 4 or arr.shape[-1] != arr.shape[-2])
+        ):
+            arr = arr[..., :3].mean(axis=-1)
+        if arr.ndim == 2:
+            arr = arr[None]
+        if arr.ndim != 3:
+            raise ValueError(
+                f"a mask must be an image [H, W] or frames [T, H, W] (optionally with channels), "
+                f"got {describe_array(mask)}"
+            )
+        if not np.isfinite(arr).all() or arr.min() < -1e-3 or arr.max() > 1 + 1e-3:
+            raise ValueError(f"mask values must be in [0, 1], got {describe_array(mask)}")
+    else:
+        raise TypeError(
+            f"cannot use {describe_array(mask)} as a mask; expected a PIL image, an array "
+            "[H, W] / [T, H, W] or a vk.Video"
+        )
+    v = Video(np.repeat(np.clip(arr, 0, 1)[..., None], 3, axis=-1).astype(np.float32))
+    if v.num_frames == 1 and num_frames > 1:
+        v = v.resample(num_frames=num_frames)
+    elif v.num_frames != num_frames:
+        _adjust(f"mask of {v.num_frames} frames resampled to {num_frames}", notes)
+        v = v.resample(num_frames=num_frames)
+    if (v.height, v.width) != (height, width):
+        _adjust(f"mask of {v.height}x{v.width} resized to cover {height}x{width}", notes)
+        # nearest pixels keep a binary mask binary
+        scale = max(height / v.height, width / v.width)
+        h, w = max(height, round(v.height * scale)), max(width, round(v.width * scale))
+        v = v.resize(h, w, mode="nearest").center_crop(height, width)
+    return [Image.fromarray(f) for f in v.uint8]

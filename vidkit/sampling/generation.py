@@ -36,7 +36,9 @@ from vidkit.sampling.conditioning import (
     describe,
     fit_frames,
     fit_size,
+    prepare_extension,
     prepare_image,
+    prepare_mask,
     prepare_prompts,
     prepare_video,
     target_size,
@@ -117,6 +119,306 @@ def _infer_task(vp: VideoPipeline, image: Any, video: Any, task: str | None) -> 
             f"supported; it supports {hints}"
         )
     return t
+
+
+# --------------------------------------------------------------------------- tasks
+#: the task modes beyond t2v / i2v / v2v / condition, each chosen by its own arguments
+MODES = ("first-last-frame", "extend", "control")
+
+
+def _mode(last_image: Any, extend: Any, control: Mapping[str, Any]) -> str | None:
+    """The task mode the arguments ask for (one per call), or None."""
+    modes = []
+    if last_image is not None:
+        modes.append("first-last-frame")
+    if extend is not None:
+        modes.append("extend")
+    if any(v is not None for v in control.values()):
+        modes.append("control")
+    if len(modes) > 1:
+        raise ValueError(f"one task per call: the arguments ask for {' and '.join(modes)}")
+    return modes[0] if modes else None
+
+
+def _params_of(dpipe: Any) -> set[str]:
+    return _call_params(dpipe)[0]
+
+
+def _plan_mode(
+    vp: VideoPipeline, mode: str, image: Any, video: Any, task: str | None, control: Mapping
+) -> tuple[str, Any, str | None]:
+    """(task, diffusers pipeline, extension method) for a task mode, checked against what the
+    pipeline takes; a ``ValueError`` names the family, the pipeline and what would work."""
+    fam, name = vp.family, vp.model_id or vp.family.name
+    if task is not None and mode != "first-last-frame":
+        raise ValueError(f"task= cannot be combined with the {mode} task (it picks its pipeline)")
+    if mode == "first-last-frame":
+        if image is None:
+            raise ValueError(
+                "last_image= needs the first frame too: pass image=... and last_image=..."
+            )
+        if video is not None:
+            raise ValueError("first-last-frame takes image= and last_image=, not video=")
+        t = _infer_task(vp, image, None, task)
+        dpipe = vp.for_task(t)
+        if "last_image" not in _params_of(dpipe):
+            raise ValueError(
+                f"{name} ({fam.name}, {type(dpipe).__name__}) takes no last_image: first-last-frame "
+                "needs a pipeline with last_image= (WanImageToVideoPipeline with a first-last-frame "
+                "or Wan 2.2 checkpoint, SkyReelsV2ImageToVideoPipeline)"
+            )
+        tr = getattr(dpipe, "transformer", None)
+        cfg = getattr(tr, "config", None)
+        if (
+            getattr(dpipe, "image_encoder", None) is not None
+            and getattr(cfg, "image_dim", None)
+            and "pos_embed_seq_len" in dict(cfg or {})
+            and not getattr(cfg, "pos_embed_seq_len", None)
+        ):
+            raise ValueError(
+                f"{name} ({fam.name}) is an image-to-video checkpoint without first-last-frame "
+                "training (its transformer has no pos_embed_seq_len for two CLIP images): use a "
+                "first-last-frame checkpoint such as Wan-AI/Wan2.1-FLF2V-14B-720P-Diffusers"
+            )
+        return t, dpipe, None
+    if mode == "extend":
+        if video is None:
+            raise ValueError("extend= needs the video to continue: pass video=... and extend=N")
+        if image is not None:
+            raise ValueError("an extension takes video= and extend=, not image=")
+        df = _diffusion_forcing_v2v(vp.pipeline)
+        if df is not None:
+            return "v2v", df, "diffusion-forcing"
+        if "condition" in vp.tasks:
+            return "condition", vp.for_task("condition"), "condition"
+        if "i2v" in vp.tasks:
+            return "i2v", vp.for_task("i2v"), "i2v-last-frame"
+        raise ValueError(
+            f"{name} ({fam.name}) cannot extend a video: that needs a condition pipeline (LTX) or "
+            f"an image-to-video checkpoint for the last-frame fallback; it supports {list(vp.tasks)}"
+        )
+    # control
+    if image is not None or video is not None:
+        raise ValueError(
+            "control takes control_video=, mask= and reference_images=, not image=/video="
+        )
+    dpipe = vp.pipeline
+    params = _params_of(dpipe)
+    given = sorted(k for k, v in control.items() if v is not None)
+    vace = {"video", "mask", "reference_images"} <= params
+    fun = "control_video" in params
+    if not (vace or fun):
+        raise ValueError(
+            f"{name} ({fam.name}, {type(dpipe).__name__}) takes no control inputs {given}: control "
+            "needs WanVACEPipeline (control_video=, mask=, reference_images=) or "
+            "CogVideoXFunControlPipeline (control_video=)"
+        )
+    if fun and not vace:
+        extra = [k for k in given if k != "control_video"]
+        if extra or control.get("control_video") is None:
+            raise ValueError(
+                f"{type(dpipe).__name__} takes control_video= only, got {given}; mask= and "
+                "reference_images= need WanVACEPipeline"
+            )
+    if control.get("mask") is not None and control.get("control_video") is None:
+        raise ValueError("mask= marks what to generate in control_video=: pass control_video too")
+    return "control", dpipe, None
+
+
+def _diffusion_forcing_v2v(dpipe: Any) -> Any:
+    """The video-to-video diffusion-forcing pipeline (SkyReels-V2) over ``dpipe``'s components
+    when ``dpipe`` is a diffusion-forcing pipeline, else None."""
+    params = _params_of(dpipe)
+    if "overlap_history" not in params:
+        return None
+    if "video" in params:
+        return dpipe
+    import diffusers
+
+    from vidkit.sampling.pipeline import _switch_pipeline
+
+    cls = getattr(diffusers, "SkyReelsV2DiffusionForcingVideoToVideoPipeline", None)
+    if cls is None:  # pragma: no cover - older diffusers
+        return None
+    new = _switch_pipeline(dpipe, cls)
+    cfg = getattr(dpipe, "_progress_bar_config", None)
+    if cfg is not None:
+        new.set_progress_bar_config(**cfg)
+    return new
+
+
+def _mode_settings(
+    vp: VideoPipeline,
+    mode: str,
+    t: str,
+    dpipe: Any,
+    method: str | None,
+    *,
+    image: Any,
+    video: Any,
+    last_image: Any,
+    extend: Any,
+    control: Mapping[str, Any],
+    height: int | None,
+    width: int | None,
+    num_frames: int | None,
+    fps: float | None,
+    steps: int | None,
+    guidance: float | None,
+) -> Settings:
+    """:class:`Settings` of a task mode: the inputs prepared to the family's rules, each change
+    warned and noted."""
+    from vidkit.video import as_video
+
+    fam = vp.family
+    if mode == "first-last-frame":
+        s = resolve_settings(
+            vp,
+            t,
+            image=image,
+            height=height,
+            width=width,
+            num_frames=num_frames,
+            fps=fps,
+            steps=steps,
+            guidance=guidance,
+        )
+        last = to_image(last_image)
+        w0, h0 = last.size
+        s.extra["last_image"] = prepare_image(last, s.height, s.width, notes=s.notes)
+        if (h0, w0) != (s.height, s.width):
+            s.notes.append(f"last_image of {h0}x{w0} fitted to {s.height}x{s.width}")
+        return s
+    notes: list[str] = []
+    if mode == "extend":
+        if num_frames is not None:
+            raise ValueError("extend= sets the frame count of an extension; do not pass num_frames")
+        v_in = as_video(video)
+        h, w = target_size(height, width, vp.defaults, (v_in.height, v_in.width))
+        h, w = fit_size(h, w, fam, notes=notes)
+        full, cond, total, info = prepare_extension(
+            v_in,
+            extend,
+            h,
+            w,
+            fam,
+            method=method or "condition",
+            notes=notes,
+            window=int(vp.defaults["num_frames"]),
+        )
+        s = resolve_settings(
+            vp,
+            "t2v",
+            height=h,
+            width=w,
+            num_frames=total,
+            fps=fps if fps is not None else v_in.fps,
+            steps=steps,
+            guidance=guidance,
+        )
+        s.extension = info
+        if method == "condition":
+            s.video = cond
+            s.extra["frame_index"] = 0
+        elif method == "diffusion-forcing":
+            s.video = full
+            s.extra["overlap_history"] = cond.num_frames
+            s.extra["base_num_frames"] = info["base_num_frames"]
+            s.extra["num_frames"] = total  # the new frames (the pipeline prepends the input)
+        else:
+            s.image = _first_frame(cond)
+            s.prefix = full
+    else:  # control
+        cv = control.get("control_video")
+        src = None
+        if cv is not None:
+            cv = as_video(cv)
+            src = (cv.height, cv.width)
+        h, w = target_size(height, width, vp.defaults, src)
+        h, w = fit_size(h, w, fam, notes=notes)
+        params = _params_of(dpipe)
+        if cv is not None:
+            cv = prepare_video(cv, h, w, fam, num_frames=num_frames, notes=notes)
+            n = cv.num_frames
+        else:
+            n = fit_frames(
+                num_frames if num_frames is not None else int(vp.defaults["num_frames"]),
+                fam,
+                notes=notes,
+            )
+        s = resolve_settings(
+            vp, "t2v", height=h, width=w, num_frames=n, fps=fps, steps=steps, guidance=guidance
+        )
+        if "control_video" in params and "reference_images" not in params:
+            s.extra["control_video"] = cv.to_pil()  # type: ignore[union-attr]
+        else:
+            if cv is not None:
+                s.extra["video"] = cv.to_pil()
+            m = control.get("mask")
+            if m is not None:
+                frames = prepare_mask(m, n, h, w, notes=notes)
+                values = np.unique(np.stack([np.asarray(f) for f in frames]))
+                if not set(values.tolist()) <= {0, 255}:
+                    notes.append(f"mask binarized at 0.5 by {type(dpipe).__name__}")
+                s.extra["mask"] = frames
+            refs = control.get("reference_images")
+            if refs is not None:
+                if not isinstance(refs, (list, tuple)):
+                    refs = [refs]
+                if not refs:
+                    raise ValueError("reference_images is empty; pass images or None")
+                pil = [to_image(r) for r in refs]
+                for i, r in enumerate(pil):
+                    if (r.size[1], r.size[0]) != (h, w):
+                        notes.append(
+                            f"reference image {i} of {r.size[1]}x{r.size[0]} fitted inside {h}x{w} "
+                            f"by {type(dpipe).__name__} (aspect kept, padded)"
+                        )
+                s.extra["reference_images"] = pil
+    s.notes[:0] = notes
+    return s
+
+
+def _first_frame(video: Video) -> Any:
+    """The first frame of ``video`` as an RGB PIL image."""
+    return to_image(video, frame=0)
+
+
+def _mode_metadata(
+    mode: str | None, s: Settings, last_image: Any, extend: Any, control: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a task mode records: the mode, its inputs (described) and, for an extension, how
+    the result relates to the input."""
+    if mode is None:
+        return {"mode": None}
+    inputs: dict[str, Any] = {}
+    if mode == "first-last-frame":
+        inputs["last_image"] = describe(last_image)
+    elif mode == "extend":
+        inputs["extend"] = int(extend)
+    else:
+        for k, v in control.items():
+            if k == "reference_images" and isinstance(v, (list, tuple)):
+                inputs[k] = [describe(x) for x in v]
+            else:
+                inputs[k] = describe(v)
+    out: dict[str, Any] = {"mode": mode, "mode_inputs": inputs}
+    if s.extension is not None:
+        out["extension"] = dict(s.extension)
+    return out
+
+
+def _with_prefix(prefix: Video, v: Video) -> Video:
+    """The i2v extension fallback's result: the input, then the generated frames after the first
+    (which re-draws the input's last frame)."""
+    from vidkit.video import concat
+
+    new = Video(v.frames[1:], fps=v.fps)
+    out = concat([prefix.with_metadata(), new])
+    out.metadata = dict(v.metadata)
+    out.metadata["num_frames"] = out.num_frames
+    out.fps = v.fps
+    return out
 
 
 def _seed_list(seed: Any) -> tuple[list[int], bool]:
@@ -234,6 +536,9 @@ class Settings:
     notes: list[str] = dataclasses.field(default_factory=list)
     image: Any = None  # the prepared first frame (PIL) for i2v / condition
     video: Video | None = None  # the prepared input video for v2v / condition
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # task inputs (last_image...)
+    extension: dict[str, Any] | None = None  # what an extension records (see prepare_extension)
+    prefix: Video | None = None  # frames put before every result (the i2v extension fallback)
 
 
 def resolve_settings(
@@ -367,6 +672,7 @@ def _pipeline_arguments(
         kw["video"] = s.video.to_pil()
     if strength is not None:
         kw["denoise_strength" if task == "condition" else "strength"] = float(strength)
+    kw.update(s.extra)
     for k, v in vp.call_defaults.items():
         if k in params and k not in pipeline_kwargs:
             kw[k] = v
@@ -404,9 +710,16 @@ def _batch_call_kwargs(
     per_sample_image = "image" in kw and family.image_per_sample
     if per_sample_image and len(chunk) > 1:
         call_kw["image"] = [kw["image"]] * len(chunk)
+        if "last_image" in kw:
+            call_kw["last_image"] = [kw["last_image"]] * len(chunk)
     if task == "v2v" and "video" in kw and len(chunk) > 1:
         call_kw["video"] = [kw["video"]] * len(chunk)
-    if use_prompt:
+    if len(chunk) == 1 and "reference_images" in params:
+        # WanVACEPipeline takes one prompt string and one generator only (one sample per call)
+        call_kw["generator"] = call_kw["generator"][0]
+    if use_prompt and len(chunk) == 1 and "reference_images" in params:
+        call_kw["prompt"] = chunk[0][0]
+    elif use_prompt:
         call_kw["prompt"] = [p for p, _ in chunk]
     elif "num_videos_per_prompt" in params and not per_sample_image:
         call_kw["num_videos_per_prompt"] = len(chunk)
@@ -538,6 +851,11 @@ def generate(
     image: Any = None,
     video: Any = None,
     *,
+    last_image: Any = None,
+    extend: int | None = None,
+    control_video: Any = None,
+    mask: Any = None,
+    reference_images: Any = None,
     seed: int | Sequence[int] | None = 0,
     steps: int | None = None,
     guidance: float | None = None,
@@ -566,7 +884,22 @@ def generate(
         pipe: a :class:`~vidkit.sampling.VideoPipeline` (``vk.load``) or a raw diffusers pipeline.
         prompt: a prompt or a list of prompts.
         image: first-frame image (path, PIL, array, tensor or a Video frame) -> image-to-video.
-        video: input video (Video, path, array, PIL list) -> video-to-video.
+        video: input video (Video, path, array, PIL list) -> video-to-video (with ``extend``:
+            the video to continue).
+        last_image: the last frame, with ``image`` the first -> first-last-frame (Wan
+            first-last-frame and Wan 2.2 I2V checkpoints, SkyReels-V2 I2V): fitted to the
+            output size like ``image``.
+        extend: with ``video``, continue it by at least this many new frames (rounded up to the
+            family's frame rule, noted). LTX: the last ``8k+1`` input frames are a video
+            condition at frame 0 of a longer generation (the result starts with them,
+            regenerated); families with image-to-video: a labelled fallback, image-to-video from
+            the last frame appended to the input (the result starts with the input exactly).
+            ``metadata["extension"]`` says which, with the frame counts.
+        control_video, mask, reference_images: control (a pipeline that takes them:
+            ``WanVACEPipeline`` takes all three: a control video, a mask (white: generate, black:
+            keep; one image or one per frame) and reference images; ``CogVideoXFunControlPipeline``
+            takes ``control_video``). The control video is fitted to the family's frame and size
+            rules; the mask to the control video.
         seed: an int, or a list of seeds; ``None`` draws one (recorded).
         steps, guidance, num_frames, height, width, fps: ``None`` takes the model's default
             (``pipe.defaults``, see :func:`resolve_settings`); sizes and frame counts are fitted
@@ -626,11 +959,19 @@ def generate(
     }
     check_knobs(**knobs)
 
-    # 2. The model and the task: an image makes it image-to-video, a video video-to-video
+    # 2. The model and the task: an image makes it image-to-video, a video video-to-video;
+    #    last_image, extend and the control inputs pick the first-last-frame, extension and
+    #    control tasks (each checked against what the pipeline takes)
     vp = as_video_pipeline(pipe)
     fam = vp.family
-    t = _infer_task(vp, image, video, task)
-    dpipe = vp.for_task(t)
+    control = {"control_video": control_video, "mask": mask, "reference_images": reference_images}
+    mode = _mode(last_image, extend, control)
+    method = None
+    if mode is None:
+        t = _infer_task(vp, image, video, task)
+        dpipe = vp.for_task(t)
+    else:
+        t, dpipe, method = _plan_mode(vp, mode, image, video, task, control)
     callbacks = _check_call(t, strength, negative_prompt, record, callbacks)
     params = _check_pipeline_kwargs(dpipe, pipeline_kwargs)
 
@@ -640,18 +981,38 @@ def generate(
     single = (isinstance(prompt, str) or prompt is None) and single_seed
 
     # 4. Settings: given, else the model's defaults; fitted to the family's rules
-    s = resolve_settings(
-        vp,
-        t,
-        image=image,
-        video=video,
-        height=height,
-        width=width,
-        num_frames=num_frames,
-        fps=fps,
-        steps=steps,
-        guidance=guidance,
-    )
+    if mode is None:
+        s = resolve_settings(
+            vp,
+            t,
+            image=image,
+            video=video,
+            height=height,
+            width=width,
+            num_frames=num_frames,
+            fps=fps,
+            steps=steps,
+            guidance=guidance,
+        )
+    else:
+        s = _mode_settings(
+            vp,
+            mode,
+            t,
+            dpipe,
+            method,
+            image=image,
+            video=video,
+            last_image=last_image,
+            extend=extend,
+            control=control,
+            height=height,
+            width=width,
+            num_frames=num_frames,
+            fps=fps,
+            steps=steps,
+            guidance=guidance,
+        )
 
     # 5. The pipeline's arguments
     kw = _pipeline_arguments(vp, dpipe, t, s, params, negative_prompt, strength, pipeline_kwargs)
@@ -671,6 +1032,14 @@ def generate(
         # from the first generator only: batching would break per-sample seeding
         warnings.warn("the condition task runs one sample per call (batch_size=1)", stacklevel=2)
         batch_size = 1
+    if method == "diffusion-forcing" and batch_size > 1:
+        warnings.warn("a diffusion-forcing extension runs one sample per call", stacklevel=2)
+        batch_size = 1
+    if "reference_images" in params and batch_size > 1:
+        warnings.warn(
+            f"{type(dpipe).__name__} takes one prompt per call: batch_size=1", stacklevel=2
+        )
+        batch_size = 1
     items = [(p, sd) for p in prompts for sd in seeds]
     chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
     device = _device_str(vp)
@@ -687,6 +1056,7 @@ def generate(
         batch_size=batch_size,
         pipeline_kwargs=pipeline_kwargs,
     )
+    common.update(_mode_metadata(mode, s, last_image, extend, control))
 
     # 8. Run the pipeline once per batch (this call's scheduler; restored after)
     results: list[Video] = []
@@ -708,7 +1078,13 @@ def generate(
 
             # 9. Videos with their metadata
             meta = {**common, "scheduler_name": sched_name, **run}
-            results.extend(_videos(frames, chunk, ci * batch_size, s, meta, recorder))
+            vids = _videos(frames, chunk, ci * batch_size, s, meta, recorder)
+            if s.prefix is not None:  # the extension fallback: the input, then the new frames
+                vids = [_with_prefix(s.prefix, v) for v in vids]
+            if mode == "extend":
+                for v in vids:
+                    v.metadata["num_frames"] = v.num_frames
+            results.extend(vids)
             if run["interrupted"] and ci + 1 < len(chunks):
                 warnings.warn(
                     f"generation interrupted: {len(items) - len(results)} of {len(items)} "
