@@ -45,7 +45,16 @@ TINY_FAMILIES: dict[str, tuple[str, ...]] = {
     "wan": ("t2v", "i2v", "v2v"),
     "ltx": ("t2v", "i2v", "condition"),
     "svd": ("i2v",),
+    # Wan 2.2: two experts (A14B: high-noise transformer + low-noise transformer_2) and the
+    # TI2V-5B model (one transformer, 48-channel VAE, text- and image-to-video)
+    "wan2.2-a14b": ("t2v", "i2v"),
+    "wan2.2-ti2v": ("t2v", "i2v"),
+    "skyreels-v2": ("t2v", "i2v"),
+    "skyreels-v2-df": ("t2v", "i2v"),
 }
+
+# tiny pipelines of a checkpoint type inside a family: tiny name -> registry family
+_TINY_SPEC: dict[str, str] = {"wan2.2-a14b": "wan", "wan2.2-ti2v": "wan"}
 
 # generation defaults that fit the tiny configurations (stored with the pipeline); the tiny text
 # encoders and CogVideoX's positional embedding expect prompts of at most 16 tokens
@@ -54,6 +63,10 @@ _TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "wan": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 16},
     "ltx": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
     "svd": {"height": 32, "width": 32, "num_frames": 3, "steps": 2, "fps": 7},
+    "wan2.2-a14b": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 16},
+    "wan2.2-ti2v": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
+    "skyreels-v2": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 24},
+    "skyreels-v2-df": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 24},
 }
 
 _WORDS = (
@@ -268,6 +281,110 @@ def _wan(task: str, seed: int) -> dict[str, Any]:
     return comps
 
 
+def _wan_transformer(cls: Any, seed: int, in_channels: int, out_channels: int, **extra: Any) -> Any:
+    """A tiny Wan-type transformer (Wan, SkyReels-V2): 2 layers, 2 heads of 12."""
+    with _seeded(seed):
+        return cls(
+            patch_size=(1, 2, 2),
+            num_attention_heads=2,
+            attention_head_dim=12,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            text_dim=32,
+            freq_dim=256,
+            ffn_dim=32,
+            num_layers=2,
+            cross_attn_norm=True,
+            qk_norm="rms_norm_across_heads",
+            rope_max_seq_len=32,
+            **extra,
+        )
+
+
+def _wan22_a14b(task: str, seed: int) -> dict[str, Any]:
+    """Wan 2.2 A14B: a high-noise expert (``transformer``) and a low-noise expert
+    (``transformer_2``) that takes over below ``boundary_ratio * 1000``; its I2V model has no CLIP
+    image encoder (the image enters as latents only)."""
+    from diffusers import WanTransformer3DModel
+
+    comps = _wan("t2v", seed)
+    in_ch = 36 if task == "i2v" else 16
+    comps["transformer"] = _wan_transformer(WanTransformer3DModel, seed, in_ch, 16)
+    comps["transformer_2"] = _wan_transformer(WanTransformer3DModel, seed + 1, in_ch, 16)
+    comps["boundary_ratio"] = 0.875 if task == "t2v" else 0.9
+    if task == "i2v":
+        comps.update(image_encoder=None, image_processor=None)
+    return comps
+
+
+def _wan22_ti2v(task: str, seed: int) -> dict[str, Any]:
+    """Wan 2.2 TI2V-5B: one transformer on a 48-channel, 16x spatially compressing VAE;
+    ``expand_timesteps`` gives each latent frame its own timestep (the first frame is the image)."""
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanTransformer3DModel
+
+    with _seeded(seed):
+        vae = AutoencoderKLWan(
+            base_dim=3,
+            z_dim=48,
+            in_channels=12,
+            out_channels=12,
+            is_residual=True,
+            patch_size=2,
+            latents_mean=[0.0] * 48,
+            latents_std=[1.0] * 48,
+            dim_mult=[1, 1, 1, 1],
+            num_res_blocks=1,
+            scale_factor_spatial=16,
+            scale_factor_temporal=4,
+            temperal_downsample=[False, True, True],
+        )
+    comps = {
+        "transformer": _wan_transformer(WanTransformer3DModel, seed, 48, 48),
+        "transformer_2": None,
+        "vae": vae,
+        # the released TI2V-5B scheduler: UniPC on flow sigmas, shift 5
+        "scheduler": UniPCMultistepScheduler(
+            prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=5.0
+        ),
+        "boundary_ratio": None,
+        "expand_timesteps": True,
+        **_text_components(seed, umt5=True),
+    }
+    if task == "i2v":
+        comps.update(image_encoder=None, image_processor=None)
+    return comps
+
+
+def _skyreels_v2(task: str, seed: int, *, df: bool = False) -> dict[str, Any]:
+    """SkyReels-V2 (a Wan-based transformer): T2V/I2V checkpoints (I2V: 36 input channels and a
+    CLIP image encoder) and the diffusion-forcing (DF) checkpoints (16 channels, all tasks)."""
+    from diffusers import SkyReelsV2Transformer3DModel, UniPCMultistepScheduler
+
+    comps = _wan("t2v", seed)
+    comps.pop("transformer_2", None)
+    i2v = task == "i2v" and not df
+    comps["transformer"] = _wan_transformer(
+        SkyReelsV2Transformer3DModel,
+        seed,
+        36 if i2v else 16,
+        16,
+        image_dim=4 if i2v else None,
+    )
+    # the released checkpoints' scheduler: UniPC on flow sigmas, shift 8 (DF: one copy per frame)
+    comps["scheduler"] = UniPCMultistepScheduler(
+        prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=8.0
+    )
+    if i2v:
+        clip = _clip_vision(4, seed, layers=2, heads=2, inter=16)
+        comps["image_encoder"] = clip["encoder"]
+        comps["image_processor"] = clip["processor"]
+    return comps
+
+
+def _skyreels_v2_df(task: str, seed: int) -> dict[str, Any]:
+    return _skyreels_v2(task, seed, df=True)
+
+
 def _ltx(task: str, seed: int) -> dict[str, Any]:
     from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler
     from diffusers.models.transformers import LTXVideoTransformer3DModel
@@ -365,7 +482,16 @@ def _svd(task: str, seed: int) -> dict[str, Any]:
     }
 
 
-_BUILDERS = {"cogvideox": _cogvideox, "wan": _wan, "ltx": _ltx, "svd": _svd}
+_BUILDERS = {
+    "cogvideox": _cogvideox,
+    "wan": _wan,
+    "ltx": _ltx,
+    "svd": _svd,
+    "wan2.2-a14b": _wan22_a14b,
+    "wan2.2-ti2v": _wan22_ti2v,
+    "skyreels-v2": _skyreels_v2,
+    "skyreels-v2-df": _skyreels_v2_df,
+}
 
 
 def _check(family: str, task: str) -> tuple[str, str]:
@@ -421,7 +547,7 @@ def tiny_pipeline(
 
     fam, t = _check(family, task)
     comps = tiny_components(fam, t, seed=seed)
-    spec = family_for(fam)
+    spec = family_for(_TINY_SPEC.get(fam, fam))
     cls = pipeline_class_for(spec, t)
     pipe = cls(**comps)
     pipe.set_progress_bar_config(disable=True)

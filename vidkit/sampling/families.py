@@ -461,7 +461,9 @@ def _wan_tasks(pipe: Any) -> tuple[str, ...]:
     if getattr(pipe.config, "expand_timesteps", False):  # Wan 2.2 TI2V: one model, both tasks
         return ("t2v", "i2v")
     if tr.config.in_channels == vae.config.z_dim:
-        return ("t2v", "v2v")
+        # Wan 2.2 A14B: two experts; WanVideoToVideoPipeline takes one transformer only
+        two_experts = getattr(pipe, "transformer_2", None) is not None
+        return ("t2v",) if two_experts else ("t2v", "v2v")
     return ("i2v",)
 
 
@@ -665,7 +667,14 @@ def _builtin_families() -> list[ModelFamily]:
             refine_defaults=_call_defaults,
             notes="any other DiffusionPipeline; tasks from its __call__ signature",
         ),
+        *_more_families(),
     ]
+
+
+def _more_families() -> list[ModelFamily]:
+    from vidkit.sampling.families_more import more_families
+
+    return more_families()
 
 
 for _fam in _builtin_families():

@@ -1,0 +1,86 @@
+"""Registry entries of the families added after the first six (SkyReels-V2, ...).
+
+Each is one :class:`~vidkit.sampling.families.ModelFamily` (frame and size rules, tasks,
+defaults of the released checkpoints, recommended dtype, trajectory decode); ``families.py``
+registers them with the built-in ones. What diffusers ships and vidkit does not cover yet is
+listed, with the reason, in :mod:`vidkit.sampling.coverage`.
+
+Example:
+    >>> from vidkit.sampling.families import family_for
+    >>> fam = family_for("skyreels-v2")
+    >>> fam.tasks, fam.frame_rule, (fam.height, fam.width, fam.num_frames, fam.fps)
+    (('t2v', 'i2v'), '4k+1', (544, 960, 97, 24))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vidkit.sampling.decode import decode_wan
+
+__all__ = ["more_families"]
+
+
+def _skyreels_tasks(pipe: Any) -> tuple[str, ...]:
+    """A SkyReels-V2 T2V checkpoint (16 input channels) or I2V one (36: + mask + image latents)."""
+    tr, vae = getattr(pipe, "transformer", None), getattr(pipe, "vae", None)
+    if tr is None or vae is None:
+        return ("t2v", "i2v")
+    return ("t2v",) if tr.config.in_channels == vae.config.z_dim else ("i2v",)
+
+
+def more_families() -> list[Any]:
+    """The registry entries defined here (registered by :mod:`vidkit.sampling.families`).
+
+    Example:
+        >>> [f.name for f in more_families()]
+        ['skyreels-v2', 'skyreels-v2-df']
+    """
+    from vidkit.sampling.families import ModelFamily
+
+    wan_like: dict[str, Any] = {
+        "frame_multiple": 4,
+        "frame_offset": 1,
+        "size_multiple": 16,
+        "latent_layout": "BCFHW",
+        "flow_matching": True,
+        "decode": decode_wan,  # Wan's VAE, latents normalised by latents_mean/std
+        "gpu_dtype": "bfloat16",
+        "component_dtypes": {"vae": "float32", "image_encoder": "float32"},
+    }
+    return [
+        ModelFamily(
+            name="skyreels-v2",
+            pipelines={"t2v": "SkyReelsV2Pipeline", "i2v": "SkyReelsV2ImageToVideoPipeline"},
+            height=544,
+            width=960,
+            num_frames=97,
+            fps=24,
+            steps=50,
+            guidance=6.0,
+            patterns=(r"skyreels-?v2(?!.*-df-)",),
+            tasks_for=_skyreels_tasks,
+            notes="Skywork/SkyReels-V2-T2V-14B-540P-Diffusers, -I2V-1.3B/14B-540P (Wan-based)",
+            **wan_like,
+        ),
+        ModelFamily(
+            name="skyreels-v2-df",
+            pipelines={
+                "t2v": "SkyReelsV2DiffusionForcingPipeline",
+                "i2v": "SkyReelsV2DiffusionForcingImageToVideoPipeline",
+            },
+            height=544,
+            width=960,
+            num_frames=97,
+            fps=24,
+            steps=30,
+            guidance=6.0,
+            patterns=(r"skyreels-?v2-df",),
+            fps_arg="fps",
+            notes=(
+                "Skywork/SkyReels-V2-DF-1.3B/14B-540P-Diffusers: diffusion forcing; longer than "
+                "base_num_frames needs overlap_history=... (several passes per call)"
+            ),
+            **wan_like,
+        ),
+    ]
