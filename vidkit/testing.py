@@ -51,6 +51,8 @@ TINY_FAMILIES: dict[str, tuple[str, ...]] = {
     "wan2.2-ti2v": ("t2v", "i2v"),
     "skyreels-v2": ("t2v", "i2v"),
     "skyreels-v2-df": ("t2v", "i2v"),
+    "mochi": ("t2v",),
+    "allegro": ("t2v",),
 }
 
 # tiny pipelines of a checkpoint type inside a family: tiny name -> registry family
@@ -67,6 +69,8 @@ _TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "wan2.2-ti2v": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
     "skyreels-v2": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 24},
     "skyreels-v2-df": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 24},
+    "mochi": {"height": 16, "width": 16, "num_frames": 7, "steps": 2, "fps": 30},
+    "allegro": {"height": 16, "width": 16, "num_frames": 8, "steps": 2, "fps": 15},
 }
 
 _WORDS = (
@@ -385,6 +389,85 @@ def _skyreels_v2_df(task: str, seed: int) -> dict[str, Any]:
     return _skyreels_v2(task, seed, df=True)
 
 
+def _mochi(task: str, seed: int) -> dict[str, Any]:
+    """Mochi 1: asymmetric DiT on a 12-channel VAE (8x spatial, 6x temporal: 6k+1 frames)."""
+    from diffusers import (
+        AutoencoderKLMochi,
+        FlowMatchEulerDiscreteScheduler,
+        MochiTransformer3DModel,
+    )
+
+    with _seeded(seed):
+        transformer = MochiTransformer3DModel(
+            patch_size=2,
+            num_attention_heads=2,
+            attention_head_dim=8,
+            num_layers=2,
+            pooled_projection_dim=16,
+            in_channels=12,
+            out_channels=None,
+            qk_norm="rms_norm",
+            text_embed_dim=32,
+            time_embed_dim=4,
+            activation_fn="swiglu",
+            max_sequence_length=16,
+        )
+    with _seeded(seed):
+        vae = AutoencoderKLMochi(
+            latent_channels=12,
+            out_channels=3,
+            encoder_block_out_channels=(32, 32, 32, 32),
+            decoder_block_out_channels=(32, 32, 32, 32),
+            layers_per_block=(1, 1, 1, 1, 1),
+        )
+    return {
+        "transformer": transformer,
+        "vae": vae,
+        "scheduler": FlowMatchEulerDiscreteScheduler(),
+        **_text_components(seed),
+    }
+
+
+def _allegro(task: str, seed: int) -> dict[str, Any]:
+    """Allegro: DiT with a T5 encoder on a 4-channel VAE (8x spatial, 4x temporal); DDIM."""
+    from diffusers import AllegroTransformer3DModel, AutoencoderKLAllegro, DDIMScheduler
+
+    with _seeded(seed):
+        transformer = AllegroTransformer3DModel(
+            num_attention_heads=2,
+            attention_head_dim=12,
+            in_channels=4,
+            out_channels=4,
+            num_layers=1,
+            cross_attention_dim=24,
+            sample_width=8,
+            sample_height=8,
+            sample_frames=8,
+            caption_channels=24,
+        )
+    with _seeded(seed):
+        vae = AutoencoderKLAllegro(
+            in_channels=3,
+            out_channels=3,
+            down_block_types=("AllegroDownBlock3D",) * 4,
+            up_block_types=("AllegroUpBlock3D",) * 4,
+            block_out_channels=(8, 8, 8, 8),
+            latent_channels=4,
+            layers_per_block=1,
+            norm_num_groups=2,
+            temporal_compression_ratio=4,
+        )
+    vae.enable_tiling()  # diffusers' Allegro VAE decodes only tiled
+    tok = tiny_tokenizer()
+    return {
+        "transformer": transformer,
+        "vae": vae,
+        "scheduler": DDIMScheduler(),
+        "tokenizer": tok,
+        "text_encoder": tiny_text_encoder(len(tok), d_model=24, seed=seed),
+    }
+
+
 def _ltx(task: str, seed: int) -> dict[str, Any]:
     from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler
     from diffusers.models.transformers import LTXVideoTransformer3DModel
@@ -491,6 +574,8 @@ _BUILDERS = {
     "wan2.2-ti2v": _wan22_ti2v,
     "skyreels-v2": _skyreels_v2,
     "skyreels-v2-df": _skyreels_v2_df,
+    "mochi": _mochi,
+    "allegro": _allegro,
 }
 
 

@@ -23,11 +23,13 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "decode_allegro",
     "decode_animatediff",
     "decode_cogvideox",
     "decode_generic",
     "decode_latents",
     "decode_ltx",
+    "decode_mochi",
     "decode_svd",
     "decode_wan",
     "ltx_latent_grid",
@@ -127,6 +129,30 @@ def decode_svd(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
 def decode_animatediff(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
     chunk = ctx.get("kwargs", {}).get("decode_chunk_size", 16)
     return _postprocess(pipe, pipe.decode_latents(latents, chunk))
+
+
+def decode_mochi(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    import torch
+
+    # latents [B, C, F, h, w]; de-normalised with the VAE's per-channel mean/std when it has them
+    vae, c = pipe.vae, latents.shape[1]
+    mean, std = getattr(vae.config, "latents_mean", None), getattr(vae.config, "latents_std", None)
+    if mean is not None and std is not None:
+        m = torch.tensor(mean).view(1, c, 1, 1, 1).to(latents.device, latents.dtype)
+        s = torch.tensor(std).view(1, c, 1, 1, 1).to(latents.device, latents.dtype)
+        latents = latents * s / vae.config.scaling_factor + m
+    else:
+        latents = latents / vae.config.scaling_factor
+    return _postprocess(pipe, vae.decode(latents.to(vae.dtype), return_dict=False)[0])
+
+
+def decode_allegro(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    # latents [B, C, F, h, w]; the VAE's frames are cropped to the requested count and size
+    video = pipe.decode_latents(latents.to(pipe.vae.dtype))
+    n, h, w = ctx.get("num_frames"), ctx.get("height"), ctx.get("width")
+    if n and h and w:
+        video = video[:, :, : int(n), : int(h), : int(w)]
+    return _postprocess(pipe, video)
 
 
 def decode_generic(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vidkit.sampling.decode import decode_wan
+from vidkit.sampling.decode import decode_allegro, decode_mochi, decode_wan
 
 __all__ = ["more_families"]
 
@@ -34,7 +34,7 @@ def more_families() -> list[Any]:
 
     Example:
         >>> [f.name for f in more_families()]
-        ['skyreels-v2', 'skyreels-v2-df']
+        ['skyreels-v2', 'skyreels-v2-df', 'mochi', 'allegro']
     """
     from vidkit.sampling.families import ModelFamily
 
@@ -82,5 +82,43 @@ def more_families() -> list[Any]:
                 "base_num_frames needs overlap_history=... (several passes per call)"
             ),
             **wan_like,
+        ),
+        ModelFamily(
+            name="mochi",
+            pipelines={"t2v": "MochiPipeline"},
+            height=480,
+            width=848,
+            num_frames=163,
+            fps=30,
+            steps=64,
+            guidance=4.5,
+            frame_multiple=6,  # the VAE compresses time 6x: 6k+1 frames
+            frame_offset=1,
+            size_multiple=16,  # 8x VAE, patch 2
+            latent_layout="BCFHW",
+            flow_matching=True,
+            decode=decode_mochi,
+            patterns=(r"mochi",),
+            gpu_dtype="bfloat16",
+            notes="genmo/mochi-1-preview (fp16/bf16 variants; VAE decode is memory-heavy: tiling)",
+        ),
+        ModelFamily(
+            name="allegro",
+            pipelines={"t2v": "AllegroPipeline"},
+            height=720,
+            width=1280,
+            num_frames=88,
+            fps=15,
+            steps=100,
+            guidance=7.5,
+            frame_multiple=4,  # 4x temporal VAE; the released model makes 88 frames
+            frame_offset=0,
+            size_multiple=8,
+            latent_layout="BCFHW",
+            flow_matching=False,
+            decode=decode_allegro,
+            patterns=(r"allegro",),
+            gpu_dtype="bfloat16",
+            notes="rhymes-ai/Allegro (the VAE decodes tiled: vae.enable_tiling())",
         ),
     ]
