@@ -51,6 +51,7 @@ TINY_FAMILIES: dict[str, tuple[str, ...]] = {
     "wan2.2-ti2v": ("t2v", "i2v"),
     "skyreels-v2": ("t2v", "i2v"),
     "skyreels-v2-df": ("t2v", "i2v"),
+    "wan-vace": ("t2v", "v2v"),
     "mochi": ("t2v",),
     "allegro": ("t2v",),
 }
@@ -69,6 +70,7 @@ _TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "wan2.2-ti2v": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
     "skyreels-v2": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 24},
     "skyreels-v2-df": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 24},
+    "wan-vace": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 16},
     "mochi": {"height": 16, "width": 16, "num_frames": 7, "steps": 2, "fps": 30},
     "allegro": {"height": 16, "width": 16, "num_frames": 8, "steps": 2, "fps": 15},
 }
@@ -389,6 +391,19 @@ def _skyreels_v2_df(task: str, seed: int) -> dict[str, Any]:
     return _skyreels_v2(task, seed, df=True)
 
 
+def _wan_vace(task: str, seed: int) -> dict[str, Any]:
+    """Wan VACE: a Wan transformer with VACE blocks that read the control video, its mask and
+    reference images (96 = 2 x 16 video-latent channels + 64 mask channels)."""
+    from diffusers import WanVACETransformer3DModel
+
+    comps = _wan("t2v", seed)
+    comps["transformer"] = _wan_transformer(
+        WanVACETransformer3DModel, seed, 16, 16, vace_layers=[0, 1], vace_in_channels=96
+    )
+    comps["transformer_2"] = None
+    return comps
+
+
 def _mochi(task: str, seed: int) -> dict[str, Any]:
     """Mochi 1: asymmetric DiT on a 12-channel VAE (8x spatial, 6x temporal: 6k+1 frames)."""
     from diffusers import (
@@ -574,6 +589,7 @@ _BUILDERS = {
     "wan2.2-ti2v": _wan22_ti2v,
     "skyreels-v2": _skyreels_v2,
     "skyreels-v2-df": _skyreels_v2_df,
+    "wan-vace": _wan_vace,
     "mochi": _mochi,
     "allegro": _allegro,
 }

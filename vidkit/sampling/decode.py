@@ -32,6 +32,7 @@ __all__ = [
     "decode_mochi",
     "decode_svd",
     "decode_wan",
+    "decode_wan_vace",
     "ltx_latent_grid",
 ]
 
@@ -78,6 +79,21 @@ def decode_wan(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
     )
     latents = latents / inv_std + mean
     return _postprocess(pipe, vae.decode(latents, return_dict=False)[0])
+
+
+def decode_wan_vace(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    # Wan VACE puts the latents of its reference images before the video's latent frames and drops
+    # them before decoding
+    refs = ctx.get("kwargs", {}).get("reference_images")
+    if refs is None:
+        n = 0
+    elif isinstance(refs, (list, tuple)):
+        n = len(refs[0]) if refs and isinstance(refs[0], (list, tuple)) else len(refs)
+    else:
+        n = 1
+    if n:
+        latents = latents[:, :, n:]
+    return decode_wan(pipe, latents, ctx)
 
 
 def ltx_latent_grid(pipe: Any, ctx: Mapping[str, Any]) -> tuple[int, int, int]:

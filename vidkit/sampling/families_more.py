@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vidkit.sampling.decode import decode_allegro, decode_mochi, decode_wan
+from vidkit.sampling.decode import decode_allegro, decode_mochi, decode_wan, decode_wan_vace
 
 __all__ = ["more_families"]
 
@@ -29,12 +29,21 @@ def _skyreels_tasks(pipe: Any) -> tuple[str, ...]:
     return ("t2v",) if tr.config.in_channels == vae.config.z_dim else ("i2v",)
 
 
+def _vace_call(pipe: Any, task: str, settings: Any, kwargs: dict) -> dict:
+    """Wan VACE: its control video and the generated video have the same frame count (the
+    pipeline's own default is 81, whatever the video)."""
+    kwargs = dict(kwargs)
+    if task == "v2v":
+        kwargs["num_frames"] = settings.num_frames
+    return kwargs
+
+
 def more_families() -> list[Any]:
     """The registry entries defined here (registered by :mod:`vidkit.sampling.families`).
 
     Example:
         >>> [f.name for f in more_families()]
-        ['skyreels-v2', 'skyreels-v2-df', 'mochi', 'allegro']
+        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'mochi', 'allegro']
     """
     from vidkit.sampling.families import ModelFamily
 
@@ -82,6 +91,24 @@ def more_families() -> list[Any]:
                 "base_num_frames needs overlap_history=... (several passes per call)"
             ),
             **wan_like,
+        ),
+        ModelFamily(
+            name="wan-vace",
+            # one pipeline class: no video is text-to-video; video= (a control video: depth,
+            # pose, gray-filled frames to generate...) with an optional mask= and
+            # reference_images= (pipeline kwargs) is video-to-video
+            pipelines={"t2v": "WanVACEPipeline", "v2v": "WanVACEPipeline"},
+            height=480,
+            width=832,
+            num_frames=81,
+            fps=16,
+            steps=50,
+            guidance=5.0,
+            patterns=(r"vace",),
+            prepare_call=_vace_call,
+            one_sample_per_call=True,  # its __call__ refuses prompt lists
+            notes="Wan-AI/Wan2.1-VACE-1.3B-diffusers, -14B (Wan 2.2 VACE-Fun: two experts)",
+            **dict(wan_like, decode=decode_wan_vace),
         ),
         ModelFamily(
             name="mochi",
