@@ -473,6 +473,10 @@ def _allegro(task: str, seed: int) -> dict[str, Any]:
             temporal_compression_ratio=4,
         )
     vae.enable_tiling()  # diffusers' Allegro VAE decodes only tiled
+    # Its tiles are 24 frames x 320 pixels: a tiny video would fit no tile and decode to zeros.
+    # Tiles of 8 frames x 16 pixels (no overlap) decode the tiny videos (8k frames, 16k pixels).
+    vae.kernel = (8, 16, 16)
+    vae.stride = (8, 16, 16)
     tok = tiny_tokenizer()
     return {
         "transformer": transformer,
@@ -651,6 +655,9 @@ def tiny_pipeline(
     spec = family_for(_TINY_SPEC.get(fam, fam))
     cls = pipeline_class_for(spec, t)
     pipe = cls(**comps)
+    for comp in pipe.components.values():  # eval mode, as from_pretrained leaves models (the
+        if hasattr(comp, "eval") and hasattr(comp, "training"):  # Allegro VAE has dropout)
+            comp.eval()
     pipe.set_progress_bar_config(disable=True)
     pipe.to(device)
     call_defaults = {} if fam == "svd" else {"max_sequence_length": 16}
