@@ -11,9 +11,8 @@ import pytest
 
 import vidkit as vk
 from vidkit.sampling.families import family_for, pipeline_class_name
-from vidkit.testing import _TINY_SPEC
 
-CASES = [(name, task) for name, tasks in vk.testing.TINY_FAMILIES.items() for task in tasks]
+CASES = [(name, task) for name, (_, tasks) in vk.testing.TINY_PIPELINES.items() for task in tasks]
 
 # Known, documented limit (docs/sampling.md): Wan 2.2 TI2V re-inserts the image latents after the
 # loop, so the last trajectory entry decodes the denoiser's own first latent frame
@@ -37,7 +36,7 @@ def _inputs(pipe, task: str) -> dict:
 @pytest.mark.parametrize("name, task", CASES, ids=[f"{n}-{t}" for n, t in CASES])
 def test_every_task_of_every_family(name, task):
     pipe = _pipe(name, task)
-    fam = family_for(_TINY_SPEC.get(name, name))
+    fam = family_for(vk.testing.TINY_PIPELINES[name][0])
     assert pipe.family is fam and task in pipe.tasks
     d = pipe.defaults
     # a frame count off the family's rule is fitted to it, with a warning that is recorded

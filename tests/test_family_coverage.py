@@ -15,13 +15,12 @@ from vidkit.sampling.coverage import (
     video_pipelines,
 )
 from vidkit.sampling.families import families, family_for, pipeline_class_name
-from vidkit.testing import _TINY_SPEC
 
 
 def _tested_classes() -> set[str]:
     out = set()
-    for name, tasks in vk.testing.TINY_FAMILIES.items():
-        fam = family_for(_TINY_SPEC.get(name, name))
+    for family, tasks in vk.testing.TINY_PIPELINES.values():
+        fam = family_for(family)
         out |= {pipeline_class_name(fam.pipelines[t]) for t in tasks}
     return out
 

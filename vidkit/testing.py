@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "TINY_FAMILIES",
+    "TINY_PIPELINES",
     "tiny_components",
     "tiny_pipeline",
     "tiny_tokenizer",
@@ -39,25 +40,28 @@ __all__ = [
     "smooth_video",
 ]
 
-# family -> tasks a tiny pipeline exists for
-TINY_FAMILIES: dict[str, tuple[str, ...]] = {
-    "cogvideox": ("t2v", "i2v", "v2v"),
-    "wan": ("t2v", "i2v", "v2v"),
-    "ltx": ("t2v", "i2v", "condition"),
-    "svd": ("i2v",),
-    # Wan 2.2: two experts (A14B: high-noise transformer + low-noise transformer_2) and the
-    # TI2V-5B model (one transformer, 48-channel VAE, text- and image-to-video)
-    "wan2.2-a14b": ("t2v", "i2v"),
-    "wan2.2-ti2v": ("t2v", "i2v"),
-    "skyreels-v2": ("t2v", "i2v"),
-    "skyreels-v2-df": ("t2v", "i2v"),
-    "wan-vace": ("t2v", "v2v"),
-    "mochi": ("t2v",),
-    "allegro": ("t2v",),
+# every tiny pipeline: name -> (registry family, tasks). A name is a family, or a checkpoint type
+# inside one (Wan 2.2 A14B: a high-noise transformer + a low-noise transformer_2; Wan 2.2 TI2V-5B:
+# one transformer on a 48-channel VAE, text- and image-to-video).
+TINY_PIPELINES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "cogvideox": ("cogvideox", ("t2v", "i2v", "v2v")),
+    "wan": ("wan", ("t2v", "i2v", "v2v")),
+    "ltx": ("ltx", ("t2v", "i2v", "condition")),
+    "svd": ("svd", ("i2v",)),
+    "wan2.2-a14b": ("wan", ("t2v", "i2v")),
+    "wan2.2-ti2v": ("wan", ("t2v", "i2v")),
+    "wan-vace": ("wan-vace", ("t2v", "v2v")),
+    "skyreels-v2": ("skyreels-v2", ("t2v", "i2v")),
+    "skyreels-v2-df": ("skyreels-v2-df", ("t2v", "i2v")),
+    "mochi": ("mochi", ("t2v",)),
+    "allegro": ("allegro", ("t2v",)),
 }
 
-# tiny pipelines of a checkpoint type inside a family: tiny name -> registry family
-_TINY_SPEC: dict[str, str] = {"wan2.2-a14b": "wan", "wan2.2-ti2v": "wan"}
+# the first four families -> tasks (the set the sampling, model and batch tests run everywhere;
+# tests/test_families.py runs every entry of TINY_PIPELINES)
+TINY_FAMILIES: dict[str, tuple[str, ...]] = {
+    name: TINY_PIPELINES[name][1] for name in ("cogvideox", "wan", "ltx", "svd")
+}
 
 # generation defaults that fit the tiny configurations (stored with the pipeline); the tiny text
 # encoders and CogVideoX's positional embedding expect prompts of at most 16 tokens
@@ -608,14 +612,15 @@ def _check(family: str, task: str) -> tuple[str, str]:
     fam = {"cogvideo": "cogvideox", "cog": "cogvideox", "stable-video-diffusion": "svd"}.get(
         fam, fam
     )
-    if fam not in TINY_FAMILIES:
+    if fam not in TINY_PIPELINES:
         raise ValueError(
-            f"no tiny pipeline for family {family!r}; available: {sorted(TINY_FAMILIES)}"
+            f"no tiny pipeline for family {family!r}; available: {sorted(TINY_PIPELINES)}"
         )
     t = normalize_task(task)
-    if t not in TINY_FAMILIES[fam]:
+    if t not in TINY_PIPELINES[fam][1]:
         raise ValueError(
-            f"family {fam!r} has no task {task!r}; its tiny pipelines cover {list(TINY_FAMILIES[fam])}"
+            f"family {fam!r} has no task {task!r}; its tiny pipelines cover "
+            f"{list(TINY_PIPELINES[fam][1])}"
         )
     return fam, t
 
@@ -639,7 +644,8 @@ def tiny_pipeline(
     """A random-weight tiny diffusers video pipeline wrapped as a :class:`vidkit.sampling.VideoPipeline`.
 
     Families and tasks: ``cogvideox`` (t2v, i2v, v2v), ``wan`` (t2v, i2v, v2v), ``ltx`` (t2v, i2v,
-    condition) and ``svd`` (i2v). No network is used. Two denoising steps take well under a second
+    condition), ``svd`` (i2v), and the rest of :data:`TINY_PIPELINES` (Wan 2.2 A14B and TI2V-5B,
+    Wan VACE, SkyReels-V2 and its diffusion-forcing models, Mochi, Allegro). No network is used. Two denoising steps take well under a second
     on a CPU (SVD a little more). The underlying diffusers pipeline is ``.pipeline``; the wrapper
     switches tasks with ``from_pipe`` (shared weights) where the checkpoint allows it.
 
@@ -652,7 +658,7 @@ def tiny_pipeline(
 
     fam, t = _check(family, task)
     comps = tiny_components(fam, t, seed=seed)
-    spec = family_for(_TINY_SPEC.get(fam, fam))
+    spec = family_for(TINY_PIPELINES[fam][0])
     cls = pipeline_class_for(spec, t)
     pipe = cls(**comps)
     for comp in pipe.components.values():  # eval mode, as from_pretrained leaves models (the
