@@ -53,6 +53,7 @@ TINY_PIPELINES: dict[str, tuple[str, tuple[str, ...]]] = {
     "wan-vace": ("wan-vace", ("t2v", "v2v")),
     "skyreels-v2": ("skyreels-v2", ("t2v", "i2v")),
     "skyreels-v2-df": ("skyreels-v2-df", ("t2v", "i2v")),
+    "lucy-edit": ("lucy-edit", ("v2v",)),
     "mochi": ("mochi", ("t2v",)),
     "allegro": ("allegro", ("t2v",)),
 }
@@ -75,6 +76,7 @@ _TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "skyreels-v2": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 24},
     "skyreels-v2-df": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 24},
     "wan-vace": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 16},
+    "lucy-edit": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
     "mochi": {"height": 16, "width": 16, "num_frames": 7, "steps": 2, "fps": 30},
     "allegro": {"height": 16, "width": 16, "num_frames": 8, "steps": 2, "fps": 15},
 }
@@ -408,6 +410,16 @@ def _wan_vace(task: str, seed: int) -> dict[str, Any]:
     return comps
 
 
+def _lucy_edit(task: str, seed: int) -> dict[str, Any]:
+    """Lucy Edit (on Wan 2.2 TI2V-5B): the transformer reads the noisy latents and the input
+    video's latents side by side (2 x 48 channels) and edits the video as the prompt says."""
+    from diffusers import WanTransformer3DModel
+
+    comps = _wan22_ti2v("t2v", seed)
+    comps["transformer"] = _wan_transformer(WanTransformer3DModel, seed, 96, 48)
+    return comps
+
+
 def _mochi(task: str, seed: int) -> dict[str, Any]:
     """Mochi 1: asymmetric DiT on a 12-channel VAE (8x spatial, 6x temporal: 6k+1 frames)."""
     from diffusers import (
@@ -598,6 +610,7 @@ _BUILDERS = {
     "skyreels-v2": _skyreels_v2,
     "skyreels-v2-df": _skyreels_v2_df,
     "wan-vace": _wan_vace,
+    "lucy-edit": _lucy_edit,
     "mochi": _mochi,
     "allegro": _allegro,
 }

@@ -125,7 +125,6 @@ NOT_YET_SUPPORTED: dict[str, str] = {
         f"LTX-Video long video with a prompt per segment (several passes per call); {_NO_TINY}"
     ),
     "LattePipeline": f"Latte (T5 + DiT, 2D VAE frame by frame); {_NO_TINY}",
-    "LucyEditPipeline": f"Lucy Edit: Wan-based instruction video editing; {_NO_TINY}",
     "MotifVideoPipeline": f"Motif-Video; {_NO_TINY}",
     "MotifVideoImage2VideoPipeline": f"Motif-Video image-to-video; {_NO_TINY}",
     "SanaVideoPipeline": f"Sana-Video: Gemma-2 text encoder; {_NO_TINY}",

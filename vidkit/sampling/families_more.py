@@ -30,8 +30,8 @@ def _skyreels_tasks(pipe: Any) -> tuple[str, ...]:
 
 
 def _vace_call(pipe: Any, task: str, settings: Any, kwargs: dict) -> dict:
-    """Wan VACE: its control video and the generated video have the same frame count (the
-    pipeline's own default is 81, whatever the video)."""
+    """Wan VACE and Lucy Edit: the input video and the generated video have the same frame count
+    (the pipelines' own default is 81, whatever the video)."""
     kwargs = dict(kwargs)
     if task == "v2v":
         kwargs["num_frames"] = settings.num_frames
@@ -43,7 +43,7 @@ def more_families() -> list[Any]:
 
     Example:
         >>> [f.name for f in more_families()]
-        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'mochi', 'allegro']
+        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'lucy-edit', 'mochi', 'allegro']
     """
     from vidkit.sampling.families import ModelFamily
 
@@ -109,6 +109,20 @@ def more_families() -> list[Any]:
             one_sample_per_call=True,  # its __call__ refuses prompt lists
             notes="Wan-AI/Wan2.1-VACE-1.3B-diffusers, -14B (Wan 2.2 VACE-Fun: two experts)",
             **dict(wan_like, decode=decode_wan_vace),
+        ),
+        ModelFamily(
+            name="lucy-edit",
+            pipelines={"v2v": "LucyEditPipeline"},  # the prompt says how to edit the video
+            height=480,
+            width=832,
+            num_frames=81,
+            fps=24,
+            steps=50,
+            guidance=5.0,
+            patterns=(r"lucy-?edit",),
+            prepare_call=_vace_call,
+            notes="decart-ai/Lucy-Edit-Dev (Wan 2.2 TI2V-5B based instruction video editing)",
+            **wan_like,
         ),
         ModelFamily(
             name="mochi",
