@@ -124,7 +124,10 @@ NOT_YET_SUPPORTED: dict[str, str] = {
     "LTXI2VLongMultiPromptPipeline": (
         f"LTX-Video long video with a prompt per segment (several passes per call); {_NO_TINY}"
     ),
-    "LattePipeline": f"Latte (T5 + DiT, 2D VAE frame by frame); {_NO_TINY}",
+    "LattePipeline": (
+        "Latte makes exactly transformer.config.video_length frames (16; its temporal position "
+        "embedding has that length), a rule vidkit's k*m+o frame rules cannot state yet"
+    ),
     "MotifVideoPipeline": f"Motif-Video; {_NO_TINY}",
     "MotifVideoImage2VideoPipeline": f"Motif-Video image-to-video; {_NO_TINY}",
     "SanaVideoPipeline": f"Sana-Video: Gemma-2 text encoder; {_NO_TINY}",
