@@ -33,6 +33,7 @@ __all__ = [
     "TINY_FAMILIES",
     "TINY_PIPELINES",
     "tiny_components",
+    "tiny_gemma_tokenizer",
     "tiny_pipeline",
     "tiny_tokenizer",
     "tiny_text_encoder",
@@ -54,6 +55,7 @@ TINY_PIPELINES: dict[str, tuple[str, tuple[str, ...]]] = {
     "skyreels-v2": ("skyreels-v2", ("t2v", "i2v")),
     "skyreels-v2-df": ("skyreels-v2-df", ("t2v", "i2v")),
     "lucy-edit": ("lucy-edit", ("v2v",)),
+    "ltx2": ("ltx2", ("t2v", "i2v")),
     "mochi": ("mochi", ("t2v",)),
     "allegro": ("allegro", ("t2v",)),
 }
@@ -77,6 +79,7 @@ _TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "skyreels-v2-df": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 24},
     "wan-vace": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 16},
     "lucy-edit": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
+    "ltx2": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
     "mochi": {"height": 16, "width": 16, "num_frames": 7, "steps": 2, "fps": 30},
     "allegro": {"height": 16, "width": 16, "num_frames": 8, "steps": 2, "fps": 15},
 }
@@ -503,6 +506,165 @@ def _allegro(task: str, seed: int) -> dict[str, Any]:
     }
 
 
+def tiny_gemma_tokenizer(model_max_length: int = 16) -> Any:
+    """A tiny Gemma tokenizer built in code: byte-pair encoding over single letters (no merges),
+    with Gemma's special tokens (pad=0, eos=1, bos=2); no network.
+
+    Example:
+        >>> tok = tiny_gemma_tokenizer()
+        >>> len(tok) < 40, tok.pad_token_id
+        (True, 0)
+    """
+    from transformers import GemmaTokenizer
+
+    vocab = {t: i for i, t in enumerate(["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"])}
+    for c in "abcdefghijklmnopqrstuvwxyz0123456789.,\u2581":
+        vocab.setdefault(c, len(vocab))
+    tok = GemmaTokenizer(vocab=vocab, merges=[])
+    tok.model_max_length = model_max_length
+    return tok
+
+
+def _ltx2(task: str, seed: int) -> dict[str, Any]:
+    """LTX-2: one transformer denoising video and audio latents together, a Gemma-3 text encoder
+    read through text connectors, a video VAE, an audio VAE (mel spectrograms) and a vocoder."""
+    from diffusers import (
+        AutoencoderKLLTX2Audio,
+        AutoencoderKLLTX2Video,
+        FlowMatchEulerDiscreteScheduler,
+        LTX2VideoTransformer3DModel,
+    )
+    from diffusers.pipelines.ltx2 import LTX2TextConnectors, LTX2Vocoder
+    from transformers import Gemma3Config, Gemma3ForConditionalGeneration
+
+    tok = tiny_gemma_tokenizer()
+    cfg = Gemma3Config(
+        text_config={
+            "vocab_size": len(tok),
+            "hidden_size": 32,
+            "intermediate_size": 32,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 1,
+            "head_dim": 8,
+            "max_position_embeddings": 64,
+            "sliding_window": 16,
+            "layer_types": ["full_attention", "full_attention"],
+        },
+        vision_config={
+            "hidden_size": 16,
+            "intermediate_size": 32,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 2,
+            "image_size": 28,
+            "patch_size": 14,
+        },
+        mm_tokens_per_image=4,
+    )
+    with _seeded(seed):
+        text_encoder = Gemma3ForConditionalGeneration(cfg).eval()
+    hidden, layers = cfg.text_config.hidden_size, cfg.text_config.num_hidden_layers
+    with _seeded(seed):
+        transformer = LTX2VideoTransformer3DModel(
+            in_channels=4,
+            out_channels=4,
+            patch_size=1,
+            patch_size_t=1,
+            num_attention_heads=2,
+            attention_head_dim=8,
+            cross_attention_dim=16,
+            audio_in_channels=4,
+            audio_out_channels=4,
+            audio_num_attention_heads=2,
+            audio_attention_head_dim=4,
+            audio_cross_attention_dim=8,
+            num_layers=2,
+            qk_norm="rms_norm_across_heads",
+            caption_channels=hidden,
+            rope_double_precision=False,
+            rope_type="split",
+        )
+    connector = {"num_attention_heads": 4, "attention_head_dim": 8, "num_layers": 1}
+    with _seeded(seed):
+        connectors = LTX2TextConnectors(
+            caption_channels=hidden,
+            text_proj_in_factor=layers + 1,  # every hidden state of the text encoder
+            **{f"video_connector_{k}": v for k, v in connector.items()},
+            **{f"audio_connector_{k}": v for k, v in connector.items()},
+            video_connector_num_learnable_registers=None,
+            audio_connector_num_learnable_registers=None,
+            connector_rope_base_seq_len=32,
+            rope_theta=10000.0,
+            rope_double_precision=False,
+            causal_temporal_positioning=False,
+            rope_type="split",
+        )
+    with _seeded(seed):
+        vae = AutoencoderKLLTX2Video(
+            in_channels=3,
+            out_channels=3,
+            latent_channels=4,
+            block_out_channels=(8,),
+            decoder_block_out_channels=(8,),
+            layers_per_block=(1,),
+            decoder_layers_per_block=(1, 1),
+            spatio_temporal_scaling=(True,),
+            decoder_spatio_temporal_scaling=(True,),
+            decoder_inject_noise=(False, False),
+            downsample_type=("spatial",),
+            upsample_residual=(False,),
+            upsample_factor=(1,),
+            timestep_conditioning=False,
+            patch_size=1,
+            patch_size_t=1,
+            encoder_causal=True,
+            decoder_causal=False,
+        )
+    vae.use_framewise_encoding = False
+    vae.use_framewise_decoding = False
+    with _seeded(seed):
+        audio_vae = AutoencoderKLLTX2Audio(
+            base_channels=4,
+            output_channels=2,
+            ch_mult=(1,),
+            num_res_blocks=1,
+            attn_resolutions=None,
+            in_channels=2,
+            resolution=32,
+            latent_channels=2,
+            norm_type="pixel",
+            causality_axis="height",
+            dropout=0.0,
+            mid_block_add_attention=False,
+            sample_rate=16000,
+            mel_hop_length=160,
+            is_causal=True,
+            mel_bins=8,
+        )
+    with _seeded(seed):
+        vocoder = LTX2Vocoder(
+            in_channels=2 * 8,  # audio VAE output channels x mel bins
+            hidden_channels=32,
+            out_channels=2,
+            upsample_kernel_sizes=[4, 4],
+            upsample_factors=[2, 2],
+            resnet_kernel_sizes=[3],
+            resnet_dilations=[[1, 3, 5]],
+            leaky_relu_negative_slope=0.1,
+            output_sampling_rate=16000,
+        )
+    return {
+        "transformer": transformer,
+        "vae": vae,
+        "audio_vae": audio_vae,
+        "scheduler": FlowMatchEulerDiscreteScheduler(),
+        "text_encoder": text_encoder,
+        "tokenizer": tok,
+        "connectors": connectors,
+        "vocoder": vocoder,
+    }
+
+
 def _ltx(task: str, seed: int) -> dict[str, Any]:
     from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler
     from diffusers.models.transformers import LTXVideoTransformer3DModel
@@ -611,6 +773,7 @@ _BUILDERS = {
     "skyreels-v2-df": _skyreels_v2_df,
     "wan-vace": _wan_vace,
     "lucy-edit": _lucy_edit,
+    "ltx2": _ltx2,
     "mochi": _mochi,
     "allegro": _allegro,
 }

@@ -100,12 +100,10 @@ NOT_YET_SUPPORTED: dict[str, str] = {
         f"generate yet); {_NO_TINY}"
     ),
     "Kandinsky6SRPipeline": "video super-resolution of a finished video: not a generation task",
-    "LTX2Pipeline": (
-        f"LTX-2: Gemma-3 text encoder, joint audio + video latents, audio VAE and vocoder (audio "
-        f"output); {_NO_TINY}"
+    "LTX2ConditionPipeline": (
+        "LTX-2 conditions at chosen frames: its conditions= list (LTX2VideoCondition) is not built "
+        "from vk.generate's inputs yet"
     ),
-    "LTX2ImageToVideoPipeline": f"LTX-2 image-to-video (audio output); {_NO_TINY}",
-    "LTX2ConditionPipeline": f"LTX-2 conditions at chosen frames (audio output); {_NO_TINY}",
     "LTX2InContextPipeline": f"LTX-2 in-context (IC-LoRA) conditioning; {_NO_TINY}",
     "LTX2HDRPipeline": f"LTX-2 HDR output; {_NO_TINY}",
     "LTX2DFRPipeline": f"LTX-2 distilled few-step refinement; {_NO_TINY}",

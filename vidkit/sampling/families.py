@@ -575,7 +575,8 @@ def _builtin_families() -> list[ModelFamily]:
             latent_layout="BCFHW",
             flow_matching=True,
             decode=decode_wan,
-            patterns=(r"wan-ai/", r"\bwan[-_ ]?2\.[12]", r"wan2\.[12]"),
+            # (Wan VACE ids belong to the wan-vace family)
+            patterns=(r"^(?!.*vace).*wan-ai/", r"^(?!.*vace).*\bwan[-_ ]?2\.[12]"),
             gpu_dtype="bfloat16",
             component_dtypes={"vae": "float32", "image_encoder": "float32"},
             tasks_for=_wan_tasks,

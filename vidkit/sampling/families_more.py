@@ -16,7 +16,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from vidkit.sampling.decode import decode_allegro, decode_mochi, decode_wan, decode_wan_vace
+from vidkit.sampling.decode import (
+    decode_allegro,
+    decode_ltx,
+    decode_mochi,
+    decode_wan,
+    decode_wan_vace,
+)
 
 __all__ = ["more_families"]
 
@@ -43,7 +49,7 @@ def more_families() -> list[Any]:
 
     Example:
         >>> [f.name for f in more_families()]
-        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'lucy-edit', 'mochi', 'allegro']
+        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'lucy-edit', 'ltx2', 'mochi', 'allegro']
     """
     from vidkit.sampling.families import ModelFamily
 
@@ -123,6 +129,30 @@ def more_families() -> list[Any]:
             prepare_call=_vace_call,
             notes="decart-ai/Lucy-Edit-Dev (Wan 2.2 TI2V-5B based instruction video editing)",
             **wan_like,
+        ),
+        ModelFamily(
+            name="ltx2",
+            pipelines={"t2v": "LTX2Pipeline", "i2v": "LTX2ImageToVideoPipeline"},
+            height=512,
+            width=768,
+            num_frames=121,
+            fps=24,
+            steps=30,
+            guidance=3.0,
+            frame_multiple=8,
+            frame_offset=1,
+            size_multiple=32,
+            latent_layout="packed",  # video latents [B, seq, C]; audio latents beside them
+            flow_matching=True,
+            decode=decode_ltx,  # LTX-Video's unpack + de-normalise + VAE decode
+            patterns=(r"ltx-?2",),
+            gpu_dtype="bfloat16",
+            fps_arg="frame_rate",
+            image_per_sample=True,
+            notes=(
+                "Lightricks/LTX-2: video + audio in one model; the pipeline's audio "
+                "(output.audio, a waveform at the vocoder's rate) is not kept by vk.generate yet"
+            ),
         ),
         ModelFamily(
             name="mochi",
