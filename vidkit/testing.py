@@ -56,6 +56,7 @@ TINY_PIPELINES: dict[str, tuple[str, tuple[str, ...]]] = {
     "skyreels-v2-df": ("skyreels-v2-df", ("t2v", "i2v")),
     "lucy-edit": ("lucy-edit", ("v2v",)),
     "ltx2": ("ltx2", ("t2v", "i2v")),
+    "sana-video": ("sana-video", ("t2v", "i2v")),
     "mochi": ("mochi", ("t2v",)),
     "allegro": ("allegro", ("t2v",)),
 }
@@ -80,6 +81,7 @@ _TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "wan-vace": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 16},
     "lucy-edit": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
     "ltx2": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
+    "sana-video": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 16},
     "mochi": {"height": 16, "width": 16, "num_frames": 7, "steps": 2, "fps": 30},
     "allegro": {"height": 16, "width": 16, "num_frames": 8, "steps": 2, "fps": 15},
 }
@@ -665,6 +667,56 @@ def _ltx2(task: str, seed: int) -> dict[str, Any]:
     }
 
 
+def _sana_video(task: str, seed: int) -> dict[str, Any]:
+    """Sana-Video: linear-attention DiT, Gemma-2 text encoder, Wan 2.1 VAE."""
+    from diffusers import DPMSolverMultistepScheduler, SanaVideoTransformer3DModel
+    from transformers import Gemma2Config, Gemma2Model
+
+    tok = tiny_gemma_tokenizer()
+    cfg = Gemma2Config(
+        head_dim=16,
+        hidden_size=8,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        num_attention_heads=2,
+        num_hidden_layers=1,
+        num_key_value_heads=2,
+        vocab_size=len(tok),
+        attn_implementation="eager",
+    )
+    with _seeded(seed):
+        text_encoder = Gemma2Model(cfg).eval()
+    with _seeded(seed):
+        transformer = SanaVideoTransformer3DModel(
+            in_channels=16,
+            out_channels=16,
+            num_attention_heads=2,
+            attention_head_dim=12,
+            num_layers=2,
+            num_cross_attention_heads=2,
+            cross_attention_head_dim=12,
+            cross_attention_dim=24,
+            caption_channels=8,
+            mlp_ratio=2.5,
+            dropout=0.0,
+            attention_bias=False,
+            sample_size=8,
+            patch_size=(1, 2, 2),
+            norm_elementwise_affine=False,
+            norm_eps=1e-6,
+            qk_norm="rms_norm_across_heads",
+            rope_max_seq_len=32,
+        )
+    comps = _wan("t2v", seed)
+    return {
+        "transformer": transformer,
+        "vae": comps["vae"],
+        "scheduler": DPMSolverMultistepScheduler(),
+        "text_encoder": text_encoder,
+        "tokenizer": tok,
+    }
+
+
 def _ltx(task: str, seed: int) -> dict[str, Any]:
     from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler
     from diffusers.models.transformers import LTXVideoTransformer3DModel
@@ -774,6 +826,7 @@ _BUILDERS = {
     "wan-vace": _wan_vace,
     "lucy-edit": _lucy_edit,
     "ltx2": _ltx2,
+    "sana-video": _sana_video,
     "mochi": _mochi,
     "allegro": _allegro,
 }
@@ -843,6 +896,8 @@ def tiny_pipeline(
     pipe.set_progress_bar_config(disable=True)
     pipe.to(device)
     call_defaults = {} if fam == "svd" else {"max_sequence_length": 16}
+    if fam == "sana-video":  # no long system prompt before the tiny encoder's 16 tokens
+        call_defaults.update(complex_human_instruction=[], use_resolution_binning=False)
     return VideoPipeline(
         pipe,
         family=spec,

@@ -128,8 +128,6 @@ NOT_YET_SUPPORTED: dict[str, str] = {
     ),
     "MotifVideoPipeline": f"Motif-Video; {_NO_TINY}",
     "MotifVideoImage2VideoPipeline": f"Motif-Video image-to-video; {_NO_TINY}",
-    "SanaVideoPipeline": f"Sana-Video: Gemma-2 text encoder; {_NO_TINY}",
-    "SanaImageToVideoPipeline": f"Sana-Video image-to-video: Gemma-2 text encoder; {_NO_TINY}",
     "SanaWMPipeline": f"Sana world model (action/camera conditioned); {_NO_TINY}",
     "SkyReelsV2DiffusionForcingVideoToVideoPipeline": (
         "SkyReels-V2 video extension: the output prepends the input and sampling runs one pass "

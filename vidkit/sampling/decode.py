@@ -30,6 +30,7 @@ __all__ = [
     "decode_latents",
     "decode_ltx",
     "decode_mochi",
+    "decode_sana_video",
     "decode_svd",
     "decode_wan",
     "decode_wan_vace",
@@ -168,6 +169,30 @@ def decode_allegro(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarra
     n, h, w = ctx.get("num_frames"), ctx.get("height"), ctx.get("width")
     if n and h and w:
         video = video[:, :, : int(n), : int(h), : int(w)]
+    return _postprocess(pipe, video)
+
+
+def decode_sana_video(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    import torch
+    from diffusers import AutoencoderKLLTX2Video, AutoencoderKLWan
+
+    # latents [B, C, F, h, w], normalised by the VAE's statistics (Wan or LTX-2 VAE; DC: none);
+    # with resolution binning the pipeline resizes the decoded frames back to the asked size
+    vae, c = pipe.vae, latents.shape[1]
+    latents = latents.to(vae.dtype)
+    if isinstance(vae, AutoencoderKLLTX2Video):
+        mean, std = vae.latents_mean, vae.latents_std
+    elif isinstance(vae, AutoencoderKLWan):
+        mean, std = torch.tensor(vae.config.latents_mean), torch.tensor(vae.config.latents_std)
+    else:
+        mean, std = torch.zeros(c), torch.ones(c)
+    mean = mean.view(1, c, 1, 1, 1).to(latents.device, latents.dtype)
+    std = std.view(1, c, 1, 1, 1).to(latents.device, latents.dtype)
+    video = vae.decode(latents * std + mean, return_dict=False)[0]
+    if ctx.get("kwargs", {}).get("use_resolution_binning", True):
+        video = pipe.video_processor.resize_and_crop_tensor(
+            video, int(ctx["width"]), int(ctx["height"])
+        )
     return _postprocess(pipe, video)
 
 

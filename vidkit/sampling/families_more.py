@@ -20,6 +20,7 @@ from vidkit.sampling.decode import (
     decode_allegro,
     decode_ltx,
     decode_mochi,
+    decode_sana_video,
     decode_wan,
     decode_wan_vace,
 )
@@ -44,12 +45,17 @@ def _vace_call(pipe: Any, task: str, settings: Any, kwargs: dict) -> dict:
     return kwargs
 
 
+def _sana_video_call(pipe: Any, task: str, settings: Any, kwargs: dict) -> dict:
+    """Sana-Video counts frames in ``frames``."""
+    return {**kwargs, "frames": settings.num_frames}
+
+
 def more_families() -> list[Any]:
     """The registry entries defined here (registered by :mod:`vidkit.sampling.families`).
 
     Example:
         >>> [f.name for f in more_families()]
-        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'lucy-edit', 'ltx2', 'mochi', 'allegro']
+        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'lucy-edit', 'ltx2', 'sana-video', 'mochi', 'allegro']
     """
     from vidkit.sampling.families import ModelFamily
 
@@ -153,6 +159,23 @@ def more_families() -> list[Any]:
                 "Lightricks/LTX-2: video + audio in one model; the pipeline's audio "
                 "(output.audio, a waveform at the vocoder's rate) is not kept by vk.generate yet"
             ),
+        ),
+        ModelFamily(
+            name="sana-video",
+            pipelines={"t2v": "SanaVideoPipeline", "i2v": "SanaImageToVideoPipeline"},
+            height=480,
+            width=832,
+            num_frames=81,
+            fps=16,
+            steps=50,
+            guidance=6.0,
+            patterns=(r"sana-?video",),
+            prepare_call=_sana_video_call,
+            notes=(
+                "Efficient-Large-Model/SANA-Video_2B_480p_diffusers (Gemma-2 text encoder, Wan "
+                "2.1 VAE; the LTX-2-VAE variants need 8k+1 frames)"
+            ),
+            **dict(wan_like, decode=decode_sana_video),
         ),
         ModelFamily(
             name="mochi",
