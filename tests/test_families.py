@@ -130,3 +130,14 @@ def test_vace_control_video_sets_the_frame_count_and_reference_images_are_decode
     with pytest.warns(UserWarning, match="one sample per call"):
         vs = vk.generate(pipe, prompt="a", seed=[0, 1], batch_size=2, steps=2, progress=False)
     assert [x.metadata["batch_size"] for x in vs] == [1, 1]
+
+
+def test_helios_makes_whole_chunks():
+    """Helios generates 33-frame chunks, each continuing the last: 40 frames are fitted to 33
+    (32k+1, with a warning) and 65 frames are two chunks."""
+    pipe = _pipe("helios", "t2v")
+    with pytest.warns(UserWarning, match="num_frames=40 changed to 33"):
+        v = vk.generate(pipe, prompt="a ball", num_frames=40, seed=0, progress=False)
+    assert v.num_frames == 33
+    v = vk.generate(pipe, prompt="a ball", num_frames=65, seed=0, progress=False)
+    assert v.shape == (65, 16, 16, 3) and np.isfinite(v.frames).all()

@@ -57,6 +57,7 @@ TINY_PIPELINES: dict[str, tuple[str, tuple[str, ...]]] = {
     "lucy-edit": ("lucy-edit", ("v2v",)),
     "ltx2": ("ltx2", ("t2v", "i2v")),
     "sana-video": ("sana-video", ("t2v", "i2v")),
+    "helios": ("helios", ("t2v",)),
     "mochi": ("mochi", ("t2v",)),
     "allegro": ("allegro", ("t2v",)),
 }
@@ -82,6 +83,7 @@ _TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "lucy-edit": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
     "ltx2": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
     "sana-video": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 16},
+    "helios": {"height": 16, "width": 16, "num_frames": 33, "steps": 2, "fps": 24},
     "mochi": {"height": 16, "width": 16, "num_frames": 7, "steps": 2, "fps": 30},
     "allegro": {"height": 16, "width": 16, "num_frames": 8, "steps": 2, "fps": 15},
 }
@@ -422,6 +424,36 @@ def _lucy_edit(task: str, seed: int) -> dict[str, Any]:
 
     comps = _wan22_ti2v("t2v", seed)
     comps["transformer"] = _wan_transformer(WanTransformer3DModel, seed, 96, 48)
+    return comps
+
+
+def _helios(task: str, seed: int) -> dict[str, Any]:
+    """Helios: a Wan-type transformer that generates chunk after chunk, reading compressed
+    history latents (multi-term memory patches), with its own multi-stage scheduler."""
+    from diffusers import HeliosScheduler, HeliosTransformer3DModel
+
+    comps = _wan("t2v", seed)
+    comps.pop("transformer_2", None)
+    with _seeded(seed):
+        comps["transformer"] = HeliosTransformer3DModel(
+            patch_size=(1, 2, 2),
+            num_attention_heads=2,
+            attention_head_dim=12,
+            in_channels=16,
+            out_channels=16,
+            text_dim=32,
+            freq_dim=256,
+            ffn_dim=32,
+            num_layers=2,
+            cross_attn_norm=True,
+            qk_norm="rms_norm_across_heads",
+            rope_dim=(4, 4, 4),
+            has_multi_term_memory_patch=True,
+            guidance_cross_attn=True,
+            zero_history_timestep=True,
+            is_amplify_history=False,
+        )
+    comps["scheduler"] = HeliosScheduler(stage_range=[0, 1], stages=1, use_dynamic_shifting=True)
     return comps
 
 
@@ -827,6 +859,7 @@ _BUILDERS = {
     "lucy-edit": _lucy_edit,
     "ltx2": _ltx2,
     "sana-video": _sana_video,
+    "helios": _helios,
     "mochi": _mochi,
     "allegro": _allegro,
 }

@@ -78,7 +78,6 @@ NOT_YET_SUPPORTED: dict[str, str] = {
     "EasyAnimatePipeline": f"EasyAnimate: Qwen2-VL text encoder; {_NO_TINY}",
     "EasyAnimateControlPipeline": f"EasyAnimate control video / camera control; {_NO_TINY}",
     "EasyAnimateInpaintPipeline": f"EasyAnimate inpainting (video + mask); {_NO_TINY}",
-    "HeliosPipeline": f"Helios: chunked autoregressive long video; {_NO_TINY}",
     "HeliosPyramidPipeline": f"Helios pyramid sampling (several resolutions per call); {_NO_TINY}",
     "HunyuanSkyreelsImageToVideoPipeline": (
         f"SkyReels-V1 on HunyuanVideo: Llama + CLIP text encoders; {_NO_TINY}"
@@ -88,10 +87,12 @@ NOT_YET_SUPPORTED: dict[str, str] = {
         f"per call, which vidkit's single trajectory does not describe yet); {_NO_TINY}"
     ),
     "HunyuanVideo15Pipeline": (
-        f"HunyuanVideo-1.5: Qwen2.5-VL + ByT5 glyph text encoders; {_NO_TINY}"
+        "HunyuanVideo-1.5's __call__ takes no callback_on_step_end, so vidkit's step callbacks, "
+        f"progress bar and trajectories cannot attach (guidance goes through a guider); {_NO_TINY}"
     ),
     "HunyuanVideo15ImageToVideoPipeline": (
-        f"HunyuanVideo-1.5 I2V: Qwen2.5-VL + ByT5 text encoders, SigLIP image encoder; {_NO_TINY}"
+        "HunyuanVideo-1.5 I2V: no callback_on_step_end (no step callbacks, progress or "
+        f"trajectories), SigLIP image encoder; {_NO_TINY}"
     ),
     "Kandinsky5T2VPipeline": f"Kandinsky 5: Qwen2.5-VL + CLIP text encoders; {_NO_TINY}",
     "Kandinsky5I2VPipeline": f"Kandinsky 5 I2V: Qwen2.5-VL + CLIP text encoders; {_NO_TINY}",

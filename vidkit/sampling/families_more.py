@@ -55,7 +55,7 @@ def more_families() -> list[Any]:
 
     Example:
         >>> [f.name for f in more_families()]
-        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'lucy-edit', 'ltx2', 'sana-video', 'mochi', 'allegro']
+        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'lucy-edit', 'ltx2', 'sana-video', 'helios', 'mochi', 'allegro']
     """
     from vidkit.sampling.families import ModelFamily
 
@@ -176,6 +176,23 @@ def more_families() -> list[Any]:
                 "2.1 VAE; the LTX-2-VAE variants need 8k+1 frames)"
             ),
             **dict(wan_like, decode=decode_sana_video),
+        ),
+        ModelFamily(
+            name="helios",
+            pipelines={"t2v": "HeliosPipeline"},
+            height=384,
+            width=640,
+            num_frames=129,  # what its default 132 gives: whole chunks
+            fps=24,
+            steps=50,
+            guidance=5.0,
+            patterns=(r"helios",),
+            notes=(
+                "BestWishYsh/Helios-Base, -Mid, -Distilled: chunk by chunk (each chunk runs its own "
+                "denoising loop: a trajectory shows the chunk being denoised)"
+            ),
+            # chunks of 9 latent frames (33 frames), each continuing the last: 32k+1 frames
+            **dict(wan_like, frame_multiple=32),
         ),
         ModelFamily(
             name="mochi",
