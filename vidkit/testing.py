@@ -546,7 +546,7 @@ def tiny_gemma_tokenizer(model_max_length: int = 16) -> Any:
 
     Example:
         >>> tok = tiny_gemma_tokenizer()
-        >>> len(tok) < 40, tok.pad_token_id
+        >>> len(tok) < 60, tok.pad_token_id
         (True, 0)
     """
     from transformers import GemmaTokenizer

@@ -12,7 +12,7 @@ Example:
     >>> rows = coverage()
     >>> rows["WanPipeline"]
     'wan'
-    >>> rows["LTX2Pipeline"].startswith("not yet:")
+    >>> rows["Kandinsky5T2VPipeline"].startswith("not yet:")
     True
 """
 

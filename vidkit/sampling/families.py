@@ -681,9 +681,9 @@ def _builtin_families() -> list[ModelFamily]:
 
 
 def _more_families() -> list[ModelFamily]:
-    from vidkit.sampling.families_more import more_families
+    from vidkit.sampling.families_more import more_family_specs
 
-    return more_families()
+    return [ModelFamily(**spec) for spec in more_family_specs()]
 
 
 for _fam in _builtin_families():

@@ -1,8 +1,8 @@
 """Registry entries of the families added after the first six (SkyReels-V2, ...).
 
-Each is one :class:`~vidkit.sampling.families.ModelFamily` (frame and size rules, tasks,
-defaults of the released checkpoints, recommended dtype, trajectory decode); ``families.py``
-registers them with the built-in ones. What diffusers ships and vidkit does not cover yet is
+Each is the keyword arguments of one :class:`~vidkit.sampling.families.ModelFamily` (frame and
+size rules, tasks, defaults of the released checkpoints, recommended dtype, trajectory decode);
+``families.py`` builds and registers them with the built-in ones (this module does not import it). What diffusers ships and vidkit does not cover yet is
 listed, with the reason, in :mod:`vidkit.sampling.coverage`.
 
 Example:
@@ -25,7 +25,7 @@ from vidkit.sampling.decode import (
     decode_wan_vace,
 )
 
-__all__ = ["more_families"]
+__all__ = ["more_family_specs"]
 
 
 def _skyreels_tasks(pipe: Any) -> tuple[str, ...]:
@@ -50,15 +50,14 @@ def _sana_video_call(pipe: Any, task: str, settings: Any, kwargs: dict) -> dict:
     return {**kwargs, "frames": settings.num_frames}
 
 
-def more_families() -> list[Any]:
-    """The registry entries defined here (registered by :mod:`vidkit.sampling.families`).
+def more_family_specs() -> list[dict[str, Any]]:
+    """The registry entries defined here, as ``ModelFamily`` keyword arguments (built and
+    registered by :mod:`vidkit.sampling.families`).
 
     Example:
-        >>> [f.name for f in more_families()]
+        >>> [f["name"] for f in more_family_specs()]
         ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'lucy-edit', 'ltx2', 'sana-video', 'helios', 'mochi', 'allegro']
     """
-    from vidkit.sampling.families import ModelFamily
-
     wan_like: dict[str, Any] = {
         "frame_multiple": 4,
         "frame_offset": 1,
@@ -70,7 +69,7 @@ def more_families() -> list[Any]:
         "component_dtypes": {"vae": "float32", "image_encoder": "float32"},
     }
     return [
-        ModelFamily(
+        dict(
             name="skyreels-v2",
             pipelines={"t2v": "SkyReelsV2Pipeline", "i2v": "SkyReelsV2ImageToVideoPipeline"},
             height=544,
@@ -84,7 +83,7 @@ def more_families() -> list[Any]:
             notes="Skywork/SkyReels-V2-T2V-14B-540P-Diffusers, -I2V-1.3B/14B-540P (Wan-based)",
             **wan_like,
         ),
-        ModelFamily(
+        dict(
             name="skyreels-v2-df",
             pipelines={
                 "t2v": "SkyReelsV2DiffusionForcingPipeline",
@@ -104,7 +103,7 @@ def more_families() -> list[Any]:
             ),
             **wan_like,
         ),
-        ModelFamily(
+        dict(
             name="wan-vace",
             # one pipeline class: no video is text-to-video; video= (a control video: depth,
             # pose, gray-filled frames to generate...) with an optional mask= and
@@ -122,7 +121,7 @@ def more_families() -> list[Any]:
             notes="Wan-AI/Wan2.1-VACE-1.3B-diffusers, -14B (Wan 2.2 VACE-Fun: two experts)",
             **dict(wan_like, decode=decode_wan_vace),
         ),
-        ModelFamily(
+        dict(
             name="lucy-edit",
             pipelines={"v2v": "LucyEditPipeline"},  # the prompt says how to edit the video
             height=480,
@@ -136,7 +135,7 @@ def more_families() -> list[Any]:
             notes="decart-ai/Lucy-Edit-Dev (Wan 2.2 TI2V-5B based instruction video editing)",
             **wan_like,
         ),
-        ModelFamily(
+        dict(
             name="ltx2",
             pipelines={"t2v": "LTX2Pipeline", "i2v": "LTX2ImageToVideoPipeline"},
             height=512,
@@ -160,7 +159,7 @@ def more_families() -> list[Any]:
                 "(output.audio, a waveform at the vocoder's rate) is not kept by vk.generate yet"
             ),
         ),
-        ModelFamily(
+        dict(
             name="sana-video",
             pipelines={"t2v": "SanaVideoPipeline", "i2v": "SanaImageToVideoPipeline"},
             height=480,
@@ -177,7 +176,7 @@ def more_families() -> list[Any]:
             ),
             **dict(wan_like, decode=decode_sana_video),
         ),
-        ModelFamily(
+        dict(
             name="helios",
             pipelines={"t2v": "HeliosPipeline"},
             height=384,
@@ -194,7 +193,7 @@ def more_families() -> list[Any]:
             # chunks of 9 latent frames (33 frames), each continuing the last: 32k+1 frames
             **dict(wan_like, frame_multiple=32),
         ),
-        ModelFamily(
+        dict(
             name="mochi",
             pipelines={"t2v": "MochiPipeline"},
             height=480,
@@ -213,7 +212,7 @@ def more_families() -> list[Any]:
             gpu_dtype="bfloat16",
             notes="genmo/mochi-1-preview (fp16/bf16 variants; VAE decode is memory-heavy: tiling)",
         ),
-        ModelFamily(
+        dict(
             name="allegro",
             pipelines={"t2v": "AllegroPipeline"},
             height=720,
