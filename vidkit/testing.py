@@ -58,6 +58,7 @@ TINY_PIPELINES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ltx2": ("ltx2", ("t2v", "i2v")),
     "sana-video": ("sana-video", ("t2v", "i2v")),
     "helios": ("helios", ("t2v",)),
+    "hunyuanvideo": ("hunyuanvideo", ("t2v",)),
     "mochi": ("mochi", ("t2v",)),
     "allegro": ("allegro", ("t2v",)),
 }
@@ -84,6 +85,7 @@ _TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "ltx2": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
     "sana-video": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 16},
     "helios": {"height": 16, "width": 16, "num_frames": 33, "steps": 2, "fps": 24},
+    "hunyuanvideo": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 15},
     "mochi": {"height": 16, "width": 16, "num_frames": 7, "steps": 2, "fps": 30},
     "allegro": {"height": 16, "width": 16, "num_frames": 8, "steps": 2, "fps": 15},
 }
@@ -455,6 +457,120 @@ def _helios(task: str, seed: int) -> dict[str, Any]:
         )
     comps["scheduler"] = HeliosScheduler(stage_range=[0, 1], stages=1, use_dynamic_shifting=True)
     return comps
+
+
+def _hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
+    """HunyuanVideo: dual-stream DiT, a Llama text encoder (hidden states) and a CLIP text encoder
+    (pooled), both with letter-level tokenizers built in code."""
+    from diffusers import (
+        AutoencoderKLHunyuanVideo,
+        FlowMatchEulerDiscreteScheduler,
+        HunyuanVideoTransformer3DModel,
+    )
+    from transformers import (
+        CLIPTextConfig,
+        CLIPTextModel,
+        CLIPTokenizer,
+        LlamaConfig,
+        LlamaModel,
+        LlamaTokenizer,
+    )
+
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789.,"
+    vocab = {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>"])}
+    for c in letters + "\u2581":
+        vocab.setdefault(c, len(vocab))
+    tok = LlamaTokenizer(
+        vocab=vocab,
+        merges=[],
+        bos_token="<s>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        pad_token="<pad>",
+    )
+    clip_vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
+    for c in letters:
+        clip_vocab.setdefault(c, len(clip_vocab))
+        clip_vocab.setdefault(c + "</w>", len(clip_vocab))
+    end = "<|endoftext|>"
+    tok2 = CLIPTokenizer(
+        vocab=clip_vocab,
+        merges=[],
+        unk_token=end,
+        bos_token="<|startoftext|>",
+        eos_token=end,
+        pad_token=end,
+    )
+    tok.model_max_length = tok2.model_max_length = 16
+    with _seeded(seed):
+        text_encoder = LlamaModel(
+            LlamaConfig(
+                hidden_size=16,
+                intermediate_size=37,
+                num_attention_heads=4,
+                num_hidden_layers=2,
+                vocab_size=len(tok),
+                pad_token_id=1,
+                bos_token_id=0,
+                eos_token_id=2,
+                hidden_act="gelu",
+            )
+        ).eval()
+    with _seeded(seed):
+        text_encoder_2 = CLIPTextModel(
+            CLIPTextConfig(
+                hidden_size=8,
+                intermediate_size=37,
+                num_attention_heads=4,
+                num_hidden_layers=2,
+                vocab_size=len(tok2),
+                bos_token_id=0,
+                eos_token_id=1,
+                pad_token_id=1,
+                projection_dim=32,
+            )
+        ).eval()
+    with _seeded(seed):
+        transformer = HunyuanVideoTransformer3DModel(
+            in_channels=4,
+            out_channels=4,
+            num_attention_heads=2,
+            attention_head_dim=10,
+            num_layers=1,
+            num_single_layers=1,
+            num_refiner_layers=1,
+            patch_size=1,
+            patch_size_t=1,
+            guidance_embeds=True,
+            text_embed_dim=16,
+            pooled_projection_dim=8,
+            rope_axes_dim=(2, 4, 4),
+        )
+    with _seeded(seed):
+        vae = AutoencoderKLHunyuanVideo(
+            in_channels=3,
+            out_channels=3,
+            latent_channels=4,
+            down_block_types=("HunyuanVideoDownBlock3D",) * 4,
+            up_block_types=("HunyuanVideoUpBlock3D",) * 4,
+            block_out_channels=(8, 8, 8, 8),
+            layers_per_block=1,
+            act_fn="silu",
+            norm_num_groups=4,
+            scaling_factor=0.476986,
+            spatial_compression_ratio=8,
+            temporal_compression_ratio=4,
+            mid_block_add_attention=True,
+        )
+    return {
+        "transformer": transformer,
+        "vae": vae,
+        "scheduler": FlowMatchEulerDiscreteScheduler(shift=7.0),
+        "text_encoder": text_encoder,
+        "text_encoder_2": text_encoder_2,
+        "tokenizer": tok,
+        "tokenizer_2": tok2,
+    }
 
 
 def _mochi(task: str, seed: int) -> dict[str, Any]:
@@ -860,6 +976,7 @@ _BUILDERS = {
     "ltx2": _ltx2,
     "sana-video": _sana_video,
     "helios": _helios,
+    "hunyuanvideo": _hunyuanvideo,
     "mochi": _mochi,
     "allegro": _allegro,
 }
@@ -929,6 +1046,8 @@ def tiny_pipeline(
     pipe.set_progress_bar_config(disable=True)
     pipe.to(device)
     call_defaults = {} if fam == "svd" else {"max_sequence_length": 16}
+    if fam == "hunyuanvideo":  # the released template's system prompt exceeds 16 tokens
+        call_defaults["prompt_template"] = {"template": "{}", "crop_start": 0}
     if fam == "sana-video":  # no long system prompt before the tiny encoder's 16 tokens
         call_defaults.update(complex_human_instruction=[], use_resolution_binning=False)
     return VideoPipeline(

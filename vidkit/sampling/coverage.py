@@ -149,7 +149,6 @@ NOT_YET_SUPPORTED: dict[str, str] = {
 
 #: pipelines a family entry claims that no tiny offline pipeline tests yet -> why
 UNTESTED_CLAIMS: dict[str, str] = {
-    "HunyuanVideoPipeline": "Llama + CLIP text encoders: tiny tokenizers not built in code yet",
     "HunyuanVideoImageToVideoPipeline": (
         "Llava-Llama + CLIP encoders: tiny tokenizers and image processor not built in code yet"
     ),
