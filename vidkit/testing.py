@@ -59,6 +59,7 @@ TINY_PIPELINES: dict[str, tuple[str, tuple[str, ...]]] = {
     "sana-video": ("sana-video", ("t2v", "i2v")),
     "helios": ("helios", ("t2v",)),
     "hunyuanvideo": ("hunyuanvideo", ("t2v",)),
+    "animatediff": ("animatediff", ("t2v", "v2v")),
     "mochi": ("mochi", ("t2v",)),
     "allegro": ("allegro", ("t2v",)),
 }
@@ -86,6 +87,7 @@ _TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "sana-video": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 16},
     "helios": {"height": 16, "width": 16, "num_frames": 33, "steps": 2, "fps": 24},
     "hunyuanvideo": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 15},
+    "animatediff": {"height": 32, "width": 32, "num_frames": 4, "steps": 2, "fps": 8},
     "mochi": {"height": 16, "width": 16, "num_frames": 7, "steps": 2, "fps": 30},
     "allegro": {"height": 16, "width": 16, "num_frames": 8, "steps": 2, "fps": 15},
 }
@@ -459,6 +461,95 @@ def _helios(task: str, seed: int) -> dict[str, Any]:
     return comps
 
 
+def _clip_tokenizer(model_max_length: int = 16) -> Any:
+    """A letter-level CLIP tokenizer built in code (start=0, end=pad=unk=1; ``</w>`` ends words)."""
+    from transformers import CLIPTokenizer
+
+    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
+    for c in "abcdefghijklmnopqrstuvwxyz0123456789.,":
+        vocab.setdefault(c, len(vocab))
+        vocab.setdefault(c + "</w>", len(vocab))
+    end = "<|endoftext|>"
+    tok = CLIPTokenizer(
+        vocab=vocab,
+        merges=[],
+        unk_token=end,
+        bos_token="<|startoftext|>",
+        eos_token=end,
+        pad_token=end,
+    )
+    tok.model_max_length = model_max_length
+    return tok
+
+
+def _animatediff(task: str, seed: int) -> dict[str, Any]:
+    """AnimateDiff: a Stable Diffusion UNet made a motion UNet by a MotionAdapter, a CLIP text
+    encoder and an image VAE (frames decoded one by one)."""
+    from diffusers import AutoencoderKL, DDIMScheduler, MotionAdapter, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    tok = _clip_tokenizer()
+    with _seeded(seed):
+        unet = UNet2DConditionModel(
+            block_out_channels=(32, 64),
+            layers_per_block=1,
+            sample_size=16,
+            in_channels=4,
+            out_channels=4,
+            down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+            up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+            cross_attention_dim=32,
+            norm_num_groups=2,
+        )
+    with _seeded(seed):
+        motion_adapter = MotionAdapter(
+            block_out_channels=(32, 64),
+            motion_layers_per_block=1,
+            motion_norm_num_groups=2,
+            motion_num_attention_heads=4,
+        )
+    with _seeded(seed):
+        vae = AutoencoderKL(
+            block_out_channels=[32, 64],
+            in_channels=3,
+            out_channels=3,
+            down_block_types=["DownEncoderBlock2D", "DownEncoderBlock2D"],
+            up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"],
+            latent_channels=4,
+        )
+    with _seeded(seed):
+        text_encoder = CLIPTextModel(
+            CLIPTextConfig(
+                bos_token_id=0,
+                eos_token_id=1,
+                pad_token_id=1,
+                hidden_size=32,
+                intermediate_size=37,
+                num_attention_heads=4,
+                num_hidden_layers=2,
+                vocab_size=len(tok),
+            )
+        ).eval()
+    # the scheduler of the AnimateDiff examples (DDIM, linear betas, no clipping)
+    scheduler = DDIMScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="linear",
+        clip_sample=False,
+        steps_offset=1,
+    )
+    return {
+        "unet": unet,
+        "motion_adapter": motion_adapter,
+        "vae": vae,
+        "scheduler": scheduler,
+        "text_encoder": text_encoder,
+        "tokenizer": tok,
+        "feature_extractor": None,
+        "image_encoder": None,
+    }
+
+
 def _hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
     """HunyuanVideo: dual-stream DiT, a Llama text encoder (hidden states) and a CLIP text encoder
     (pooled), both with letter-level tokenizers built in code."""
@@ -470,7 +561,6 @@ def _hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
     from transformers import (
         CLIPTextConfig,
         CLIPTextModel,
-        CLIPTokenizer,
         LlamaConfig,
         LlamaModel,
         LlamaTokenizer,
@@ -488,20 +578,8 @@ def _hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
         unk_token="<unk>",
         pad_token="<pad>",
     )
-    clip_vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
-    for c in letters:
-        clip_vocab.setdefault(c, len(clip_vocab))
-        clip_vocab.setdefault(c + "</w>", len(clip_vocab))
-    end = "<|endoftext|>"
-    tok2 = CLIPTokenizer(
-        vocab=clip_vocab,
-        merges=[],
-        unk_token=end,
-        bos_token="<|startoftext|>",
-        eos_token=end,
-        pad_token=end,
-    )
-    tok.model_max_length = tok2.model_max_length = 16
+    tok2 = _clip_tokenizer()
+    tok.model_max_length = 16
     with _seeded(seed):
         text_encoder = LlamaModel(
             LlamaConfig(
@@ -977,6 +1055,7 @@ _BUILDERS = {
     "sana-video": _sana_video,
     "helios": _helios,
     "hunyuanvideo": _hunyuanvideo,
+    "animatediff": _animatediff,
     "mochi": _mochi,
     "allegro": _allegro,
 }
@@ -1045,7 +1124,7 @@ def tiny_pipeline(
             comp.eval()
     pipe.set_progress_bar_config(disable=True)
     pipe.to(device)
-    call_defaults = {} if fam == "svd" else {"max_sequence_length": 16}
+    call_defaults = {} if fam in ("svd", "animatediff") else {"max_sequence_length": 16}
     if fam == "hunyuanvideo":  # the released template's system prompt exceeds 16 tokens
         call_defaults["prompt_template"] = {"template": "{}", "crop_start": 0}
     if fam == "sana-video":  # no long system prompt before the tiny encoder's 16 tokens

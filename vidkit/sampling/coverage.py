@@ -152,9 +152,7 @@ UNTESTED_CLAIMS: dict[str, str] = {
     "HunyuanVideoImageToVideoPipeline": (
         "Llava-Llama + CLIP encoders: tiny tokenizers and image processor not built in code yet"
     ),
-    "AnimateDiffPipeline": "CLIP tokenizer (BPE vocab + merges) not built in code yet",
-    "AnimateDiffVideoToVideoPipeline": "CLIP tokenizer (BPE vocab + merges) not built in code yet",
-    "AnimateDiffSDXLPipeline": "two CLIP tokenizers not built in code yet",
+    "AnimateDiffSDXLPipeline": "no tiny SDXL UNet + two CLIP text encoders built yet",
     "CogVideoXFunControlPipeline": (
         "claimed for its family rules (CogVideoX layout and decode); its control_video input "
         "is passed through pipeline kwargs, no tiny control pipeline yet"
