@@ -60,6 +60,7 @@ TINY_PIPELINES: dict[str, tuple[str, tuple[str, ...]]] = {
     "helios": ("helios", ("t2v",)),
     "hunyuanvideo": ("hunyuanvideo", ("t2v",)),
     "animatediff": ("animatediff", ("t2v", "v2v")),
+    "cogvideox-fun": ("cogvideox-fun", ("v2v",)),
     "mochi": ("mochi", ("t2v",)),
     "allegro": ("allegro", ("t2v",)),
 }
@@ -88,6 +89,7 @@ _TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "helios": {"height": 16, "width": 16, "num_frames": 33, "steps": 2, "fps": 24},
     "hunyuanvideo": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 15},
     "animatediff": {"height": 32, "width": 32, "num_frames": 4, "steps": 2, "fps": 8},
+    "cogvideox-fun": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 8},
     "mochi": {"height": 16, "width": 16, "num_frames": 7, "steps": 2, "fps": 30},
     "allegro": {"height": 16, "width": 16, "num_frames": 8, "steps": 2, "fps": 15},
 }
@@ -257,6 +259,12 @@ def _cogvideox(task: str, seed: int) -> dict[str, Any]:
         "scheduler": scheduler,
         **_text_components(seed),
     }
+
+
+def _cogvideox_fun(task: str, seed: int) -> dict[str, Any]:
+    """CogVideoX-Fun control: the CogVideoX transformer reads the control video's latents beside
+    the noisy ones (4 + 4 input channels)."""
+    return _cogvideox("i2v", seed)
 
 
 def _wan(task: str, seed: int) -> dict[str, Any]:
@@ -1056,6 +1064,7 @@ _BUILDERS = {
     "helios": _helios,
     "hunyuanvideo": _hunyuanvideo,
     "animatediff": _animatediff,
+    "cogvideox-fun": _cogvideox_fun,
     "mochi": _mochi,
     "allegro": _allegro,
 }

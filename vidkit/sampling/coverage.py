@@ -153,10 +153,6 @@ UNTESTED_CLAIMS: dict[str, str] = {
         "Llava-Llama + CLIP encoders: tiny tokenizers and image processor not built in code yet"
     ),
     "AnimateDiffSDXLPipeline": "no tiny SDXL UNet + two CLIP text encoders built yet",
-    "CogVideoXFunControlPipeline": (
-        "claimed for its family rules (CogVideoX layout and decode); its control_video input "
-        "is passed through pipeline kwargs, no tiny control pipeline yet"
-    ),
 }
 
 

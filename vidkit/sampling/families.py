@@ -548,8 +548,7 @@ def _builtin_families() -> list[ModelFamily]:
             latent_layout="BFCHW",
             flow_matching=False,
             decode=decode_cogvideox,
-            patterns=(r"cogvideox",),
-            class_names=("CogVideoXFunControlPipeline",),
+            patterns=(r"^(?!.*cogvideox-fun).*cogvideox",),  # (Fun ids: cogvideox-fun)
             gpu_dtype="bfloat16",
             tasks_for=_cog_tasks,
             image_per_sample=True,

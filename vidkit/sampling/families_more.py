@@ -18,6 +18,7 @@ from typing import Any
 
 from vidkit.sampling.decode import (
     decode_allegro,
+    decode_cogvideox,
     decode_ltx,
     decode_mochi,
     decode_sana_video,
@@ -50,13 +51,21 @@ def _sana_video_call(pipe: Any, task: str, settings: Any, kwargs: dict) -> dict:
     return {**kwargs, "frames": settings.num_frames}
 
 
+def _fun_control_call(pipe: Any, task: str, settings: Any, kwargs: dict) -> dict:
+    """CogVideoX-Fun control takes the prepared video as ``control_video``."""
+    kwargs = dict(kwargs)
+    if "video" in kwargs:
+        kwargs["control_video"] = kwargs.pop("video")
+    return kwargs
+
+
 def more_family_specs() -> list[dict[str, Any]]:
     """The registry entries defined here, as ``ModelFamily`` keyword arguments (built and
     registered by :mod:`vidkit.sampling.families`).
 
     Example:
         >>> [f["name"] for f in more_family_specs()]
-        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'lucy-edit', 'ltx2', 'sana-video', 'helios', 'mochi', 'allegro']
+        ['skyreels-v2', 'skyreels-v2-df', 'wan-vace', 'lucy-edit', 'ltx2', 'sana-video', 'helios', 'cogvideox-fun', 'mochi', 'allegro']
     """
     wan_like: dict[str, Any] = {
         "frame_multiple": 4,
@@ -192,6 +201,27 @@ def more_family_specs() -> list[dict[str, Any]]:
             ),
             # chunks of 9 latent frames (33 frames), each continuing the last: 32k+1 frames
             **dict(wan_like, frame_multiple=32),
+        ),
+        dict(
+            name="cogvideox-fun",
+            # video= is the control video (depth, canny, pose... frames), sent as control_video
+            pipelines={"v2v": "CogVideoXFunControlPipeline"},
+            height=480,
+            width=720,
+            num_frames=49,
+            fps=8,
+            steps=50,
+            guidance=6.0,
+            frame_multiple=4,
+            frame_offset=1,
+            size_multiple=16,
+            latent_layout="BFCHW",
+            flow_matching=False,
+            decode=decode_cogvideox,
+            patterns=(r"cogvideox-fun",),
+            gpu_dtype="bfloat16",
+            prepare_call=_fun_control_call,
+            notes="alibaba-pai/CogVideoX-Fun-V1.1-5b-Control (control video -> video)",
         ),
         dict(
             name="mochi",
