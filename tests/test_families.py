@@ -127,9 +127,8 @@ def test_vace_control_video_sets_the_frame_count_and_reference_images_are_decode
         )
     assert v.shape == (9, 16, 16, 3)
     np.testing.assert_allclose(v.metadata["trajectory"].final.frames, v.frames, atol=1e-4)
-    with pytest.warns(UserWarning, match="one sample per call"):
-        vs = vk.generate(pipe, prompt="a", seed=[0, 1], batch_size=2, steps=2, progress=False)
-    assert [x.metadata["batch_size"] for x in vs] == [1, 1]
+    vs = vk.generate(pipe, prompt="a", seed=[0, 1], steps=2, progress=False)
+    assert [x.metadata["seed"] for x in vs] == [0, 1]
 
 
 def test_helios_makes_whole_chunks():

@@ -132,8 +132,6 @@ class ModelFamily:
             look-up.
         refine_defaults: ``refine_defaults(pipeline, defaults) -> defaults`` from the checkpoint's
             configuration (CogVideoX 1.5 is 768x1360, 81 frames).
-        one_sample_per_call: the pipeline takes one prompt string and one generator per call
-            (Wan VACE); ``vk.generate`` then runs batches of one.
         prepare_call: ``prepare_call(pipeline, task, settings, kwargs) -> kwargs``: the family's
             own conditioning preparation, applied to the pipeline arguments ``vk.generate`` built
             (before the user's pipeline kwargs, which win); e.g. Wan VACE takes ``num_frames``
@@ -171,7 +169,6 @@ class ModelFamily:
     image_per_sample: bool = False
     resolve: Callable[[str], Any] | None = None
     refine_defaults: Callable[[Any, dict], dict] | None = None
-    one_sample_per_call: bool = False
     prepare_call: Callable[[Any, str, Any, dict], dict] | None = None
     notes: str = ""
 

@@ -126,7 +126,6 @@ def more_family_specs() -> list[dict[str, Any]]:
             guidance=5.0,
             patterns=(r"vace",),
             prepare_call=_vace_call,
-            one_sample_per_call=True,  # its __call__ refuses prompt lists
             notes="Wan-AI/Wan2.1-VACE-1.3B-diffusers, -14B (Wan 2.2 VACE-Fun: two experts)",
             **dict(wan_like, decode=decode_wan_vace),
         ),

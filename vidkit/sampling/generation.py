@@ -402,15 +402,16 @@ def _batch_call_kwargs(
 
     call_kw = dict(kw)
     call_kw["generator"] = [torch.Generator("cpu").manual_seed(s) for _, s in chunk]
-    if family.one_sample_per_call:  # such pipelines take one generator, not a list
-        call_kw["generator"] = call_kw["generator"][0]
     per_sample_image = "image" in kw and family.image_per_sample
     if per_sample_image and len(chunk) > 1:
         call_kw["image"] = [kw["image"]] * len(chunk)
     if task == "v2v" and "video" in kw and len(chunk) > 1:
         call_kw["video"] = [kw["video"]] * len(chunk)
-    if use_prompt and family.one_sample_per_call:
-        call_kw["prompt"] = chunk[0][0]  # a string, not a list
+    if len(chunk) == 1 and "reference_images" in params:
+        # WanVACEPipeline takes one prompt string and one generator only (one sample per call)
+        call_kw["generator"] = call_kw["generator"][0]
+    if use_prompt and len(chunk) == 1 and "reference_images" in params:
+        call_kw["prompt"] = chunk[0][0]
     elif use_prompt:
         call_kw["prompt"] = [p for p, _ in chunk]
     elif "num_videos_per_prompt" in params and not per_sample_image:
@@ -654,9 +655,6 @@ def generate(
         callbacks.append(bar)
 
     # 7. Batches of (prompt, seed)
-    if fam.one_sample_per_call and batch_size > 1:
-        warnings.warn(f"{fam.name} pipelines run one sample per call (batch_size=1)", stacklevel=2)
-        batch_size = 1
     if t == "condition" and batch_size > 1:
         # LTX's condition pipeline encodes one set of conditions for the whole batch, with noise
         # from the first generator only: batching would break per-sample seeding
