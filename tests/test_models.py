@@ -160,8 +160,8 @@ def test_tiny_pipelines_are_seeded_and_offline():
     tok = vk.testing.tiny_tokenizer()
     ids = tok("a red ball", padding="max_length", max_length=8).input_ids
     assert ids[:4] == [3, 14, 20, 1] and ids[4:] == [0] * 4  # words, eos, pads
-    with pytest.raises(ValueError, match=r"no tiny pipeline for family 'mochi'"):
-        vk.testing.tiny_pipeline("mochi")
+    with pytest.raises(ValueError, match=r"no tiny pipeline for family 'cosmos'"):
+        vk.testing.tiny_pipeline("cosmos")
     with pytest.raises(ValueError, match=r"family 'svd' has no task 't2v'"):
         vk.testing.tiny_pipeline("svd", "t2v")
 

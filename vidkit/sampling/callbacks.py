@@ -424,6 +424,33 @@ class Interrupt:
 
 
 # --------------------------------------------------------------------------- composition
+class _ProbedStep:
+    """``scheduler.step`` wrapped by a :class:`_StepProbe`. A pipeline that deep-copies the
+    scheduler (SkyReels-V2 diffusion forcing keeps one copy per latent frame) gets the copy's own,
+    unprobed ``step``, not a wrapper that would step the original scheduler."""
+
+    def __init__(self, probe: _StepProbe) -> None:
+        self.probe = probe
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        probe = self.probe
+        out = probe._orig(*args, **kwargs)
+        try:
+            probe._capture(probe._sig.bind(*args, **kwargs).arguments, out)
+        except Exception:  # never break sampling for a preview
+            probe.x0, probe.sigma = None, None
+        return out
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        import types
+
+        sched = self.probe.scheduler
+        copy = memo.get(id(sched))
+        if copy is None:  # the wrapper copied on its own: keep probing the original
+            return self
+        return types.MethodType(type(sched).step, copy)
+
+
 class _StepProbe:
     """Wraps ``scheduler.step`` for one call to capture the sigma and predicted x0 of each step."""
 
@@ -437,17 +464,7 @@ class _StepProbe:
         self._sig = inspect.signature(self._orig)
 
     def install(self) -> None:
-        orig, sig = self._orig, self._sig
-
-        def step(*args: Any, **kwargs: Any) -> Any:
-            out = orig(*args, **kwargs)
-            try:
-                self._capture(sig.bind(*args, **kwargs).arguments, out)
-            except Exception:  # never break sampling for a preview
-                self.x0, self.sigma = None, None
-            return out
-
-        self.scheduler.step = step
+        self.scheduler.step = _ProbedStep(self)
 
     def remove(self) -> None:
         if self._had_attr:

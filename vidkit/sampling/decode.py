@@ -23,13 +23,17 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "decode_allegro",
     "decode_animatediff",
     "decode_cogvideox",
     "decode_generic",
     "decode_latents",
     "decode_ltx",
+    "decode_mochi",
+    "decode_sana_video",
     "decode_svd",
     "decode_wan",
+    "decode_wan_vace",
     "ltx_latent_grid",
 ]
 
@@ -76,6 +80,21 @@ def decode_wan(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
     )
     latents = latents / inv_std + mean
     return _postprocess(pipe, vae.decode(latents, return_dict=False)[0])
+
+
+def decode_wan_vace(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    # Wan VACE puts the latents of its reference images before the video's latent frames and drops
+    # them before decoding
+    refs = ctx.get("kwargs", {}).get("reference_images")
+    if refs is None:
+        n = 0
+    elif isinstance(refs, (list, tuple)):
+        n = len(refs[0]) if refs and isinstance(refs[0], (list, tuple)) else len(refs)
+    else:
+        n = 1
+    if n:
+        latents = latents[:, :, n:]
+    return decode_wan(pipe, latents, ctx)
 
 
 def ltx_latent_grid(pipe: Any, ctx: Mapping[str, Any]) -> tuple[int, int, int]:
@@ -127,6 +146,54 @@ def decode_svd(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
 def decode_animatediff(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
     chunk = ctx.get("kwargs", {}).get("decode_chunk_size", 16)
     return _postprocess(pipe, pipe.decode_latents(latents, chunk))
+
+
+def decode_mochi(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    import torch
+
+    # latents [B, C, F, h, w]; de-normalised with the VAE's per-channel mean/std when it has them
+    vae, c = pipe.vae, latents.shape[1]
+    mean, std = getattr(vae.config, "latents_mean", None), getattr(vae.config, "latents_std", None)
+    if mean is not None and std is not None:
+        m = torch.tensor(mean).view(1, c, 1, 1, 1).to(latents.device, latents.dtype)
+        s = torch.tensor(std).view(1, c, 1, 1, 1).to(latents.device, latents.dtype)
+        latents = latents * s / vae.config.scaling_factor + m
+    else:
+        latents = latents / vae.config.scaling_factor
+    return _postprocess(pipe, vae.decode(latents.to(vae.dtype), return_dict=False)[0])
+
+
+def decode_allegro(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    # latents [B, C, F, h, w]; the VAE's frames are cropped to the requested count and size
+    video = pipe.decode_latents(latents.to(pipe.vae.dtype))
+    n, h, w = ctx.get("num_frames"), ctx.get("height"), ctx.get("width")
+    if n and h and w:
+        video = video[:, :, : int(n), : int(h), : int(w)]
+    return _postprocess(pipe, video)
+
+
+def decode_sana_video(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:
+    import torch
+    from diffusers import AutoencoderKLLTX2Video, AutoencoderKLWan
+
+    # latents [B, C, F, h, w], normalised by the VAE's statistics (Wan or LTX-2 VAE; DC: none);
+    # with resolution binning the pipeline resizes the decoded frames back to the asked size
+    vae, c = pipe.vae, latents.shape[1]
+    latents = latents.to(vae.dtype)
+    if isinstance(vae, AutoencoderKLLTX2Video):
+        mean, std = vae.latents_mean, vae.latents_std
+    elif isinstance(vae, AutoencoderKLWan):
+        mean, std = torch.tensor(vae.config.latents_mean), torch.tensor(vae.config.latents_std)
+    else:
+        mean, std = torch.zeros(c), torch.ones(c)
+    mean = mean.view(1, c, 1, 1, 1).to(latents.device, latents.dtype)
+    std = std.view(1, c, 1, 1, 1).to(latents.device, latents.dtype)
+    video = vae.decode(latents * std + mean, return_dict=False)[0]
+    if ctx.get("kwargs", {}).get("use_resolution_binning", True):
+        video = pipe.video_processor.resize_and_crop_tensor(
+            video, int(ctx["width"]), int(ctx["height"])
+        )
+    return _postprocess(pipe, video)
 
 
 def decode_generic(pipe: Any, latents: Any, ctx: Mapping[str, Any]) -> np.ndarray:

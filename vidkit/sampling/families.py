@@ -134,6 +134,10 @@ class ModelFamily:
             look-up.
         refine_defaults: ``refine_defaults(pipeline, defaults) -> defaults`` from the checkpoint's
             configuration (CogVideoX 1.5 is 768x1360, 81 frames).
+        prepare_call: ``prepare_call(pipeline, task, settings, kwargs) -> kwargs``: the family's
+            own conditioning preparation, applied to the pipeline arguments ``vk.generate`` built
+            (before the user's pipeline kwargs, which win); e.g. Wan VACE takes ``num_frames``
+            beside its control video.
         notes: one line shown in ``repr``.
 
     Example:
@@ -168,6 +172,7 @@ class ModelFamily:
     image_per_sample: bool = False
     resolve: Callable[[str], Any] | None = None
     refine_defaults: Callable[[Any, dict], dict] | None = None
+    prepare_call: Callable[[Any, str, Any, dict], dict] | None = None
     notes: str = ""
 
     @property
@@ -249,8 +254,8 @@ def families() -> dict[str, ModelFamily]:
     """All registered families by name (a copy).
 
     Example:
-        >>> sorted(families())[:3]
-        ['animatediff', 'cogvideox', 'generic']
+        >>> {"wan", "skyreels-v2", "generic"} <= set(families())
+        True
     """
     _ensure_plugins()
     return dict(_REGISTRY)
@@ -468,7 +473,9 @@ def _wan_tasks(pipe: Any) -> tuple[str, ...]:
     if getattr(pipe.config, "expand_timesteps", False):  # Wan 2.2 TI2V: one model, both tasks
         return ("t2v", "i2v")
     if tr.config.in_channels == vae.config.z_dim:
-        return ("t2v", "v2v")
+        # Wan 2.2 A14B: two experts; WanVideoToVideoPipeline takes one transformer only
+        two_experts = getattr(pipe, "transformer_2", None) is not None
+        return ("t2v",) if two_experts else ("t2v", "v2v")
     return ("i2v",)
 
 
@@ -545,8 +552,7 @@ def _builtin_families() -> list[ModelFamily]:
             latent_layout="BFCHW",
             flow_matching=False,
             decode=decode_cogvideox,
-            patterns=(r"cogvideox",),
-            class_names=("CogVideoXFunControlPipeline",),
+            patterns=(r"^(?!.*cogvideox-fun).*cogvideox",),  # (Fun ids: cogvideox-fun)
             gpu_dtype="bfloat16",
             tasks_for=_cog_tasks,
             image_per_sample=True,
@@ -572,7 +578,8 @@ def _builtin_families() -> list[ModelFamily]:
             latent_layout="BCFHW",
             flow_matching=True,
             decode=decode_wan,
-            patterns=(r"wan-ai/", r"\bwan[-_ ]?2\.[12]", r"wan2\.[12]"),
+            # (Wan VACE ids belong to the wan-vace family)
+            patterns=(r"^(?!.*vace).*wan-ai/", r"^(?!.*vace).*\bwan[-_ ]?2\.[12]"),
             gpu_dtype="bfloat16",
             component_dtypes={"vae": "float32", "image_encoder": "float32"},
             tasks_for=_wan_tasks,
@@ -672,7 +679,14 @@ def _builtin_families() -> list[ModelFamily]:
             refine_defaults=_call_defaults,
             notes="any other DiffusionPipeline; tasks from its __call__ signature",
         ),
+        *_more_families(),
     ]
+
+
+def _more_families() -> list[ModelFamily]:
+    from vidkit.sampling.families_more import more_family_specs
+
+    return [ModelFamily(**spec) for spec in more_family_specs()]
 
 
 for _fam in _builtin_families():

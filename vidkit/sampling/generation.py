@@ -676,6 +676,8 @@ def _pipeline_arguments(
     for k, v in vp.call_defaults.items():
         if k in params and k not in pipeline_kwargs:
             kw[k] = v
+    if fam.prepare_call is not None:  # the family's own conditioning preparation
+        kw = fam.prepare_call(dpipe, task, s, kw)
     kw.update(pipeline_kwargs)
     return kw
 
