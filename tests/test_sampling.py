@@ -41,7 +41,7 @@ def _gradient_video(n: int = 9, size: int = 16) -> vk.Video:
 
 
 def _inputs(family: str, task: str, rng: np.random.Generator) -> dict:
-    d = vk.testing._TINY_DEFAULTS[family]
+    d = vk.testing.TINY_DEFAULTS[family]
     kw: dict = {} if family == "svd" else {"prompt": "a red ball bounces"}
     if task == "i2v":
         kw["image"] = rng.random((40, 56, 3)).astype(np.float32)

@@ -73,7 +73,7 @@ TINY_FAMILIES: dict[str, tuple[str, ...]] = {
 
 # generation defaults that fit the tiny configurations (stored with the pipeline); the tiny text
 # encoders and CogVideoX's positional embedding expect prompts of at most 16 tokens
-_TINY_DEFAULTS: dict[str, dict[str, Any]] = {
+TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "cogvideox": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 8},
     "wan": {"height": 16, "width": 16, "num_frames": 9, "steps": 2, "fps": 16},
     "ltx": {"height": 32, "width": 32, "num_frames": 9, "steps": 2, "fps": 24},
@@ -149,14 +149,24 @@ def tiny_text_encoder(vocab_size: int, d_model: int = 32, seed: int = 0, umt5: b
         eos_token_id=1,
         decoder_start_token_id=0,
     )
-    with _seeded(seed):
+    with seeded(seed):
         model = model_cls(cfg)
     return model.eval().to(torch.float32)
 
 
 @contextlib.contextmanager
-def _seeded(seed: int):
-    """Seed torch's global generator inside the block, restoring the caller's state after."""
+def seeded(seed: int):
+    """Seed torch's global generator inside the block, restoring the caller's state after.
+
+    Example:
+        >>> import torch
+        >>> with seeded(0):
+        ...     a = torch.rand(2)
+        >>> with seeded(0):
+        ...     b = torch.rand(2)
+        >>> bool((a == b).all())
+        True
+    """
     import torch
 
     with torch.random.fork_rng(devices=[]):
@@ -184,7 +194,7 @@ def _clip_vision(
         intermediate_size=inter,
         patch_size=patch,
     )
-    with _seeded(seed):
+    with seeded(seed):
         encoder = CLIPVisionModelWithProjection(cfg).eval()
     # transformers v5 names the torchvision-free processor CLIPImageProcessorPil; older versions
     # only have CLIPImageProcessor (itself PIL-based there).
@@ -213,7 +223,7 @@ def _cogvideox(task: str, seed: int) -> dict[str, Any]:
         "temporal_compression_ratio": 4,
         "max_text_seq_length": 16,
     }
-    with _seeded(seed):
+    with seeded(seed):
         if task == "i2v":
             # image latents are concatenated on channels (4 + 4); RoPE needs head dim 16
             transformer = CogVideoXTransformer3DModel(
@@ -229,7 +239,7 @@ def _cogvideox(task: str, seed: int) -> dict[str, Any]:
             transformer = CogVideoXTransformer3DModel(
                 num_attention_heads=4, attention_head_dim=8, in_channels=4, out_channels=4, **common
             )
-    with _seeded(seed):
+    with seeded(seed):
         vae = AutoencoderKLCogVideoX(
             in_channels=3,
             out_channels=3,
@@ -270,7 +280,7 @@ def _cogvideox_fun(task: str, seed: int) -> dict[str, Any]:
 def _wan(task: str, seed: int) -> dict[str, Any]:
     from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanTransformer3DModel
 
-    with _seeded(seed):
+    with seeded(seed):
         vae = AutoencoderKLWan(
             base_dim=3,
             z_dim=16,
@@ -279,7 +289,7 @@ def _wan(task: str, seed: int) -> dict[str, Any]:
             temperal_downsample=[False, True, True],
         )
     i2v = task == "i2v"
-    with _seeded(seed):
+    with seeded(seed):
         transformer = WanTransformer3DModel(
             patch_size=(1, 2, 2),
             num_attention_heads=2,
@@ -314,7 +324,7 @@ def _wan(task: str, seed: int) -> dict[str, Any]:
 
 def _wan_transformer(cls: Any, seed: int, in_channels: int, out_channels: int, **extra: Any) -> Any:
     """A tiny Wan-type transformer (Wan, SkyReels-V2): 2 layers, 2 heads of 12."""
-    with _seeded(seed):
+    with seeded(seed):
         return cls(
             patch_size=(1, 2, 2),
             num_attention_heads=2,
@@ -353,7 +363,7 @@ def _wan22_ti2v(task: str, seed: int) -> dict[str, Any]:
     ``expand_timesteps`` gives each latent frame its own timestep (the first frame is the image)."""
     from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanTransformer3DModel
 
-    with _seeded(seed):
+    with seeded(seed):
         vae = AutoencoderKLWan(
             base_dim=3,
             z_dim=48,
@@ -446,7 +456,7 @@ def _helios(task: str, seed: int) -> dict[str, Any]:
 
     comps = _wan("t2v", seed)
     comps.pop("transformer_2", None)
-    with _seeded(seed):
+    with seeded(seed):
         comps["transformer"] = HeliosTransformer3DModel(
             patch_size=(1, 2, 2),
             num_attention_heads=2,
@@ -497,7 +507,7 @@ def _animatediff(task: str, seed: int) -> dict[str, Any]:
     from transformers import CLIPTextConfig, CLIPTextModel
 
     tok = _clip_tokenizer()
-    with _seeded(seed):
+    with seeded(seed):
         unet = UNet2DConditionModel(
             block_out_channels=(32, 64),
             layers_per_block=1,
@@ -509,14 +519,14 @@ def _animatediff(task: str, seed: int) -> dict[str, Any]:
             cross_attention_dim=32,
             norm_num_groups=2,
         )
-    with _seeded(seed):
+    with seeded(seed):
         motion_adapter = MotionAdapter(
             block_out_channels=(32, 64),
             motion_layers_per_block=1,
             motion_norm_num_groups=2,
             motion_num_attention_heads=4,
         )
-    with _seeded(seed):
+    with seeded(seed):
         vae = AutoencoderKL(
             block_out_channels=[32, 64],
             in_channels=3,
@@ -525,7 +535,7 @@ def _animatediff(task: str, seed: int) -> dict[str, Any]:
             up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"],
             latent_channels=4,
         )
-    with _seeded(seed):
+    with seeded(seed):
         text_encoder = CLIPTextModel(
             CLIPTextConfig(
                 bos_token_id=0,
@@ -588,7 +598,7 @@ def _hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
     )
     tok2 = _clip_tokenizer()
     tok.model_max_length = 16
-    with _seeded(seed):
+    with seeded(seed):
         text_encoder = LlamaModel(
             LlamaConfig(
                 hidden_size=16,
@@ -602,7 +612,7 @@ def _hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
                 hidden_act="gelu",
             )
         ).eval()
-    with _seeded(seed):
+    with seeded(seed):
         text_encoder_2 = CLIPTextModel(
             CLIPTextConfig(
                 hidden_size=8,
@@ -616,7 +626,7 @@ def _hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
                 projection_dim=32,
             )
         ).eval()
-    with _seeded(seed):
+    with seeded(seed):
         transformer = HunyuanVideoTransformer3DModel(
             in_channels=4,
             out_channels=4,
@@ -632,7 +642,7 @@ def _hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
             pooled_projection_dim=8,
             rope_axes_dim=(2, 4, 4),
         )
-    with _seeded(seed):
+    with seeded(seed):
         vae = AutoencoderKLHunyuanVideo(
             in_channels=3,
             out_channels=3,
@@ -667,7 +677,7 @@ def _mochi(task: str, seed: int) -> dict[str, Any]:
         MochiTransformer3DModel,
     )
 
-    with _seeded(seed):
+    with seeded(seed):
         transformer = MochiTransformer3DModel(
             patch_size=2,
             num_attention_heads=2,
@@ -682,7 +692,7 @@ def _mochi(task: str, seed: int) -> dict[str, Any]:
             activation_fn="swiglu",
             max_sequence_length=16,
         )
-    with _seeded(seed):
+    with seeded(seed):
         vae = AutoencoderKLMochi(
             latent_channels=12,
             out_channels=3,
@@ -702,7 +712,7 @@ def _allegro(task: str, seed: int) -> dict[str, Any]:
     """Allegro: DiT with a T5 encoder on a 4-channel VAE (8x spatial, 4x temporal); DDIM."""
     from diffusers import AllegroTransformer3DModel, AutoencoderKLAllegro, DDIMScheduler
 
-    with _seeded(seed):
+    with seeded(seed):
         transformer = AllegroTransformer3DModel(
             num_attention_heads=2,
             attention_head_dim=12,
@@ -715,7 +725,7 @@ def _allegro(task: str, seed: int) -> dict[str, Any]:
             sample_frames=8,
             caption_channels=24,
         )
-    with _seeded(seed):
+    with seeded(seed):
         vae = AutoencoderKLAllegro(
             in_channels=3,
             out_channels=3,
@@ -797,10 +807,10 @@ def _ltx2(task: str, seed: int) -> dict[str, Any]:
         },
         mm_tokens_per_image=4,
     )
-    with _seeded(seed):
+    with seeded(seed):
         text_encoder = Gemma3ForConditionalGeneration(cfg).eval()
     hidden, layers = cfg.text_config.hidden_size, cfg.text_config.num_hidden_layers
-    with _seeded(seed):
+    with seeded(seed):
         transformer = LTX2VideoTransformer3DModel(
             in_channels=4,
             out_channels=4,
@@ -821,7 +831,7 @@ def _ltx2(task: str, seed: int) -> dict[str, Any]:
             rope_type="split",
         )
     connector = {"num_attention_heads": 4, "attention_head_dim": 8, "num_layers": 1}
-    with _seeded(seed):
+    with seeded(seed):
         connectors = LTX2TextConnectors(
             caption_channels=hidden,
             text_proj_in_factor=layers + 1,  # every hidden state of the text encoder
@@ -835,7 +845,7 @@ def _ltx2(task: str, seed: int) -> dict[str, Any]:
             causal_temporal_positioning=False,
             rope_type="split",
         )
-    with _seeded(seed):
+    with seeded(seed):
         vae = AutoencoderKLLTX2Video(
             in_channels=3,
             out_channels=3,
@@ -858,7 +868,7 @@ def _ltx2(task: str, seed: int) -> dict[str, Any]:
         )
     vae.use_framewise_encoding = False
     vae.use_framewise_decoding = False
-    with _seeded(seed):
+    with seeded(seed):
         audio_vae = AutoencoderKLLTX2Audio(
             base_channels=4,
             output_channels=2,
@@ -877,7 +887,7 @@ def _ltx2(task: str, seed: int) -> dict[str, Any]:
             is_causal=True,
             mel_bins=8,
         )
-    with _seeded(seed):
+    with seeded(seed):
         vocoder = LTX2Vocoder(
             in_channels=2 * 8,  # audio VAE output channels x mel bins
             hidden_channels=32,
@@ -918,9 +928,9 @@ def _sana_video(task: str, seed: int) -> dict[str, Any]:
         vocab_size=len(tok),
         attn_implementation="eager",
     )
-    with _seeded(seed):
+    with seeded(seed):
         text_encoder = Gemma2Model(cfg).eval()
-    with _seeded(seed):
+    with seeded(seed):
         transformer = SanaVideoTransformer3DModel(
             in_channels=16,
             out_channels=16,
@@ -955,7 +965,7 @@ def _ltx(task: str, seed: int) -> dict[str, Any]:
     from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler
     from diffusers.models.transformers import LTXVideoTransformer3DModel
 
-    with _seeded(seed):
+    with seeded(seed):
         transformer = LTXVideoTransformer3DModel(
             in_channels=8,
             out_channels=8,
@@ -967,7 +977,7 @@ def _ltx(task: str, seed: int) -> dict[str, Any]:
             num_layers=1,
             caption_channels=32,
         )
-    with _seeded(seed):
+    with seeded(seed):
         vae = AutoencoderKLLTXVideo(
             latent_channels=8,
             block_out_channels=(8, 8, 8, 8),
@@ -1000,7 +1010,7 @@ def _svd(task: str, seed: int) -> dict[str, Any]:
     )
 
     # diffusers' test configuration, slimmed (one layer per block, 4 heads) to run in about a second
-    with _seeded(seed):
+    with seeded(seed):
         unet = UNetSpatioTemporalConditionModel(
             block_out_channels=(32, 64),
             layers_per_block=1,
@@ -1029,7 +1039,7 @@ def _svd(task: str, seed: int) -> dict[str, Any]:
         timestep_type="continuous",
         use_karras_sigmas=True,
     )
-    with _seeded(seed):  # three blocks: 4x spatial compression (32x32 frames -> 8x8 latents)
+    with seeded(seed):  # three blocks: 4x spatial compression (32x32 frames -> 8x8 latents)
         vae = AutoencoderKLTemporalDecoder(
             block_out_channels=[32, 32, 64],
             in_channels=3,
@@ -1143,7 +1153,7 @@ def tiny_pipeline(
         family=spec,
         task=t,
         model_id=f"vidkit-tiny/{fam}-{t}",
-        defaults=_TINY_DEFAULTS[fam],
+        defaults=TINY_DEFAULTS[fam],
         call_defaults=call_defaults,
     )
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from vidkit.testing import _TINY_DEFAULTS, _seeded, tiny_components
+from vidkit.testing import TINY_DEFAULTS, seeded, tiny_components
 
 if TYPE_CHECKING:  # pragma: no cover
     from vidkit.sampling import VideoPipeline
@@ -53,7 +53,7 @@ def _wan_flf2v(seed: int) -> Any:
     comps = tiny_components("wan", "i2v", seed=seed)
     cfg = {k: v for k, v in dict(comps["transformer"].config).items() if not k.startswith("_")}
     cfg["pos_embed_seq_len"] = 2 * _CLIP_TOKENS  # the first and the last frame's CLIP tokens
-    with _seeded(seed):
+    with seeded(seed):
         comps["transformer"] = WanTransformer3DModel(**cfg)
     return WanImageToVideoPipeline(**comps)
 
@@ -62,7 +62,7 @@ def _wan_vace(seed: int) -> Any:
     from diffusers import WanVACEPipeline, WanVACETransformer3DModel
 
     comps = tiny_components("wan", "t2v", seed=seed)
-    with _seeded(seed):
+    with seeded(seed):
         comps["transformer"] = WanVACETransformer3DModel(
             patch_size=(1, 2, 2),
             num_attention_heads=2,
@@ -90,7 +90,7 @@ def _cogvideox_fun_control(seed: int) -> Any:
     comps = tiny_components("cogvideox", "t2v", seed=seed)
     cfg = {k: v for k, v in dict(comps["transformer"].config).items() if not k.startswith("_")}
     cfg["in_channels"] = 2 * cfg["out_channels"]  # noise latents + control video latents
-    with _seeded(seed):
+    with seeded(seed):
         comps["transformer"] = CogVideoXTransformer3DModel(**cfg)
     return CogVideoXFunControlPipeline(**comps)
 
@@ -104,7 +104,7 @@ def _skyreels_v2_df(seed: int) -> Any:
 
     comps = tiny_components("wan", "t2v", seed=seed)  # SkyReels-V2 uses Wan's VAE and UMT5
     comps.pop("transformer_2", None)
-    with _seeded(seed):
+    with seeded(seed):
         comps["transformer"] = SkyReelsV2Transformer3DModel(
             patch_size=(1, 2, 2),
             num_attention_heads=2,
@@ -179,7 +179,7 @@ def tiny_task_pipeline(name: str, *, seed: int = 0, device: str = "cpu") -> Vide
     pipe.set_progress_bar_config(disable=True)
     pipe.to(device)
     spec = _skyreels_family() if fam == "skyreels-v2" else family_for(fam)
-    defaults = _TINY_DEFAULTS["wan" if fam == "skyreels-v2" else fam]
+    defaults = TINY_DEFAULTS["wan" if fam == "skyreels-v2" else fam]
     return VideoPipeline(
         pipe,
         family=spec,

@@ -235,12 +235,12 @@ def _diffusion_forcing_v2v(dpipe: Any) -> Any:
         return dpipe
     import diffusers
 
-    from vidkit.sampling.pipeline import _switch_pipeline
+    from vidkit.sampling.pipeline import switch_pipeline
 
     cls = getattr(diffusers, "SkyReelsV2DiffusionForcingVideoToVideoPipeline", None)
     if cls is None:  # pragma: no cover - older diffusers
         return None
-    new = _switch_pipeline(dpipe, cls)
+    new = switch_pipeline(dpipe, cls)
     cfg = getattr(dpipe, "_progress_bar_config", None)
     if cfg is not None:
         new.set_progress_bar_config(**cfg)

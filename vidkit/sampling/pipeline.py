@@ -163,7 +163,7 @@ class VideoPipeline:
             self._pipes[task] = self.pipeline  # one pipeline class serves several tasks
             return self.pipeline
         cls = pipeline_class_for(self.family, task)
-        new = _switch_pipeline(self.pipeline, cls)
+        new = switch_pipeline(self.pipeline, cls)
         cfg = getattr(self.pipeline, "_progress_bar_config", None)
         if cfg is not None:
             new.set_progress_bar_config(**cfg)
@@ -298,12 +298,20 @@ def _component_dtypes(pipe: Any) -> set:
     }
 
 
-def _switch_pipeline(pipe: Any, cls: type) -> Any:
+def switch_pipeline(pipe: Any, cls: type) -> Any:
     """``cls.from_pipe(pipe)`` without changing the dtype of any shared component.
 
     diffusers' ``from_pipe`` ends with ``new.to(dtype)`` (default float32), which would cast the
     shared modules in place; with one dtype in use we pass it, with mixed dtypes (Wan's float32 VAE
     beside a bfloat16 transformer) we build the pipeline from the same component objects directly.
+
+    Example:
+        >>> from diffusers import WanVideoToVideoPipeline
+        >>> from vidkit.testing import tiny_pipeline
+        >>> t2v = tiny_pipeline("wan", "t2v").pipeline
+        >>> v2v = switch_pipeline(t2v, WanVideoToVideoPipeline)
+        >>> type(v2v).__name__, v2v.transformer is t2v.transformer
+        ('WanVideoToVideoPipeline', True)
     """
     dtypes = _component_dtypes(pipe)
     if len(dtypes) <= 1:
