@@ -119,3 +119,20 @@ def test_show_plays_sound():
     assert "autoplay loop muted" in vk.show(_video(8), return_html=True)  # no audio: as before
     with pytest.raises(TypeError, match="muted"):
         vk.show(v, muted="yes", return_html=True)
+
+
+def test_ltx2_audio_output_is_attached_to_the_generated_video(tmp_path) -> None:
+    """LTX-2 makes audio and video together: vk.generate attaches the vocoder's waveform to the
+    Video (sample rate from the vocoder), records it in metadata, and write_video muxes it."""
+    from vidkit.testing import tiny_pipeline
+
+    pipe = tiny_pipeline("ltx2", "t2v")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = vk.generate(pipe, prompt="a ball", seed=0, progress=False)
+    rate = pipe.pipeline.vocoder.config.output_sampling_rate
+    assert out.audio is not None and out.sample_rate == rate
+    assert out.audio.ndim == 2 and out.audio.shape[1] > 0 and np.isfinite(out.audio).all()
+    assert out.metadata["audio"] == {"sample_rate": rate, "channels": out.audio.shape[0]}
+    back = vk.read_video(vk.write_video(tmp_path / "ltx2.mp4", out))
+    assert back.audio is not None and back.sample_rate == rate

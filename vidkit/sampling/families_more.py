@@ -163,8 +163,8 @@ def more_family_specs() -> list[dict[str, Any]]:
             fps_arg="frame_rate",
             image_per_sample=True,
             notes=(
-                "Lightricks/LTX-2: video + audio in one model; the pipeline's audio "
-                "(output.audio, a waveform at the vocoder's rate) is not kept by vk.generate yet"
+                "Lightricks/LTX-2: video + audio in one model; vk.generate attaches the "
+                "pipeline's audio (a waveform at the vocoder's rate) to each Video"
             ),
         ),
         dict(

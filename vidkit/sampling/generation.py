@@ -752,7 +752,9 @@ def _run_pipeline(
     peak, peak_kind = _peak_memory(device)
     frames = out.frames if hasattr(out, "frames") else out[0]
     interrupted = bool(getattr(dpipe, "_interrupt", False))
+    audio = pipeline_audio(dpipe, out, call_kw)
     return frames, {
+        "_audio": audio,
         "scheduler": type(dpipe.scheduler).__name__,
         "scheduler_config": _scheduler_info(dpipe.scheduler),
         "wall_time_s": round(wall, 6),
@@ -762,6 +764,38 @@ def _run_pipeline(
         "steps_completed": (driver.last_step + 1) if driver is not None else None,
         "steps_run": driver.num_steps if driver is not None and driver.num_steps else None,
     }
+
+
+def pipeline_audio(dpipe: Any, out: Any, call_kw: Mapping[str, Any]) -> tuple[Any, int] | None:
+    """The waveform a joint audio-video pipeline returned beside the frames (LTX-2's ``audio``),
+    as ``(float32 [batch, channels, n] in [-1, 1], sample rate)``; None when it returned none
+    (or only latents).
+
+    Example:
+        >>> import types, torch
+        >>> out = types.SimpleNamespace(frames=None, audio=torch.zeros(2, 2, 800))
+        >>> pipe = types.SimpleNamespace(vocoder=types.SimpleNamespace(
+        ...     config=types.SimpleNamespace(output_sampling_rate=24000)))
+        >>> samples, rate = pipeline_audio(pipe, out, {})
+        >>> samples.shape, rate
+        ((2, 2, 800), 24000)
+    """
+    import numpy as np
+
+    audio = getattr(out, "audio", None)
+    if audio is None or call_kw.get("output_type") == "latent":
+        return None
+    arr = audio.detach().float().cpu().numpy() if hasattr(audio, "detach") else np.asarray(audio)
+    if arr.ndim == 2:  # [batch, n]: mono
+        arr = arr[:, None, :]
+    if arr.ndim != 3 or not np.isfinite(arr).all():
+        return None
+    vocoder = getattr(dpipe, "vocoder", None)
+    rate = getattr(getattr(vocoder, "config", None), "output_sampling_rate", None)
+    rate = rate or getattr(dpipe, "audio_sampling_rate", None)
+    if not rate:
+        return None
+    return np.clip(arr, -1.0, 1.0).astype(np.float32), int(rate)
 
 
 def _step_context(
@@ -793,6 +827,12 @@ def _videos(
     vids = Video.from_pipeline_output(frames, fps=s.fps)
     if len(vids) != len(chunk):
         raise RuntimeError(f"the pipeline returned {len(vids)} videos for a batch of {len(chunk)}")
+    meta = dict(meta)
+    audio = meta.pop("_audio", None)
+    if audio is not None:  # a joint audio-video model (LTX-2): each video carries its track
+        samples, rate = audio
+        vids = [v.with_audio(samples[j], rate) for j, v in enumerate(vids)]
+        meta["audio"] = {"sample_rate": rate, "channels": int(samples.shape[1])}
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
     for j, ((prompt, seed), v) in enumerate(zip(chunk, vids)):
         v.metadata = {**meta, "prompt": prompt, "seed": seed, "sample_index": offset + j}
