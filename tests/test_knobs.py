@@ -345,3 +345,20 @@ def test_compile_true_is_a_real_inductor_compile_of_the_blocks():
     assert v.metadata["knobs"]["compile"] == {"mode": "blocks", "options": {}}
     assert np.allclose(v.frames, plain.frames, atol=1e-5)
     assert pipe.pipeline.transformer.blocks[0]._compiled_call_impl is None
+
+
+@pytest.mark.parametrize("name", ["wan", "cogvideox", "svd", "sana-video", "animatediff"])
+def test_docs_knob_table_matches_the_pipelines(name: str) -> None:
+    """docs/sampling.md's per-family knob table says what supported_knobs finds."""
+    import re
+    from pathlib import Path
+
+    from vidkit.sampling.knobs import supported_knobs
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "sampling.md").read_text()
+    row = re.search(rf"^\| `{re.escape(name)}` \(`[^`]+`\) \|(.*)\|$", docs, re.M)
+    assert row, f"docs/sampling.md has no knob row for {name}"
+    said = [c.strip() == "yes" for c in row.group(1).split("|")]
+    _, tasks = vk.testing.TINY_PIPELINES[name]
+    found = supported_knobs(vk.testing.tiny_pipeline(name, tasks[0]))
+    assert said == [found[k] for k in ("cache", "attention_backend", "compile_blocks", "lora")]

@@ -104,6 +104,40 @@ def denoisers(dpipe: Any) -> list[tuple[str, Any]]:
     return out
 
 
+def supported_knobs(pipe: Any) -> dict[str, bool]:
+    """Which call-time knobs a pipeline takes, by the same tests the knobs make when applied:
+    ``cache`` (a denoiser with diffusers' cache hooks), ``attention_backend`` (attention
+    processors that dispatch through diffusers' ``attention_dispatch``), ``compile_blocks``
+    (a denoiser that declares ``_repeated_blocks``; ``compile="full"`` works on any), ``lora``
+    (the pipeline has a LoRA loader).
+
+    Example:
+        >>> import vidkit as vk
+        >>> supported_knobs(vk.testing.tiny_pipeline("wan", "t2v"))
+        {'cache': True, 'attention_backend': True, 'compile_blocks': True, 'lora': True}
+        >>> supported_knobs(vk.testing.tiny_pipeline("svd", "i2v"))["cache"]
+        False
+    """
+    from diffusers.models.cache_utils import CacheMixin
+
+    dpipe = getattr(pipe, "pipeline", pipe)
+    nets = [m for _, m in denoisers(dpipe)]
+
+    def dispatches(m: Any) -> bool:
+        if not hasattr(m, "set_attention_backend"):
+            return False
+        return any(
+            hasattr(getattr(mod, "processor", None), "_attention_backend") for mod in m.modules()
+        )
+
+    return {
+        "cache": bool(nets) and all(isinstance(m, CacheMixin) for m in nets),
+        "attention_backend": bool(nets) and all(dispatches(m) for m in nets),
+        "compile_blocks": bool(nets) and all(getattr(m, "_repeated_blocks", None) for m in nets),
+        "lora": hasattr(dpipe, "load_lora_weights"),
+    }
+
+
 # --------------------------------------------------------------------------- cache
 def cache_config(cache: Any, *, steps: int = 50, timestep: Any = None) -> Any:
     """A diffusers cache config from a name (:data:`CACHES`) or a config object (returned as is).
