@@ -1211,7 +1211,7 @@ def permanence(
         return any(
             j != i
             and lasts[j] < b
-            and tr.span(j)[0] <= b < tr.span(j)[1] + 1
+            and tr.shot_of(j) == tr.shot_of(i)  # each shot is judged alone
             and _same_object(tr, j, i, lasts[j], b)
             for j in lasts
         )
@@ -1220,7 +1220,11 @@ def permanence(
         """Track ``i`` ends and a later track starts where its motion predicts."""
         a = lasts[i]
         return any(
-            j != i and firsts[j] > a and _same_object(tr, i, j, a, firsts[j]) for j in firsts
+            j != i
+            and firsts[j] > a
+            and tr.shot_of(j) == tr.shot_of(i)  # each shot is judged alone
+            and _same_object(tr, i, j, a, firsts[j])
+            for j in firsts
         )
 
     for i in range(tr.n_objects):
