@@ -360,7 +360,7 @@ def test_high_frame_rate_and_thin_frames_do_not_crash() -> None:
 
 
 def test_gravity_difference_without_meaningless_percentage() -> None:
-    from vidkit.probes.physics import _g_diff
+    from vidkit.probes.trajectory import _g_diff
 
     text = _g_diff(-1.2, 5.477, 3.0, 19.2, 1.0, "px/s^2")
     assert "%" not in text and "-6.677 px/s^2" in text and "tolerance 3 px/s^2" in text
@@ -494,3 +494,23 @@ def test_leaderboard_counts_cannot_judge_and_leaves_it_out_of_the_mean(tmp_path)
     assert np.isnan(t.loc[("unjudgeable", "physics"), "value"])
     assert t.loc[("unjudgeable", "physics"), "n"] == 0
     assert t.loc[("mixed", "physics"), "value"] == 1.0 and t.loc[("mixed", "physics"), "n"] == 1
+
+
+def test_permanence_picks_up_an_object_lost_in_a_crossing():
+    """Two balls cross; the tracker loses one inside the merged blob and picks it up 9 frames
+    later under a new number, where its motion predicts: no vanish, no appear (a clean clip of
+    the independent renderer that failed before)."""
+    from vidkit import validation
+
+    spec = {
+        "kind": "crossing", "seed": 68, "violation": None, "camera": "static", "size": [128, 96],
+        "fps": 30.0, "frames": 54, "background": "checker", "blur": 0.0, "noise": 0.01041510559879899,
+        "jpeg": None, "lighting": 0.03806777385973869, "occluders": 0,
+    }  # fmt: skip
+    clip = validation.render_spec(spec)
+    res = vk.probes.physics(clip.video).results["permanence"]
+    assert res.passed, res.sentence
+    # the rule does not excuse a real appearance: a ball appearing in mid-air still fails
+    spec2 = {**spec, "violation": "appear"}
+    clip2 = validation.render_spec(spec2)
+    assert not vk.probes.physics(clip2.video).results["permanence"].passed

@@ -42,10 +42,10 @@ def test_imports_nothing_from_synth():
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
-    # the Video type and its error classes only (vidkit.errors is a leaf: it imports nothing)
-    assert (
-        out.stdout.strip() == "['vidkit', 'vidkit.errors', 'vidkit.validation', 'vidkit.video']"
-    ), out.stdout
+    # vidkit.errors: the standard-library-only error helpers that vidkit.video uses
+    loaded = set(ast.literal_eval(out.stdout.strip()))  # a printed list of module names
+    assert loaded <= {"vidkit", "vidkit.errors", "vidkit.validation", "vidkit.video"}, loaded
+    assert {"vidkit.validation", "vidkit.video"} <= loaded, loaded
 
 
 def test_deterministic_and_seeded():

@@ -38,21 +38,7 @@ from vidkit.probes.model_trackers import (
     prompts_from_tracks,
     tracks_from_masks,
 )
-from vidkit.probes.physics import (
-    Event,
-    Motion,
-    Segment,
-    analyze_motion,
-    bounce,
-    conservation,
-    continuity,
-    dimensionless_jerk,
-    gravity,
-    log_dimensionless_jerk,
-    permanence,
-    smoothness,
-)
-from vidkit.probes.physiq import (
+from vidkit.probes.physics_iq import (
     motion_masks,
     motion_masks_reference,
     physiq,
@@ -70,6 +56,20 @@ from vidkit.probes.temporal import (
     warping_error,
 )
 from vidkit.probes.tracking import MIN_FRAMES, Tracks, track
+from vidkit.probes.trajectory import (
+    Event,
+    Motion,
+    Segment,
+    analyze_motion,
+    bounce,
+    conservation,
+    continuity,
+    dimensionless_jerk,
+    gravity,
+    log_dimensionless_jerk,
+    permanence,
+    smoothness,
+)
 
 #: The probe meant to catch each ``vk.synth`` violation (``reverse`` is catchable only where the
 #: reversed motion is unphysical: inelastic bounces; see docs/probes.md).

@@ -31,7 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.probes.physics import (
+from vidkit.probes.result import CANNOT_JUDGE, Assumption, Finding, ProbeResult
+from vidkit.probes.temporal import dynamic_degree_classical, flicker, warping_error
+from vidkit.probes.tracking import MIN_FRAMES, Cluttered, Tracks, track
+from vidkit.probes.trajectory import (
     Motion,
     analyze_motion,
     bounce,
@@ -41,9 +44,6 @@ from vidkit.probes.physics import (
     permanence,
     smoothness,
 )
-from vidkit.probes.result import CANNOT_JUDGE, Assumption, Finding, ProbeResult
-from vidkit.probes.temporal import dynamic_degree_classical, flicker, warping_error
-from vidkit.probes.tracking import MIN_FRAMES, Cluttered, Tracks, track
 from vidkit.video import Video, as_video
 
 __all__ = ["PhysicsReport", "physics", "physics_batch", "TRACK_PROBES", "FLOW_PROBES"]
