@@ -18,7 +18,7 @@ import pytest
 
 import vidkit
 
-PACKAGES = ("vidkit.display", "vidkit.metrics", "vidkit.synth", "vidkit.tiny")
+PACKAGES = ("vidkit.display", "vidkit.metrics", "vidkit.probes", "vidkit.synth", "vidkit.tiny")
 MODULES = sorted(
     [
         "vidkit",
@@ -29,6 +29,9 @@ MODULES = sorted(
         "vidkit.files",
         "vidkit.errors",
         "vidkit.testing",
+        "vidkit.testing_tasks",
+        "vidkit.validation",
+        "vidkit.demo",
         "vidkit._config",
         *PACKAGES,
     ]
