@@ -494,6 +494,12 @@ def test_leaderboard_counts_cannot_judge_and_leaves_it_out_of_the_mean(tmp_path)
     assert np.isnan(t.loc[("unjudgeable", "physics"), "value"])
     assert t.loc[("unjudgeable", "physics"), "n"] == 0
     assert t.loc[("mixed", "physics"), "value"] == 1.0 and t.loc[("mixed", "physics"), "n"] == 1
+    md = board.to_markdown()
+    assert "| physics not judged |" in md.splitlines()[0]
+    rows = {line.split(" | ")[0].strip("| "): line for line in md.splitlines()[2:4]}
+    assert rows["unjudgeable"].rstrip(" |").endswith("| 2") and rows["mixed"].rstrip(" |").endswith(
+        "| 1"
+    )
 
 
 def test_permanence_picks_up_an_object_lost_in_a_crossing():

@@ -269,8 +269,18 @@ class Leaderboard:
         return df.reindex(columns=self.models)
 
     # ------------------------------------------------------------------ text exports
+    def _counted(self, col: str) -> list[str]:
+        """The count columns shown beside ``col`` (``physics.cannot_judge``: videos not judged)."""
+        return [
+            f"{col}{suffix}" for suffix in COUNT_SUFFIXES if f"{col}{suffix}" in self.directions
+        ]
+
     def _headers(self, cols: Sequence[str]) -> list[str]:
-        return [f"{c} {'↑' if self.directions[c] else '↓'}" for c in cols]
+        out = []
+        for c in cols:
+            out.append(f"{c} {'↑' if self.directions[c] else '↓'}")
+            out += [f"{c} not judged" for _ in self._counted(c)]
+        return out
 
     def _cells(
         self, cols: Sequence[str], bold: Callable[[str], str] | None = None
@@ -287,21 +297,25 @@ class Leaderboard:
                 if bold is not None and int(r["rank"]) == 1 and np.isfinite(r["value"]):
                     cell = bold(cell)
                 row.append(cell)
+                for k in self._counted(c):  # a count per model, never averaged into the score
+                    n = t.loc[(m, k), "value"]
+                    row.append(str(int(n)) if np.isfinite(n) else "")
             out.append(row)
         return out
 
     def to_markdown(
         self, path: str | os.PathLike | None = None, *, metrics: Sequence[str] | None = None
     ) -> str:
-        """The leaderboard as a Markdown table (``value [low, high]``, best in bold); written to
-        ``path`` when given.
+        """The leaderboard as a Markdown table (``value [low, high]``, best in bold; beside the
+        physics score, how many videos the probes could not judge: left out of its mean); written
+        to ``path`` when given.
 
         Example:
             >>> print(board.to_markdown())
-            | model | rank | physics ↑ |
-            |---|---|---|
-            | physics | 1 | **1.00 [1.00, 1.00]** |
-            | teleports | 2 | 0.845 [0.833, 0.857] |
+            | model | rank | physics ↑ | physics not judged |
+            |---|---|---|---|
+            | physics | 1 | **1.00 [1.00, 1.00]** | 0 |
+            | teleports | 2 | 0.845 [0.833, 0.857] | 0 |
             <BLANKLINE>
             Mean [95% bootstrap CI]; ↑ higher is better, ↓ lower is better; N = 4 videos per model.
             <BLANKLINE>
