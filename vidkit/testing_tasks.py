@@ -96,32 +96,10 @@ def _cogvideox_fun_control(seed: int) -> Any:
 
 
 def _skyreels_v2_df(seed: int) -> Any:
-    from diffusers import (
-        SkyReelsV2DiffusionForcingVideoToVideoPipeline,
-        SkyReelsV2Transformer3DModel,
-        UniPCMultistepScheduler,
-    )
+    from diffusers import SkyReelsV2DiffusionForcingVideoToVideoPipeline
 
-    comps = tiny_components("wan", "t2v", seed=seed)  # SkyReels-V2 uses Wan's VAE and UMT5
-    comps.pop("transformer_2", None)
-    with seeded(seed):
-        comps["transformer"] = SkyReelsV2Transformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=16,
-            out_channels=16,
-            text_dim=32,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-        )
-    comps["scheduler"] = UniPCMultistepScheduler(
-        prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=8.0
-    )
+    # the diffusion-forcing checkpoint's components, as vidkit.testing builds them for the family
+    comps = tiny_components("skyreels-v2-df", "t2v", seed=seed)
     return SkyReelsV2DiffusionForcingVideoToVideoPipeline(**comps)
 
 
