@@ -31,6 +31,10 @@ MODULES = sorted(
         "vidkit.testing",
         "vidkit.testing_tasks",
         "vidkit.validation",
+        # the validation package's modules with examples (the others hold only internals)
+        "vidkit.validation.clip",
+        "vidkit.validation.dataset",
+        "vidkit.validation.rendering",
         "vidkit.demo",
         "vidkit._config",
         *PACKAGES,

@@ -4,7 +4,6 @@ violations vs their clean twins, and independence from vk.synth."""
 from __future__ import annotations
 
 import ast
-import inspect
 import os
 import subprocess
 import sys
@@ -19,33 +18,60 @@ from vidkit import validation as V
 PLAIN = {"background": "plain", "blur": 0.0, "noise": 0.0, "lighting": 0.0, "jpeg": None}
 
 
+def _package_modules() -> list[Path]:
+    """Every module of the vidkit.validation package (its __init__ and its submodules)."""
+    root = Path(V.__file__).resolve().parent
+    assert root.name == "validation" and (root / "__init__.py").is_file(), root
+    return sorted(root.rglob("*.py"))
+
+
 def test_imports_nothing_from_synth():
-    tree = ast.parse(inspect.getsource(V))
+    modules = _package_modules()
+    assert len(modules) > 1, modules  # the package and its submodules
     names = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names += [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            names.append(node.module or "")
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module":
-            names.append("importlib")
-    assert names, "no imports found: the AST walk is broken"
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        found = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                # a relative import (from .. import synth) would escape the checks below
+                assert not node.level, f"{path.name}:{node.lineno}: a relative import"
+                found.append(node.module or "")
+                found += [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") in (
+                "import_module",
+                "__import__",
+            ):
+                found.append("importlib")
+            elif isinstance(node, ast.Name) and node.id == "__import__":
+                found.append("importlib")
+        assert found, f"no imports found in {path.name}: the AST walk is broken"
+        names += found
     assert not [n for n in names if "synth" in n or n == "importlib"], names
     assert "synth" not in {n.split(".")[-1] for n in names}
-    # and at run time: rendering loads no vidkit module but vidkit, vidkit.video and itself
+    # vidkit imports only from vidkit.video and the package's own modules
+    vidkit_names = {n.split(".")[1] for n in names if n.startswith("vidkit.")}
+    assert vidkit_names <= {"video", "validation"}, vidkit_names
+    # and at run time: rendering loads no vidkit module but vidkit, vidkit.errors, vidkit.video and
+    # the validation package's own modules
     code = (
         "import sys, vidkit.validation as V; V.render('crossing', seed=0, frames=16); "
         "print(sorted(m for m in sys.modules if m.startswith('vidkit')))"
     )
-    root = str(Path(V.__file__).resolve().parents[1])  # the vidkit under test
+    root = str(Path(V.__file__).resolve().parents[2])  # the vidkit under test
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     # vidkit.errors: the standard-library-only error helpers that vidkit.video uses
     loaded = set(ast.literal_eval(out.stdout.strip()))  # a printed list of module names
-    assert loaded <= {"vidkit", "vidkit.errors", "vidkit.validation", "vidkit.video"}, loaded
-    assert {"vidkit.validation", "vidkit.video"} <= loaded, loaded
+    own = {f"vidkit.validation.{p.stem}" for p in modules if p.stem != "__init__"}
+    outside = {m for m in loaded if not m.startswith("vidkit.validation.")}
+    assert outside <= {"vidkit", "vidkit.errors", "vidkit.validation", "vidkit.video"}, loaded
+    assert loaded - outside <= own, loaded - outside  # only modules of the package under test
+    assert {"vidkit.validation", "vidkit.video", "vidkit.validation.rendering"} <= loaded, loaded
 
 
 def test_deterministic_and_seeded():
