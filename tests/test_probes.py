@@ -360,7 +360,7 @@ def test_high_frame_rate_and_thin_frames_do_not_crash() -> None:
 
 
 def test_gravity_difference_without_meaningless_percentage() -> None:
-    from vidkit.probes.trajectory import _g_diff
+    from vidkit.probes.dynamics import _g_diff
 
     text = _g_diff(-1.2, 5.477, 3.0, 19.2, 1.0, "px/s^2")
     assert "%" not in text and "-6.677 px/s^2" in text and "tolerance 3 px/s^2" in text

@@ -32,12 +32,20 @@ Example:
 
 from vidkit.probes.camera import CameraMotion, estimate_camera
 from vidkit.probes.cuts import find_cuts
+from vidkit.probes.dynamics import bounce, gravity
+from vidkit.probes.kinematics import (
+    continuity,
+    dimensionless_jerk,
+    log_dimensionless_jerk,
+    smoothness,
+)
 from vidkit.probes.model_trackers import (
     CoTrackerTracker,
     Sam2VideoTracker,
     prompts_from_tracks,
     tracks_from_masks,
 )
+from vidkit.probes.persistence import conservation, permanence
 from vidkit.probes.physics_iq import (
     motion_masks,
     motion_masks_reference,
@@ -56,20 +64,7 @@ from vidkit.probes.temporal import (
     warping_error,
 )
 from vidkit.probes.tracking import MIN_FRAMES, Tracks, track
-from vidkit.probes.trajectory import (
-    Event,
-    Motion,
-    Segment,
-    analyze_motion,
-    bounce,
-    conservation,
-    continuity,
-    dimensionless_jerk,
-    gravity,
-    log_dimensionless_jerk,
-    permanence,
-    smoothness,
-)
+from vidkit.probes.trajectory import Event, Motion, Segment, analyze_motion
 
 #: The probe meant to catch each ``vk.synth`` violation (``reverse`` is catchable only where the
 #: reversed motion is unphysical: inelastic bounces; see docs/probes.md).

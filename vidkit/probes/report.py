@@ -31,19 +31,13 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.dynamics import bounce, gravity
+from vidkit.probes.kinematics import continuity, smoothness
+from vidkit.probes.persistence import conservation, permanence
 from vidkit.probes.result import CANNOT_JUDGE, Assumption, Finding, ProbeResult
 from vidkit.probes.temporal import dynamic_degree_classical, flicker, warping_error
 from vidkit.probes.tracking import MIN_FRAMES, Cluttered, Tracks, track
-from vidkit.probes.trajectory import (
-    Motion,
-    analyze_motion,
-    bounce,
-    conservation,
-    continuity,
-    gravity,
-    permanence,
-    smoothness,
-)
+from vidkit.probes.trajectory import Motion, analyze_motion
 from vidkit.video import Video, as_video
 
 __all__ = ["PhysicsReport", "physics", "physics_batch", "TRACK_PROBES", "FLOW_PROBES"]

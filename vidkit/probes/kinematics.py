@@ -1,0 +1,359 @@
+"""Kinematic probes: :func:`continuity` (teleports and frozen frames) and :func:`smoothness` (jerky
+motion, by the log dimensionless jerk of :func:`log_dimensionless_jerk`).
+
+Both read the free-flight segments of :func:`~vidkit.probes.trajectory.analyze_motion`; the
+thresholds are described in :mod:`vidkit.probes.trajectory`.
+
+Example:
+    >>> import vidkit as vk
+    >>> scene = vk.synth.render("projectile", seed=0, violation="teleport")  # doctest: +SKIP
+    >>> vk.probes.continuity(scene.video).passed                             # doctest: +SKIP
+    False
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from vidkit.probes.result import Finding, ProbeResult
+from vidkit.probes.tracking import Tracks
+from vidkit.probes.trajectory import (
+    Motion,
+    frames_text,
+    mask_runs,
+    no_objects,
+    nothing_whole,
+    resolve_motion,
+)
+
+__all__ = ["continuity", "smoothness", "dimensionless_jerk", "log_dimensionless_jerk"]
+
+
+# --------------------------------------------------------------------------- continuity
+def continuity(
+    video: Any,
+    *,
+    fps: float | None = None,
+    jump_px: float = 3.0,
+    freeze_px: float = 0.75,
+    motion: Motion | None = None,
+) -> ProbeResult:
+    """Teleports (position jumps against the predicted motion) and stutter (frozen frames).
+
+    **Teleport**: at every joint between two free-flight segments (and across short gaps) the
+    two fitted curves must meet somewhere between the two frames; a closest approach above
+    ``max(jump_px, 6 sigma)`` px is a jump ("object 0 jumped 14 px between frames 11 and 12, 6x
+    its usual step").
+
+    **Stutter**: an object that stays put (moves less than ``max(0.1 px, 4 sigma)`` per frame) for
+    one or more frames while the motion fitted just before and just after it is faster than
+    ``lim = max(freeze_px, 6 sigma)`` px per frame and carries on in the same direction (within
+    60 degrees), or that stays put for 2+ frames where the fits on both sides, carried across,
+    move by more than ``2 lim`` (a held apex); or a frame that repeats the previous one exactly
+    while the other frame pairs change.
+
+    Example:
+        >>> scene = vk.synth.render("projectile", seed=1, violation="teleport")  # doctest: +SKIP
+        >>> vk.probes.continuity(scene.video).passed  # doctest: +SKIP
+        False
+    """
+    name = "continuity"
+    if jump_px <= 0 or freeze_px <= 0:
+        raise ValueError(f"jump_px and freeze_px must be positive, got {jump_px}, {freeze_px}")
+    m = resolve_motion(video, fps, motion)
+    empty = no_objects(name, m)
+    if empty is not None:
+        return empty
+    tr = m.tracks
+    findings: list[Finding] = []
+    failed: list[int] = []
+    worst_jump = 0.0
+    for i in range(tr.n_objects):
+        vis = np.flatnonzero(tr.visible[i])
+        steps = np.hypot(*np.diff(tr.centers[i, vis], axis=0).T) / np.maximum(np.diff(vis), 1)
+        usual = float(np.median(steps)) if steps.size else 0.0
+        lim = max(jump_px * tr.pixel_scale, 6 * m.sigma[i])
+        for ev in m.events[i]:
+            worst_jump = max(worst_jump, ev.jump)
+            a, b = ev.frame_before, ev.frame_after
+            if b - a > 2:
+                continue  # unseen for a while (behind something): anything may have happened
+            step = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
+            # a teleport is a step well beyond the usual one around it (a fast bounce between
+            # two coarse fits is not): the median step of the 4 frames on each side
+            near = (vis >= a - 4) & (vis <= b + 4)
+            loc = vis[near]
+            ls = np.hypot(*np.diff(tr.centers[i, loc], axis=0).T) / np.maximum(np.diff(loc), 1)
+            ls = ls[~((loc[:-1] == a) & (loc[1:] == b))]
+            usual_here = max(float(np.median(ls)) if ls.size else usual, usual) * (b - a)
+            if ev.jump > lim and step > 1.5 * usual_here and step - usual_here > lim:
+                times = f", {step / usual:.0f}x its usual step" if usual > 0.05 else ""
+                between = f"between frames {a} and {b}"
+                findings.append(
+                    Finding(
+                        name,
+                        f"object {i} jumped {step:.0f} px {between}{times}",
+                        "fail",
+                        i,
+                        [a, b],
+                        ev.jump,
+                        lim,
+                    )
+                )
+                failed.extend([a, b])
+        # frozen runs: the object stops dead while the motion on both sides says it moves
+        lim_f = max(freeze_px * tr.pixel_scale, 6 * m.sigma[i])
+        for a, b, why in _frozen_runs(tr, i, m.sigma[i], lim_f):
+            still = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
+            findings.append(
+                Finding(
+                    name,
+                    f"object {i} froze in frames {a}-{b} (moved {still:.2f} px) {why} (stutter)",
+                    "fail",
+                    i,
+                    range(a, b + 1),
+                    still,
+                    lim_f,
+                )
+            )
+            failed.extend(range(a, b + 1))
+    # frames that repeat the previous one exactly (noise-free videos) while objects move
+    fd = tr.frame_diff
+    if tr.n_objects > 0 and np.count_nonzero(fd > 0) >= fd.size // 2:
+        for t in np.flatnonzero(fd == 0):
+            t = int(t)
+            if any(t in f.frames and t + 1 in f.frames for f in findings):
+                continue
+            if not np.any(tr.visible[:, t] & tr.visible[:, t + 1]):
+                continue  # nothing in view to move (the objects have left the frame)
+            findings.append(
+                Finding(
+                    name,
+                    f"frame {t + 1} repeats frame {t} exactly while the rest of the video moves "
+                    "(a frozen frame)",
+                    "fail",
+                    None,
+                    [t, t + 1],
+                    0.0,
+                    0.0,
+                )
+            )
+            failed.extend([t, t + 1])
+    if not findings and not any(tr.reliable(i).sum() >= 4 for i in range(tr.n_objects)):
+        return nothing_whole(name, 4)
+    passed = not findings
+    sentence = (
+        f"motion is continuous (largest mismatch at a joint {worst_jump:.1f} px)"
+        if passed
+        else findings[0].sentence
+    )
+    return ProbeResult(
+        name,
+        passed=passed,
+        scores={"max_jump_px": worst_jump, "events": float(len(findings))},
+        threshold={"jump_px": jump_px, "freeze_px": freeze_px},
+        failed_frames=failed,
+        sentence=sentence,
+        findings=findings,
+    )
+
+
+def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int, int, str]]:
+    """Runs of frames where object ``i`` stops although its motion says it should move.
+
+    A run is consecutive steps below ``max(0.1 px, 4 sigma)``. Fits to the (up to) 4 reliable
+    frames ending at its first frame and starting at its last frame (within 6 frames) give the
+    motion on each side. The run is a freeze when
+
+    - the speed on both sides exceeds ``lim`` px/frame and the motion carries on in the same
+      direction (within 60 degrees; a pendulum's end or an apex turns back), or
+    - it lasts 2+ steps and both fits, carried across the run, move by more than ``2 lim``
+      (the object hangs still where its acceleration would have moved it: a held apex).
+
+    Returns ``(first, last, description)`` per freeze.
+    """
+    ok = tr.reliable(i)
+    p = tr.centers[i]
+    T = tr.num_frames
+    still_lim = max(0.1 * tr.pixel_scale, 4 * sigma)
+    steps = np.full(T - 1, np.inf)
+    both = ok[:-1] & ok[1:]
+    steps[both] = np.hypot(*(p[1:] - p[:-1])[both].T)
+    frozen = steps < still_lim
+    out = []
+    for run in mask_runs(frozen):
+        a, b = int(run[0]), int(run[-1]) + 1  # frames a..b show the same position
+        before = [f for f in range(a - 6, a + 1) if f >= 0 and ok[f]][-4:]
+        after = [f for f in range(b, b + 7) if f < T and ok[f]][:4]
+        if len(before) < 3 or len(after) < 3:
+            continue
+        cin = _local_fit(np.asarray(before), p[before], at=a)
+        cout = _local_fit(np.asarray(after), p[after], at=b)
+        vin, vout = cin[:, 1], cout[:, 1]
+        si, so = float(np.hypot(*vin)), float(np.hypot(*vout))
+        same_way = si > 0 and so > 0 and float(vin @ vout) / (si * so) > 0.5
+        n = b - a
+        moved = float(np.hypot(*(p[b] - p[a]))) / n  # per step, during the run
+        # a freeze moves a small fraction of the expected step (compression or noise may make
+        # one step short, not stop it)
+        if min(si, so) > lim and same_way and moved < 0.25 * min(si, so):
+            out.append((a, b, f"while it moves {si:.1f} px per frame before and {so:.1f} after"))
+            continue
+        fwd = float(np.hypot(*[np.polyval(c[::-1], n) - c[0] for c in cin]))
+        bwd = float(np.hypot(*[np.polyval(c[::-1], -n) - c[0] for c in cout]))
+        # what a fit on 3-4 noisy points says n frames away is uncertain (its standard error
+        # grows like n^2 for a quadratic): the motion it predicts must stand out of that
+        noise = max(sigma, 0.05 * tr.pixel_scale)
+        sure = min(
+            fwd - 3 * _extrapolation_se(np.asarray(before) - a, n, noise),
+            bwd - 3 * _extrapolation_se(np.asarray(after) - b, -n, noise),
+        )
+        # a held apex: a short hold (a long one is an object at rest, and fits carried over
+        # many frames say little)
+        if 2 <= n <= 8 and sure > 2 * lim and moved * n < 0.25 * min(fwd, bwd):
+            out.append(
+                (a, b, f"where its motion before and after says it moves {min(fwd, bwd):.1f} px")
+            )
+    return out
+
+
+def _extrapolation_se(offsets: np.ndarray, at: float, sigma: float) -> float:
+    """Standard error (px, per axis) of the position that :func:`_local_fit` on frames at
+    ``offsets`` (from its origin) predicts at ``at``, for position noise ``sigma``."""
+    deg = 2 if offsets.size >= 4 else 1
+    X = np.vander(offsets.astype(float), deg + 1, increasing=True)
+    x = np.array([float(at) ** k for k in range(deg + 1)])
+    cov = np.linalg.pinv(X.T @ X)
+    return float(sigma * np.sqrt(max(float(x @ cov @ x), 0.0)))
+
+
+def _local_fit(frames: np.ndarray, pos: np.ndarray, at: int) -> np.ndarray:
+    """Per axis ``[p, v, a/2]`` (px, px/frame) of a quadratic (line for 3 points) around ``at``."""
+    deg = 2 if frames.size >= 4 else 1
+    out = np.zeros((2, 3))
+    for k in range(2):
+        c = np.polyfit(frames - at, pos[:, k], deg)[::-1]
+        out[k, : c.size] = c
+    return out
+
+
+# --------------------------------------------------------------------------- smoothness
+def dimensionless_jerk(movement: Any, fs: float) -> float:
+    """Dimensionless jerk of a speed profile (Hogan & Sternad; siva82kb/smoothness definition).
+
+    ``DJ = -(T^3 / v_peak^2) * sum((d^2 v / dt^2)^2) * dt`` with ``T = len(movement) / fs``,
+    second differences for ``d^2 v / dt^2`` and ``v_peak = max |v|``.
+
+    Example:
+        >>> import numpy as np
+        >>> t = np.arange(-1, 1, 0.01)
+        >>> round(dimensionless_jerk(np.exp(-5 * t**2), fs=100.0), 5)
+        -335.74684
+    """
+    v = np.asarray(movement, dtype=np.float64).reshape(-1)
+    if v.size < 3:
+        raise ValueError(f"a speed profile needs at least 3 samples, got {v.size}")
+    if not np.isfinite(fs) or fs <= 0:
+        raise ValueError(f"fs must be a positive sampling rate, got {fs!r}")
+    peak = float(np.max(np.abs(v)))
+    if peak == 0:
+        raise ValueError("the speed profile is all zeros: dimensionless jerk is undefined")
+    dt = 1.0 / fs
+    dur = v.size * dt
+    jerk = np.diff(v, 2) / dt**2
+    return float(-(dur**3 / peak**2) * np.sum(jerk**2) * dt)
+
+
+def log_dimensionless_jerk(movement: Any, fs: float) -> float:
+    """Log dimensionless jerk, ``LDLJ = -ln |DJ|`` (higher is smoother).
+
+    Example:
+        >>> import numpy as np
+        >>> t = np.arange(-1, 1, 0.01)
+        >>> round(log_dimensionless_jerk(np.exp(-5 * t**2), fs=100.0), 5)
+        -5.81636
+    """
+    dj = dimensionless_jerk(movement, fs)
+    return float(-np.log(abs(dj))) if dj != 0 else float("inf")
+
+
+def smoothness(
+    video: Any,
+    *,
+    fps: float | None = None,
+    min_ldlj: float = -12.0,
+    motion: Motion | None = None,
+) -> ProbeResult:
+    """Log dimensionless jerk (LDLJ) of each object's speed profile.
+
+    The speed ``|p'(t)|`` (central differences of the tracked centre) of every run of 6+ reliable
+    frames between joints is scored with :func:`log_dimensionless_jerk`; a run fails below
+    ``min_ldlj``. The score is the lowest LDLJ. Joints (bounces) are excluded: they are
+    physical velocity jumps, judged by the bounce probe.
+
+    Example:
+        >>> vk.probes.smoothness(scene.video).scores["ldlj"]  # doctest: +SKIP
+        -4.1
+    """
+    name = "smoothness"
+    m = resolve_motion(video, fps, motion)
+    empty = no_objects(name, m)
+    if empty is not None:
+        return empty
+    tr = m.tracks
+    findings: list[Finding] = []
+    failed: list[int] = []
+    values: list[float] = []
+    for i in range(tr.n_objects):
+        # continuous runs of reliable frames, cut at the joints between segments
+        # a piece at rest on a floor has a speed of noise: no jerk to score
+        pieces = [s.frames for s in m.segments[i] if not s.supported]
+        if m.pendulum[i] is not None:
+            pieces = mask_runs(tr.reliable(i))
+        for fr in pieces:
+            if fr.size < 6 or np.any(np.diff(fr) != 1):
+                continue
+            p = tr.centers[i, fr]
+            v = np.hypot(*np.gradient(p, axis=0).T) * tr.fps
+            if np.max(v) < 1e-6:
+                continue
+            ldlj = log_dimensionless_jerk(v, tr.fps)
+            values.append(ldlj)
+            if ldlj < min_ldlj:
+                findings.append(
+                    Finding(
+                        name,
+                        f"object {i} moves jerkily in {frames_text(fr)} (LDLJ {ldlj:.1f} < "
+                        f"{min_ldlj:g})",
+                        "fail",
+                        i,
+                        fr,
+                        ldlj,
+                        min_ldlj,
+                    )
+                )
+                failed.extend(fr.tolist())
+    if not values:
+        return ProbeResult(
+            name,
+            passed=None,
+            sentence="no run of 6+ frames of motion to score",
+            findings=[Finding(name, "no trajectory long enough for LDLJ", "info")],
+        )
+    worst = float(np.min(values))
+    passed = not findings
+    return ProbeResult(
+        name,
+        passed=passed,
+        scores={"ldlj": worst, "mean_ldlj": float(np.mean(values))},
+        threshold=min_ldlj,
+        failed_frames=failed,
+        sentence=(
+            f"trajectories are smooth (lowest LDLJ {worst:.1f}, threshold {min_ldlj:g})"
+            if passed
+            else findings[0].sentence
+        ),
+        findings=findings,
+    )
