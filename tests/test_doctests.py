@@ -18,7 +18,14 @@ import pytest
 
 import vidkit
 
-PACKAGES = ("vidkit.display", "vidkit.metrics", "vidkit.probes", "vidkit.synth", "vidkit.tiny")
+PACKAGES = (
+    "vidkit.display",
+    "vidkit.metrics",
+    "vidkit.probes",
+    "vidkit.synth",
+    "vidkit.testing",
+    "vidkit.tiny",
+)
 MODULES = sorted(
     [
         "vidkit",
@@ -28,7 +35,6 @@ MODULES = sorted(
         "vidkit.store",
         "vidkit.files",
         "vidkit.errors",
-        "vidkit.testing",
         "vidkit.testing_tasks",
         "vidkit.validation",
         # the validation package's modules with examples (the others hold only internals)
