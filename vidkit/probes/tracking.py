@@ -31,6 +31,9 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    frames where an object is only partly visible next to such a gap (area below 85% of its
    usual one) are marked ``merged`` too.
 
+Steps 1 and 2 live in :mod:`vidkit.probes.background`, steps 3 and 4 in
+:mod:`vidkit.probes.detection`; this module holds the identities and :func:`track`.
+
 A moving camera is compensated by :func:`vidkit.probes.physics` before tracking: the frames are
 stabilised and ``valid`` marks the pixels each one shows.
 
@@ -52,6 +55,17 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.background import (
+    fill,
+    gains,
+    masked_temporal_median,
+    mode_background,
+    noise_sigma,
+    repair_background,
+    rgb_norm,
+    temporal_median,
+)
+from vidkit.probes.detection import K5, Cluttered, Det, check_clutter, detect, split
 from vidkit.video import Video, as_video
 
 __all__ = [
@@ -210,404 +224,6 @@ def _as_frames(video: Any, fps: float | None) -> tuple[np.ndarray, float]:
     return v.frames, f
 
 
-_NETWORKS: dict[int, list[tuple[int, int]]] = {}
-
-
-def _batcher(n: int) -> list[tuple[int, int]]:
-    """Comparators of Batcher's odd-even merge sort for ``n`` (a power of two) inputs."""
-    if n not in _NETWORKS:
-        pairs = []
-        p = 1
-        while p < n:
-            k = p
-            while k >= 1:
-                for j in range(k % p, n - k, 2 * k):
-                    for i in range(min(k, n - j - k)):
-                        if (i + j) // (2 * p) == (i + j + k) // (2 * p):
-                            pairs.append((i + j, i + j + k))
-                k //= 2
-            p *= 2
-        _NETWORKS[n] = pairs
-    return _NETWORKS[n]
-
-
-def masked_temporal_median(frames: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-pixel median over the frames where ``valid`` ([T, H, W]) is True; ``(median, seen)``
-    where ``seen`` marks pixels valid in at least one frame (elsewhere the median is 0).
-
-    The same sorting network as :func:`temporal_median` with invalid values at +inf, so the
-    valid ones come first; the median is read at each pixel's own middle rank.
-
-    Example:
-        >>> import numpy as np
-        >>> x = np.arange(4, dtype=np.float32).reshape(4, 1, 1, 1) * np.ones((1, 2, 2, 3))
-        >>> v = np.ones((4, 2, 2), bool); v[3, 0, 0] = False
-        >>> med, seen = masked_temporal_median(x, v)
-        >>> float(med[0, 0, 0]), float(med[1, 1, 0])
-        (1.0, 1.5)
-    """
-    x = np.asarray(frames)
-    T = x.shape[0]
-    n = 1 << max(T - 1, 0).bit_length()
-    work = np.empty((n, *x.shape[1:]), dtype=np.result_type(x.dtype, np.float32))
-    work[:T] = x
-    vb = np.asarray(valid, bool)
-    if x.ndim == 4:
-        vb = vb[..., None]
-    work[:T][~np.broadcast_to(vb, x.shape)] = np.inf
-    work[T:] = np.inf
-    tmp = np.empty_like(work[0])
-    for i, j in _batcher(n):
-        np.minimum(work[i], work[j], out=tmp)
-        np.maximum(work[i], work[j], out=work[j])
-        work[i] = tmp
-    cnt = np.broadcast_to(vb, x.shape).sum(axis=0)
-    lo = np.maximum((cnt - 1) // 2, 0)
-    hi = np.maximum(cnt // 2, 0)
-    a = np.take_along_axis(work, lo[None], axis=0)[0]
-    b = np.take_along_axis(work, hi[None], axis=0)[0]
-    seen = cnt > 0
-    med = np.where(seen, (a + b) * 0.5, 0.0).astype(work.dtype)
-    if x.ndim == 4:
-        seen = seen.any(axis=-1)
-    return med, seen
-
-
-def temporal_median(frames: np.ndarray) -> np.ndarray:
-    """Per-pixel median over the first axis, equal to ``np.median(frames, axis=0)``.
-
-    A sorting network over whole frames (Batcher's odd-even merge sort, padded to a power of
-    two with +inf): every compare-exchange is one vectorised min/max over a frame, which is
-    10-20x faster than numpy's per-pixel partition for the few dozen frames of a clip.
-
-    Example:
-        >>> import numpy as np
-        >>> x = np.random.default_rng(0).random((7, 4, 5)).astype(np.float32)
-        >>> bool(np.allclose(temporal_median(x), np.median(x, axis=0)))
-        True
-    """
-    x = np.asarray(frames)
-    T = x.shape[0]
-    if T == 0:
-        raise ValueError("temporal_median needs at least one frame")
-    if T == 1:
-        return x[0].copy()
-    n = 1 << (T - 1).bit_length()
-    work = np.empty((n, *x.shape[1:]), dtype=np.result_type(x.dtype, np.float32))
-    work[:T] = x
-    work[T:] = np.inf
-    tmp = np.empty_like(work[0])
-    for i, j in _batcher(n):
-        np.minimum(work[i], work[j], out=tmp)
-        np.maximum(work[i], work[j], out=work[j])
-        work[i] = tmp
-    if T % 2:
-        return work[T // 2].copy()
-    return (work[T // 2 - 1] + work[T // 2]) * 0.5
-
-
-def _dist(resid: np.ndarray) -> np.ndarray:
-    """Euclidean norm over the last (RGB) axis, without numpy's slow 3-wide reduction."""
-    r = resid
-    return np.sqrt(r[..., 0] * r[..., 0] + r[..., 1] * r[..., 1] + r[..., 2] * r[..., 2])
-
-
-def _noise_sigma(residual: np.ndarray) -> float:
-    """Robust per-channel noise std (MAD) of a residual array, from a subsample."""
-    flat = residual.reshape(-1)
-    step = max(1, flat.size // 40_000)
-    sample = flat[::step]
-    return float(1.4826 * np.median(np.abs(sample - np.median(sample))))
-
-
-def _gains(frames: np.ndarray, bg: np.ndarray, exclude: np.ndarray | None = None) -> np.ndarray:
-    """Least-squares global gain of each frame against ``bg`` (1 where bg is too dark)."""
-    T = frames.shape[0]
-    f = frames.reshape(T, -1)
-    b = bg.reshape(-1)
-    if exclude is not None:
-        keep = ~np.repeat(exclude.reshape(T, -1), 3, axis=1)
-        fb = np.where(keep, f, 0) @ b
-        num = fb.astype(np.float64)
-        den = (keep.astype(np.float32) @ (b * b)).astype(np.float64)
-    else:
-        num = (f @ b).astype(np.float64)
-        den = np.full(T, float(b @ b))
-    ok = den > 1e-3 * b.size
-    g = np.ones(T)
-    g[ok] = num[ok] / den[ok]
-    g[~np.isfinite(g) | (g <= 0.05)] = 1.0
-    return g
-
-
-def _fill(img: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Fill unknown pixels by normalised convolution with growing Gaussian blurs."""
-    import cv2
-
-    out = img.copy()
-    w = known.astype(np.float32)
-    num = img * w[..., None]
-    todo = ~known
-    sigma = 1.5
-    while todo.any() and sigma < 4 * max(img.shape[:2]):
-        k = int(2 * round(3 * sigma) + 1)
-        nb = cv2.GaussianBlur(num, (k, k), sigma, borderType=cv2.BORDER_REFLECT)
-        wb = cv2.GaussianBlur(w, (k, k), sigma, borderType=cv2.BORDER_REFLECT)
-        ok = todo & (wb > 1e-3)
-        out[ok] = nb[ok] / wb[ok][:, None]
-        todo &= ~ok
-        sigma *= 2
-    return out
-
-
-def _mode_background(
-    work: np.ndarray, bg: np.ndarray, dist: np.ndarray, sigma: float
-) -> np.ndarray | None:
-    """Where the median is not a mode (most frames far from it), use the densest value instead.
-
-    An object's soft edge that lingers over a pixel for many frames makes the median a blend
-    of object and background; the value that most frames agree with (within the noise) is the
-    background. Only such pixels are touched. None when there are none.
-    """
-    tol = max(0.05, 3.0 * sigma * np.sqrt(3.0))
-    frac = np.mean(dist < tol, axis=0)
-    sus = frac < 0.5
-    if not sus.any():
-        return None
-    vals_all = work[:, sus]  # [T, n, 3]
-    T = vals_all.shape[0]
-    new = np.empty(vals_all.shape[1:], np.float32)
-    # [T, T, n] distances in slices of pixels, so memory stays near 48 MB whatever T and n
-    step = max(1, int(48e6 // (T * T * 16)))
-    for a in range(0, vals_all.shape[1], step):
-        vals = vals_all[:, a : a + step]
-        d = _dist(vals[:, None] - vals[None])  # [T, T, n]
-        close = d < tol
-        count = close.sum(axis=1)  # [T, n]
-        best = np.argmax(count, axis=0)  # [n]
-        sel = close[best, :, np.arange(best.size)].T  # [T, n]
-        w = sel[..., None].astype(np.float32)
-        new[a : a + step] = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
-    out = bg.copy()
-    out[sus] = new
-    return out
-
-
-def _repair_background(
-    work: np.ndarray, bg: np.ndarray, dets: list[list[Any]], thr: float, sigma: float
-) -> np.ndarray | None:
-    """Remove slow objects from the median background; None when it holds none.
-
-    A pixel that an object covers in more than half of the frames takes the object's colour in
-    the median. Object colours are learnt from the detections (colours that are not common in
-    the background); background pixels near those colours, and their rims, are replaced by the
-    value the pixel shows when it is closest to the background filled in from around it (or by
-    that fill when the pixel is never uncovered).
-    """
-    import cv2
-
-    cols = [d.color for ds in dets for d in ds]
-    if not cols:
-        return None
-    cols = np.unique(np.round(np.stack(cols), 2), axis=0)
-    step = max(1, bg.shape[0] * bg.shape[1] // 4096)
-    sample = bg.reshape(-1, 3)[::step]
-    keep = [c for c in cols if np.median(np.linalg.norm(sample - c, axis=1)) > 0.25]
-    if not keep:
-        return None
-    C = np.stack(keep)
-    near = np.zeros(bg.shape[:2], bool)
-    for c in C:
-        near |= np.linalg.norm(bg - c, axis=-1) < 0.2
-    if not near.any():
-        return None
-    region = cv2.dilate(near.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
-    if region.all():
-        return None
-    filled = _fill(bg, ~region)
-    bad = region & (np.linalg.norm(bg - filled, axis=-1) > max(0.08, 4 * sigma))
-    if not bad.any():
-        return None
-    vals = work[:, bad]  # [T, n, 3]
-    d = np.linalg.norm(vals - filled[bad][None], axis=-1)  # [T, n]
-    best = d.min(axis=0)
-    close = d <= best[None] + max(0.05, 3 * sigma)
-    w = close[..., None].astype(np.float32)
-    new = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
-    never = best > 0.25
-    new[never] = filled[bad][never]
-    out = bg.copy()
-    out[bad] = new
-    return out
-
-
-# --------------------------------------------------------------------------- detections
-@dataclass
-class _Det:
-    x: float
-    y: float
-    area: float
-    color: np.ndarray
-    bbox: tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
-    border: bool
-    label: int
-    merged: bool = False
-    npix: int = 0  # pixels in the (opened) foreground component
-
-    @property
-    def radius(self) -> float:
-        return float(np.sqrt(max(self.area, 0.0) / np.pi))
-
-
-def _measure(
-    frame: np.ndarray,
-    bg: np.ndarray,
-    dist: np.ndarray,
-    support: np.ndarray,
-    region: tuple[slice, slice],
-    thr: float,
-    color: np.ndarray | None = None,
-    core: np.ndarray | None = None,
-) -> tuple[float, float, float, np.ndarray] | None:
-    """Soft-matte measurement of one object in ``region`` restricted to ``support``.
-
-    Pixels that are not a mix of the object's colour and the background under them (the
-    perpendicular residual is large: a rod, a floor, another object) get no weight.
-    """
-    f = frame[region]
-    b = bg[region]
-    d = dist[region]
-    sup = support
-    if not sup.any():
-        return None
-    if color is None:
-        sel = core if core is not None and core.any() else sup
-        vals = d[sel]
-        k = int(0.9 * (vals.size - 1))
-        strong = sel & (d >= 0.6 * np.partition(vals, k)[k])
-        color = _dominant_color(f[strong if strong.any() else sel])
-    diff_c = color[None, None, :] - b
-    den = np.einsum("ijk,ijk->ij", diff_c, diff_c)
-    fb = f - b
-    num = np.einsum("ijk,ijk->ij", fb, diff_c)
-    ok = den > (1.5 * thr) ** 2
-    alpha = np.where(ok, num / np.maximum(den, 1e-12), (d > thr).astype(np.float32))
-    perp = fb - alpha[..., None] * diff_c
-    mix = np.sqrt(np.einsum("ijk,ijk->ij", perp, perp)) <= max(1.5 * thr, 0.12)
-    alpha = np.clip(alpha, -0.5, 1.0) * (sup & mix)
-    area = float(alpha.sum())
-    if area <= 0.5:
-        return None
-    xs = np.arange(region[1].start, region[1].stop, dtype=np.float64)
-    ys = np.arange(region[0].start, region[0].stop, dtype=np.float64)
-    cx = float(alpha.sum(axis=0) @ xs / area)
-    cy = float(alpha.sum(axis=1) @ ys / area)
-    inner = sup & (alpha > 0.85)
-    col = np.mean(f[inner], axis=0) if inner.sum() >= 1 else color
-    return cx, cy, area, np.asarray(col, np.float64)
-
-
-def _dominant_color(pixels: np.ndarray, radius: float = 0.12) -> np.ndarray:
-    """The colour most pixels agree with (mean of the densest neighbourhood), so a blob of two
-    touching objects takes the colour of one of them rather than a blend of both."""
-    px = pixels.reshape(-1, 3)
-    med = np.median(px, axis=0)
-    if np.max(np.abs(px - med)) < radius / 2:
-        return med  # one colour (the usual case): no need to look for clusters
-    if px.shape[0] > 96:
-        px = px[:: px.shape[0] // 96 + 1]
-    d = np.sqrt(((px[:, None, :] - px[None, :, :]) ** 2).sum(-1))
-    near = d < radius
-    k = int(np.argmax(near.sum(1)))
-    return px[near[k]].mean(axis=0)
-
-
-_K3 = np.ones((3, 3), np.uint8)
-_K5 = np.ones((5, 5), np.uint8)
-
-
-def _detect(
-    frame: np.ndarray,
-    bg: np.ndarray,
-    dist: np.ndarray,
-    thr: float,
-    min_area: int,
-    outside: np.ndarray | None = None,
-) -> tuple[list[_Det], np.ndarray]:
-    """Objects of one frame: opened foreground mask (thin rods and noise specks removed).
-
-    ``outside`` marks pixels next to what the frame does not show (a stabilised frame's edge):
-    an object touching them is at the border."""
-    import cv2
-
-    H, W = dist.shape
-    mask = cv2.morphologyEx((dist > thr).astype(np.uint8), cv2.MORPH_OPEN, _K3)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    dets: list[_Det] = []
-    for k in range(1, n):
-        x0, y0, w, h, a = (int(v) for v in stats[k])
-        if a < min_area:
-            continue
-        pad = 3
-        ys = slice(max(0, y0 - pad), min(H, y0 + h + pad))
-        xs = slice(max(0, x0 - pad), min(W, x0 + w + pad))
-        lab = labels[ys, xs]
-        comp = lab == k
-        sup = cv2.dilate(comp.astype(np.uint8), _K5).astype(bool)
-        sup &= comp | (lab == 0)
-        m = _measure(frame, bg, dist, sup, (ys, xs), thr, core=comp)
-        border = x0 <= 0 or y0 <= 0 or x0 + w >= W or y0 + h >= H
-        if not border and outside is not None:
-            border = bool(outside[ys, xs][comp].any())
-        box = (x0, y0, x0 + w, y0 + h)
-        if m is None:
-            # no consistent colour (a blend of objects): keep the blob, flagged unreliable
-            yy, xx = np.nonzero(comp)
-            col = np.median(frame[ys, xs][comp], axis=0).astype(np.float64)
-            cx, cy = float(xx.mean() + xs.start), float(yy.mean() + ys.start)
-            dets.append(_Det(cx, cy, float(a), col, box, border, k, merged=True, npix=a))
-            continue
-        dets.append(_Det(m[0], m[1], m[2], m[3], box, border, k, npix=a))
-    return dets, labels
-
-
-def _split(
-    det: _Det,
-    colors: list[np.ndarray],
-    frame: np.ndarray,
-    bg: np.ndarray,
-    dist: np.ndarray,
-    labels: np.ndarray,
-    thr: float,
-) -> list[_Det] | None:
-    """Split one component into objects of distinct colours (nearest-colour pixel labels)."""
-    import cv2
-
-    H, W = dist.shape
-    x0, y0, x1, y1 = det.bbox
-    ys = slice(max(0, y0 - 2), min(H, y1 + 2))
-    xs = slice(max(0, x0 - 2), min(W, x1 + 2))
-    comp = labels[ys, xs] == det.label
-    f = frame[ys, xs]
-    cands = np.stack([bg[ys, xs], *[np.broadcast_to(c, f.shape) for c in colors]], axis=0)
-    cls = np.argmin(np.sum((f[None] - cands) ** 2, axis=-1), axis=0)
-    out = []
-    for j, c in enumerate(colors, start=1):
-        own = (cls == j) & comp
-        if own.sum() < 2:
-            return None
-        sup = cv2.dilate(own.astype(np.uint8), _K5).astype(bool)
-        sup &= comp | (labels[ys, xs] == 0)
-        sup &= ~np.isin(cls, [k for k in range(1, len(colors) + 1) if k != j]) | own
-        m = _measure(frame, bg, dist, sup, (ys, xs), thr, color=c)
-        if m is None:
-            return None
-        out.append(
-            _Det(m[0], m[1], m[2], m[3], det.bbox, det.border, det.label, True, int(own.sum()))
-        )
-    return out
-
-
 # --------------------------------------------------------------------------- tracking
 class _Track:
     __slots__ = ("frames", "pos", "area", "color", "merged", "border", "occluded", "_cache")
@@ -625,7 +241,7 @@ class _Track:
     def _key(self) -> tuple:
         return (len(self.frames), tuple(self.merged[-6:]))
 
-    def add(self, t: int, d: _Det) -> None:
+    def add(self, t: int, d: Det) -> None:
         self.frames.append(t)
         self.pos.append((d.x, d.y))
         self.area.append(d.area)
@@ -674,7 +290,7 @@ def _color_dist(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.sum((np.asarray(a) - np.asarray(b)) ** 2)))
 
 
-def _associate(dets_per_frame: list[list[_Det]], split_fn: Any, max_gap: int) -> list[_Track]:
+def _associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> list[_Track]:
     from scipy.optimize import linear_sum_assignment
 
     tracks: list[_Track] = []
@@ -684,7 +300,7 @@ def _associate(dets_per_frame: list[list[_Det]], split_fn: Any, max_gap: int) ->
         preds = [tr.predict(t) for tr in active]
         # merges: several tracks predicted inside one component
         if len(active) >= 2 and dets:
-            new_dets: list[_Det] = []
+            new_dets: list[Det] = []
             for d in dets:
                 inside = []
                 for k, (p, _) in enumerate(preds):
@@ -875,34 +491,6 @@ def _mark_partial(
                 merged[f] = True
 
 
-class Cluttered(ValueError):
-    """The frames hold too many moving regions to follow them as objects."""
-
-    def __init__(self, regions: int, limit: int) -> None:
-        super().__init__(
-            f"{regions} moving regions per frame (median) were found: texture, clutter, a crowd "
-            f"or a camera motion not fully compensated; more than {limit} cannot be followed "
-            "reliably"
-        )
-        self.regions = regions
-        self.limit = limit
-
-
-def _check_clutter(dist: np.ndarray, thr: float, min_area: int, limit: int) -> None:
-    """Raise :class:`Cluttered` when the median frame has more than ``limit`` regions."""
-    import cv2
-
-    T = dist.shape[0]
-    counts = []
-    for t in range(0, T, max(1, T // 12)):
-        mask = cv2.morphologyEx((dist[t] > thr).astype(np.uint8), cv2.MORPH_OPEN, _K3)
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        counts.append(int(np.sum(stats[1:, 4] >= min_area)))
-    med = int(np.median(counts))
-    if med > limit:
-        raise Cluttered(med, limit)
-
-
 def _moves(tr: _Track, min_px: float = 1.0) -> bool:
     """Whether a track moves at all (a blob that never moves by 1 px is a static part)."""
     p = np.asarray(tr.pos)
@@ -977,14 +565,14 @@ def track(
             )
         bg0, seen = masked_temporal_median(raw, valid)
         if not seen.all():
-            bg0 = _fill(bg0, seen)
+            bg0 = fill(bg0, seen)
         raw = np.where(valid[..., None], raw, bg0[None].astype(np.float32))
         outside = [
-            cv2.dilate((~v).astype(np.uint8), _K5).astype(bool) if not v.all() else None
+            cv2.dilate((~v).astype(np.uint8), K5).astype(bool) if not v.all() else None
             for v in valid
         ]
     bg = temporal_median(raw)
-    gain = _gains(raw, bg)
+    gain = gains(raw, bg)
     if np.max(np.abs(gain - 1)) > 1e-3:
         work = raw / gain[:, None, None, None].astype(np.float32)
         bg = temporal_median(work)
@@ -992,25 +580,25 @@ def track(
         gain = np.ones(T)
         work = raw
     resid = work - bg[None]
-    dist = _dist(resid)
+    dist = rgb_norm(resid)
     # refine the gain without the foreground, then recompute
-    fg0 = dist > max(min_contrast, 6 * _noise_sigma(resid))
+    fg0 = dist > max(min_contrast, 6 * noise_sigma(resid))
     if fg0.any():
-        g2 = _gains(work, bg, exclude=fg0)
+        g2 = gains(work, bg, exclude=fg0)
         if np.max(np.abs(g2 - 1)) > 1e-3:
             work = work / g2[:, None, None, None].astype(np.float32)
             gain = gain * g2
             bg = temporal_median(work)
             resid = work - bg[None]
-            dist = _dist(resid)
-    sigma = _noise_sigma(resid)
+            dist = rgb_norm(resid)
+    sigma = noise_sigma(resid)
     if max_regions is not None:
-        _check_clutter(dist, float(max(min_contrast, k_noise * sigma)), int(min_area), max_regions)
-    moded = _mode_background(work, bg, dist, sigma)
+        check_clutter(dist, float(max(min_contrast, k_noise * sigma)), int(min_area), max_regions)
+    moded = mode_background(work, bg, dist, sigma)
     if moded is not None:
         bg = moded
         resid = work - bg[None]
-        dist = _dist(resid)
+        dist = rgb_norm(resid)
     # the background distance of a pixel is chi(3)-distributed: P(> 4 sigma) ~ 0.3%, and the
     # morphological opening removes such isolated specks
     thr = float(max(min_contrast, k_noise * sigma))
@@ -1023,7 +611,7 @@ def track(
     def detect_all(bg: np.ndarray, dist: np.ndarray) -> tuple[list, list]:
         dets, labs = [], []
         for t in range(T):
-            d, lab = _detect(
+            d, lab = detect(
                 work[t], bg, dist[t], thr, int(min_area), None if outside is None else outside[t]
             )
             dets.append(d)
@@ -1032,15 +620,15 @@ def track(
 
     dets_per_frame, labels_per_frame = detect_all(bg, dist)
     # slow objects cover some pixels in most frames: the median then holds the object there
-    fixed = _repair_background(work, bg, dets_per_frame, thr, sigma)
+    fixed = repair_background(work, bg, dets_per_frame, thr, sigma)
     if fixed is not None:
         bg = fixed
         resid = work - bg[None]
-        dist = _dist(resid)
+        dist = rgb_norm(resid)
         dets_per_frame, labels_per_frame = detect_all(bg, dist)
 
-    def split_fn(t: int, det: _Det, colors: list[np.ndarray]) -> list[_Det] | None:
-        return _split(det, colors, work[t], bg, dist[t], labels_per_frame[t], thr)
+    def split_fn(t: int, det: Det, colors: list[np.ndarray]) -> list[Det] | None:
+        return split(det, colors, work[t], bg, dist[t], labels_per_frame[t], thr)
 
     tracks = _associate(dets_per_frame, split_fn, max_gap)
     tracks = _link_gaps(tracks, T, max(12, int(round(fps_))))

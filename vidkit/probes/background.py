@@ -1,0 +1,252 @@
+"""The background model of the weight-free tracker: temporal medians, brightness gains, repair.
+
+Steps 1 and 2 of :mod:`vidkit.probes.tracking` (see its docstring): each frame's global brightness
+gain against the background, the per-pixel temporal median (a sorting network, also with a mask of
+the pixels each frame shows) and the repair of pixels that slow objects hold in the median.
+
+Example:
+    >>> import numpy as np
+    >>> from vidkit.probes.background import temporal_median
+    >>> frames = np.stack([np.full((2, 2, 3), v, np.float32) for v in (0.1, 0.9, 0.2)])
+    >>> round(float(temporal_median(frames)[0, 0, 0]), 3)
+    0.2
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["temporal_median", "masked_temporal_median"]
+
+
+_NETWORKS: dict[int, list[tuple[int, int]]] = {}
+
+
+def _batcher(n: int) -> list[tuple[int, int]]:
+    """Comparators of Batcher's odd-even merge sort for ``n`` (a power of two) inputs."""
+    if n not in _NETWORKS:
+        pairs = []
+        p = 1
+        while p < n:
+            k = p
+            while k >= 1:
+                for j in range(k % p, n - k, 2 * k):
+                    for i in range(min(k, n - j - k)):
+                        if (i + j) // (2 * p) == (i + j + k) // (2 * p):
+                            pairs.append((i + j, i + j + k))
+                k //= 2
+            p *= 2
+        _NETWORKS[n] = pairs
+    return _NETWORKS[n]
+
+
+def masked_temporal_median(frames: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel median over the frames where ``valid`` ([T, H, W]) is True; ``(median, seen)``
+    where ``seen`` marks pixels valid in at least one frame (elsewhere the median is 0).
+
+    The same sorting network as :func:`temporal_median` with invalid values at +inf, so the
+    valid ones come first; the median is read at each pixel's own middle rank.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.arange(4, dtype=np.float32).reshape(4, 1, 1, 1) * np.ones((1, 2, 2, 3))
+        >>> v = np.ones((4, 2, 2), bool); v[3, 0, 0] = False
+        >>> med, seen = masked_temporal_median(x, v)
+        >>> float(med[0, 0, 0]), float(med[1, 1, 0])
+        (1.0, 1.5)
+    """
+    x = np.asarray(frames)
+    T = x.shape[0]
+    n = 1 << max(T - 1, 0).bit_length()
+    work = np.empty((n, *x.shape[1:]), dtype=np.result_type(x.dtype, np.float32))
+    work[:T] = x
+    vb = np.asarray(valid, bool)
+    if x.ndim == 4:
+        vb = vb[..., None]
+    work[:T][~np.broadcast_to(vb, x.shape)] = np.inf
+    work[T:] = np.inf
+    tmp = np.empty_like(work[0])
+    for i, j in _batcher(n):
+        np.minimum(work[i], work[j], out=tmp)
+        np.maximum(work[i], work[j], out=work[j])
+        work[i] = tmp
+    cnt = np.broadcast_to(vb, x.shape).sum(axis=0)
+    lo = np.maximum((cnt - 1) // 2, 0)
+    hi = np.maximum(cnt // 2, 0)
+    a = np.take_along_axis(work, lo[None], axis=0)[0]
+    b = np.take_along_axis(work, hi[None], axis=0)[0]
+    seen = cnt > 0
+    med = np.where(seen, (a + b) * 0.5, 0.0).astype(work.dtype)
+    if x.ndim == 4:
+        seen = seen.any(axis=-1)
+    return med, seen
+
+
+def temporal_median(frames: np.ndarray) -> np.ndarray:
+    """Per-pixel median over the first axis, equal to ``np.median(frames, axis=0)``.
+
+    A sorting network over whole frames (Batcher's odd-even merge sort, padded to a power of
+    two with +inf): every compare-exchange is one vectorised min/max over a frame, which is
+    10-20x faster than numpy's per-pixel partition for the few dozen frames of a clip.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.random.default_rng(0).random((7, 4, 5)).astype(np.float32)
+        >>> bool(np.allclose(temporal_median(x), np.median(x, axis=0)))
+        True
+    """
+    x = np.asarray(frames)
+    T = x.shape[0]
+    if T == 0:
+        raise ValueError("temporal_median needs at least one frame")
+    if T == 1:
+        return x[0].copy()
+    n = 1 << (T - 1).bit_length()
+    work = np.empty((n, *x.shape[1:]), dtype=np.result_type(x.dtype, np.float32))
+    work[:T] = x
+    work[T:] = np.inf
+    tmp = np.empty_like(work[0])
+    for i, j in _batcher(n):
+        np.minimum(work[i], work[j], out=tmp)
+        np.maximum(work[i], work[j], out=work[j])
+        work[i] = tmp
+    if T % 2:
+        return work[T // 2].copy()
+    return (work[T // 2 - 1] + work[T // 2]) * 0.5
+
+
+def rgb_norm(resid: np.ndarray) -> np.ndarray:
+    """Euclidean norm over the last (RGB) axis, without numpy's slow 3-wide reduction."""
+    r = resid
+    return np.sqrt(r[..., 0] * r[..., 0] + r[..., 1] * r[..., 1] + r[..., 2] * r[..., 2])
+
+
+def noise_sigma(residual: np.ndarray) -> float:
+    """Robust per-channel noise std (MAD) of a residual array, from a subsample."""
+    flat = residual.reshape(-1)
+    step = max(1, flat.size // 40_000)
+    sample = flat[::step]
+    return float(1.4826 * np.median(np.abs(sample - np.median(sample))))
+
+
+def gains(frames: np.ndarray, bg: np.ndarray, exclude: np.ndarray | None = None) -> np.ndarray:
+    """Least-squares global gain of each frame against ``bg`` (1 where bg is too dark)."""
+    T = frames.shape[0]
+    f = frames.reshape(T, -1)
+    b = bg.reshape(-1)
+    if exclude is not None:
+        keep = ~np.repeat(exclude.reshape(T, -1), 3, axis=1)
+        fb = np.where(keep, f, 0) @ b
+        num = fb.astype(np.float64)
+        den = (keep.astype(np.float32) @ (b * b)).astype(np.float64)
+    else:
+        num = (f @ b).astype(np.float64)
+        den = np.full(T, float(b @ b))
+    ok = den > 1e-3 * b.size
+    g = np.ones(T)
+    g[ok] = num[ok] / den[ok]
+    g[~np.isfinite(g) | (g <= 0.05)] = 1.0
+    return g
+
+
+def fill(img: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Fill unknown pixels by normalised convolution with growing Gaussian blurs."""
+    import cv2
+
+    out = img.copy()
+    w = known.astype(np.float32)
+    num = img * w[..., None]
+    todo = ~known
+    sigma = 1.5
+    while todo.any() and sigma < 4 * max(img.shape[:2]):
+        k = int(2 * round(3 * sigma) + 1)
+        nb = cv2.GaussianBlur(num, (k, k), sigma, borderType=cv2.BORDER_REFLECT)
+        wb = cv2.GaussianBlur(w, (k, k), sigma, borderType=cv2.BORDER_REFLECT)
+        ok = todo & (wb > 1e-3)
+        out[ok] = nb[ok] / wb[ok][:, None]
+        todo &= ~ok
+        sigma *= 2
+    return out
+
+
+def mode_background(
+    work: np.ndarray, bg: np.ndarray, dist: np.ndarray, sigma: float
+) -> np.ndarray | None:
+    """Where the median is not a mode (most frames far from it), use the densest value instead.
+
+    An object's soft edge that lingers over a pixel for many frames makes the median a blend
+    of object and background; the value that most frames agree with (within the noise) is the
+    background. Only such pixels are touched. None when there are none.
+    """
+    tol = max(0.05, 3.0 * sigma * np.sqrt(3.0))
+    frac = np.mean(dist < tol, axis=0)
+    sus = frac < 0.5
+    if not sus.any():
+        return None
+    vals_all = work[:, sus]  # [T, n, 3]
+    T = vals_all.shape[0]
+    new = np.empty(vals_all.shape[1:], np.float32)
+    # [T, T, n] distances in slices of pixels, so memory stays near 48 MB whatever T and n
+    step = max(1, int(48e6 // (T * T * 16)))
+    for a in range(0, vals_all.shape[1], step):
+        vals = vals_all[:, a : a + step]
+        d = rgb_norm(vals[:, None] - vals[None])  # [T, T, n]
+        close = d < tol
+        count = close.sum(axis=1)  # [T, n]
+        best = np.argmax(count, axis=0)  # [n]
+        sel = close[best, :, np.arange(best.size)].T  # [T, n]
+        w = sel[..., None].astype(np.float32)
+        new[a : a + step] = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
+    out = bg.copy()
+    out[sus] = new
+    return out
+
+
+def repair_background(
+    work: np.ndarray, bg: np.ndarray, dets: list[list[Any]], thr: float, sigma: float
+) -> np.ndarray | None:
+    """Remove slow objects from the median background; None when it holds none.
+
+    A pixel that an object covers in more than half of the frames takes the object's colour in
+    the median. Object colours are learnt from the detections (colours that are not common in
+    the background); background pixels near those colours, and their rims, are replaced by the
+    value the pixel shows when it is closest to the background filled in from around it (or by
+    that fill when the pixel is never uncovered).
+    """
+    import cv2
+
+    cols = [d.color for ds in dets for d in ds]
+    if not cols:
+        return None
+    cols = np.unique(np.round(np.stack(cols), 2), axis=0)
+    step = max(1, bg.shape[0] * bg.shape[1] // 4096)
+    sample = bg.reshape(-1, 3)[::step]
+    keep = [c for c in cols if np.median(np.linalg.norm(sample - c, axis=1)) > 0.25]
+    if not keep:
+        return None
+    C = np.stack(keep)
+    near = np.zeros(bg.shape[:2], bool)
+    for c in C:
+        near |= np.linalg.norm(bg - c, axis=-1) < 0.2
+    if not near.any():
+        return None
+    region = cv2.dilate(near.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    if region.all():
+        return None
+    filled = fill(bg, ~region)
+    bad = region & (np.linalg.norm(bg - filled, axis=-1) > max(0.08, 4 * sigma))
+    if not bad.any():
+        return None
+    vals = work[:, bad]  # [T, n, 3]
+    d = np.linalg.norm(vals - filled[bad][None], axis=-1)  # [T, n]
+    best = d.min(axis=0)
+    close = d <= best[None] + max(0.05, 3 * sigma)
+    w = close[..., None].astype(np.float32)
+    new = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
+    never = best > 0.25
+    new[never] = filled[bad][never]
+    out = bg.copy()
+    out[bad] = new
+    return out

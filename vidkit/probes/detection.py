@@ -1,0 +1,219 @@
+"""Detections of the weight-free tracker: foreground components, their soft-matte measures, splits.
+
+Steps 3 and 4 of :mod:`vidkit.probes.tracking` (see its docstring): the thresholded and opened
+foreground, its connected components measured with a soft matte (sub-pixel centroid, area,
+colour), the split of one component into objects of distinct colours, and the clutter check.
+
+Example:
+    >>> import numpy as np
+    >>> from vidkit.probes.detection import detect
+    >>> bg = np.zeros((24, 24, 3), np.float32)
+    >>> frame = bg.copy()
+    >>> frame[8:14, 4:10] = (1.0, 0.2, 0.2)
+    >>> dets, labels = detect(frame, bg, np.linalg.norm(frame - bg, axis=-1), 0.1, 4)
+    >>> len(dets), round(dets[0].x, 2), round(dets[0].y, 2), round(dets[0].area, 1)
+    (1, 6.5, 10.5, 36.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Cluttered"]
+
+
+# --------------------------------------------------------------------------- detections
+@dataclass
+class Det:
+    x: float
+    y: float
+    area: float
+    color: np.ndarray
+    bbox: tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
+    border: bool
+    label: int
+    merged: bool = False
+    npix: int = 0  # pixels in the (opened) foreground component
+
+    @property
+    def radius(self) -> float:
+        return float(np.sqrt(max(self.area, 0.0) / np.pi))
+
+
+def _measure(
+    frame: np.ndarray,
+    bg: np.ndarray,
+    dist: np.ndarray,
+    support: np.ndarray,
+    region: tuple[slice, slice],
+    thr: float,
+    color: np.ndarray | None = None,
+    core: np.ndarray | None = None,
+) -> tuple[float, float, float, np.ndarray] | None:
+    """Soft-matte measurement of one object in ``region`` restricted to ``support``.
+
+    Pixels that are not a mix of the object's colour and the background under them (the
+    perpendicular residual is large: a rod, a floor, another object) get no weight.
+    """
+    f = frame[region]
+    b = bg[region]
+    d = dist[region]
+    sup = support
+    if not sup.any():
+        return None
+    if color is None:
+        sel = core if core is not None and core.any() else sup
+        vals = d[sel]
+        k = int(0.9 * (vals.size - 1))
+        strong = sel & (d >= 0.6 * np.partition(vals, k)[k])
+        color = _dominant_color(f[strong if strong.any() else sel])
+    diff_c = color[None, None, :] - b
+    den = np.einsum("ijk,ijk->ij", diff_c, diff_c)
+    fb = f - b
+    num = np.einsum("ijk,ijk->ij", fb, diff_c)
+    ok = den > (1.5 * thr) ** 2
+    alpha = np.where(ok, num / np.maximum(den, 1e-12), (d > thr).astype(np.float32))
+    perp = fb - alpha[..., None] * diff_c
+    mix = np.sqrt(np.einsum("ijk,ijk->ij", perp, perp)) <= max(1.5 * thr, 0.12)
+    alpha = np.clip(alpha, -0.5, 1.0) * (sup & mix)
+    area = float(alpha.sum())
+    if area <= 0.5:
+        return None
+    xs = np.arange(region[1].start, region[1].stop, dtype=np.float64)
+    ys = np.arange(region[0].start, region[0].stop, dtype=np.float64)
+    cx = float(alpha.sum(axis=0) @ xs / area)
+    cy = float(alpha.sum(axis=1) @ ys / area)
+    inner = sup & (alpha > 0.85)
+    col = np.mean(f[inner], axis=0) if inner.sum() >= 1 else color
+    return cx, cy, area, np.asarray(col, np.float64)
+
+
+def _dominant_color(pixels: np.ndarray, radius: float = 0.12) -> np.ndarray:
+    """The colour most pixels agree with (mean of the densest neighbourhood), so a blob of two
+    touching objects takes the colour of one of them rather than a blend of both."""
+    px = pixels.reshape(-1, 3)
+    med = np.median(px, axis=0)
+    if np.max(np.abs(px - med)) < radius / 2:
+        return med  # one colour (the usual case): no need to look for clusters
+    if px.shape[0] > 96:
+        px = px[:: px.shape[0] // 96 + 1]
+    d = np.sqrt(((px[:, None, :] - px[None, :, :]) ** 2).sum(-1))
+    near = d < radius
+    k = int(np.argmax(near.sum(1)))
+    return px[near[k]].mean(axis=0)
+
+
+_K3 = np.ones((3, 3), np.uint8)
+K5 = np.ones((5, 5), np.uint8)
+
+
+def detect(
+    frame: np.ndarray,
+    bg: np.ndarray,
+    dist: np.ndarray,
+    thr: float,
+    min_area: int,
+    outside: np.ndarray | None = None,
+) -> tuple[list[Det], np.ndarray]:
+    """Objects of one frame: opened foreground mask (thin rods and noise specks removed).
+
+    ``outside`` marks pixels next to what the frame does not show (a stabilised frame's edge):
+    an object touching them is at the border."""
+    import cv2
+
+    H, W = dist.shape
+    mask = cv2.morphologyEx((dist > thr).astype(np.uint8), cv2.MORPH_OPEN, _K3)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    dets: list[Det] = []
+    for k in range(1, n):
+        x0, y0, w, h, a = (int(v) for v in stats[k])
+        if a < min_area:
+            continue
+        pad = 3
+        ys = slice(max(0, y0 - pad), min(H, y0 + h + pad))
+        xs = slice(max(0, x0 - pad), min(W, x0 + w + pad))
+        lab = labels[ys, xs]
+        comp = lab == k
+        sup = cv2.dilate(comp.astype(np.uint8), K5).astype(bool)
+        sup &= comp | (lab == 0)
+        m = _measure(frame, bg, dist, sup, (ys, xs), thr, core=comp)
+        border = x0 <= 0 or y0 <= 0 or x0 + w >= W or y0 + h >= H
+        if not border and outside is not None:
+            border = bool(outside[ys, xs][comp].any())
+        box = (x0, y0, x0 + w, y0 + h)
+        if m is None:
+            # no consistent colour (a blend of objects): keep the blob, flagged unreliable
+            yy, xx = np.nonzero(comp)
+            col = np.median(frame[ys, xs][comp], axis=0).astype(np.float64)
+            cx, cy = float(xx.mean() + xs.start), float(yy.mean() + ys.start)
+            dets.append(Det(cx, cy, float(a), col, box, border, k, merged=True, npix=a))
+            continue
+        dets.append(Det(m[0], m[1], m[2], m[3], box, border, k, npix=a))
+    return dets, labels
+
+
+def split(
+    det: Det,
+    colors: list[np.ndarray],
+    frame: np.ndarray,
+    bg: np.ndarray,
+    dist: np.ndarray,
+    labels: np.ndarray,
+    thr: float,
+) -> list[Det] | None:
+    """Split one component into objects of distinct colours (nearest-colour pixel labels)."""
+    import cv2
+
+    H, W = dist.shape
+    x0, y0, x1, y1 = det.bbox
+    ys = slice(max(0, y0 - 2), min(H, y1 + 2))
+    xs = slice(max(0, x0 - 2), min(W, x1 + 2))
+    comp = labels[ys, xs] == det.label
+    f = frame[ys, xs]
+    cands = np.stack([bg[ys, xs], *[np.broadcast_to(c, f.shape) for c in colors]], axis=0)
+    cls = np.argmin(np.sum((f[None] - cands) ** 2, axis=-1), axis=0)
+    out = []
+    for j, c in enumerate(colors, start=1):
+        own = (cls == j) & comp
+        if own.sum() < 2:
+            return None
+        sup = cv2.dilate(own.astype(np.uint8), K5).astype(bool)
+        sup &= comp | (labels[ys, xs] == 0)
+        sup &= ~np.isin(cls, [k for k in range(1, len(colors) + 1) if k != j]) | own
+        m = _measure(frame, bg, dist, sup, (ys, xs), thr, color=c)
+        if m is None:
+            return None
+        out.append(
+            Det(m[0], m[1], m[2], m[3], det.bbox, det.border, det.label, True, int(own.sum()))
+        )
+    return out
+
+
+class Cluttered(ValueError):
+    """The frames hold too many moving regions to follow them as objects."""
+
+    def __init__(self, regions: int, limit: int) -> None:
+        super().__init__(
+            f"{regions} moving regions per frame (median) were found: texture, clutter, a crowd "
+            f"or a camera motion not fully compensated; more than {limit} cannot be followed "
+            "reliably"
+        )
+        self.regions = regions
+        self.limit = limit
+
+
+def check_clutter(dist: np.ndarray, thr: float, min_area: int, limit: int) -> None:
+    """Raise :class:`Cluttered` when the median frame has more than ``limit`` regions."""
+    import cv2
+
+    T = dist.shape[0]
+    counts = []
+    for t in range(0, T, max(1, T // 12)):
+        mask = cv2.morphologyEx((dist[t] > thr).astype(np.uint8), cv2.MORPH_OPEN, _K3)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        counts.append(int(np.sum(stats[1:, 4] >= min_area)))
+    med = int(np.median(counts))
+    if med > limit:
+        raise Cluttered(med, limit)
