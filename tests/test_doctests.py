@@ -18,12 +18,18 @@ import pytest
 
 import vidkit
 
-PACKAGES = ("vidkit.display", "vidkit.metrics", "vidkit.probes", "vidkit.synth", "vidkit.tiny")
+PACKAGES = (
+    "vidkit.display",
+    "vidkit.io",
+    "vidkit.metrics",
+    "vidkit.probes",
+    "vidkit.synth",
+    "vidkit.tiny",
+    "vidkit.video",
+)
 MODULES = sorted(
     [
         "vidkit",
-        "vidkit.video",
-        "vidkit.io",
         "vidkit.widgets",
         "vidkit.store",
         "vidkit.files",
