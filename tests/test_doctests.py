@@ -20,17 +20,17 @@ import vidkit
 
 PACKAGES = (
     "vidkit.display",
+    "vidkit.io",
     "vidkit.metrics",
     "vidkit.probes",
     "vidkit.synth",
     "vidkit.testing",
     "vidkit.tiny",
+    "vidkit.video",
 )
 MODULES = sorted(
     [
         "vidkit",
-        "vidkit.video",
-        "vidkit.io",
         "vidkit.widgets",
         "vidkit.store",
         "vidkit.files",

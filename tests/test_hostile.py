@@ -17,7 +17,10 @@ import pytest
 import torch
 
 import vidkit as vk
-import vidkit.io as vio
+import vidkit.io.container as vcontainer
+import vidkit.io.formats as vformats
+import vidkit.io.frame_folder as vframes
+import vidkit.io.gif as vgif
 from vidkit.cli import main
 from vidkit.errors import (
     ArgumentError,
@@ -52,14 +55,17 @@ def _peak(fn) -> int:
 
 def _lying_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ext: str, **tag: object) -> Path:
     """A 6-frame video whose vidkit tag says ``tag`` (e.g. num_frames=2_000_000_000)."""
-    real = vio._make_tag
+    real = vformats.make_tag
 
     def make_tag(video, fps):
         return json.dumps({**json.loads(real(video, fps)), **tag})
 
-    monkeypatch.setattr(vio, "_make_tag", make_tag)
+    writers = (vcontainer, vgif, vframes)  # each writer's module holds its own make_tag
+    for module in writers:
+        monkeypatch.setattr(module, "make_tag", make_tag)
     path = vk.write_video(tmp_path / f"lying{ext}", _video(6))
-    monkeypatch.setattr(vio, "_make_tag", real)
+    for module in writers:
+        monkeypatch.setattr(module, "make_tag", real)
     return path
 
 

@@ -13,6 +13,8 @@ import pytest
 
 import vidkit as vk
 import vidkit.io as vio
+import vidkit.io.container as vcontainer
+import vidkit.io.frame_folder as vframes
 from vidkit import Video, VideoError
 
 
@@ -239,15 +241,17 @@ def test_partial_read_decodes_little(long_files: dict, monkeypatch: pytest.Monke
 
         return wrapper
 
-    convert = vio._frame_to_rgb
+    convert = vcontainer._frame_to_rgb
 
     def counting_convert(frame, reformatter):
         counts["converted"] += 1
         return convert(frame, reformatter)
 
-    monkeypatch.setattr(vio, "_frame_to_rgb", counting_convert)
-    monkeypatch.setattr(vio, "_decode_sequential", counting("sequential", vio._decode_sequential))
-    monkeypatch.setattr(vio, "_decode_from", counting("seeked", vio._decode_from))
+    monkeypatch.setattr(vcontainer, "_frame_to_rgb", counting_convert)
+    monkeypatch.setattr(
+        vcontainer, "_decode_sequential", counting("sequential", vcontainer._decode_sequential)
+    )
+    monkeypatch.setattr(vcontainer, "_decode_from", counting("seeked", vcontainer._decode_from))
 
     assert vk.read_video(path, frames=5) == full[:5]
     assert counts == {"converted": 5, "sequential": 5, "seeked": 0}  # stops at the last frame
@@ -268,10 +272,10 @@ def test_seek_falls_back_when_timestamps_mislead(
     path, full = long_files["mp4"]
 
     def broken_seek(*args, **kw):
-        raise vio._SeekFailed
+        raise vcontainer._SeekFailed
         yield  # pragma: no cover
 
-    monkeypatch.setattr(vio, "_decode_from", broken_seek)
+    monkeypatch.setattr(vcontainer, "_decode_from", broken_seek)
     assert vk.read_video(path, frames=[400, 420]) == full[[400, 420]]
 
 
@@ -284,7 +288,7 @@ def test_interrupted_write_leaves_no_file(
     old = vk.write_video(tmp_path / "a.mp4", v[:3])
     old_bytes = old.read_bytes()
     calls = {"n": 0}
-    real = vio._rgb_to_frame
+    real = vcontainer._rgb_to_frame
 
     def failing(arr):
         calls["n"] += 1
@@ -292,7 +296,7 @@ def test_interrupted_write_leaves_no_file(
             raise exc
         return real(arr)
 
-    monkeypatch.setattr(vio, "_rgb_to_frame", failing)
+    monkeypatch.setattr(vcontainer, "_rgb_to_frame", failing)
     with pytest.raises(type(exc)):
         vk.write_video(tmp_path / "new.mp4", v)
     calls["n"] = 0
@@ -322,7 +326,7 @@ def test_interrupted_folder_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     def fail(*args, **kw):
         raise RuntimeError("interrupted")
 
-    monkeypatch.setattr(vio, "_make_tag", fail)  # called after the PNG frames are written
+    monkeypatch.setattr(vframes, "make_tag", fail)  # called after the PNG frames are written
     with pytest.raises(RuntimeError, match="interrupted"):
         vk.write_video(f"{tmp_path}/frames/", grid_video(6, seed=1))
     with pytest.raises(RuntimeError, match="interrupted"):

@@ -633,7 +633,7 @@ def clip_score(
         >>> tiny = make_tiny_clip(tempfile.mkdtemp())  # random weights, offline: runs anywhere
         >>> video = vk.synth.render("bounce", seed=0).video
         >>> res = clip_score([video, video], ["a red ball bounces"] * 2, model=tiny, frames=4)
-        >>> len(res.per_video), abs(res.per_video[0] - res.per_video[1]) < 1e-4, res.score >= 0
+        >>> len(res.per_video), bool(abs(res.per_video[0] - res.per_video[1]) < 1e-4), res.score >= 0
         (2, True, True)
     """
     metric = CLIPScore(
