@@ -17,9 +17,7 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import inspect
 import sys
 import time
 import warnings
@@ -29,25 +27,26 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.errors import ArgumentError
 from vidkit.files import jsonable
 from vidkit.sampling.callbacks import Progress, StepDriver, TrajectoryRecorder
 from vidkit.sampling.conditioning import (
     describe,
-    fit_frames,
-    fit_size,
-    prepare_extension,
-    prepare_image,
-    prepare_mask,
     prepare_prompts,
-    prepare_video,
-    target_size,
-    to_image,
 )
-from vidkit.sampling.families import normalize_task
 from vidkit.sampling.knobs import apply_knobs, check_knobs, recorded_quantize
 from vidkit.sampling.pipeline import VideoPipeline, as_video_pipeline
 from vidkit.sampling.schedulers import make_scheduler
+from vidkit.sampling.settings import (
+    MAX_STEPS,
+    RESERVED_KWARGS,
+    Settings,
+    call_params,
+    check_settings,
+    infer_task,
+    resolve_settings,
+    seed_list,
+)
+from vidkit.sampling.tasks import mode_metadata, mode_settings, plan_mode, task_mode, with_prefix
 from vidkit.video import Video
 
 __all__ = ["MAX_STEPS", "Settings", "check_settings", "generate", "resolve_settings"]
@@ -57,12 +56,6 @@ def _recordable(x: Any) -> Any:
     """``x`` for the metadata: JSON (:func:`vidkit.files.jsonable`), large arrays and other
     objects as a short description."""
     return jsonable(x, other=describe, max_items=16)
-
-
-def _call_params(pipe: Any) -> tuple[set[str], bool]:
-    params = inspect.signature(type(pipe).__call__).parameters
-    var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    return set(params) - {"self"}, var_kw
 
 
 def _peak_memory(device: str) -> tuple[int | None, str]:
@@ -83,511 +76,6 @@ def _peak_memory(device: str) -> tuple[int | None, str]:
 def _device_str(vp: VideoPipeline) -> str:
     dev = vp.device
     return str(dev) if dev is not None else "cpu"
-
-
-def _infer_task(vp: VideoPipeline, image: Any, video: Any, task: str | None) -> str:
-    """The task from the inputs (an image: i2v, a video: v2v, both: condition), checked against
-    what the checkpoint supports."""
-    if task is not None:
-        t = normalize_task(task)
-    elif image is not None and video is not None:
-        t = "condition"
-    elif video is not None:
-        t = "v2v"
-    elif image is not None:
-        t = "i2v"
-    else:
-        t = "t2v"
-    if t not in vp.tasks and task is None and t == "v2v" and "condition" in vp.tasks:
-        return "condition"
-    if t not in vp.tasks:
-        given = {
-            "t2v": "a text prompt only",
-            "i2v": "an image",
-            "v2v": "a video",
-            "condition": "image/video conditions",
-        }[t]
-        need = {
-            "t2v": "a prompt",
-            "i2v": "image=...",
-            "v2v": "video=...",
-            "condition": "task='condition'",
-        }
-        hints = ", ".join(f"{x} ({need[x]})" for x in vp.tasks)
-        raise ValueError(
-            f"{vp.model_id or vp.family.name} ({vp.family.name}) cannot take {given}: {t} is not "
-            f"supported; it supports {hints}"
-        )
-    return t
-
-
-# --------------------------------------------------------------------------- tasks
-#: the task modes beyond t2v / i2v / v2v / condition, each chosen by its own arguments
-MODES = ("first-last-frame", "extend", "control")
-
-
-def _mode(last_image: Any, extend: Any, control: Mapping[str, Any]) -> str | None:
-    """The task mode the arguments ask for (one per call), or None."""
-    modes = []
-    if last_image is not None:
-        modes.append("first-last-frame")
-    if extend is not None:
-        modes.append("extend")
-    if any(v is not None for v in control.values()):
-        modes.append("control")
-    if len(modes) > 1:
-        raise ValueError(f"one task per call: the arguments ask for {' and '.join(modes)}")
-    return modes[0] if modes else None
-
-
-def _params_of(dpipe: Any) -> set[str]:
-    return _call_params(dpipe)[0]
-
-
-def _plan_mode(
-    vp: VideoPipeline, mode: str, image: Any, video: Any, task: str | None, control: Mapping
-) -> tuple[str, Any, str | None]:
-    """(task, diffusers pipeline, extension method) for a task mode, checked against what the
-    pipeline takes; a ``ValueError`` names the family, the pipeline and what would work."""
-    fam, name = vp.family, vp.model_id or vp.family.name
-    if task is not None and mode != "first-last-frame":
-        raise ValueError(f"task= cannot be combined with the {mode} task (it picks its pipeline)")
-    if mode == "first-last-frame":
-        if image is None:
-            raise ValueError(
-                "last_image= needs the first frame too: pass image=... and last_image=..."
-            )
-        if video is not None:
-            raise ValueError("first-last-frame takes image= and last_image=, not video=")
-        t = _infer_task(vp, image, None, task)
-        dpipe = vp.for_task(t)
-        if "last_image" not in _params_of(dpipe):
-            raise ValueError(
-                f"{name} ({fam.name}, {type(dpipe).__name__}) takes no last_image: first-last-frame "
-                "needs a pipeline with last_image= (WanImageToVideoPipeline with a first-last-frame "
-                "or Wan 2.2 checkpoint, SkyReelsV2ImageToVideoPipeline)"
-            )
-        tr = getattr(dpipe, "transformer", None)
-        cfg = getattr(tr, "config", None)
-        if (
-            getattr(dpipe, "image_encoder", None) is not None
-            and getattr(cfg, "image_dim", None)
-            and "pos_embed_seq_len" in dict(cfg or {})
-            and not getattr(cfg, "pos_embed_seq_len", None)
-        ):
-            raise ValueError(
-                f"{name} ({fam.name}) is an image-to-video checkpoint without first-last-frame "
-                "training (its transformer has no pos_embed_seq_len for two CLIP images): use a "
-                "first-last-frame checkpoint such as Wan-AI/Wan2.1-FLF2V-14B-720P-Diffusers"
-            )
-        return t, dpipe, None
-    if mode == "extend":
-        if video is None:
-            raise ValueError("extend= needs the video to continue: pass video=... and extend=N")
-        if image is not None:
-            raise ValueError("an extension takes video= and extend=, not image=")
-        df = _diffusion_forcing_v2v(vp.pipeline)
-        if df is not None:
-            return "v2v", df, "diffusion-forcing"
-        if "condition" in vp.tasks:
-            return "condition", vp.for_task("condition"), "condition"
-        if "i2v" in vp.tasks:
-            return "i2v", vp.for_task("i2v"), "i2v-last-frame"
-        raise ValueError(
-            f"{name} ({fam.name}) cannot extend a video: that needs a condition pipeline (LTX) or "
-            f"an image-to-video checkpoint for the last-frame fallback; it supports {list(vp.tasks)}"
-        )
-    # control
-    if image is not None or video is not None:
-        raise ValueError(
-            "control takes control_video=, mask= and reference_images=, not image=/video="
-        )
-    dpipe = vp.pipeline
-    params = _params_of(dpipe)
-    given = sorted(k for k, v in control.items() if v is not None)
-    vace = {"video", "mask", "reference_images"} <= params
-    fun = "control_video" in params
-    if not (vace or fun):
-        raise ValueError(
-            f"{name} ({fam.name}, {type(dpipe).__name__}) takes no control inputs {given}: control "
-            "needs WanVACEPipeline (control_video=, mask=, reference_images=) or "
-            "CogVideoXFunControlPipeline (control_video=)"
-        )
-    if fun and not vace:
-        extra = [k for k in given if k != "control_video"]
-        if extra or control.get("control_video") is None:
-            raise ValueError(
-                f"{type(dpipe).__name__} takes control_video= only, got {given}; mask= and "
-                "reference_images= need WanVACEPipeline"
-            )
-    if control.get("mask") is not None and control.get("control_video") is None:
-        raise ValueError("mask= marks what to generate in control_video=: pass control_video too")
-    return "control", dpipe, None
-
-
-def _diffusion_forcing_v2v(dpipe: Any) -> Any:
-    """The video-to-video diffusion-forcing pipeline (SkyReels-V2) over ``dpipe``'s components
-    when ``dpipe`` is a diffusion-forcing pipeline, else None."""
-    params = _params_of(dpipe)
-    if "overlap_history" not in params:
-        return None
-    if "video" in params:
-        return dpipe
-    import diffusers
-
-    from vidkit.sampling.pipeline import switch_pipeline
-
-    cls = getattr(diffusers, "SkyReelsV2DiffusionForcingVideoToVideoPipeline", None)
-    if cls is None:  # pragma: no cover - older diffusers
-        return None
-    new = switch_pipeline(dpipe, cls)
-    cfg = getattr(dpipe, "_progress_bar_config", None)
-    if cfg is not None:
-        new.set_progress_bar_config(**cfg)
-    return new
-
-
-def _mode_settings(
-    vp: VideoPipeline,
-    mode: str,
-    t: str,
-    dpipe: Any,
-    method: str | None,
-    *,
-    image: Any,
-    video: Any,
-    last_image: Any,
-    extend: Any,
-    control: Mapping[str, Any],
-    height: int | None,
-    width: int | None,
-    num_frames: int | None,
-    fps: float | None,
-    steps: int | None,
-    guidance: float | None,
-) -> Settings:
-    """:class:`Settings` of a task mode: the inputs prepared to the family's rules, each change
-    warned and noted."""
-    from vidkit.video import as_video
-
-    fam = vp.family
-    if mode == "first-last-frame":
-        s = resolve_settings(
-            vp,
-            t,
-            image=image,
-            height=height,
-            width=width,
-            num_frames=num_frames,
-            fps=fps,
-            steps=steps,
-            guidance=guidance,
-        )
-        last = to_image(last_image)
-        w0, h0 = last.size
-        s.extra["last_image"] = prepare_image(last, s.height, s.width, notes=s.notes)
-        if (h0, w0) != (s.height, s.width):
-            s.notes.append(f"last_image of {h0}x{w0} fitted to {s.height}x{s.width}")
-        return s
-    notes: list[str] = []
-    if mode == "extend":
-        if num_frames is not None:
-            raise ValueError("extend= sets the frame count of an extension; do not pass num_frames")
-        v_in = as_video(video)
-        h, w = target_size(height, width, vp.defaults, (v_in.height, v_in.width))
-        h, w = fit_size(h, w, fam, notes=notes)
-        full, cond, total, info = prepare_extension(
-            v_in,
-            extend,
-            h,
-            w,
-            fam,
-            method=method or "condition",
-            notes=notes,
-            window=int(vp.defaults["num_frames"]),
-        )
-        s = resolve_settings(
-            vp,
-            "t2v",
-            height=h,
-            width=w,
-            num_frames=total,
-            fps=fps if fps is not None else v_in.fps,
-            steps=steps,
-            guidance=guidance,
-        )
-        s.extension = info
-        if method == "condition":
-            s.video = cond
-            s.extra["frame_index"] = 0
-        elif method == "diffusion-forcing":
-            s.video = full
-            s.extra["overlap_history"] = cond.num_frames
-            s.extra["base_num_frames"] = info["base_num_frames"]
-            s.extra["num_frames"] = total  # the new frames (the pipeline prepends the input)
-        else:
-            s.image = _first_frame(cond)
-            s.prefix = full
-    else:  # control
-        cv = control.get("control_video")
-        src = None
-        if cv is not None:
-            cv = as_video(cv)
-            src = (cv.height, cv.width)
-        h, w = target_size(height, width, vp.defaults, src)
-        h, w = fit_size(h, w, fam, notes=notes)
-        params = _params_of(dpipe)
-        if cv is not None:
-            cv = prepare_video(cv, h, w, fam, num_frames=num_frames, notes=notes)
-            n = cv.num_frames
-        else:
-            n = fit_frames(
-                num_frames if num_frames is not None else int(vp.defaults["num_frames"]),
-                fam,
-                notes=notes,
-            )
-        s = resolve_settings(
-            vp, "t2v", height=h, width=w, num_frames=n, fps=fps, steps=steps, guidance=guidance
-        )
-        if "control_video" in params and "reference_images" not in params:
-            s.extra["control_video"] = cv.to_pil()  # type: ignore[union-attr]
-        else:
-            if cv is not None:
-                s.extra["video"] = cv.to_pil()
-            m = control.get("mask")
-            if m is not None:
-                frames = prepare_mask(m, n, h, w, notes=notes)
-                values = np.unique(np.stack([np.asarray(f) for f in frames]))
-                if not set(values.tolist()) <= {0, 255}:
-                    notes.append(f"mask binarized at 0.5 by {type(dpipe).__name__}")
-                s.extra["mask"] = frames
-            refs = control.get("reference_images")
-            if refs is not None:
-                if not isinstance(refs, (list, tuple)):
-                    refs = [refs]
-                if not refs:
-                    raise ValueError("reference_images is empty; pass images or None")
-                pil = [to_image(r) for r in refs]
-                for i, r in enumerate(pil):
-                    if (r.size[1], r.size[0]) != (h, w):
-                        notes.append(
-                            f"reference image {i} of {r.size[1]}x{r.size[0]} fitted inside {h}x{w} "
-                            f"by {type(dpipe).__name__} (aspect kept, padded)"
-                        )
-                s.extra["reference_images"] = pil
-    s.notes[:0] = notes
-    return s
-
-
-def _first_frame(video: Video) -> Any:
-    """The first frame of ``video`` as an RGB PIL image."""
-    return to_image(video, frame=0)
-
-
-def _mode_metadata(
-    mode: str | None, s: Settings, last_image: Any, extend: Any, control: Mapping[str, Any]
-) -> dict[str, Any]:
-    """What a task mode records: the mode, its inputs (described) and, for an extension, how
-    the result relates to the input."""
-    if mode is None:
-        return {"mode": None}
-    inputs: dict[str, Any] = {}
-    if mode == "first-last-frame":
-        inputs["last_image"] = describe(last_image)
-    elif mode == "extend":
-        inputs["extend"] = int(extend)
-    else:
-        for k, v in control.items():
-            if k == "reference_images" and isinstance(v, (list, tuple)):
-                inputs[k] = [describe(x) for x in v]
-            else:
-                inputs[k] = describe(v)
-    out: dict[str, Any] = {"mode": mode, "mode_inputs": inputs}
-    if s.extension is not None:
-        out["extension"] = dict(s.extension)
-    return out
-
-
-def _with_prefix(prefix: Video, v: Video) -> Video:
-    """The i2v extension fallback's result: the input, then the generated frames after the first
-    (which re-draws the input's last frame)."""
-    from vidkit.video import concat
-
-    new = Video(v.frames[1:], fps=v.fps)
-    out = concat([prefix.with_metadata(), new])
-    out.metadata = dict(v.metadata)
-    out.metadata["num_frames"] = out.num_frames
-    out.fps = v.fps
-    return out
-
-
-def _seed_list(seed: Any) -> tuple[list[int], bool]:
-    if seed is None:
-        return [int(np.random.SeedSequence().entropy % (2**31))], True
-    if isinstance(seed, (bool, float, str)) or not isinstance(seed, (int, np.integer, Sequence)):
-        raise TypeError(f"seed must be an int or a list of ints, got {seed!r}")
-    if isinstance(seed, (int, np.integer)):
-        s = [int(seed)]
-        single = True
-    else:
-        s = list(seed)
-        single = False
-        if not s:
-            raise ValueError("seed list is empty")
-    for x in s:
-        if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
-            raise TypeError(f"seeds must be integers, got {x!r}")
-        if not 0 <= int(x) < 2**63:
-            raise ValueError(f"seeds must be in [0, 2**63), got {x}")
-    return [int(x) for x in s], single
-
-
-def _check_number(name: str, v: Any, lo: float | None = None, hi: float | None = None) -> None:
-    if v is None:
-        return
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {v!r}")
-    if not np.isfinite(v):
-        raise ArgumentError(f"{name} must be a finite number, got {v!r}")
-    if lo is not None and v < lo or hi is not None and v > hi:
-        rng = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise ValueError(f"{name} must be in {rng}, got {v}")
-
-
-#: the most denoising steps vk.generate accepts (schedulers are trained on 1000 timesteps)
-MAX_STEPS = 10_000
-
-
-def check_settings(**settings: Any) -> None:
-    """The cheap checks of generate's scalar settings; ``None`` means the model's default.
-
-    Raises a ``TypeError``/``ValueError`` naming the setting before any model is loaded.
-
-    Example:
-        >>> check_settings(steps=4, guidance=2.0, num_frames=16, height=32, width=32)
-        >>> check_settings(steps=0)
-        Traceback (most recent call last):
-        ValueError: steps must be in [1, 10000], got 0
-    """
-    steps = settings.get("steps")
-    _check_number("steps", steps, 1, MAX_STEPS)
-    if steps is not None and int(steps) != steps:
-        raise TypeError(f"steps must be an integer, got {steps!r}")
-    _check_number("guidance", settings.get("guidance"), 0)
-    _check_number("strength", settings.get("strength"), 0, 1)
-    _check_number("fps", settings.get("fps"), 1e-6)
-    for key in ("num_frames", "height", "width"):
-        v = settings.get(key)
-        if v is None:
-            continue
-        number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-        if not number or not np.isfinite(v) or int(v) != v:
-            raise TypeError(f"{key} must be an integer, got {v!r}")
-        if v < 1:
-            raise ValueError(f"{key} must be >= 1, got {v}")
-    batch_size = settings.get("batch_size", 1)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-        raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    n, h, w = (settings.get(k) for k in ("num_frames", "height", "width"))
-    if n is not None and h is not None and w is not None:
-        from vidkit.errors import check_size
-
-        check_size(
-            float(batch_size) * n * h * w * 3 * 4,
-            f"generating {batch_size} video(s) of {int(n)} frames of {int(h)}x{int(w)}",
-        )
-
-
-# --------------------------------------------------------------------------- generate
-#: arguments :func:`generate` sets itself; a pipeline kwarg may not name them
-_RESERVED = frozenset(
-    {
-        "generator",
-        "output_type",
-        "callback_on_step_end",
-        "callback_on_step_end_tensor_inputs",
-        "num_videos_per_prompt",
-        "return_dict",
-    }
-)
-
-
-@dataclasses.dataclass
-class Settings:
-    """The settings of one :func:`generate` call, resolved: what was given, else the model's
-    default (``pipe.defaults``, the one place defaults come from), fitted to the family's rules.
-
-    Example:
-        >>> import vidkit as vk
-        >>> pipe = vk.testing.tiny_pipeline("wan", "t2v")
-        >>> s = resolve_settings(pipe, "t2v", num_frames=8)
-        >>> s.num_frames, s.steps == pipe.defaults["steps"]
-        (9, True)
-    """
-
-    height: int
-    width: int
-    num_frames: int
-    fps: float
-    steps: int
-    guidance: float | None
-    notes: list[str] = dataclasses.field(default_factory=list)
-    image: Any = None  # the prepared first frame (PIL) for i2v / condition
-    video: Video | None = None  # the prepared input video for v2v / condition
-    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # task inputs (last_image...)
-    extension: dict[str, Any] | None = None  # what an extension records (see prepare_extension)
-    prefix: Video | None = None  # frames put before every result (the i2v extension fallback)
-
-
-def resolve_settings(
-    pipe: VideoPipeline,
-    task: str,
-    *,
-    image: Any = None,
-    video: Any = None,
-    height: int | None = None,
-    width: int | None = None,
-    num_frames: int | None = None,
-    fps: float | None = None,
-    steps: int | None = None,
-    guidance: float | None = None,
-) -> Settings:
-    """Every setting of a call: given values over ``pipe.defaults``; sizes and frame counts fitted
-    to the family's rules (each change warned and noted); the image and video prepared.
-
-    ``None`` means the model's default; an image or video without a size given sets the output
-    size from its own (fitted). See :class:`Settings` for an example.
-    """
-    d, fam, notes = pipe.defaults, pipe.family, []
-    source_hw = None
-    if image is not None:
-        first = to_image(image)
-        source_hw = (first.size[1], first.size[0])
-    elif isinstance(video, Video):
-        source_hw = (video.height, video.width)
-    h, w = target_size(height, width, d, source_hw)
-    h, w = fit_size(h, w, fam, notes=notes)
-    in_video = None
-    if task == "v2v" or (task == "condition" and video is not None):
-        in_video = prepare_video(video, h, w, fam, num_frames=num_frames, notes=notes)
-        n_frames = in_video.num_frames
-    else:
-        n_frames = fit_frames(
-            num_frames if num_frames is not None else int(d["num_frames"]), fam, notes=notes
-        )
-    return Settings(
-        height=h,
-        width=w,
-        num_frames=n_frames,
-        fps=float(fps if fps is not None else d["fps"]),
-        steps=int(steps if steps is not None else d["steps"]),
-        guidance=guidance if guidance is not None else d["guidance"],
-        notes=notes,
-        image=prepare_image(image, h, w, notes=notes) if image is not None else None,
-        video=in_video,
-    )
 
 
 def _check_call(
@@ -614,15 +102,15 @@ def _check_call(
 
 def _check_pipeline_kwargs(dpipe: Any, pipeline_kwargs: Mapping[str, Any]) -> set[str]:
     """The names the pipeline's ``__call__`` takes, after checking ``pipeline_kwargs`` against them."""
-    params, var_kw = _call_params(dpipe)
-    bad = set(pipeline_kwargs) & _RESERVED
+    params, var_kw = call_params(dpipe)
+    bad = set(pipeline_kwargs) & RESERVED_KWARGS
     if bad:
         raise ValueError(f"{sorted(bad)} are set by vidkit.generate; do not pass them")
     unknown = set(pipeline_kwargs) - params
     if unknown and not var_kw:
         raise TypeError(
             f"{type(dpipe).__name__} does not take {sorted(unknown)}; it takes "
-            f"{sorted(params - _RESERVED)}"
+            f"{sorted(params - RESERVED_KWARGS)}"
         )
     return params
 
@@ -780,7 +268,6 @@ def pipeline_audio(dpipe: Any, out: Any, call_kw: Mapping[str, Any]) -> tuple[An
         >>> samples.shape, rate
         ((2, 2, 800), 24000)
     """
-    import numpy as np
 
     audio = getattr(out, "audio", None)
     if audio is None or call_kw.get("output_type") == "latent":
@@ -1007,19 +494,19 @@ def generate(
     vp = as_video_pipeline(pipe)
     fam = vp.family
     control = {"control_video": control_video, "mask": mask, "reference_images": reference_images}
-    mode = _mode(last_image, extend, control)
+    mode = task_mode(last_image, extend, control)
     method = None
     if mode is None:
-        t = _infer_task(vp, image, video, task)
+        t = infer_task(vp, image, video, task)
         dpipe = vp.for_task(t)
     else:
-        t, dpipe, method = _plan_mode(vp, mode, image, video, task, control)
+        t, dpipe, method = plan_mode(vp, mode, image, video, task, control)
     callbacks = _check_call(t, strength, negative_prompt, record, callbacks)
     params = _check_pipeline_kwargs(dpipe, pipeline_kwargs)
 
     # 3. Prompts and seeds: every prompt with every seed
     prompts, use_prompt = _prompts(fam, prompt, params, "prompt_embeds" in pipeline_kwargs)
-    seeds, single_seed = _seed_list(seed)
+    seeds, single_seed = seed_list(seed)
     single = (isinstance(prompt, str) or prompt is None) and single_seed
 
     # 4. Settings: given, else the model's defaults; fitted to the family's rules
@@ -1037,7 +524,7 @@ def generate(
             guidance=guidance,
         )
     else:
-        s = _mode_settings(
+        s = mode_settings(
             vp,
             mode,
             t,
@@ -1098,7 +585,7 @@ def generate(
         batch_size=batch_size,
         pipeline_kwargs=pipeline_kwargs,
     )
-    common.update(_mode_metadata(mode, s, last_image, extend, control))
+    common.update(mode_metadata(mode, s, last_image, extend, control))
 
     # 8. Run the pipeline once per batch (this call's scheduler; restored after)
     results: list[Video] = []
@@ -1122,7 +609,7 @@ def generate(
             meta = {**common, "scheduler_name": sched_name, **run}
             vids = _videos(frames, chunk, ci * batch_size, s, meta, recorder)
             if s.prefix is not None:  # the extension fallback: the input, then the new frames
-                vids = [_with_prefix(s.prefix, v) for v in vids]
+                vids = [with_prefix(s.prefix, v) for v in vids]
             if mode == "extend":
                 for v in vids:
                     v.metadata["num_frames"] = v.num_frames
