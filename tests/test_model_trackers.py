@@ -140,6 +140,55 @@ def test_as_tracker():
 
 
 # --------------------------------------------------------------------------- tiny SAM 2 video
+#: the memory parts every tiny video config below shares (SAM 2, SAM 3 tracker, EdgeTAM)
+_TINY_MEMORY = {
+    "num_maskmem": 3,
+    "memory_attention_hidden_size": 128,
+    "memory_attention_num_layers": 1,
+    "memory_encoder_hidden_size": 128,
+    "memory_encoder_output_channels": 64,
+    "mask_downsampler_embed_dim": 128,
+    "memory_fuser_embed_dim": 128,
+    "memory_fuser_intermediate_dim": 32,
+    "max_object_pointers_in_encoder": 4,
+}
+
+
+def _tiny_heads(S: int, patch: int, rope: int) -> dict:
+    """The prompt encoder, mask decoder and memory of the tiny SAM 2 and SAM 3 tracker configs:
+    ``S``-px input, ``patch``-px patches, a ``rope`` x ``rope`` memory attention grid."""
+    return dict(
+        prompt_encoder_config={
+            "hidden_size": 128,
+            "image_size": S,
+            "patch_size": patch,
+            "mask_input_channels": 4,
+        },
+        mask_decoder_config={
+            "hidden_size": 128,
+            "mlp_dim": 32,
+            "num_attention_heads": 2,
+            "iou_head_hidden_dim": 16,
+        },
+        image_size=S,
+        memory_attention_feed_forward_hidden_size=32,
+        memory_attention_rope_feat_sizes=[rope, rope],
+        **_TINY_MEMORY,
+    )
+
+
+def _tiny_model_dir(tmp_path_factory, model_cls, config, name: str):
+    """A tiny random-weight video model of ``model_cls`` saved with save_pretrained (safetensors)."""
+    torch.manual_seed(0)
+    model = model_cls(config).eval()
+    with torch.no_grad():
+        # every prompted object "appears" (random object scores would hide about half of them)
+        model.mask_decoder.pred_obj_score_head.proj_out.bias.fill_(10.0)
+    path = tmp_path_factory.mktemp(name)
+    model.save_pretrained(path)
+    return path
+
+
 def _tiny_sam2_config(S: int = 64):
     """A ~1M-parameter Sam2VideoConfig: 64-px input, 4 Hiera stages of one block each.
 
@@ -166,47 +215,16 @@ def _tiny_sam2_config(S: int = 64):
         "backbone_feature_sizes": [[S // 4, S // 4], [S // 8, S // 8], [S // 16, S // 16]],
         "fpn_hidden_size": 128,
     }
-    return transformers.Sam2VideoConfig(
-        vision_config=vision,
-        prompt_encoder_config={
-            "hidden_size": 128,
-            "image_size": S,
-            "patch_size": 16,
-            "mask_input_channels": 4,
-        },
-        mask_decoder_config={
-            "hidden_size": 128,
-            "mlp_dim": 32,
-            "num_attention_heads": 2,
-            "iou_head_hidden_dim": 16,
-        },
-        image_size=S,
-        num_maskmem=3,
-        memory_attention_hidden_size=128,
-        memory_attention_num_layers=1,
-        memory_attention_feed_forward_hidden_size=32,
-        memory_attention_rope_feat_sizes=[S // 16, S // 16],
-        memory_encoder_hidden_size=128,
-        memory_encoder_output_channels=64,
-        mask_downsampler_embed_dim=128,
-        memory_fuser_embed_dim=128,
-        memory_fuser_intermediate_dim=32,
-        max_object_pointers_in_encoder=4,
-    )
+    return transformers.Sam2VideoConfig(vision_config=vision, **_tiny_heads(S, 16, S // 16))
 
 
 @pytest.fixture(scope="module")
 def sam_dir(tmp_path_factory):
     """A tiny random-weight Sam2VideoModel saved with save_pretrained (safetensors)."""
     _needs("Sam2VideoModel", "Sam2VideoInferenceSession")
-    torch.manual_seed(0)
-    model = transformers.Sam2VideoModel(_tiny_sam2_config()).eval()
-    with torch.no_grad():
-        # every prompted object "appears" (random object scores would hide about half of them)
-        model.mask_decoder.pred_obj_score_head.proj_out.bias.fill_(10.0)
-    path = tmp_path_factory.mktemp("tiny_sam2")
-    model.save_pretrained(path)
-    return path
+    return _tiny_model_dir(
+        tmp_path_factory, transformers.Sam2VideoModel, _tiny_sam2_config(), "tiny_sam2"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -235,66 +253,30 @@ def _tiny_sam3_tracker_config(S: int = 56):
         "fpn_hidden_size": 128,
         "backbone_feature_sizes": [[4 * g, 4 * g], [2 * g, 2 * g], [g, g]],
     }
-    return transformers.Sam3TrackerVideoConfig(
-        vision_config=vision,
-        prompt_encoder_config={
-            "hidden_size": 128,
-            "image_size": S,
-            "patch_size": 14,
-            "mask_input_channels": 4,
-        },
-        mask_decoder_config={
-            "hidden_size": 128,
-            "mlp_dim": 32,
-            "num_attention_heads": 2,
-            "iou_head_hidden_dim": 16,
-        },
-        image_size=S,
-        num_maskmem=3,
-        memory_attention_hidden_size=128,
-        memory_attention_num_layers=1,
-        memory_attention_feed_forward_hidden_size=32,
-        memory_attention_rope_feat_sizes=[g, g],
-        memory_encoder_hidden_size=128,
-        memory_encoder_output_channels=64,
-        mask_downsampler_embed_dim=128,
-        memory_fuser_embed_dim=128,
-        memory_fuser_intermediate_dim=32,
-        max_object_pointers_in_encoder=4,
-    )
+    return transformers.Sam3TrackerVideoConfig(vision_config=vision, **_tiny_heads(S, 14, g))
 
 
 @pytest.fixture(scope="module")
 def sam3(tmp_path_factory):
     """A tiny random-weight Sam3TrackerVideoModel loaded back from its folder."""
     _needs("Sam3TrackerVideoModel", "Sam3TrackerVideoInferenceSession")
-    torch.manual_seed(0)
-    model = transformers.Sam3TrackerVideoModel(_tiny_sam3_tracker_config()).eval()
-    with torch.no_grad():
-        model.mask_decoder.pred_obj_score_head.proj_out.bias.fill_(10.0)
-    path = tmp_path_factory.mktemp("tiny_sam3")
-    model.save_pretrained(path)
-    return Sam2VideoTracker(str(path))
+    cls, cfg = transformers.Sam3TrackerVideoModel, _tiny_sam3_tracker_config()
+    return Sam2VideoTracker(str(_tiny_model_dir(tmp_path_factory, cls, cfg, "tiny_sam3")))
 
 
-@pytest.fixture(scope="module")
-def edgetam(tmp_path_factory):
-    """A tiny random-weight EdgeTamVideoModel (1.1M parameters) loaded back from its folder.
+def _tiny_edgetam_config():
+    """A 1.1M-parameter EdgeTamVideoConfig on the tiny SAM 2 config's encoder and heads.
 
     EdgeTAM's own image encoder (RepViT) comes from timm, which is not a vidkit dependency; its
     config takes any vision config, so the tiny Hiera encoder above stands in. The parts proper to
     EdgeTAM (perceiver memory resampler, 2D-RoPE memory attention) are its own.
     """
-    _needs("EdgeTamVideoModel", "EdgeTamVideoInferenceSession")
     sam2 = _tiny_sam2_config()
-    cfg = transformers.EdgeTamVideoConfig(
+    return transformers.EdgeTamVideoConfig(
         vision_config=sam2.vision_config.to_dict(),
         prompt_encoder_config=sam2.prompt_encoder_config.to_dict(),
         mask_decoder_config=sam2.mask_decoder_config.to_dict(),
         image_size=64,
-        num_maskmem=3,
-        memory_attention_hidden_size=128,
-        memory_attention_num_layers=1,
         memory_attention_mlp_hidden_size=32,
         memory_attention_rope_feat_sizes=[4, 4],
         memory_attention_rope_k_sizes=[2, 2],
@@ -302,20 +284,16 @@ def edgetam(tmp_path_factory):
         perceiver_resampler_num_latents_2d=4,
         perceiver_resampler_num_layers=1,
         perceiver_resampler_mlp_intermediate_size=32,
-        memory_encoder_hidden_size=128,
-        memory_encoder_output_channels=64,
-        mask_downsampler_embed_dim=128,
-        memory_fuser_embed_dim=128,
-        memory_fuser_intermediate_dim=32,
-        max_object_pointers_in_encoder=4,
+        **_TINY_MEMORY,
     )
-    torch.manual_seed(0)
-    model = transformers.EdgeTamVideoModel(cfg).eval()
-    with torch.no_grad():
-        model.mask_decoder.pred_obj_score_head.proj_out.bias.fill_(10.0)
-    path = tmp_path_factory.mktemp("tiny_edgetam")
-    model.save_pretrained(path)
-    return Sam2VideoTracker(str(path))
+
+
+@pytest.fixture(scope="module")
+def edgetam(tmp_path_factory):
+    """A tiny random-weight EdgeTamVideoModel (1.1M parameters) loaded back from its folder."""
+    _needs("EdgeTamVideoModel", "EdgeTamVideoInferenceSession")
+    cls, cfg = transformers.EdgeTamVideoModel, _tiny_edgetam_config()
+    return Sam2VideoTracker(str(_tiny_model_dir(tmp_path_factory, cls, cfg, "tiny_edgetam")))
 
 
 @pytest.fixture(scope="module")

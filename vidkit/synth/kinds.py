@@ -29,7 +29,17 @@ import numpy as np
 
 from vidkit.synth.physics import Ballistic, Intervention, Pendulum
 
-__all__ = ["KINDS", "KIND_PARAMS", "N_OBJECTS", "Context", "Motion", "Setup", "build", "inside"]
+__all__ = [
+    "KINDS",
+    "KIND_PARAMS",
+    "N_OBJECTS",
+    "Context",
+    "Motion",
+    "Setup",
+    "as_number",
+    "build",
+    "inside",
+]
 
 KINDS: tuple[str, ...] = ("free_fall", "projectile", "bounce", "pendulum", "collision", "uniform")
 N_OBJECTS: dict[str, int] = {k: (2 if k == "collision" else 1) for k in KINDS}
@@ -127,15 +137,33 @@ def _pick(kp: dict[str, Any], name: str, drawn: Any) -> Any:
     return kp[name] if kp.get(name) is not None else drawn
 
 
-def _num(kp: dict[str, Any], name: str, drawn: float) -> float:
-    value = _pick(kp, name, drawn)
+def as_number(value: Any, what: str, *, positive: bool = False) -> float:
+    """``value`` as a finite float (``positive``: also above 0), else a ValueError naming ``what``.
+
+    The one check behind the scene kinds' parameters and the violations' parameters.
+
+    Example:
+        >>> as_number("2.5", "vx"), as_number(3, "violation parameter 'factor'", positive=True)
+        (2.5, 3.0)
+        >>> as_number(float("inf"), "vx")
+        Traceback (most recent call last):
+        ...
+        ValueError: vx must be finite, got inf
+    """
     try:
         out = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ValueError(f"{what} must be a number, got {value!r}") from None
+    if positive:
+        if not math.isfinite(out) or out <= 0:
+            raise ValueError(f"{what} must be a positive number, got {value!r}")
+    elif not math.isfinite(out):
+        raise ValueError(f"{what} must be finite, got {value!r}")
     return out
+
+
+def _num(kp: dict[str, Any], name: str, drawn: float) -> float:
+    return as_number(_pick(kp, name, drawn), name)
 
 
 def _ballistic_engine(ctx: Context, world: Ballistic) -> Callable[[list[Intervention]], Motion]:

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from vidkit.synth.drawing import PALETTE, color_rgb
-from vidkit.synth.kinds import GRAVITY_KINDS, Context, Motion, Setup, inside
+from vidkit.synth.kinds import GRAVITY_KINDS, Context, Motion, Setup, as_number, inside
 from vidkit.synth.physics import Intervention
 
 __all__ = ["VIOLATIONS", "VIOLATION_PARAMS", "Applied", "apply"]
@@ -85,25 +85,11 @@ class Applied:
 
 
 def _positive(vp: dict[str, Any], key: str, default: float) -> float:
-    value = vp.get(key, default)
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"violation parameter {key!r} must be a number, got {value!r}") from None
-    if not math.isfinite(out) or out <= 0:
-        raise ValueError(f"violation parameter {key!r} must be a positive number, got {value!r}")
-    return out
+    return as_number(vp.get(key, default), f"violation parameter {key!r}", positive=True)
 
 
 def _finite(vp: dict[str, Any], key: str) -> float:
-    value = vp[key]
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"violation parameter {key!r} must be a number, got {value!r}") from None
-    if not math.isfinite(out):
-        raise ValueError(f"violation parameter {key!r} must be finite, got {value!r}")
-    return out
+    return as_number(vp[key], f"violation parameter {key!r}")
 
 
 def _candidates(ctx: Context, rng: np.random.Generator, vp: dict[str, Any]) -> list[int]:
