@@ -30,7 +30,7 @@ _LAZY: dict[str, str] = {
     "I3D": "i3d",
     "InceptionI3d": "i3d",
     # statistics and distances
-    "GaussianStats": "frechet",
+    "GaussianStats": "gaussian_stats",
     "frechet_distance": "frechet",
     "polynomial_mmd": "frechet",
     "kernel_distance": "frechet",
