@@ -82,15 +82,8 @@ _PREPROCESS = ("processor", "vbench")
 
 # --------------------------------------------------------------------------- results
 @dataclass
-class CLIPScoreResult:
-    """Result of :func:`clip_score`.
-
-    Attributes:
-        score: the set's CLIP score (x100 scale), clamped at 0 as the provenance says.
-        per_video: per-video scores (frame-averaged; not clamped unless ``per_sample_clamp``).
-        per_frame: per-video arrays of per-frame scores (unclamped), in sampled-frame order.
-        provenance: model, weight hash, frames, clamp convention, preprocessing, N.
-    """
+class _VideoScores:
+    """What both CLIP results hold: the set's score, per-video and per-frame values, provenance."""
 
     score: float
     per_video: np.ndarray
@@ -99,6 +92,18 @@ class CLIPScoreResult:
 
     def __float__(self) -> float:
         return float(self.score)
+
+
+@dataclass
+class CLIPScoreResult(_VideoScores):
+    """Result of :func:`clip_score`.
+
+    Attributes:
+        score: the set's CLIP score (x100 scale), clamped at 0 as the provenance says.
+        per_video: per-video scores (frame-averaged; not clamped unless ``per_sample_clamp``).
+        per_frame: per-video arrays of per-frame scores (unclamped), in sampled-frame order.
+        provenance: model, weight hash, frames, clamp convention, preprocessing, N.
+    """
 
     def __repr__(self) -> str:
         p = self.provenance
@@ -109,7 +114,7 @@ class CLIPScoreResult:
 
 
 @dataclass
-class CLIPConsistencyResult:
+class CLIPConsistencyResult(_VideoScores):
     """Result of :func:`clip_consistency` (values in [0, 1]; 1 = every frame alike).
 
     Attributes:
@@ -118,14 +123,6 @@ class CLIPConsistencyResult:
         per_frame: per-video arrays of the per-frame terms (length ``T - 1``).
         provenance: model, weight hash, frames, preprocessing, formula, N.
     """
-
-    score: float
-    per_video: np.ndarray
-    per_frame: list[np.ndarray] = field(repr=False)
-    provenance: dict[str, Any]
-
-    def __float__(self) -> float:
-        return float(self.score)
 
     def __repr__(self) -> str:
         return (
@@ -206,6 +203,28 @@ def _check_batch(batch_size: Any) -> int:
     return int(batch_size)
 
 
+def _frame_features(
+    vids: list[Video], m: Any, proc: Any, frames: int | None, preprocess: str, batch_size: int
+) -> list[np.ndarray]:
+    """Image embeddings of the sampled frames of each video (one ``[T', D]`` array per video)."""
+    sel = [v.uint8[_frame_indices(v.num_frames, frames)] for v in vids]
+    allf = image_features(m, proc, np.concatenate(sel, axis=0), preprocess, batch_size)
+    return np.split(allf, np.cumsum([len(s) for s in sel])[:-1])
+
+
+def _embed_videos(
+    videos: Any, model: ModelSpec, frames: Any, preprocess: str, batch_size: Any, device: str | None
+) -> tuple[list[np.ndarray], Any, int | None]:
+    """Check the arguments, load the model, embed the frames: ``(per-video features, model,
+    checked frames)``."""
+    vids = _as_videos(videos)
+    frames = _check_frames(frames)
+    preprocess = _check_preprocess(preprocess)
+    batch_size = _check_batch(batch_size)
+    m, proc = load_clip(model, device)
+    return _frame_features(vids, m, proc, frames, preprocess, batch_size), m, frames
+
+
 def clip_image_features(
     videos: Video | Sequence[Any],
     *,
@@ -229,14 +248,7 @@ def clip_image_features(
         >>> feats[0].shape[0], np.allclose(np.linalg.norm(feats[0], axis=1), 1)
         (4, True)
     """
-    vids = _as_videos(videos)
-    frames = _check_frames(frames)
-    preprocess = _check_preprocess(preprocess)
-    batch_size = _check_batch(batch_size)
-    m, proc = load_clip(model, device)
-    sel = [v.uint8[_frame_indices(v.num_frames, frames)] for v in vids]
-    allf = image_features(m, proc, np.concatenate(sel, axis=0), preprocess, batch_size)
-    return np.split(allf, np.cumsum([len(s) for s in sel])[:-1])
+    return _embed_videos(videos, model, frames, preprocess, batch_size, device)[0]
 
 
 def clip_text_features(
@@ -311,10 +323,10 @@ class CLIPScore:
         """Score a batch of videos against their prompts; returns this batch's per-video scores."""
         vids = _as_videos(videos)
         ps = _as_prompts(prompts, len(vids))
-        sel = [v.uint8[_frame_indices(v.num_frames, self.frames)] for v in vids]
-        img = image_features(
-            self._m, self._proc, np.concatenate(sel, axis=0), self.preprocess, self.batch_size
+        feats = _frame_features(
+            vids, self._m, self._proc, self.frames, self.preprocess, self.batch_size
         )
+        img = np.concatenate(feats, axis=0)
         txt, n_trunc = text_features(self._m, self._proc, ps, self.batch_size)
         if n_trunc:
             warnings.warn(
@@ -322,9 +334,9 @@ class CLIPScore:
                 stacklevel=2,
             )
         self._n_truncated += n_trunc
-        owner = np.repeat(np.arange(len(vids)), [len(s) for s in sel])
+        owner = np.repeat(np.arange(len(vids)), [len(f) for f in feats])
         per_frame_all = 100.0 * np.einsum("nd,nd->n", img, txt[owner])
-        per_frame = np.split(per_frame_all, np.cumsum([len(s) for s in sel])[:-1])
+        per_frame = np.split(per_frame_all, np.cumsum([len(f) for f in feats])[:-1])
         self._per_frame.extend(per_frame)
         return np.array([self._video_score(p) for p in per_frame])
 
@@ -464,14 +476,7 @@ def clip_consistency(
         >>> round(clip_consistency([still], model=tiny).score, 4)  # identical frames: 1
         1.0
     """
-    vids = _as_videos(videos)
-    frames = _check_frames(frames)
-    preprocess = _check_preprocess(preprocess)
-    batch_size = _check_batch(batch_size)
-    m, proc = load_clip(model, device)
-    sel = [v.uint8[_frame_indices(v.num_frames, frames)] for v in vids]
-    allf = image_features(m, proc, np.concatenate(sel, axis=0), preprocess, batch_size)
-    feats = np.split(allf, np.cumsum([len(s) for s in sel])[:-1])
+    feats, m, frames = _embed_videos(videos, model, frames, preprocess, batch_size, device)
     per_frame, per_video = [], []
     for f in feats:
         if len(f) < 2:
@@ -493,7 +498,7 @@ def clip_consistency(
         "frames": frames if frames is not None else "all",
         "preprocess": preprocess,
         "aggregation": "frame-weighted mean over all videos",
-        "n_videos": len(vids),
+        "n_videos": len(feats),
     }
     return CLIPConsistencyResult(score, np.array(per_video), per_frame, prov)
 
