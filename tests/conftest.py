@@ -17,3 +17,16 @@ import pytest  # noqa: E402
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """torch on one thread while a module's tests run (the old count restored after): for modules of
+    small tensors, where one thread is faster than two and the suite shares two cores. A module
+    opts in with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)

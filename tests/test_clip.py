@@ -19,13 +19,8 @@ from vidkit.metrics.clip import (
 PROMPTS = ["a red ball bounces", "a blue cube falls on the floor", "two balls collide"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    # small tensors: one thread is faster than two, and the suite shares two cores
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+# small tensors: one thread is faster than two, and the suite shares two cores
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

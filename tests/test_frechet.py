@@ -195,6 +195,23 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _fvd_case(rng):
+    """Twelve small videos (the first 6 real, the last 6 fake) drawn from ``rng``, and an FVD on a
+    cheap extractor: the same case in every process of the sync test and in the single process."""
+    import vidkit as vk
+
+    vids = [vk.Video(np.full((4, 8, 8, 3), v, np.float32)) for v in rng.random(12)]
+    vids = [vk.Video(v.frames * rng.random((1, 8, 8, 3)).astype(np.float32)) for v in vids]
+    m = vk.metrics.FVD(
+        extractor=lambda t: t.mean(dim=(2, 3, 4)) + t.std(dim=(2, 3, 4)),
+        preset="styleganv",
+        num_frames=4,
+        resolution=8,
+        progress=False,
+    )
+    return vids, m
+
+
 def _sync_worker(rank: int, world: int, port: int, out_dir: str) -> None:
     """One process of a 2-process gloo group: shard-local stats and an FVD, then sync."""
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
@@ -208,17 +225,7 @@ def _sync_worker(rank: int, world: int, port: int, out_dir: str) -> None:
         np.save(os.path.join(out_dir, f"cov{rank}.npy"), s.cov())
         np.save(os.path.join(out_dir, f"feat{rank}.npy"), s.features)
 
-        import vidkit as vk
-
-        vids = [vk.Video(np.full((4, 8, 8, 3), v, np.float32)) for v in rng.random(12)]
-        vids = [vk.Video(v.frames * rng.random((1, 8, 8, 3)).astype(np.float32)) for v in vids]
-        m = vk.metrics.FVD(
-            extractor=lambda t: t.mean(dim=(2, 3, 4)) + t.std(dim=(2, 3, 4)),
-            preset="styleganv",
-            num_frames=4,
-            resolution=8,
-            progress=False,
-        )
+        vids, m = _fvd_case(rng)
         half = slice(0, 3) if rank == 0 else slice(3, 6)
         m.update(vids[:6][half], real=True).update(vids[6:][half], real=False)
         score = m.compute(warn=False)
@@ -240,17 +247,7 @@ def test_two_process_sync(tmp_path):
         )
         np.testing.assert_array_equal(np.load(tmp_path / f"feat{rank}.npy"), x)
     # the synced FVD equals the single-process FVD on all 6 + 6 videos
-    import vidkit as vk
-
-    vids = [vk.Video(np.full((4, 8, 8, 3), v, np.float32)) for v in rng.random(12)]
-    vids = [vk.Video(v.frames * rng.random((1, 8, 8, 3)).astype(np.float32)) for v in vids]
-    m = vk.metrics.FVD(
-        extractor=lambda t: t.mean(dim=(2, 3, 4)) + t.std(dim=(2, 3, 4)),
-        preset="styleganv",
-        num_frames=4,
-        resolution=8,
-        progress=False,
-    )
+    vids, m = _fvd_case(rng)
     m.update(vids[:6], real=True).update(vids[6:], real=False)
     single = float(m.compute(warn=False))
     for rank in (0, 1):

@@ -27,6 +27,10 @@ Preprocessing, two documented choices (``preprocess=``):
   tensors, torch bicubic resize of the short side to 224 (antialiased, rounded back to uint8, as
   torchvision >= 0.17 does), center crop 224, /255, CLIP mean/std.
 
+Loading the model, embedding frames and prompts, and the tiny random CLIP for tests
+(:func:`~vidkit.metrics.clip_model.make_tiny_clip`) are in :mod:`vidkit.metrics.clip_model`;
+``load_clip``, ``make_tiny_clip`` and ``DEFAULT_CLIP_MODEL`` import from here too.
+
 Example:
     >>> import vidkit as vk
     >>> res = vk.metrics.clip_score(videos, ["a red ball bounces"] * len(videos))  # doctest: +SKIP
@@ -35,20 +39,28 @@ Example:
 
 from __future__ import annotations
 
-import os
-import threading
 import warnings
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from vidkit.metrics.extractors import FeatureExtractor, hash_state_dict
+from vidkit.metrics.clip_model import CLIP_MEAN as CLIP_MEAN  # the old import paths
+from vidkit.metrics.clip_model import CLIP_STD as CLIP_STD
+from vidkit.metrics.clip_model import (
+    DEFAULT_CLIP_MODEL,
+    TEXT_MAX_TOKENS,
+    ModelSpec,
+    image_features,
+    load_clip,
+    make_tiny_clip,
+    model_name,
+    text_features,
+    weight_hash,
+)
+from vidkit.metrics.extractors import FeatureExtractor
 from vidkit.video import Video, as_video
 
 __all__ = [
@@ -65,26 +77,13 @@ __all__ = [
     "make_tiny_clip",
 ]
 
-DEFAULT_CLIP_MODEL = "openai/clip-vit-base-patch32"
-CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
-CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 _PREPROCESS = ("processor", "vbench")
-_TEXT_MAX_TOKENS = 77
-
-ModelSpec = Union[str, os.PathLike, tuple[Any, Any]]
 
 
 # --------------------------------------------------------------------------- results
 @dataclass
-class CLIPScoreResult:
-    """Result of :func:`clip_score`.
-
-    Attributes:
-        score: the set's CLIP score (x100 scale), clamped at 0 as the provenance says.
-        per_video: per-video scores (frame-averaged; not clamped unless ``per_sample_clamp``).
-        per_frame: per-video arrays of per-frame scores (unclamped), in sampled-frame order.
-        provenance: model, weight hash, frames, clamp convention, preprocessing, N.
-    """
+class _VideoScores:
+    """What both CLIP results hold: the set's score, per-video and per-frame values, provenance."""
 
     score: float
     per_video: np.ndarray
@@ -93,6 +92,18 @@ class CLIPScoreResult:
 
     def __float__(self) -> float:
         return float(self.score)
+
+
+@dataclass
+class CLIPScoreResult(_VideoScores):
+    """Result of :func:`clip_score`.
+
+    Attributes:
+        score: the set's CLIP score (x100 scale), clamped at 0 as the provenance says.
+        per_video: per-video scores (frame-averaged; not clamped unless ``per_sample_clamp``).
+        per_frame: per-video arrays of per-frame scores (unclamped), in sampled-frame order.
+        provenance: model, weight hash, frames, clamp convention, preprocessing, N.
+    """
 
     def __repr__(self) -> str:
         p = self.provenance
@@ -103,7 +114,7 @@ class CLIPScoreResult:
 
 
 @dataclass
-class CLIPConsistencyResult:
+class CLIPConsistencyResult(_VideoScores):
     """Result of :func:`clip_consistency` (values in [0, 1]; 1 = every frame alike).
 
     Attributes:
@@ -113,139 +124,11 @@ class CLIPConsistencyResult:
         provenance: model, weight hash, frames, preprocessing, formula, N.
     """
 
-    score: float
-    per_video: np.ndarray
-    per_frame: list[np.ndarray] = field(repr=False)
-    provenance: dict[str, Any]
-
-    def __float__(self) -> float:
-        return float(self.score)
-
     def __repr__(self) -> str:
         return (
             f"CLIPConsistencyResult(score={self.score:.4f}, n={len(self.per_video)}, "
             f"model={self.provenance.get('model')!r})"
         )
-
-
-# --------------------------------------------------------------------------- model loading
-_CACHE: dict[tuple[str, str], tuple[Any, Any]] = {}
-_CACHE_LOCK = threading.Lock()
-_HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _default_device() -> str:
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def load_clip(model: ModelSpec = DEFAULT_CLIP_MODEL, device: str | None = None) -> tuple[Any, Any]:
-    """Load a CLIP model and its processor (``transformers`` ``CLIPModel`` / ``CLIPProcessor``).
-
-    Args:
-        model: a hub id (``"openai/clip-vit-base-patch32"``), a local folder saved with
-            ``save_pretrained``, or an already loaded ``(model, processor)`` pair (returned as is,
-            moved to ``device`` if one is given).
-        device: ``"cpu"``, ``"cuda"``...; default CUDA when available.
-
-    Loaded models are cached per (name, device), in eval mode, float32. ``trust_remote_code`` is
-    never used.
-
-    Example:
-        >>> model, processor = load_clip("openai/clip-vit-base-patch32")  # doctest: +SKIP
-    """
-    if isinstance(model, tuple):
-        if len(model) != 2:
-            raise TypeError(
-                f"model as a tuple must be a (CLIPModel, processor) pair, got {len(model)} items"
-            )
-        m, proc = model
-        for attr in ("get_image_features", "get_text_features"):
-            if not hasattr(m, attr):
-                raise TypeError(
-                    f"model pair: the first item ({type(m).__name__}) has no {attr}(); expected a "
-                    "transformers CLIPModel"
-                )
-        if not (hasattr(proc, "image_processor") and hasattr(proc, "tokenizer")):
-            raise TypeError(
-                f"model pair: the second item ({type(proc).__name__}) must be a CLIPProcessor "
-                "(with .image_processor and .tokenizer)"
-            )
-        if device is not None:
-            m.to(device)
-        return m, proc
-    if not isinstance(model, (str, os.PathLike)):
-        raise TypeError(
-            f"model must be a hub id, a local folder or a (CLIPModel, processor) pair, got "
-            f"{type(model).__name__}"
-        )
-    name = os.fspath(model)
-    if not name:
-        raise ValueError("model name is empty; give a hub id or a local folder")
-    local = Path(name).expanduser()
-    looks_local = (
-        name.startswith((".", "/", "~", "\\")) or os.path.isabs(name) or name.count("/") > 1
-    )
-    if (looks_local or local.exists()) and not local.is_dir():
-        from vidkit.errors import ModelNotFoundError
-
-        hint = " (it is a file, not a folder)" if local.exists() else ""
-        raise ModelNotFoundError(
-            f"could not load CLIP model {name!r}: no such folder{hint}; give a folder saved with "
-            f"save_pretrained, or a hub id such as {DEFAULT_CLIP_MODEL!r}"
-        )
-    device = device or _default_device()
-    key = (str(Path(name).resolve()) if Path(name).exists() else name, device)
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
-    from transformers import CLIPModel, CLIPProcessor
-
-    try:
-        m = CLIPModel.from_pretrained(name)
-        proc = CLIPProcessor.from_pretrained(name)
-    except OSError as exc:
-        raise OSError(
-            f"could not load CLIP model {name!r}: {exc}\nGive a local folder (saved with "
-            "save_pretrained or downloaded with `huggingface-cli download "
-            f"{DEFAULT_CLIP_MODEL}`), or run online once so the hub cache holds it."
-        ) from exc
-    m = m.float().eval().to(device)
-    m.requires_grad_(False)
-    with _CACHE_LOCK:
-        _CACHE[key] = (m, proc)
-    return m, proc
-
-
-def _model_name(model: ModelSpec, m: Any) -> str:
-    if isinstance(model, (str, os.PathLike)):
-        return os.fspath(model)
-    return str(getattr(getattr(m, "config", None), "_name_or_path", "") or type(m).__name__)
-
-
-def _weight_hash(m: Any) -> str:
-    """sha256 (16 hex) of the model's state dict (vidkit's ``hash_state_dict``); cached per model."""
-    try:
-        return _HASHES[m]
-    except (KeyError, TypeError):
-        pass
-    digest = hash_state_dict(m)
-    try:
-        _HASHES[m] = digest
-    except TypeError:  # pragma: no cover - not weak-referenceable
-        pass
-    return digest
-
-
-def _device_of(m: Any) -> Any:
-    try:
-        return next(m.parameters()).device
-    except (StopIteration, AttributeError):  # pragma: no cover
-        return "cpu"
-
-
-def _pooled(out: Any) -> torch.Tensor:
-    """transformers >= 5 returns a ModelOutput from get_*_features; older versions a tensor."""
-    return out.pooler_output if hasattr(out, "pooler_output") else out
 
 
 # --------------------------------------------------------------------------- inputs
@@ -320,107 +203,26 @@ def _check_batch(batch_size: Any) -> int:
     return int(batch_size)
 
 
-# --------------------------------------------------------------------------- features
-def _size_field(size: Any, key: str) -> int | None:
-    """Read ``key`` from a size spec (dict, transformers ``SizeDict`` or int)."""
-    if size is None:
-        return None
-    if isinstance(size, int):
-        return size
-    val = size.get(key) if isinstance(size, dict) else getattr(size, key, None)
-    return int(val) if val is not None else None
+def _frame_features(
+    vids: list[Video], m: Any, proc: Any, frames: int | None, preprocess: str, batch_size: int
+) -> list[np.ndarray]:
+    """Image embeddings of the sampled frames of each video (one ``[T', D]`` array per video)."""
+    sel = [v.uint8[_frame_indices(v.num_frames, frames)] for v in vids]
+    allf = image_features(m, proc, np.concatenate(sel, axis=0), preprocess, batch_size)
+    return np.split(allf, np.cumsum([len(s) for s in sel])[:-1])
 
 
-def _crop_size(image_processor: Any) -> tuple[int, int]:
-    crop = getattr(image_processor, "crop_size", None)
-    h, w = _size_field(crop, "height"), _size_field(crop, "width")
-    if h and w:
-        return h, w
-    edge = _size_field(getattr(image_processor, "size", None), "shortest_edge")
-    if edge:
-        return edge, edge
-    raise ValueError(
-        f"cannot read the crop size of {type(image_processor).__name__}; expected crop_size "
-        "{'height', 'width'} or size {'shortest_edge'}"
-    )
-
-
-def _vbench_pixels(frames_u8: np.ndarray, image_processor: Any) -> torch.Tensor:
-    """VBench ``clip_transform``: bicubic short side -> crop, uint8 rounding, /255, mean/std."""
-    th, tw = _crop_size(image_processor)
-    n_px = min(th, tw)
-    x = torch.from_numpy(frames_u8).permute(0, 3, 1, 2).float()  # [N, 3, H, W] 0..255
-    h, w = x.shape[-2:]
-    if h <= w:
-        size = (n_px, int(n_px * w / h))
-    else:
-        size = (int(n_px * h / w), n_px)
-    if (h, w) != size:
-        x = F.interpolate(x, size=size, mode="bicubic", align_corners=False, antialias=True)
-        x = x.round_().clamp_(0, 255)  # torchvision returns uint8 for uint8 input
-    h, w = x.shape[-2:]
-    top, left = int(round((h - th) / 2.0)), int(round((w - tw) / 2.0))
-    x = x[..., top : top + th, left : left + tw] / 255.0
-    mean = getattr(image_processor, "image_mean", None) or CLIP_MEAN
-    std = getattr(image_processor, "image_std", None) or CLIP_STD
-    mean_t = torch.tensor(mean, dtype=x.dtype).view(1, 3, 1, 1)
-    std_t = torch.tensor(std, dtype=x.dtype).view(1, 3, 1, 1)
-    return (x - mean_t) / std_t
-
-
-def _processor_pixels(frames_u8: np.ndarray, image_processor: Any) -> torch.Tensor:
-    # uint8 frames: the processor's own rescale (/255) is then the only one.
-    out = image_processor(images=list(frames_u8), return_tensors="pt")
-    return out["pixel_values"]
-
-
-def _image_features(
-    m: Any, proc: Any, frames_u8: np.ndarray, preprocess: str, batch_size: int
-) -> np.ndarray:
-    """L2-normalised image embeddings [N, D] (float64) for uint8 frames [N, H, W, 3]."""
-    device = _device_of(m)
-    feats = []
-    pix_fn = _vbench_pixels if preprocess == "vbench" else _processor_pixels
-    with torch.inference_mode():
-        for i in range(0, len(frames_u8), batch_size):
-            pix = pix_fn(frames_u8[i : i + batch_size], proc.image_processor)
-            f = _pooled(
-                m.get_image_features(pixel_values=pix.to(device=device, dtype=torch.float32))
-            )
-            f = f.double()
-            feats.append((f / f.norm(dim=-1, keepdim=True)).cpu().numpy())
-    return np.concatenate(feats, axis=0)
-
-
-def _text_features(
-    m: Any, proc: Any, prompts: list[str], batch_size: int
-) -> tuple[np.ndarray, int]:
-    """L2-normalised text embeddings [N, D] (float64) and the number of truncated prompts."""
-    device = _device_of(m)
-    max_len = min(
-        _TEXT_MAX_TOKENS,
-        int(getattr(getattr(m.config, "text_config", None), "max_position_embeddings", 77)),
-    )
-    tok = proc.tokenizer
-    n_trunc = sum(len(ids) > max_len for ids in tok(prompts)["input_ids"])
-    feats = []
-    with torch.inference_mode():
-        for i in range(0, len(prompts), batch_size):
-            enc = tok(
-                prompts[i : i + batch_size],
-                padding=True,
-                truncation=True,
-                max_length=max_len,
-                return_tensors="pt",
-            )
-            f = _pooled(
-                m.get_text_features(
-                    input_ids=enc["input_ids"].to(device),
-                    attention_mask=enc["attention_mask"].to(device),
-                )
-            ).double()
-            feats.append((f / f.norm(dim=-1, keepdim=True)).cpu().numpy())
-    return np.concatenate(feats, axis=0), n_trunc
+def _embed_videos(
+    videos: Any, model: ModelSpec, frames: Any, preprocess: str, batch_size: Any, device: str | None
+) -> tuple[list[np.ndarray], Any, int | None]:
+    """Check the arguments, load the model, embed the frames: ``(per-video features, model,
+    checked frames)``."""
+    vids = _as_videos(videos)
+    frames = _check_frames(frames)
+    preprocess = _check_preprocess(preprocess)
+    batch_size = _check_batch(batch_size)
+    m, proc = load_clip(model, device)
+    return _frame_features(vids, m, proc, frames, preprocess, batch_size), m, frames
 
 
 def clip_image_features(
@@ -446,14 +248,7 @@ def clip_image_features(
         >>> feats[0].shape[0], np.allclose(np.linalg.norm(feats[0], axis=1), 1)
         (4, True)
     """
-    vids = _as_videos(videos)
-    frames = _check_frames(frames)
-    preprocess = _check_preprocess(preprocess)
-    batch_size = _check_batch(batch_size)
-    m, proc = load_clip(model, device)
-    sel = [v.uint8[_frame_indices(v.num_frames, frames)] for v in vids]
-    allf = _image_features(m, proc, np.concatenate(sel, axis=0), preprocess, batch_size)
-    return np.split(allf, np.cumsum([len(s) for s in sel])[:-1])
+    return _embed_videos(videos, model, frames, preprocess, batch_size, device)[0]
 
 
 def clip_text_features(
@@ -479,7 +274,7 @@ def clip_text_features(
     ps = [prompts] if isinstance(prompts, str) else prompts
     ps = _as_prompts(ps, len(ps) if isinstance(ps, Sequence) else -1)
     m, proc = load_clip(model, device)
-    return _text_features(m, proc, ps, _check_batch(batch_size))[0]
+    return text_features(m, proc, ps, _check_batch(batch_size))[0]
 
 
 # --------------------------------------------------------------------------- CLIP score
@@ -516,7 +311,7 @@ class CLIPScore:
         self.per_sample_clamp = per_sample_clamp
         self._model_spec = model
         self._m, self._proc = load_clip(model, device)
-        self.model_name = _model_name(model, self._m)
+        self.model_name = model_name(model, self._m)
         self.reset()
 
     def reset(self) -> None:
@@ -528,20 +323,20 @@ class CLIPScore:
         """Score a batch of videos against their prompts; returns this batch's per-video scores."""
         vids = _as_videos(videos)
         ps = _as_prompts(prompts, len(vids))
-        sel = [v.uint8[_frame_indices(v.num_frames, self.frames)] for v in vids]
-        img = _image_features(
-            self._m, self._proc, np.concatenate(sel, axis=0), self.preprocess, self.batch_size
+        feats = _frame_features(
+            vids, self._m, self._proc, self.frames, self.preprocess, self.batch_size
         )
-        txt, n_trunc = _text_features(self._m, self._proc, ps, self.batch_size)
+        img = np.concatenate(feats, axis=0)
+        txt, n_trunc = text_features(self._m, self._proc, ps, self.batch_size)
         if n_trunc:
             warnings.warn(
-                f"{n_trunc} prompt(s) longer than {_TEXT_MAX_TOKENS} CLIP tokens were truncated",
+                f"{n_trunc} prompt(s) longer than {TEXT_MAX_TOKENS} CLIP tokens were truncated",
                 stacklevel=2,
             )
         self._n_truncated += n_trunc
-        owner = np.repeat(np.arange(len(vids)), [len(s) for s in sel])
+        owner = np.repeat(np.arange(len(vids)), [len(f) for f in feats])
         per_frame_all = 100.0 * np.einsum("nd,nd->n", img, txt[owner])
-        per_frame = np.split(per_frame_all, np.cumsum([len(s) for s in sel])[:-1])
+        per_frame = np.split(per_frame_all, np.cumsum([len(f) for f in feats])[:-1])
         self._per_frame.extend(per_frame)
         return np.array([self._video_score(p) for p in per_frame])
 
@@ -572,13 +367,13 @@ class CLIPScore:
         prov = {
             "metric": "clip_score",
             "model": self.model_name,
-            "weight_hash": _weight_hash(self._m),
+            "weight_hash": weight_hash(self._m),
             "frames": self.frames if self.frames is not None else "all",
             "clamp": "per_sample" if self.per_sample_clamp else "mean",
             "scale": 100,
             "aggregation": "mean over frames, then mean over videos",
             "preprocess": self.preprocess,
-            "text_max_tokens": _TEXT_MAX_TOKENS,
+            "text_max_tokens": TEXT_MAX_TOKENS,
             "n_truncated_prompts": self._n_truncated,
             "n_videos": len(per_video),
             "n_frames": int(sum(len(p) for p in self._per_frame)),
@@ -681,14 +476,7 @@ def clip_consistency(
         >>> round(clip_consistency([still], model=tiny).score, 4)  # identical frames: 1
         1.0
     """
-    vids = _as_videos(videos)
-    frames = _check_frames(frames)
-    preprocess = _check_preprocess(preprocess)
-    batch_size = _check_batch(batch_size)
-    m, proc = load_clip(model, device)
-    sel = [v.uint8[_frame_indices(v.num_frames, frames)] for v in vids]
-    allf = _image_features(m, proc, np.concatenate(sel, axis=0), preprocess, batch_size)
-    feats = np.split(allf, np.cumsum([len(s) for s in sel])[:-1])
+    feats, m, frames = _embed_videos(videos, model, frames, preprocess, batch_size, device)
     per_frame, per_video = [], []
     for f in feats:
         if len(f) < 2:
@@ -705,12 +493,12 @@ def clip_consistency(
     prov = {
         "metric": "clip_consistency",
         "formula": "VBench background_consistency: mean_t 1/2[max(0,cos(f_t-1,f_t))+max(0,cos(f_0,f_t))]",
-        "model": _model_name(model, m),
-        "weight_hash": _weight_hash(m),
+        "model": model_name(model, m),
+        "weight_hash": weight_hash(m),
         "frames": frames if frames is not None else "all",
         "preprocess": preprocess,
         "aggregation": "frame-weighted mean over all videos",
-        "n_videos": len(vids),
+        "n_videos": len(feats),
     }
     return CLIPConsistencyResult(score, np.array(per_video), per_frame, prov)
 
@@ -744,9 +532,9 @@ class CLIPFeatures(FeatureExtractor):
         self.preprocess_mode = _check_preprocess(preprocess)
         self.frame_batch = _check_batch(batch_size)
         self.model, self.processor = load_clip(model, device)
-        self.name = f"clip:{_model_name(model, self.model)}"
+        self.name = f"clip:{model_name(model, self.model)}"
         self.dim = int(self.model.config.projection_dim)
-        self.weight_hash = _weight_hash(self.model)
+        self.weight_hash = weight_hash(self.model)
         self.preprocess = {
             "frames": self.frames if self.frames is not None else "all",
             "image": preprocess,
@@ -760,7 +548,7 @@ class CLIPFeatures(FeatureExtractor):
         idx = _frame_indices(u8.shape[1], self.frames)
         sel = u8[:, idx]
         b, t = sel.shape[:2]
-        f = _image_features(
+        f = image_features(
             self.model,
             self.processor,
             sel.reshape(b * t, *sel.shape[2:]),
@@ -768,98 +556,3 @@ class CLIPFeatures(FeatureExtractor):
             self.frame_batch,
         )
         return f.reshape(b, t, -1).mean(axis=1)
-
-
-# --------------------------------------------------------------------------- tiny model
-def make_tiny_clip(
-    folder: str | os.PathLike,
-    *,
-    image_size: int = 32,
-    seed: int = 0,
-    words: Sequence[str] | None = None,
-) -> Path:
-    """Save a tiny **random** CLIP (model, tokenizer, image processor) to ``folder``; offline.
-
-    For tests and CPU demos only: the scores it gives are meaningless, but every code path (text
-    tokenisation and truncation, image preprocessing, projection, normalisation) is the real one,
-    and the folder loads with ``CLIPModel/CLIPProcessor.from_pretrained(folder)`` as a real
-    checkpoint does. The tokenizer is a word-level ``tokenizers`` model with CLIP's special tokens.
-
-    Example:
-        >>> import tempfile, vidkit as vk
-        >>> path = make_tiny_clip(tempfile.mkdtemp() + "/tiny-clip")
-        >>> video = vk.synth.render("bounce", seed=0).video
-        >>> res = clip_score([video], ["a red ball"], model=path, frames=4)
-        >>> len(res.per_video), res.provenance["frames"]
-        (1, 4)
-    """
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-    from transformers import (
-        CLIPConfig,
-        CLIPImageProcessor,
-        CLIPModel,
-        CLIPProcessor,
-        PreTrainedTokenizerFast,
-    )
-
-    default_words = (
-        "a an the red green blue yellow white black ball cube box object bounces falls rolls "
-        "slides moves collides with on off floor wall ground left right up down two one fast "
-        "slow against each other of and in over under through disappears appears changes color "
-        "shape size teleports"
-    )
-    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1, "<unk>": 2}
-    for w in list(words) if words is not None else default_words.split():
-        vocab.setdefault(w.lower(), len(vocab))
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.normalizer = normalizers.Lowercase()
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.post_processor = processors.TemplateProcessing(
-        single="<|startoftext|> $A <|endoftext|>",
-        special_tokens=[("<|startoftext|>", 0), ("<|endoftext|>", 1)],
-    )
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        bos_token="<|startoftext|>",
-        eos_token="<|endoftext|>",
-        unk_token="<unk>",
-        pad_token="<|endoftext|>",
-        model_max_length=_TEXT_MAX_TOKENS,
-    )
-    cfg = CLIPConfig(
-        text_config={
-            "vocab_size": len(vocab),
-            "hidden_size": 32,
-            "intermediate_size": 64,
-            "num_hidden_layers": 2,
-            "num_attention_heads": 4,
-            "max_position_embeddings": _TEXT_MAX_TOKENS,
-            "bos_token_id": 0,
-            "eos_token_id": 1,
-            "pad_token_id": 1,
-        },
-        vision_config={
-            "image_size": image_size,
-            "patch_size": max(1, image_size // 4),
-            "hidden_size": 32,
-            "intermediate_size": 64,
-            "num_hidden_layers": 2,
-            "num_attention_heads": 4,
-        },
-        projection_dim=16,
-    )
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = CLIPModel(cfg).eval()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "requires torchvision, falling back to PIL" notice
-        image_processor = CLIPImageProcessor(
-            size={"shortest_edge": image_size},
-            crop_size={"height": image_size, "width": image_size},
-        )
-    processor = CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(folder)
-    processor.save_pretrained(folder)
-    return folder

@@ -2,7 +2,7 @@
 
 A metric object owns a protocol (frames, resize, covariance divisor, FD method: see
 :mod:`vidkit.metrics.protocols`), a feature extractor (I3D by default) and two streaming states
-(real and fake :class:`~vidkit.metrics.frechet.GaussianStats`). ``update`` embeds a batch,
+(real and fake :class:`~vidkit.metrics.gaussian_stats.GaussianStats`). ``update`` embeds a batch,
 ``compute`` returns a :class:`~vidkit.metrics.protocols.Score` with full provenance, ``reset``
 clears, ``save_real_stats``/``load_real_stats`` cache the reference set, and states all-reduce
 across ``torch.distributed`` processes (accelerate included) inside ``compute``.
@@ -31,13 +31,12 @@ import torch
 
 from vidkit.metrics.extractors import FeatureExtractor, as_extractor
 from vidkit.metrics.frechet import (
-    GaussianStats,
     SampleSizeWarning,
     SingularCovarianceWarning,
-    distributed_ready,
     frechet_distance,
     kernel_distance,
 )
+from vidkit.metrics.gaussian_stats import GaussianStats, distributed_ready
 from vidkit.metrics.intervals import distance_interval
 from vidkit.metrics.protocols import Protocol, Score, get_protocol
 from vidkit.video import Video, describe_array, unstack

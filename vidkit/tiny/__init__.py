@@ -8,6 +8,7 @@ under a second on two CPU cores: the course model of vidkit.
 - :mod:`vidkit.tiny.network`: the denoiser (space-time factorised transformer, pixel space);
 - :mod:`vidkit.tiny.pipeline`: :class:`TinyPhysicsPipeline`, a diffusers ``DiffusionPipeline``;
 - :mod:`vidkit.tiny.data`: training scenes and prompts;
+- :mod:`vidkit.tiny.recipe`: the shipped configuration, fresh components and the training losses;
 - :mod:`vidkit.tiny.train`: the training loop and ``vidkit train-tiny``.
 
 Example:
