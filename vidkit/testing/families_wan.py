@@ -12,6 +12,19 @@ from typing import Any
 
 from vidkit.testing.encoders import clip_vision, seeded, text_components
 
+#: the tiny Wan-type DiT (Wan, SkyReels-V2, VACE, Helios): 2 layers, 2 heads of 12, text width 32
+WAN_DIT: dict[str, Any] = {
+    "patch_size": (1, 2, 2),
+    "num_attention_heads": 2,
+    "attention_head_dim": 12,
+    "text_dim": 32,
+    "freq_dim": 256,
+    "ffn_dim": 32,
+    "num_layers": 2,
+    "cross_attn_norm": True,
+    "qk_norm": "rms_norm_across_heads",
+}
+
 
 def wan(task: str, seed: int) -> dict[str, Any]:
     from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanTransformer3DModel
@@ -25,23 +38,10 @@ def wan(task: str, seed: int) -> dict[str, Any]:
             temperal_downsample=[False, True, True],
         )
     i2v = task == "i2v"
-    with seeded(seed):
-        transformer = WanTransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            # I2V: noise latents (16) + first-frame mask (4) + image latents (16)
-            in_channels=36 if i2v else 16,
-            out_channels=16,
-            text_dim=32,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-            image_dim=4 if i2v else None,
-        )
+    # I2V: noise latents (16) + first-frame mask (4) + image latents (16)
+    transformer = wan_transformer(
+        WanTransformer3DModel, seed, 36 if i2v else 16, 16, image_dim=4 if i2v else None
+    )
     scheduler = FlowMatchEulerDiscreteScheduler(shift=7.0)
     comps = {
         "transformer": transformer,
@@ -50,32 +50,32 @@ def wan(task: str, seed: int) -> dict[str, Any]:
         **text_components(seed, umt5=True),  # Wan's text encoder is UMT5
     }
     if i2v:
-        clip = clip_vision(4, seed, layers=2, heads=2, inter=16)
-        comps["image_encoder"] = clip["encoder"]
-        comps["image_processor"] = clip["processor"]
+        comps.update(wan_image_encoder(seed))
     if task in ("t2v", "i2v"):
         comps["transformer_2"] = None
     return comps
 
 
 def wan_transformer(cls: Any, seed: int, in_channels: int, out_channels: int, **extra: Any) -> Any:
-    """A tiny Wan-type transformer (Wan, SkyReels-V2): 2 layers, 2 heads of 12."""
+    """A tiny Wan-type transformer (Wan, SkyReels-V2, VACE): :data:`WAN_DIT` with rotary positions
+    for 32 tokens; ``extra`` adds to or overrides the configuration (VACE blocks, more layers).
+
+    Example:
+        >>> from diffusers import WanTransformer3DModel
+        >>> tr = wan_transformer(WanTransformer3DModel, 0, 16, 16, num_layers=1)
+        >>> tr.config.num_layers, tr.config.rope_max_seq_len
+        (1, 32)
+    """
+    config = {**WAN_DIT, "rope_max_seq_len": 32, **extra}
     with seeded(seed):
-        return cls(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=in_channels,
-            out_channels=out_channels,
-            text_dim=32,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-            **extra,
-        )
+        return cls(in_channels=in_channels, out_channels=out_channels, **config)
+
+
+def wan_image_encoder(seed: int) -> dict[str, Any]:
+    """The tiny CLIP image encoder and processor of Wan's (and SkyReels-V2's) I2V checkpoints, as
+    the pipeline components ``image_encoder`` and ``image_processor``."""
+    clip = clip_vision(4, seed, layers=2, heads=2, inter=16)
+    return {"image_encoder": clip["encoder"], "image_processor": clip["processor"]}
 
 
 def wan22_a14b(task: str, seed: int) -> dict[str, Any]:
@@ -152,9 +152,7 @@ def skyreels_v2(task: str, seed: int, *, df: bool = False) -> dict[str, Any]:
         prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=8.0
     )
     if i2v:
-        clip = clip_vision(4, seed, layers=2, heads=2, inter=16)
-        comps["image_encoder"] = clip["encoder"]
-        comps["image_processor"] = clip["processor"]
+        comps.update(wan_image_encoder(seed))
     return comps
 
 
@@ -194,17 +192,9 @@ def helios(task: str, seed: int) -> dict[str, Any]:
     comps.pop("transformer_2", None)
     with seeded(seed):
         comps["transformer"] = HeliosTransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
+            **WAN_DIT,  # with Helios' own rotary dimensions and history memory
             in_channels=16,
             out_channels=16,
-            text_dim=32,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
             rope_dim=(4, 4, 4),
             has_multi_term_memory_patch=True,
             guidance_cross_attn=True,
