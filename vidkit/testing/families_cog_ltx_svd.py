@@ -85,6 +85,16 @@ def cogvideox_fun(task: str, seed: int) -> dict[str, Any]:
     return cogvideox("i2v", seed)
 
 
+def ltx_vae(cls: Any, seed: int, **config: Any) -> Any:
+    """A tiny LTX-type video VAE (LTX-Video's, LTX-2's ``cls``): no patching, a causal encoder and
+    a non-causal decoder, encoding and decoding whole clips (not frame by frame)."""
+    with seeded(seed):
+        vae = cls(patch_size=1, patch_size_t=1, encoder_causal=True, decoder_causal=False, **config)
+    vae.use_framewise_encoding = False
+    vae.use_framewise_decoding = False
+    return vae
+
+
 def ltx(task: str, seed: int) -> dict[str, Any]:
     from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler
     from diffusers.models.transformers import LTXVideoTransformer3DModel
@@ -101,22 +111,17 @@ def ltx(task: str, seed: int) -> dict[str, Any]:
             num_layers=1,
             caption_channels=32,
         )
-    with seeded(seed):
-        vae = AutoencoderKLLTXVideo(
-            latent_channels=8,
-            block_out_channels=(8, 8, 8, 8),
-            spatio_temporal_scaling=(True, True, False, False),
-            layers_per_block=(1, 1, 1, 1, 1),
-            decoder_block_out_channels=(8, 8, 8, 8),
-            decoder_layers_per_block=(1, 1, 1, 1, 1),
-            decoder_spatio_temporal_scaling=(True, True, False, False),
-            patch_size=1,
-            patch_size_t=1,
-            encoder_causal=True,
-            decoder_causal=False,
-        )
-    vae.use_framewise_encoding = False
-    vae.use_framewise_decoding = False
+    vae = ltx_vae(
+        AutoencoderKLLTXVideo,
+        seed,
+        latent_channels=8,
+        block_out_channels=(8, 8, 8, 8),
+        spatio_temporal_scaling=(True, True, False, False),
+        layers_per_block=(1, 1, 1, 1, 1),
+        decoder_block_out_channels=(8, 8, 8, 8),
+        decoder_layers_per_block=(1, 1, 1, 1, 1),
+        decoder_spatio_temporal_scaling=(True, True, False, False),
+    )
     scheduler = FlowMatchEulerDiscreteScheduler()
     return {
         "transformer": transformer,
@@ -200,29 +205,24 @@ def ltx2(task: str, seed: int) -> dict[str, Any]:
             causal_temporal_positioning=False,
             rope_type="split",
         )
-    with seeded(seed):
-        vae = AutoencoderKLLTX2Video(
-            in_channels=3,
-            out_channels=3,
-            latent_channels=4,
-            block_out_channels=(8,),
-            decoder_block_out_channels=(8,),
-            layers_per_block=(1,),
-            decoder_layers_per_block=(1, 1),
-            spatio_temporal_scaling=(True,),
-            decoder_spatio_temporal_scaling=(True,),
-            decoder_inject_noise=(False, False),
-            downsample_type=("spatial",),
-            upsample_residual=(False,),
-            upsample_factor=(1,),
-            timestep_conditioning=False,
-            patch_size=1,
-            patch_size_t=1,
-            encoder_causal=True,
-            decoder_causal=False,
-        )
-    vae.use_framewise_encoding = False
-    vae.use_framewise_decoding = False
+    vae = ltx_vae(
+        AutoencoderKLLTX2Video,
+        seed,
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        block_out_channels=(8,),
+        decoder_block_out_channels=(8,),
+        layers_per_block=(1,),
+        decoder_layers_per_block=(1, 1),
+        spatio_temporal_scaling=(True,),
+        decoder_spatio_temporal_scaling=(True,),
+        decoder_inject_noise=(False, False),
+        downsample_type=("spatial",),
+        upsample_residual=(False,),
+        upsample_factor=(1,),
+        timestep_conditioning=False,
+    )
     with seeded(seed):
         audio_vae = AutoencoderKLLTX2Audio(
             base_channels=4,

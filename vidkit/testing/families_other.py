@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from vidkit.testing.encoders import (
+    clip_text_encoder,
     clip_tokenizer,
     seeded,
     text_components,
@@ -25,7 +26,6 @@ def animatediff(task: str, seed: int) -> dict[str, Any]:
     """AnimateDiff: a Stable Diffusion UNet made a motion UNet by a MotionAdapter, a CLIP text
     encoder and an image VAE (frames decoded one by one)."""
     from diffusers import AutoencoderKL, DDIMScheduler, MotionAdapter, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel
 
     tok = clip_tokenizer()
     with seeded(seed):
@@ -56,19 +56,7 @@ def animatediff(task: str, seed: int) -> dict[str, Any]:
             up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"],
             latent_channels=4,
         )
-    with seeded(seed):
-        text_encoder = CLIPTextModel(
-            CLIPTextConfig(
-                bos_token_id=0,
-                eos_token_id=1,
-                pad_token_id=1,
-                hidden_size=32,
-                intermediate_size=37,
-                num_attention_heads=4,
-                num_hidden_layers=2,
-                vocab_size=len(tok),
-            )
-        ).eval()
+    text_encoder = clip_text_encoder(len(tok), hidden=32, seed=seed)
     # the scheduler of the AnimateDiff examples (DDIM, linear betas, no clipping)
     scheduler = DDIMScheduler(
         beta_start=0.00085,
@@ -97,13 +85,7 @@ def hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
         FlowMatchEulerDiscreteScheduler,
         HunyuanVideoTransformer3DModel,
     )
-    from transformers import (
-        CLIPTextConfig,
-        CLIPTextModel,
-        LlamaConfig,
-        LlamaModel,
-        LlamaTokenizer,
-    )
+    from transformers import LlamaConfig, LlamaModel, LlamaTokenizer
 
     letters = "abcdefghijklmnopqrstuvwxyz0123456789.,"
     vocab = {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>"])}
@@ -133,20 +115,7 @@ def hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
                 hidden_act="gelu",
             )
         ).eval()
-    with seeded(seed):
-        text_encoder_2 = CLIPTextModel(
-            CLIPTextConfig(
-                hidden_size=8,
-                intermediate_size=37,
-                num_attention_heads=4,
-                num_hidden_layers=2,
-                vocab_size=len(tok2),
-                bos_token_id=0,
-                eos_token_id=1,
-                pad_token_id=1,
-                projection_dim=32,
-            )
-        ).eval()
+    text_encoder_2 = clip_text_encoder(len(tok2), hidden=8, seed=seed, projection_dim=32)
     with seeded(seed):
         transformer = HunyuanVideoTransformer3DModel(
             in_channels=4,

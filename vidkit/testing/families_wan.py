@@ -27,16 +27,9 @@ WAN_DIT: dict[str, Any] = {
 
 
 def wan(task: str, seed: int) -> dict[str, Any]:
-    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanTransformer3DModel
+    from diffusers import FlowMatchEulerDiscreteScheduler, WanTransformer3DModel
 
-    with seeded(seed):
-        vae = AutoencoderKLWan(
-            base_dim=3,
-            z_dim=16,
-            dim_mult=[1, 1, 1, 1],
-            num_res_blocks=1,
-            temperal_downsample=[False, True, True],
-        )
+    vae = wan_vae(seed, z_dim=16)
     i2v = task == "i2v"
     # I2V: noise latents (16) + first-frame mask (4) + image latents (16)
     transformer = wan_transformer(
@@ -71,6 +64,22 @@ def wan_transformer(cls: Any, seed: int, in_channels: int, out_channels: int, **
         return cls(in_channels=in_channels, out_channels=out_channels, **config)
 
 
+def wan_vae(seed: int, z_dim: int, **extra: Any) -> Any:
+    """A tiny Wan video VAE (base width 3, one block per level, 4x temporal compression) with
+    ``z_dim`` latent channels; ``extra`` adds to the configuration (Wan 2.2's patched VAE)."""
+    from diffusers import AutoencoderKLWan
+
+    config = {
+        "base_dim": 3,
+        "dim_mult": [1, 1, 1, 1],
+        "num_res_blocks": 1,
+        "temperal_downsample": [False, True, True],
+        **extra,
+    }
+    with seeded(seed):
+        return AutoencoderKLWan(z_dim=z_dim, **config)
+
+
 def wan_image_encoder(seed: int) -> dict[str, Any]:
     """The tiny CLIP image encoder and processor of Wan's (and SkyReels-V2's) I2V checkpoints, as
     the pipeline components ``image_encoder`` and ``image_processor``."""
@@ -97,24 +106,20 @@ def wan22_a14b(task: str, seed: int) -> dict[str, Any]:
 def wan22_ti2v(task: str, seed: int) -> dict[str, Any]:
     """Wan 2.2 TI2V-5B: one transformer on a 48-channel, 16x spatially compressing VAE;
     ``expand_timesteps`` gives each latent frame its own timestep (the first frame is the image)."""
-    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanTransformer3DModel
+    from diffusers import UniPCMultistepScheduler, WanTransformer3DModel
 
-    with seeded(seed):
-        vae = AutoencoderKLWan(
-            base_dim=3,
-            z_dim=48,
-            in_channels=12,
-            out_channels=12,
-            is_residual=True,
-            patch_size=2,
-            latents_mean=[0.0] * 48,
-            latents_std=[1.0] * 48,
-            dim_mult=[1, 1, 1, 1],
-            num_res_blocks=1,
-            scale_factor_spatial=16,
-            scale_factor_temporal=4,
-            temperal_downsample=[False, True, True],
-        )
+    vae = wan_vae(  # Wan 2.2's VAE: 2x2 pixel patches, residual blocks
+        seed,
+        z_dim=48,
+        in_channels=12,
+        out_channels=12,
+        is_residual=True,
+        patch_size=2,
+        latents_mean=[0.0] * 48,
+        latents_std=[1.0] * 48,
+        scale_factor_spatial=16,
+        scale_factor_temporal=4,
+    )
     comps = {
         "transformer": wan_transformer(WanTransformer3DModel, seed, 48, 48),
         "transformer_2": None,
