@@ -13,6 +13,33 @@ from typing import Any
 from vidkit.testing.encoders import clip_vision, seeded, text_components, tiny_gemma_tokenizer
 
 
+def four_level_vae(cls: Any, seed: int, blocks: tuple[str, str], **extra: Any) -> Any:
+    """A tiny 3D VAE of ``cls`` with four levels of width 8 (one layer per block, 8x spatial
+    compression), RGB in and out and 4 latent channels, as CogVideoX's, HunyuanVideo's and
+    Allegro's are built; ``blocks`` names its down and up block types, ``extra`` adds to its
+    configuration.
+
+    Example:
+        >>> from diffusers import AutoencoderKLCogVideoX
+        >>> vae = four_level_vae(AutoencoderKLCogVideoX, 0, ("CogVideoXDownBlock3D",
+        ...                      "CogVideoXUpBlock3D"), norm_num_groups=2)
+        >>> vae.config.block_out_channels, vae.config.latent_channels
+        ((8, 8, 8, 8), 4)
+    """
+    down, up = blocks
+    with seeded(seed):
+        return cls(
+            in_channels=3,
+            out_channels=3,
+            down_block_types=(down,) * 4,
+            up_block_types=(up,) * 4,
+            block_out_channels=(8, 8, 8, 8),
+            latent_channels=4,
+            layers_per_block=1,
+            **extra,
+        )
+
+
 def cogvideox(task: str, seed: int) -> dict[str, Any]:
     from diffusers import (
         AutoencoderKLCogVideoX,
@@ -47,18 +74,13 @@ def cogvideox(task: str, seed: int) -> dict[str, Any]:
             transformer = CogVideoXTransformer3DModel(
                 num_attention_heads=4, attention_head_dim=8, in_channels=4, out_channels=4, **common
             )
-    with seeded(seed):
-        vae = AutoencoderKLCogVideoX(
-            in_channels=3,
-            out_channels=3,
-            down_block_types=("CogVideoXDownBlock3D",) * 4,
-            up_block_types=("CogVideoXUpBlock3D",) * 4,
-            block_out_channels=(8, 8, 8, 8),
-            latent_channels=4,
-            layers_per_block=1,
-            norm_num_groups=2,
-            temporal_compression_ratio=4,
-        )
+    vae = four_level_vae(
+        AutoencoderKLCogVideoX,
+        seed,
+        ("CogVideoXDownBlock3D", "CogVideoXUpBlock3D"),
+        norm_num_groups=2,
+        temporal_compression_ratio=4,
+    )
     # the scheduler configuration of the released CogVideoX checkpoints
     scheduler = CogVideoXDDIMScheduler(
         beta_schedule="scaled_linear",
