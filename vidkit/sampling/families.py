@@ -2,8 +2,9 @@
 
 A family (CogVideoX, Wan, LTX-Video, Stable Video Diffusion, AnimateDiff, HunyuanVideo, anything
 else through ``generic``) is one small :class:`ModelFamily` entry: its diffusers pipeline class per
-task, default sizes, frame rules, latent layout and decoder. :func:`detect_family` finds the family
-of a hub id, a local folder or a pipeline object. A new family (such as vidkit's own
+task, default sizes, frame rules, latent layout and decoder. This module holds the registry; the
+built-in entries are tables in :mod:`vidkit.sampling.families_more`. :func:`detect_family` finds
+the family of a hub id, a local folder or a pipeline object. A new family (such as vidkit's own
 ``tiny-physics`` model, registered by :mod:`vidkit.tiny`) registers itself with
 :func:`register_family`; its ``resolve`` hook maps its own ids (``"vidkit/tiny-physics"``) to a
 local folder before any hub look-up.
