@@ -95,3 +95,23 @@ def test_entry_defaults_obey_the_entry_rules(name):
 )
 def test_hub_ids_find_their_family(model_id, family):
     assert vk.sampling.detect_family(model_id).name == family
+
+
+def test_entries_are_built_from_the_tables_and_bad_rows_are_refused():
+    from vidkit.sampling.family_specs import DEFAULT_FIELDS, RULE_FIELDS, family_spec, family_specs
+
+    wan = family_for("wan")
+    assert (wan.height, wan.width, wan.num_frames, wan.frame_rule) == (480, 832, 81, "4k+1")
+    assert wan.component_dtypes == {"vae": "float32", "image_encoder": "float32"}
+    row = (4, 1, 16, "BCFHW", True, None, "bfloat16", {})
+    assert len(row) == len(RULE_FIELDS) and len(DEFAULT_FIELDS) == 6
+    with pytest.raises(ValueError, match="defaults row must be a sequence of 6 values"):
+        family_spec("x", (480, 832), row, pipelines={"t2v": "P"})
+    with pytest.raises(ValueError, match="rules row must be a sequence of 8 values"):
+        family_spec("x", (480, 832, 81, 16, 50, 5.0), row[:-1], pipelines={"t2v": "P"})
+    with pytest.raises(ValueError, match=r"\['height'\] come from its defaults and rules rows"):
+        family_spec("x", (480, 832, 81, 16, 50, 5.0), row, pipelines={"t2v": "P"}, height=1)
+    with pytest.raises(TypeError, match="family name must be a string"):
+        family_spec(None, (480, 832, 81, 16, 50, 5.0), row)
+    with pytest.raises(ValueError, match=r"the rules table names \[\] but the entries are \['x'\]"):
+        family_specs({"x": (480, 832, 81, 16, 50, 5.0)}, {}, {"x": {"pipelines": {}}})

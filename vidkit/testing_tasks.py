@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vidkit.testing import TINY_DEFAULTS, seeded, tiny_components
+from vidkit.testing.families_wan import wan_transformer
 
 if TYPE_CHECKING:  # pragma: no cover
     from vidkit.sampling import VideoPipeline
@@ -47,14 +48,19 @@ TINY_TASK_PIPELINES: dict[str, tuple[str, str]] = {
 _CLIP_TOKENS = 32 * 32 + 1
 
 
+def _rebuilt(model: Any, seed: int, **changes: Any) -> Any:
+    """A new seeded model of ``model``'s class and configuration, with ``changes``."""
+    cfg = {k: v for k, v in dict(model.config).items() if not k.startswith("_")}
+    with seeded(seed):
+        return type(model)(**{**cfg, **changes})
+
+
 def _wan_flf2v(seed: int) -> Any:
-    from diffusers import WanImageToVideoPipeline, WanTransformer3DModel
+    from diffusers import WanImageToVideoPipeline
 
     comps = tiny_components("wan", "i2v", seed=seed)
-    cfg = {k: v for k, v in dict(comps["transformer"].config).items() if not k.startswith("_")}
-    cfg["pos_embed_seq_len"] = 2 * _CLIP_TOKENS  # the first and the last frame's CLIP tokens
-    with seeded(seed):
-        comps["transformer"] = WanTransformer3DModel(**cfg)
+    # the transformer embeds the first and the last frame's CLIP tokens
+    comps["transformer"] = _rebuilt(comps["transformer"], seed, pos_embed_seq_len=2 * _CLIP_TOKENS)
     return WanImageToVideoPipeline(**comps)
 
 
@@ -62,36 +68,26 @@ def _wan_vace(seed: int) -> Any:
     from diffusers import WanVACEPipeline, WanVACETransformer3DModel
 
     comps = tiny_components("wan", "t2v", seed=seed)
-    with seeded(seed):
-        comps["transformer"] = WanVACETransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=16,
-            out_channels=16,
-            text_dim=32,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=3,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-            vace_layers=[0, 2],
-            # inactive + reactive video latents (2 x 16) + the mask folded 8x8 into channels (64)
-            vace_in_channels=96,
-        )
+    comps["transformer"] = wan_transformer(
+        WanVACETransformer3DModel,
+        seed,
+        16,
+        16,
+        num_layers=3,
+        vace_layers=[0, 2],
+        # inactive + reactive video latents (2 x 16) + the mask folded 8x8 into channels (64)
+        vace_in_channels=96,
+    )
     comps["transformer_2"] = None
     return WanVACEPipeline(**comps)
 
 
 def _cogvideox_fun_control(seed: int) -> Any:
-    from diffusers import CogVideoXFunControlPipeline, CogVideoXTransformer3DModel
+    from diffusers import CogVideoXFunControlPipeline
 
     comps = tiny_components("cogvideox", "t2v", seed=seed)
-    cfg = {k: v for k, v in dict(comps["transformer"].config).items() if not k.startswith("_")}
-    cfg["in_channels"] = 2 * cfg["out_channels"]  # noise latents + control video latents
-    with seeded(seed):
-        comps["transformer"] = CogVideoXTransformer3DModel(**cfg)
+    tr = comps["transformer"]  # noise latents + control video latents
+    comps["transformer"] = _rebuilt(tr, seed, in_channels=2 * tr.config.out_channels)
     return CogVideoXFunControlPipeline(**comps)
 
 

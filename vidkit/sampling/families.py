@@ -2,8 +2,9 @@
 
 A family (CogVideoX, Wan, LTX-Video, Stable Video Diffusion, AnimateDiff, HunyuanVideo, anything
 else through ``generic``) is one small :class:`ModelFamily` entry: its diffusers pipeline class per
-task, default sizes, frame rules, latent layout and decoder. :func:`detect_family` finds the family
-of a hub id, a local folder or a pipeline object. A new family (such as vidkit's own
+task, default sizes, frame rules, latent layout and decoder. This module holds the registry; the
+built-in entries are tables in :mod:`vidkit.sampling.families_more`. :func:`detect_family` finds
+the family of a hub id, a local folder or a pipeline object. A new family (such as vidkit's own
 ``tiny-physics`` model, registered by :mod:`vidkit.tiny`) registers itself with
 :func:`register_family`; its ``resolve`` hook maps its own ids (``"vidkit/tiny-physics"``) to a
 local folder before any hub look-up.
@@ -17,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
 import os
 import re
@@ -28,14 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from vidkit.errors import ModelLoadError
-from vidkit.sampling.decode import (
-    decode_animatediff,
-    decode_cogvideox,
-    decode_generic,
-    decode_ltx,
-    decode_svd,
-    decode_wan,
-)
 
 __all__ = [
     "TASKS",
@@ -443,250 +435,11 @@ def import_pipeline_class(name: str) -> type:
     )
 
 
-# --------------------------------------------------------------------------- per-checkpoint tasks
-def _cog_tasks(pipe: Any) -> tuple[str, ...]:
-    tr, vae = getattr(pipe, "transformer", None), getattr(pipe, "vae", None)
-    if tr is None or vae is None:
-        return ("t2v", "i2v", "v2v")
-    if tr.config.in_channels == 2 * vae.config.latent_channels:
-        return ("i2v",)
-    return ("t2v", "v2v")
-
-
-def _cog_defaults(pipe: Any, d: dict) -> dict:
-    tr = getattr(pipe, "transformer", None)
-    if tr is None:
-        return d
-    c = tr.config
-    scale = getattr(pipe, "vae_scale_factor_spatial", 8)
-    d = dict(d, height=int(c.sample_height * scale), width=int(c.sample_width * scale))
-    d["num_frames"] = int(c.sample_frames)
-    if getattr(c, "patch_size_t", None):  # CogVideoX 1.5
-        d["fps"] = 16
-    return d
-
-
-def _wan_tasks(pipe: Any) -> tuple[str, ...]:
-    tr, vae = getattr(pipe, "transformer", None), getattr(pipe, "vae", None)
-    if tr is None or vae is None:
-        return ("t2v", "i2v", "v2v")
-    if getattr(pipe.config, "expand_timesteps", False):  # Wan 2.2 TI2V: one model, both tasks
-        return ("t2v", "i2v")
-    if tr.config.in_channels == vae.config.z_dim:
-        # Wan 2.2 A14B: two experts; WanVideoToVideoPipeline takes one transformer only
-        two_experts = getattr(pipe, "transformer_2", None) is not None
-        return ("t2v",) if two_experts else ("t2v", "v2v")
-    return ("i2v",)
-
-
-def _wan_defaults(pipe: Any, d: dict) -> dict:
-    if getattr(pipe.config, "expand_timesteps", False):  # Wan 2.2 TI2V-5B
-        return dict(d, height=704, width=1280, num_frames=121, fps=24)
-    return d
-
-
-def _svd_defaults(pipe: Any, d: dict) -> dict:
-    unet = getattr(pipe, "unet", None)
-    n = getattr(getattr(unet, "config", None), "num_frames", None)
-    return dict(d, num_frames=int(n)) if n else d
-
-
-def _call_defaults(pipe: Any, d: dict) -> dict:
-    """Defaults read from a pipeline's ``__call__`` signature (generic family)."""
-    try:
-        params = inspect.signature(type(pipe).__call__).parameters
-    except (TypeError, ValueError):  # pragma: no cover
-        return d
-    d = dict(d)
-    for ours, theirs in (
-        ("height", "height"),
-        ("width", "width"),
-        ("num_frames", "num_frames"),
-        ("steps", "num_inference_steps"),
-        ("guidance", "guidance_scale"),
-    ):
-        p = params.get(theirs)
-        if (
-            p is not None
-            and isinstance(p.default, (int, float))
-            and not isinstance(p.default, bool)
-        ):
-            d[ours] = p.default
-    # heights given as None in the signature come from the transformer/unet config
-    return d
-
-
-def _generic_tasks(pipe: Any) -> tuple[str, ...]:
-    try:
-        params = inspect.signature(type(pipe).__call__).parameters
-    except (TypeError, ValueError):  # pragma: no cover
-        return ("t2v",)
-    tasks = []
-    if "prompt" in params and "image" not in params and "video" not in params:
-        tasks.append("t2v")
-    if "image" in params:
-        tasks.append("i2v")
-    if "video" in params:
-        tasks.append("v2v")
-    return tuple(tasks) or ("t2v",)
-
-
+# --------------------------------------------------------------------------- built-in families
 def _builtin_families() -> list[ModelFamily]:
-    return [
-        ModelFamily(
-            name="cogvideox",
-            pipelines={
-                "t2v": "CogVideoXPipeline",
-                "i2v": "CogVideoXImageToVideoPipeline",
-                "v2v": "CogVideoXVideoToVideoPipeline",
-            },
-            height=480,
-            width=720,
-            num_frames=49,
-            fps=8,
-            steps=50,
-            guidance=6.0,
-            frame_multiple=4,
-            frame_offset=1,
-            size_multiple=16,
-            latent_layout="BFCHW",
-            flow_matching=False,
-            decode=decode_cogvideox,
-            patterns=(r"^(?!.*cogvideox-fun).*cogvideox",),  # (Fun ids: cogvideox-fun)
-            gpu_dtype="bfloat16",
-            tasks_for=_cog_tasks,
-            image_per_sample=True,
-            refine_defaults=_cog_defaults,
-            notes="THUDM/CogVideoX-2b (fp16), -5b, -5b-I2V, CogVideoX1.5-5b",
-        ),
-        ModelFamily(
-            name="wan",
-            pipelines={
-                "t2v": "WanPipeline",
-                "i2v": "WanImageToVideoPipeline",
-                "v2v": "WanVideoToVideoPipeline",
-            },
-            height=480,
-            width=832,
-            num_frames=81,
-            fps=16,
-            steps=50,
-            guidance=5.0,
-            frame_multiple=4,
-            frame_offset=1,
-            size_multiple=16,
-            latent_layout="BCFHW",
-            flow_matching=True,
-            decode=decode_wan,
-            # (Wan VACE ids belong to the wan-vace family)
-            patterns=(r"^(?!.*vace).*wan-ai/", r"^(?!.*vace).*\bwan[-_ ]?2\.[12]"),
-            gpu_dtype="bfloat16",
-            component_dtypes={"vae": "float32", "image_encoder": "float32"},
-            tasks_for=_wan_tasks,
-            refine_defaults=_wan_defaults,
-            notes="Wan-AI/Wan2.1-T2V-1.3B-Diffusers, Wan2.1-I2V-14B-480P, Wan2.2-TI2V-5B, A14B",
-        ),
-        ModelFamily(
-            name="ltx",
-            pipelines={
-                "t2v": "LTXPipeline",
-                "i2v": "LTXImageToVideoPipeline",
-                "condition": "LTXConditionPipeline",
-            },
-            height=480,
-            width=704,
-            num_frames=161,
-            fps=25,
-            steps=50,
-            guidance=3.0,
-            frame_multiple=8,
-            frame_offset=1,
-            size_multiple=32,
-            latent_layout="packed",
-            flow_matching=True,
-            decode=decode_ltx,
-            patterns=(r"ltx-?video", r"lightricks/ltx(?!-?2)"),
-            gpu_dtype="bfloat16",
-            fps_arg="frame_rate",
-            image_per_sample=True,
-            notes="Lightricks/LTX-Video (0.9.x)",
-        ),
-        ModelFamily(
-            name="svd",
-            pipelines={"i2v": "StableVideoDiffusionPipeline"},
-            height=576,
-            width=1024,
-            num_frames=14,
-            fps=7,
-            steps=25,
-            guidance=3.0,
-            size_multiple=8,
-            latent_layout="BFCHW",
-            flow_matching=False,
-            decode=decode_svd,
-            patterns=(r"stable-video-diffusion", r"\bsvd\b", r"svd[-_]xt"),
-            text_conditioned=False,
-            gpu_dtype="float16",
-            guidance_arg="max_guidance_scale",
-            fps_arg="fps",
-            image_per_sample=True,
-            refine_defaults=_svd_defaults,
-            notes="stabilityai/stable-video-diffusion-img2vid(-xt); image only, no prompt",
-        ),
-        ModelFamily(
-            name="animatediff",
-            pipelines={"t2v": "AnimateDiffPipeline", "v2v": "AnimateDiffVideoToVideoPipeline"},
-            height=512,
-            width=512,
-            num_frames=16,
-            fps=8,
-            steps=25,
-            guidance=7.5,
-            size_multiple=8,
-            latent_layout="BCFHW",
-            flow_matching=False,
-            decode=decode_animatediff,
-            patterns=(r"animatediff", r"animatelcm"),
-            class_names=("AnimateDiffSDXLPipeline",),
-            gpu_dtype="float16",
-            notes="a full AnimateDiff pipeline folder, or a base SD model + motion_adapter=...",
-        ),
-        ModelFamily(
-            name="hunyuanvideo",
-            pipelines={"t2v": "HunyuanVideoPipeline", "i2v": "HunyuanVideoImageToVideoPipeline"},
-            height=320,
-            width=512,
-            num_frames=61,
-            fps=15,
-            steps=30,
-            guidance=6.0,
-            frame_multiple=4,
-            frame_offset=1,
-            size_multiple=16,
-            latent_layout="BCFHW",
-            flow_matching=True,
-            decode=decode_generic,
-            patterns=(r"hunyuan-?video(?!-?1\.5)",),
-            gpu_dtype="bfloat16",
-            notes="generic path (hunyuanvideo-community/HunyuanVideo)",
-        ),
-        ModelFamily(
-            name="generic",
-            pipelines={},
-            latent_layout="BCFHW",
-            decode=decode_generic,
-            tasks_for=_generic_tasks,
-            refine_defaults=_call_defaults,
-            notes="any other DiffusionPipeline; tasks from its __call__ signature",
-        ),
-        *_more_families(),
-    ]
+    from vidkit.sampling.families_more import builtin_family_specs
 
-
-def _more_families() -> list[ModelFamily]:
-    from vidkit.sampling.families_more import more_family_specs
-
-    return [ModelFamily(**spec) for spec in more_family_specs()]
+    return [ModelFamily(**spec) for spec in builtin_family_specs()]
 
 
 for _fam in _builtin_families():

@@ -147,6 +147,46 @@ def clip_tokenizer(model_max_length: int = 16) -> Any:
     return tok
 
 
+def tiny_text_model(
+    model_cls: Any, config_cls: Any, vocab_size: int, hidden: int, seed: int, **extra: Any
+) -> Any:
+    """A tiny random text model of ``model_cls`` (2 layers, 4 heads, feed-forward 37, width
+    ``hidden``) from a ``config_cls`` configuration, in eval mode; ``extra`` adds to the
+    configuration (token ids, activation...).
+
+    Example:
+        >>> from transformers import LlamaConfig, LlamaModel
+        >>> enc = tiny_text_model(LlamaModel, LlamaConfig, 40, hidden=16, seed=0)
+        >>> enc.config.num_hidden_layers, enc.config.intermediate_size, enc.training
+        (2, 37, False)
+    """
+    cfg = config_cls(
+        hidden_size=hidden,
+        intermediate_size=37,
+        num_attention_heads=4,
+        num_hidden_layers=2,
+        vocab_size=vocab_size,
+        **extra,
+    )
+    with seeded(seed):
+        return model_cls(cfg).eval()
+
+
+def clip_text_encoder(vocab_size: int, hidden: int, seed: int, **extra: Any) -> Any:
+    """A tiny random ``CLIPTextModel`` (:func:`tiny_text_model`) for :func:`clip_tokenizer`'s ids
+    (start=0, end=pad=1); ``extra`` adds to its configuration.
+
+    Example:
+        >>> enc = clip_text_encoder(len(clip_tokenizer()), hidden=8, seed=0, projection_dim=32)
+        >>> enc.config.hidden_size, enc.config.projection_dim, enc.training
+        (8, 32, False)
+    """
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    ids = {"bos_token_id": 0, "eos_token_id": 1, "pad_token_id": 1}
+    return tiny_text_model(CLIPTextModel, CLIPTextConfig, vocab_size, hidden, seed, **ids, **extra)
+
+
 def tiny_gemma_tokenizer(model_max_length: int = 16) -> Any:
     """A tiny Gemma tokenizer built in code: byte-pair encoding over single letters (no merges),
     with Gemma's special tokens (pad=0, eos=1, bos=2); no network.

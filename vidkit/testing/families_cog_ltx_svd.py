@@ -13,6 +13,33 @@ from typing import Any
 from vidkit.testing.encoders import clip_vision, seeded, text_components, tiny_gemma_tokenizer
 
 
+def four_level_vae(cls: Any, seed: int, blocks: tuple[str, str], **extra: Any) -> Any:
+    """A tiny 3D VAE of ``cls`` with four levels of width 8 (one layer per block, 8x spatial
+    compression), RGB in and out and 4 latent channels, as CogVideoX's, HunyuanVideo's and
+    Allegro's are built; ``blocks`` names its down and up block types, ``extra`` adds to its
+    configuration.
+
+    Example:
+        >>> from diffusers import AutoencoderKLCogVideoX
+        >>> vae = four_level_vae(AutoencoderKLCogVideoX, 0, ("CogVideoXDownBlock3D",
+        ...                      "CogVideoXUpBlock3D"), norm_num_groups=2)
+        >>> vae.config.block_out_channels, vae.config.latent_channels
+        ((8, 8, 8, 8), 4)
+    """
+    down, up = blocks
+    with seeded(seed):
+        return cls(
+            in_channels=3,
+            out_channels=3,
+            down_block_types=(down,) * 4,
+            up_block_types=(up,) * 4,
+            block_out_channels=(8, 8, 8, 8),
+            latent_channels=4,
+            layers_per_block=1,
+            **extra,
+        )
+
+
 def cogvideox(task: str, seed: int) -> dict[str, Any]:
     from diffusers import (
         AutoencoderKLCogVideoX,
@@ -47,18 +74,13 @@ def cogvideox(task: str, seed: int) -> dict[str, Any]:
             transformer = CogVideoXTransformer3DModel(
                 num_attention_heads=4, attention_head_dim=8, in_channels=4, out_channels=4, **common
             )
-    with seeded(seed):
-        vae = AutoencoderKLCogVideoX(
-            in_channels=3,
-            out_channels=3,
-            down_block_types=("CogVideoXDownBlock3D",) * 4,
-            up_block_types=("CogVideoXUpBlock3D",) * 4,
-            block_out_channels=(8, 8, 8, 8),
-            latent_channels=4,
-            layers_per_block=1,
-            norm_num_groups=2,
-            temporal_compression_ratio=4,
-        )
+    vae = four_level_vae(
+        AutoencoderKLCogVideoX,
+        seed,
+        ("CogVideoXDownBlock3D", "CogVideoXUpBlock3D"),
+        norm_num_groups=2,
+        temporal_compression_ratio=4,
+    )
     # the scheduler configuration of the released CogVideoX checkpoints
     scheduler = CogVideoXDDIMScheduler(
         beta_schedule="scaled_linear",
@@ -85,6 +107,16 @@ def cogvideox_fun(task: str, seed: int) -> dict[str, Any]:
     return cogvideox("i2v", seed)
 
 
+def ltx_vae(cls: Any, seed: int, **config: Any) -> Any:
+    """A tiny LTX-type video VAE (LTX-Video's, LTX-2's ``cls``): no patching, a causal encoder and
+    a non-causal decoder, encoding and decoding whole clips (not frame by frame)."""
+    with seeded(seed):
+        vae = cls(patch_size=1, patch_size_t=1, encoder_causal=True, decoder_causal=False, **config)
+    vae.use_framewise_encoding = False
+    vae.use_framewise_decoding = False
+    return vae
+
+
 def ltx(task: str, seed: int) -> dict[str, Any]:
     from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler
     from diffusers.models.transformers import LTXVideoTransformer3DModel
@@ -101,22 +133,17 @@ def ltx(task: str, seed: int) -> dict[str, Any]:
             num_layers=1,
             caption_channels=32,
         )
-    with seeded(seed):
-        vae = AutoencoderKLLTXVideo(
-            latent_channels=8,
-            block_out_channels=(8, 8, 8, 8),
-            spatio_temporal_scaling=(True, True, False, False),
-            layers_per_block=(1, 1, 1, 1, 1),
-            decoder_block_out_channels=(8, 8, 8, 8),
-            decoder_layers_per_block=(1, 1, 1, 1, 1),
-            decoder_spatio_temporal_scaling=(True, True, False, False),
-            patch_size=1,
-            patch_size_t=1,
-            encoder_causal=True,
-            decoder_causal=False,
-        )
-    vae.use_framewise_encoding = False
-    vae.use_framewise_decoding = False
+    vae = ltx_vae(
+        AutoencoderKLLTXVideo,
+        seed,
+        latent_channels=8,
+        block_out_channels=(8, 8, 8, 8),
+        spatio_temporal_scaling=(True, True, False, False),
+        layers_per_block=(1, 1, 1, 1, 1),
+        decoder_block_out_channels=(8, 8, 8, 8),
+        decoder_layers_per_block=(1, 1, 1, 1, 1),
+        decoder_spatio_temporal_scaling=(True, True, False, False),
+    )
     scheduler = FlowMatchEulerDiscreteScheduler()
     return {
         "transformer": transformer,
@@ -200,29 +227,24 @@ def ltx2(task: str, seed: int) -> dict[str, Any]:
             causal_temporal_positioning=False,
             rope_type="split",
         )
-    with seeded(seed):
-        vae = AutoencoderKLLTX2Video(
-            in_channels=3,
-            out_channels=3,
-            latent_channels=4,
-            block_out_channels=(8,),
-            decoder_block_out_channels=(8,),
-            layers_per_block=(1,),
-            decoder_layers_per_block=(1, 1),
-            spatio_temporal_scaling=(True,),
-            decoder_spatio_temporal_scaling=(True,),
-            decoder_inject_noise=(False, False),
-            downsample_type=("spatial",),
-            upsample_residual=(False,),
-            upsample_factor=(1,),
-            timestep_conditioning=False,
-            patch_size=1,
-            patch_size_t=1,
-            encoder_causal=True,
-            decoder_causal=False,
-        )
-    vae.use_framewise_encoding = False
-    vae.use_framewise_decoding = False
+    vae = ltx_vae(
+        AutoencoderKLLTX2Video,
+        seed,
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        block_out_channels=(8,),
+        decoder_block_out_channels=(8,),
+        layers_per_block=(1,),
+        decoder_layers_per_block=(1, 1),
+        spatio_temporal_scaling=(True,),
+        decoder_spatio_temporal_scaling=(True,),
+        decoder_inject_noise=(False, False),
+        downsample_type=("spatial",),
+        upsample_residual=(False,),
+        upsample_factor=(1,),
+        timestep_conditioning=False,
+    )
     with seeded(seed):
         audio_vae = AutoencoderKLLTX2Audio(
             base_channels=4,

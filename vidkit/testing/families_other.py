@@ -11,13 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from vidkit.testing.encoders import (
+    clip_text_encoder,
     clip_tokenizer,
     seeded,
     text_components,
     tiny_gemma_tokenizer,
     tiny_text_encoder,
+    tiny_text_model,
     tiny_tokenizer,
 )
+from vidkit.testing.families_cog_ltx_svd import four_level_vae
 from vidkit.testing.families_wan import wan
 
 
@@ -25,7 +28,6 @@ def animatediff(task: str, seed: int) -> dict[str, Any]:
     """AnimateDiff: a Stable Diffusion UNet made a motion UNet by a MotionAdapter, a CLIP text
     encoder and an image VAE (frames decoded one by one)."""
     from diffusers import AutoencoderKL, DDIMScheduler, MotionAdapter, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel
 
     tok = clip_tokenizer()
     with seeded(seed):
@@ -56,19 +58,7 @@ def animatediff(task: str, seed: int) -> dict[str, Any]:
             up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"],
             latent_channels=4,
         )
-    with seeded(seed):
-        text_encoder = CLIPTextModel(
-            CLIPTextConfig(
-                bos_token_id=0,
-                eos_token_id=1,
-                pad_token_id=1,
-                hidden_size=32,
-                intermediate_size=37,
-                num_attention_heads=4,
-                num_hidden_layers=2,
-                vocab_size=len(tok),
-            )
-        ).eval()
+    text_encoder = clip_text_encoder(len(tok), hidden=32, seed=seed)
     # the scheduler of the AnimateDiff examples (DDIM, linear betas, no clipping)
     scheduler = DDIMScheduler(
         beta_start=0.00085,
@@ -97,13 +87,7 @@ def hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
         FlowMatchEulerDiscreteScheduler,
         HunyuanVideoTransformer3DModel,
     )
-    from transformers import (
-        CLIPTextConfig,
-        CLIPTextModel,
-        LlamaConfig,
-        LlamaModel,
-        LlamaTokenizer,
-    )
+    from transformers import LlamaConfig, LlamaModel, LlamaTokenizer
 
     letters = "abcdefghijklmnopqrstuvwxyz0123456789.,"
     vocab = {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>"])}
@@ -119,34 +103,11 @@ def hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
     )
     tok2 = clip_tokenizer()
     tok.model_max_length = 16
-    with seeded(seed):
-        text_encoder = LlamaModel(
-            LlamaConfig(
-                hidden_size=16,
-                intermediate_size=37,
-                num_attention_heads=4,
-                num_hidden_layers=2,
-                vocab_size=len(tok),
-                pad_token_id=1,
-                bos_token_id=0,
-                eos_token_id=2,
-                hidden_act="gelu",
-            )
-        ).eval()
-    with seeded(seed):
-        text_encoder_2 = CLIPTextModel(
-            CLIPTextConfig(
-                hidden_size=8,
-                intermediate_size=37,
-                num_attention_heads=4,
-                num_hidden_layers=2,
-                vocab_size=len(tok2),
-                bos_token_id=0,
-                eos_token_id=1,
-                pad_token_id=1,
-                projection_dim=32,
-            )
-        ).eval()
+    ids = {"pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2}
+    text_encoder = tiny_text_model(
+        LlamaModel, LlamaConfig, len(tok), 16, seed, hidden_act="gelu", **ids
+    )
+    text_encoder_2 = clip_text_encoder(len(tok2), hidden=8, seed=seed, projection_dim=32)
     with seeded(seed):
         transformer = HunyuanVideoTransformer3DModel(
             in_channels=4,
@@ -163,22 +124,17 @@ def hunyuanvideo(task: str, seed: int) -> dict[str, Any]:
             pooled_projection_dim=8,
             rope_axes_dim=(2, 4, 4),
         )
-    with seeded(seed):
-        vae = AutoencoderKLHunyuanVideo(
-            in_channels=3,
-            out_channels=3,
-            latent_channels=4,
-            down_block_types=("HunyuanVideoDownBlock3D",) * 4,
-            up_block_types=("HunyuanVideoUpBlock3D",) * 4,
-            block_out_channels=(8, 8, 8, 8),
-            layers_per_block=1,
-            act_fn="silu",
-            norm_num_groups=4,
-            scaling_factor=0.476986,
-            spatial_compression_ratio=8,
-            temporal_compression_ratio=4,
-            mid_block_add_attention=True,
-        )
+    vae = four_level_vae(
+        AutoencoderKLHunyuanVideo,
+        seed,
+        ("HunyuanVideoDownBlock3D", "HunyuanVideoUpBlock3D"),
+        act_fn="silu",
+        norm_num_groups=4,
+        scaling_factor=0.476986,
+        spatial_compression_ratio=8,
+        temporal_compression_ratio=4,
+        mid_block_add_attention=True,
+    )
     return {
         "transformer": transformer,
         "vae": vae,
@@ -246,18 +202,13 @@ def allegro(task: str, seed: int) -> dict[str, Any]:
             sample_frames=8,
             caption_channels=24,
         )
-    with seeded(seed):
-        vae = AutoencoderKLAllegro(
-            in_channels=3,
-            out_channels=3,
-            down_block_types=("AllegroDownBlock3D",) * 4,
-            up_block_types=("AllegroUpBlock3D",) * 4,
-            block_out_channels=(8, 8, 8, 8),
-            latent_channels=4,
-            layers_per_block=1,
-            norm_num_groups=2,
-            temporal_compression_ratio=4,
-        )
+    vae = four_level_vae(
+        AutoencoderKLAllegro,
+        seed,
+        ("AllegroDownBlock3D", "AllegroUpBlock3D"),
+        norm_num_groups=2,
+        temporal_compression_ratio=4,
+    )
     vae.enable_tiling()  # diffusers' Allegro VAE decodes only tiled
     # Its tiles are 24 frames x 320 pixels: a tiny video would fit no tile and decode to zeros.
     # Tiles of 8 frames x 16 pixels (no overlap) decode the tiny videos (8k frames, 16k pixels).

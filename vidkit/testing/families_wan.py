@@ -12,36 +12,29 @@ from typing import Any
 
 from vidkit.testing.encoders import clip_vision, seeded, text_components
 
+#: the tiny Wan-type DiT (Wan, SkyReels-V2, VACE, Helios): 2 layers, 2 heads of 12, text width 32
+WAN_DIT: dict[str, Any] = {
+    "patch_size": (1, 2, 2),
+    "num_attention_heads": 2,
+    "attention_head_dim": 12,
+    "text_dim": 32,
+    "freq_dim": 256,
+    "ffn_dim": 32,
+    "num_layers": 2,
+    "cross_attn_norm": True,
+    "qk_norm": "rms_norm_across_heads",
+}
+
 
 def wan(task: str, seed: int) -> dict[str, Any]:
-    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanTransformer3DModel
+    from diffusers import FlowMatchEulerDiscreteScheduler, WanTransformer3DModel
 
-    with seeded(seed):
-        vae = AutoencoderKLWan(
-            base_dim=3,
-            z_dim=16,
-            dim_mult=[1, 1, 1, 1],
-            num_res_blocks=1,
-            temperal_downsample=[False, True, True],
-        )
+    vae = wan_vae(seed, z_dim=16)
     i2v = task == "i2v"
-    with seeded(seed):
-        transformer = WanTransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            # I2V: noise latents (16) + first-frame mask (4) + image latents (16)
-            in_channels=36 if i2v else 16,
-            out_channels=16,
-            text_dim=32,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-            image_dim=4 if i2v else None,
-        )
+    # I2V: noise latents (16) + first-frame mask (4) + image latents (16)
+    transformer = wan_transformer(
+        WanTransformer3DModel, seed, 36 if i2v else 16, 16, image_dim=4 if i2v else None
+    )
     scheduler = FlowMatchEulerDiscreteScheduler(shift=7.0)
     comps = {
         "transformer": transformer,
@@ -50,32 +43,48 @@ def wan(task: str, seed: int) -> dict[str, Any]:
         **text_components(seed, umt5=True),  # Wan's text encoder is UMT5
     }
     if i2v:
-        clip = clip_vision(4, seed, layers=2, heads=2, inter=16)
-        comps["image_encoder"] = clip["encoder"]
-        comps["image_processor"] = clip["processor"]
+        comps.update(wan_image_encoder(seed))
     if task in ("t2v", "i2v"):
         comps["transformer_2"] = None
     return comps
 
 
 def wan_transformer(cls: Any, seed: int, in_channels: int, out_channels: int, **extra: Any) -> Any:
-    """A tiny Wan-type transformer (Wan, SkyReels-V2): 2 layers, 2 heads of 12."""
+    """A tiny Wan-type transformer (Wan, SkyReels-V2, VACE): :data:`WAN_DIT` with rotary positions
+    for 32 tokens; ``extra`` adds to or overrides the configuration (VACE blocks, more layers).
+
+    Example:
+        >>> from diffusers import WanTransformer3DModel
+        >>> tr = wan_transformer(WanTransformer3DModel, 0, 16, 16, num_layers=1)
+        >>> tr.config.num_layers, tr.config.rope_max_seq_len
+        (1, 32)
+    """
+    config = {**WAN_DIT, "rope_max_seq_len": 32, **extra}
     with seeded(seed):
-        return cls(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=in_channels,
-            out_channels=out_channels,
-            text_dim=32,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-            **extra,
-        )
+        return cls(in_channels=in_channels, out_channels=out_channels, **config)
+
+
+def wan_vae(seed: int, z_dim: int, **extra: Any) -> Any:
+    """A tiny Wan video VAE (base width 3, one block per level, 4x temporal compression) with
+    ``z_dim`` latent channels; ``extra`` adds to the configuration (Wan 2.2's patched VAE)."""
+    from diffusers import AutoencoderKLWan
+
+    config = {
+        "base_dim": 3,
+        "dim_mult": [1, 1, 1, 1],
+        "num_res_blocks": 1,
+        "temperal_downsample": [False, True, True],
+        **extra,
+    }
+    with seeded(seed):
+        return AutoencoderKLWan(z_dim=z_dim, **config)
+
+
+def wan_image_encoder(seed: int) -> dict[str, Any]:
+    """The tiny CLIP image encoder and processor of Wan's (and SkyReels-V2's) I2V checkpoints, as
+    the pipeline components ``image_encoder`` and ``image_processor``."""
+    clip = clip_vision(4, seed, layers=2, heads=2, inter=16)
+    return {"image_encoder": clip["encoder"], "image_processor": clip["processor"]}
 
 
 def wan22_a14b(task: str, seed: int) -> dict[str, Any]:
@@ -97,24 +106,20 @@ def wan22_a14b(task: str, seed: int) -> dict[str, Any]:
 def wan22_ti2v(task: str, seed: int) -> dict[str, Any]:
     """Wan 2.2 TI2V-5B: one transformer on a 48-channel, 16x spatially compressing VAE;
     ``expand_timesteps`` gives each latent frame its own timestep (the first frame is the image)."""
-    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanTransformer3DModel
+    from diffusers import UniPCMultistepScheduler, WanTransformer3DModel
 
-    with seeded(seed):
-        vae = AutoencoderKLWan(
-            base_dim=3,
-            z_dim=48,
-            in_channels=12,
-            out_channels=12,
-            is_residual=True,
-            patch_size=2,
-            latents_mean=[0.0] * 48,
-            latents_std=[1.0] * 48,
-            dim_mult=[1, 1, 1, 1],
-            num_res_blocks=1,
-            scale_factor_spatial=16,
-            scale_factor_temporal=4,
-            temperal_downsample=[False, True, True],
-        )
+    vae = wan_vae(  # Wan 2.2's VAE: 2x2 pixel patches, residual blocks
+        seed,
+        z_dim=48,
+        in_channels=12,
+        out_channels=12,
+        is_residual=True,
+        patch_size=2,
+        latents_mean=[0.0] * 48,
+        latents_std=[1.0] * 48,
+        scale_factor_spatial=16,
+        scale_factor_temporal=4,
+    )
     comps = {
         "transformer": wan_transformer(WanTransformer3DModel, seed, 48, 48),
         "transformer_2": None,
@@ -152,9 +157,7 @@ def skyreels_v2(task: str, seed: int, *, df: bool = False) -> dict[str, Any]:
         prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=8.0
     )
     if i2v:
-        clip = clip_vision(4, seed, layers=2, heads=2, inter=16)
-        comps["image_encoder"] = clip["encoder"]
-        comps["image_processor"] = clip["processor"]
+        comps.update(wan_image_encoder(seed))
     return comps
 
 
@@ -194,17 +197,9 @@ def helios(task: str, seed: int) -> dict[str, Any]:
     comps.pop("transformer_2", None)
     with seeded(seed):
         comps["transformer"] = HeliosTransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
+            **WAN_DIT,  # with Helios' own rotary dimensions and history memory
             in_channels=16,
             out_channels=16,
-            text_dim=32,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
             rope_dim=(4, 4, 4),
             has_multi_term_memory_patch=True,
             guidance_cross_attn=True,

@@ -65,30 +65,25 @@ def tiny_family() -> Any:
         'tiny-physics'
     """
     from vidkit.sampling.families import ModelFamily
+    from vidkit.sampling.family_specs import family_spec
     from vidkit.tiny.pipeline import DEFAULT_GUIDANCE
 
     name = "vidkit.tiny.pipeline:TinyPhysicsPipeline"
-    return ModelFamily(
-        name="tiny-physics",
+    spec = family_spec(
+        "tiny-physics",
+        # height, width, num_frames, fps, steps, guidance
+        (32, 32, 16, 8.0, 25, DEFAULT_GUIDANCE),
+        # frame_multiple, frame_offset, size_multiple, latent_layout, flow_matching, decode,
+        # gpu_dtype, component_dtypes: pixel-space latents, exactly 16 frames
+        (16, 0, 32, "BCFHW", True, decode_for_trajectory, "float32", {}),
         pipelines={"t2v": name, "i2v": name, "v2v": name},
-        height=32,
-        width=32,
-        num_frames=16,
-        fps=8.0,
-        steps=25,
-        guidance=DEFAULT_GUIDANCE,
-        frame_multiple=16,
         max_frames=16,
-        size_multiple=32,
-        latent_layout="BCFHW",
-        flow_matching=True,
-        decode=decode_for_trajectory,
         patterns=(r"(^|/)tiny-physics(@early)?$",),
         class_names=("TinyPhysicsPipeline",),
-        gpu_dtype="float32",
         resolve=resolve,
         notes="vidkit's bundled 16x32x32 physics model: pixel space, flow matching, CPU-fast",
     )
+    return ModelFamily(**spec)
 
 
 def register() -> Any:
