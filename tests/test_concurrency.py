@@ -34,6 +34,31 @@ ENV = dict(
     TRANSFORMERS_OFFLINE="1",
 )
 
+
+def _start(script: Path, *argvs: list[str]) -> list[subprocess.Popen]:
+    """One process per argument list, each running ``script`` with this interpreter."""
+    return [
+        subprocess.Popen(
+            [sys.executable, str(script), *argv],
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for argv in argvs
+    ]
+
+
+def _failures(procs: list[subprocess.Popen], *, tail: int) -> list[str]:
+    """Wait for ``procs``; the last ``tail`` characters of the stderr of each one that failed."""
+    errors = []
+    for p in procs:
+        _, err = p.communicate(timeout=600)
+        if p.returncode != 0:
+            errors.append(err[-tail:])
+    return errors
+
+
 # --------------------------------------------------------------------------- put + read
 _WRITER = textwrap.dedent(
     """
@@ -85,22 +110,8 @@ def test_four_processes_put_and_read_the_same_keys(tmp_path: Path) -> None:
     script.write_text(_WRITER)
     root, n, rounds = tmp_path / "store", 4, 20
     RunStore(root)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), str(root), str(i), str(n), str(rounds)],
-            env=ENV,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for i in range(n)
-    ]
-    errors = []
-    for p in procs:
-        out, err = p.communicate(timeout=600)
-        if p.returncode != 0:
-            errors.append(err[-2000:])
-    assert errors == []  # 0 crashes
+    procs = _start(script, *([str(root), str(i), str(n), str(rounds)] for i in range(n)))
+    assert _failures(procs, tail=2000) == []  # 0 crashes
     stats = [json.loads((root / f"stats-{i}.json").read_text()) for i in range(n)]
     assert sum(s["puts"] for s in stats) == n * rounds * 3
     assert sum(s["damaged"] for s in stats) == 0  # 0 damaged items seen by any audit
@@ -224,23 +235,9 @@ def _compare_runs(tmp_path: Path, name: str, n: int) -> tuple[list[str], list[st
     script.write_text(_COMPARE)
     store, log, start = tmp_path / name, tmp_path / f"{name}.log", tmp_path / f"{name}.start"
     outs = [tmp_path / f"{name}-{i}.csv" for i in range(n)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), str(store), str(log), str(start), str(o)],
-            env=ENV,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for o in outs
-    ]
+    procs = _start(script, *([str(store), str(log), str(start), str(o)] for o in outs))
     start.write_text("")
-    errors = []
-    for p in procs:
-        _, err = p.communicate(timeout=600)
-        if p.returncode != 0:
-            errors.append(err[-3000:])
-    assert errors == []  # no process died (e.g. KeyError: not in the store)
+    assert _failures(procs, tail=3000) == []  # no process died (e.g. KeyError: not in the store)
     audit = RunStore(store).check()
     assert audit["damaged"] == [] and audit["claims"] == [] and audit["orphan_videos"] == []
     return [o.read_text() for o in outs], (log.read_text().splitlines() if log.exists() else [])

@@ -32,7 +32,14 @@ MODULES = sorted(
     [
         "vidkit",
         "vidkit.widgets",
+        "vidkit.widgets.compare_viewer",
+        "vidkit.widgets.frames",
+        "vidkit.widgets.generation_panel",
+        "vidkit.widgets.trajectory_viewer",
         "vidkit.store",
+        # the store package's modules with examples (vidkit.store.claims holds only internals)
+        "vidkit.store.layout",
+        "vidkit.store.runstore",
         "vidkit.files",
         "vidkit.errors",
         "vidkit.testing_tasks",

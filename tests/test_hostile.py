@@ -22,16 +22,6 @@ import vidkit.io.formats as vformats
 import vidkit.io.frame_folder as vframes
 import vidkit.io.gif as vgif
 from vidkit.cli import main
-from vidkit.errors import (
-    ArgumentError,
-    ModelLoadError,
-    ModelNotFoundError,
-    SizeLimitError,
-    StatisticsError,
-    VideoError,
-    VideoTypeError,
-    VidkitError,
-)
 from vidkit.metrics.frechet import GaussianStats, frechet_distance
 
 MB = 1024**2
@@ -106,7 +96,7 @@ def ten_frames(tmp_path) -> Path:
 def test_2_read_video_refuses_huge_resampling(ten_frames, fps):
     def read():
         with pytest.raises(
-            SizeLimitError, match=r"would allocate .* over vidkit's limit of 8.0 GiB"
+            vk.SizeLimitError, match=r"would allocate .* over vidkit's limit of 8.0 GiB"
         ):
             vk.read_video(ten_frames, fps=fps)
 
@@ -132,7 +122,7 @@ def test_2_video_ops_refuse_huge_results(op):
     box = {}
 
     def run():
-        with pytest.raises(SizeLimitError, match="would allocate") as e:
+        with pytest.raises(vk.SizeLimitError, match="would allocate") as e:
             op(v)
         box["msg"] = str(e.value)
 
@@ -143,21 +133,21 @@ def test_2_video_ops_refuse_huge_results(op):
 def test_2_limit_is_configurable(ten_frames, monkeypatch):
     try:
         assert vk.set_max_video_bytes("1M") == MB
-        with pytest.raises(SizeLimitError, match=r"limit of 1.0 MiB"):
+        with pytest.raises(vk.SizeLimitError, match=r"limit of 1.0 MiB"):
             vk.read_video(ten_frames, fps=400)  # 500 frames of 16x16: ~1.9 MB
         assert vk.read_video(ten_frames, fps=16).num_frames == 20
     finally:
         vk.set_max_video_bytes(None)
     monkeypatch.setenv("VIDKIT_MAX_BYTES", "512K")
     assert vk.max_video_bytes() == 512 * 1024
-    with pytest.raises(SizeLimitError):
+    with pytest.raises(vk.SizeLimitError):
         _video(10, 64).resize(128)
     monkeypatch.setenv("VIDKIT_MAX_BYTES", "lots")
-    with pytest.raises(ArgumentError, match="VIDKIT_MAX_BYTES must be a number of bytes"):
+    with pytest.raises(vk.ArgumentError, match="VIDKIT_MAX_BYTES must be a number of bytes"):
         vk.max_video_bytes()
     monkeypatch.delenv("VIDKIT_MAX_BYTES")
     assert vk.max_video_bytes() == 8 * 1024**3
-    with pytest.raises(ArgumentError):
+    with pytest.raises(vk.ArgumentError):
         vk.set_max_video_bytes(-1)
 
 
@@ -168,7 +158,9 @@ def test_2_limit_is_configurable(ten_frames, monkeypatch):
     ids=["-I vs I", "-4I vs 0", "I vs -I"],
 )
 def test_3_frechet_refuses_impossible_covariances(s1, s2):
-    with pytest.raises(StatisticsError, match="not positive semi-definite .*smallest eigenvalue -"):
+    with pytest.raises(
+        vk.StatisticsError, match="not positive semi-definite .*smallest eigenvalue -"
+    ):
         frechet_distance(np.zeros(2), s1, np.zeros(2), s2)
 
 
@@ -176,13 +168,13 @@ def test_3_frechet_input_checks():
     z = np.zeros(2)
     with pytest.warns(vk.metrics.frechet.SingularCovarianceWarning):  # PSD but singular: fine
         assert frechet_distance(z, np.zeros((2, 2)), z, np.zeros((2, 2))) == 0.0
-    with pytest.raises(StatisticsError, match="not symmetric"):
+    with pytest.raises(vk.StatisticsError, match="not symmetric"):
         frechet_distance(z, np.array([[1.0, 1.0], [0.0, 1.0]]), z, np.eye(2))
-    with pytest.raises(StatisticsError, match="n1 must be >= 2"):
+    with pytest.raises(vk.StatisticsError, match="n1 must be >= 2"):
         frechet_distance(z, np.eye(2), z, np.eye(2), n1=1)
-    with pytest.raises(StatisticsError, match="dimension mismatch"):
+    with pytest.raises(vk.StatisticsError, match="dimension mismatch"):
         frechet_distance(z, np.eye(2), np.zeros(3), np.eye(3))
-    with pytest.raises(VideoTypeError, match="must be numeric"):
+    with pytest.raises(vk.VideoTypeError, match="must be numeric"):
         frechet_distance(["a", "b"], np.eye(2), z, np.eye(2))
 
 
@@ -210,7 +202,7 @@ def _stats_file(path: Path, **over: object) -> Path:
 )
 def test_3_stats_file_checked_on_load(tmp_path, over, match):
     path = _stats_file(tmp_path / "s.npz", **over)
-    with pytest.raises(StatisticsError, match=match):
+    with pytest.raises(vk.StatisticsError, match=match):
         GaussianStats.load(path)
 
 
@@ -232,7 +224,7 @@ def test_5_one_dtype_rule(dtype):
         ),
     ):
         with pytest.raises(
-            VideoTypeError, match=r"dtype must be uint8 \(values 0..255\) or a float"
+            vk.VideoTypeError, match=r"dtype must be uint8 \(values 0..255\) or a float"
         ):
             call()
 
@@ -248,7 +240,7 @@ def test_5_stack_honours_dtype_both_ways():
     h = vk.stack([v], dtype=torch.bfloat16, value_range=(-1, 1))
     assert h.dtype == torch.bfloat16 and float(h.min()) < -0.9
     assert v.to_torch(dtype=np.float64).dtype == torch.float64
-    with pytest.raises(VideoTypeError, match="numpy has no torch.bfloat16"):
+    with pytest.raises(vk.VideoTypeError, match="numpy has no torch.bfloat16"):
         vk.stack([v], dtype=torch.bfloat16, as_numpy=True)
 
 
@@ -350,12 +342,20 @@ def _list_class(d: Path) -> None:
 @pytest.mark.parametrize(
     ("damage", "exc", "match"),
     [
-        (_truncate, ModelLoadError, r"corrupt safetensors weights .*transformer.*truncated"),
-        (_flip_length, ModelLoadError, r"corrupt safetensors weights .*vae.*header claims"),
-        (lambda d: _index(d, "{not json"), ModelLoadError, r"model_index.json' is not valid JSON"),
-        (lambda d: _index(d, "[1, 2]"), ModelLoadError, "must hold a JSON object.*got a list"),
-        (_list_class, ModelLoadError, r"_class_name\" must be a pipeline class name"),
-        (lambda d: shutil.rmtree(d / "vae"), ModelNotFoundError, r"component 'vae' .*is missing"),
+        (_truncate, vk.ModelLoadError, r"corrupt safetensors weights .*transformer.*truncated"),
+        (_flip_length, vk.ModelLoadError, r"corrupt safetensors weights .*vae.*header claims"),
+        (
+            lambda d: _index(d, "{not json"),
+            vk.ModelLoadError,
+            r"model_index.json' is not valid JSON",
+        ),
+        (lambda d: _index(d, "[1, 2]"), vk.ModelLoadError, "must hold a JSON object.*got a list"),
+        (_list_class, vk.ModelLoadError, r"_class_name\" must be a pipeline class name"),
+        (
+            lambda d: shutil.rmtree(d / "vae"),
+            vk.ModelNotFoundError,
+            r"component 'vae' .*is missing",
+        ),
     ],
     ids=["truncated", "flipped-header", "bad-json", "json-list", "list-class", "no-component"],
 )
@@ -368,12 +368,14 @@ def test_7_model_loading_names_file_and_cause(tmp_path, good_model, damage, exc,
 
 
 def test_7_unknown_variant_and_missing_gpu(good_model):
-    with pytest.raises(ModelNotFoundError, match=r"no variant 'nonexistent'.*tiny-physics@early"):
+    with pytest.raises(
+        vk.ModelNotFoundError, match=r"no variant 'nonexistent'.*tiny-physics@early"
+    ):
         vk.load("vidkit/tiny-physics@nonexistent")
     if not torch.cuda.is_available():
-        with pytest.raises(ArgumentError, match="no CUDA GPU is available"):
+        with pytest.raises(vk.ArgumentError, match="no CUDA GPU is available"):
             vk.load(good_model, device="cuda")
-    with pytest.raises(ArgumentError, match="device must be"):
+    with pytest.raises(vk.ArgumentError, match="device must be"):
         vk.load(good_model, device="gpu-please")
 
 
@@ -381,10 +383,14 @@ def test_7_unknown_variant_and_missing_gpu(good_model):
 @pytest.mark.parametrize(
     ("kwargs", "exc", "match"),
     [
-        ({"guidance": float("nan")}, ArgumentError, "guidance must be a finite number"),
-        ({"guidance": float("inf")}, ArgumentError, "guidance must be a finite number"),
+        ({"guidance": float("nan")}, vk.ArgumentError, "guidance must be a finite number"),
+        ({"guidance": float("inf")}, vk.ArgumentError, "guidance must be a finite number"),
         ({"steps": 10**9}, ValueError, r"steps must be in \[1, 10000\]"),
-        ({"num_frames": 10**6, "height": 10**4, "width": 10**4}, SizeLimitError, "would allocate"),
+        (
+            {"num_frames": 10**6, "height": 10**4, "width": 10**4},
+            vk.SizeLimitError,
+            "would allocate",
+        ),
     ],
 )
 def test_8_generate_checks_before_loading(monkeypatch, kwargs, exc, match):
@@ -466,7 +472,7 @@ if not CUDA:
 
 @pytest.mark.parametrize(("case", "call", "match"), RAW, ids=[r[0] for r in RAW])
 def test_9_vidkit_errors_not_raw_ones(tmp_path, case, call, match):
-    with pytest.raises(VidkitError, match=match) as e:
+    with pytest.raises(vk.VidkitError, match=match) as e:
         call(tmp_path)
     assert isinstance(e.value, (ValueError, TypeError))  # what callers caught before
 
@@ -480,7 +486,7 @@ def test_9_float8_tensor_converts():
 
 # --------------------------------------------------------------------------- 10. messages
 def test_10_infinite_value_range_is_named():
-    with pytest.raises(VideoError, match=r"value_range must be two finite numbers") as e:
+    with pytest.raises(vk.VideoError, match=r"value_range must be two finite numbers") as e:
         vk.Video(_video().frames, value_range=(-math.inf, math.inf))
     assert "NaN" not in str(e.value)
 
@@ -488,7 +494,7 @@ def test_10_infinite_value_range_is_named():
 def test_10_garbage_npz_is_not_called_pickled(tmp_path):
     path = tmp_path / "stats.npz"
     path.write_bytes(b"garbage " * 64)
-    with pytest.raises(StatisticsError, match="is not an .npz archive") as e:
+    with pytest.raises(vk.StatisticsError, match="is not an .npz archive") as e:
         GaussianStats.load(path)
     assert "pickle" not in str(e.value)
 
@@ -497,7 +503,7 @@ def test_10_missing_local_clip_folder(tmp_path):
     from vidkit.metrics.clip import load_clip
 
     with pytest.raises(
-        ModelNotFoundError, match=r"could not load CLIP model '.*clip': no such folder"
+        vk.ModelNotFoundError, match=r"could not load CLIP model '.*clip': no such folder"
     ) as e:
         load_clip(str(tmp_path / "no" / "clip"))
     assert "Repo id" not in str(e.value)
@@ -517,7 +523,7 @@ def test_10_model_callable_returning_text(tmp_path):
 def test_10_empty_path_is_not_the_current_folder(tmp_path, monkeypatch, call):
     vk.write_video(f"{tmp_path}/frames/", _video(2))
     monkeypatch.chdir(tmp_path / "frames")  # a readable frame folder is the current folder
-    with pytest.raises(VideoError, match="the video path is empty"):
+    with pytest.raises(vk.VideoError, match="the video path is empty"):
         call("")
 
 

@@ -9,12 +9,10 @@ functions count too.
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _helpers import repo_env, run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "vidkit"
@@ -126,20 +124,12 @@ def test_import_contracts_are_kept(tmp_path):
         "importlinter",
         reason="import-linter is not installed (pip install -e '.[test]' installs it)",
     )
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     code = (
         "import sys\n"
         "from importlinter.cli import lint_imports\n"
         "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True, no_logo=True))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_python(["-c", code], cwd=ROOT, env=repo_env(), timeout=300)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     # both contracts ran and were kept (not skipped, not an empty configuration)

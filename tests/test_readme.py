@@ -10,11 +10,10 @@ notices when the tour changes.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from _helpers import repo_env, run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,20 +88,7 @@ def test_readme_tour_runs(tmp_path: Path) -> None:
         + "\nprint('TOUR OK')\n"
     )
     script = "from pathlib import Path\n" + script
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "MPLBACKEND": "Agg",
-        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-    }
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    env = repo_env(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", MPLBACKEND="Agg")
+    proc = run_python(["-c", script], cwd=tmp_path, env=env, timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "TOUR OK" in proc.stdout

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import sysconfig
 import textwrap
 import zipfile
 from pathlib import Path
 
 import pytest
+from _helpers import run_python
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "vidkit", "data")
@@ -71,13 +70,11 @@ def test_wheel_carries_the_data_and_works_outside_the_repository(tmp_path: Path)
     dist = tmp_path / "dist"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIDKIT_DATA")}
     env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", HF_HUB_OFFLINE="1")
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist)]
+    build = run_python(
+        ["-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist)]
         + ["--quiet", str(src)],
-        env=env,
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
+        env=env,
         timeout=600,
     )
     assert build.returncode == 0, build.stderr[-3000:]
@@ -133,14 +130,9 @@ def test_wheel_carries_the_data_and_works_outside_the_repository(tmp_path: Path)
     script.write_text(_CHECK)
     path = [str(site), *_site_dirs()]
     env.update(TRANSFORMERS_OFFLINE="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
-    run = subprocess.run(
-        # -S: no site module, so no .pth file (the editable vidkit of this venv) is read
-        [sys.executable, "-S", str(script), json.dumps(path), str(work)],
-        env=env,
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    # -S: no site module, so no .pth file (the editable vidkit of this venv) is read
+    run = run_python(
+        ["-S", str(script), json.dumps(path), str(work)], cwd=work, env=env, timeout=600
     )
     assert run.returncode == 0, run.stderr[-3000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])

@@ -26,7 +26,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -392,6 +392,27 @@ def _cmd_train_tiny(args: argparse.Namespace) -> int:
     return int(train_main(argv) or 0)
 
 
+def _command(
+    sub: Any, name: str, func: Callable[[argparse.Namespace], int], **kwargs: Any
+) -> argparse.ArgumentParser:
+    """The parser of the command ``name`` (``kwargs``: help, description...), run by ``func``."""
+    parser = sub.add_parser(name, **kwargs)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def _add_metrics_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--metrics",
+        default="physics",
+        help="comma-separated: physics, clip[:model], fvd[:extractor], kvd[:extractor]",
+    )
+
+
+def _add_limit_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--limit", type=int, default=None, help="use only the first N prompts")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="vidkit",
@@ -401,8 +422,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    d = sub.add_parser(
+    d = _command(
+        sub,
         "demo",
+        _cmd_demo,
         help="render the demo and write runs/demo/report.html",
         description="Render synthetic physics scenes, probe them, and compare the bundled tiny "
         "model's final and early checkpoints when they are installed.",
@@ -420,10 +443,11 @@ def _parser() -> argparse.ArgumentParser:
         "--prompts", default=None, metavar="SUITE|FILE", help="prompt suite (default: tiny)"
     )
     d.add_argument("--seeds", default="0,1", help="seeds of the comparison (default 0,1)")
-    d.add_argument("--limit", type=int, default=None, help="use only the first N prompts")
-    d.set_defaults(func=_cmd_demo)
+    _add_limit_arg(d)
 
-    r = sub.add_parser("render", help="render one synthetic physics scene to a video file")
+    r = _command(
+        sub, "render", _cmd_render, help="render one synthetic physics scene to a video file"
+    )
     r.add_argument("kind", help="scene kind, e.g. bounce (see vk.synth.KINDS)")
     r.add_argument("--out", required=True, help="output file (.mp4, .webm, .gif or a folder/)")
     r.add_argument("--seed", type=int, default=0)
@@ -432,10 +456,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--frames", type=int, default=32)
     r.add_argument("--fps", type=float, default=16.0)
     r.add_argument("--background", default="plain")
-    r.set_defaults(func=_cmd_render)
 
-    g = sub.add_parser(
+    g = _command(
+        sub,
         "generate",
+        _cmd_generate,
         help="generate one video with a model",
         description="Load a model (hub id or folder) and generate one video (text-, image- or "
         "video-to-video).",
@@ -450,29 +475,27 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1...")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_gen_args(g)
-    g.set_defaults(func=_cmd_generate)
 
-    e = sub.add_parser(
+    e = _command(
+        sub,
         "evaluate",
+        _cmd_evaluate,
         help="physics probes of video files; FVD/KVD against a reference folder",
         description="Run the physics probes on each video (findings per video) and, with "
         "--reference, distribution metrics of the videos against a folder of real videos.",
     )
     e.add_argument("videos", nargs="+", help="video files")
-    e.add_argument(
-        "--metrics",
-        default="physics",
-        help="comma-separated: physics, clip[:model], fvd[:extractor], kvd[:extractor]",
-    )
+    _add_metrics_arg(e)
     e.add_argument("--reference", help="folder of reference videos (for fvd/kvd)")
     e.add_argument("--prompt", help="the prompt (for clip)")
     e.add_argument("--out", help="write the table as .csv or .json")
     e.add_argument("--strict", action="store_true", help="exit 1 when a probe finds a violation")
     e.add_argument("--quiet", action="store_true", help="only the table")
-    e.set_defaults(func=_cmd_evaluate)
 
-    c = sub.add_parser(
+    c = _command(
+        sub,
         "compare",
+        _cmd_compare,
         help="models x prompts x seeds -> run store -> leaderboard",
         description="Generate every (model, prompt, seed) once into a resumable run store, "
         "evaluate, and print the leaderboard (mean [95%% CI]). Under `accelerate launch -m "
@@ -497,13 +520,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TEXT",
         help="a literal prompt instead of a suite (repeatable)",
     )
-    c.add_argument("--limit", type=int, default=None, help="use only the first N prompts")
+    _add_limit_arg(c)
     c.add_argument("--seeds", default="0", help="seeds, e.g. 0,1,2 or 0-4 (default 0)")
-    c.add_argument(
-        "--metrics",
-        default="physics",
-        help="comma-separated: physics, clip[:model], fvd[:extractor], kvd[:extractor]",
-    )
+    _add_metrics_arg(c)
     c.add_argument(
         "--reference",
         default=None,
@@ -516,17 +535,17 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for CIs (>= 0)")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_gen_args(c)
-    c.set_defaults(func=_cmd_compare)
 
-    t = sub.add_parser(
+    t = _command(
+        sub,
         "train-tiny",
+        _cmd_train_tiny,
         help="train the bundled tiny video diffusion model (vidkit.tiny.train)",
         description="Arguments after train-tiny go to vidkit.tiny.train.main(argv); "
         "`vidkit train-tiny --help` shows them.",
         add_help=False,
     )
     t.add_argument("args", nargs=argparse.REMAINDER, help="arguments for vidkit.tiny.train")
-    t.set_defaults(func=_cmd_train_tiny)
     return p
 
 

@@ -20,13 +20,14 @@ Example:
     >>> import tempfile
     >>> import vidkit as vk
     >>> from vidkit.comparison import SynthModel
-    >>> board = vk.compare(
-    ...     {"physics": SynthModel(), "teleports": SynthModel("teleport")},
-    ...     prompts=["a red ball falls", "a blue ball bounces to the right on a grey floor"],
-    ...     seeds=[0, 1], metrics=["physics"], store=tempfile.mkdtemp(), progress=False,
-    ... )
-    >>> board.best()
+    >>> models = {"physics": SynthModel(), "teleports": SynthModel("teleport")}
+    >>> prompts = ["a red ball falls", "a blue ball bounces to the right on a grey floor"]
+    >>> store = tempfile.mkdtemp()
+    >>> vk.compare(models, prompts, seeds=[0], store=store, progress=False).best()
     'physics'
+    >>> more = vk.compare(models, prompts, seeds=[0, 1], store=store, progress=False)
+    >>> len(more.store)  # 2 models x 2 prompts x 2 seeds; only the seed-1 videos were made now
+    8
 """
 
 from __future__ import annotations

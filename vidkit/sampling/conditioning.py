@@ -221,6 +221,20 @@ def _cover(video: Video, height: int, width: int) -> Video:
     return video.resize(h, w).center_crop(height, width)
 
 
+def _cover_video(video: Video, height: int, width: int, notes: list[str] | None) -> Video:
+    """:func:`_cover` for a conditioning video, with a warning when its aspect ratio changes
+    (the warning points at the caller of the public function, as :func:`_adjust`'s do)."""
+    if (video.height, video.width) == (height, width):
+        return video
+    if abs(video.height / video.width - height / width) > 0.01:
+        _adjust(
+            f"video of {video.height}x{video.width} resized and center-cropped to {height}x{width}",
+            notes,
+            stacklevel=4,
+        )
+    return _cover(video, height, width)
+
+
 def prepare_image(
     image: Any,
     height: int,
@@ -302,13 +316,7 @@ def prepare_video(
             _adjust(f"video of {v.num_frames} frames resampled to {n} frames", notes)
     if n != v.num_frames:
         v = v.resample(num_frames=n)
-    if (v.height, v.width) != (height, width):
-        if abs(v.height / v.width - height / width) > 0.01:
-            _adjust(
-                f"video of {v.height}x{v.width} resized and center-cropped to {height}x{width}",
-                notes,
-            )
-        v = _cover(v, height, width)
+    v = _cover_video(v, height, width, notes)
     return v
 
 
@@ -434,13 +442,7 @@ def prepare_extension(
     if method not in ("condition", "i2v-last-frame", "diffusion-forcing"):
         raise ValueError(f"unknown extension method {method!r}")
     v = as_video(video)
-    if (v.height, v.width) != (height, width):
-        if abs(v.height / v.width - height / width) > 0.01:
-            _adjust(
-                f"video of {v.height}x{v.width} resized and center-cropped to {height}x{width}",
-                notes,
-            )
-        v = _cover(v, height, width)
+    v = _cover_video(v, height, width, notes)
     if method == "condition":
         k = fit_frames_down(v.num_frames, family)
         if k > v.num_frames:  # shorter than the smallest allowed condition

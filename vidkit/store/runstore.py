@@ -1,61 +1,23 @@
-"""The run store: generated videos on disk, one item per (model, prompt, seed, settings).
-
-A :class:`RunStore` is a folder that any number of processes may write into at the same time and
-that a SIGKILL at any moment leaves consistent:
-
-==============================  ===================================================================
-``store.json``                  format tag and creation time
-``videos/<key>.<sha>.mp4``      the video, named by its content (first 16 hex digits of its
-                                sha256): written to a temporary file, hashed from those bytes,
-                                then renamed into place; a published file never changes
-``rows/<key>.json``             its row: every parameter and its metadata, the video's file name
-                                and sha256; written atomically *after* the video. The row is the
-                                commit record.
-``locks/<key>.lock``            the claim of the process generating or writing ``key`` (pid, host)
-``evals/<metric>/<key>.json``   cached per-video evaluation (tied to the video's sha256)
-``features/<ext>/<key>.npz``    cached feature vectors for FVD/KVD (tied to the video's sha256)
-``results/<metric>/<id>.json``  cached per-model results (FVD with its CI, ...)
-``reference/<id>/``             a reference set materialised as mp4 + its cached features
-``runs.parquet``                the rows consolidated into one table (a cache, rebuilt on read)
-==============================  ===================================================================
-
-An item is *present* only when its row parses and the mp4 it names exists with the recorded size
-and sha256. Anything else (a crash between the two writes, a truncated or altered mp4, a
-half-written row, a leftover temporary file) simply reads as missing, so the item is generated
-again and replaces what was there. The item key is a hash of the model identity, the prompt, the
-seed and the generation settings (:func:`item_key`), so the same item is never generated twice.
-
-Concurrency: an item is *claimed* (:meth:`RunStore.claim`: a lock file created atomically, holding
-the writer's pid and host) before it is generated and while it is written, so two processes never
-make or write the same item at once; a claim whose process has died (same host) or whose file has
-not been refreshed for :data:`LOCK_STALE_SECONDS` (the holder refreshes it every
-:data:`LOCK_HEARTBEAT_SECONDS`) is stale and is broken by the next claimant. Because a published
-video file is never modified (a new version gets a new name, then the row is switched to it), a
-reader sees either the old item or the new one, never a mix. Temporary files carry their writer's
-host and pid, so :meth:`RunStore.clean` removes those of killed writers at once.
+""":class:`RunStore`: a folder of generated videos, one row per item, safe under concurrent
+writers and readers and under a SIGKILL at any moment (the layout and the rules are in the
+docstring of :mod:`vidkit.store`).
 
 Example:
-    >>> import numpy as np, vidkit as vk
+    >>> import tempfile, numpy as np, vidkit as vk
     >>> from vidkit.store import RunStore, item_key
-    >>> import tempfile
     >>> store = RunStore(tempfile.mkdtemp())
-    >>> key = item_key({"model": "demo"}, "a red ball falls", 0, {"steps": 2})
-    >>> row = store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"model": "demo", "seed": 0})
-    >>> store.has(key), row["frames"]
-    (True, 4)
+    >>> key = item_key({"model": "m"}, "p", 0)
+    >>> store.put(key, vk.Video(np.zeros((4, 16, 16, 3))), {"seed": 0})["frames"], len(store)
+    (4, 1)
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import hashlib
 import json
 import os
-import re
-import threading
 import time
-import uuid
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -64,262 +26,40 @@ from typing import Any
 import numpy as np
 
 from vidkit.files import (
-    HOST,
-    HOST_TAG,
     atomic_write_bytes,
     atomic_write_json,
     dead_writer,
-    file_sha256,
     jsonable,
     owner_tag,
-    pid_alive,
-    stable_hash,
-    temp_name,
+)
+from vidkit.store.claims import (
+    break_stale,
+    held_by_me,
+    lock_info,
+    lock_stale,
+    try_lock,
+    unlock,
+)
+from vidkit.store.layout import (
+    VIDEO_NAME,
+    check_ext,
+    check_key,
+    check_name,
+    read_json,
+    utc_now,
 )
 from vidkit.video import Video
 
-__all__ = [
-    "RunStore",
-    "VIDEO_EXTS",
-    "check_ext",
-    "item_key",
-    "stable_hash",
-    "jsonable",
-    "atomic_write_bytes",
-    "atomic_write_json",
-    "file_sha256",
-]
+__all__ = ["FORMAT", "STALE_TMP_SECONDS", "RunStore"]
 
 FORMAT = "vidkit.RunStore/1"
-KEY_LENGTH = 20
 # temporary files older than this are left-overs of killed writers and are removed on open
 STALE_TMP_SECONDS = 3600.0
-# a claim (lock file) not refreshed for this long is stale (its holder refreshes it every
-# LOCK_HEARTBEAT_SECONDS); on the holder's own host a claim is stale as soon as its pid has ended
-LOCK_STALE_SECONDS = 600.0
-LOCK_HEARTBEAT_SECONDS = 30.0
-# container formats an item may be stored in (the file name ends with one of these)
-VIDEO_EXTS = ("mp4", "webm", "mkv", "mov", "gif")
-
-
-# --------------------------------------------------------------------------- keys
-def item_key(model: Any, prompt: str, seed: int, settings: Mapping[str, Any] | None = None) -> str:
-    """The store key of one item: a hash of the model identity, prompt, seed and settings.
-
-    ``model`` is any JSON-able identity (a spec string, or a dict such as
-    ``{"spec": "vidkit/tiny-physics", "weights": "3f2a..."}``).
-
-    Example:
-        >>> item_key("vidkit/tiny-physics", "a red ball falls", 0) == item_key(
-        ...     "vidkit/tiny-physics", "a red ball falls", 0, {})
-        True
-    """
-    if not isinstance(prompt, str):
-        raise TypeError(f"prompt must be a string, got {type(prompt).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
-    return stable_hash(
-        {"model": model, "prompt": prompt, "seed": int(seed), "settings": dict(settings or {})},
-        KEY_LENGTH,
-    )
-
-
-def _read_json(path: Path) -> Any | None:
-    """Parsed JSON, or None when the file is missing or not valid JSON."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-
-
-def _utc_now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _check_key(key: str) -> str:
-    if not isinstance(key, str) or not key or not all(c in "0123456789abcdef" for c in key):
-        raise ValueError(f"a store key is a lowercase hex string (see item_key), got {key!r}")
-    return key
-
-
-def _check_name(name: str, what: str) -> str:
-    ok = isinstance(name, str) and name and all(c.isalnum() or c in "-_.@" for c in name)
-    if not ok or name.startswith("."):
-        raise ValueError(
-            f"{what} must be a non-empty name of letters, digits and '-_.@' (no path separators), "
-            f"got {name!r}"
-        )
-    return name
-
-
-def check_ext(ext: Any) -> str:
-    """A video container extension for the store (``mp4``, ``webm``, ``mkv``, ``mov``, ``gif``;
-    a leading dot and case are ignored); anything else, a path included, is a ``ValueError``.
-
-    Example:
-        >>> check_ext(".MP4")
-        'mp4'
-    """
-    if not isinstance(ext, str):
-        raise TypeError(f"ext must be a string such as 'mp4', got {type(ext).__name__}")
-    e = ext.lower()
-    e = e[1:] if e.startswith(".") else e
-    if e not in VIDEO_EXTS:
-        raise ValueError(
-            f"ext must be one of {', '.join(VIDEO_EXTS)} (a file extension, no path), got {ext!r}"
-        )
-    return e
-
-
-# the video file a row may name: videos/<key>[.<16 hex of its sha256>].<ext> (older stores: no hash)
-_VIDEO_NAME = re.compile(
-    r"^videos/(?P<key>[0-9a-f]+)(?:\.(?P<sha>[0-9a-f]{16}))?\.(?P<ext>"
-    + "|".join(VIDEO_EXTS)
-    + r")$"
-)
-
-
-# --------------------------------------------------------------------------- claims
-# lock files held by this process: path -> (token, pid, thread id). Module-wide, so that two
-# RunStore objects on one folder in one process share their claims (a claim is re-entrant for the
-# thread that holds it).
-_HELD: dict[str, tuple[str, int, int]] = {}
-_HELD_GUARD = threading.Lock()
-_HEARTBEAT_PID: list[int] = []
-
-
-def _heartbeat() -> None:
-    """Refresh the modification time of every claim this process holds (daemon thread)."""
-    pid = os.getpid()
-    while True:
-        time.sleep(LOCK_HEARTBEAT_SECONDS)
-        with _HELD_GUARD:
-            paths = [p for p, (_, owner, _) in _HELD.items() if owner == pid]
-        for p in paths:
-            with contextlib.suppress(OSError):
-                os.utime(p)
-
-
-def _start_heartbeat() -> None:
-    pid = os.getpid()
-    if _HEARTBEAT_PID[-1:] != [pid]:  # first claim of this process (also after a fork)
-        _HEARTBEAT_PID.append(pid)
-        threading.Thread(target=_heartbeat, name="vidkit-claims", daemon=True).start()
-
-
-def _held_by_me(path: Path) -> bool:
-    with _HELD_GUARD:
-        h = _HELD.get(str(path))
-    return h is not None and h[1:] == (os.getpid(), threading.get_ident())
-
-
-def _lock_info(path: Path) -> tuple[dict[str, Any] | None, float] | None:
-    """(parsed content or None, age in seconds) of a lock file; None when there is none."""
-    try:
-        age = time.time() - path.stat().st_mtime
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return None, 0.0
-    info = _read_json(path)
-    return (info if isinstance(info, dict) else None), age
-
-
-def _lock_stale(path: Path, info: dict[str, Any] | None, age: float) -> bool:
-    if age > LOCK_STALE_SECONDS:
-        return True
-    if info is None:
-        return False  # unreadable: only its age can tell
-    if info.get("host") != HOST_TAG:
-        return False
-    pid = info.get("pid")
-    if pid == os.getpid():  # our pid, but not a claim we hold: left by a former process
-        with _HELD_GUARD:
-            h = _HELD.get(str(path))
-        return h is None or h[0] != info.get("token")
-    return not pid_alive(pid)
-
-
-def _break_stale(path: Path) -> bool:
-    """Remove ``path`` if it is a stale claim; True when it was removed (or is gone).
-
-    Breakers are serialised by a second lock file (``<lock>.break``), and the claim is re-read
-    under it, so two processes that both find a claim stale cannot remove a fresh one.
-    """
-    got = _lock_info(path)
-    if got is None:
-        return True
-    info, age = got
-    if not _lock_stale(path, info, age):
-        return False
-    brk = path.with_name(path.name + ".break")
-    try:
-        fd = os.open(brk, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        with contextlib.suppress(OSError):
-            if time.time() - brk.stat().st_mtime > 30.0:  # a breaker killed in between
-                brk.unlink()
-        return False
-    os.close(fd)
-    try:
-        again = _lock_info(path)
-        if again is None:
-            return True
-        info2, age2 = again
-        same = (info2 or {}).get("token") == (info or {}).get("token")
-        if same and _lock_stale(path, info2, age2):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-            return True
-        return False
-    finally:
-        with contextlib.suppress(OSError):
-            brk.unlink()
-
-
-def _try_lock(path: Path) -> bool:
-    """Create the lock file ``path`` atomically with this process's pid and host; True if made."""
-    token = uuid.uuid4().hex
-    info = {"pid": os.getpid(), "host": HOST_TAG, "hostname": HOST, "token": token}
-    info["created"] = _utc_now()
-    data = json.dumps(info).encode("utf-8")
-    tmp = temp_name(path)
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.link(tmp, path)  # fails if the lock exists: creation and content in one step
-    except FileExistsError:
-        return False
-    except OSError:  # a filesystem without hard links: exclusive create, then the content
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            return False
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-    with _HELD_GUARD:
-        _HELD[str(path)] = (token, os.getpid(), threading.get_ident())
-    _start_heartbeat()
-    return True
-
-
-def _unlock(path: Path) -> None:
-    with _HELD_GUARD:
-        h = _HELD.pop(str(path), None)
-    if h is None:
-        return
-    info = _read_json(path)
-    if isinstance(info, dict) and info.get("token") == h[0]:  # still ours (not broken as stale)
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
 
 
 # --------------------------------------------------------------------------- the store
 class RunStore:
-    """A folder of generated videos with one row per item (see the module docstring).
+    """A folder of generated videos with one row per item (see the docstring of vidkit.store).
 
     Args:
         root: the store folder (created when missing).
@@ -353,7 +93,7 @@ class RunStore:
         self.verify = bool(verify)
         self.root.mkdir(parents=True, exist_ok=True)
         meta = self.root / "store.json"
-        info = _read_json(meta)
+        info = read_json(meta)
         if info is None:
             entries = sorted(p.name for p in self.root.iterdir() if not p.name.startswith("."))
             if not meta.exists() and entries and "rows" not in entries:
@@ -361,7 +101,7 @@ class RunStore:
                     f"{str(self.root)!r} is a non-empty folder that is not a run store (it holds "
                     f"{entries[:5]}); choose an empty or new folder"
                 )
-            atomic_write_json(meta, {"format": FORMAT, "created": _utc_now()})
+            atomic_write_json(meta, {"format": FORMAT, "created": utc_now()})
         elif info.get("format") != FORMAT:
             raise ValueError(
                 f"{str(meta)!r} has format {info.get('format')!r}; this vidkit reads {FORMAT!r}"
@@ -373,21 +113,21 @@ class RunStore:
     def video_path(self, key: str) -> Path:
         """Where the video of ``key`` lives: the file its row names (``videos/<key>.mp4`` when
         there is no readable row)."""
-        row = _read_json(self.row_path(key))
+        row = read_json(self.row_path(key))
         path = self._named_video(key, row) if isinstance(row, dict) else None
         return path if path is not None else self.root / "videos" / f"{key}.mp4"
 
     def row_path(self, key: str) -> Path:
         """Where the row of ``key`` lives."""
-        return self.root / "rows" / f"{_check_key(key)}.json"
+        return self.root / "rows" / f"{check_key(key)}.json"
 
     def lock_path(self, key: str) -> Path:
         """Where the claim (lock file) of ``key`` lives while a process generates or writes it."""
-        return self.root / "locks" / f"{_check_key(key)}.lock"
+        return self.root / "locks" / f"{check_key(key)}.lock"
 
     def _named_video(self, key: str, row: Mapping[str, Any]) -> Path | None:
         """The video file a row names, if it is a valid name for ``key`` (never outside videos/)."""
-        m = _VIDEO_NAME.match(str(row.get("video", "")))
+        m = VIDEO_NAME.match(str(row.get("video", "")))
         if m is None or m.group("key") != key:
             return None
         sha = str(row.get("sha256", ""))
@@ -417,21 +157,21 @@ class RunStore:
             (True, True, False)
         """
         path = self.lock_path(key)
-        if _held_by_me(path):
+        if held_by_me(path):
             yield True
             return
         deadline = None if timeout is None else time.monotonic() + float(timeout)
         delay = 0.01
         while True:
-            if _try_lock(path):
+            if try_lock(path):
                 break
-            if _break_stale(path) and _try_lock(path):
+            if break_stale(path) and try_lock(path):
                 break
             if not wait:
                 yield False
                 return
             if deadline is not None and time.monotonic() >= deadline:
-                got = _lock_info(path)
+                got = lock_info(path)
                 holder = (got[0] or {}) if got else {}
                 raise TimeoutError(
                     f"item {key!r} of {str(self.root)!r} is claimed by process "
@@ -442,13 +182,13 @@ class RunStore:
         try:
             yield True
         finally:
-            _unlock(path)
+            unlock(path)
 
     def claimed(self, key: str) -> bool:
         """True when a live claim on ``key`` is held (by any process, this one included)."""
         path = self.lock_path(key)
-        got = _lock_info(path)
-        return got is not None and not _lock_stale(path, *got)
+        got = lock_info(path)
+        return got is not None and not lock_stale(path, *got)
 
     # ------------------------------------------------------------------ items
     def row(self, key: str) -> dict[str, Any] | None:
@@ -464,7 +204,7 @@ class RunStore:
             0
         """
         row_path = self.row_path(key)
-        row = _read_json(row_path)
+        row = read_json(row_path)
         for _ in range(20):
             if not isinstance(row, dict) or row.get("key") != key:
                 return None
@@ -477,7 +217,7 @@ class RunStore:
             except FileNotFoundError:
                 pass
             # a writer may have switched the row to a new file (and removed the old) meanwhile
-            again = _read_json(row_path)
+            again = read_json(row_path)
             if again == row:
                 return None
             row = again
@@ -551,7 +291,7 @@ class RunStore:
             >>> row["frames"], len(row["sha256"]), store.has(key)
             (4, 64, True)
         """
-        _check_key(key)
+        check_key(key)
         if not isinstance(video, Video):
             raise TypeError(f"video must be a vk.Video, got {type(video).__name__}")
         if not isinstance(row, Mapping):
@@ -592,7 +332,7 @@ class RunStore:
             fps=float(video.fps),
             duration=float(video.duration),
             metadata=meta,
-            created=_utc_now(),
+            created=utc_now(),
         )
         atomic_write_json(self.row_path(key), full)
         for p in folder.glob(f"{key}.*"):  # earlier versions and left-overs of this key
@@ -660,7 +400,7 @@ class RunStore:
             if not key or not all(c in "0123456789abcdef" for c in key):
                 continue
             row_file = self.root / "rows" / f"{key}.json"
-            row = _read_json(row_file)
+            row = read_json(row_file)
             if not garbled and not isinstance(row, dict) and row_file.exists():
                 continue
             named = self._named_video(key, row) if isinstance(row, dict) else None
@@ -730,14 +470,14 @@ class RunStore:
                         p.unlink()
                     removed.append(p)
         for p in (self.root / "locks").glob("*.lock"):
-            got = _lock_info(p)
-            if got is not None and _lock_stale(p, *got) and _break_stale(p):
+            got = lock_info(p)
+            if got is not None and lock_stale(p, *got) and break_stale(p):
                 removed.append(p)
         for key, files in self._unreferenced_videos().items():
             with self.claim(key, wait=False) as mine:
                 if not mine:
                     continue  # a writer is at work on it
-                row = _read_json(self.row_path(key))
+                row = read_json(self.row_path(key))
                 named = self._named_video(key, row) if isinstance(row, dict) else None
                 for p in files:
                     if p != named:
@@ -809,11 +549,11 @@ class RunStore:
 
     # ------------------------------------------------------------------ caches
     def _eval_path(self, metric: str, key: str) -> Path:
-        return self.root / "evals" / _check_name(metric, "metric id") / f"{_check_key(key)}.json"
+        return self.root / "evals" / check_name(metric, "metric id") / f"{check_key(key)}.json"
 
     def get_eval(self, metric: str, key: str) -> dict[str, Any] | None:
         """Cached per-video values of ``metric`` for ``key``, if computed on the current video."""
-        rec = _read_json(self._eval_path(metric, key))
+        rec = read_json(self._eval_path(metric, key))
         row = self.row(key)
         if not isinstance(rec, dict) or row is None or rec.get("sha256") != row["sha256"]:
             return None
@@ -827,16 +567,13 @@ class RunStore:
             raise KeyError(f"item {key!r} is not in the store")
         atomic_write_json(
             self._eval_path(metric, key),
-            {"sha256": row["sha256"], "values": dict(values), "created": _utc_now()},
+            {"sha256": row["sha256"], "values": dict(values), "created": utc_now()},
             fsync=False,
         )
 
     def _feature_path(self, extractor: str, key: str) -> Path:
         return (
-            self.root
-            / "features"
-            / _check_name(extractor, "extractor id")
-            / f"{_check_key(key)}.npz"
+            self.root / "features" / check_name(extractor, "extractor id") / f"{check_key(key)}.npz"
         )
 
     def get_features(self, extractor: str, key: str) -> np.ndarray | None:
@@ -869,24 +606,21 @@ class RunStore:
 
     def get_result(self, metric: str, result_id: str) -> dict[str, Any] | None:
         """A cached per-model result (or None)."""
-        rec = _read_json(
-            self.root / "results" / _check_name(metric, "metric id") / f"{result_id}.json"
+        rec = read_json(
+            self.root / "results" / check_name(metric, "metric id") / f"{result_id}.json"
         )
         return rec if isinstance(rec, dict) else None
 
     def put_result(self, metric: str, result_id: str, result: Mapping[str, Any]) -> None:
         """Cache a per-model result under ``results/<metric>/<result_id>.json``."""
         path = (
-            self.root
-            / "results"
-            / _check_name(metric, "metric id")
-            / f"{_check_key(result_id)}.json"
+            self.root / "results" / check_name(metric, "metric id") / f"{check_key(result_id)}.json"
         )
         atomic_write_json(path, dict(result), fsync=False)
 
     def reference_dir(self, ref_id: str) -> Path:
         """Folder of the reference set ``ref_id`` (its mp4 files and features)."""
-        path = self.root / "reference" / _check_name(ref_id, "reference id")
+        path = self.root / "reference" / check_name(ref_id, "reference id")
         path.mkdir(parents=True, exist_ok=True)
         return path
 

@@ -1,0 +1,34 @@
+"""Helpers shared by several test files (``from _helpers import run_python``: pytest puts tests/
+on ``sys.path``, as it does for conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def repo_env(**extra: str) -> dict[str, str]:
+    """This process's environment with the repository first on ``PYTHONPATH`` (so a child
+    interpreter imports this checkout's vidkit), plus ``extra``."""
+    path = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    return {**os.environ, **extra, "PYTHONPATH": path}
+
+
+def run_python(
+    args: Sequence[str], *, cwd: str | os.PathLike, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Run this interpreter with ``args`` in ``cwd`` and capture its text output. A non-zero exit
+    does not raise: the caller asserts on ``returncode`` and shows the tail of stderr."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
