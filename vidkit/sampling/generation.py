@@ -100,7 +100,7 @@ def _check_call(
     return list(callbacks)
 
 
-def _check_pipeline_kwargs(dpipe: Any, pipeline_kwargs: Mapping[str, Any]) -> set[str]:
+def _check_pipeline_kwargs(dpipe: Any, pipeline_kwargs: Mapping[str, Any]) -> frozenset[str]:
     """The names the pipeline's ``__call__`` takes, after checking ``pipeline_kwargs`` against them."""
     params, var_kw = call_params(dpipe)
     bad = set(pipeline_kwargs) & RESERVED_KWARGS
@@ -116,7 +116,7 @@ def _check_pipeline_kwargs(dpipe: Any, pipeline_kwargs: Mapping[str, Any]) -> se
 
 
 def _prompts(
-    family: Any, prompt: Any, params: set[str], embeds_given: bool
+    family: Any, prompt: Any, params: frozenset[str], embeds_given: bool
 ) -> tuple[list[str | None], bool]:
     """(one prompt per sample group, whether the pipeline gets them as ``prompt=``)."""
     if not family.text_conditioned and "prompt" not in params:
@@ -134,7 +134,7 @@ def _pipeline_arguments(
     dpipe: Any,
     task: str,
     s: Settings,
-    params: set[str],
+    params: frozenset[str],
     negative_prompt: str | None,
     strength: float | None,
     pipeline_kwargs: Mapping[str, Any],
@@ -187,7 +187,7 @@ def _batch_call_kwargs(
     chunk: Sequence[tuple[str | None, int]],
     family: Any,
     task: str,
-    params: set[str],
+    params: frozenset[str],
     use_prompt: bool,
     driver: StepDriver | None,
 ) -> dict[str, Any]:
@@ -623,8 +623,14 @@ def generate(
                 break
     finally:
         knob_ctx.__exit__(None, None, None)
-        dpipe.scheduler = orig_sched
-        if prev_bar_cfg is not None and hasattr(dpipe, "set_progress_bar_config"):
+        # restored only when replaced: a diffusers pipeline's __setattr__ re-registers its config
+        if dpipe.scheduler is not orig_sched:
+            dpipe.scheduler = orig_sched
+        if (
+            prev_bar_cfg is not None
+            and hasattr(dpipe, "set_progress_bar_config")
+            and getattr(dpipe, "_progress_bar_config", None) is not prev_bar_cfg
+        ):
             dpipe._progress_bar_config = prev_bar_cfg
         if bar is not None:
             bar.close()
