@@ -404,7 +404,7 @@ def generate(
     attention_backend: str | None = None,
     compile: bool | str | dict | None = None,
     lora: str | Any = None,
-    lora_scale: float = 1.0,
+    lora_scale: float | Mapping[str, float] = 1.0,
     **pipeline_kwargs: Any,
 ) -> Video | list[Video]:
     """Generate videos with a diffusers video pipeline; returns :class:`vidkit.Video` (+metadata).
@@ -449,7 +449,11 @@ def generate(
         cache, attention_backend, compile, lora, lora_scale: speed knobs for this call only
             (:mod:`vidkit.sampling.knobs`): a diffusers cache hook (name or config), an attention
             backend, ``compile_repeated_blocks``/``torch.compile``, a safetensors LoRA at a scale.
-            All are undone after the call and recorded in ``metadata["knobs"]``.
+            A two-expert Wan 2.2 A14B pipeline gets one LoRA file in both experts, or one file
+            per expert with ``lora={"transformer": high, "transformer_2": low}`` (e.g. a
+            few-step distillation LoRA pair); ``lora_scale`` is one number or one per expert.
+            All are undone after the call and recorded in ``metadata["knobs"]``
+            (``lora_components``: each component that held the LoRA, its file and scale).
         **pipeline_kwargs: passed to the diffusers pipeline unchanged (e.g. ``max_sequence_length``).
 
     Returns:
