@@ -514,19 +514,16 @@ def generate(
     single = (isinstance(prompt, str) or prompt is None) and single_seed
 
     # 4. Settings: given, else the model's defaults; fitted to the family's rules
+    given = {
+        "height": height,
+        "width": width,
+        "num_frames": num_frames,
+        "fps": fps,
+        "steps": steps,
+        "guidance": guidance,
+    }
     if mode is None:
-        s = resolve_settings(
-            vp,
-            t,
-            image=image,
-            video=video,
-            height=height,
-            width=width,
-            num_frames=num_frames,
-            fps=fps,
-            steps=steps,
-            guidance=guidance,
-        )
+        s = resolve_settings(vp, t, image=image, video=video, **given)
     else:
         s = mode_settings(
             vp,
@@ -539,12 +536,7 @@ def generate(
             last_image=last_image,
             extend=extend,
             control=control,
-            height=height,
-            width=width,
-            num_frames=num_frames,
-            fps=fps,
-            steps=steps,
-            guidance=guidance,
+            **given,
         )
 
     # 5. The pipeline's arguments
