@@ -227,8 +227,9 @@ def resolve_settings(
     """
     d, fam, notes = pipe.defaults, pipe.family, []
     source_hw = None
+    first = None
     if image is not None:
-        first = to_image(image)
+        first = to_image(image)  # read once (a path is not decoded twice), prepared below
         source_hw = (first.size[1], first.size[0])
     elif isinstance(video, Video):
         source_hw = (video.height, video.width)
@@ -250,6 +251,6 @@ def resolve_settings(
         steps=int(steps if steps is not None else d["steps"]),
         guidance=guidance if guidance is not None else d["guidance"],
         notes=notes,
-        image=prepare_image(image, h, w, notes=notes) if image is not None else None,
+        image=prepare_image(first, h, w, notes=notes) if first is not None else None,
         video=in_video,
     )
