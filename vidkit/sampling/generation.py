@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import time
@@ -588,7 +589,14 @@ def generate(
     sched_name = scheduler if isinstance(scheduler, str) else None
     orig_sched = dpipe.scheduler
     prev_bar_cfg = getattr(dpipe, "_progress_bar_config", None)
-    knob_ctx = apply_knobs(vp, dpipe, steps=s.steps, **knobs)
+    # no knob given: nothing to apply or undo (apply_knobs would record {})
+    knob_ctx = (
+        apply_knobs(vp, dpipe, steps=s.steps, **knobs)
+        if any(
+            knobs[k] not in (None, False) for k in ("cache", "attention_backend", "compile", "lora")
+        )
+        else contextlib.nullcontext({})
+    )
     try:
         common["knobs"] = {**knob_ctx.__enter__(), "quantize": recorded_quantize(dpipe)}
         if scheduler is not None:

@@ -194,7 +194,7 @@ class VideoPipeline:
         for name in ("transformer", "unet"):
             comp = getattr(self.pipeline, name, None)
             if comp is not None and hasattr(comp, "parameters"):
-                return next(comp.parameters(), None)
+                return _first_parameter(comp)
         return None
 
     @property
@@ -256,6 +256,24 @@ class VideoPipeline:
             f"tasks={list(self.tasks)}, pipeline={type(self.pipeline).__name__}, "
             f"device={self.device}, dtype={self.dtype})"
         )
+
+
+def _first_parameter(module: Any) -> Any:
+    """``next(module.parameters(), None)``, found by the same depth-first walk without building
+    ``parameters()``'s nested generators (``vk.generate`` reads the device on every call)."""
+    if not hasattr(module, "_modules") or not hasattr(module, "_parameters"):
+        return next(module.parameters(), None)
+    stack = [module]
+    while stack:
+        mod = stack.pop()
+        if mod is None:
+            continue
+        for prm in mod._parameters.values():
+            if prm is not None:
+                return prm
+        if mod._modules:
+            stack.extend(reversed(mod._modules.values()))
+    return None
 
 
 def _float_dtype_counts(module: Any) -> dict[Any, int]:
