@@ -128,56 +128,54 @@ FULL = {
     },
 }
 
+
+def _tiny(family: str, latent: tuple[int, ...], text: tuple[int, int], **config: Any) -> dict:
+    """``FULL[family]`` at a tiny size: the config overridden by ``config``, tiny latents and text."""
+    full = FULL[family]
+    return {**full, "config": {**full["config"], **config}, "latent": latent, "text": text}
+
+
 #: the same classes at tiny sizes (--tiny, CPU)
 TINY = {
-    "wan": {
-        **FULL["wan"],
-        "config": {
-            **FULL["wan"]["config"],
-            "num_attention_heads": 2,
-            "attention_head_dim": 12,
-            "text_dim": 32,
-            "ffn_dim": 32,
-            "num_layers": 2,
-            "rope_max_seq_len": 32,
-        },
-        "latent": (16, 3, 8, 8),
-        "text": (8, 32),
-    },
-    "ltx": {
-        **FULL["ltx"],
-        "config": {
-            **FULL["ltx"]["config"],
-            "in_channels": 8,
-            "out_channels": 8,
-            "num_attention_heads": 4,
-            "attention_head_dim": 8,
-            "cross_attention_dim": 32,
-            "num_layers": 2,
-            "caption_channels": 32,
-        },
-        "latent": (8, 3, 4, 4),
-        "text": (8, 32),
-    },
-    "cogvideox": {
-        **FULL["cogvideox"],
-        "config": {
-            **FULL["cogvideox"]["config"],
-            "num_attention_heads": 2,
-            "attention_head_dim": 8,
-            "in_channels": 4,
-            "out_channels": 4,
-            "time_embed_dim": 2,
-            "text_embed_dim": 32,
-            "num_layers": 2,
-            "sample_width": 8,
-            "sample_height": 8,
-            "sample_frames": 9,
-            "max_text_seq_length": 8,
-        },
-        "latent": (4, 3, 8, 8),
-        "text": (8, 32),
-    },
+    "wan": _tiny(
+        "wan",
+        (16, 3, 8, 8),
+        (8, 32),
+        num_attention_heads=2,
+        attention_head_dim=12,
+        text_dim=32,
+        ffn_dim=32,
+        num_layers=2,
+        rope_max_seq_len=32,
+    ),
+    "ltx": _tiny(
+        "ltx",
+        (8, 3, 4, 4),
+        (8, 32),
+        in_channels=8,
+        out_channels=8,
+        num_attention_heads=4,
+        attention_head_dim=8,
+        cross_attention_dim=32,
+        num_layers=2,
+        caption_channels=32,
+    ),
+    "cogvideox": _tiny(
+        "cogvideox",
+        (4, 3, 8, 8),
+        (8, 32),
+        num_attention_heads=2,
+        attention_head_dim=8,
+        in_channels=4,
+        out_channels=4,
+        time_embed_dim=2,
+        text_embed_dim=32,
+        num_layers=2,
+        sample_width=8,
+        sample_height=8,
+        sample_frames=9,
+        max_text_seq_length=8,
+    ),
 }
 
 ATTENTION_BACKENDS = ("_native_cudnn", "flash", "sage")

@@ -138,14 +138,15 @@ def test_compile_blocks_wiring_and_a_real_eager_compile(wan, base):
         knobs.check_knobs(compile="fast")
 
 
-def _tiny_lora(tmp_path, seed=0):
-    """A LoRA for the tiny Wan transformer built with peft, saved as safetensors."""
+def _tiny_lora(tmp_path, seed=0, family="wan", name="tiny.safetensors"):
+    """A LoRA for the tiny Wan transformer (of ``family``'s tiny t2v pipeline) built with peft,
+    saved as safetensors."""
     pytest.importorskip("peft")
     from diffusers import WanPipeline
     from peft import LoraConfig
     from peft.utils import get_peft_model_state_dict
 
-    other = vk.testing.tiny_pipeline("wan", "t2v").pipeline.transformer
+    other = vk.testing.tiny_pipeline(family, "t2v").pipeline.transformer
     torch.manual_seed(seed)
     other.add_adapter(
         LoraConfig(r=4, lora_alpha=4, target_modules=["to_q", "to_v"], init_lora_weights=False)
@@ -155,10 +156,8 @@ def _tiny_lora(tmp_path, seed=0):
             if "lora_B" in n:
                 p.normal_(0, 0.5)
     sd = get_peft_model_state_dict(other)
-    WanPipeline.save_lora_weights(
-        tmp_path, transformer_lora_layers=sd, weight_name="tiny.safetensors"
-    )
-    return tmp_path / "tiny.safetensors"
+    WanPipeline.save_lora_weights(tmp_path, transformer_lora_layers=sd, weight_name=name)
+    return tmp_path / name
 
 
 def test_lora_changes_output_and_unloading_restores_exactly(wan, base, tmp_path):
@@ -172,6 +171,110 @@ def test_lora_changes_output_and_unloading_restores_exactly(wan, base, tmp_path)
     assert 0 < np.abs(half.frames - base.frames).max() < np.abs(v.frames - base.frames).max() + 1e-6
     zero = vk.generate(wan, **GEN, lora=path, lora_scale=0.0)
     assert np.allclose(zero.frames, base.frames, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def a14b():
+    """The tiny two-expert Wan 2.2 A14B pipeline: the high-noise ``transformer`` runs the first
+    step(s), the low-noise ``transformer_2`` the rest (boundary 875 of 1000)."""
+    return vk.testing.tiny_pipeline("wan2.2-a14b", "t2v")
+
+
+@pytest.fixture(scope="module")
+def a14b_base(a14b):
+    return vk.generate(a14b, **GEN)
+
+
+def _weights(pipe):
+    return {
+        name: {k: t.clone() for k, t in getattr(pipe.pipeline, name).state_dict().items()}
+        for name in ("transformer", "transformer_2")
+    }
+
+
+def _lora_scalings(transformer):
+    """The adapter scales of a transformer's LoRA layers, each once (empty: no LoRA in it)."""
+    from peft.tuners.lora import LoraLayer
+
+    return frozenset(
+        s for m in transformer.modules() if isinstance(m, LoraLayer) for s in m.scaling.values()
+    )
+
+
+def test_lora_into_both_wan22_experts_with_scale_and_exact_unload(a14b, a14b_base, tmp_path):
+    path = _tiny_lora(tmp_path, family="wan2.2-a14b")
+    before = _weights(a14b)
+    seen = []
+
+    def during(state):  # what both experts hold while the pipeline runs
+        p = a14b.pipeline
+        seen.append((_lora_scalings(p.transformer), _lora_scalings(p.transformer_2)))
+
+    v = vk.generate(a14b, **GEN, lora=path, lora_scale=0.5, callbacks=[during])
+    # alpha == rank: a LoRA layer's scaling is the adapter scale itself, in both experts
+    assert set(seen) == {(frozenset({0.5}), frozenset({0.5}))}
+    assert np.abs(v.frames - a14b_base.frames).max() > 1e-3
+    knobs_rec = v.metadata["knobs"]
+    assert knobs_rec["lora"] == str(path) and knobs_rec["lora_scale"] == 0.5
+    assert knobs_rec["lora_components"] == {
+        "transformer": {"file": str(path), "scale": 0.5},
+        "transformer_2": {"file": str(path), "scale": 0.5},
+    }
+    # unloading restores both experts exactly: no adapters, the same tensors, the same frames
+    assert not a14b.pipeline.get_list_adapters()
+    after = _weights(a14b)
+    for name in before:
+        assert before[name].keys() == after[name].keys()
+        assert all(torch.equal(before[name][k], after[name][k]) for k in before[name])
+    assert np.array_equal(vk.generate(a14b, **GEN).frames, a14b_base.frames)
+
+
+def test_lora_per_expert_files_and_scales(a14b, a14b_base, tmp_path):
+    high = _tiny_lora(tmp_path, seed=0, family="wan2.2-a14b", name="high.safetensors")
+    low = _tiny_lora(tmp_path, seed=1, family="wan2.2-a14b", name="low.safetensors")
+    only_high = vk.generate(a14b, **GEN, lora={"transformer": high})
+    only_low = vk.generate(a14b, **GEN, lora={"transformer_2": low})
+    both = vk.generate(a14b, **GEN, lora={"transformer": high, "transformer_2": low})
+    frames = [a14b_base.frames, only_high.frames, only_low.frames, both.frames]
+    for i in range(len(frames)):  # each expert's LoRA changes the video: both experts run
+        for j in range(i):
+            assert np.abs(frames[i] - frames[j]).max() > 1e-4, (i, j)
+    assert only_low.metadata["knobs"]["lora_components"] == {
+        "transformer_2": {"file": str(low), "scale": 1.0}
+    }
+    assert both.metadata["knobs"]["lora"] == {"transformer": str(high), "transformer_2": str(low)}
+    # a scale per expert: the low-noise expert's LoRA at 0 is the high-noise one alone
+    muted = vk.generate(
+        a14b,
+        **GEN,
+        lora={"transformer": high, "transformer_2": low},
+        lora_scale={"transformer": 1.0, "transformer_2": 0.0},
+    )
+    assert np.allclose(muted.frames, only_high.frames, atol=1e-6)
+    assert muted.metadata["knobs"]["lora_components"]["transformer_2"]["scale"] == 0.0
+    assert not a14b.pipeline.get_list_adapters()
+    assert np.array_equal(vk.generate(a14b, **GEN).frames, a14b_base.frames)
+
+
+def test_lora_expert_errors(wan, a14b, tmp_path):
+    path = _tiny_lora(tmp_path)
+    with pytest.raises(knobs.KnobError, match=r"family 'wan'.*transformer_2"):
+        vk.generate(wan, **GEN, lora={"transformer_2": path})
+    assert not wan.pipeline.get_list_adapters()
+    with pytest.raises(ValueError, match=r"keys must be among.*'unet'"):
+        knobs.check_knobs(lora={"unet": path})
+    with pytest.raises(ValueError, match="empty"):
+        knobs.check_knobs(lora={})
+    with pytest.raises(FileNotFoundError, match="transformer_2"):
+        knobs.check_knobs(lora={"transformer_2": tmp_path / "missing.safetensors"})
+    with pytest.raises(TypeError, match=r"lora_scale\['transformer'\] must be a number"):
+        knobs.check_knobs(lora=path, lora_scale={"transformer": "1"})
+    with pytest.raises(ValueError, match=r"lora_scale names \['transformer_2'\]"):
+        vk.generate(wan, **GEN, lora=path, lora_scale={"transformer_2": 0.5})
+    assert not wan.pipeline.get_list_adapters()  # the failed call unloaded what it loaded
+    with pytest.raises(ValueError, match=r"lora_scale names \['transformer'\]"):
+        vk.generate(a14b, **GEN, lora={"transformer_2": path}, lora_scale={"transformer": 0.5})
+    assert not a14b.pipeline.get_list_adapters()
 
 
 def test_lora_errors(tmp_path):

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import time
@@ -100,7 +101,7 @@ def _check_call(
     return list(callbacks)
 
 
-def _check_pipeline_kwargs(dpipe: Any, pipeline_kwargs: Mapping[str, Any]) -> set[str]:
+def _check_pipeline_kwargs(dpipe: Any, pipeline_kwargs: Mapping[str, Any]) -> frozenset[str]:
     """The names the pipeline's ``__call__`` takes, after checking ``pipeline_kwargs`` against them."""
     params, var_kw = call_params(dpipe)
     bad = set(pipeline_kwargs) & RESERVED_KWARGS
@@ -116,7 +117,7 @@ def _check_pipeline_kwargs(dpipe: Any, pipeline_kwargs: Mapping[str, Any]) -> se
 
 
 def _prompts(
-    family: Any, prompt: Any, params: set[str], embeds_given: bool
+    family: Any, prompt: Any, params: frozenset[str], embeds_given: bool
 ) -> tuple[list[str | None], bool]:
     """(one prompt per sample group, whether the pipeline gets them as ``prompt=``)."""
     if not family.text_conditioned and "prompt" not in params:
@@ -134,7 +135,7 @@ def _pipeline_arguments(
     dpipe: Any,
     task: str,
     s: Settings,
-    params: set[str],
+    params: frozenset[str],
     negative_prompt: str | None,
     strength: float | None,
     pipeline_kwargs: Mapping[str, Any],
@@ -187,7 +188,7 @@ def _batch_call_kwargs(
     chunk: Sequence[tuple[str | None, int]],
     family: Any,
     task: str,
-    params: set[str],
+    params: frozenset[str],
     use_prompt: bool,
     driver: StepDriver | None,
 ) -> dict[str, Any]:
@@ -404,7 +405,7 @@ def generate(
     attention_backend: str | None = None,
     compile: bool | str | dict | None = None,
     lora: str | Any = None,
-    lora_scale: float = 1.0,
+    lora_scale: float | Mapping[str, float] = 1.0,
     **pipeline_kwargs: Any,
 ) -> Video | list[Video]:
     """Generate videos with a diffusers video pipeline; returns :class:`vidkit.Video` (+metadata).
@@ -449,7 +450,11 @@ def generate(
         cache, attention_backend, compile, lora, lora_scale: speed knobs for this call only
             (:mod:`vidkit.sampling.knobs`): a diffusers cache hook (name or config), an attention
             backend, ``compile_repeated_blocks``/``torch.compile``, a safetensors LoRA at a scale.
-            All are undone after the call and recorded in ``metadata["knobs"]``.
+            A two-expert Wan 2.2 A14B pipeline gets one LoRA file in both experts, or one file
+            per expert with ``lora={"transformer": high, "transformer_2": low}`` (e.g. a
+            few-step distillation LoRA pair); ``lora_scale`` is one number or one per expert.
+            All are undone after the call and recorded in ``metadata["knobs"]``
+            (``lora_components``: each component that held the LoRA, its file and scale).
         **pipeline_kwargs: passed to the diffusers pipeline unchanged (e.g. ``max_sequence_length``).
 
     Returns:
@@ -510,19 +515,16 @@ def generate(
     single = (isinstance(prompt, str) or prompt is None) and single_seed
 
     # 4. Settings: given, else the model's defaults; fitted to the family's rules
+    given = {
+        "height": height,
+        "width": width,
+        "num_frames": num_frames,
+        "fps": fps,
+        "steps": steps,
+        "guidance": guidance,
+    }
     if mode is None:
-        s = resolve_settings(
-            vp,
-            t,
-            image=image,
-            video=video,
-            height=height,
-            width=width,
-            num_frames=num_frames,
-            fps=fps,
-            steps=steps,
-            guidance=guidance,
-        )
+        s = resolve_settings(vp, t, image=image, video=video, **given)
     else:
         s = mode_settings(
             vp,
@@ -535,12 +537,7 @@ def generate(
             last_image=last_image,
             extend=extend,
             control=control,
-            height=height,
-            width=width,
-            num_frames=num_frames,
-            fps=fps,
-            steps=steps,
-            guidance=guidance,
+            **given,
         )
 
     # 5. The pipeline's arguments
@@ -592,7 +589,14 @@ def generate(
     sched_name = scheduler if isinstance(scheduler, str) else None
     orig_sched = dpipe.scheduler
     prev_bar_cfg = getattr(dpipe, "_progress_bar_config", None)
-    knob_ctx = apply_knobs(vp, dpipe, steps=s.steps, **knobs)
+    # no knob given: nothing to apply or undo (apply_knobs would record {})
+    knob_ctx = (
+        apply_knobs(vp, dpipe, steps=s.steps, **knobs)
+        if any(
+            knobs[k] not in (None, False) for k in ("cache", "attention_backend", "compile", "lora")
+        )
+        else contextlib.nullcontext({})
+    )
     try:
         common["knobs"] = {**knob_ctx.__enter__(), "quantize": recorded_quantize(dpipe)}
         if scheduler is not None:
@@ -623,8 +627,14 @@ def generate(
                 break
     finally:
         knob_ctx.__exit__(None, None, None)
-        dpipe.scheduler = orig_sched
-        if prev_bar_cfg is not None and hasattr(dpipe, "set_progress_bar_config"):
+        # restored only when replaced: a diffusers pipeline's __setattr__ re-registers its config
+        if dpipe.scheduler is not orig_sched:
+            dpipe.scheduler = orig_sched
+        if (
+            prev_bar_cfg is not None
+            and hasattr(dpipe, "set_progress_bar_config")
+            and getattr(dpipe, "_progress_bar_config", None) is not prev_bar_cfg
+        ):
             dpipe._progress_bar_config = prev_bar_cfg
         if bar is not None:
             bar.close()

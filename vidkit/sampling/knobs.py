@@ -10,8 +10,9 @@ vidkit argument        diffusers counterpart
                        previous backend of every processor is restored after the call
 ``compile=``           ``transformer.compile_repeated_blocks(...)`` (``"blocks"``/``True``) or
                        ``transformer.compile(...)`` (``"full"``); undone after the call
-``lora=``              ``pipe.load_lora_weights(file)`` (safetensors), ``set_adapters`` with
-                       ``lora_scale``, unloaded after the call
+``lora=``              ``pipe.load_lora_weights(file)`` (safetensors; into both experts of a
+                       two-expert Wan 2.2 A14B pipeline: ``load_into_transformer_2=True``),
+                       ``set_adapters`` with ``lora_scale``, unloaded after the call
 ``quantize=`` (load)   :data:`QUANTIZE_PRESETS` -> ``PipelineQuantizationConfig`` or
                        ``enable_layerwise_casting`` (``"fp8-layerwise"``)
 =====================  ==================================================================
@@ -35,7 +36,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,10 @@ CACHES: dict[str, str] = {
 }
 
 COMPILE_MODES = ("blocks", "full")
+
+#: the denoisers a ``lora=`` mapping may name: a two-expert Wan 2.2 A14B pipeline's high-noise
+#: ``transformer`` and low-noise ``transformer_2``
+LORA_EXPERTS = ("transformer", "transformer_2")
 
 #: quantization presets -> (diffusers backend, its kwargs); ``fp8-layerwise`` is not a
 #: quantization config but ``enable_layerwise_casting`` (float8 storage, compute in the load dtype)
@@ -228,18 +233,46 @@ def check_knobs(
             "compile must be None, False, True, 'blocks', 'full' or a dict of torch.compile "
             f"options, got {compile!r}"
         )
-    if lora is not None:
-        p = Path(os.fspath(lora)) if isinstance(lora, (str, os.PathLike)) else None
-        if p is None:
-            raise TypeError(
-                f"lora must be a path to a .safetensors file, got {type(lora).__name__}"
-            )
-        if p.suffix != ".safetensors":
-            raise ValueError(f"lora must be a .safetensors file (weights only), got {str(p)!r}")
-        if not p.is_file():
-            raise FileNotFoundError(f"lora file {str(p)!r} does not exist")
-    if isinstance(lora_scale, bool) or not isinstance(lora_scale, (int, float)):
-        raise TypeError(f"lora_scale must be a number, got {lora_scale!r}")
+    if isinstance(lora, Mapping):
+        _check_experts("lora", lora)
+        for expert, path in lora.items():
+            _check_lora_file(path, f"lora[{expert!r}]")
+    elif lora is not None:
+        _check_lora_file(lora, "lora")
+    if isinstance(lora_scale, Mapping):
+        _check_experts("lora_scale", lora_scale)
+        for expert, scale in lora_scale.items():
+            if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+                raise TypeError(f"lora_scale[{expert!r}] must be a number, got {scale!r}")
+    elif isinstance(lora_scale, bool) or not isinstance(lora_scale, (int, float)):
+        raise TypeError(
+            f"lora_scale must be a number or a mapping of {LORA_EXPERTS} to numbers, "
+            f"got {lora_scale!r}"
+        )
+
+
+def _check_experts(name: str, mapping: Mapping) -> None:
+    if not mapping:
+        raise ValueError(f"{name} is an empty mapping; name at least one of {LORA_EXPERTS}")
+    bad = [k for k in mapping if k not in LORA_EXPERTS]
+    if bad:
+        raise ValueError(
+            f"{name} maps denoisers to LoRAs: its keys must be among {LORA_EXPERTS}, got {bad}"
+        )
+
+
+def _check_lora_file(lora: Any, name: str) -> Path:
+    p = Path(os.fspath(lora)) if isinstance(lora, (str, os.PathLike)) else None
+    if p is None:
+        raise TypeError(
+            f"{name} must be a path to a .safetensors file (or, for lora, a mapping of "
+            f"{LORA_EXPERTS} to such paths), got {type(lora).__name__}"
+        )
+    if p.suffix != ".safetensors":
+        raise ValueError(f"{name} must be a .safetensors file (weights only), got {str(p)!r}")
+    if not p.is_file():
+        raise FileNotFoundError(f"{name} file {str(p)!r} does not exist")
+    return p
 
 
 # --------------------------------------------------------------------------- apply
@@ -253,7 +286,7 @@ def apply_knobs(
     attention_backend: str | None = None,
     compile: Any = None,
     lora: Any = None,
-    lora_scale: float = 1.0,
+    lora_scale: float | Mapping[str, float] = 1.0,
 ) -> Iterator[dict[str, Any]]:
     """Apply the call-time knobs to ``dpipe`` for the ``with`` block; yields what they record.
 
@@ -275,8 +308,7 @@ def apply_knobs(
     who = _family_name(vp, dpipe)
     with contextlib.ExitStack() as stack:
         if lora is not None:
-            record["lora"] = _apply_lora(stack, dpipe, lora, float(lora_scale), who)
-            record["lora_scale"] = float(lora_scale)
+            record.update(_apply_lora(stack, dpipe, lora, lora_scale, who))
         if cache is not None:
             record["cache"] = _apply_cache(stack, dpipe, nets, cache, steps, who)
         if attention_backend is not None:
@@ -386,17 +418,44 @@ def _apply_compile(stack: contextlib.ExitStack, nets: list, compile: Any, who: s
     return {"mode": mode, "options": {k: str(v) for k, v in options.items()}}
 
 
-def _apply_lora(stack: contextlib.ExitStack, dpipe: Any, lora: Any, scale: float, who: str) -> str:
+def _lora_targets(dpipe: Any, lora: Any, who: str) -> list[tuple[str | None, Path]]:
+    """(denoiser, file) pairs to load: ``None`` is diffusers' default target (the components the
+    file's keys name: ``transformer``, ``unet``, text encoders); ``"transformer_2"`` the low-noise
+    expert of a two-expert pipeline. One file goes into both experts of a two-expert pipeline."""
+    two = getattr(dpipe, "transformer_2", None) is not None and "transformer_2" in getattr(
+        type(dpipe), "_lora_loadable_modules", ()
+    )
+    if not isinstance(lora, Mapping):
+        path = Path(os.fspath(lora))
+        return [(None, path)] + ([("transformer_2", path)] if two else [])
+    targets: list[tuple[str | None, Path]] = []
+    for expert, file in lora.items():
+        if expert == "transformer_2" and not two:
+            raise KnobError(
+                f"{who} has no second expert: lora={{'transformer_2': ...}} needs a two-expert "
+                "pipeline (Wan 2.2 A14B: transformer + transformer_2)"
+            )
+        if expert == "transformer" and getattr(dpipe, "transformer", None) is None:
+            raise KnobError(f"{who} has no transformer: lora={{'transformer': ...}} cannot load")
+        targets.append((expert, Path(os.fspath(file))))
+    return targets
+
+
+def _apply_lora(
+    stack: contextlib.ExitStack, dpipe: Any, lora: Any, scale: Any, who: str
+) -> dict[str, Any]:
+    """Load ``lora`` as one adapter (into both experts of a two-expert pipeline, or the experts a
+    mapping names), activate it at ``scale`` (one number, or one per expert) and unload it when
+    ``stack`` closes; returns what the videos record."""
     if not hasattr(dpipe, "load_lora_weights"):
         raise KnobError(f"{who} does not support lora=: its pipeline has no LoRA loader")
     from diffusers.utils import USE_PEFT_BACKEND
 
     if not USE_PEFT_BACKEND:
         raise KnobError(f"lora= needs the peft package (pip install peft); {who}")
-    path = Path(os.fspath(lora))
+    targets = _lora_targets(dpipe, lora, who)
     before = list(dpipe.get_active_adapters()) if hasattr(dpipe, "get_active_adapters") else []
     name = f"vidkit_lora_{len(before)}"
-    dpipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=name)
 
     def unload() -> None:
         if before:
@@ -405,9 +464,40 @@ def _apply_lora(stack: contextlib.ExitStack, dpipe: Any, lora: Any, scale: float
         else:
             dpipe.unload_lora_weights()
 
-    stack.callback(unload)
-    dpipe.set_adapters([name], adapter_weights=[scale])
-    return str(path)
+    for i, (expert, path) in enumerate(targets):
+        into = {"load_into_transformer_2": True} if expert == "transformer_2" else {}
+        dpipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=name, **into)
+        if i == 0:  # from here on, whatever was loaded is unloaded, even if a later load fails
+            stack.callback(unload)
+    holders = [c for c, names in dpipe.get_list_adapters().items() if name in names]
+    if isinstance(scale, Mapping) and set(scale) - set(holders):
+        raise ValueError(
+            f"lora_scale names {sorted(set(scale) - set(holders))}, which hold no LoRA here "
+            f"({who}: the LoRA went into {holders})"
+        )
+    files = {e or "*": str(p) for e, p in targets}
+
+    def scale_of(component: str) -> float:
+        if isinstance(scale, Mapping):
+            return float(scale.get(component, 1.0))
+        return float(scale)
+
+    weights: Any = {c: scale_of(c) for c in holders} if isinstance(scale, Mapping) else float(scale)
+    dpipe.set_adapters([name], adapter_weights=[weights])
+    return {
+        "lora": str(targets[0][1]) if not isinstance(lora, Mapping) else dict(files),
+        "lora_scale": (
+            {k: float(v) for k, v in scale.items()} if isinstance(scale, Mapping) else float(scale)
+        ),
+        # every component that holds the adapter: its file and the scale it runs at
+        "lora_components": {
+            c: {
+                "file": files.get(c) or files.get("*") or files["transformer"],
+                "scale": scale_of(c),
+            }
+            for c in holders
+        },
+    }
 
 
 # --------------------------------------------------------------------------- quantize

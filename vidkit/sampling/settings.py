@@ -8,6 +8,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 from collections.abc import Sequence
 from typing import Any
@@ -28,10 +29,25 @@ from vidkit.sampling.pipeline import VideoPipeline
 from vidkit.video import Video
 
 
-def call_params(pipe: Any) -> tuple[set[str], bool]:
-    params = inspect.signature(type(pipe).__call__).parameters
+def call_params(pipe: Any) -> tuple[frozenset[str], bool]:
+    """(the names the pipeline's ``__call__`` takes, whether it takes ``**kwargs``); read once per
+    pipeline class.
+
+    Example:
+        >>> class Pipe:
+        ...     def __call__(self, prompt, num_frames=9, **kw): ...
+        >>> sorted(call_params(Pipe())[0]), call_params(Pipe())[1]
+        (['kw', 'num_frames', 'prompt'], True)
+    """
+    return _call_params(type(pipe).__call__)
+
+
+@functools.lru_cache(maxsize=256)
+def _call_params(call: Any) -> tuple[frozenset[str], bool]:
+    # keyed on the function object itself: a class whose __call__ is replaced reads it again
+    params = inspect.signature(call).parameters
     var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    return set(params) - {"self"}, var_kw
+    return frozenset(params) - {"self"}, var_kw
 
 
 def infer_task(vp: VideoPipeline, image: Any, video: Any, task: str | None) -> str:
@@ -211,8 +227,9 @@ def resolve_settings(
     """
     d, fam, notes = pipe.defaults, pipe.family, []
     source_hw = None
+    first = None
     if image is not None:
-        first = to_image(image)
+        first = to_image(image)  # read once (a path is not decoded twice), prepared below
         source_hw = (first.size[1], first.size[0])
     elif isinstance(video, Video):
         source_hw = (video.height, video.width)
@@ -234,6 +251,6 @@ def resolve_settings(
         steps=int(steps if steps is not None else d["steps"]),
         guidance=guidance if guidance is not None else d["guidance"],
         notes=notes,
-        image=prepare_image(image, h, w, notes=notes) if image is not None else None,
+        image=prepare_image(first, h, w, notes=notes) if first is not None else None,
         video=in_video,
     )

@@ -48,7 +48,7 @@ def task_mode(last_image: Any, extend: Any, control: Mapping[str, Any]) -> str |
     return modes[0] if modes else None
 
 
-def _params_of(dpipe: Any) -> set[str]:
+def _params_of(dpipe: Any) -> frozenset[str]:
     return call_params(dpipe)[0]
 
 

@@ -733,6 +733,9 @@ def unstack(
     if arr.shape[0] == 0:
         raise VideoError("the batch is empty")
     inner = {"BTCHW": "TCHW", "BCTHW": "CTHW", "BTHWC": "THWC"}[layout]
+    # Video() converts the frames itself: converting them here first would copy and check them twice
+    to_thwc = {"TCHW": (0, 2, 3, 1), "CTHW": (1, 2, 3, 0), "THWC": (0, 1, 2, 3)}[inner]
     return [
-        Video(frames_from_array(a, inner, value_range), fps=fps, metadata=metadata) for a in arr
+        Video(a.transpose(to_thwc), fps=fps, metadata=metadata, value_range=value_range)
+        for a in arr
     ]
