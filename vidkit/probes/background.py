@@ -205,15 +205,23 @@ def mode_background(
 
 
 def repair_background(
-    work: np.ndarray, bg: np.ndarray, dets: list[list[Any]], thr: float, sigma: float
+    work: np.ndarray,
+    bg: np.ndarray,
+    dets: list[list[Any]],
+    thr: float,
+    sigma: float,
+    labels: list[np.ndarray] | None = None,
 ) -> np.ndarray | None:
     """Remove slow objects from the median background; None when it holds none.
 
     A pixel that an object covers in more than half of the frames takes the object's colour in
     the median. Object colours are learnt from the detections (colours that are not common in
     the background); background pixels near those colours, and their rims, are replaced by the
-    value the pixel shows when it is closest to the background filled in from around it (or by
-    that fill when the pixel is never uncovered).
+    median of the frames where no object of those colours covers the pixel (``labels``: each
+    frame's component labels, those of ``dets``), else by the value the pixel shows when it is
+    closest to the background filled in from around it (or by that fill when the pixel is never
+    uncovered). Without the first rule, a ball resting at the floor's edge leaves a "ghost" of
+    the fill's colour where it later lies.
     """
     import cv2
 
@@ -247,6 +255,21 @@ def repair_background(
     new = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
     never = best > 0.25
     new[never] = filled[bad][never]
+    if labels is not None and len(labels) == work.shape[0]:
+        # the frames where none of the objects covers the pixel show the background there
+        free = np.ones((work.shape[0], int(bad.sum())), bool)
+        for t, (lab, ds) in enumerate(zip(labels, dets)):
+            own = [
+                d.label for d in ds if np.min(np.linalg.norm(C - d.color[None], axis=1)) < 0.2
+            ]
+            if own:
+                cov = cv2.dilate(np.isin(lab, own).astype(np.uint8), np.ones((5, 5), np.uint8))
+                free[t] = ~cov[bad].astype(bool)
+        seen = free.sum(axis=0)
+        ok = seen >= 1
+        if ok.any():
+            v = np.where(free[..., None], vals, np.nan)[:, ok]
+            new[ok] = np.nanmedian(v, axis=0)
     out = bg.copy()
     out[bad] = new
     return out

@@ -620,7 +620,7 @@ def track(
 
     dets_per_frame, labels_per_frame = detect_all(bg, dist)
     # slow objects cover some pixels in most frames: the median then holds the object there
-    fixed = repair_background(work, bg, dets_per_frame, thr, sigma)
+    fixed = repair_background(work, bg, dets_per_frame, thr, sigma, labels_per_frame)
     if fixed is not None:
         bg = fixed
         resid = work - bg[None]
