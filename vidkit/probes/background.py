@@ -217,11 +217,12 @@ def repair_background(
     A pixel that an object covers in more than half of the frames takes the object's colour in
     the median. Object colours are learnt from the detections (colours that are not common in
     the background); background pixels near those colours, and their rims, are replaced by the
-    median of the frames where no object of those colours covers the pixel (``labels``: each
-    frame's component labels, those of ``dets``), else by the value the pixel shows when it is
-    closest to the background filled in from around it (or by that fill when the pixel is never
-    uncovered). Without the first rule, a ball resting at the floor's edge leaves a "ghost" of
-    the fill's colour where it later lies.
+    value the pixel shows when it is closest to the background filled in from around it (or by
+    that fill when the pixel never comes close to it: then the median of the frames where no
+    object of those colours covers the pixel (``labels``: each frame's component labels, those
+    of ``dets``) and the pixel is not of an object's colour, where there are such frames. The
+    fill is wrong at an edge of the scene (a ball resting on the floor's edge would leave a
+    "ghost" of the fill's colour where it later lies).
     """
     import cv2
 
@@ -255,21 +256,21 @@ def repair_background(
     new = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
     never = best > 0.25
     new[never] = filled[bad][never]
-    if labels is not None and len(labels) == work.shape[0]:
-        # the frames where none of the objects covers the pixel show the background there
-        free = np.ones((work.shape[0], int(bad.sum())), bool)
+    if labels is not None and len(labels) == work.shape[0] and never.any():
+        nv = vals[:, never]  # [T, m, 3]
+        far = np.min(np.linalg.norm(nv[:, :, None, :] - C[None, None], axis=-1), axis=-1)
+        free = far >= 0.2
+        idx = np.flatnonzero(bad.reshape(-1))[never]
         for t, (lab, ds) in enumerate(zip(labels, dets)):
-            own = [
-                d.label for d in ds if np.min(np.linalg.norm(C - d.color[None], axis=1)) < 0.2
-            ]
+            own = [d.label for d in ds if np.min(np.linalg.norm(C - d.color[None], axis=1)) < 0.2]
             if own:
                 cov = cv2.dilate(np.isin(lab, own).astype(np.uint8), np.ones((5, 5), np.uint8))
-                free[t] = ~cov[bad].astype(bool)
-        seen = free.sum(axis=0)
-        ok = seen >= 1
+                free[t] &= ~cov.reshape(-1)[idx].astype(bool)
+        ok = free.any(axis=0)
         if ok.any():
-            v = np.where(free[..., None], vals, np.nan)[:, ok]
-            new[ok] = np.nanmedian(v, axis=0)
+            sub = new[never]
+            sub[ok] = np.nanmedian(np.where(free[..., None], nv, np.nan)[:, ok], axis=0)
+            new[never] = sub
     out = bg.copy()
     out[bad] = new
     return out
