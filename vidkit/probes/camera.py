@@ -128,8 +128,38 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
             residual=float(np.sqrt(np.mean(r0**2))) if r0.size else np.nan,
         )
         return out
+    if not _beats_still(g0, g1, M):
+        # the corners that agree are on a moving object (a plain or smooth background has few
+        # of its own): the frame as a whole lines up better without moving the camera
+        still = step < 1.0
+        res0 = step[still]
+        out.update(
+            M=np.eye(2, 3),
+            inliers=float(still.mean()),
+            residual=float(np.sqrt(np.mean(res0**2))) if res0.size else np.nan,
+        )
+        return out
     out.update(M=M, inliers=float(inl.mean()), residual=rms)
     return out
+
+
+def _beats_still(g0: np.ndarray, g1: np.ndarray, M: np.ndarray) -> bool:
+    """Whether warping by ``M`` lines the two (blurred) gray frames up better than leaving them
+    as they are: the median absolute difference over the pixels both show, which moving objects
+    (a minority of the pixels) do not move."""
+    import cv2
+
+    H, W = g0.shape
+    a = g0.astype(np.float32)
+    b = g1.astype(np.float32)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    bw = cv2.warpAffine(b, M, (W, H), flags=flags, borderValue=-1.0)
+    ok = bw >= 0
+    if ok.mean() < 0.3:
+        return True
+    moved = float(np.median(np.abs(bw[ok] - a[ok])))
+    still = float(np.median(np.abs(b[ok] - a[ok])))
+    return moved < 0.9 * still
 
 
 @dataclass
