@@ -220,7 +220,8 @@ def repair_background(
     value the pixel shows when it is closest to the background filled in from around it (or by
     that fill when the pixel never comes close to it: then the median of the frames where no
     object of those colours covers the pixel (``labels``: each frame's component labels, those
-    of ``dets``) and the pixel is not of an object's colour, where there are such frames. The
+    of ``dets``) and the pixel is not of an object's colour, where there are two or more such
+    frames and they agree (within the noise). The
     fill is wrong at an edge of the scene (a ball resting on the floor's edge would leave a
     "ghost" of the fill's colour where it later lies).
     """
@@ -266,10 +267,17 @@ def repair_background(
             if own:
                 cov = cv2.dilate(np.isin(lab, own).astype(np.uint8), np.ones((5, 5), np.uint8))
                 free[t] &= ~cov.reshape(-1)[idx].astype(bool)
-        ok = free.any(axis=0)
+        fv = np.where(free[..., None], nv, np.nan)
+        # the background stays put: the free values must agree (an object's soft rim passing
+        # over the pixel gives blends that change from frame to frame)
+        n_free = free.sum(axis=0)
+        mean = np.nansum(fv, axis=0) / np.maximum(n_free, 1)[:, None]
+        dev = np.where(free[..., None], nv - mean[None], 0.0)
+        spread = np.sqrt(np.sum(dev**2, axis=(0, 2)) / np.maximum(n_free, 1))
+        ok = (n_free >= 2) & (spread <= max(0.06, 4 * np.sqrt(3) * sigma))
         if ok.any():
             sub = new[never]
-            sub[ok] = np.nanmedian(np.where(free[..., None], nv, np.nan)[:, ok], axis=0)
+            sub[ok] = np.nanmedian(fv[:, ok], axis=0)
             new[never] = sub
     out = bg.copy()
     out[bad] = new
