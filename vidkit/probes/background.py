@@ -205,7 +205,12 @@ def mode_background(
 
 
 def repair_background(
-    work: np.ndarray, bg: np.ndarray, dets: list[list[Any]], thr: float, sigma: float
+    work: np.ndarray,
+    bg: np.ndarray,
+    dets: list[list[Any]],
+    thr: float,
+    sigma: float,
+    labels: list[np.ndarray] | None = None,
 ) -> np.ndarray | None:
     """Remove slow objects from the median background; None when it holds none.
 
@@ -213,7 +218,12 @@ def repair_background(
     the median. Object colours are learnt from the detections (colours that are not common in
     the background); background pixels near those colours, and their rims, are replaced by the
     value the pixel shows when it is closest to the background filled in from around it (or by
-    that fill when the pixel is never uncovered).
+    that fill when the pixel never comes close to it: then the median of the frames where no
+    object of those colours covers the pixel (``labels``: each frame's component labels, those
+    of ``dets``) and the pixel is not of an object's colour, where there are two or more such
+    frames and they agree (within the noise). The
+    fill is wrong at an edge of the scene (a ball resting on the floor's edge would leave a
+    "ghost" of the fill's colour where it later lies).
     """
     import cv2
 
@@ -247,6 +257,35 @@ def repair_background(
     new = (vals * w).sum(0) / np.maximum(w.sum(0), 1)
     never = best > 0.25
     new[never] = filled[bad][never]
+    reps: list[np.ndarray] = []  # the object colours, one per 0.1 (noise and blur vary them)
+    for c in C:
+        if len(reps) <= 32 and all(np.linalg.norm(c - r) > 0.1 for r in reps):
+            reps.append(c)
+    # (a few object colours: a cluttered scene with dozens is not judged on its objects)
+    if labels is not None and len(labels) == work.shape[0] and never.any() and len(reps) <= 32:
+        nv = vals[:, never]  # [T, m, 3]
+        far = np.full(nv.shape[:2], np.inf, np.float32)
+        for c in reps:
+            far = np.minimum(far, np.linalg.norm(nv - c, axis=-1))
+        free = far >= 0.2
+        idx = np.flatnonzero(bad.reshape(-1))[never]
+        for t, (lab, ds) in enumerate(zip(labels, dets)):
+            own = [d.label for d in ds if np.min(np.linalg.norm(C - d.color[None], axis=1)) < 0.2]
+            if own:
+                cov = cv2.dilate(np.isin(lab, own).astype(np.uint8), np.ones((5, 5), np.uint8))
+                free[t] &= ~cov.reshape(-1)[idx].astype(bool)
+        fv = np.where(free[..., None], nv, np.nan)
+        # the background stays put: the free values must agree (an object's soft rim passing
+        # over the pixel gives blends that change from frame to frame)
+        n_free = free.sum(axis=0)
+        mean = np.nansum(fv, axis=0) / np.maximum(n_free, 1)[:, None]
+        dev = np.where(free[..., None], nv - mean[None], 0.0)
+        spread = np.sqrt(np.sum(dev**2, axis=(0, 2)) / np.maximum(n_free, 1))
+        ok = (n_free >= 2) & (spread <= max(0.06, 4 * np.sqrt(3) * sigma))
+        if ok.any():
+            sub = new[never]
+            sub[ok] = np.nanmedian(fv[:, ok], axis=0)
+            new[never] = sub
     out = bg.copy()
     out[bad] = new
     return out

@@ -73,21 +73,30 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
     # a light blur first: sensor noise must not make corners
     g0 = cv2.GaussianBlur(g0, (0, 0), 1.5)
     g1 = cv2.GaussianBlur(g1, (0, 0), 1.5)
-    p0 = cv2.goodFeaturesToTrack(
-        g0, maxCorners=300, qualityLevel=0.05, minDistance=max(3, min(H, W) // 40), blockSize=5
-    )
-    if p0 is None or len(p0) < MIN_POINTS:
-        out["points"] = 0 if p0 is None else len(p0)
-        return out
     win = (15, 15) if min(H, W) >= 64 else (9, 9)
     lev = 3 if min(H, W) >= 128 else 2
-    p1, st, _ = cv2.calcOpticalFlowPyrLK(g0, g1, p0, None, winSize=win, maxLevel=lev)
-    pb, st2, _ = cv2.calcOpticalFlowPyrLK(g1, g0, p1, None, winSize=win, maxLevel=lev)
-    fb = np.hypot(*(pb - p0).reshape(-1, 2).T)
-    ok = (st.ravel() == 1) & (st2.ravel() == 1) & (fb < 0.5)
-    a, b = p0.reshape(-1, 2)[ok], p1.reshape(-1, 2)[ok]
-    out["points"] = int(ok.sum())
-    if a.shape[0] < MIN_POINTS:
+    # corners relative to the strongest one; a faint texture (low-contrast checks behind a
+    # high-contrast object) only shows at the lower level
+    for quality in (0.05, 0.01):
+        p0 = cv2.goodFeaturesToTrack(
+            g0,
+            maxCorners=300,
+            qualityLevel=quality,
+            minDistance=max(3, min(H, W) // 40),
+            blockSize=5,
+        )
+        if p0 is None or len(p0) < MIN_POINTS:
+            out["points"] = 0 if p0 is None else len(p0)
+            continue
+        p1, st, _ = cv2.calcOpticalFlowPyrLK(g0, g1, p0, None, winSize=win, maxLevel=lev)
+        pb, st2, _ = cv2.calcOpticalFlowPyrLK(g1, g0, p1, None, winSize=win, maxLevel=lev)
+        fb = np.hypot(*(pb - p0).reshape(-1, 2).T)
+        ok = (st.ravel() == 1) & (st2.ravel() == 1) & (fb < 0.5)
+        a, b = p0.reshape(-1, 2)[ok], p1.reshape(-1, 2)[ok]
+        out["points"] = int(ok.sum())
+        if a.shape[0] >= MIN_POINTS:
+            break
+    else:
         return out
     out["spread"] = float(np.ptp(a[:, 0]) * np.ptp(a[:, 1]) / (W * H))
     step = np.hypot(*(b - a).T)
@@ -128,8 +137,48 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
             residual=float(np.sqrt(np.mean(r0**2))) if r0.size else np.nan,
         )
         return out
+    if not _beats_still(g0, g1, M):
+        # the corners that agree are on a moving object (a plain or smooth background has few
+        # of its own): the frame as a whole lines up better without moving the camera
+        still = step < 1.0
+        res0 = step[still]
+        out.update(
+            M=np.eye(2, 3),
+            inliers=float(still.mean()),
+            residual=float(np.sqrt(np.mean(res0**2))) if res0.size else np.nan,
+        )
+        return out
     out.update(M=M, inliers=float(inl.mean()), residual=rms)
     return out
+
+
+def _beats_still(g0: np.ndarray, g1: np.ndarray, M: np.ndarray) -> bool:
+    """Whether warping by ``M`` lines the two (blurred) gray frames up better than leaving them
+    as they are: the mean absolute difference over the textured pixels both show (the quarter
+    with the strongest gradient), the largest tenth left out (moving objects)."""
+    import cv2
+
+    H, W = g0.shape
+    a = g0.astype(np.float32)
+    b = g1.astype(np.float32)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    bw = cv2.warpAffine(b, M, (W, H), flags=flags, borderValue=-1.0)
+    ok = bw >= 0
+    if ok.mean() < 0.3:
+        return True
+    # over the textured pixels (where a misalignment shows), the largest 10% of differences
+    # (moving objects) left out
+    gy, gx = np.gradient(a)
+    mag = np.hypot(gx, gy)
+    tex = ok & (mag >= np.percentile(mag[ok], 75))
+    if tex.sum() < 50:
+        tex = ok
+
+    def trimmed(d: np.ndarray) -> float:
+        d = np.sort(np.abs(d))
+        return float(np.mean(d[: max(1, int(0.9 * d.size))]))
+
+    return trimmed(bw[tex] - a[tex]) < trimmed(b[tex] - a[tex])
 
 
 @dataclass
@@ -251,7 +300,7 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
     # chain the pair maps (unmeasured pairs: identity) to map every frame into frame 0
     to_ref = eye.copy()
     for t in range(1, T):
-        M = pairs[t - 1]["M"] if measured[t - 1] else np.eye(2, 3)
+        M = pairs[t - 1]["M"] if measured[t - 1] and good[t - 1] else np.eye(2, 3)
         to_ref[t] = _compose(to_ref[t - 1], _invert(M))
     corners = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
     moved = max(
@@ -267,7 +316,10 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
             f"the camera moves ({moved:.1f} px) and {int((~measured).sum())} of {n} frame pairs "
             f"(the first between frames {t} and {t + 1}) have too few corners to follow",
         )
-    if bad.size:
+    to_ref, direct = _refine_to_first(frames, to_ref)
+    # a pair whose fit failed breaks the chain: the frames after it are only known from a
+    # direct fit to the first frame (a pair or two of a shaking camera with faint texture)
+    if bad.size and not (bad.size <= MAX_UNMEASURED * n and direct[int(bad[0]) + 1 :].all()):
         t = int(bad[0])
         why = (
             f"only {100 * inl[t]:.0f}% of the corners move together (residual "
@@ -306,6 +358,40 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
         (ch, cw),
         (float(x0), float(y0)),
     )
+
+
+def _refine_to_first(frames: np.ndarray, to_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Remove the drift of the chained pair maps: each frame that still shows most of the
+    first one (60%) is aligned to it directly (its chained map, corrected by the similarity
+    between the first frame and the frame warped by that map). The errors of consecutive pair
+    fits add up along a chain (a random walk that bends trajectories: a shaking camera reads as
+    a wrong g); a direct fit to the reference does not accumulate them. Returns the maps and
+    whether each frame's map is known from such a direct fit (or is the first frame's)."""
+    import cv2
+
+    T, H, W = frames.shape[:3]
+    out = to_ref.copy()
+    direct = np.zeros(T, bool)
+    direct[0] = True
+    g0 = gray_u8(frames[0])
+    ones = np.ones((H, W), np.uint8)
+    limit = 0.1 * min(H, W)
+    corners = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
+    for t in range(1, T):
+        m = to_ref[t].astype(np.float64)
+        if cv2.warpAffine(ones, m, (W, H), flags=cv2.INTER_NEAREST).mean() < 0.6:
+            continue
+        warped = cv2.warpAffine(gray_u8(frames[t]), m, (W, H), flags=cv2.INTER_LINEAR)
+        p = pair_motion(g0, warped)
+        M = p["M"]
+        if M is None or p["inliers"] < MIN_INLIERS or not p["residual"] <= MAX_RESIDUAL:
+            continue
+        moved = np.hypot(*((corners @ M[:, :2].T + M[:, 2]) - corners).T).max()
+        if moved > limit:
+            continue
+        direct[t] = True
+        out[t] = _compose(_invert(M), m)
+    return out, direct
 
 
 def stabilise(frames: np.ndarray, cam: CameraMotion) -> tuple[np.ndarray, np.ndarray]:

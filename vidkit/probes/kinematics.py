@@ -88,7 +88,11 @@ def continuity(
             ls = np.hypot(*np.diff(tr.centers[i, loc], axis=0).T) / np.maximum(np.diff(loc), 1)
             ls = ls[~((loc[:-1] == a) & (loc[1:] == b))]
             usual_here = max(float(np.median(ls)) if ls.size else usual, usual) * (b - a)
-            if ev.jump > lim and step > 1.5 * usual_here and step - usual_here > lim:
+            # and farther than the object's own size: a teleport puts it somewhere else, while a
+            # coarse fit of a small bounce at a low frame rate misses by less than a radius
+            r_i = float(np.nanmedian(tr.radii[i, vis])) if vis.size else 0.0
+            beyond = max(lim, r_i)
+            if ev.jump > lim and step > 1.5 * usual_here and step - usual_here > beyond:
                 times = f", {step / usual:.0f}x its usual step" if usual > 0.05 else ""
                 between = f"between frames {a} and {b}"
                 findings.append(

@@ -288,6 +288,42 @@ def _change_text(
     return f"in {frames_text(run)}: {odd} instead of {usual}", run.tolist(), False
 
 
+def blur_allowance(tr: Tracks, i: int, fr: np.ndarray) -> np.ndarray:
+    """How far object ``i`` moves in each of the frames ``fr``, in units of its radius, where
+    that is more than one radius (0 elsewhere): the length of a motion-blur smear it may carry.
+
+    The step of a frame is the larger of the moves from the frame before and to the frame after
+    (frames where the object is seen); the radius is the median over ``fr``.
+
+    Example:
+        >>> import numpy as np
+        >>> from vidkit.probes.tracking import Tracks
+        >>> c = np.array([[[0, 0], [1, 0], [12, 0], [13, 0]]], float)
+        >>> tr = Tracks(c, np.full((1, 4), 4.0), np.full((1, 4), 50.0), np.zeros((1, 4, 3)),
+        ...             np.ones((1, 4), bool), np.zeros((1, 4), bool), np.zeros((1, 4), bool),
+        ...             10.0, (32, 32), np.zeros((32, 32, 3)))
+        >>> blur_allowance(tr, 0, np.arange(4)).round(2).tolist()
+        [0.0, 2.75, 2.75, 0.0]
+    """
+    vis = np.flatnonzero(tr.visible[i])
+    out = np.zeros(fr.size)
+    if vis.size < 2 or fr.size == 0:
+        return out
+    r_ref = float(np.nanmedian(tr.radii[i, fr]))
+    if not np.isfinite(r_ref) or r_ref <= 0:
+        return out
+    p = tr.centers[i, vis]
+    gap = np.diff(vis).astype(float)
+    step = np.hypot(*np.diff(p, axis=0).T) / gap  # per frame
+    before = np.concatenate([[0.0], step])
+    after = np.concatenate([step, [0.0]])
+    per = np.maximum(before, after) / r_ref
+    k = np.searchsorted(vis, fr)
+    k = np.clip(k, 0, vis.size - 1)
+    val = np.where(vis[k] == fr, per[k], 0.0)
+    return np.where(val > 1.0, val, 0.0)
+
+
 def conservation(
     video: Any,
     *,
@@ -327,10 +363,17 @@ def conservation(
         if fr.size < 3:
             continue
         r = tr.radii[i, fr]
-        r_ref = float(np.median(r))
+        blur = blur_allowance(tr, i, fr)
+        sharp = blur == 0
+        r_ref = float(np.median(r[sharp])) if sharp.sum() >= 3 else float(np.median(r))
         rel = r / r_ref - 1
+        # motion blur smears a fast object over (at most) its step: the soft matte of a disk of
+        # radius r smeared over a length L > 2r covers about L / 2r times its area, and its colour
+        # fades toward the background; a fast frame is allowed that growth
+        allowed = (1 + size_tol) * np.sqrt(np.maximum(1.0, blur / 2)) - 1
         worst_size = max(worst_size, float(np.max(np.abs(rel))))
-        for run in _lasting(_change_runs(np.abs(rel) > size_tol, fr), fr):
+        bad_size = (rel > allowed) | (rel < -size_tol)
+        for run in _lasting(_change_runs(bad_size, fr), fr):
             idx = np.searchsorted(fr, run)
             v = float(np.median(r[idx]))
             text, frames, before = _change_text(run, fr, f"{v:.1f} px", f"{r_ref:.1f} px")
@@ -348,10 +391,12 @@ def conservation(
             )
             failed.extend(frames)
         c = tr.colors[i, fr]
-        c_ref = np.median(c, axis=0)
+        c_ref = np.median(c[sharp], axis=0) if sharp.sum() >= 3 else np.median(c, axis=0)
         dc = np.sqrt(np.sum((c - c_ref) ** 2, axis=1))
-        worst_color = max(worst_color, float(np.max(dc)))
-        for run in _lasting(_change_runs(dc > color_tol, fr), fr):
+        worst_color = max(worst_color, float(np.max(dc[sharp]))) if sharp.any() else worst_color
+        # a smeared frame's colour is a blend with the background: judged by its hue only
+        # where the object is sharp
+        for run in _lasting(_change_runs((dc > color_tol) & sharp, fr), fr):
             idx = np.searchsorted(fr, run)
             v = np.median(c[idx], axis=0)
             text, frames, _ = _change_text(

@@ -467,14 +467,16 @@ def _mark_partial(
 ) -> None:
     """Flag (as ``merged``: unreliable) the frames where an object is only partly visible: the
     first frames of a visible run after a hidden stretch and the last ones before it, while its
-    area is below 85% of its usual area (it is emerging from, or going behind, something)."""
+    area is below 85% of its usual area (it is emerging from, or going behind, something), and
+    the frames of a run where its area dips below that and comes back (partly hidden)."""
     T = visible.size
     ok = visible & ~merged & ~border
     if ok.sum() < 3:
         ok = visible
     if ok.sum() < 3:
         return
-    ref = float(np.median(area[ok]))
+    # the usual area from the upper quartile: partly hidden frames only lower it
+    ref = float(np.percentile(area[ok], 75))
     small = visible & (area < 0.85 * ref)
     idx = np.flatnonzero(visible)
     runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
@@ -489,6 +491,13 @@ def _mark_partial(
                 if not small[f]:
                     break
                 merged[f] = True
+        # a dip inside a run (whole before and after it): the object passed partly behind
+        # something without disappearing; a lasting change of size (from some frame to the end,
+        # or from the start) is not a dip and stays for the probes to judge
+        whole = np.flatnonzero(~small[r])
+        if whole.size >= 2:
+            inner = r[whole[0] : whole[-1] + 1]
+            merged[inner[small[inner]]] = True
 
 
 def _moves(tr: _Track, min_px: float = 1.0) -> bool:
@@ -620,7 +629,7 @@ def track(
 
     dets_per_frame, labels_per_frame = detect_all(bg, dist)
     # slow objects cover some pixels in most frames: the median then holds the object there
-    fixed = repair_background(work, bg, dets_per_frame, thr, sigma)
+    fixed = repair_background(work, bg, dets_per_frame, thr, sigma, labels_per_frame)
     if fixed is not None:
         bg = fixed
         resid = work - bg[None]
