@@ -102,14 +102,7 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
     step = np.hypot(*(b - a).T)
     if float(np.median(step)) < STILL_PX:
         # most corners stay put: a still camera (fitting a similarity to noise would drift)
-        still = step < 1.0
-        res = step[still]
-        out.update(
-            M=np.eye(2, 3),
-            inliers=float(still.mean()),
-            residual=float(np.sqrt(np.mean(res**2))) if res.size else np.nan,
-        )
-        return out
+        return _still(out, step < 1.0, step)
     M, inl = cv2.estimateAffinePartial2D(
         a, b, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX, maxIters=500, confidence=0.99
     )
@@ -130,25 +123,24 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
     else:
         shift_is_noise = False
     if shift_is_noise and still.mean() >= inl.mean() - 0.1:
-        r0 = step[still]
-        out.update(
-            M=np.eye(2, 3),
-            inliers=float(still.mean()),
-            residual=float(np.sqrt(np.mean(r0**2))) if r0.size else np.nan,
-        )
-        return out
+        return _still(out, still, step)
     if not _beats_still(g0, g1, M):
         # the corners that agree are on a moving object (a plain or smooth background has few
         # of its own): the frame as a whole lines up better without moving the camera
-        still = step < 1.0
-        res0 = step[still]
-        out.update(
-            M=np.eye(2, 3),
-            inliers=float(still.mean()),
-            residual=float(np.sqrt(np.mean(res0**2))) if res0.size else np.nan,
-        )
-        return out
+        return _still(out, step < 1.0, step)
     out.update(M=M, inliers=float(inl.mean()), residual=rms)
+    return out
+
+
+def _still(out: dict[str, Any], still: np.ndarray, step: np.ndarray) -> dict[str, Any]:
+    """``out`` for a still camera: identity map; inliers and residual of the corners that stay
+    (``still``; ``step`` their moves in px)."""
+    res = step[still]
+    out.update(
+        M=np.eye(2, 3),
+        inliers=float(still.mean()),
+        residual=float(np.sqrt(np.mean(res**2))) if res.size else np.nan,
+    )
     return out
 
 
