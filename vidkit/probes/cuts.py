@@ -10,6 +10,10 @@ deviation. A **cut** is a pair where
   2.5x the median of the 5 pairs on each side (a fast pan changes much of the picture in every
   pair, not in one); or a fifth of it changed in an otherwise calm clip: ``c_t > 0.2``,
   ``d_t > 0.3`` and more than 6x that median (two shots of similar scenery);
+* it is not a local change: once the gray levels of the second thumbnail are fitted as an
+  affine function of the first's (on the 70% of pixels that agree best: the normalisation moves
+  every pixel when an object appears), more than a fifth of the pixels still changed (an
+  object appearing close to the camera is not a cut);
 * the camera's motion does not explain it: no similarity fits the tracked corners of the two
   frames with half of them as inliers (see :mod:`vidkit.probes.camera`), so a sudden shake is
   not a cut.
@@ -76,12 +80,32 @@ def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> 
         part = c[t] > 0.2 and d[t] > 0.3 and d[t] > 6 * base
         if not (most or part):
             continue
+        # the rest of the picture may only look changed because the thumbnails are normalised
+        # (an object appearing or leaving shifts the mean and spread): what an affine map of
+        # the gray levels does not explain is what changed
+        c2 = _unexplained(thumbs[t], thumbs[t + 1])
+        if c2 <= 0.2:
+            continue
         if pairs is not None and t < len(pairs):
             p = pairs[t]
             if p.get("M") is not None and p["inliers"] >= 0.5 and p["points"] >= 20:
                 continue
         cuts.append(t + 1)
     return cuts
+
+
+def _unexplained(a: np.ndarray, b: np.ndarray) -> float:
+    """Fraction of thumbnail pixels that change by more than half a standard deviation once the
+    gray levels of ``b`` are fitted as ``p * a + q`` on the 70% of pixels that agree best."""
+    x = np.asarray(a, np.float64).ravel()
+    y = np.asarray(b, np.float64).ravel()
+    keep = np.ones(x.size, bool)
+    for _ in range(2):
+        A = np.stack([x[keep], np.ones(int(keep.sum()))], axis=1)
+        (p, q), *_ = np.linalg.lstsq(A, y[keep], rcond=None)
+        r = np.abs(y - p * x - q)
+        keep = r <= np.quantile(r, 0.7)
+    return float(np.mean(r > 0.5))
 
 
 def shots_from_cuts(cuts: list[int], T: int) -> list[tuple[int, int]]:

@@ -391,6 +391,9 @@ def conservation(
             )
             failed.extend(frames)
         c = tr.colors[i, fr]
+        # a fast frame whose soft matte did not grow is not smeared (the renderer or camera
+        # did not blur it): its colour is judged too
+        sharp = sharp | (rel <= size_tol)
         c_ref = np.median(c[sharp], axis=0) if sharp.sum() >= 3 else np.median(c, axis=0)
         dc = np.sqrt(np.sum((c - c_ref) ** 2, axis=1))
         worst_color = max(worst_color, float(np.max(dc[sharp]))) if sharp.any() else worst_color
