@@ -8,17 +8,29 @@ tracking.
 
 Between frames ``t`` and ``t+1``: up to 400 corners (``cv2.goodFeaturesToTrack``) of frame ``t``
 are followed into ``t+1`` by pyramidal Lucas-Kanade and back (forward-backward error < 0.5 px
-kept), and ``cv2.estimateAffinePartial2D`` (RANSAC, 1 px) fits a similarity to them. Moving
-objects are outliers of that fit as long as the background holds most of the corners.
+kept), and ``cv2.estimateAffinePartial2D`` (RANSAC, 1.5 px) fits a similarity to them. Moving
+objects are outliers of that fit as long as the background holds most of the corners. The
+second frame is first brought to the first one's mean brightness (a lighting drift over a
+brightness ramp otherwise reads as a shift or a zoom), and a zoom and rotation that do not
+stand LINEAR_Z standard errors out of the corners' jitter are dropped (the plain shift is
+kept: a zoom fitted to noise tilts the shift of the frame away from the corners).
+
+The pair maps are chained into maps of every frame to the first; a pair short of the bars of a
+measured pair takes the maps of its measured neighbours, interpolated, not the identity. The chain's drift is then removed by fitting each frame directly to the first (corners
+only where the warped frame shows the scene). A camera too slow to show between two frames (a
+slow zoom, 0.1% a frame) is found by fitting the last frame to the first.
 
 Decisions (per shot):
 
 * **static**: too little texture to measure (fewer than 20 consistent corners spread over a fifth
   of the frame: a plain background, where a moving camera would not show anyway), or every frame
-  within 0.5 px of the first;
+  within 0.5 px of the first (most pairs still) and the last frame fitted directly to the first
+  within 0.5 px too;
 * **compensated**: every frame pair fitted by a similarity with at least 50% inliers and a
-  residual below 0.75 px, zoom within 0.67-1.5x and the stabilised canvas at most 2.5x the frame
-  area;
+  residual below 1 px (or the frames after a failed pair fitted directly to the first), zoom
+  within 0.67-1.5x and the stabilised canvas at most 2.5x the frame area; a slow drift (every
+  pair still, the last frame 0.5 px or more off the first) when each frame fits the first
+  directly;
 * **cannot be compensated** otherwise (parallax, a non-rigid scene, a lost frame pair, a pan
   longer than the canvas): the trajectory probes cannot judge the shot.
 
@@ -52,12 +64,15 @@ MIN_INLIERS = 0.5
 MAX_RESIDUAL = 1.0
 MAX_UNMEASURED = 0.25
 MAX_CANVAS = 2.5
+LINEAR_Z = 5.0
 
 
-def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
+def pair_motion(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None = None) -> dict[str, Any]:
     """Similarity from gray frame ``g0`` to ``g1`` (uint8): ``M`` (2x3, maps points of g0 to
     g1; None when not measurable), ``points`` (consistent corners), ``inliers`` (fraction),
     ``residual`` (px, RMS over inliers) and ``spread`` (fraction of the frame the corners span).
+    ``mask`` (bool, g0's shape): where corners may be taken (where ``g1`` shows the scene: a
+    warped frame's blank border would hold corners that follow the border, not the scene).
 
     Example:
         >>> import numpy as np
@@ -73,10 +88,24 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
     # a light blur first: sensor noise must not make corners
     g0 = cv2.GaussianBlur(g0, (0, 0), 1.5)
     g1 = cv2.GaussianBlur(g1, (0, 0), 1.5)
+    # the same brightness: a global lighting change over a brightness ramp (a lit wall, a
+    # vignette) moves no scene point, yet Lucas-Kanade and the comparison with a still camera
+    # read it as a shift or a zoom (a frame 5 gray levels brighter "zoomed" by 2-5%)
+    sel = np.ones(g0.shape, bool) if mask is None else np.asarray(mask, bool)
+    if sel.sum() > 0.2 * sel.size:
+        m0, m1 = float(g0[sel].mean()), float(g1[sel].mean())
+    else:
+        m0 = m1 = 0.0
+    if m1 > 1.0 and abs(m0 / m1 - 1.0) > 0.002:
+        g1 = np.clip(g1.astype(np.float32) * (m0 / m1) + 0.5, 0, 255).astype(np.uint8)
     win = (15, 15) if min(H, W) >= 64 else (9, 9)
     lev = 3 if min(H, W) >= 128 else 2
     # corners relative to the strongest one; a faint texture (low-contrast checks behind a
     # high-contrast object) only shows at the lower level
+    m8 = None
+    if mask is not None:
+        # corners at least an LK window inside the shown part
+        m8 = cv2.erode(np.asarray(mask, np.uint8), np.ones(win, np.uint8), borderValue=0)
     for quality in (0.05, 0.01):
         p0 = cv2.goodFeaturesToTrack(
             g0,
@@ -84,6 +113,7 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
             qualityLevel=quality,
             minDistance=max(3, min(H, W) // 40),
             blockSize=5,
+            mask=m8,
         )
         if p0 is None or len(p0) < MIN_POINTS:
             out["points"] = 0 if p0 is None else len(p0)
@@ -120,16 +150,46 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray) -> dict[str, Any]:
         mean = np.abs(d.mean(axis=0))
         se = d.std(axis=0) / np.sqrt(still.sum())
         shift_is_noise = bool(np.all(mean < np.maximum(3 * se, 0.02)))
+        # (a zoom has no mean shift either, but objects moving apart on a still camera make
+        # one too: a zoom that no pair shows is found over the shot, :func:`_slow_drift`)
     else:
         shift_is_noise = False
     if shift_is_noise and still.mean() >= inl.mean() - 0.1:
         return _still(out, still, step)
-    if not _beats_still(g0, g1, M):
+    if not _beats_still(g0, g1, M, mask):
         # the corners that agree are on a moving object (a plain or smooth background has few
         # of its own): the frame as a whole lines up better without moving the camera
         return _still(out, step < 1.0, step)
+    if _linear_is_noise(a[inl], (b - a)[inl]):
+        # no zoom or rotation stands out of the corners' jitter: the plain shift (the simplest
+        # model that explains them); a zoom fitted to noise, with corners on one part of the
+        # frame (a floor's texture), tilts the shift of the rest of the frame
+        M = np.eye(2, 3)
+        M[:, 2] = np.mean((b - a)[inl], axis=0)
+        pred = a + M[:, 2]
+        rms = float(np.sqrt(np.mean(np.sum((pred - b)[inl] ** 2, axis=1))))
     out.update(M=M, inliers=float(inl.mean()), residual=rms)
     return out
+
+
+def _linear_is_noise(a: np.ndarray, d: np.ndarray) -> bool:
+    """Whether the zoom and rotation of the moves ``d`` of the corners ``a`` (px) are within
+    LINEAR_Z standard errors of zero (least squares about the corners' centroid, shift
+    removed). Not 3: the corners' errors are heavy-tailed (Lucas-Kanade on noise, periodic
+    tiles) and a pair has 20-40 of them on faint texture, so 3 standard errors pick a zoom of
+    0.3% in about one pair of ten on a camera that does not zoom; a real zoom of 0.15% a frame
+    stands 8-20 standard errors out (and a slower one is found over the shot:
+    :func:`_slow_drift`, :func:`_refine_to_first`)."""
+    r = a - a.mean(axis=0)
+    dc = d - d.mean(axis=0)
+    rr = float(np.sum(r**2))
+    if rr <= 0 or a.shape[0] < 4:
+        return True
+    k = float(np.sum(r * dc)) / rr  # scale - 1
+    w = float(np.sum(r[:, 0] * dc[:, 1] - r[:, 1] * dc[:, 0])) / rr  # rotation (rad)
+    e = dc - k * r - w * np.stack([-r[:, 1], r[:, 0]], axis=1)
+    se = float(np.sqrt(np.sum(e**2) / max(1, 2 * a.shape[0] - 2) / rr))
+    return abs(k) < LINEAR_Z * se and abs(w) < LINEAR_Z * se
 
 
 def _still(out: dict[str, Any], still: np.ndarray, step: np.ndarray) -> dict[str, Any]:
@@ -144,18 +204,26 @@ def _still(out: dict[str, Any], still: np.ndarray, step: np.ndarray) -> dict[str
     return out
 
 
-def _beats_still(g0: np.ndarray, g1: np.ndarray, M: np.ndarray) -> bool:
+def _beats_still(
+    g0: np.ndarray, g1: np.ndarray, M: np.ndarray, mask: np.ndarray | None = None
+) -> bool:
     """Whether warping by ``M`` lines the two (blurred) gray frames up better than leaving them
     as they are: the mean absolute difference over the textured pixels both show (the quarter
-    with the strongest gradient), the largest tenth left out (moving objects)."""
+    with the strongest gradient), the largest tenth left out (moving objects). ``mask``: where
+    ``g1`` shows the scene (a warped frame's blank border is no part of it)."""
     import cv2
 
     H, W = g0.shape
     a = g0.astype(np.float32)
     b = g1.astype(np.float32)
+    if mask is not None:
+        b = np.where(mask, b, -1.0).astype(np.float32)  # blank: left out like the outside
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     bw = cv2.warpAffine(b, M, (W, H), flags=flags, borderValue=-1.0)
     ok = bw >= 0
+    if mask is not None:
+        # INTER_LINEAR blends a blank neighbour into a negative value: the rim is left out too
+        ok &= mask & (b >= 0)
     if ok.mean() < 0.3:
         return True
     # over the textured pixels (where a misalignment shows), the largest 10% of differences
@@ -283,23 +351,32 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
         )
     still = np.array([p["M"] is not None and np.array_equal(p["M"], np.eye(2, 3)) for p in pairs])
     if still[measured].mean() >= 0.6:
-        return result(
-            "static",
-            f"the camera is still in {int(still[measured].sum())} of {int(measured.sum())} "
-            "measured frame pairs (the others are noise): assumed static",
-        )
+        slow = _slow_drift(frames)
+        if slow is None:
+            return result(
+                "static",
+                f"the camera is still in {int(still[measured].sum())} of {int(measured.sum())} "
+                "measured frame pairs (the others are noise): assumed static",
+            )
+        return _finish(result, W, H, slow[0], inl, res, slow[1])
     good = ~measured | ((inl >= MIN_INLIERS) & (res <= MAX_RESIDUAL))
-    # chain the pair maps (unmeasured pairs: identity) to map every frame into frame 0
+    # chain the pair maps to map every frame into frame 0 (a failed fit: identity, judged below)
+    maps = _pair_maps(pairs, measured)
     to_ref = eye.copy()
     for t in range(1, T):
-        M = pairs[t - 1]["M"] if measured[t - 1] and good[t - 1] else np.eye(2, 3)
+        M = maps[t - 1] if good[t - 1] else np.eye(2, 3)
         to_ref[t] = _compose(to_ref[t - 1], _invert(M))
     corners = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
     moved = max(
         float(np.max(np.hypot(*((corners @ m[:, :2].T + m[:, 2]) - corners).T))) for m in to_ref
     )
     if moved < STATIC_PX:
-        return result("static", f"the camera is still (frames within {moved:.2f} px of the first)")
+        slow = _slow_drift(frames)
+        if slow is None:
+            return result(
+                "static", f"the camera is still (frames within {moved:.2f} px of the first)"
+            )
+        return _finish(result, W, H, slow[0], inl, res, slow[1])
     bad = np.flatnonzero(~good)
     if (~measured).mean() > MAX_UNMEASURED:
         t = int(np.flatnonzero(~measured)[0])
@@ -322,6 +399,55 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
             f"the camera moves ({moved:.1f} px) and its motion between frames {t} and {t + 1} "
             f"is not a plain shift/rotation/zoom: {why}",
         )
+    return _finish(result, W, H, to_ref, inl, res)
+
+
+def _pair_maps(pairs: list[dict[str, Any]], measured: np.ndarray) -> list[np.ndarray]:
+    """The map of each frame pair for the chain. A pair short of the bars of a measured one
+    (MIN_POINTS corners spread over a fifth of the frame) takes the maps of the nearest
+    measured pairs whose fit holds (MIN_INLIERS, MAX_RESIDUAL), interpolated: a camera moves
+    smoothly over a frame. Not its own fit: the few corners of such a pair may lie on a moving
+    object. Taking the identity for them, as before, dropped a pan's shift in every
+    faint-textured pair: the stabilised background then drifted by pixels (its residue tracked
+    as objects, a ball at rest "vanishing") and the trajectories bent."""
+    n = len(pairs)
+    ok = np.array(
+        [
+            bool(measured[t])
+            and p["M"] is not None
+            and p["inliers"] >= MIN_INLIERS
+            and p["residual"] <= MAX_RESIDUAL
+            for t, p in enumerate(pairs)
+        ],
+        bool,
+    )
+    maps = [p["M"] if p["M"] is not None else np.eye(2, 3) for p in pairs]
+    if not ok.any():
+        return maps
+    idx = np.flatnonzero(ok)
+    stack = np.stack([maps[i] for i in idx])
+    for t in range(n):
+        if not measured[t]:
+            maps[t] = np.array(
+                [[np.interp(t, idx, stack[:, i, j]) for j in range(3)] for i in range(2)]
+            )
+    return maps
+
+
+def _finish(
+    result: Any,
+    W: int,
+    H: int,
+    to_ref: np.ndarray,
+    inl: np.ndarray,
+    res: np.ndarray,
+    how: str = "",
+) -> CameraMotion:
+    """The judgement of a moving camera whose frame maps ``to_ref`` are known: "cannot
+    compensate" for a zoom beyond 1.5x or a canvas beyond MAX_CANVAS frames, else
+    "compensated" with the canvas (``how``: a note on how the maps were measured)."""
+    corners = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
+    to_ref = to_ref.copy()
     scales = np.array([np.hypot(m[0, 0], m[1, 0]) for m in to_ref])
     if scales.max() > 1.5 or scales.min() < 1 / 1.5:
         return result(
@@ -338,17 +464,78 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
             "cannot compensate",
             f"the camera pans over {cw}x{ch} px, more than {MAX_CANVAS:g}x the frame",
         )
+    # the shift of the last frame's centre in the first frame
+    c = np.array([(W - 1) / 2, (H - 1) / 2])
+    pan = float(np.hypot(*(to_ref[-1, :, :2] @ c + to_ref[-1, :, 2] - c)))
     to_ref[:, 0, 2] -= x0
     to_ref[:, 1, 2] -= y0
-    pan = np.hypot(np.nansum(dx), np.nansum(dy))
     return result(
         "compensated",
-        f"the camera moves (pans {pan:.1f} px in all, zoom {scales.max() / scales.min():.3f}x, "
+        how
+        + f"the camera moves (pans {pan:.1f} px in all, zoom {scales.max() / scales.min():.3f}x, "
         f"at least {100 * np.nanmin(inl):.0f}% inliers, residual <= {np.nanmax(res):.2f} px): "
         "compensated",
         to_ref,
         (ch, cw),
         (float(x0), float(y0)),
+    )
+
+
+def _slow_drift(frames: np.ndarray) -> tuple[np.ndarray, str] | None:
+    """Maps of a camera too slow to show between consecutive frames, or None.
+
+    A slow zoom (0.1% a frame) or a slow pan (0.1 px a frame) moves most corners by less than
+    STILL_PX between two frames, so every pair reads as a still camera, yet over a shot the
+    frame edges move by several pixels (a zoom of 8% over 60 frames: 12 px at the corners of a
+    320 px frame) and the unaligned background becomes dozens of "moving regions" or objects
+    that drift. The drift shows when the last frame is fitted directly to the first: when that
+    fit is a measured similarity (MIN_INLIERS, MAX_RESIDUAL) that moves the frame's corners by
+    more than STATIC_PX, every frame is fitted directly to the first (a frame whose own motion
+    is still below STILL_PX, or whose fit fails, takes the map interpolated between its measured
+    neighbours; when more than MAX_UNMEASURED of them fail: None).
+    Returns the maps (frame -> first frame) and a note for the reason."""
+    T, H, W = frames.shape[:3]
+    if T < 3:
+        return None
+    g0 = gray_u8(frames[0])
+    corners = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
+
+    def direct(t: int) -> np.ndarray | None:
+        p = pair_motion(g0, gray_u8(frames[t]))
+        M = p["M"]
+        if M is None or p["inliers"] < MIN_INLIERS or not p["residual"] <= MAX_RESIDUAL:
+            return None
+        if p["spread"] < 0.2 or p["inliers"] * p["points"] < MIN_POINTS:
+            return None
+        return M
+
+    last = direct(T - 1)
+    if last is None:
+        return None
+    moved = float(np.hypot(*((corners @ last[:, :2].T + last[:, 2]) - corners).T).max())
+    if moved <= STATIC_PX:
+        return None
+    maps: list[np.ndarray | None] = [np.eye(2, 3)] + [direct(t) for t in range(1, T - 1)]
+    maps.append(last)
+    failed = np.array([m is None for m in maps])
+    if failed.mean() > MAX_UNMEASURED:
+        return None
+    # "still" only says below STILL_PX: those frames are interpolated too
+    ok = ~failed & np.array([m is None or not np.array_equal(m, np.eye(2, 3)) for m in maps])
+    ok[0] = True
+    idx = np.flatnonzero(ok)
+    stack = np.stack([maps[i] for i in idx])  # frame 0 -> frame t
+    to_ref = np.empty((T, 2, 3))
+    for t in range(T):
+        m = maps[t] if ok[t] else None
+        if m is None:  # between measured neighbours (a slow motion is smooth)
+            m = np.stack(
+                [np.interp(t, idx, stack[:, i, j]) for i in range(2) for j in range(3)]
+            ).reshape(2, 3)
+        to_ref[t] = _invert(m)
+    return to_ref, (
+        f"the camera moves too slowly to show between consecutive frames ({moved:.1f} px at "
+        "the corners over the shot): each frame aligned to the first; "
     )
 
 
@@ -371,12 +558,17 @@ def _refine_to_first(frames: np.ndarray, to_ref: np.ndarray) -> tuple[np.ndarray
     corners = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
     for t in range(1, T):
         m = to_ref[t].astype(np.float64)
-        if cv2.warpAffine(ones, m, (W, H), flags=cv2.INTER_NEAREST).mean() < 0.6:
+        shown = cv2.warpAffine(ones, m, (W, H), flags=cv2.INTER_NEAREST)
+        if shown.mean() < 0.6:
             continue
         warped = cv2.warpAffine(gray_u8(frames[t]), m, (W, H), flags=cv2.INTER_LINEAR)
-        p = pair_motion(g0, warped)
+        p = pair_motion(g0, warped, shown > 0)
         M = p["M"]
         if M is None or p["inliers"] < MIN_INLIERS or not p["residual"] <= MAX_RESIDUAL:
+            continue
+        if p["inliers"] * p["points"] < MIN_POINTS:
+            # a similarity that a dozen corners agree on (RANSAC over a few corners on
+            # periodic tiles or an object) is no measurement of the drift
             continue
         moved = np.hypot(*((corners @ M[:, :2].T + M[:, 2]) - corners).T).max()
         if moved > limit:
