@@ -110,6 +110,33 @@ def test_short_flights_fall_with_the_gravity_they_share(
     assert all(s.g == pytest.approx(g_true, rel=0.15) for s in short)
 
 
+def test_each_shot_falls_with_its_own_gravity():
+    # 48 fps, a cut at frame 19: the first shot (g = 1528 px/s^2) and a settle in the second
+    # (g = 15922, 3-frame flights); one gravity for the whole clip bent the second shot's short
+    # pieces into a jump ("object 2 jumped 18 px between frames 20 and 21")
+    clip, rep = _report(
+        kind="occluded",
+        seed=100191,
+        size=[96, 72],
+        fps=48.0,
+        frames=47,
+        background="gradient",
+        blur=0.26944139819032975,
+        noise=0.004661386898414882,
+        jpeg=60,
+        lighting=0.01313725880953402,
+        cut=True,
+    )
+    assert rep.results["continuity"].passed is not False, _fails(rep)
+    m = analyze_motion(rep.tracks)
+    tr = m.tracks
+    for i, segs in enumerate(m.segments):
+        g_true = clip.truth["g"][tr.shot_of(i)]
+        for s in segs:
+            if s.fixed_acc and s.n >= 3:
+                assert s.g == pytest.approx(g_true, rel=0.15), (i, s.frames)
+
+
 @pytest.mark.parametrize(
     "seed,fps,frames,background,blur,noise,lighting",
     [

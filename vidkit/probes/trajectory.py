@@ -379,16 +379,18 @@ def _split_run(pos: np.ndarray, penalty: float, acc_short: np.ndarray | None = N
 
 
 def _partition(
-    pos: np.ndarray, penalty: float, acc_short: np.ndarray | None = None
+    pos: np.ndarray, penalty: float, acc_short: np.ndarray | None = None, ends: bool = True
 ) -> tuple[list[slice], float]:
-    """:func:`_split_run`'s pieces and their total cost (RSS + penalty per piece)."""
+    """:func:`_split_run`'s pieces and their total cost (RSS + penalty per piece); with
+    ``ends=False`` no 2-point piece at all (each piece then says something about the
+    acceleration)."""
     n = pos.shape[0]
     if n < 4:
         cost = _segment_costs(pos, acc_short)[0, n] if n >= 2 else 0.0
         return [slice(0, n)], float(cost) + penalty
     cost = _segment_costs(pos, acc_short)
     # a 2-point piece fits any pair exactly and could bridge a jump: only at the run's ends
-    idx = np.arange(1, n - 2)
+    idx = np.arange(1, n - 2) if ends else np.arange(0, n - 1)
     cost[idx, idx + 2] = np.inf
     best = np.full(n + 1, np.inf)
     prev = np.zeros(n + 1, int)
@@ -413,8 +415,10 @@ def _short_gravity(tr: Tracks, runs: list[list[np.ndarray]], pens: list[float]) 
     Without it the short pieces are straight lines, and a 3-frame fall's curvature reads as a
     jump at every joint (continuity) or a speed-up (bounce). The candidates are the vertical
     second differences seen in the runs (and 0); each is scored by the total cost of the optimal
-    partitions of all runs (:func:`_partition`, short pieces falling with it), so bounces fall
-    between pieces instead of pulling the estimate. A non-zero value is kept only when it
+    partitions of all runs (:func:`_partition`, short pieces falling with it, no 2-point piece:
+    a pair fits any acceleration, and a free pair at a run's end let a bounce inside the next
+    3-frame piece pass for a weaker gravity), so bounces fall between pieces instead of pulling
+    the estimate. A non-zero value is kept only when it
     explains more residual than one piece's penalty (the split rule's 4.5-sigma misfit).
     """
     d2 = [np.diff(tr.centers[i, r, 1], n=2) for i, rr in enumerate(runs) for r in rr if r.size >= 3]
@@ -435,7 +439,7 @@ def _short_gravity(tr: Tracks, runs: list[list[np.ndarray]], pens: list[float]) 
     def total(g: float) -> float:
         acc = np.array([0.0, g])
         return sum(
-            _partition(tr.centers[i, r], pens[i], acc)[1]
+            _partition(tr.centers[i, r], pens[i], acc, ends=False)[1]
             for i, rr in enumerate(runs)
             for r in rr
             if r.size >= 3
