@@ -53,8 +53,9 @@ def continuity(
     60 degrees), or that stays put for 2+ frames where the fits on both sides, carried across,
     move by more than ``2 lim`` (a held apex); or a frame that repeats the previous one exactly
     while the other frame pairs change. Frames where the object is partly hidden (not
-    ``reliable``) count too when its visible area stays within 5% over the still run: a moving,
-    partly hidden object changes its visible area and centroid, a frozen one changes neither.
+    ``reliable``) count too when the still run lasts 2+ steps and the visible area stays within
+    5% over it: a moving, partly hidden object changes its visible area and centroid, a frozen
+    one changes neither.
 
     Example:
         >>> scene = vk.synth.render("projectile", seed=1, violation="teleport")  # doctest: +SKIP
@@ -214,7 +215,9 @@ def _frozen_in(
     for run in mask_runs(frozen):
         a, b = int(run[0]), int(run[-1]) + 1  # frames a..b show the same position
         if reliable is not None:
-            if reliable[a : b + 1].all() or any(a <= y and x <= b for x, y, _ in out):
+            # 2+ still steps: one short step of an unreliable centroid (touching another
+            # object, partly hidden) is as likely its jitter as a freeze
+            if b - a < 2 or reliable[a : b + 1].all() or any(a <= y and x <= b for x, y, _ in out):
                 continue
             ar = tr.areas[i, a : b + 1]
             if not np.all(np.isfinite(ar)) or ar.max() > 1.05 * max(ar.min(), 1e-9):
