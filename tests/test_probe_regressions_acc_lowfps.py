@@ -236,20 +236,76 @@ def test_a_freeze_while_partly_hidden_is_a_stutter():
 
 
 @pytest.mark.parametrize(
+    "spec",
+    [
+        # a shaking camera: "object 1 accelerates sideways at 110 px/s^2 in frames 18-22"
+        {
+            "kind": "crossing",
+            "seed": 117,
+            "violation": None,
+            "camera": "shake",
+            "size": [128, 96],
+            "fps": 30.0,
+            "frames": 25,
+            "background": "checker",
+            "blur": 0.4080401674902456,
+            "noise": 0.005357144679106298,
+            "jpeg": None,
+            "lighting": 0.03681908246578053,
+            "occluders": 1,
+            "attempt": 7,
+        },
+        # a pan at 15 fps: "object 0 accelerates sideways at -20.3 px/s^2 in frames 0-4"
+        {
+            "kind": "occluded",
+            "seed": 100184,
+            "violation": None,
+            "camera": "pan",
+            "size": [320, 180],
+            "fps": 15.0,
+            "frames": 38,
+            "background": "stripes",
+            "blur": 0.2713853622482979,
+            "noise": 0.0036443027446814522,
+            "jpeg": None,
+            "lighting": 0.00930518964605692,
+            "occluders": 0,
+            "attempt": 1,
+        },
+    ],
+)
+def test_gravity_allows_for_the_camera_fit_error_in_a_stabilised_shot(spec):
+    # the stabilised positions carry the camera fit's slow drift, which bends a 5-frame piece
+    # without showing in the object's own position noise: gravity's standard errors take the
+    # corners' misfit as their floor, as bounce's kicks already did
+    from vidkit.probes.trajectory import camera_noise
+
+    rep = vk.probes.physics(validation.render_spec(spec).video)
+    grav = rep.results["gravity"]
+    assert grav.passed is not False, _fails(rep)
+    tr = rep.tracks
+    m = analyze_motion(tr)
+    assert any(camera_noise(tr, i) > m.sigma[i] for i in range(tr.n_objects))
+
+
+@pytest.mark.parametrize(
     "violation,kind,seed,suite",
     [
         ("energy_gain", "settle", 56002, 0),
         ("energy_gain", "settle", 156017, 1),
         ("stutter", "settle", 57002, 0),
         ("wrong_gravity", "crossing", 155005, 1),
+        ("wrong_gravity", "bounce", 55009, 0),
+        ("wrong_gravity", "bounce", 155012, 1),
     ],
 )
 def test_violations_are_still_caught(violation, kind, seed, suite):
-    # violation clips of the same kinds on a static camera: the rules above must not hide them
+    # violation clips of the same kinds (static camera; shaking for wrong_gravity 55009 and
+    # 155012, against the camera allowance of gravity): the rules above must not hide them
     specs = [
         s
         for s in validation.specs(0, 24, seed=suite)
-        if s["violation"] == violation and s["kind"] == kind and s["camera"] == "static"
+        if s["violation"] == violation and s["kind"] == kind
     ]
     spec = next(s for s in specs if seed is None or s["seed"] == seed)
     rep = vk.probes.physics(validation.render_spec(spec).video)

@@ -50,7 +50,8 @@ check.
 Thresholds (all arguments of the probes)
 ----------------------------------------
 =============  ==========================================================================
-gravity        each segment's g within ``rel_tol`` (10%) + 3 standard errors of the expected
+gravity        each segment's g within ``rel_tol`` (10%) + 3 standard errors (scaled by the
+               camera fit's misfit in a stabilised shot) of the expected
                g when ``expected_g`` is given, else of the median g of all segments; g must
                not point up; horizontal acceleration in free flight below ``rel_tol * |g|``
 bounce         restitution ``e <= 1 + tol`` (0.05) at floor bounces; speed ratio
