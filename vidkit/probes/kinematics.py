@@ -52,7 +52,10 @@ def continuity(
     ``lim = max(freeze_px, 6 sigma)`` px per frame and carries on in the same direction (within
     60 degrees), or that stays put for 2+ frames where the fits on both sides, carried across,
     move by more than ``2 lim`` (a held apex); or a frame that repeats the previous one exactly
-    while the other frame pairs change.
+    while the other frame pairs change. Frames where the object is partly hidden (not
+    ``reliable``) count too when the still run lasts 2+ steps and the visible area stays within
+    5% over it: a moving, partly hidden object changes its visible area and centroid, a frozen
+    one changes neither.
 
     Example:
         >>> scene = vk.synth.render("projectile", seed=1, violation="teleport")  # doctest: +SKIP
@@ -178,7 +181,30 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
 
     Returns ``(first, last, description)`` per freeze.
     """
+    out: list[tuple[int, int, str]] = []
     ok = tr.reliable(i)
+    _frozen_in(tr, i, sigma, lim, ok, None, out)
+    # a freeze while the object is partly hidden (its area below the usual one: behind an
+    # occluder's edge, touching another object) is a freeze too: the visible part stops dead,
+    # its area with it (the area of a moving, partly hidden object changes, and so does the
+    # centroid of its visible part)
+    seen = tr.visible[i] & ~tr.at_border[i]
+    if (seen & ~ok).any():
+        _frozen_in(tr, i, sigma, lim, seen, ok, out)
+    return out
+
+
+def _frozen_in(
+    tr: Tracks,
+    i: int,
+    sigma: float,
+    lim: float,
+    ok: np.ndarray,
+    reliable: np.ndarray | None,
+    out: list[tuple[int, int, str]],
+) -> None:
+    """:func:`_frozen_runs` over the frames ``ok``; with ``reliable`` given, only the runs that
+    hold an unreliable frame and keep their area (within 5%), appended to ``out``."""
     p = tr.centers[i]
     T = tr.num_frames
     still_lim = max(0.1 * tr.pixel_scale, 4 * sigma)
@@ -186,9 +212,16 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
     both = ok[:-1] & ok[1:]
     steps[both] = np.hypot(*(p[1:] - p[:-1])[both].T)
     frozen = steps < still_lim
-    out = []
     for run in mask_runs(frozen):
         a, b = int(run[0]), int(run[-1]) + 1  # frames a..b show the same position
+        if reliable is not None:
+            # 2+ still steps: one short step of an unreliable centroid (touching another
+            # object, partly hidden) is as likely its jitter as a freeze
+            if b - a < 2 or reliable[a : b + 1].all() or any(a <= y and x <= b for x, y, _ in out):
+                continue
+            ar = tr.areas[i, a : b + 1]
+            if not np.all(np.isfinite(ar)) or ar.max() > 1.05 * max(ar.min(), 1e-9):
+                continue
         before = [f for f in range(a - 6, a + 1) if f >= 0 and ok[f]][-4:]
         after = [f for f in range(b, b + 7) if f < T and ok[f]][:4]
         if len(before) < 3 or len(after) < 3:
@@ -220,7 +253,6 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
             out.append(
                 (a, b, f"where its motion before and after says it moves {min(fwd, bwd):.1f} px")
             )
-    return out
 
 
 def _extrapolation_se(offsets: np.ndarray, at: float, sigma: float) -> float:

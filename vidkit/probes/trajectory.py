@@ -18,6 +18,23 @@ the worst residual exceeds ``max(0.25 px, 4.5 sigma)`` (``sigma``: the position 
 differences), split where two such fits leave the least residual. The joints between segments are
 *events*: at each joint the two fitted curves are compared over the frame interval between them.
 
+Which frames are fitted, and what is free flight (the rules that keep clean clips from failing):
+
+- not the **shoulders of a partial occlusion**: next to the frames the tracker set aside (area
+  below 85% of the usual one), the frames whose area is still short of the usual one by more
+  than its noise (the object slides in or out of cover; the visible part's centroid is not the
+  centre);
+- not the frames where **another object, hidden at the time, crosses** this one's disc (its path
+  taken as the line between where it was last and next seen): in front and undetected it cuts
+  a notch out of the mask, enough to read as a kick or a collision that gains energy;
+- a piece that **settles into a lasting rest** (decelerating vertically into a piece at rest at
+  the height where it ends) is contact with the floor, not free flight (``settling``): no
+  constant gravity brings a body to a lasting rest, and at 8-25 fps the last small bounces fall
+  inside one piece whose quadratic reads as upward gravity;
+- pieces of 2-4 frames fall with the **gravity of their shot**: the median g of its free-flight
+  pieces of 5+ frames, or, where there are none (2-4 frames per flight at a low frame rate), the
+  downward acceleration that lets the short pieces of the shot fit best (``_short_gravity``).
+
 - the closest approach of the two curves is a **position jump** (0 for a bounce or a kick: the
   position is continuous, only the velocity changes);
 - the velocities where the curves meet give the **restitution** ``e = |v_after / v_before|`` of a
@@ -33,7 +50,8 @@ check.
 Thresholds (all arguments of the probes)
 ----------------------------------------
 =============  ==========================================================================
-gravity        each segment's g within ``rel_tol`` (10%) + 3 standard errors of the expected
+gravity        each segment's g within ``rel_tol`` (10%) + 3 standard errors (scaled by the
+               camera fit's misfit in a stabilised shot) of the expected
                g when ``expected_g`` is given, else of the median g of all segments; g must
                not point up; horizontal acceleration in free flight below ``rel_tol * |g|``
 bounce         restitution ``e <= 1 + tol`` (0.05) at floor bounces; speed ratio
@@ -133,7 +151,8 @@ class Segment:
     se_acc: np.ndarray  # standard errors of (ax, ay); inf when not estimable
     r2: float
     fixed_acc: bool = False
-    supported: bool = False  # vertically at rest (on the floor): not free flight
+    supported: bool = False  # in contact with a floor (resting, rolling, settling): not free flight
+    settling: bool = False  # decelerates into a lasting rest (a landing): contact, not flight
     cov: np.ndarray = field(default_factory=lambda: np.zeros((2, 3, 3)), repr=False)
 
     @property
@@ -357,12 +376,22 @@ def _segment_costs(pos: np.ndarray, acc_short: np.ndarray | None = None) -> np.n
 
 def _split_run(pos: np.ndarray, penalty: float, acc_short: np.ndarray | None = None) -> list[slice]:
     """Optimal partition of a run into constant-acceleration pieces (RSS + penalty per piece)."""
+    return _partition(pos, penalty, acc_short)[0]
+
+
+def _partition(
+    pos: np.ndarray, penalty: float, acc_short: np.ndarray | None = None, ends: bool = True
+) -> tuple[list[slice], float]:
+    """:func:`_split_run`'s pieces and their total cost (RSS + penalty per piece); with
+    ``ends=False`` no 2-point piece at all (each piece then says something about the
+    acceleration)."""
     n = pos.shape[0]
     if n < 4:
-        return [slice(0, n)]
+        cost = _segment_costs(pos, acc_short)[0, n] if n >= 2 else 0.0
+        return [slice(0, n)], float(cost) + penalty
     cost = _segment_costs(pos, acc_short)
     # a 2-point piece fits any pair exactly and could bridge a jump: only at the run's ends
-    idx = np.arange(1, n - 2)
+    idx = np.arange(1, n - 2) if ends else np.arange(0, n - 1)
     cost[idx, idx + 2] = np.inf
     best = np.full(n + 1, np.inf)
     prev = np.zeros(n + 1, int)
@@ -377,7 +406,52 @@ def _split_run(pos: np.ndarray, penalty: float, acc_short: np.ndarray | None = N
         cuts.append(j)
         j = prev[j]
     cuts = [0, *reversed(cuts)]
-    return [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+    return [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:])], float(best[n])
+
+
+def _short_gravity(tr: Tracks, runs: list[list[np.ndarray]], pens: list[float]) -> float:
+    """The common vertical acceleration (px/frame^2) that lets short pieces fit best, for clips
+    with no free-flight piece of 5+ frames (low frame rates: 2-4 frames between bounces).
+
+    Without it the short pieces are straight lines, and a 3-frame fall's curvature reads as a
+    jump at every joint (continuity) or a speed-up (bounce). The candidates are the vertical
+    second differences seen in the runs (and 0); each is scored by the total cost of the optimal
+    partitions of all runs (:func:`_partition`, short pieces falling with it, no 2-point piece:
+    a pair fits any acceleration, and a free pair at a run's end let a bounce inside the next
+    3-frame piece pass for a weaker gravity), so bounces fall between pieces instead of pulling
+    the estimate. A non-zero value is kept only when it
+    explains more residual than one piece's penalty (the split rule's 4.5-sigma misfit).
+    """
+    d2 = [np.diff(tr.centers[i, r, 1], n=2) for i, rr in enumerate(runs) for r in rr if r.size >= 3]
+    if not d2:
+        return 0.0
+    allv = np.concatenate(d2)
+    allv = allv[np.isfinite(allv)]
+    if allv.size == 0:
+        return 0.0
+    # down the image only: the probes take that as gravity's direction (gravity that points up
+    # is a finding of its own), and at 2-4 frames per flight a bounce inside a 3-frame piece
+    # fits an upward "gravity" as well as a true fall fits the real one
+    allv = allv[allv > 0]
+    if allv.size == 0:
+        return 0.0
+    cands = np.unique(np.round(np.quantile(allv, np.linspace(0, 1, 25)), 4))
+
+    def total(g: float) -> float:
+        acc = np.array([0.0, g])
+        return sum(
+            _partition(tr.centers[i, r], pens[i], acc, ends=False)[1]
+            for i, rr in enumerate(runs)
+            for r in rr
+            if r.size >= 3
+        )
+
+    base = total(0.0)
+    costs = [total(float(c)) for c in cands]
+    k = int(np.argmin(costs))
+    if costs[k] < base - max(pens, default=0.0):
+        return float(cands[k])
+    return 0.0
 
 
 def _circle(pos: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -486,8 +560,9 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
     tr = _tracks(video, fps)
     fps_ = tr.fps
     sigmas, pend_all, runs_all, pens = [], [], [], []
+    whole = _whole(tr)
     for i in range(tr.n_objects):
-        runs = [r for r in mask_runs(tr.reliable(i)) if r.size >= 2]
+        runs = [r for r in mask_runs(whole[i]) if r.size >= 2]
         noise = [_position_noise(tr.centers[i, r]) for r in runs if r.size >= 6]
         sigma = float(np.median(noise)) if noise else 0.0
         sigmas.append(sigma)
@@ -496,10 +571,10 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
         # splitting a run pays off when it removes more residual than a 4.5-sigma misfit
         pens.append(2 * max(0.12 * tr.pixel_scale, 4.5 * sigma) ** 2)
 
-    def segment(acc: np.ndarray | None) -> list[list[Segment]]:
+    def segment(accs: list[np.ndarray | None]) -> list[list[Segment]]:
         out = []
         for i in range(tr.n_objects):
-            a_i = None if pend_all[i] is not None else acc
+            a_i = None if pend_all[i] is not None else accs[i]
             segs = []
             for run in runs_all[i]:
                 for sl in _split_run(tr.centers[i, run], pens[i], a_i):
@@ -514,30 +589,135 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
             out.append(segs)
         return out
 
-    # pass 1: short pieces as lines; the common gravity from the long free-flight pieces;
+    # pass 1: short pieces as lines; the common gravity of each shot (another shot may show the
+    # scene at another scale) from its long free-flight pieces (not those in contact with a
+    # floor: resting, rolling or settling into rest show no gravity);
     # pass 2: short pieces fall with that gravity (a piece of 3 frames between bounces is a
     # parabola too)
-    segs_all = segment(None)
-    long_ay = [
-        s.g
-        for i, ss in enumerate(segs_all)
-        if pend_all[i] is None
-        for s in ss
-        if s.n >= 5 and np.ptp(tr.centers[i, s.frames, 1]) > 0.5
-    ]
-    g_common = float(np.median(long_ay)) if long_ay else 0.0
-    if g_common != 0.0:
-        segs_all = segment(np.array([0.0, g_common / fps_**2]))
-    events_all = []
+    segs_all = segment([None] * tr.n_objects)
     for i, segs in enumerate(segs_all):
-        for s in segs:
-            y = tr.centers[i, s.frames, 1]
-            # vertically at rest (resting or rolling on a floor): y constant to noise level;
-            # friction may slow it down sideways, so it is not free flight
-            if np.ptp(y) <= max(2.0 * tr.pixel_scale, 6 * sigmas[i]) and s.n >= 3:
-                s.supported = True
-        events_all.append(joint_events(tr, i, segs, sigmas[i]))
+        _mark_contact(tr, i, segs, sigmas[i])
+    accs: list[np.ndarray | None] = [None] * tr.n_objects
+    for sid in sorted({tr.shot_of(i) for i in range(tr.n_objects)}):
+        objs = [i for i in range(tr.n_objects) if tr.shot_of(i) == sid and pend_all[i] is None]
+        long_ay = [
+            s.g
+            for i in objs
+            for s in segs_all[i]
+            if s.n >= 5 and not s.supported and np.ptp(tr.centers[i, s.frames, 1]) > 0.5
+        ]
+        if long_ay:
+            g_common = float(np.median(long_ay)) / fps_**2
+        else:
+            # no long free flight to read gravity from (low frame rate, short hops): the
+            # acceleration that the short pieces share
+            g_common = _short_gravity(
+                tr, [runs_all[i] if i in objs else [] for i in range(tr.n_objects)], pens
+            )
+        if g_common != 0.0:
+            for i in objs:
+                accs[i] = np.array([0.0, g_common])
+    if any(a is not None for a in accs):
+        segs_all = segment(accs)
+        for i, segs in enumerate(segs_all):
+            _mark_contact(tr, i, segs, sigmas[i])
+    events_all = [joint_events(tr, i, segs, sigmas[i]) for i, segs in enumerate(segs_all)]
     return Motion(tr, np.asarray(sigmas), segs_all, events_all, pend_all)
+
+
+def _whole(tr: Tracks) -> np.ndarray:
+    """``[n, T]``: the frames whose centre the trajectory fits may use: reliable
+    (:meth:`Tracks.reliable`) and not crossed by another object while that one is hidden.
+
+    An object that goes out of sight in a crossing (in front of another one, undetected inside
+    its blob, or behind it) still covers part of the other's disc: in front it cuts a notch out
+    of the other's mask, whose centroid then drifts by a fraction of a radius, too little to
+    show as a size change (a 5 px ball in front of a 17 px one takes 9% of its area) but enough
+    to read as a kick or an energy gain in a collision. The hidden object's path is taken as the
+    straight line between where it was last and next seen; the frames where that path overlaps
+    the other's disc are not used (like the frames of a partial occlusion).
+    """
+    if tr.n_objects == 0:
+        return np.zeros((0, tr.num_frames), bool)
+    ok = np.stack([_shoulders(tr, i) for i in range(tr.n_objects)])
+    for j in range(tr.n_objects):
+        vis = np.flatnonzero(tr.visible[j])
+        if vis.size < 2:
+            continue
+        r_j = float(np.nanmedian(tr.radii[j, vis]))
+        for a, b in zip(vis[:-1], vis[1:]):
+            if b - a < 2:
+                continue
+            fr = np.arange(a + 1, b)
+            w = ((fr - a) / (b - a))[:, None]
+            path = (1 - w) * tr.centers[j, a] + w * tr.centers[j, b]
+            d = np.hypot(*(tr.centers[:, fr] - path[None]).transpose(2, 0, 1))
+            cover = tr.visible[:, fr] & (d < tr.radii[:, fr] + r_j)
+            cover[j] = False
+            ok[:, fr] &= ~cover
+    return ok
+
+
+def _shoulders(tr: Tracks, i: int) -> np.ndarray:
+    """Object ``i``'s reliable frames, less the shoulders of its partly hidden stretches.
+
+    The tracker marks a frame unreliable (``merged``) where the object's area dips below 85% of
+    its usual area (partly behind something) or it touches another object; on either side of
+    such a stretch the object slides in and out of cover, its area already (or still) short of
+    the usual one by more than its noise, and the centroid of the visible part is pulled away
+    from the centre by a fraction of a pixel per frame: at an apex behind an occluder that bends
+    the fitted parabola (a g twice the true one) and reads as a kick. Those frames, walking out
+    from the stretch while the area stays below ``usual - max(3 noise, 3%)``, are left out too.
+    """
+    ok = tr.reliable(i).copy()
+    vis = tr.visible[i]
+    hold = vis & tr.merged[i]
+    if not hold.any() or ok.sum() < 4:
+        return ok
+    a = tr.areas[i]
+    ref = a[ok]
+    usual = float(np.nanpercentile(ref, 75))
+    noise = 1.4826 * float(np.nanmedian(np.abs(ref - np.nanmedian(ref))))
+    low = vis & (a < usual - max(3 * noise, 0.03 * usual))
+    T = tr.num_frames
+    for f in np.flatnonzero(hold):
+        for step in (-1, 1):
+            g = f + step
+            while 0 <= g < T and ok[g] and low[g]:
+                ok[g] = False
+                g += step
+    return ok
+
+
+def _mark_contact(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> None:
+    """Mark the pieces of object ``i`` that touch a floor (``supported``), in place.
+
+    - **At rest or rolling**: y constant to the noise level over 3+ frames (friction may slow
+      the object sideways, so it is not free flight).
+    - **Settling** (``settling`` too): a piece that runs straight into such a rest (the next
+      piece starts within 2 frames, at the height where this one ends) while its vertical
+      motion slows down (fitted acceleration against its initial vertical velocity). No
+      constant gravity brings a body to a *lasting* rest (free flight only stops for an instant,
+      at an apex), so the deceleration is the floor's doing: at 8-25 fps the last small
+      bounces of a settling ball fall inside one piece, whose quadratic then reads as gravity
+      pointing up ("gravity points up", a sideways acceleration, a "kick" into it).
+    """
+    tol = max(2.0 * tr.pixel_scale, 6 * sigma)
+    for s in segs:
+        y = tr.centers[i, s.frames, 1]
+        if np.ptp(y) <= tol and s.n >= 3:
+            s.supported = True
+    for s, r in zip(segs[:-1], segs[1:]):
+        if s.supported or s.fixed_acc or not r.supported or r.frames[0] - s.frames[-1] > 2:
+            continue
+        vy0, ay = float(s.coef[1, 1]), float(s.coef[1, 2])
+        t_end = float(s.frames[-1]) / tr.fps
+        vy1 = float(s.vel(t_end)[1])
+        y_end = float(tr.centers[i, s.frames[-1], 1])
+        y_rest = float(np.median(tr.centers[i, r.frames, 1]))
+        if vy0 * ay < 0 and abs(vy1) < abs(vy0) and abs(y_end - y_rest) <= tol:
+            s.supported = True
+            s.settling = True
 
 
 def joint_events(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> list[Event]:
