@@ -225,3 +225,14 @@ def test_a_sharp_fast_ball_changing_colour_is_caught():
     res = rep.results["conservation"]
     assert res.passed is False
     assert any("colour" in f.sentence and 41 in f.frames for f in res.failures)
+
+
+@pytest.mark.parametrize("seed", [27, 47, 43])
+def test_a_cut_between_two_shots_of_similar_scenery_is_found(seed):
+    # what differs beyond the gray levels is small (12-19% of the thumbnail) but in more than one
+    # place or spread out: not the one compact blob of an object appearing
+    spec = next(s for s in validation.specs(200, 0, seed=0) if s["seed"] == seed)
+    clip = validation.render_spec(spec)
+    (k,) = clip.truth["cuts"]
+    rep = vk.probes.physics(clip.video, flow=False)
+    assert any(abs(c - k) <= 1 for c in rep.cuts), (rep.cuts, k)

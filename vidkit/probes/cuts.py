@@ -12,8 +12,9 @@ deviation. A **cut** is a pair where
   ``d_t > 0.3`` and more than 6x that median (two shots of similar scenery);
 * it is not a local change: once the gray levels of the second thumbnail are fitted as an
   affine function of the first's (on the 70% of pixels that agree best: the normalisation moves
-  every pixel when an object appears), more than a fifth of the pixels still changed (an
-  object appearing close to the camera is not a cut);
+  every pixel when an object appears), the pixels that still changed are not a single compact
+  blob of at most 12% of the picture (a large ball popping into a still shot is not a cut; two
+  shots of one scenery differ in more than one place);
 * the camera's motion does not explain it: no similarity fits the tracked corners of the two
   frames with half of them as inliers (see :mod:`vidkit.probes.camera`), so a sudden shake is
   not a cut.
@@ -83,8 +84,7 @@ def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> 
         # the rest of the picture may only look changed because the thumbnails are normalised
         # (an object appearing or leaving shifts the mean and spread): what an affine map of
         # the gray levels does not explain is what changed
-        c2 = _unexplained(thumbs[t], thumbs[t + 1])
-        if c2 <= 0.2:
+        if _local_change(thumbs[t], thumbs[t + 1]):
             continue
         if pairs is not None and t < len(pairs):
             p = pairs[t]
@@ -94,9 +94,22 @@ def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> 
     return cuts
 
 
-def _unexplained(a: np.ndarray, b: np.ndarray) -> float:
-    """Fraction of thumbnail pixels that change by more than half a standard deviation once the
-    gray levels of ``b`` are fitted as ``p * a + q`` on the 70% of pixels that agree best."""
+def _local_change(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether what changed between two thumbnails is one compact region (an object appearing,
+    leaving or moving close to the camera) rather than the picture: at most 12% of the pixels
+    change beyond an affine map of the gray levels, and 90% of those form one blob."""
+    import cv2
+
+    changed = _unexplained(a, b)
+    if changed.mean() > 0.12 or not changed.any():
+        return False
+    n, _, stats, _ = cv2.connectedComponentsWithStats(changed.astype(np.uint8), connectivity=8)
+    return bool(stats[1:, 4].max() >= 0.9 * changed.sum())
+
+
+def _unexplained(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Thumbnail pixels that change by more than half a standard deviation once the gray levels
+    of ``b`` are fitted as ``p * a + q`` on the 70% of pixels that agree best."""
     x = np.asarray(a, np.float64).ravel()
     y = np.asarray(b, np.float64).ravel()
     keep = np.ones(x.size, bool)
@@ -105,7 +118,7 @@ def _unexplained(a: np.ndarray, b: np.ndarray) -> float:
         (p, q), *_ = np.linalg.lstsq(A, y[keep], rcond=None)
         r = np.abs(y - p * x - q)
         keep = r <= np.quantile(r, 0.7)
-    return float(np.mean(r > 0.5))
+    return (r > 0.5).reshape(np.shape(a))
 
 
 def shots_from_cuts(cuts: list[int], T: int) -> list[tuple[int, int]]:
