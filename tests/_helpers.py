@@ -32,3 +32,18 @@ def run_python(
         text=True,
         timeout=timeout,
     )
+
+
+def validation_report(base: dict, **spec):
+    """Render a clip of :mod:`vidkit.validation` from ``base`` updated by ``spec`` and run the
+    physics probes on it: ``(clip, report)``."""
+    import vidkit as vk
+    from vidkit import validation
+
+    clip = validation.render_spec({**base, **spec})
+    return clip, vk.probes.physics(clip.video)
+
+
+def failing_sentences(rep) -> list[str]:
+    """The sentences of a physics report's failing findings (for assertion messages)."""
+    return [f.sentence for f in rep.failures]

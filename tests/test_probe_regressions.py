@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _helpers import failing_sentences, validation_report
 
 import vidkit as vk
 from vidkit import validation
@@ -21,18 +22,10 @@ BASE = {"violation": None, "camera": "static", "occluders": 0}
 
 
 def _report(**spec):
-    clip = validation.render_spec({**BASE, **spec})
-    return clip, vk.probes.physics(clip.video)
+    return validation_report(BASE, **spec)
 
 
-def _fails(rep) -> list[str]:
-    return [
-        f.sentence
-        for name, r in rep.results.items()
-        if name != "cuts"
-        for f in r.findings
-        if f.severity == "fail"
-    ]
+_fails = failing_sentences
 
 
 def test_resting_ball_at_the_floor_edge_leaves_no_ghost():

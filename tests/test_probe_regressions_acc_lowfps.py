@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _helpers import failing_sentences, validation_report
 
 import vidkit as vk
 from vidkit import validation
@@ -20,12 +21,10 @@ BASE = {"violation": None, "camera": "static", "occluders": 0}
 
 
 def _report(**spec):
-    clip = validation.render_spec({**BASE, **spec})
-    return clip, vk.probes.physics(clip.video)
+    return validation_report(BASE, **spec)
 
 
-def _fails(rep) -> list[str]:
-    return [f.sentence for f in rep.failures]
+_fails = failing_sentences
 
 
 def test_a_ball_settling_into_rest_is_not_upward_gravity():

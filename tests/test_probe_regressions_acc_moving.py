@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from _helpers import failing_sentences
 
 import vidkit as vk
 from vidkit import validation
@@ -23,14 +24,7 @@ def _clip(**spec):
     return validation.render_spec({**BASE, **spec})
 
 
-def _fails(rep) -> list[str]:
-    return [
-        f.sentence
-        for name, r in rep.results.items()
-        if name != "cuts"
-        for f in r.findings
-        if f.severity == "fail"
-    ]
+_fails = failing_sentences
 
 
 def _scales(cam) -> np.ndarray:
