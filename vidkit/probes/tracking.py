@@ -462,6 +462,20 @@ def _link_gaps(tracks: list[_Track], T: int, max_link: int) -> list[_Track]:
     return [tr for k, tr in enumerate(tracks) if k not in used]
 
 
+def mask_runs(mask: np.ndarray) -> list[np.ndarray]:
+    """The runs of consecutive True indices of a 1-d mask.
+
+    Example:
+        >>> [r.tolist() for r in mask_runs(np.array([1, 1, 0, 1, 0, 0, 1, 1], bool))]
+        [[0, 1], [3], [6, 7]]
+    """
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(idx) > 1) + 1
+    return [r for r in np.split(idx, cuts)]
+
+
 def _mark_partial(
     area: np.ndarray, visible: np.ndarray, merged: np.ndarray, border: np.ndarray
 ) -> None:

@@ -41,7 +41,8 @@ Which frames are fitted, and what is free flight (the rules that keep clean clip
   floor bounce (vertical velocity turns from down to up) and the **speed ratio** of any other
   joint (a kick in mid-air, a collision).
 
-A trajectory that lies on a circle and swings (x not linear in time) is read as a **pendulum**: the
+A trajectory that lies on a circle and swings (x not linear in time) is read as a **pendulum**
+(:mod:`vidkit.probes.pendulum`): the
 pivot and rod length come from a circle fit, the angle ``theta(t)`` from the pivot, and
 ``theta'' = -(g / L) sin(theta)`` gives g (least squares, with ``theta''`` from a 5-point
 Savitzky-Golay derivative), before and after the best single change point for the consistency
@@ -91,8 +92,9 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.pendulum import fit_pendulum
 from vidkit.probes.result import Finding, ProbeResult
-from vidkit.probes.tracking import Tracks, track
+from vidkit.probes.tracking import Tracks, mask_runs, track
 
 __all__ = [
     "analyze_motion",
@@ -319,14 +321,6 @@ def camera_noise(tr: Tracks, i: int) -> float:
     return float(np.median(r)) * tr.pixel_scale if r.size else 0.0
 
 
-def mask_runs(mask: np.ndarray) -> list[np.ndarray]:
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return []
-    cuts = np.flatnonzero(np.diff(idx) > 1) + 1
-    return [r for r in np.split(idx, cuts)]
-
-
 def _segment_costs(pos: np.ndarray, acc_short: np.ndarray | None = None) -> np.ndarray:
     """RSS (both axes) of a constant-acceleration fit to every span ``[i, j)`` of a run.
 
@@ -454,99 +448,6 @@ def _short_gravity(tr: Tracks, runs: list[list[np.ndarray]], pens: list[float]) 
     return 0.0
 
 
-def _circle(pos: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """Algebraic (Kasa) circle fit: centre, radius, rms distance residual."""
-    x, y = pos[:, 0], pos[:, 1]
-    A = np.stack([x, y, np.ones_like(x)], axis=1)
-    b = x**2 + y**2
-    c, *_ = np.linalg.lstsq(A, b, rcond=None)
-    cx, cy = c[0] / 2, c[1] / 2
-    r = float(np.sqrt(max(c[2] + cx**2 + cy**2, 0.0)))
-    res = np.hypot(x - cx, y - cy) - r
-    return np.array([cx, cy]), r, float(np.sqrt(np.mean(res**2)))
-
-
-def _pendulum(tr: Tracks, i: int, sigma: float) -> dict[str, Any] | None:
-    """Read object ``i`` as a pendulum when its path is a swinging circular arc."""
-    ok = tr.reliable(i)
-    fr = np.flatnonzero(ok)
-    if fr.size < 8:
-        return None
-    pos = tr.centers[i, fr]
-    centre, L, rms = _circle(pos)
-    H, W = tr.size
-    ps = tr.pixel_scale
-    if not np.isfinite(L) or L < 3 * ps or L > 4 * max(H, W) or rms > max(0.3 * ps, 4 * sigma):
-        return None
-    # a pendulum hangs below its pivot and swings: x is not linear in time
-    if np.median(pos[:, 1]) <= centre[1]:
-        return None
-    # the path must be curved: a straight line leaves (much) more residual than the circle
-    d = pos - pos.mean(axis=0)
-    line_rms = float(np.sqrt(np.linalg.svd(d, compute_uv=False)[-1] ** 2 / len(d)))
-    if line_rms < max(0.5 * ps, 3 * rms):
-        return None
-    lin = np.polyfit(fr, pos[:, 0], 1)
-    if np.sqrt(np.mean((np.polyval(lin, fr) - pos[:, 0]) ** 2)) < max(0.5 * ps, 5 * sigma):
-        return None
-    theta = np.arctan2(pos[:, 0] - centre[0], pos[:, 1] - centre[1])
-    if np.ptp(theta) < np.deg2rad(8):
-        return None
-    from scipy.signal import savgol_filter
-
-    dt = 1.0 / tr.fps
-    # theta'' from a 5-point quadratic (Savitzky-Golay) on runs of consecutive frames
-    accs, sins, mids = [], [], []
-    for run in mask_runs(np.isin(np.arange(fr.max() + 1), fr)):
-        if run.size < 5:
-            continue
-        t = theta[np.searchsorted(fr, run)]
-        accs.append(savgol_filter(t, 5, 2, deriv=2, delta=dt)[2:-2])
-        sins.append(np.sin(t)[2:-2])
-        mids.append(run[2:-2])
-    if not mids or sum(m.size for m in mids) < 6:
-        return None
-    acc, s, mid_frames = np.concatenate(accs), np.concatenate(sins), np.concatenate(mids)
-
-    def kfit(sel: np.ndarray) -> tuple[float, float, float]:
-        ss = float(s[sel] @ s[sel])
-        if ss < 1e-9 or sel.sum() < 3:
-            return float("nan"), float("inf"), float("inf")
-        k = -float(s[sel] @ acc[sel]) / ss
-        r = acc[sel] + k * s[sel]
-        rss = float(r @ r)
-        dof = max(int(sel.sum()) - 1, 1)
-        return k, float(np.sqrt(rss / dof / ss)), rss
-
-    k, kse, _ = kfit(np.ones(mid_frames.size, bool))
-    # the best single change of g (least residual of two regressions)
-    best, split = np.inf, None
-    for c in range(3, mid_frames.size - 2):
-        sel = np.arange(mid_frames.size) < c
-        r1, r2 = kfit(sel)[2], kfit(~sel)[2]
-        if r1 + r2 < best:
-            best, split = r1 + r2, sel
-    if split is None:
-        split = mid_frames < np.median(mid_frames)
-    k1, k1se, _ = kfit(split)
-    k2, k2se, _ = kfit(~split)
-    omega = np.gradient(theta, fr / tr.fps)
-    return {
-        "pivot": centre,
-        "length": L,
-        "rms": rms,
-        "frames": fr,
-        "theta": theta,
-        "omega": omega,
-        "g": k * L,
-        "g_se": kse * L,
-        "g_parts": (k1 * L, k2 * L),
-        "g_parts_se": (k1se * L, k2se * L),
-        "part_frames": (mid_frames[split], mid_frames[~split]),
-        "fps": tr.fps,
-    }
-
-
 def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
     """Free-flight segments, events and pendulum fits of every tracked object.
 
@@ -566,7 +467,7 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
         noise = [_position_noise(tr.centers[i, r]) for r in runs if r.size >= 6]
         sigma = float(np.median(noise)) if noise else 0.0
         sigmas.append(sigma)
-        pend_all.append(_pendulum(tr, i, sigma))
+        pend_all.append(fit_pendulum(tr, i, sigma))
         runs_all.append(runs)
         # splitting a run pays off when it removes more residual than a 4.5-sigma misfit
         pens.append(2 * max(0.12 * tr.pixel_scale, 4.5 * sigma) ** 2)
