@@ -44,6 +44,25 @@ def validation_report(base: dict, **spec):
     return clip, vk.probes.physics(clip.video)
 
 
+def suite_spec(seed: int) -> dict:
+    """The spec of the clip with this ``seed`` in the suites of ``benchmarks/probe_accuracy.py``
+    (``--n-clean 200 --n-violation 24``; suite seed ``seed // 100003``), so that a test names a
+    clip of the accuracy tables by its seed instead of spelling out its spec."""
+    from vidkit import validation
+
+    suite = seed // 100003
+    for spec in validation.specs(200, 24, seed=suite):
+        if spec["seed"] == seed:
+            return spec
+    raise ValueError(f"no clip with seed {seed} in the validation suite of seed {suite}")
+
+
+def suite_report(seed: int, **overrides):
+    """Render the suite clip ``seed`` (:func:`suite_spec`, updated by ``overrides``) and run the
+    physics probes on it: ``(clip, report)``."""
+    return validation_report(suite_spec(seed), **overrides)
+
+
 def failing_sentences(rep) -> list[str]:
     """The sentences of a physics report's failing findings (for assertion messages)."""
     return [f.sentence for f in rep.failures]

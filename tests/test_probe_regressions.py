@@ -10,20 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _helpers import failing_sentences, validation_report
+from _helpers import failing_sentences, suite_report, suite_spec
 
 import vidkit as vk
 from vidkit import validation
 from vidkit.probes.camera import pair_motion
 from vidkit.probes.temporal import gray_u8
 from vidkit.probes.tracking import Tracks
-
-BASE = {"violation": None, "camera": "static", "occluders": 0}
-
-
-def _report(**spec):
-    return validation_report(BASE, **spec)
-
 
 _fails = failing_sentences
 
@@ -32,18 +25,7 @@ def test_resting_ball_at_the_floor_edge_leaves_no_ghost():
     # the ball rests on the floor for most of the clip: the temporal median holds it there, and
     # the fill from around it took the floor's colour at the floor's edge -> a "ghost" object
     # in the first frames, merged into the ball's track (size change, jump)
-    clip, rep = _report(
-        kind="settle",
-        seed=100075,
-        size=[160, 120],
-        fps=12.0,
-        frames=33,
-        background="gradient",
-        blur=0.0,
-        noise=0.02267851486643725,
-        jpeg=52,
-        lighting=0.01650591456191571,
-    )
+    clip, rep = suite_report(100075)
     # what the ghost broke: an extra object, a size change, a jump (the gravity fit of the
     # 2-3 frame hops of a ball settling at 12 fps is another, still open, cause)
     for name in ("permanence", "conservation", "continuity"):
@@ -58,19 +40,7 @@ def test_resting_ball_at_the_floor_edge_leaves_no_ghost():
 def test_partly_hidden_ball_is_not_a_size_change_or_a_kick():
     # the ball passes partly behind an occluder without disappearing (its area dips to a third
     # and comes back): the centroid of the visible part is not the ball's centre
-    clip, rep = _report(
-        kind="toss",
-        seed=100199,
-        size=[256, 144],
-        fps=60.0,
-        frames=46,
-        background="perlin",
-        blur=0.21446663072949662,
-        noise=0.013092066735617032,
-        jpeg=None,
-        lighting=0.034702424631953485,
-        occluders=1,
-    )
+    clip, rep = suite_report(100199)
     assert rep.verdict == "pass", _fails(rep)
     tr = rep.tracks
     dip = tr.areas[0] < 0.85 * np.nanpercentile(tr.areas[0], 75)
@@ -81,37 +51,14 @@ def test_partly_hidden_ball_is_not_a_size_change_or_a_kick():
 def test_motion_blur_of_a_fast_small_ball_is_not_a_size_change():
     # a 3.5 px ball falling 8-15 px per frame with motion blur: its soft matte grows to 5.3 px
     # and its colour fades while it is fast
-    clip, rep = _report(
-        kind="settle",
-        seed=100201,
-        size=[128, 96],
-        fps=25.0,
-        frames=37,
-        background="gradient",
-        blur=0.7056293215668714,
-        noise=0.020550554148798292,
-        jpeg=None,
-        lighting=0.010714243277202148,
-    )
+    clip, rep = suite_report(100201)
     assert rep.results["conservation"].passed is True, _fails(rep)
     assert rep.verdict == "pass"
 
 
 def test_a_ball_over_a_smooth_background_is_not_camera_motion():
     # the corners of a still shot lie mostly on the moving ball: their motion is not the camera's
-    clip, rep = _report(
-        kind="toss",
-        seed=153003,
-        violation="resize",
-        size=[128, 96],
-        fps=15.0,
-        frames=61,
-        background="gradient",
-        blur=0.4703045936570089,
-        noise=0.004159757874756828,
-        jpeg=None,
-        lighting=0.034535781889614196,
-    )
+    clip, rep = suite_report(153003)
     assert [c.status for c in rep.camera] == ["static"]
     # and the resize is caught now that the shot is judged
     assert rep.verdict == "fail"
@@ -164,7 +111,7 @@ def test_a_dip_inside_a_run_is_marked_but_a_lasting_shrink_is_not():
 )
 def test_violations_are_still_caught(violation, kind, seed):
     # static-camera violation clips of the same suite: the fixes above must not hide them
-    spec = next(s for s in validation.specs(0, 24, seed=1) if s["seed"] == seed)
+    spec = suite_spec(seed)
     assert spec["kind"] == kind
     rep = vk.probes.physics(validation.render_spec(spec).video)
     assert rep.verdict == "fail"
@@ -193,15 +140,11 @@ def test_blur_allowance_is_zero_for_slow_frames():
     assert b[3] == pytest.approx(17 / 4) and b[4] == pytest.approx(17 / 4)
 
 
-def _suite_spec(seed: int, suite_seed: int) -> dict:
-    return next(s for s in validation.specs(0, 24, seed=suite_seed) if s["seed"] == seed)
-
-
 def test_a_large_ball_appearing_is_not_a_shot_cut():
     # a ball of radius 19 px pops into a 128x96 still shot: a tenth of the picture changes and
     # the normalised thumbnails shift everywhere; it was reported as a cut (and the ball then
     # starts a new shot, so its appearance went unjudged)
-    spec = _suite_spec(52016, 0)
+    spec = suite_spec(52016)
     assert spec["violation"] == "appear"
     rep = vk.probes.physics(validation.render_spec(spec).video)
     assert rep.cuts == []
@@ -212,7 +155,7 @@ def test_a_large_ball_appearing_is_not_a_shot_cut():
 def test_a_sharp_fast_ball_changing_colour_is_caught():
     # moves 1.5-2 radii per frame without motion blur (its matte does not grow): its colour is
     # judged, so the recolor at frame 41 is found
-    spec = _suite_spec(54020, 0)
+    spec = suite_spec(54020)
     assert spec["violation"] == "recolor" and spec["blur"] == 0.0
     rep = vk.probes.physics(validation.render_spec(spec).video)
     res = rep.results["conservation"]
@@ -224,7 +167,7 @@ def test_a_sharp_fast_ball_changing_colour_is_caught():
 def test_a_cut_between_two_shots_of_similar_scenery_is_found(seed):
     # what differs beyond the gray levels is small (12-19% of the thumbnail) but in more than one
     # place or spread out: not the one compact blob of an object appearing
-    spec = next(s for s in validation.specs(200, 0, seed=0) if s["seed"] == seed)
+    spec = suite_spec(seed)
     clip = validation.render_spec(spec)
     (k,) = clip.truth["cuts"]
     rep = vk.probes.physics(clip.video, flow=False)

@@ -11,18 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _helpers import failing_sentences, validation_report
+from _helpers import failing_sentences, suite_report, suite_spec
 
 import vidkit as vk
 from vidkit import validation
 from vidkit.probes.trajectory import analyze_motion
-
-BASE = {"violation": None, "camera": "static", "occluders": 0}
-
-
-def _report(**spec):
-    return validation_report(BASE, **spec)
-
 
 _fails = failing_sentences
 
@@ -32,18 +25,7 @@ def test_a_ball_settling_into_rest_is_not_upward_gravity():
     # in a lasting rest; its quadratic read as g = -376 px/s^2, which made the median "gravity
     # points up" and the true fall of frames 0-4 (g = 2963) an outlier, and the hop before it a
     # "kick" (energy x9.7)
-    clip, rep = _report(
-        kind="settle",
-        seed=100089,
-        size=[320, 180],
-        fps=25.0,
-        frames=37,
-        background="stripes",
-        blur=0.5997296034117193,
-        noise=0.023576728712619593,
-        jpeg=None,
-        lighting=0.026550217406697555,
-    )
+    clip, rep = suite_report(100089)
     assert rep.results["gravity"].passed is True, _fails(rep)
     assert rep.results["bounce"].passed is True, _fails(rep)
     g_true = clip.truth["g"][0]
@@ -56,51 +38,26 @@ def test_a_ball_settling_into_rest_is_not_upward_gravity():
 def test_settling_at_15_fps_is_not_gravity_pointing_up():
     # 15 fps, with a cut: the same landing piece (frames 5-9, g = -325 px/s^2) said "gravity
     # points up"
-    _, rep = _report(
-        kind="settle",
-        seed=16,
-        size=[256, 144],
-        fps=15.0,
-        frames=59,
-        background="checker",
-        blur=0.5477234064703861,
-        noise=0.015904856658420084,
-        jpeg=None,
-        lighting=0.0333126565909699,
-        cut=True,
-    )
+    _, rep = suite_report(16)
     assert rep.verdict == "pass", _fails(rep)
     assert not any("points up" in f.sentence for f in rep.results["gravity"].findings)
 
 
 @pytest.mark.parametrize(
-    "seed,size,fps,frames,background,blur,noise,lighting,occluders",
+    "seed",
     [
         # 8 fps: flights of 3 frames between bounces
-        (100005, [192, 108], 8.0, 34, "gradient", 0.4778, 0.003907, 0.01495, 0),
+        100005,
         # 60 fps but g = 39000 px/s^2: 3-4 frames per flight
-        (156, [256, 144], 60.0, 36, "gradient", 0.42660943673975826, 0.0090524, 0.01085, 1),
+        156,
     ],
 )
-def test_short_flights_fall_with_the_gravity_they_share(
-    seed, size, fps, frames, background, blur, noise, lighting, occluders
-):
+def test_short_flights_fall_with_the_gravity_they_share(seed):
     # with no free-flight piece of 5+ frames the short pieces were straight lines: a 3-frame
     # fall's curvature read as a jump at the bounce ("object 0 jumped 24 px between frames 1
     # and 2"); the short pieces now fall with the acceleration they share
-    clip, rep = _report(
-        kind="settle",
-        seed=seed,
-        size=size,
-        fps=fps,
-        frames=frames,
-        background=background,
-        blur=blur,
-        noise=noise,
-        jpeg=None,
-        lighting=lighting,
-        occluders=occluders,
-    )
+    clip, rep = suite_report(seed)
+    assert clip.truth["kind"] == "settle"
     assert rep.results["continuity"].passed is not False, _fails(rep)
     m = analyze_motion(rep.tracks)
     short = [s for s in m.segments[0] if s.fixed_acc and s.n >= 3]
@@ -113,19 +70,7 @@ def test_each_shot_falls_with_its_own_gravity():
     # 48 fps, a cut at frame 19: the first shot (g = 1528 px/s^2) and a settle in the second
     # (g = 15922, 3-frame flights); one gravity for the whole clip bent the second shot's short
     # pieces into a jump ("object 2 jumped 18 px between frames 20 and 21")
-    clip, rep = _report(
-        kind="occluded",
-        seed=100191,
-        size=[96, 72],
-        fps=48.0,
-        frames=47,
-        background="gradient",
-        blur=0.26944139819032975,
-        noise=0.004661386898414882,
-        jpeg=60,
-        lighting=0.01313725880953402,
-        cut=True,
-    )
+    clip, rep = suite_report(100191)
     assert rep.results["continuity"].passed is not False, _fails(rep)
     m = analyze_motion(rep.tracks)
     tr = m.tracks
@@ -137,31 +82,19 @@ def test_each_shot_falls_with_its_own_gravity():
 
 
 @pytest.mark.parametrize(
-    "seed,fps,frames,background,blur,noise,lighting",
+    "seed",
     [
         # a 5 px ball passes in front of a 17 px one: undetected, it cuts a notch (9% of the
         # area) into the big one's mask -> "sped up from 144 to 228 px/s with nothing touching"
-        (100169, 60.0, 41, "stripes", 0.46907455830728273, 0.020813, 0.017948),
+        100169,
         # two balls pass each other at different depths -> "collided near frame 14 and their
         # kinetic energy rose by 35%"
-        (100183, 25.0, 32, "perlin", 0.23540350450727496, 0.014956, 0.028816),
+        100183,
     ],
 )
-def test_a_pass_through_crossing_is_no_kick_or_collision(
-    seed, fps, frames, background, blur, noise, lighting
-):
-    _, rep = _report(
-        kind="crossing",
-        seed=seed,
-        size=[320, 180],
-        fps=fps,
-        frames=frames,
-        background=background,
-        blur=blur,
-        noise=noise,
-        jpeg=None,
-        lighting=lighting,
-    )
+def test_a_pass_through_crossing_is_no_kick_or_collision(seed):
+    clip, rep = suite_report(seed)
+    assert clip.truth["kind"] == "crossing"
     assert rep.results["bounce"].passed is not False, _fails(rep)
     m = analyze_motion(rep.tracks)
     tr = m.tracks
@@ -184,19 +117,7 @@ def test_the_shoulders_of_a_partial_occlusion_are_not_fitted():
     # its area is below 85% of the usual one, but on either side it slides in and out of cover
     # (area 87-96%) and the visible part's centroid bent the parabola (g = 38.6 against 19.0
     # px/s^2) and made a "kick" (10 to 12 px/s) after the occluder
-    clip, rep = _report(
-        kind="toss",
-        seed=182,
-        size=[96, 72],
-        fps=15.0,
-        frames=64,
-        background="stripes",
-        blur=0.3462344999095549,
-        noise=0.012384210380109648,
-        jpeg=None,
-        lighting=0.004731996681008592,
-        occluders=1,
-    )
+    clip, rep = suite_report(182)
     assert rep.results["gravity"].passed is True, _fails(rep)
     assert rep.results["bounce"].passed is not False, _fails(rep)
     m = analyze_motion(rep.tracks)
@@ -222,7 +143,7 @@ def test_a_freeze_while_partly_hidden_is_a_stutter():
     # 24 fps: the ball freezes for 4 frames while partly behind an occluder (its area 55% of
     # the usual one, so those frames are not "reliable"): the freeze test looked at reliable
     # frames only and missed it; the visible part stops dead, its area with it
-    spec = next(s for s in validation.specs(0, 24, seed=1) if s["seed"] == 157017)
+    spec = suite_spec(157017)
     assert spec["violation"] == "stutter" and spec["camera"] == "static"
     clip = validation.render_spec(spec)
     rep = vk.probes.physics(clip.video)
@@ -235,51 +156,21 @@ def test_a_freeze_while_partly_hidden_is_a_stutter():
 
 
 @pytest.mark.parametrize(
-    "spec",
+    "seed",
     [
         # a shaking camera: "object 1 accelerates sideways at 110 px/s^2 in frames 18-22"
-        {
-            "kind": "crossing",
-            "seed": 117,
-            "violation": None,
-            "camera": "shake",
-            "size": [128, 96],
-            "fps": 30.0,
-            "frames": 25,
-            "background": "checker",
-            "blur": 0.4080401674902456,
-            "noise": 0.005357144679106298,
-            "jpeg": None,
-            "lighting": 0.03681908246578053,
-            "occluders": 1,
-            "attempt": 7,
-        },
+        117,
         # a pan at 15 fps: "object 0 accelerates sideways at -20.3 px/s^2 in frames 0-4"
-        {
-            "kind": "occluded",
-            "seed": 100184,
-            "violation": None,
-            "camera": "pan",
-            "size": [320, 180],
-            "fps": 15.0,
-            "frames": 38,
-            "background": "stripes",
-            "blur": 0.2713853622482979,
-            "noise": 0.0036443027446814522,
-            "jpeg": None,
-            "lighting": 0.00930518964605692,
-            "occluders": 0,
-            "attempt": 1,
-        },
+        100184,
     ],
 )
-def test_gravity_allows_for_the_camera_fit_error_in_a_stabilised_shot(spec):
+def test_gravity_allows_for_the_camera_fit_error_in_a_stabilised_shot(seed):
     # the stabilised positions carry the camera fit's slow drift, which bends a 5-frame piece
     # without showing in the object's own position noise: gravity's standard errors take the
     # corners' misfit as their floor, as bounce's kicks already did
     from vidkit.probes.trajectory import camera_noise
 
-    rep = vk.probes.physics(validation.render_spec(spec).video)
+    _, rep = suite_report(seed)
     grav = rep.results["gravity"]
     assert grav.passed is not False, _fails(rep)
     tr = rep.tracks
@@ -288,25 +179,21 @@ def test_gravity_allows_for_the_camera_fit_error_in_a_stabilised_shot(spec):
 
 
 @pytest.mark.parametrize(
-    "violation,kind,seed,suite",
+    "violation,kind,seed",
     [
-        ("energy_gain", "settle", 56002, 0),
-        ("energy_gain", "settle", 156017, 1),
-        ("stutter", "settle", 57002, 0),
-        ("wrong_gravity", "crossing", 155005, 1),
-        ("wrong_gravity", "bounce", 55009, 0),
-        ("wrong_gravity", "bounce", 155012, 1),
+        ("energy_gain", "settle", 56002),
+        ("energy_gain", "settle", 156017),
+        ("stutter", "settle", 57002),
+        ("wrong_gravity", "crossing", 155005),
+        ("wrong_gravity", "bounce", 55009),
+        ("wrong_gravity", "bounce", 155012),
     ],
 )
-def test_violations_are_still_caught(violation, kind, seed, suite):
+def test_violations_are_still_caught(violation, kind, seed):
     # violation clips of the same kinds (static camera; shaking for wrong_gravity 55009 and
     # 155012, against the camera allowance of gravity): the rules above must not hide them
-    specs = [
-        s
-        for s in validation.specs(0, 24, seed=suite)
-        if s["violation"] == violation and s["kind"] == kind
-    ]
-    spec = next(s for s in specs if seed is None or s["seed"] == seed)
+    spec = suite_spec(seed)
+    assert (spec["violation"], spec["kind"]) == (violation, kind)
     rep = vk.probes.physics(validation.render_spec(spec).video)
     assert rep.verdict == "fail"
     assert rep.results[vk.probes.VIOLATION_PROBES[violation]].passed is False

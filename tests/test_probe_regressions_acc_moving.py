@@ -11,18 +11,11 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from _helpers import failing_sentences
+from _helpers import failing_sentences, suite_spec
 
 import vidkit as vk
 from vidkit import validation
 from vidkit.probes.camera import estimate_camera, pair_motion
-
-BASE = {"violation": None, "occluders": 0}
-
-
-def _clip(**spec):
-    return validation.render_spec({**BASE, **spec})
-
 
 _fails = failing_sentences
 
@@ -42,20 +35,7 @@ def test_a_slow_zoom_is_measured_not_read_as_a_still_camera():
     # an 8% zoom over 57 frames is 0.14% a frame: most corners move < 0.15 px between two
     # frames and the zoom has no mean shift, so every pair read as a still camera, the shot as
     # static, and the unaligned checkerboard became 238 "moving regions" (cannot judge)
-    clip = _clip(
-        kind="crossing",
-        seed=100134,
-        camera="zoom",
-        size=[320, 180],
-        fps=12.0,
-        frames=57,
-        background="checker",
-        blur=0.0,
-        noise=0.02415607351035829,
-        jpeg=None,
-        lighting=0.02156108150337043,
-        occluders=1,
-    )
+    clip = validation.render_spec(suite_spec(100134))
     rep = vk.probes.physics(clip.video)
     cam = rep.camera[0]
     assert cam.status == "compensated", cam.reason
@@ -93,19 +73,7 @@ def test_faint_pairs_of_a_pan_keep_the_camera_shift():
     # Lucas-Kanade's shifts on faint texture fall short, and no frame has enough corners for a
     # direct fit to the first); the ball at rest still "vanishes" at that misalignment, so only
     # the camera is checked here
-    clip = _clip(
-        kind="settle",
-        seed=100166,
-        camera="pan",
-        size=[160, 120],
-        fps=60.0,
-        frames=31,
-        background="perlin",
-        blur=0.47070857681016764,
-        noise=0.023674385734583164,
-        jpeg=None,
-        lighting=0.02662586928858021,
-    )
+    clip = validation.render_spec(suite_spec(100166))
     frames = np.asarray(clip.video.frames, np.float32)
     if frames.max() > 1.5:
         frames = frames / 255.0
@@ -121,19 +89,7 @@ def test_lighting_drift_over_a_ramp_is_not_a_zoom():
     # a pan over a brightness ramp with a global lighting drift: the frames 20-30 pairs apart
     # differ by ~5 gray levels, which Lucas-Kanade and the comparison with a still camera read
     # as a 2-5% zoom (the direct fits to the first frame "corrected" a right chain by it)
-    clip = _clip(
-        kind="occluded",
-        seed=181,
-        camera="pan",
-        size=[192, 108],
-        fps=24.0,
-        frames=34,
-        background="gradient",
-        blur=0.0,
-        noise=0.02289469686602119,
-        jpeg=67,
-        lighting=0.03435285134336916,
-    )
+    clip = validation.render_spec(suite_spec(181))
     frames = np.asarray(clip.video.frames, np.float32)
     if frames.max() > 1.5:
         frames = frames / 255.0
