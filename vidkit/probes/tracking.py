@@ -10,7 +10,10 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    fewer than half of the frames, which holds for moving objects even when they are present in
    every frame. Slow objects that cover some pixels most of the time leave their colour in the
    median; those pixels are found (near an object colour that is rare in the background) and
-   replaced by the value they show when uncovered, or filled in from around them.
+   replaced by the value they show when uncovered, or filled in from around them. On a moving
+   camera's stabilised frames only object-sized regions of a colour also detected elsewhere
+   count (:func:`vidkit.probes.background.held_regions`): residue along a floor's or an
+   occluder's edge has their colour, and the floor or occluder itself is background.
 3. **Foreground.** The colour distance to the background, thresholded at
    ``max(min_contrast, k * noise)`` where the noise level is a robust (MAD) estimate, then
    opened with a 3x3 square (removes noise specks and thin structures such as a pendulum rod).
@@ -650,7 +653,9 @@ def track(
 
     dets_per_frame, labels_per_frame = detect_all(bg, dist)
     # slow objects cover some pixels in most frames: the median then holds the object there
-    fixed = repair_background(work, bg, dets_per_frame, thr, sigma, labels_per_frame)
+    fixed = repair_background(
+        work, bg, dets_per_frame, thr, sigma, labels_per_frame, canvas=valid is not None
+    )
     if fixed is not None:
         bg = fixed
         resid = work - bg[None]
