@@ -224,12 +224,12 @@ def test_a_step_that_holds_is_judged_but_an_edge_sweeping_over_the_ball_is_not()
     r = np.where(np.arange(T) < 8, 3.0, 4.5)[None]
     tr = _tracks(vis, x, r, col)
     tr.merged[0, :8] = True
-    assert np.flatnonzero(_sudden_plateaus(tr, 0, 0.15)).tolist() == list(range(8))
+    assert np.flatnonzero(_sudden_plateaus(tr, 0, 0.15, 0.12)).tolist() == list(range(8))
     # the same frames growing steadily (a ball coming out from behind an edge): a ramp
     r2 = np.where(np.arange(T) < 8, 1.0 + 0.45 * np.arange(T), 4.5)[None]
     tr2 = _tracks(vis, x, r2, col)
     tr2.merged[0, :8] = True
-    assert not _sudden_plateaus(tr2, 0, 0.15).any()
+    assert not _sudden_plateaus(tr2, 0, 0.15, 0.12).any()
 
 
 def test_frozen_frames_of_a_half_hidden_ball_are_not_a_size_change():
@@ -250,3 +250,13 @@ def test_frozen_frames_of_a_half_hidden_ball_are_not_a_size_change():
         lighting=0.0030000952591464226,
     )
     assert rep.results["conservation"].passed is True, _fails(rep)
+    # the same step with another colour after it: the track switched to another blob
+    col3 = col.copy()
+    col3[0, 8:] = (0.1, 0.1, 0.6)
+    tr3 = _tracks(vis, x, r, col3)
+    tr3.merged[0, :8] = True
+    assert not _sudden_plateaus(tr3, 0, 0.15, 0.12).any()
+    # or a ball that does not move (resting, or frozen frames) while half hidden
+    tr4 = _tracks(vis, np.full((1, T), 30.0), r, col)
+    tr4.merged[0, :8] = True
+    assert not _sudden_plateaus(tr4, 0, 0.15, 0.12).any()

@@ -400,7 +400,7 @@ def _alone(tr: Tracks, i: int, margin: float = 2.0) -> np.ndarray:
     return out[:T]
 
 
-def _sudden_plateaus(tr: Tracks, i: int, size_tol: float) -> np.ndarray:
+def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> np.ndarray:
     """``[T]``: frames flagged unreliable (``merged``) only because the object's area differs
     from its usual one, which show a size change rather than a partly hidden object.
 
@@ -413,7 +413,9 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float) -> np.ndarray:
     radius stays within ``size_tol / 2`` of the frames at the step, a step of more than
     ``size_tol`` from a whole frame at most 2 frames away, and the object moving over them (2+
     steps of 0.5 px or more): a resting object, or one in frozen frames, keeps whatever part of
-    it is hidden, so a steady area says nothing there.
+    it is hidden, so a steady area says nothing there; and of the colour (within ``color_tol``)
+    of the whole frame at the step: a step in size and colour at once is the tracker switching
+    to another blob (an occluder, another object), not one object changing.
     """
     T = tr.num_frames
     out = np.zeros(T, bool)
@@ -443,7 +445,12 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float) -> np.ndarray:
             # while it moves: a resting (or frozen) object keeps whatever part of it is hidden
             p = tr.centers[i, np.sort(inward[:n])]
             moves = np.hypot(*np.diff(p, axis=0).T) >= 0.5 * tr.pixel_scale
-            if moves.sum() >= 2:
+            # of the same colour as the whole frame at the step: a step in size and colour at
+            # once is the tracker switching to another object (e.g. an occluder's blob)
+            dc = float(
+                np.linalg.norm(np.median(tr.colors[i, inward[:n]], axis=0) - tr.colors[i, nb])
+            )
+            if moves.sum() >= 2 and dc <= color_tol:
                 out[inward[:n]] = True
     return out
 
@@ -587,7 +594,7 @@ def conservation(
     failed: list[int] = []
     worst_size, worst_color = 0.0, 0.0
     for i in range(tr.n_objects):
-        ok = tr.reliable(i) | _sudden_plateaus(tr, i, size_tol)
+        ok = tr.reliable(i) | _sudden_plateaus(tr, i, size_tol, color_tol)
         fr = np.flatnonzero(ok)
         if fr.size < 3:
             continue
