@@ -2,7 +2,9 @@
 border) and :func:`conservation` (objects changing size or colour).
 
 Both read the tracks of :func:`~vidkit.probes.trajectory.analyze_motion`; the thresholds are
-described in :mod:`vidkit.probes.trajectory`.
+described in :mod:`vidkit.probes.trajectory`. A track that stops and one that starts where its
+motion predicts are one object picked up again: permanence does not call that a vanishing, and
+conservation judges the size and colour over both pieces (:func:`join_pieces`).
 
 Example:
     >>> import vidkit as vk
@@ -13,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -42,9 +45,13 @@ def permanence(
 
     A track that starts after the first frame, ends before the last, or has a gap fails unless,
     at that moment, the object touches (or is within ``margin`` px of) the frame border or is
-    hidden by another object (its predicted position lies in another object's blob), or a track
-    that ended earlier predicts the new one (same size within a factor 2, where its motion puts
-    it: the object went behind something and was picked up again under a new number).
+    hidden by another object (the tracker marked it merged there), or one step of its own motion
+    into the frame where it is not seen puts it on (or within ``margin`` px of) another object
+    seen there (not one at the border): the two made one blob, so it came out of, or went
+    into, that object's blob (an object that pops out of nothing does so away from the others),
+    or a track that ended earlier predicts the new one (same size within a factor 2, where its
+    motion puts it: the object went behind something and was picked up again under a new
+    number).
 
     Example:
         >>> scene = vk.synth.render("projectile", seed=0, violation="vanish")  # doctest: +SKIP
@@ -74,6 +81,35 @@ def permanence(
 
     def hidden(i: int, frames: range) -> bool:
         return any(tr.merged[i, f] for f in frames if 0 <= f < T)
+
+    def with_other(i: int, f: int, g: int) -> bool:
+        """Object ``i``, seen at frame ``f`` but not at ``g = f -+ 1``, would at ``g`` (where its
+        own motion puts it) overlap or touch another object seen there: the two made one blob
+        (one passed behind or in front of the other, or they touched), so the tracker saw one
+        object. An object that pops out of nothing does so away from the others."""
+        if not 0 <= g < T:
+            return False
+        vis_i = np.flatnonzero(tr.visible[i])
+        k = int(np.searchsorted(vis_i, f))
+        if g < f:
+            nb = int(vis_i[k + 1]) if k + 1 < vis_i.size else None
+        else:
+            nb = int(vis_i[k - 1]) if k > 0 else None
+        p = tr.centers[i, f].astype(float)
+        if nb is not None:
+            p = p + (tr.centers[i, f] - tr.centers[i, nb]) / abs(nb - f)  # one step on
+        ok = tr.reliable(i)
+        ri = tr.radii[i, ok] if ok.sum() >= 3 else tr.radii[i, tr.visible[i]]
+        ri = float(np.nanmedian(ri)) if np.isfinite(ri).any() else 0.0
+        for j in range(tr.n_objects):
+            if j == i or not tr.visible[j, g] or tr.shot_of(j) != tr.shot_of(i):
+                continue
+            if tr.at_border[j, g]:
+                continue  # partly out of the frame: its blob's disk is not where it is
+            d = float(np.hypot(*(p - tr.centers[j, g])))
+            if d <= ri + float(tr.radii[j, g]) + margin:
+                return True
+        return False
 
     def partial(i: int, f: int) -> bool:
         """Only part of the object shows at frame ``f`` (emerging from / going behind
@@ -125,6 +161,7 @@ def permanence(
             first > s0
             and not near_border(i, first)
             and not hidden(i, range(first - 1, first + 1))
+            and not with_other(i, first, first - 1)
             and not partial(i, first)
             and not continued(i)
         ):
@@ -146,6 +183,7 @@ def permanence(
             last < s1 - 1
             and not near_border(i, last)
             and not hidden(i, range(last, last + 2))
+            and not with_other(i, last, last + 1)
             and not partial(i, last)
             and not continues(i)
         ):
@@ -169,6 +207,8 @@ def permanence(
             missing = range(a + 1, b)
             if near_border(i, a) or near_border(i, b) or hidden(i, missing):
                 continue
+            if with_other(i, a, a + 1) or with_other(i, b, b - 1):
+                continue  # went into another object's blob and came out of it
             if partial(i, a) or partial(i, b) or _reappears_as_predicted(tr, i, a, b):
                 continue  # passed behind something and came out where its motion says
             x, y = tr.centers[i, a]
@@ -252,12 +292,196 @@ def _reappears_as_predicted(
 
 
 # --------------------------------------------------------------------------- conservation
+def _pick_up_links(tr: Tracks) -> dict[int, int]:
+    """``{j: i}``: track ``i`` continues track ``j`` (the same object, picked up again).
+
+    Judged on the frames where each is whole (:meth:`~vidkit.probes.tracking.Tracks.reliable`,
+    3+ of them): ``j``'s last such frame ``a`` comes before ``i``'s first ``b``, at most
+    ``max(12, fps)`` frames before it (the tracker's own limit for joining across a gap), in the
+    same shot; ``j`` is not seen after ``b`` and ``i`` not whole before ``a``; their radii agree
+    within a factor 2 and ``i`` starts where ``j``'s motion predicts (:func:`_same_object`).
+    Colour is not compared (a recoloured object is still the same object). Each track has at most
+    one successor and one predecessor: the nearest in time wins.
+    """
+    T = tr.num_frames
+    rel = [np.flatnonzero(tr.reliable(k)) for k in range(tr.n_objects)]
+    vis = [np.flatnonzero(tr.visible[k]) for k in range(tr.n_objects)]
+    max_gap = max(12, int(round(tr.fps)))
+    cands = []
+    for j in range(tr.n_objects):
+        if rel[j].size < 3:
+            continue
+        a = int(rel[j][-1])
+        for i in range(tr.n_objects):
+            if i == j or rel[i].size < 3 or tr.shot_of(i) != tr.shot_of(j):
+                continue
+            b = int(rel[i][0])
+            if not a < b <= a + max_gap or b >= T:
+                continue
+            if int(vis[j][-1]) > b:
+                continue  # j is still seen once i is whole: two objects
+            if _same_object(tr, j, i, a, b):
+                cands.append((b - a, j, i))
+    links: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, j, i in sorted(cands):
+        if j in links or i in taken:
+            continue
+        links[j] = i
+        taken.add(i)
+    return links
+
+
+def join_pieces(tr: Tracks) -> tuple[Tracks, list[list[tuple[int, int, int]]]]:
+    """The tracks with each chain of pieces of one object (:func:`_pick_up_links`) joined into
+    one row, and per row its pieces ``(track, first frame, end frame)``: frames before the
+    next piece's first whole frame are the earlier piece's.
+
+    Example:
+        >>> import numpy as np
+        >>> from vidkit.probes.tracking import Tracks
+        >>> T = 12
+        >>> c = np.full((2, T, 2), np.nan); r = np.full((2, T), np.nan)
+        >>> vis = np.zeros((2, T), bool); vis[0, :5] = True; vis[1, 7:] = True
+        >>> c[:, :, 0] = 10 + 2 * np.arange(T); c[:, :, 1] = 16; r[vis] = 3.0
+        >>> c[~vis] = np.nan
+        >>> tr = Tracks(c, r, np.pi * r**2, np.full((2, T, 3), 0.5), vis, np.zeros_like(vis),
+        ...             np.zeros_like(vis), 10.0, (32, 48), np.zeros((32, 48, 3)))
+        >>> joined, pieces = join_pieces(tr)
+        >>> joined.n_objects, pieces
+        (1, [[(0, 0, 7), (1, 7, 12)]])
+    """
+    links = _pick_up_links(tr)
+    if not links:
+        return tr, [[(k, 0, tr.num_frames)] for k in range(tr.n_objects)]
+    T = tr.num_frames
+    starts = [k for k in range(tr.n_objects) if k not in set(links.values())]
+    rows: list[list[tuple[int, int, int]]] = []
+    for k in starts:
+        chain = [k]
+        while chain[-1] in links and len(chain) <= tr.n_objects:
+            chain.append(links[chain[-1]])
+        edges = [0] + [int(np.flatnonzero(tr.reliable(n))[0]) for n in chain[1:]] + [T]
+        rows.append([(n, edges[q], edges[q + 1]) for q, n in enumerate(chain)])
+    n = len(rows)
+    arrays = {
+        "centers": np.full((n, T, 2), np.nan),
+        "radii": np.full((n, T), np.nan),
+        "areas": np.full((n, T), np.nan),
+        "colors": np.full((n, T, 3), np.nan),
+        "visible": np.zeros((n, T), bool),
+        "merged": np.zeros((n, T), bool),
+        "at_border": np.zeros((n, T), bool),
+    }
+    for q, pieces in enumerate(rows):
+        for k, f0, f1 in pieces:
+            for key, arr in arrays.items():
+                arr[q, f0:f1] = getattr(tr, key)[k, f0:f1]
+    shot = np.array([tr.shot_of(p[0][0]) for p in rows], int)
+    return replace(tr, **arrays, shot=shot), rows
+
+
+def _alone(tr: Tracks, i: int, margin: float = 2.0) -> np.ndarray:
+    """``[T]``: frames where object ``i`` is seen and no other object's disk comes within
+    ``margin`` px of its own (nothing it could be merged with or hidden behind is tracked)."""
+    T = tr.num_frames
+    out = tr.visible[i].copy()
+    m = margin * tr.pixel_scale
+    for j in range(tr.n_objects):
+        if j == i:
+            continue
+        both = out & tr.visible[j]
+        if not both.any():
+            continue
+        f = np.flatnonzero(both)
+        d = np.hypot(*(tr.centers[i, f] - tr.centers[j, f]).T)
+        near = d <= np.nan_to_num(tr.radii[i, f]) + np.nan_to_num(tr.radii[j, f]) + m
+        out[f[near]] = False
+    return out[:T]
+
+
+def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> np.ndarray:
+    """``[T]``: frames flagged unreliable (``merged``) only because the object's area differs
+    from its usual one, which show a size change rather than a partly hidden object.
+
+    The tracker flags the frames next to a gap in a track, and dips, while the area is below
+    its usual one: the object emerging from behind something, or going behind it. An object
+    that changed size is flagged the same way, and its change was then never judged. The two
+    differ in time: an edge sweeps over a moving ball over ``2r / speed`` frames (a ramp), a
+    resize happens between two frames and then holds. Such frames are taken back here: not at
+    the border, no other tracked object near (:func:`_alone`), 3+ consecutive frames whose
+    radius stays within ``size_tol / 2`` of the frames at the step, a step of more than
+    ``size_tol`` from a whole frame at most 2 frames away, and the object moving over them (2+
+    steps of 0.5 px or more): a resting object, or one in frozen frames, keeps whatever part of
+    it is hidden, so a steady area says nothing there; and of the colour (within ``color_tol``)
+    of the whole frame at the step: a step in size and colour at once is the tracker switching
+    to another blob (an occluder, another object), not one object changing.
+    """
+    T = tr.num_frames
+    out = np.zeros(T, bool)
+    ok = tr.reliable(i)
+    cand = tr.visible[i] & tr.merged[i] & ~tr.at_border[i] & _alone(tr, i)
+    idx = np.flatnonzero(cand)
+    if idx.size < 3 or ok.sum() < 3:
+        return out
+    r = tr.radii[i]
+    vis = np.flatnonzero(tr.visible[i])
+    for run in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1):
+        if run.size < 3:
+            continue
+        k0, k1 = int(np.searchsorted(vis, run[0])), int(np.searchsorted(vis, run[-1]))
+        before = int(vis[k0 - 1]) if k0 > 0 else None  # the frame seen just before the run
+        after = int(vis[k1 + 1]) if k1 + 1 < vis.size else None  # and just after it
+        for edge, inward, nb in ((run[0], run, before), (run[-1], run[::-1], after)):
+            if nb is None or not ok[nb] or abs(nb - int(edge)) > 2:
+                continue
+            ref = float(np.median(r[inward[:3]]))
+            if not np.isfinite(ref) or ref <= 0 or abs(r[nb] / ref - 1) <= size_tol:
+                continue
+            steady = np.abs(r[inward] / ref - 1) <= size_tol / 2
+            n = int(np.argmin(steady)) if not steady.all() else steady.size
+            if n < 3:
+                continue
+            # while it moves: a resting (or frozen) object keeps whatever part of it is hidden
+            p = tr.centers[i, np.sort(inward[:n])]
+            moves = np.hypot(*np.diff(p, axis=0).T) >= 0.5 * tr.pixel_scale
+            # of the same colour as the whole frame at the step: a step in size and colour at
+            # once is the tracker switching to another object (e.g. an occluder's blob)
+            dc = float(
+                np.linalg.norm(np.median(tr.colors[i, inward[:n]], axis=0) - tr.colors[i, nb])
+            )
+            if moves.sum() >= 2 and dc <= color_tol:
+                out[inward[:n]] = True
+    return out
+
+
+def _owner(pieces: list[tuple[int, int, int]], frames: list[int]) -> int:
+    """The track (of a joined row's pieces) that holds the first of ``frames``."""
+    f = frames[0] if frames else 0
+    return next((k for k, f0, f1 in pieces if f0 <= f < f1), pieces[0][0])
+
+
+def _label(pieces: list[tuple[int, int, int]], frames: list[int]) -> str:
+    """``"3"``, or for a joined row ``"3 (picked up again as object 5)"``."""
+    first = pieces[0][0]
+    if len(pieces) == 1:
+        return str(first)
+    later = ", ".join(str(k) for k, _, _ in pieces[1:])
+    return f"{first} (picked up again as object {later})"
+
+
 def _change_runs(bad: np.ndarray, frames: np.ndarray) -> list[np.ndarray]:
-    sel = frames[bad]
-    if sel.size == 0:
+    """Runs of consecutive ``frames`` (the object's reliable frames) where ``bad`` holds.
+
+    Consecutive in the list of reliable frames, not in frame numbers: the frames between two
+    reliable ones (merged, partly hidden, unseen) say nothing about the object's size or colour,
+    so a change seen on both sides of them is one change, not two blips.
+    """
+    idx = np.flatnonzero(bad)
+    if idx.size == 0:
         return []
-    cuts = np.flatnonzero(np.diff(sel) > 1) + 1
-    return np.split(sel, cuts)
+    cuts = np.flatnonzero(np.diff(idx) > 1) + 1
+    return [frames[k] for k in np.split(idx, cuts)]
 
 
 def _lasting(runs: list[np.ndarray], fr: np.ndarray) -> list[np.ndarray]:
@@ -337,7 +561,15 @@ def conservation(
     In every reliable frame (whole, not touching another object) the radius must stay within
     ``size_tol`` (15%) of the object's median radius and the mean colour within ``color_tol``
     (Euclidean RGB distance, 0..1 scale) of its median colour. Frame brightness changes are
-    divided out by the tracker first, so global flicker is not a colour change.
+    divided out by the tracker first, so global flicker is not a colour change. A change counts
+    when it lasts: 3+ consecutive reliable frames (consecutive among the reliable frames: the
+    frames between them say nothing about size or colour), or 2+ at either end.
+
+    An object whose track broke and was picked up again under a new number is judged as one
+    object over its pieces (:func:`join_pieces`), so a change made while it was unreliable or
+    unseen is not split between two tracks that each look constant. Frames the tracker flagged
+    only because the object's area changed are judged too where they show a sudden, lasting
+    step (:func:`_sudden_plateaus`), not an edge sweeping over it.
 
     Example:
         >>> scene = vk.synth.render("uniform", seed=0, violation="resize")  # doctest: +SKIP
@@ -353,12 +585,16 @@ def conservation(
     empty = no_objects(name, m)
     if empty is not None:
         return empty
-    tr = m.tracks
+    tr0 = m.tracks
+    # an object whose track broke (it went behind something, or the tracker lost it for a few
+    # frames) and was picked up again under a new number is judged as one object: a change of
+    # size or colour made while it was unseen or unreliable lies between the two pieces
+    tr, pieces = join_pieces(tr0)
     findings: list[Finding] = []
     failed: list[int] = []
     worst_size, worst_color = 0.0, 0.0
     for i in range(tr.n_objects):
-        ok = tr.reliable(i)
+        ok = tr.reliable(i) | _sudden_plateaus(tr, i, size_tol, color_tol)
         fr = np.flatnonzero(ok)
         if fr.size < 3:
             continue
@@ -381,9 +617,9 @@ def conservation(
             findings.append(
                 Finding(
                     name,
-                    f"object {i} changed size {text} ({pct:+.0f}%)",
+                    f"object {_label(pieces[i], frames)} changed size {text} ({pct:+.0f}%)",
                     "fail",
-                    i,
+                    _owner(pieces[i], frames),
                     frames,
                     float(v / r_ref - 1),
                     size_tol,
@@ -411,16 +647,16 @@ def conservation(
             findings.append(
                 Finding(
                     name,
-                    f"object {i} changed colour {text}",
+                    f"object {_label(pieces[i], frames)} changed colour {text}",
                     "fail",
-                    i,
+                    _owner(pieces[i], frames),
                     frames,
                     float(np.max(dc[idx])),
                     color_tol,
                 )
             )
             failed.extend(frames)
-    if not any(tr.reliable(i).sum() >= 3 for i in range(tr.n_objects)):
+    if not any(tr0.reliable(i).sum() >= 3 for i in range(tr0.n_objects)):
         return nothing_whole(name, 3)
     passed = not findings
     sentence = (
