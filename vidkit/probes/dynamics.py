@@ -54,8 +54,11 @@ def gravity(
     its g differs from the reference by more than ``max(rel_tol * |ref|, floor)`` plus three
     standard errors (``rel_tol`` 10%; ``floor`` 0.01 px/frame^2 against ``expected_g``, 0.03
     px/frame^2 in the consistency check, what tracking resolves near g = 0). The reference is
-    ``expected_g`` when given (same units as the report), otherwise the length-weighted median g
-    of all segments and objects (so a change of gravity partway through is caught without it).
+    ``expected_g`` when given (same units as the report), otherwise the median g of all
+    segments and objects, each weighted by its precision ``n / se^2`` (n frames, se floored
+    at 0.01 px/frame^2; so a change of gravity
+    partway through is caught without it, and a poorly measured piece does not set the
+    reference the well-measured ones are judged against).
     Gravity that points up (median below ``-0.03 px/frame^2``) fails, and so does horizontal
     acceleration in free flight (same tolerance). In a stabilised shot (moving camera) the
     standard errors are scaled up by the camera fit's median corner misfit over the object's
@@ -141,7 +144,18 @@ def gravity(
 
     pool = [s for s in flight if telling(s)] or flight
     gs = np.array([s.g for s in pool] + [p["g"] for _, p in pends])
-    ws = np.array([s.n for s in pool] + [p["frames"].size for _, p in pends], float)
+    # each piece weighs by its precision, n / se^2 (se floored at 0.01 px/frame^2, below which
+    # the frame count decides), not by its length alone: a piece whose fit takes a blurred
+    # contact frame or a jittery stretch has a large standard error, and with few pieces a
+    # length-weighted median lands on it and fails the well-measured ones against it
+    se_floor = 0.01 * tr.pixel_scale * tr.fps**2
+    ses = [float(s.se_acc[1]) for s in pool] + [float(p.get("g_se", np.inf)) for _, p in pends]
+    ns = [s.n for s in pool] + [p["frames"].size for _, p in pends]
+    ws = np.array(
+        [n / max(e if np.isfinite(e) else np.inf, se_floor) ** 2 for n, e in zip(ns, ses)]
+    )
+    if not np.any(ws > 0):
+        ws = np.ones_like(gs)
     order = np.argsort(gs)
     cw = np.cumsum(ws[order])
     g_med = float(gs[order][np.searchsorted(cw, cw[-1] / 2)])

@@ -21,6 +21,7 @@ from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import (
     Motion,
+    camera_noise,
     frames_text,
     mask_runs,
     no_objects,
@@ -133,8 +134,11 @@ def continuity(
             t = int(t)
             if any(t in f.frames and t + 1 in f.frames for f in findings):
                 continue
-            if not np.any(tr.visible[:, t] & tr.visible[:, t + 1]):
-                continue  # nothing in view to move (the objects have left the frame)
+            if not np.any(tr.visible[:, t] & tr.visible[:, t + 1]) and not _camera_moves(tr, t):
+                # nothing in view to move (the objects have left the frame); with a camera that
+                # moves (compensated) the whole picture moves, so an exact repeat is a freeze
+                # even while the objects are out of sight (behind an occluder)
+                continue
             findings.append(
                 Finding(
                     name,
@@ -172,26 +176,50 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
 
     A run is consecutive steps below ``max(0.1 px, 4 sigma)``. Fits to the (up to) 4 reliable
     frames ending at its first frame and starting at its last frame (within 6 frames) give the
-    motion on each side. The run is a freeze when
+    motion on each side (where fewer than 3 such frames are reliable, the frames where the
+    object is seen partly hidden stand in for the first test below: their centroid is off by a
+    fraction of the radius, far less than the steps a freeze is judged against; not for the
+    held apex, whose fits are carried across the run). The run is a freeze when
 
-    - the speed on both sides exceeds ``lim`` px/frame and the motion carries on in the same
-      direction (within 60 degrees; a pendulum's end or an apex turns back), or
+    - the speed on both sides exceeds ``lim`` px/frame, the median step on each side exceeds
+      ``lim / 2`` (an object that comes to rest just after a hop has a fitted speed but no
+      steps: it settled, it did not freeze) and the motion carries on in the same direction (within 60
+      degrees; a pendulum's end or an apex turns back), or
     - it lasts 2+ steps and both fits, carried across the run, move by more than ``2 lim``
       (the object hangs still where its acceleration would have moved it: a held apex).
+
+    In a stabilised shot (moving camera) every position carries the error of its frame's
+    camera map (the corners' misfit ``c``, :func:`~vidkit.probes.trajectory.camera_noise`,
+    0.3-0.6 px after stabilisation): one short step among normal ones is what two maps that err
+    in opposite directions give (a 2 px step read as 0.2 px was measured on clean shaking
+    clips). A run of a single still step (counted over the frames where the object is seen)
+    is then a freeze only when the motion on both sides exceeds ``6 max(sigma, c)`` px per
+    frame as well; 2+ consecutive still steps need the maps to cancel the motion twice.
 
     Returns ``(first, last, description)`` per freeze.
     """
     out: list[tuple[int, int, str]] = []
     ok = tr.reliable(i)
-    _frozen_in(tr, i, sigma, lim, ok, None, out)
+    seen = tr.visible[i] & ~tr.at_border[i]
+    _frozen_in(tr, i, sigma, lim, ok, None, out, seen)
     # a freeze while the object is partly hidden (its area below the usual one: behind an
     # occluder's edge, touching another object) is a freeze too: the visible part stops dead,
     # its area with it (the area of a moving, partly hidden object changes, and so does the
     # centroid of its visible part)
-    seen = tr.visible[i] & ~tr.at_border[i]
     if (seen & ~ok).any():
-        _frozen_in(tr, i, sigma, lim, seen, ok, out)
+        _frozen_in(tr, i, sigma, lim, seen, ok, out, seen)
     return out
+
+
+def _camera_moves(tr: Tracks, t: int) -> bool:
+    """Whether the camera of the shot that holds frames ``t`` and ``t + 1`` was compensated."""
+    cams = getattr(tr, "camera", None) or []
+    shots = tr.shots or [(0, tr.num_frames)]
+    for k, (a, b) in enumerate(shots):
+        if a <= t and t + 1 < b:
+            cam = cams[k] if k < len(cams) else None
+            return bool(cam is not None and getattr(cam, "moving", False))
+    return False
 
 
 def _frozen_in(
@@ -202,9 +230,11 @@ def _frozen_in(
     ok: np.ndarray,
     reliable: np.ndarray | None,
     out: list[tuple[int, int, str]],
+    seen: np.ndarray,
 ) -> None:
     """:func:`_frozen_runs` over the frames ``ok``; with ``reliable`` given, only the runs that
-    hold an unreliable frame and keep their area (within 5%), appended to ``out``."""
+    hold an unreliable frame and keep their area (within 5%), appended to ``out``. ``seen``:
+    the frames whose centroid may stand in for the sides' fits and count a run's length."""
     p = tr.centers[i]
     T = tr.num_frames
     still_lim = max(0.1 * tr.pixel_scale, 4 * sigma)
@@ -212,6 +242,10 @@ def _frozen_in(
     both = ok[:-1] & ok[1:]
     steps[both] = np.hypot(*(p[1:] - p[:-1])[both].T)
     frozen = steps < still_lim
+    steps_seen = np.full(T - 1, np.inf)
+    both_s = seen[:-1] & seen[1:]
+    steps_seen[both_s] = np.hypot(*(p[1:] - p[:-1])[both_s].T)
+    cam = camera_noise(tr, i)
     for run in mask_runs(frozen):
         a, b = int(run[0]), int(run[-1]) + 1  # frames a..b show the same position
         if reliable is not None:
@@ -224,6 +258,11 @@ def _frozen_in(
                 continue
         before = [f for f in range(a - 6, a + 1) if f >= 0 and ok[f]][-4:]
         after = [f for f in range(b, b + 7) if f < T and ok[f]][:4]
+        stand_in = len(before) < 3 or len(after) < 3
+        if len(before) < 3:
+            before = [f for f in range(a - 6, a + 1) if f >= 0 and (ok[f] or seen[f])][-4:]
+        if len(after) < 3:
+            after = [f for f in range(b, b + 7) if f < T and (ok[f] or seen[f])][:4]
         if len(before) < 3 or len(after) < 3:
             continue
         cin = _local_fit(np.asarray(before), p[before], at=a)
@@ -235,9 +274,22 @@ def _frozen_in(
         moved = float(np.hypot(*(p[b] - p[a]))) / n  # per step, during the run
         # a freeze moves a small fraction of the expected step (compression or noise may make
         # one step short, not stop it)
-        if min(si, so) > lim and same_way and moved < 0.25 * min(si, so):
+        # the object moves on both sides: the median of its steps there, not only the fits
+        med_in = _median_step(p, np.asarray(before))
+        med_out = _median_step(p, np.asarray(after))
+        lim_here = lim
+        if cam > 0 and _still_length(steps_seen, a, b, still_lim) < 2:
+            lim_here = max(lim, 6 * max(sigma, cam))  # one still step in a stabilised shot
+        if (
+            min(si, so) > lim_here
+            and min(med_in, med_out) > 0.5 * lim_here
+            and same_way
+            and moved < 0.25 * min(si, so)
+        ):
             out.append((a, b, f"while it moves {si:.1f} px per frame before and {so:.1f} after"))
             continue
+        if stand_in:
+            continue  # a held apex is read from extrapolated fits: reliable frames only
         fwd = float(np.hypot(*[np.polyval(c[::-1], n) - c[0] for c in cin]))
         bwd = float(np.hypot(*[np.polyval(c[::-1], -n) - c[0] for c in cout]))
         # what a fit on 3-4 noisy points says n frames away is uncertain (its standard error
@@ -249,10 +301,28 @@ def _frozen_in(
         )
         # a held apex: a short hold (a long one is an object at rest, and fits carried over
         # many frames say little)
-        if 2 <= n <= 8 and sure > 2 * lim and moved * n < 0.25 * min(fwd, bwd):
+        if 2 <= n <= 8 and sure > 2 * lim_here and moved * n < 0.25 * min(fwd, bwd):
             out.append(
                 (a, b, f"where its motion before and after says it moves {min(fwd, bwd):.1f} px")
             )
+
+
+def _median_step(p: np.ndarray, frames: np.ndarray) -> float:
+    """Median step (px per frame) of the positions ``p`` over ``frames`` (sorted)."""
+    if frames.size < 2:
+        return 0.0
+    d = np.hypot(*np.diff(p[frames], axis=0).T) / np.maximum(np.diff(frames), 1)
+    return float(np.median(d))
+
+
+def _still_length(steps: np.ndarray, a: int, b: int, still_lim: float) -> int:
+    """Number of consecutive still steps (below ``still_lim``) around the run ``a``-``b``."""
+    lo, hi = a, b  # steps lo..hi-1
+    while lo > 0 and steps[lo - 1] < still_lim:
+        lo -= 1
+    while hi < steps.size and steps[hi] < still_lim:
+        hi += 1
+    return hi - lo
 
 
 def _extrapolation_se(offsets: np.ndarray, at: float, sigma: float) -> float:

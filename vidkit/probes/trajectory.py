@@ -39,7 +39,11 @@ Which frames are fitted, and what is free flight (the rules that keep clean clip
   position is continuous, only the velocity changes);
 - the velocities where the curves meet give the **restitution** ``e = |v_after / v_before|`` of a
   floor bounce (vertical velocity turns from down to up) and the **speed ratio** of any other
-  joint (a kick in mid-air, a collision).
+  joint (a kick in mid-air, a collision);
+- a joint is a **collision** when another object touches this one there and moves itself; a
+  body that stays put across the contact (a floor or wall region tracked as an object, a heavy
+  body at rest: ``_stays_put``) takes no energy, and the joint is this object's own bounce,
+  wall bounce or kick, judged on its own velocities.
 
 A trajectory that lies on a circle and swings (x not linear in time) is read as a **pendulum**
 (:mod:`vidkit.probes.pendulum`): the
@@ -53,7 +57,8 @@ Thresholds (all arguments of the probes)
 =============  ==========================================================================
 gravity        each segment's g within ``rel_tol`` (10%) + 3 standard errors (scaled by the
                camera fit's misfit in a stabilised shot) of the expected
-               g when ``expected_g`` is given, else of the median g of all segments; g must
+               g when ``expected_g`` is given, else of the median g of all segments (each
+               weighted by its precision, ``n / se^2``); g must
                not point up; horizontal acceleration in free flight below ``rel_tol * |g|``
 bounce         restitution ``e <= 1 + tol`` (0.05) at floor bounces; speed ratio
                ``<= 1 + tol`` at joints where nothing touches the object (mid-air kicks);
@@ -65,7 +70,9 @@ conservation   radius within ``size_tol`` (15%) of the object's median radius, c
                ``color_tol`` (0.12 RGB distance) of its median colour
 continuity     position jump at a joint below ``max(jump_px, 6 sigma)`` (3 px); no frozen step
                (an object that stops dead for a frame while its neighbours predict a step of
-               more than 0.75 px, or a frame that repeats the previous one exactly)
+               more than ``max(0.75 px, 6 sigma)``, and more than ``6 x`` the camera fit's
+               misfit for a single still step in a stabilised shot; or a frame that repeats
+               the previous one exactly)
 smoothness     log dimensionless jerk (LDLJ) of each free-flight segment's speed above
                ``min_ldlj`` (-12)
 =============  ==========================================================================
@@ -621,6 +628,29 @@ def _mark_contact(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> None
             s.settling = True
 
 
+def _stays_put(tr: Tracks, j: int, i: int, f0: int, f1: int) -> bool:
+    """Whether object ``j`` stays where it is across object ``i``'s joint ``f0``-``f1``.
+
+    A body that does not move before or after a contact (a floor or a wall region tracked as
+    an object, a heavy body at rest) takes no energy and gives none: the joint is then a
+    bounce, a wall bounce or a kick of ``i`` alone, judged on ``i``'s own velocities, not a
+    collision of a pair whose energy cannot be measured (``j`` has no free-flight fit). Still
+    means: seen on both sides of the joint (within 2 frames) and its centre staying within
+    15% of ``i``'s travel over those frames of its median position (relative: two slow balls
+    that meet head-on move a pixel or two each, and both take part).
+    """
+    T = tr.num_frames
+    w = np.arange(max(f0 - 2, 0), min(f1 + 3, T))
+    vj = w[tr.visible[j, w]]
+    if vj.size < 2 or vj[0] > f0 or vj[-1] < f1:
+        return False
+    cj = tr.centers[j, vj]
+    spread = float(np.max(np.hypot(*(cj - np.median(cj, axis=0)).T)))
+    vi = w[tr.visible[i, w]]
+    travel = float(np.sum(np.hypot(*np.diff(tr.centers[i, vi], axis=0).T))) if vi.size else 0.0
+    return spread <= 0.15 * travel
+
+
 def joint_events(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> list[Event]:
     out: list[Event] = []
     fps = tr.fps
@@ -645,7 +675,7 @@ def joint_events(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> list[
                         near = True
                 if tr.merged[i, f] and tr.merged[j, f]:
                     near = True
-            if near:
+            if near and not _stays_put(tr, j, i, f0, f1):
                 other = j
                 break
         sa, sb = float(np.hypot(*va)), float(np.hypot(*vb))
