@@ -93,6 +93,29 @@ def test_one_short_step_in_a_stabilised_shot_is_not_a_freeze():
     assert not _freezes(rep), _fails(rep)
 
 
+def test_ball_at_rest_after_landing_in_a_stabilised_shot_is_not_a_held_apex():
+    # after a cut, a panning camera (compensated, corner misfit 0.18 px): the ball lands and
+    # rests; one frame's map errs by 0.5 px, and the quadratic through the 4 resting frames
+    # after the run, carried 8 frames back, "moved" 15 px. The extrapolation's error takes the
+    # camera misfit as the position noise (the ball's own noise, 0.09 px, does not show it)
+    clip, rep = _report(
+        kind="roll",
+        seed=115,
+        violation=None,
+        camera="pan",
+        size=[192, 108],
+        fps=60.0,
+        frames=58,
+        background="perlin",
+        blur=0.8889963345418064,
+        noise=0.01430035682828239,
+        jpeg=None,
+        lighting=0.0018479103126196872,
+        cut=True,
+    )
+    assert not _freezes(rep), _fails(rep)
+
+
 def test_slow_head_on_collision_is_still_a_collision():
     # two balls meet at ~1 px per frame each: both move, so the joint is a collision of the
     # pair (its energy judged together), not a wall bounce of either one alone

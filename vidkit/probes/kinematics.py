@@ -194,7 +194,8 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
     in opposite directions give (a 2 px step read as 0.2 px was measured on clean shaking
     clips). A run of a single still step (counted over the frames where the object is seen)
     is then a freeze only when the motion on both sides exceeds ``6 max(sigma, c)`` px per
-    frame as well; 2+ consecutive still steps need the maps to cancel the motion twice.
+    frame as well; 2+ consecutive still steps need the maps to cancel the motion twice. The
+    held apex's extrapolation error takes ``max(sigma, 0.05 px, c)`` as the position noise.
 
     Returns ``(first, last, description)`` per freeze.
     """
@@ -293,8 +294,10 @@ def _frozen_in(
         fwd = float(np.hypot(*[np.polyval(c[::-1], n) - c[0] for c in cin]))
         bwd = float(np.hypot(*[np.polyval(c[::-1], -n) - c[0] for c in cout]))
         # what a fit on 3-4 noisy points says n frames away is uncertain (its standard error
-        # grows like n^2 for a quadratic): the motion it predicts must stand out of that
-        noise = max(sigma, 0.05 * tr.pixel_scale)
+        # grows like n^2 for a quadratic): the motion it predicts must stand out of that. In a
+        # stabilised shot each position also carries its frame's map error (the corners'
+        # misfit), which the object's own third differences need not show
+        noise = max(sigma, 0.05 * tr.pixel_scale, cam)
         sure = min(
             fwd - 3 * _extrapolation_se(np.asarray(before) - a, n, noise),
             bwd - 3 * _extrapolation_se(np.asarray(after) - b, -n, noise),
