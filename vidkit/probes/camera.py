@@ -360,12 +360,12 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
         return CameraMotion(status, reason, dx, dy, rot, zoom, inl, res, to_ref, canvas, origin)
 
     if n == 0 or measured.sum() < max(1, 0.5 * n):
-        # corners enough in most pairs, but on a strip of the frame (a tiled floor under a
-        # faint wall): the direct alignment may find the camera's motion. Not with fewer
-        # corners: then the texture is a few objects over a plain background, which the
-        # alignment would follow (a plain background shows no camera motion)
-        many = np.array([p["points"] >= MIN_POINTS for p in pairs], bool)
-        rescued = _dense_moving(frames, result, W, H, inl, res) if many.mean() >= 0.5 else None
+        # faint texture, or corners on a strip of the frame only (a tiled floor under a faint
+        # wall): the direct alignment may find the camera's motion. Not over a plain
+        # background (most pixels without any gradient, not even sensor noise): there the
+        # texture is the objects', which the alignment would follow, and a plain background
+        # shows no camera motion
+        rescued = None if _plain(frames[0]) else _dense_moving(frames, result, W, H, inl, res)
         if rescued is not None:
             return rescued
         return result(
@@ -441,16 +441,48 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
     return _finish(result, W, H, to_ref, inl, res)
 
 
+def _plain(frame: np.ndarray) -> bool:
+    """Whether most of the frame's pixels are flat: a gradient below half a gray level per
+    pixel (8-bit gray, no blur), which sensor noise alone exceeds."""
+    import cv2
+
+    g = gray_u8(frame).astype(np.float32)
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
+    return bool(np.median(np.hypot(gx, gy)) < 0.5)
+
+
 def _dense_moving(
     frames: np.ndarray, result: Any, W: int, H: int, inl: np.ndarray, res: np.ndarray
 ) -> CameraMotion | None:
     """A moving camera that the corners missed (faint texture, or moves below STILL_PX per
     pair), found by aligning every frame to the first by its intensities
-    (:func:`_dense_maps`, from a still camera): the judgement of :func:`_finish` when all but
+    (:func:`_dense_maps`, from a still camera; a few frames first, see below): the judgement of :func:`_finish` when all but
     MAX_UNMEASURED of the frames align and the frames' corners move by more than twice
     STATIC_PX (a margin over the alignment's own jitter on a still camera); else None."""
     T = frames.shape[0]
     if T < 3:
+        return None
+    # a cheap look first (a still camera, the common case, pays for a few alignments): frames
+    # 2, 4, 8, ... and the last aligned to the first, each from the previous one's map
+    # extrapolated (a pan too long to find from a still start in one step); the whole shot only
+    # when one of them moves by more than 2 * STATIC_PX and lines up clearly better than left
+    # where it is
+    g0 = _dense_gray(frames[0])
+    probes = sorted({min(2**k, T - 1) for k in range(1, int(np.log2(T - 1)) + 2)})
+    prev_t, prev = 0, np.eye(2, 3)
+    for t in probes:
+        r = t / max(prev_t, 1) if prev_t else 1.0
+        start = np.eye(2, 3) + (prev - np.eye(2, 3)) * r
+        M, st = dense_align(g0, _dense_gray(frames[t]), start)
+        if (
+            st["agree"] >= DENSE_MIN_AGREE
+            and st["agree"] - st["agree_still"] >= DENSE_BEATS_STILL
+            and _corner_moves(M, np.eye(2, 3), W, H) > 2 * STATIC_PX
+        ):
+            break
+        prev_t, prev = t, M
+    else:
         return None
     d_ref, d_ok, shows = _dense_maps(frames, [None] * (T - 1))
     if (~d_ok).mean() > MAX_UNMEASURED or not shows:
