@@ -39,8 +39,10 @@ Decisions (per shot):
 * **static**: too little texture to measure (fewer than 20 consistent corners spread over a fifth
   of the frame: a plain background, where a moving camera would not show anyway), or every frame
   within 0.5 px of the first (most pairs still) and the last frame fitted directly to the first
-  within 0.5 px too, unless the direct alignment finds the frames' corners moving by more than
-  1 px over the shot (see above);
+  within 0.5 px too, unless the direct alignment (from a still camera, frames 2, 4, 8, ...
+  first) finds the frames' corners moving by more than 1 px over the shot within the zoom and
+  canvas bars, the frame lining up better than still (see above), and the background is not
+  plain (most pixels flat: then the only texture is the objects', which it would follow);
 * **compensated**: every frame but MAX_UNMEASURED aligned directly to the first by its
   intensities, or every frame pair fitted by a similarity with at least 50% inliers and a
   residual below 1 px (or the frames after a failed pair fitted directly to the first), zoom
