@@ -39,8 +39,10 @@ Decisions (per shot):
 * **static**: too little texture to measure (fewer than 20 consistent corners spread over a fifth
   of the frame: a plain background, where a moving camera would not show anyway), or every frame
   within 0.5 px of the first (most pairs still) and the last frame fitted directly to the first
-  within 0.5 px too, unless the direct alignment finds the frames' corners moving by more than
-  1 px over the shot (see above);
+  within 0.5 px too, unless the direct alignment (from a still camera, frames 2, 4, 8, ...
+  first) finds the frames' corners moving by more than 1 px over the shot within the zoom and
+  canvas bars, the frame lining up better than still (see above), and the background is not
+  plain (most pixels flat: then the only texture is the objects', which it would follow);
 * **compensated**: every frame but MAX_UNMEASURED aligned directly to the first by its
   intensities, or every frame pair fitted by a similarity with at least 50% inliers and a
   residual below 1 px (or the frames after a failed pair fitted directly to the first), zoom
@@ -414,9 +416,12 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
         frames, [maps[t] if measured[t] and good[t] else None for t in range(n)]
     )
     if (~d_ok).mean() <= MAX_UNMEASURED and shows:
-        return _finish(
+        done = _finish(
             result, W, H, d_ref, inl, res, "each frame aligned to the first by its intensities; "
         )
+        if done.status == "compensated":
+            # (a zoom or a canvas beyond the bars: the corners' chain judges the shot instead)
+            return done
     if (~measured).mean() > MAX_UNMEASURED:
         t = int(np.flatnonzero(~measured)[0])
         return result(
@@ -490,7 +495,7 @@ def _dense_moving(
     moved = max(_corner_moves(m, np.eye(2, 3), W, H) for m in d_ref[d_ok])
     if moved <= 2 * STATIC_PX:
         return None
-    return _finish(
+    done = _finish(
         result,
         W,
         H,
@@ -500,6 +505,9 @@ def _dense_moving(
         f"the corners miss the camera's motion ({moved:.1f} px at the frame's corners over the "
         "shot), each frame aligned to the first by its intensities; ",
     )
+    # a zoom or a canvas beyond the bars is no motion the corners missed (an alignment that
+    # slid on texture the corners could not hold): the shot stays static
+    return done if done.status == "compensated" else None
 
 
 def _pair_maps(pairs: list[dict[str, Any]], measured: np.ndarray) -> list[np.ndarray]:
@@ -740,7 +748,8 @@ def dense_align(
     object, whose pixels disagree by far more than the noise, gets no weight, however many
     corners it holds. Returns ``M`` and ``{"agree": share of the textured pixels (strongest
     quarter of the gradient) that agree within the biweight, "agree_still": the same share with
-    ``img`` left where it is (a still camera), "support": share of the pixels whose gradient
+    ``img`` left where it is (a still camera), "agree_all", "agree_all_still": the same over
+    all the pixels both show, "support": share of the pixels whose gradient
     exceeds twice the residual scale, "overlap": share of ``ref`` that ``img`` shows, "sigma":
     robust residual scale (gray levels), "se_shift", "se_linear": standard errors of the shift
     and of the zoom/rotation at the frame's corner (px; the residuals taken as independent per
@@ -770,7 +779,15 @@ def dense_align(
     A = np.asarray(M0[:, :2], np.float64).copy()
     t = np.asarray(M0[:, :2] @ c + M0[:, 2] - c, np.float64)
     gain, bias = 1.0, 0.0
-    stats = {"support": 0.0, "agree": 0.0, "agree_still": 1.0, "overlap": 0.0, "sigma": np.nan}
+    stats = {
+        "support": 0.0,
+        "agree": 0.0,
+        "agree_still": 1.0,
+        "agree_all": 0.0,
+        "agree_all_still": 1.0,
+        "overlap": 0.0,
+        "sigma": np.nan,
+    }
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     for lev in range(len(pr) - 1, -1, -1):
         s = 0.5**lev
@@ -818,11 +835,14 @@ def dense_align(
             # the residuals taken as independent per blur area (neighbours share their noise)
             cov = np.linalg.pinv(J.T @ Jw) * sig**2 * (4 * np.pi * DENSE_BLUR**2)
             # the same textured pixels under a still camera (the frame compared as it is)
-            r0 = (img_l - (gain * R + bias))[ok][tex]
+            r0_all = (img_l - (gain * R + bias))[ok]
+            r0 = r0_all[tex]
             stats = {
                 "support": float(np.mean(mag > 2.0 * sig)),
                 "agree_still": float(np.mean(np.abs(r0 - med) < 4.685 * sig)) if tex.any() else 0.0,
                 "agree": float(np.mean(wt[tex] > 0)) if tex.any() else 0.0,
+                "agree_all": float(np.mean(wt > 0)),
+                "agree_all_still": float(np.mean(np.abs(r0_all - med) < 4.685 * sig)),
                 "overlap": float(ok.mean()),
                 "sigma": sig,
                 "se_shift": float(np.sqrt(abs(max(cov[2, 2], cov[3, 3])))),
@@ -857,6 +877,7 @@ def _dense_maps(
     T, H, W = frames.shape[:3]
     grays = [_dense_gray(f) for f in frames]
     gain = np.zeros(T)
+    gain_all = np.zeros(T)
     ones = np.ones((H, W), np.uint8)
     fwd = [np.eye(2, 3)]  # frame 0 -> frame t (points)
     ok = np.zeros(T, bool)
@@ -898,6 +919,7 @@ def _dense_maps(
             good = st["agree"] >= float(np.median(agrees[-5:])) - 0.1
         ok[t] = bool(good)
         gain[t] = st["agree"] - st["agree_still"]
+        gain_all[t] = st["agree_all"] - st["agree_all_still"]
         fwd.append(m if good else start)
         if good:
             last, since, chained = t, np.eye(2, 3), True
@@ -908,5 +930,10 @@ def _dense_maps(
     # where it is; on a still camera, moving objects or a periodic texture can pull the fit
     # away while the still frame lines up better
     big = ok & np.array([_corner_moves(m, np.eye(2, 3), W, H) > 2 * STATIC_PX for m in to_ref])
-    shows = bool(not big.any() or np.median(gain[big]) >= DENSE_BEATS_STILL)
+    # (and the frame as a whole must not line up worse than still: an alignment that follows
+    # the only textured object leaves a smooth background misaligned)
+    shows = bool(
+        not big.any()
+        or (np.median(gain[big]) >= DENSE_BEATS_STILL and np.median(gain_all[big]) >= 0.0)
+    )
     return to_ref, ok, shows
