@@ -20,7 +20,7 @@ measured pair takes the maps of its measured neighbours, interpolated, not the i
 frame is then aligned directly to the first by its intensities (:func:`dense_align`: robust
 Gauss-Newton of a similarity plus a gain and an offset over a pyramid, Tukey's biweight on the
 residuals, so that moving objects get no weight however many corners they hold), starting from
-the chain (:func:`_dense_maps`; a keyframe takes over when a frame shows less than 60% of the
+the chain (:func:`dense_maps`; a keyframe takes over when a frame shows less than 60% of the
 first). A frame counts as aligned when 60% of its textured pixels agree after alignment, 2% of
 its pixels carry texture above the residual noise, the alignment stays near its start and
 agrees with the pair's corner fit where the corners measured one. Where the alignment moves
@@ -70,6 +70,16 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.camera_dense import (
+    DENSE_BEATS_STILL,
+    DENSE_MIN_AGREE,
+    compose_affine,
+    corner_moves,
+    dense_align,
+    dense_gray,
+    dense_maps,
+    invert_affine,
+)
 from vidkit.probes.temporal import gray_u8
 
 __all__ = ["CameraMotion", "dense_align", "estimate_camera", "pair_motion", "stabilise"]
@@ -312,18 +322,6 @@ class CameraMotion:
         )
 
 
-def _compose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Affine ``a o b`` (2x3 each)."""
-    A = np.vstack([a, [0, 0, 1]])
-    B = np.vstack([b, [0, 0, 1]])
-    return (A @ B)[:2]
-
-
-def _invert(m: np.ndarray) -> np.ndarray:
-    A = np.vstack([m, [0, 0, 1]])
-    return np.linalg.inv(A)[:2]
-
-
 def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> CameraMotion:
     """Measure and judge the camera motion of one shot (``[T, H, W, 3]`` float frames).
 
@@ -395,7 +393,7 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
     to_ref = eye.copy()
     for t in range(1, T):
         M = maps[t - 1] if good[t - 1] else np.eye(2, 3)
-        to_ref[t] = _compose(to_ref[t - 1], _invert(M))
+        to_ref[t] = compose_affine(to_ref[t - 1], invert_affine(M))
     corners = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
     moved = max(
         float(np.max(np.hypot(*((corners @ m[:, :2].T + m[:, 2]) - corners).T))) for m in to_ref
@@ -412,7 +410,7 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
     # (all but MAX_UNMEASURED of the frames), its maps are the more precise ones and a pair the
     # corners could not follow (faint texture, a few moving objects holding most corners) is
     # bridged by the frames around it
-    d_ref, d_ok, shows = _dense_maps(
+    d_ref, d_ok, shows = dense_maps(
         frames, [maps[t] if measured[t] and good[t] else None for t in range(n)]
     )
     if (~d_ok).mean() <= MAX_UNMEASURED and shows:
@@ -462,7 +460,7 @@ def _dense_moving(
 ) -> CameraMotion | None:
     """A moving camera that the corners missed (faint texture, or moves below STILL_PX per
     pair), found by aligning every frame to the first by its intensities
-    (:func:`_dense_maps`, from a still camera; a few frames first, see below): the judgement of :func:`_finish` when all but
+    (:func:`dense_maps`, from a still camera; a few frames first, see below): the judgement of :func:`_finish` when all but
     MAX_UNMEASURED of the frames align and the frames' corners move by more than twice
     STATIC_PX (a margin over the alignment's own jitter on a still camera); else None."""
     T = frames.shape[0]
@@ -473,26 +471,26 @@ def _dense_moving(
     # extrapolated (a pan too long to find from a still start in one step); the whole shot only
     # when one of them moves by more than 2 * STATIC_PX and lines up clearly better than left
     # where it is
-    g0 = _dense_gray(frames[0])
+    g0 = dense_gray(frames[0])
     probes = sorted({min(2**k, T - 1) for k in range(1, int(np.log2(T - 1)) + 2)})
     prev_t, prev = 0, np.eye(2, 3)
     for t in probes:
         r = t / max(prev_t, 1) if prev_t else 1.0
         start = np.eye(2, 3) + (prev - np.eye(2, 3)) * r
-        M, st = dense_align(g0, _dense_gray(frames[t]), start)
+        M, st = dense_align(g0, dense_gray(frames[t]), start)
         if (
             st["agree"] >= DENSE_MIN_AGREE
             and st["agree"] - st["agree_still"] >= DENSE_BEATS_STILL
-            and _corner_moves(M, np.eye(2, 3), W, H) > 2 * STATIC_PX
+            and corner_moves(M, np.eye(2, 3), W, H) > 2 * STATIC_PX
         ):
             break
         prev_t, prev = t, M
     else:
         return None
-    d_ref, d_ok, shows = _dense_maps(frames, [None] * (T - 1))
+    d_ref, d_ok, shows = dense_maps(frames, [None] * (T - 1))
     if (~d_ok).mean() > MAX_UNMEASURED or not shows:
         return None
-    moved = max(_corner_moves(m, np.eye(2, 3), W, H) for m in d_ref[d_ok])
+    moved = max(corner_moves(m, np.eye(2, 3), W, H) for m in d_ref[d_ok])
     if moved <= 2 * STATIC_PX:
         return None
     done = _finish(
@@ -640,7 +638,7 @@ def _slow_drift(frames: np.ndarray) -> tuple[np.ndarray, str] | None:
             m = np.stack(
                 [np.interp(t, idx, stack[:, i, j]) for i in range(2) for j in range(3)]
             ).reshape(2, 3)
-        to_ref[t] = _invert(m)
+        to_ref[t] = invert_affine(m)
     return to_ref, (
         f"the camera moves too slowly to show between consecutive frames ({moved:.1f} px at "
         "the corners over the shot): each frame aligned to the first; "
@@ -682,7 +680,7 @@ def _refine_to_first(frames: np.ndarray, to_ref: np.ndarray) -> tuple[np.ndarray
         if moved > limit:
             continue
         direct[t] = True
-        out[t] = _compose(_invert(M), m)
+        out[t] = compose_affine(invert_affine(M), m)
     return out, direct
 
 
@@ -710,230 +708,3 @@ def stabilise(frames: np.ndarray, cam: CameraMotion) -> tuple[np.ndarray, np.nda
         v = cv2.warpAffine(ones, m, (cw, ch), flags=cv2.INTER_NEAREST, borderValue=0)
         valid[t] = cv2.erode(v, k, borderValue=0).astype(bool)
     return out, valid
-
-
-# ------------------------------------------------------------------ direct (intensity) alignment
-
-DENSE_BLUR = 1.0
-DENSE_MIN_AGREE = 0.6
-DENSE_MAX_JUMP = 0.1
-DENSE_MIN_SUPPORT = 0.02
-DENSE_BEATS_STILL = 0.1
-
-
-def _corner_moves(a: np.ndarray, b: np.ndarray, W: int, H: int) -> float:
-    """The largest distance (px) between where the maps ``a`` and ``b`` take the corners of a
-    ``W`` x ``H`` frame."""
-    c = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
-    return float(np.hypot(*((c @ a[:, :2].T + a[:, 2]) - (c @ b[:, :2].T + b[:, 2])).T).max())
-
-
-def _dense_gray(frame: np.ndarray) -> np.ndarray:
-    """The float32 gray image the direct alignment works on (a light blur: noise is no signal)."""
-    import cv2
-
-    return cv2.GaussianBlur(gray_u8(frame).astype(np.float32), (0, 0), DENSE_BLUR)
-
-
-def dense_align(
-    ref: np.ndarray, img: np.ndarray, M0: np.ndarray, iters: tuple[int, ...] = (12, 8, 5)
-) -> tuple[np.ndarray, dict[str, float]]:
-    """The similarity ``M`` (2x3, maps points of ``ref`` to ``img``) that lines the two float
-    gray images up best, found from ``M0`` by robust Gauss-Newton on the intensities (a direct
-    alignment: every pixel votes, not only corners).
-
-    Coarse to fine over a pyramid (``iters`` iterations per level, finest first); the model is
-    ``img(M x) = gain * ref(x) + bias`` (a lighting change is no motion), each pixel weighted
-    by Tukey's biweight of its residual over 4.685 robust standard deviations (MAD): a moving
-    object, whose pixels disagree by far more than the noise, gets no weight, however many
-    corners it holds. Returns ``M`` and ``{"agree": share of the textured pixels (strongest
-    quarter of the gradient) that agree within the biweight, "agree_still": the same share with
-    ``img`` left where it is (a still camera), "agree_all", "agree_all_still": the same over
-    all the pixels both show, "support": share of the pixels whose gradient
-    exceeds twice the residual scale, "overlap": share of ``ref`` that ``img`` shows, "sigma":
-    robust residual scale (gray levels), "se_shift", "se_linear": standard errors of the shift
-    and of the zoom/rotation at the frame's corner (px; the residuals taken as independent per
-    blur area)}``.
-
-    Example:
-        >>> import numpy as np
-        >>> rng = np.random.default_rng(0)
-        >>> tex = np.asarray(rng.random((80, 100)) * 255, np.float32)
-        >>> import cv2
-        >>> tex = cv2.GaussianBlur(tex, (0, 0), 2.0)
-        >>> M, st = dense_align(tex[10:70, 10:90], tex[11:71, 12:92], np.eye(2, 3))
-        >>> [round(float(v), 1) for v in M[:, 2]]
-        [-2.0, -1.0]
-    """
-    import cv2
-
-    H, W = ref.shape
-    pr, pim = [ref], [img]
-    for _ in range(len(iters) - 1):
-        if min(pr[-1].shape) < 40:
-            break
-        pr.append(cv2.pyrDown(pr[-1]))
-        pim.append(cv2.pyrDown(pim[-1]))
-    c = np.array([(W - 1) / 2, (H - 1) / 2])
-    # centred coordinates: x' - c = A (x - c) + t (zoom and rotation about the frame centre)
-    A = np.asarray(M0[:, :2], np.float64).copy()
-    t = np.asarray(M0[:, :2] @ c + M0[:, 2] - c, np.float64)
-    gain, bias = 1.0, 0.0
-    stats = {
-        "support": 0.0,
-        "agree": 0.0,
-        "agree_still": 1.0,
-        "agree_all": 0.0,
-        "agree_all_still": 1.0,
-        "overlap": 0.0,
-        "sigma": np.nan,
-    }
-    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-    for lev in range(len(pr) - 1, -1, -1):
-        s = 0.5**lev
-        R, img_l = pr[lev], pim[lev]
-        h, w = R.shape
-        cl = c * s
-        Ix = cv2.Sobel(img_l, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
-        Iy = cv2.Sobel(img_l, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
-        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-        xc, yc = xs - np.float32(cl[0]), ys - np.float32(cl[1])
-        for _ in range(iters[lev]):
-            Ml = np.hstack([A, (t * s + cl - A @ cl)[:, None]])
-            wI = cv2.warpAffine(img_l, Ml, (w, h), flags=flags, borderValue=np.nan)
-            ok = np.isfinite(wI)
-            if ok.mean() < 0.2:
-                return np.hstack([A, (t + c - A @ c)[:, None]]), stats
-            gx = cv2.warpAffine(Ix, Ml, (w, h), flags=flags)[ok]
-            gy = cv2.warpAffine(Iy, Ml, (w, h), flags=flags)[ok]
-            Rk = R[ok]
-            r = wI[ok] - (gain * Rk + bias)
-            med = float(np.median(r))
-            sig = max(1.4826 * float(np.median(np.abs(r - med))), 0.3)
-            u = r / (4.685 * sig)
-            wt = np.where(np.abs(u) < 1, (1 - u * u) ** 2, 0.0).astype(np.float32)
-            x_, y_ = xc[ok], yc[ok]
-            J = np.stack(
-                [gx * x_ + gy * y_, gy * x_ - gx * y_, gx, gy, -Rk, -np.ones_like(r)], axis=1
-            )
-            Jw = J * wt[:, None]
-            try:
-                dp = -np.linalg.solve(J.T @ Jw + 1e-6 * np.eye(6), Jw.T @ r)
-            except np.linalg.LinAlgError:
-                break
-            da, db, dtx, dty, dg, dbias = (float(v) for v in dp)
-            A = A + np.array([[da, -db], [db, da]])
-            t = t + np.array([dtx, dty]) / s
-            gain += dg
-            bias += dbias
-            if max(abs(dtx), abs(dty), (abs(da) + abs(db)) * max(w, h) / 2) < 0.005:
-                break
-        if lev == 0:
-            mag = np.hypot(gx, gy)
-            tex = mag >= np.percentile(mag, 75)
-            # standard errors of the shift and of the zoom/rotation (px at the frame's corner),
-            # the residuals taken as independent per blur area (neighbours share their noise)
-            cov = np.linalg.pinv(J.T @ Jw) * sig**2 * (4 * np.pi * DENSE_BLUR**2)
-            # the same textured pixels under a still camera (the frame compared as it is)
-            r0_all = (img_l - (gain * R + bias))[ok]
-            r0 = r0_all[tex]
-            stats = {
-                "support": float(np.mean(mag > 2.0 * sig)),
-                "agree_still": float(np.mean(np.abs(r0 - med) < 4.685 * sig)) if tex.any() else 0.0,
-                "agree": float(np.mean(wt[tex] > 0)) if tex.any() else 0.0,
-                "agree_all": float(np.mean(wt > 0)),
-                "agree_all_still": float(np.mean(np.abs(r0_all - med) < 4.685 * sig)),
-                "overlap": float(ok.mean()),
-                "sigma": sig,
-                "se_shift": float(np.sqrt(abs(max(cov[2, 2], cov[3, 3])))),
-                "se_linear": float(np.sqrt(abs(max(cov[0, 0], cov[1, 1]))) * np.hypot(W, H) / 2),
-            }
-    return np.hstack([A, (t + c - A @ c)[:, None]]), stats
-
-
-def _dense_maps(
-    frames: np.ndarray, pair_maps: list[np.ndarray | None]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every frame of a shot aligned directly (:func:`dense_align`) to a reference frame: the
-    first while a frame still shows 60% of it, then the last frame aligned before that (a
-    keyframe; the maps compose). Each alignment starts from the previous frame's map moved by
-    the frame pair's corner fit (``pair_maps[t]``: frame t -> t+1 points, None where not
-    measured) or, without one, from the previous frame's map. A frame is aligned when
-    DENSE_MIN_AGREE of its textured pixels agree with the reference after alignment (and no
-    more than 0.1 fewer than in the frames aligned before), DENSE_MIN_SUPPORT of its pixels
-    carry texture above the noise, the alignment moves the frame's corners less than
-    DENSE_MAX_JUMP of the frame from where it started (on a scene with no texture the fit
-    slides anywhere) and, where every pair since the last aligned frame was measured by its
-    corners, the motion since that frame agrees with theirs within RANSAC_PX (times the square
-    root of the number of pairs).
-
-    Returns ``to_ref`` ([T, 2, 3]: frame -> first frame; frames not aligned take their start
-    map), whether each frame was aligned (the first: True) and whether the frames show the
-    motion found (where it moves a frame by more than 2 * STATIC_PX, the frame's textured
-    pixels agree by DENSE_BEATS_STILL more than with the frame left still, median over such
-    frames; True when no frame moves that far)."""
-    import cv2
-
-    T, H, W = frames.shape[:3]
-    grays = [_dense_gray(f) for f in frames]
-    gain = np.zeros(T)
-    gain_all = np.zeros(T)
-    ones = np.ones((H, W), np.uint8)
-    fwd = [np.eye(2, 3)]  # frame 0 -> frame t (points)
-    ok = np.zeros(T, bool)
-    ok[0] = True
-    key, key_fwd = 0, np.eye(2, 3)  # keyframe and its frame 0 -> key map
-    last, since, chained = 0, np.eye(2, 3), True
-    agrees: list[float] = []
-    for t in range(1, T):
-        step = pair_maps[t - 1] if t - 1 < len(pair_maps) else None
-        measured_step = step is not None and not np.array_equal(step, np.eye(2, 3))
-        if step is None:
-            step = np.eye(2, 3)
-        start = _compose(step, fwd[-1])  # frame 0 -> frame t
-        m_kt = _compose(start, _invert(key_fwd))  # keyframe -> frame t
-        shown = cv2.warpAffine(ones, m_kt, (W, H), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
-        if shown.mean() < 0.6 and t >= 2 and ok[t - 1]:
-            key, key_fwd = t - 1, fwd[-1]
-            m_kt = _compose(start, _invert(key_fwd))
-        M, st = dense_align(grays[key], grays[t], m_kt)
-        good = (
-            bool(np.all(np.isfinite(M)))
-            and st["overlap"] >= 0.5
-            and st["support"] >= DENSE_MIN_SUPPORT
-            and st["agree"] >= DENSE_MIN_AGREE
-            and _corner_moves(M, m_kt, W, H) < DENSE_MAX_JUMP * min(H, W)
-        )
-        m = _compose(M, key_fwd)
-        since = _compose(step, since)  # the corners' motion from the last aligned frame
-        chained = chained and measured_step
-        if good and chained:
-            # the corners of the pairs since the last aligned frame agree on a motion: the
-            # alignment must agree with them (on faint texture a direct fit can slide to a
-            # wrong optimum that still "agrees")
-            rel = _compose(m, _invert(fwd[last]))
-            good = _corner_moves(rel, since, W, H) < RANSAC_PX * np.sqrt(t - last)
-        if good and len(agrees) >= 3:
-            # a sudden drop of the agreement is a wrong optimum: the texture that agreed in
-            # the frames before is still there
-            good = st["agree"] >= float(np.median(agrees[-5:])) - 0.1
-        ok[t] = bool(good)
-        gain[t] = st["agree"] - st["agree_still"]
-        gain_all[t] = st["agree_all"] - st["agree_all_still"]
-        fwd.append(m if good else start)
-        if good:
-            last, since, chained = t, np.eye(2, 3), True
-            agrees.append(st["agree"])
-    to_ref = np.stack([_invert(m) for m in fwd])
-    # a motion the frames show: where the alignment moves a frame by more than a pixel, its
-    # textured pixels must agree clearly better (DENSE_BEATS_STILL) than with the frame left
-    # where it is; on a still camera, moving objects or a periodic texture can pull the fit
-    # away while the still frame lines up better
-    big = ok & np.array([_corner_moves(m, np.eye(2, 3), W, H) > 2 * STATIC_PX for m in to_ref])
-    # (and the frame as a whole must not line up worse than still: an alignment that follows
-    # the only textured object leaves a smooth background misaligned)
-    shows = bool(
-        not big.any()
-        or (np.median(gain[big]) >= DENSE_BEATS_STILL and np.median(gain_all[big]) >= 0.0)
-    )
-    return to_ref, ok, shows
