@@ -154,3 +154,46 @@ def test_held_regions_keeps_floor_and_occluder_but_not_a_resting_ball():
     assert held[40:48, 20:28].all()  # the ball is repaired
     assert not held[48:].any()  # the floor is background (larger than any footprint)
     assert not held[10:20, 60:70].any()  # the occluder too (its colour was never seen elsewhere)
+
+
+def test_tracks_mark_the_notch_of_a_hidden_crosser():
+    # object 1 is not seen in frames 1-3 (undetected inside object 0's blob, or behind it); on
+    # the line between where it was last and next seen it crosses object 0's disc in frame 2:
+    # there it cuts a notch out of object 0's mask, so object 0's frame 2 is unreliable
+    from vidkit.probes.tracking import _mark_crossings
+
+    T = 5
+    centers = np.full((2, T, 2), np.nan)
+    radii = np.full((2, T), np.nan)
+    visible = np.zeros((2, T), bool)
+    centers[0] = [[50.0, 50.0]] * T
+    radii[0] = 10.0
+    visible[0] = True
+    centers[1, 0], centers[1, 4] = (30.0, 50.0), (70.0, 50.0)
+    radii[1, [0, 4]] = 3.0
+    visible[1, [0, 4]] = True
+    merged = np.zeros((2, T), bool)
+    _mark_crossings(centers, radii, visible, merged)
+    assert merged[0].tolist() == [False, True, True, True, False]  # 40, 50, 60 px: within 13
+    assert not merged[1].any()  # the hidden one is not visible there: nothing to flag
+    centers[1, 4] = (30.0, 90.0)  # a path that passes far from object 0
+    merged[:] = False
+    _mark_crossings(centers, radii, visible, merged)
+    assert not merged.any()
+
+
+def test_tracks_mark_the_shoulders_of_a_partial_occlusion():
+    # the object slides behind an occluder: frame 5 is flagged (area below 85%), frames 3-4 and
+    # 6 are still short of the usual area by more than its noise (the visible part's centroid
+    # is pulled away from the centre) and are flagged with it; frame 8 is a lone low frame away
+    # from any flagged one and stays
+    from vidkit.probes.tracking import _mark_partial, _mark_shoulders
+
+    area = np.array([100, 101, 99, 93, 88, 50, 90, 100, 97, 100, 99], float)
+    visible = np.ones(area.size, bool)
+    merged = np.zeros(area.size, bool)
+    border = np.zeros(area.size, bool)
+    _mark_partial(area, visible, merged, border)
+    assert np.flatnonzero(merged).tolist() == [5]
+    _mark_shoulders(area, visible, merged, border)
+    assert np.flatnonzero(merged).tolist() == [3, 4, 5, 6]
