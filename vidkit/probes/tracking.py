@@ -32,12 +32,7 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    A track that ends and one that starts later (up to ``max(12, fps)`` frames) where the first
    one's motion predicts, with the same look, are one object (it passed behind something); the
    frames where an object is only partly visible next to such a gap (area below 85% of its
-   usual one) are marked ``merged`` too, and so are the *shoulders* of every merged stretch
-   (walking out from it, the frames whose area is still short of the usual one by more than
-   its noise: the object slides in or out of cover) and the frames where an object that is not
-   seen (undetected inside another's blob, or behind something) crosses a visible one's disc
-   on the straight line between where it was last and next seen (in front it cuts a notch out
-   of the other's mask).
+   usual one) are marked ``merged`` too.
 
 Steps 1 and 2 live in :mod:`vidkit.probes.background`, steps 3 and 4 in
 :mod:`vidkit.probes.detection`; this module holds the identities and :func:`track`.
@@ -529,73 +524,6 @@ def _mark_partial(
                     merged[run] = True
 
 
-def _mark_shoulders(
-    area: np.ndarray, visible: np.ndarray, merged: np.ndarray, border: np.ndarray
-) -> None:
-    """Flag (as ``merged``) the shoulders of the frames already flagged: walking out from each
-    one, the frames whose area is still short of the usual one (upper quartile of the whole,
-    unmerged frames) by more than ``max(3 noise, 3%)`` (noise: the MAD of those areas).
-
-    On either side of a partial occlusion (or a contact) the object slides in and out of cover:
-    its area is short of the usual one by less than the 85% of :func:`_mark_partial`, but the
-    centroid of the visible part is already pulled away from the centre by a fraction of a
-    pixel per frame, which at an apex behind an occluder bends a parabola into a kick. A walk
-    that does not come back to a whole frame (the area stays short: a lasting change of size,
-    as a "resize" makes) is not a shoulder and is not flagged.
-    """
-    ok = visible & ~merged & ~border
-    hold = visible & merged
-    if not hold.any() or ok.sum() < 4:
-        return
-    ref = area[ok]
-    usual = float(np.percentile(ref, 75))
-    noise = 1.4826 * float(np.median(np.abs(ref - np.median(ref))))
-    low = visible & (area < usual - max(3 * noise, 0.03 * usual))
-    T = visible.size
-    for f in np.flatnonzero(hold):
-        for step in (-1, 1):
-            g = f + step
-            walk = []
-            while 0 <= g < T and ok[g] and low[g]:
-                walk.append(g)
-                g += step
-            # a shoulder leads back to a whole frame; an area that stays short to the end of
-            # what is seen is a lasting change of size, left for the probes to judge
-            if walk and 0 <= g < T and ok[g]:
-                merged[walk] = True
-
-
-def _mark_crossings(
-    centers: np.ndarray, radii: np.ndarray, visible: np.ndarray, merged: np.ndarray
-) -> None:
-    """Flag (as ``merged``) the frames where an object that is not seen crosses a visible one.
-
-    An object that goes out of sight in a crossing (in front of another one, undetected inside
-    its blob, or behind it) still covers part of the other's disc: in front it cuts a notch out
-    of the other's mask, whose centroid then drifts by a fraction of a radius (a 5 px ball in
-    front of a 17 px one takes 9% of its area: too little for :func:`_mark_partial`). The hidden
-    object's path is the straight line between where it was last and next seen; the visible
-    objects whose disc it overlaps are flagged in those frames.
-    """
-    n = centers.shape[0]
-    for j in range(n):
-        vis = np.flatnonzero(visible[j])
-        if vis.size < 2:
-            continue
-        r_j = float(np.nanmedian(radii[j, vis]))
-        for a, b in zip(vis[:-1], vis[1:]):
-            if b - a < 2:
-                continue
-            fr = np.arange(a + 1, b)
-            w = ((fr - a) / (b - a))[:, None]
-            path = (1 - w) * centers[j, a] + w * centers[j, b]
-            d = np.hypot(*(centers[:, fr] - path[None]).transpose(2, 0, 1))
-            with np.errstate(invalid="ignore"):
-                cover = visible[:, fr] & (d < radii[:, fr] + r_j)
-            cover[j] = False
-            merged[:, fr] |= cover
-
-
 def _moves(tr: _Track, min_px: float = 1.0) -> bool:
     """Whether a track moves at all (a blob that never moves by 1 px is a static part)."""
     p = np.asarray(tr.pos)
@@ -761,9 +689,6 @@ def track(
             merged[i, np.asarray(tr.occluded)] = True
         _mark_partial(areas[i], visible[i], merged[i], border[i])
     radii = np.sqrt(np.maximum(areas, 0) / np.pi)
-    _mark_crossings(centers, radii, visible, merged)
-    for i in range(n):
-        _mark_shoulders(areas[i], visible[i], merged[i], border[i])
     return Tracks(
         centers=centers,
         radii=radii,
