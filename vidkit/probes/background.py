@@ -312,11 +312,11 @@ def repair_background(
     colour that was also detected elsewhere), and the frames where the pixel shows an object's
     colour are never taken for its background (a purple ball resting over a light checker square
     is nearer to a fill of the dark floor below than the square is); a pixel that no frame shows
-    uncovered keeps its median (what every frame shows is background to the tracker, and the
-    fill would leave a lasting blob that no frame shows). On a fixed camera these changes
-    were measured as no better (``benchmarks/probe_accuracy.py``, both seeds: clips that
-    passed only because the floor was painted over failed on JPEG residue instead), so the rule
-    above is kept there.
+    uncovered and that three frames in five show at its median keeps it (what the frames show
+    is background to the tracker, and the fill would leave a lasting blob that no frame shows).
+    On a fixed camera these changes were measured as no better
+    (``benchmarks/probe_accuracy.py``, both seeds: clips that passed only because the floor was
+    painted over failed on JPEG residue instead), so the rule above is kept there.
     """
     import cv2
 
@@ -392,12 +392,17 @@ def repair_background(
             sub[ok] = np.nanmedian(fv[:, ok], axis=0)
             new[never] = sub
             guessed[np.flatnonzero(never)[ok]] = False
-    if canvas:
-        # no frame shows these pixels uncovered: what every frame shows there is background to
-        # the tracker (an object resting there all along never moves), and a fill from around
-        # would leave a blob that no frame shows (a lasting "object" where, in real footage, a
-        # flower of a butterfly's colour stands)
-        new[guessed] = bg[bad][guessed]
+    if canvas and guessed.any():
+        # no frame shows these pixels uncovered; where three frames in five show the median
+        # itself (within the noise), nothing moved over them most of the time: what the
+        # frames show is background to the tracker, and a fill from around would leave a
+        # lasting blob that no frame shows (real footage: a flower of a butterfly's colour).
+        # Where objects came and went, the fill is kept (a ball held in the median).
+        gv = vals[:, guessed]
+        tol = max(0.05, 3.0 * sigma * np.sqrt(3.0))
+        still = np.mean(np.linalg.norm(gv - bg[bad][guessed][None], axis=-1) < tol, axis=0)
+        keep_px = np.flatnonzero(guessed)[still >= 0.6]
+        new[keep_px] = bg[bad][keep_px]
     out = bg.copy()
     out[bad] = new
     return out
