@@ -73,6 +73,8 @@ import numpy as np
 from vidkit.probes.camera_dense import (
     DENSE_BEATS_STILL,
     DENSE_MIN_AGREE,
+    RANSAC_PX,
+    STATIC_PX,
     compose_affine,
     corner_moves,
     dense_align,
@@ -85,9 +87,7 @@ from vidkit.probes.temporal import gray_u8
 __all__ = ["CameraMotion", "dense_align", "estimate_camera", "pair_motion", "stabilise"]
 
 MIN_POINTS = 20
-STATIC_PX = 0.5
 STILL_PX = 0.15
-RANSAC_PX = 1.5
 MIN_INLIERS = 0.5
 MAX_RESIDUAL = 1.0
 MAX_UNMEASURED = 0.25

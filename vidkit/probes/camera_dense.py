@@ -64,6 +64,10 @@ def invert_affine(m: np.ndarray) -> np.ndarray:
     return np.linalg.inv(A)[:2]
 
 
+#: the camera's bars that the alignment shares with :mod:`vidkit.probes.camera` (which imports
+#: them from here): a frame within STATIC_PX of another is still; corners agree within RANSAC_PX
+STATIC_PX = 0.5
+RANSAC_PX = 1.5
 DENSE_BLUR = 1.0
 DENSE_MIN_AGREE = 0.6
 DENSE_MAX_JUMP = 0.1
@@ -242,9 +246,6 @@ def dense_maps(
         (True, 15.0)
     """
     import cv2
-
-    # the camera module's bars (imported here: camera.py imports this module)
-    from vidkit.probes.camera import RANSAC_PX, STATIC_PX
 
     T, H, W = frames.shape[:3]
     grays = [dense_gray(f) for f in frames]
