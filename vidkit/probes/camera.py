@@ -160,6 +160,7 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None = None) 
     step = np.hypot(*(b - a).T)
     if float(np.median(step)) < STILL_PX:
         # most corners stay put: a still camera (fitting a similarity to noise would drift)
+        out["held"] = True
         return _still(out, step < 1.0, step)
     M, inl = cv2.estimateAffinePartial2D(
         a, b, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX, maxIters=500, confidence=0.99
@@ -183,6 +184,7 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None = None) 
     else:
         shift_is_noise = False
     if shift_is_noise and still.mean() >= inl.mean() - 0.1:
+        out["held"] = True
         return _still(out, still, step)
     if not _beats_still(g0, g1, M, mask):
         # the corners that agree are on a moving object (a plain or smooth background has few
@@ -414,6 +416,7 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
         frames, [maps[t] if measured[t] and good[t] else None for t in range(n)]
     )
     if (~d_ok).mean() <= MAX_UNMEASURED and shows:
+        d_ref = _hold_still_pairs(d_ref, pairs, measured)
         done = _finish(
             result, W, H, d_ref, inl, res, "each frame aligned to the first by its intensities; "
         )
@@ -442,6 +445,25 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
             f"is not a plain shift/rotation/zoom: {why}",
         )
     return _finish(result, W, H, to_ref, inl, res)
+
+
+def _hold_still_pairs(
+    to_ref: np.ndarray, pairs: list[dict[str, Any]], measured: np.ndarray
+) -> np.ndarray:
+    """The direct alignment's maps with the frame after a *held* pair (most of its corners move
+    by less than STILL_PX, or their mean shift is within the corners' jitter: the frame shows
+    the same view, a camera pause or a repeated frame)
+    given the map of the frame before it. Each frame's direct alignment has its own error
+    (0.1-0.4 px on faint texture), so a frozen picture stabilised frame by frame jitters and
+    its frozen ball seems to move; the corners of the pair measure that no motion took place
+    far more precisely. Only pairs that were measured (enough corners, spread out) are held,
+    and only those two judgements, not a pair read as still because its corners lay on a
+    moving object (:func:`_beats_still`)."""
+    out = to_ref.copy()
+    for t, p in enumerate(pairs):
+        if measured[t] and p.get("held"):
+            out[t + 1] = out[t]
+    return out
 
 
 def _plain(frame: np.ndarray) -> bool:
