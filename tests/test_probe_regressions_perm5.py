@@ -58,6 +58,28 @@ def test_track_jumping_to_another_blob_is_not_a_resize():
     assert res.passed is True, _fails(rep)
 
 
+def test_ball_with_background_residue_is_not_resized():
+    # seed 0 clean, pan, blur 0.8, JPEG 41: the ball (r=4.5) was measured at 6.6 px before
+    # frame 17 (a blob with background residue merged in) and 5.0 px after it, its size and
+    # colour stepping at once (another blob, not one object changing): read as "changed size at
+    # frame 17: 6.6 px before, 5.0 px from then on".
+    _, rep = _report(
+        kind="bounce",
+        seed=43,
+        camera="pan",
+        size=[320, 180],
+        fps=25.0,
+        frames=43,
+        background="checker",
+        blur=0.7779795227416473,
+        noise=0.008478858160511991,
+        jpeg=41,
+        lighting=0.014974883769373162,
+        cut=True,
+    )
+    assert rep.results["conservation"].passed is True, _fails(rep)
+
+
 def test_piece_of_another_ball_is_not_a_recolour():
     # seed 0 clean, zoom: a small grey blob (object 1) lost at frame 5; from frame 8 its number
     # went to the lower piece of the resting blue ball (r=10), a blob inside that ball's disk:
