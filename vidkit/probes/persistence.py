@@ -493,6 +493,18 @@ def _inside_other(tr: Tracks, i: int) -> np.ndarray:
     return out
 
 
+def _smeared(tr: Tracks, i: int, frames: np.ndarray) -> bool:
+    """Whether object ``i`` moves more than its diameter per frame between two of ``frames``
+    (consecutive ones): a motion-blurred object grows and takes the background's colour there
+    (see :func:`blur_allowance`)."""
+    if frames.size < 2:
+        return False
+    p = tr.centers[i, frames]
+    step = np.hypot(*np.diff(p, axis=0).T) / np.diff(frames)
+    r = float(np.nanmedian(tr.radii[i, frames]))
+    return bool(np.isfinite(r) and (step > 2 * r).any())
+
+
 def _identity_splits(
     tr: Tracks, i: int, fr: np.ndarray, size_tol: float, color_tol: float
 ) -> list[np.ndarray]:
@@ -502,7 +514,9 @@ def _identity_splits(
     frames on each side differs by more than ``size_tol``) and in colour (their median colours
     more than ``color_tol`` apart) at once is the tracker switching to another blob (another
     object, an occluder, a patch of background), not one object changing: a resize keeps the
-    colour and a recolour the size. Each side is then judged as an object of its own.
+    colour and a recolour the size. Each side is then judged as an object of its own. Not where
+    the object moves more than its diameter per frame on either side (:func:`_smeared`): a
+    falling ball's smear grows and fades toward the background, then turns sharp as it lands.
     """
     if fr.size < 6:
         return [fr]
@@ -522,7 +536,10 @@ def _identity_splits(
         step_c = float(np.linalg.norm(ca - cb))
         # the step is between frames k - 1 and k: frame k already looks like those after it
         at_k = abs(r[k] / ra - 1) <= size_tol and np.linalg.norm(c[k] - ca) <= color_tol
-        if step_r > size_tol and step_c > color_tol and at_k:
+        # a fast object smears (its matte grows and fades toward the background where it moves
+        # more than its diameter per frame): a smeared side says nothing about identity
+        sharp = not (_smeared(tr, i, fr[max(last, k - 3) : k]) or _smeared(tr, i, fr[k : k + 3]))
+        if step_r > size_tol and step_c > color_tol and at_k and sharp:
             cuts.append(k)
             last = k
     return np.split(fr, cuts)
