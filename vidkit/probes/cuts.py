@@ -8,7 +8,7 @@ deviation. A **cut** is a pair where
 
 * most of the picture changed, as a spike: ``c_t > 0.5``, ``d_t > 0.4`` and ``d_t`` more than
   2.5x the median of the 5 pairs on each side (a fast pan changes much of the picture in every
-  pair, not in one); or a fifth of it changed in an otherwise calm clip: ``c_t > 0.2``,
+  pair, not in one); or a sixth of it changed in an otherwise calm clip: ``c_t > 0.15``,
   ``d_t > 0.3`` and more than 6x that median (two shots of similar scenery);
 * it is not a local change: once the gray levels of the second thumbnail are fitted as an
   affine function of the first's (on the 70% of pixels that agree best: the normalisation moves
@@ -45,6 +45,9 @@ THUMB_W = 48
 # the largest share of the picture a local change may cover: any compact blob, or a disk
 LOCAL_MAX = 0.12
 LOCAL_MAX_DISK = 0.25
+# the share of the picture that must change at once, 6x more than around it, for a cut between
+# two shots of similar scenery (a zoom's two shots of one floor differ in 18% of the thumbnail)
+PART_CHANGED = 0.15
 
 
 def thumbnail(frame: np.ndarray) -> np.ndarray:
@@ -82,7 +85,7 @@ def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> 
         base = max(float(np.median(nb)) if nb.size else 0.0, 0.02)
         most = c[t] > 0.5 and d[t] > 0.4 and d[t] > 2.5 * base
         # or a smaller part of the picture changing at once, in an otherwise calm clip
-        part = c[t] > 0.2 and d[t] > 0.3 and d[t] > 6 * base
+        part = c[t] > PART_CHANGED and d[t] > 0.3 and d[t] > 6 * base
         if not (most or part):
             continue
         # the rest of the picture may only look changed because the thumbnails are normalised
