@@ -8,13 +8,14 @@ deviation. A **cut** is a pair where
 
 * most of the picture changed, as a spike: ``c_t > 0.5``, ``d_t > 0.4`` and ``d_t`` more than
   2.5x the median of the 5 pairs on each side (a fast pan changes much of the picture in every
-  pair, not in one); or a fifth of it changed in an otherwise calm clip: ``c_t > 0.2``,
+  pair, not in one); or a sixth of it changed in an otherwise calm clip: ``c_t > 0.15``,
   ``d_t > 0.3`` and more than 6x that median (two shots of similar scenery);
 * it is not a local change: once the gray levels of the second thumbnail are fitted as an
   affine function of the first's (on the 70% of pixels that agree best: the normalisation moves
   every pixel when an object appears), the pixels that still changed are not a single compact
-  blob of at most 12% of the picture (a large ball popping into a still shot is not a cut; two
-  shots of one scenery differ in more than one place);
+  blob of at most 12% of the picture, or a disk-like blob (filling 60% of its box, not touching
+  the frame's edges) of at most 25% (a large ball popping into a still shot or changing colour
+  close to the camera is not a cut; two shots of one scenery differ in more than one place);
 * the camera's motion does not explain it: no similarity fits the tracked corners of the two
   frames with half of them as inliers (see :mod:`vidkit.probes.camera`), so a sudden shake is
   not a cut.
@@ -41,6 +42,12 @@ import numpy as np
 __all__ = ["thumbnail", "find_cuts", "shots_from_cuts"]
 
 THUMB_W = 48
+# the largest share of the picture a local change may cover: any compact blob, or a disk
+LOCAL_MAX = 0.12
+LOCAL_MAX_DISK = 0.25
+# the share of the picture that must change at once, 6x more than around it, for a cut between
+# two shots of similar scenery (a zoom's two shots of one floor differ in 18% of the thumbnail)
+PART_CHANGED = 0.15
 
 
 def thumbnail(frame: np.ndarray) -> np.ndarray:
@@ -78,7 +85,7 @@ def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> 
         base = max(float(np.median(nb)) if nb.size else 0.0, 0.02)
         most = c[t] > 0.5 and d[t] > 0.4 and d[t] > 2.5 * base
         # or a smaller part of the picture changing at once, in an otherwise calm clip
-        part = c[t] > 0.2 and d[t] > 0.3 and d[t] > 6 * base
+        part = c[t] > PART_CHANGED and d[t] > 0.3 and d[t] > 6 * base
         if not (most or part):
             continue
         # the rest of the picture may only look changed because the thumbnails are normalised
@@ -96,15 +103,32 @@ def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> 
 
 def _local_change(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether what changed between two thumbnails is one compact region (an object appearing,
-    leaving or moving close to the camera) rather than the picture: at most 12% of the pixels
-    change beyond an affine map of the gray levels, and 90% of those form one blob."""
+    leaving, changing or moving close to the camera) rather than the picture.
+
+    The pixels that change beyond an affine map of the gray levels (:func:`_unexplained`) must
+    form one blob holding 90% of them, and that blob must be small: at most 12% of the picture,
+    or at most 25% when it is a disk, not a region of scenery: it fills at least 60% of its
+    bounding box (a disk fills 79%), the box is no more than twice as long as wide and touches
+    no edge of the picture. A large ball that changes colour or size close to the camera covers
+    13-20% of a small frame as one round blob; a new shot of similar scenery differs in several
+    places, or in a region that runs into the frame's edges.
+    """
     import cv2
 
     changed = _unexplained(a, b)
-    if changed.mean() > 0.12 or not changed.any():
+    frac = changed.mean()
+    if frac > LOCAL_MAX_DISK or not changed.any():
         return False
     n, _, stats, _ = cv2.connectedComponentsWithStats(changed.astype(np.uint8), connectivity=8)
-    return bool(stats[1:, 4].max() >= 0.9 * changed.sum())
+    k = 1 + int(np.argmax(stats[1:, 4]))
+    if stats[k, 4] < 0.9 * changed.sum():
+        return False
+    if frac <= LOCAL_MAX:
+        return True
+    x, y, w, h, area = (int(v) for v in stats[k])
+    H, W = changed.shape
+    inside = x > 0 and y > 0 and x + w < W and y + h < H
+    return bool(inside and area >= 0.6 * w * h and max(w, h) <= 2 * min(w, h))
 
 
 def _unexplained(a: np.ndarray, b: np.ndarray) -> np.ndarray:

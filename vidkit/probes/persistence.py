@@ -412,8 +412,12 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     the border, no other tracked object near (:func:`_alone`), 3+ consecutive frames whose
     radius stays within ``size_tol / 2`` of the frames at the step, a step of more than
     ``size_tol`` from a whole frame at most 2 frames away, and the object moving over them (2+
-    steps of 0.5 px or more): a resting object, or one in frozen frames, keeps whatever part of
-    it is hidden, so a steady area says nothing there; and of the colour (within ``color_tol``)
+    steps of 0.5 px or more, and 1 px or more from the first frame to the last: a resting object
+    on a moving camera jitters back and forth by the residue of the stabilisation; the frames
+    before a jump of more than the object's diameter plus twice its usual step, the track moving
+    to another blob): a resting
+    object, or one in frozen frames, keeps whatever part of it is hidden, so a steady area says
+    nothing there; and of the colour (within ``color_tol``)
     of the whole frame at the step: a step in size and colour at once is the tracker switching
     to another blob (an occluder, another object), not one object changing.
     """
@@ -440,19 +444,151 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
                 continue
             steady = np.abs(r[inward] / ref - 1) <= size_tol / 2
             n = int(np.argmin(steady)) if not steady.all() else steady.size
+            # and without a jump: a step (from the whole frame on) of more than twice the usual
+            # step plus the object's diameter is the track moving to another blob
+            path = tr.centers[i, np.r_[nb, inward[:n]]]
+            steps = np.hypot(*np.diff(path, axis=0).T)
+            jump = steps > 2 * float(np.median(steps)) + 2 * ref
+            if jump.any():
+                n = min(n, int(np.argmax(jump)))
             if n < 3:
                 continue
             # while it moves: a resting (or frozen) object keeps whatever part of it is hidden
             p = tr.centers[i, np.sort(inward[:n])]
             moves = np.hypot(*np.diff(p, axis=0).T) >= 0.5 * tr.pixel_scale
+            # and gets somewhere: a resting object on a moving camera jitters by the residue of
+            # the stabilisation (steps of 0.5 px and more, back and forth), a moving one does not
+            # come back to where it was
+            net = float(np.hypot(*(p[-1] - p[0]))) >= 1.0 * tr.pixel_scale
             # of the same colour as the whole frame at the step: a step in size and colour at
             # once is the tracker switching to another object (e.g. an occluder's blob)
             dc = float(
                 np.linalg.norm(np.median(tr.colors[i, inward[:n]], axis=0) - tr.colors[i, nb])
             )
-            if moves.sum() >= 2 and dc <= color_tol:
+            if moves.sum() >= 2 and net and dc <= color_tol:
                 out[inward[:n]] = True
     return out
+
+
+def _inside_other(tr: Tracks, i: int) -> np.ndarray:
+    """``[T]``: frames where object ``i``'s disk overlaps another tracked object's disk (their
+    centres closer than the sum of the radii less one pixel), while the tracker kept them apart.
+
+    Two objects' images cannot overlap and stay two blobs unless the tracker split one object's
+    blob (a piece of a large ball, cut off by a floor line or compression, tracked on its own)
+    or took a piece of one for the other: the size and colour measured there are not those of
+    one whole object. Touching objects (centres the sum of the radii apart) keep their frames.
+    """
+    T = tr.num_frames
+    out = np.zeros(T, bool)
+    for j in range(tr.n_objects):
+        if j == i:
+            continue
+        f = np.flatnonzero(tr.visible[i] & tr.visible[j])
+        if f.size == 0:
+            continue
+        d = np.hypot(*(tr.centers[i, f] - tr.centers[j, f]).T)
+        reach = np.nan_to_num(tr.radii[i, f]) + np.nan_to_num(tr.radii[j, f]) - tr.pixel_scale
+        out[f[d < reach]] = True
+    return out
+
+
+def _smeared(tr: Tracks, i: int, frames: np.ndarray) -> bool:
+    """Whether object ``i`` moves more than its diameter per frame between two of ``frames``
+    (consecutive ones): a motion-blurred object grows and takes the background's colour there
+    (see :func:`blur_allowance`)."""
+    if frames.size < 2:
+        return False
+    p = tr.centers[i, frames]
+    step = np.hypot(*np.diff(p, axis=0).T) / np.diff(frames)
+    r = float(np.nanmedian(tr.radii[i, frames]))
+    return bool(np.isfinite(r) and (step > 2 * r).any())
+
+
+def _identity_splits(
+    tr: Tracks, i: int, fr: np.ndarray, size_tol: float, color_tol: float
+) -> list[np.ndarray]:
+    """``fr`` (object ``i``'s judged frames) split where the track jumps to another object.
+
+    Between two consecutive judged frames, a step in size (the median radius of up to 3
+    frames on each side differs by more than ``size_tol``) and in colour (their median colours
+    more than ``color_tol`` apart) at once is the tracker switching to another blob (another
+    object, an occluder, a patch of background), not one object changing: a resize keeps the
+    colour and a recolour the size. Each side is then judged as an object of its own. Not where
+    the object moves more than its diameter per frame on either side (:func:`_smeared`): a
+    falling ball's smear grows and fades toward the background, then turns sharp as it lands.
+    """
+    if fr.size < 6:
+        return [fr]
+    r = tr.radii[i, fr]
+    c = tr.colors[i, fr]
+    cuts = []
+    last = 0
+    for k in range(1, fr.size):
+        if k - last < 3 or fr.size - k < 3:
+            continue
+        rb, ra = float(np.median(r[max(last, k - 3) : k])), float(np.median(r[k : k + 3]))
+        if not (np.isfinite(rb) and np.isfinite(ra)) or min(rb, ra) <= 0:
+            continue
+        step_r = max(rb, ra) / min(rb, ra) - 1
+        cb = np.median(c[max(last, k - 3) : k], axis=0)
+        ca = np.median(c[k : k + 3], axis=0)
+        step_c = float(np.linalg.norm(ca - cb))
+        # the step is between frames k - 1 and k: frame k already looks like those after it
+        at_k = abs(r[k] / ra - 1) <= size_tol and np.linalg.norm(c[k] - ca) <= color_tol
+        # a fast object smears (its matte grows and fades toward the background where it moves
+        # more than its diameter per frame): a smeared side says nothing about identity
+        sharp = not (_smeared(tr, i, fr[max(last, k - 3) : k]) or _smeared(tr, i, fr[k : k + 3]))
+        if step_r > size_tol and step_c > color_tol and at_k and sharp:
+            cuts.append(k)
+            last = k
+    return np.split(fr, cuts)
+
+
+def _swapped(
+    tr: Tracks,
+    i: int,
+    fr: np.ndarray,
+    k: int,
+    was: np.ndarray,
+    now: np.ndarray,
+    color_tol: float,
+) -> bool:
+    """Whether object ``i``'s change of colour from ``was`` to ``now`` at frame ``k`` (``fr``: its
+    judged frames) is two tracks exchanging their objects: another object, which came within
+    touching distance of it since its last judged frame before ``k``, had before then the colour
+    ``now`` (its last 3 frames seen) and shows ``was`` in 2+ frames seen after. Where two objects of one size
+    cross, the tracker may give each track the other's blob as they part; a recoloured object
+    changes alone.
+    """
+    prior = fr[fr < k]
+    post = fr[fr >= k]
+    if prior.size == 0 or post.size == 0:
+        return False
+    t0 = int(prior[-1])
+    c_before, c_after = np.asarray(was, float), np.asarray(now, float)
+    m = 2.0 * tr.pixel_scale
+    for j in range(tr.n_objects):
+        if j == i:
+            continue
+        vis = np.flatnonzero(tr.visible[j])
+        before, later = vis[vis <= t0], vis[vis > t0]
+        if before.size == 0 or later.size < 2:
+            continue
+        if np.linalg.norm(np.median(tr.colors[j, before[-3:]], axis=0) - c_after) > color_tol:
+            continue
+        near = np.linalg.norm(tr.colors[j, later] - c_before, axis=1) <= color_tol
+        if near.sum() < 2:
+            continue
+        both = np.flatnonzero(tr.visible[i] & tr.visible[j])
+        both = both[(both >= t0) & (both <= k)]
+        if both.size == 0:
+            continue
+        d = np.hypot(*(tr.centers[i, both] - tr.centers[j, both]).T)
+        reach = np.nan_to_num(tr.radii[i, both]) + np.nan_to_num(tr.radii[j, both]) + m
+        if (d <= reach).any():
+            return True
+    return False
 
 
 def _owner(pieces: list[tuple[int, int, int]], frames: list[int]) -> int:
@@ -569,7 +705,12 @@ def conservation(
     object over its pieces (:func:`join_pieces`), so a change made while it was unreliable or
     unseen is not split between two tracks that each look constant. Frames the tracker flagged
     only because the object's area changed are judged too where they show a sudden, lasting
-    step (:func:`_sudden_plateaus`), not an edge sweeping over it.
+    step (:func:`_sudden_plateaus`), not an edge sweeping over it. Frames where the object's disk
+    overlaps another object's are not judged (:func:`_inside_other`: a piece of one object's
+    blob), and a track whose size and colour step at once is judged on each side of the step
+    (:func:`_identity_splits`: the tracker switched to another blob); a change of colour is
+    not one where another object it met takes on its old colour (:func:`_swapped`: two tracks
+    exchanged their objects).
 
     Example:
         >>> scene = vk.synth.render("uniform", seed=0, violation="resize")  # doctest: +SKIP
@@ -593,9 +734,14 @@ def conservation(
     findings: list[Finding] = []
     failed: list[int] = []
     worst_size, worst_color = 0.0, 0.0
+    segments = []
     for i in range(tr.n_objects):
-        ok = tr.reliable(i) | _sudden_plateaus(tr, i, size_tol, color_tol)
-        fr = np.flatnonzero(ok)
+        ok = (tr.reliable(i) | _sudden_plateaus(tr, i, size_tol, color_tol)) & ~_inside_other(tr, i)
+        # a track that jumps to another blob is judged on each side of the jump
+        segments += [
+            (i, fr) for fr in _identity_splits(tr, i, np.flatnonzero(ok), size_tol, color_tol)
+        ]
+    for i, fr in segments:
         if fr.size < 3:
             continue
         r = tr.radii[i, fr]
@@ -638,12 +784,15 @@ def conservation(
         for run in _lasting(_change_runs((dc > color_tol) & sharp, fr), fr):
             idx = np.searchsorted(fr, run)
             v = np.median(c[idx], axis=0)
-            text, frames, _ = _change_text(
+            text, frames, to_usual = _change_text(
                 run,
                 fr,
                 f"RGB ({v[0]:.2f}, {v[1]:.2f}, {v[2]:.2f})",
                 f"RGB ({c_ref[0]:.2f}, {c_ref[1]:.2f}, {c_ref[2]:.2f})",
             )
+            was, now = (v, c_ref) if to_usual else (c_ref, v)
+            if _swapped(tr, i, fr, int(frames[0]), was, now, color_tol):
+                continue  # two tracks exchanged their objects where they met
             findings.append(
                 Finding(
                     name,
