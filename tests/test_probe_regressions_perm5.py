@@ -12,7 +12,7 @@ import numpy as np
 from _helpers import failing_sentences, validation_report
 
 from vidkit.probes.cuts import _local_change
-from vidkit.probes.persistence import _identity_splits, _inside_other, _swapped
+from vidkit.probes.track_pieces import identity_splits, inside_other, swapped_colour
 from vidkit.probes.tracking import Tracks
 
 BASE = {"violation": None, "camera": "static", "occluders": 0}
@@ -173,15 +173,15 @@ def test_identity_splits_keep_a_resize_whole_and_split_a_switch():
     same = np.full((1, T, 3), 0.5)
     fr = np.arange(T)
     # a resize keeps the colour: one object, judged whole (the change is then found)
-    assert len(_identity_splits(_tracks(vis, x, r, same), 0, fr, 0.15, 0.12)) == 1
+    assert len(identity_splits(_tracks(vis, x, r, same), 0, fr, 0.15, 0.12)) == 1
     # size and colour step at once: another blob, each side judged alone
     other = same.copy()
     other[0, 6:] = [0.1, 0.2, 0.8]
-    parts = _identity_splits(_tracks(vis, x, r, other), 0, fr, 0.15, 0.12)
+    parts = identity_splits(_tracks(vis, x, r, other), 0, fr, 0.15, 0.12)
     assert [p.tolist() for p in parts] == [list(range(6)), list(range(6, T))]
     # a recolour keeps the size: one object
     r1 = np.full((1, T), 4.0)
-    assert len(_identity_splits(_tracks(vis, x, r1, other), 0, fr, 0.15, 0.12)) == 1
+    assert len(identity_splits(_tracks(vis, x, r1, other), 0, fr, 0.15, 0.12)) == 1
 
 
 def test_inside_other_marks_overlapping_disks_only():
@@ -191,7 +191,7 @@ def test_inside_other_marks_overlapping_disks_only():
     x = np.array([[20.0] * T, [32.0, 32.0, 29.0, 29.0]])
     r = np.array([[8.0] * T, [4.0] * T])
     tr = _tracks(vis, x, r, np.full((2, T, 3), 0.5))
-    assert _inside_other(tr, 1).tolist() == [False, False, True, True]
+    assert inside_other(tr, 1).tolist() == [False, False, True, True]
 
 
 def test_swapped_needs_the_other_object_to_take_the_old_colour():
@@ -205,11 +205,11 @@ def test_swapped_needs_the_other_object_to_take_the_old_colour():
     col[1, :5], col[1, 5:] = blue, green
     tr = _tracks(vis, x, r, col)
     fr = np.r_[0:3, 7:T]  # the frames where the two meet are not judged
-    assert _swapped(tr, 0, fr, 7, green, blue, 0.12)
+    assert swapped_colour(tr, 0, fr, 7, green, blue, 0.12)
     # the other ball keeps its colour: object 0 alone changed (a recolour)
     col2 = col.copy()
     col2[1] = blue
-    assert not _swapped(_tracks(vis, x, r, col2), 0, fr, 7, green, blue, 0.12)
+    assert not swapped_colour(_tracks(vis, x, r, col2), 0, fr, 7, green, blue, 0.12)
 
 
 # ------------------------------------------------------------------------- cuts

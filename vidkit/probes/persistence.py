@@ -15,12 +15,23 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from vidkit.probes.result import Finding, ProbeResult
+from vidkit.probes.track_pieces import (
+    blur_allowance,
+    clear_of_others,
+    identity_splits,
+    inside_other,
+    join_pieces,
+    piece_label,
+    piece_owner,
+    reappears_as_predicted,
+    same_object,
+    swapped_colour,
+)
 from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import (
     Motion,
@@ -136,7 +147,7 @@ def permanence(
             j != i
             and lasts[j] < b
             and tr.shot_of(j) == tr.shot_of(i)  # each shot is judged alone
-            and _same_object(tr, j, i, lasts[j], b)
+            and same_object(tr, j, i, lasts[j], b)
             for j in lasts
         )
 
@@ -147,7 +158,7 @@ def permanence(
             j != i
             and firsts[j] > a
             and tr.shot_of(j) == tr.shot_of(i)  # each shot is judged alone
-            and _same_object(tr, i, j, a, firsts[j])
+            and same_object(tr, i, j, a, firsts[j])
             for j in firsts
         )
 
@@ -209,7 +220,7 @@ def permanence(
                 continue
             if with_other(i, a, a + 1) or with_other(i, b, b - 1):
                 continue  # went into another object's blob and came out of it
-            if partial(i, a) or partial(i, b) or _reappears_as_predicted(tr, i, a, b):
+            if partial(i, a) or partial(i, b) or reappears_as_predicted(tr, i, a, b):
                 continue  # passed behind something and came out where its motion says
             x, y = tr.centers[i, a]
             findings.append(
@@ -242,164 +253,6 @@ def permanence(
     )
 
 
-def _same_object(tr: Tracks, i: int, j: int, a: int, b: int) -> bool:
-    """Whether track ``j``, first seen at frame ``b``, continues track ``i``, last seen at frame
-    ``a < b``: of a similar size (radius within a factor 2) and where ``i``'s motion predicts."""
-    oki, okj = tr.reliable(i), tr.reliable(j)  # whole, not merged with another object
-    ri = tr.radii[i, : a + 1][oki[: a + 1]]
-    rj = tr.radii[j, b:][okj[b:]]
-    ri, rj = ri[np.isfinite(ri)], rj[np.isfinite(rj)]
-    if ri.size == 0 or rj.size == 0:
-        return False
-    q = float(np.median(rj[:5])) / max(float(np.median(ri[-5:])), 1e-6)
-    if not 0.5 <= q <= 2.0:
-        return False
-    pos = tr.centers[i].copy()
-    pos[b] = tr.centers[j, b]
-    vis = oki.copy()  # fit the motion on frames where it was seen whole, not merged
-    vis[b] = True
-    return _reappears_as_predicted(tr, i, a, b, centers=pos, visible=vis)
-
-
-def _reappears_as_predicted(
-    tr: Tracks,
-    i: int,
-    a: int,
-    b: int,
-    *,
-    centers: np.ndarray | None = None,
-    visible: np.ndarray | None = None,
-) -> bool:
-    """Whether object ``i``, unseen between frames ``a`` and ``b``, comes back at ``b`` where
-    its motion before ``a`` predicts (within two radii and 3 px, growing with the gap)."""
-    centers = tr.centers[i] if centers is None else centers
-    visible = tr.visible[i] if visible is None else visible
-    fr = np.flatnonzero(visible[: a + 1])[-6:]
-    if fr.size < 2:
-        return False
-    p = centers[fr]
-    deg = 2 if fr.size >= 5 else 1
-    pred = np.array([np.polyval(np.polyfit(fr - a, p[:, k], deg), b - a) for k in range(2)])
-    step = float(np.hypot(*(p[-1] - p[-2]))) / max(int(fr[-1] - fr[-2]), 1)
-    r = float(np.nanmedian(tr.radii[i])) if np.isfinite(tr.radii[i]).any() else 0.0
-    gate = 2 * r + 3 * tr.pixel_scale + 0.3 * (step + tr.pixel_scale) * (b - a)
-    if np.hypot(*(centers[b] - pred)) <= gate:
-        return True
-    # a short gap: within reach of where it was last seen (it may have bounced unseen)
-    steps = np.hypot(*np.diff(p, axis=0).T) / np.maximum(np.diff(fr), 1)
-    reach = 2 * r + 3 * tr.pixel_scale + 1.5 * (float(steps.max()) + tr.pixel_scale) * (b - a)
-    return bool(b - a <= 5 and np.hypot(*(centers[b] - p[-1])) <= reach)
-
-
-# --------------------------------------------------------------------------- conservation
-def _pick_up_links(tr: Tracks) -> dict[int, int]:
-    """``{j: i}``: track ``i`` continues track ``j`` (the same object, picked up again).
-
-    Judged on the frames where each is whole (:meth:`~vidkit.probes.tracking.Tracks.reliable`,
-    3+ of them): ``j``'s last such frame ``a`` comes before ``i``'s first ``b``, at most
-    ``max(12, fps)`` frames before it (the tracker's own limit for joining across a gap), in the
-    same shot; ``j`` is not seen after ``b`` and ``i`` not whole before ``a``; their radii agree
-    within a factor 2 and ``i`` starts where ``j``'s motion predicts (:func:`_same_object`).
-    Colour is not compared (a recoloured object is still the same object). Each track has at most
-    one successor and one predecessor: the nearest in time wins.
-    """
-    T = tr.num_frames
-    rel = [np.flatnonzero(tr.reliable(k)) for k in range(tr.n_objects)]
-    vis = [np.flatnonzero(tr.visible[k]) for k in range(tr.n_objects)]
-    max_gap = max(12, int(round(tr.fps)))
-    cands = []
-    for j in range(tr.n_objects):
-        if rel[j].size < 3:
-            continue
-        a = int(rel[j][-1])
-        for i in range(tr.n_objects):
-            if i == j or rel[i].size < 3 or tr.shot_of(i) != tr.shot_of(j):
-                continue
-            b = int(rel[i][0])
-            if not a < b <= a + max_gap or b >= T:
-                continue
-            if int(vis[j][-1]) > b:
-                continue  # j is still seen once i is whole: two objects
-            if _same_object(tr, j, i, a, b):
-                cands.append((b - a, j, i))
-    links: dict[int, int] = {}
-    taken: set[int] = set()
-    for _, j, i in sorted(cands):
-        if j in links or i in taken:
-            continue
-        links[j] = i
-        taken.add(i)
-    return links
-
-
-def join_pieces(tr: Tracks) -> tuple[Tracks, list[list[tuple[int, int, int]]]]:
-    """The tracks with each chain of pieces of one object (:func:`_pick_up_links`) joined into
-    one row, and per row its pieces ``(track, first frame, end frame)``: frames before the
-    next piece's first whole frame are the earlier piece's.
-
-    Example:
-        >>> import numpy as np
-        >>> from vidkit.probes.tracking import Tracks
-        >>> T = 12
-        >>> c = np.full((2, T, 2), np.nan); r = np.full((2, T), np.nan)
-        >>> vis = np.zeros((2, T), bool); vis[0, :5] = True; vis[1, 7:] = True
-        >>> c[:, :, 0] = 10 + 2 * np.arange(T); c[:, :, 1] = 16; r[vis] = 3.0
-        >>> c[~vis] = np.nan
-        >>> tr = Tracks(c, r, np.pi * r**2, np.full((2, T, 3), 0.5), vis, np.zeros_like(vis),
-        ...             np.zeros_like(vis), 10.0, (32, 48), np.zeros((32, 48, 3)))
-        >>> joined, pieces = join_pieces(tr)
-        >>> joined.n_objects, pieces
-        (1, [[(0, 0, 7), (1, 7, 12)]])
-    """
-    links = _pick_up_links(tr)
-    if not links:
-        return tr, [[(k, 0, tr.num_frames)] for k in range(tr.n_objects)]
-    T = tr.num_frames
-    starts = [k for k in range(tr.n_objects) if k not in set(links.values())]
-    rows: list[list[tuple[int, int, int]]] = []
-    for k in starts:
-        chain = [k]
-        while chain[-1] in links and len(chain) <= tr.n_objects:
-            chain.append(links[chain[-1]])
-        edges = [0] + [int(np.flatnonzero(tr.reliable(n))[0]) for n in chain[1:]] + [T]
-        rows.append([(n, edges[q], edges[q + 1]) for q, n in enumerate(chain)])
-    n = len(rows)
-    arrays = {
-        "centers": np.full((n, T, 2), np.nan),
-        "radii": np.full((n, T), np.nan),
-        "areas": np.full((n, T), np.nan),
-        "colors": np.full((n, T, 3), np.nan),
-        "visible": np.zeros((n, T), bool),
-        "merged": np.zeros((n, T), bool),
-        "at_border": np.zeros((n, T), bool),
-    }
-    for q, pieces in enumerate(rows):
-        for k, f0, f1 in pieces:
-            for key, arr in arrays.items():
-                arr[q, f0:f1] = getattr(tr, key)[k, f0:f1]
-    shot = np.array([tr.shot_of(p[0][0]) for p in rows], int)
-    return replace(tr, **arrays, shot=shot), rows
-
-
-def _alone(tr: Tracks, i: int, margin: float = 2.0) -> np.ndarray:
-    """``[T]``: frames where object ``i`` is seen and no other object's disk comes within
-    ``margin`` px of its own (nothing it could be merged with or hidden behind is tracked)."""
-    T = tr.num_frames
-    out = tr.visible[i].copy()
-    m = margin * tr.pixel_scale
-    for j in range(tr.n_objects):
-        if j == i:
-            continue
-        both = out & tr.visible[j]
-        if not both.any():
-            continue
-        f = np.flatnonzero(both)
-        d = np.hypot(*(tr.centers[i, f] - tr.centers[j, f]).T)
-        near = d <= np.nan_to_num(tr.radii[i, f]) + np.nan_to_num(tr.radii[j, f]) + m
-        out[f[near]] = False
-    return out[:T]
-
-
 def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> np.ndarray:
     """``[T]``: frames flagged unreliable (``merged``) only because the object's area differs
     from its usual one, which show a size change rather than a partly hidden object.
@@ -409,7 +262,7 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     that changed size is flagged the same way, and its change was then never judged. The two
     differ in time: an edge sweeps over a moving ball over ``2r / speed`` frames (a ramp), a
     resize happens between two frames and then holds. Such frames are taken back here: not at
-    the border, no other tracked object near (:func:`_alone`), 3+ consecutive frames whose
+    the border, no other tracked object near (:func:`clear_of_others`), 3+ consecutive frames whose
     radius stays within ``size_tol / 2`` of the frames at the step, a step of more than
     ``size_tol`` from a whole frame at most 2 frames away, and the object moving over them (2+
     steps of 0.5 px or more, and 1 px or more from the first frame to the last: a resting object
@@ -424,7 +277,7 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     T = tr.num_frames
     out = np.zeros(T, bool)
     ok = tr.reliable(i)
-    cand = tr.visible[i] & tr.merged[i] & ~tr.at_border[i] & _alone(tr, i)
+    cand = tr.visible[i] & tr.merged[i] & ~tr.at_border[i] & clear_of_others(tr, i)
     idx = np.flatnonzero(cand)
     if idx.size < 3 or ok.sum() < 3:
         return out
@@ -470,142 +323,6 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     return out
 
 
-def _inside_other(tr: Tracks, i: int) -> np.ndarray:
-    """``[T]``: frames where object ``i``'s disk overlaps another tracked object's disk (their
-    centres closer than the sum of the radii less one pixel), while the tracker kept them apart.
-
-    Two objects' images cannot overlap and stay two blobs unless the tracker split one object's
-    blob (a piece of a large ball, cut off by a floor line or compression, tracked on its own)
-    or took a piece of one for the other: the size and colour measured there are not those of
-    one whole object. Touching objects (centres the sum of the radii apart) keep their frames.
-    """
-    T = tr.num_frames
-    out = np.zeros(T, bool)
-    for j in range(tr.n_objects):
-        if j == i:
-            continue
-        f = np.flatnonzero(tr.visible[i] & tr.visible[j])
-        if f.size == 0:
-            continue
-        d = np.hypot(*(tr.centers[i, f] - tr.centers[j, f]).T)
-        reach = np.nan_to_num(tr.radii[i, f]) + np.nan_to_num(tr.radii[j, f]) - tr.pixel_scale
-        out[f[d < reach]] = True
-    return out
-
-
-def _smeared(tr: Tracks, i: int, frames: np.ndarray) -> bool:
-    """Whether object ``i`` moves more than its diameter per frame between two of ``frames``
-    (consecutive ones): a motion-blurred object grows and takes the background's colour there
-    (see :func:`blur_allowance`)."""
-    if frames.size < 2:
-        return False
-    p = tr.centers[i, frames]
-    step = np.hypot(*np.diff(p, axis=0).T) / np.diff(frames)
-    r = float(np.nanmedian(tr.radii[i, frames]))
-    return bool(np.isfinite(r) and (step > 2 * r).any())
-
-
-def _identity_splits(
-    tr: Tracks, i: int, fr: np.ndarray, size_tol: float, color_tol: float
-) -> list[np.ndarray]:
-    """``fr`` (object ``i``'s judged frames) split where the track jumps to another object.
-
-    Between two consecutive judged frames, a step in size (the median radius of up to 3
-    frames on each side differs by more than ``size_tol``) and in colour (their median colours
-    more than ``color_tol`` apart) at once is the tracker switching to another blob (another
-    object, an occluder, a patch of background), not one object changing: a resize keeps the
-    colour and a recolour the size. Each side is then judged as an object of its own. Not where
-    the object moves more than its diameter per frame on either side (:func:`_smeared`): a
-    falling ball's smear grows and fades toward the background, then turns sharp as it lands.
-    """
-    if fr.size < 6:
-        return [fr]
-    r = tr.radii[i, fr]
-    c = tr.colors[i, fr]
-    cuts = []
-    last = 0
-    for k in range(1, fr.size):
-        if k - last < 3 or fr.size - k < 3:
-            continue
-        rb, ra = float(np.median(r[max(last, k - 3) : k])), float(np.median(r[k : k + 3]))
-        if not (np.isfinite(rb) and np.isfinite(ra)) or min(rb, ra) <= 0:
-            continue
-        step_r = max(rb, ra) / min(rb, ra) - 1
-        cb = np.median(c[max(last, k - 3) : k], axis=0)
-        ca = np.median(c[k : k + 3], axis=0)
-        step_c = float(np.linalg.norm(ca - cb))
-        # the step is between frames k - 1 and k: frame k already looks like those after it
-        at_k = abs(r[k] / ra - 1) <= size_tol and np.linalg.norm(c[k] - ca) <= color_tol
-        # a fast object smears (its matte grows and fades toward the background where it moves
-        # more than its diameter per frame): a smeared side says nothing about identity
-        sharp = not (_smeared(tr, i, fr[max(last, k - 3) : k]) or _smeared(tr, i, fr[k : k + 3]))
-        if step_r > size_tol and step_c > color_tol and at_k and sharp:
-            cuts.append(k)
-            last = k
-    return np.split(fr, cuts)
-
-
-def _swapped(
-    tr: Tracks,
-    i: int,
-    fr: np.ndarray,
-    k: int,
-    was: np.ndarray,
-    now: np.ndarray,
-    color_tol: float,
-) -> bool:
-    """Whether object ``i``'s change of colour from ``was`` to ``now`` at frame ``k`` (``fr``: its
-    judged frames) is two tracks exchanging their objects: another object, which came within
-    touching distance of it since its last judged frame before ``k``, had before then the colour
-    ``now`` (its last 3 frames seen) and shows ``was`` in 2+ frames seen after. Where two objects of one size
-    cross, the tracker may give each track the other's blob as they part; a recoloured object
-    changes alone.
-    """
-    prior = fr[fr < k]
-    post = fr[fr >= k]
-    if prior.size == 0 or post.size == 0:
-        return False
-    t0 = int(prior[-1])
-    c_before, c_after = np.asarray(was, float), np.asarray(now, float)
-    m = 2.0 * tr.pixel_scale
-    for j in range(tr.n_objects):
-        if j == i:
-            continue
-        vis = np.flatnonzero(tr.visible[j])
-        before, later = vis[vis <= t0], vis[vis > t0]
-        if before.size == 0 or later.size < 2:
-            continue
-        if np.linalg.norm(np.median(tr.colors[j, before[-3:]], axis=0) - c_after) > color_tol:
-            continue
-        near = np.linalg.norm(tr.colors[j, later] - c_before, axis=1) <= color_tol
-        if near.sum() < 2:
-            continue
-        both = np.flatnonzero(tr.visible[i] & tr.visible[j])
-        both = both[(both >= t0) & (both <= k)]
-        if both.size == 0:
-            continue
-        d = np.hypot(*(tr.centers[i, both] - tr.centers[j, both]).T)
-        reach = np.nan_to_num(tr.radii[i, both]) + np.nan_to_num(tr.radii[j, both]) + m
-        if (d <= reach).any():
-            return True
-    return False
-
-
-def _owner(pieces: list[tuple[int, int, int]], frames: list[int]) -> int:
-    """The track (of a joined row's pieces) that holds the first of ``frames``."""
-    f = frames[0] if frames else 0
-    return next((k for k, f0, f1 in pieces if f0 <= f < f1), pieces[0][0])
-
-
-def _label(pieces: list[tuple[int, int, int]], frames: list[int]) -> str:
-    """``"3"``, or for a joined row ``"3 (picked up again as object 5)"``."""
-    first = pieces[0][0]
-    if len(pieces) == 1:
-        return str(first)
-    later = ", ".join(str(k) for k, _, _ in pieces[1:])
-    return f"{first} (picked up again as object {later})"
-
-
 def _change_runs(bad: np.ndarray, frames: np.ndarray) -> list[np.ndarray]:
     """Runs of consecutive ``frames`` (the object's reliable frames) where ``bad`` holds.
 
@@ -648,42 +365,6 @@ def _change_text(
     return f"in {frames_text(run)}: {odd} instead of {usual}", run.tolist(), False
 
 
-def blur_allowance(tr: Tracks, i: int, fr: np.ndarray) -> np.ndarray:
-    """How far object ``i`` moves in each of the frames ``fr``, in units of its radius, where
-    that is more than one radius (0 elsewhere): the length of a motion-blur smear it may carry.
-
-    The step of a frame is the larger of the moves from the frame before and to the frame after
-    (frames where the object is seen); the radius is the median over ``fr``.
-
-    Example:
-        >>> import numpy as np
-        >>> from vidkit.probes.tracking import Tracks
-        >>> c = np.array([[[0, 0], [1, 0], [12, 0], [13, 0]]], float)
-        >>> tr = Tracks(c, np.full((1, 4), 4.0), np.full((1, 4), 50.0), np.zeros((1, 4, 3)),
-        ...             np.ones((1, 4), bool), np.zeros((1, 4), bool), np.zeros((1, 4), bool),
-        ...             10.0, (32, 32), np.zeros((32, 32, 3)))
-        >>> blur_allowance(tr, 0, np.arange(4)).round(2).tolist()
-        [0.0, 2.75, 2.75, 0.0]
-    """
-    vis = np.flatnonzero(tr.visible[i])
-    out = np.zeros(fr.size)
-    if vis.size < 2 or fr.size == 0:
-        return out
-    r_ref = float(np.nanmedian(tr.radii[i, fr]))
-    if not np.isfinite(r_ref) or r_ref <= 0:
-        return out
-    p = tr.centers[i, vis]
-    gap = np.diff(vis).astype(float)
-    step = np.hypot(*np.diff(p, axis=0).T) / gap  # per frame
-    before = np.concatenate([[0.0], step])
-    after = np.concatenate([step, [0.0]])
-    per = np.maximum(before, after) / r_ref
-    k = np.searchsorted(vis, fr)
-    k = np.clip(k, 0, vis.size - 1)
-    val = np.where(vis[k] == fr, per[k], 0.0)
-    return np.where(val > 1.0, val, 0.0)
-
-
 def conservation(
     video: Any,
     *,
@@ -706,10 +387,10 @@ def conservation(
     unseen is not split between two tracks that each look constant. Frames the tracker flagged
     only because the object's area changed are judged too where they show a sudden, lasting
     step (:func:`_sudden_plateaus`), not an edge sweeping over it. Frames where the object's disk
-    overlaps another object's are not judged (:func:`_inside_other`: a piece of one object's
+    overlaps another object's are not judged (:func:`inside_other`: a piece of one object's
     blob), and a track whose size and colour step at once is judged on each side of the step
-    (:func:`_identity_splits`: the tracker switched to another blob); a change of colour is
-    not one where another object it met takes on its old colour (:func:`_swapped`: two tracks
+    (:func:`identity_splits`: the tracker switched to another blob); a change of colour is
+    not one where another object it met takes on its old colour (:func:`swapped_colour`: two tracks
     exchanged their objects).
 
     Example:
@@ -736,10 +417,10 @@ def conservation(
     worst_size, worst_color = 0.0, 0.0
     segments = []
     for i in range(tr.n_objects):
-        ok = (tr.reliable(i) | _sudden_plateaus(tr, i, size_tol, color_tol)) & ~_inside_other(tr, i)
+        ok = (tr.reliable(i) | _sudden_plateaus(tr, i, size_tol, color_tol)) & ~inside_other(tr, i)
         # a track that jumps to another blob is judged on each side of the jump
         segments += [
-            (i, fr) for fr in _identity_splits(tr, i, np.flatnonzero(ok), size_tol, color_tol)
+            (i, fr) for fr in identity_splits(tr, i, np.flatnonzero(ok), size_tol, color_tol)
         ]
     for i, fr in segments:
         if fr.size < 3:
@@ -763,9 +444,9 @@ def conservation(
             findings.append(
                 Finding(
                     name,
-                    f"object {_label(pieces[i], frames)} changed size {text} ({pct:+.0f}%)",
+                    f"object {piece_label(pieces[i], frames)} changed size {text} ({pct:+.0f}%)",
                     "fail",
-                    _owner(pieces[i], frames),
+                    piece_owner(pieces[i], frames),
                     frames,
                     float(v / r_ref - 1),
                     size_tol,
@@ -791,14 +472,14 @@ def conservation(
                 f"RGB ({c_ref[0]:.2f}, {c_ref[1]:.2f}, {c_ref[2]:.2f})",
             )
             was, now = (v, c_ref) if to_usual else (c_ref, v)
-            if _swapped(tr, i, fr, int(frames[0]), was, now, color_tol):
+            if swapped_colour(tr, i, fr, int(frames[0]), was, now, color_tol):
                 continue  # two tracks exchanged their objects where they met
             findings.append(
                 Finding(
                     name,
-                    f"object {_label(pieces[i], frames)} changed colour {text}",
+                    f"object {piece_label(pieces[i], frames)} changed colour {text}",
                     "fail",
-                    _owner(pieces[i], frames),
+                    piece_owner(pieces[i], frames),
                     frames,
                     float(np.max(dc[idx])),
                     color_tol,

@@ -1,0 +1,436 @@
+"""Which frames of a track show one whole object, for the persistence probes
+(:mod:`vidkit.probes.persistence`).
+
+A classical tracker breaks a track where an object is lost for a moment (picked up again under a
+new number), lets a track hop to another blob (an identity switch, two tracks swapping at a
+crossing) and reports frames where an object's disc overlaps another's. Read as they are, such
+tracks make size and colour "changes" and vanishings that are the tracker's, not the video's:
+
+* :func:`join_pieces`: a track that stops and one that starts where its motion predicts (radius
+  within a factor 2, same shot, colour deliberately not compared so a recolour stays visible) are
+  one object;
+* ``identity_splits``: a track whose size and colour step at once is judged on each side of the
+  step (unless the object is smeared by its own motion, :func:`blur_allowance`);
+* ``swapped_colour``: a colour change that another object it met takes the old colour of is a swap;
+* ``inside_other`` / ``clear_of_others``: frames where the object's disc overlaps another's, or where it
+  is clear of every other object.
+
+Example:
+    >>> from vidkit.probes.track_pieces import join_pieces
+    >>> scene = vk.synth.render("projectile", seed=0)  # doctest: +SKIP
+    >>> tracks, pieces = join_pieces(vk.probes.track(scene.video))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from vidkit.probes.tracking import Tracks
+
+__all__ = [
+    "blur_allowance",
+    "clear_of_others",
+    "identity_splits",
+    "inside_other",
+    "join_pieces",
+    "piece_label",
+    "piece_owner",
+    "reappears_as_predicted",
+    "same_object",
+    "swapped_colour",
+]
+
+
+def _example_tracks() -> Tracks:
+    """Tracks for the examples: a blue ball of radius 4 moving right 2 px a frame, seen in
+    frames 0-4 (track 0) and picked up again in frames 6-9 where its motion predicts (track 1),
+    and a red ball at rest (track 2); 10 frames of 64x48 at 10 fps."""
+    T = 10
+    t = np.arange(T)
+    c = np.full((3, T, 2), np.nan)
+    vis = np.zeros((3, T), bool)
+    c[0, :5] = np.stack([10 + 2.0 * t[:5], np.full(5, 24.0)], axis=1)
+    c[1, 6:] = np.stack([10 + 2.0 * t[6:], np.full(4, 24.0)], axis=1)
+    c[2] = [50.0, 10.0]
+    vis[0, :5] = vis[1, 6:] = vis[2] = True
+    r = np.where(vis, 4.0, np.nan)
+    col = np.zeros((3, T, 3))
+    col[:2, :, 2] = 1.0
+    col[2, :, 0] = 1.0
+    z = np.zeros((3, T), bool)
+    return Tracks(
+        c, r, np.pi * r**2, col, vis, z.copy(), z.copy(), 10.0, (48, 64), np.zeros((48, 64, 3))
+    )
+
+
+def blur_allowance(tr: Tracks, i: int, fr: np.ndarray) -> np.ndarray:
+    """How far object ``i`` moves in each of the frames ``fr``, in units of its radius, where
+    that is more than one radius (0 elsewhere): the length of a motion-blur smear it may carry.
+
+    The step of a frame is the larger of the moves from the frame before and to the frame after
+    (frames where the object is seen); the radius is the median over ``fr``.
+
+    Example:
+        >>> import numpy as np
+        >>> from vidkit.probes.tracking import Tracks
+        >>> c = np.array([[[0, 0], [1, 0], [12, 0], [13, 0]]], float)
+        >>> tr = Tracks(c, np.full((1, 4), 4.0), np.full((1, 4), 50.0), np.zeros((1, 4, 3)),
+        ...             np.ones((1, 4), bool), np.zeros((1, 4), bool), np.zeros((1, 4), bool),
+        ...             10.0, (32, 32), np.zeros((32, 32, 3)))
+        >>> blur_allowance(tr, 0, np.arange(4)).round(2).tolist()
+        [0.0, 2.75, 2.75, 0.0]
+    """
+    vis = np.flatnonzero(tr.visible[i])
+    out = np.zeros(fr.size)
+    if vis.size < 2 or fr.size == 0:
+        return out
+    r_ref = float(np.nanmedian(tr.radii[i, fr]))
+    if not np.isfinite(r_ref) or r_ref <= 0:
+        return out
+    p = tr.centers[i, vis]
+    gap = np.diff(vis).astype(float)
+    step = np.hypot(*np.diff(p, axis=0).T) / gap  # per frame
+    before = np.concatenate([[0.0], step])
+    after = np.concatenate([step, [0.0]])
+    per = np.maximum(before, after) / r_ref
+    k = np.searchsorted(vis, fr)
+    k = np.clip(k, 0, vis.size - 1)
+    val = np.where(vis[k] == fr, per[k], 0.0)
+    return np.where(val > 1.0, val, 0.0)
+
+
+def same_object(tr: Tracks, i: int, j: int, a: int, b: int) -> bool:
+    """Whether track ``j``, first seen at frame ``b``, continues track ``i``, last seen at frame
+    ``a < b``: of a similar size (radius within a factor 2) and where ``i``'s motion predicts.
+
+    Example:
+        >>> same_object(_example_tracks(), 0, 1, 4, 6)
+        True
+    """
+    oki, okj = tr.reliable(i), tr.reliable(j)  # whole, not merged with another object
+    ri = tr.radii[i, : a + 1][oki[: a + 1]]
+    rj = tr.radii[j, b:][okj[b:]]
+    ri, rj = ri[np.isfinite(ri)], rj[np.isfinite(rj)]
+    if ri.size == 0 or rj.size == 0:
+        return False
+    q = float(np.median(rj[:5])) / max(float(np.median(ri[-5:])), 1e-6)
+    if not 0.5 <= q <= 2.0:
+        return False
+    pos = tr.centers[i].copy()
+    pos[b] = tr.centers[j, b]
+    vis = oki.copy()  # fit the motion on frames where it was seen whole, not merged
+    vis[b] = True
+    return reappears_as_predicted(tr, i, a, b, centers=pos, visible=vis)
+
+
+def reappears_as_predicted(
+    tr: Tracks,
+    i: int,
+    a: int,
+    b: int,
+    *,
+    centers: np.ndarray | None = None,
+    visible: np.ndarray | None = None,
+) -> bool:
+    """Whether object ``i``, unseen between frames ``a`` and ``b``, comes back at ``b`` where
+    its motion before ``a`` predicts (within two radii and 3 px, growing with the gap).
+
+    Example:
+        >>> tr = _example_tracks()
+        >>> both = np.where(tr.visible[0][:, None], tr.centers[0], tr.centers[1])
+        >>> reappears_as_predicted(tr, 0, 4, 6, centers=both)
+        True
+    """
+    centers = tr.centers[i] if centers is None else centers
+    visible = tr.visible[i] if visible is None else visible
+    fr = np.flatnonzero(visible[: a + 1])[-6:]
+    if fr.size < 2:
+        return False
+    p = centers[fr]
+    deg = 2 if fr.size >= 5 else 1
+    pred = np.array([np.polyval(np.polyfit(fr - a, p[:, k], deg), b - a) for k in range(2)])
+    step = float(np.hypot(*(p[-1] - p[-2]))) / max(int(fr[-1] - fr[-2]), 1)
+    r = float(np.nanmedian(tr.radii[i])) if np.isfinite(tr.radii[i]).any() else 0.0
+    gate = 2 * r + 3 * tr.pixel_scale + 0.3 * (step + tr.pixel_scale) * (b - a)
+    if np.hypot(*(centers[b] - pred)) <= gate:
+        return True
+    # a short gap: within reach of where it was last seen (it may have bounced unseen)
+    steps = np.hypot(*np.diff(p, axis=0).T) / np.maximum(np.diff(fr), 1)
+    reach = 2 * r + 3 * tr.pixel_scale + 1.5 * (float(steps.max()) + tr.pixel_scale) * (b - a)
+    return bool(b - a <= 5 and np.hypot(*(centers[b] - p[-1])) <= reach)
+
+
+# --------------------------------------------------------------------------- conservation
+def _pick_up_links(tr: Tracks) -> dict[int, int]:
+    """``{j: i}``: track ``i`` continues track ``j`` (the same object, picked up again).
+
+    Judged on the frames where each is whole (:meth:`~vidkit.probes.tracking.Tracks.reliable`,
+    3+ of them): ``j``'s last such frame ``a`` comes before ``i``'s first ``b``, at most
+    ``max(12, fps)`` frames before it (the tracker's own limit for joining across a gap), in the
+    same shot; ``j`` is not seen after ``b`` and ``i`` not whole before ``a``; their radii agree
+    within a factor 2 and ``i`` starts where ``j``'s motion predicts (:func:`same_object`).
+    Colour is not compared (a recoloured object is still the same object). Each track has at most
+    one successor and one predecessor: the nearest in time wins.
+    """
+    T = tr.num_frames
+    rel = [np.flatnonzero(tr.reliable(k)) for k in range(tr.n_objects)]
+    vis = [np.flatnonzero(tr.visible[k]) for k in range(tr.n_objects)]
+    max_gap = max(12, int(round(tr.fps)))
+    cands = []
+    for j in range(tr.n_objects):
+        if rel[j].size < 3:
+            continue
+        a = int(rel[j][-1])
+        for i in range(tr.n_objects):
+            if i == j or rel[i].size < 3 or tr.shot_of(i) != tr.shot_of(j):
+                continue
+            b = int(rel[i][0])
+            if not a < b <= a + max_gap or b >= T:
+                continue
+            if int(vis[j][-1]) > b:
+                continue  # j is still seen once i is whole: two objects
+            if same_object(tr, j, i, a, b):
+                cands.append((b - a, j, i))
+    links: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, j, i in sorted(cands):
+        if j in links or i in taken:
+            continue
+        links[j] = i
+        taken.add(i)
+    return links
+
+
+def join_pieces(tr: Tracks) -> tuple[Tracks, list[list[tuple[int, int, int]]]]:
+    """The tracks with each chain of pieces of one object (:func:`_pick_up_links`) joined into
+    one row, and per row its pieces ``(track, first frame, end frame)``: frames before the
+    next piece's first whole frame are the earlier piece's.
+
+    Example:
+        >>> import numpy as np
+        >>> from vidkit.probes.tracking import Tracks
+        >>> T = 12
+        >>> c = np.full((2, T, 2), np.nan); r = np.full((2, T), np.nan)
+        >>> vis = np.zeros((2, T), bool); vis[0, :5] = True; vis[1, 7:] = True
+        >>> c[:, :, 0] = 10 + 2 * np.arange(T); c[:, :, 1] = 16; r[vis] = 3.0
+        >>> c[~vis] = np.nan
+        >>> tr = Tracks(c, r, np.pi * r**2, np.full((2, T, 3), 0.5), vis, np.zeros_like(vis),
+        ...             np.zeros_like(vis), 10.0, (32, 48), np.zeros((32, 48, 3)))
+        >>> joined, pieces = join_pieces(tr)
+        >>> joined.n_objects, pieces
+        (1, [[(0, 0, 7), (1, 7, 12)]])
+    """
+    links = _pick_up_links(tr)
+    if not links:
+        return tr, [[(k, 0, tr.num_frames)] for k in range(tr.n_objects)]
+    T = tr.num_frames
+    starts = [k for k in range(tr.n_objects) if k not in set(links.values())]
+    rows: list[list[tuple[int, int, int]]] = []
+    for k in starts:
+        chain = [k]
+        while chain[-1] in links and len(chain) <= tr.n_objects:
+            chain.append(links[chain[-1]])
+        edges = [0] + [int(np.flatnonzero(tr.reliable(n))[0]) for n in chain[1:]] + [T]
+        rows.append([(n, edges[q], edges[q + 1]) for q, n in enumerate(chain)])
+    n = len(rows)
+    arrays = {
+        "centers": np.full((n, T, 2), np.nan),
+        "radii": np.full((n, T), np.nan),
+        "areas": np.full((n, T), np.nan),
+        "colors": np.full((n, T, 3), np.nan),
+        "visible": np.zeros((n, T), bool),
+        "merged": np.zeros((n, T), bool),
+        "at_border": np.zeros((n, T), bool),
+    }
+    for q, pieces in enumerate(rows):
+        for k, f0, f1 in pieces:
+            for key, arr in arrays.items():
+                arr[q, f0:f1] = getattr(tr, key)[k, f0:f1]
+    shot = np.array([tr.shot_of(p[0][0]) for p in rows], int)
+    return replace(tr, **arrays, shot=shot), rows
+
+
+def clear_of_others(tr: Tracks, i: int, margin: float = 2.0) -> np.ndarray:
+    """``[T]``: frames where object ``i`` is seen and no other object's disk comes within
+    ``margin`` px of its own (nothing it could be merged with or hidden behind is tracked).
+
+    Example:
+        >>> bool(clear_of_others(_example_tracks(), 2).all())
+        True
+    """
+    T = tr.num_frames
+    out = tr.visible[i].copy()
+    m = margin * tr.pixel_scale
+    for j in range(tr.n_objects):
+        if j == i:
+            continue
+        both = out & tr.visible[j]
+        if not both.any():
+            continue
+        f = np.flatnonzero(both)
+        d = np.hypot(*(tr.centers[i, f] - tr.centers[j, f]).T)
+        near = d <= np.nan_to_num(tr.radii[i, f]) + np.nan_to_num(tr.radii[j, f]) + m
+        out[f[near]] = False
+    return out[:T]
+
+
+def inside_other(tr: Tracks, i: int) -> np.ndarray:
+    """``[T]``: frames where object ``i``'s disk overlaps another tracked object's disk (their
+    centres closer than the sum of the radii less one pixel), while the tracker kept them apart.
+
+    Two objects' images cannot overlap and stay two blobs unless the tracker split one object's
+    blob (a piece of a large ball, cut off by a floor line or compression, tracked on its own)
+    or took a piece of one for the other: the size and colour measured there are not those of
+    one whole object. Touching objects (centres the sum of the radii apart) keep their frames.
+
+    Example:
+        >>> bool(inside_other(_example_tracks(), 0).any())
+        False
+    """
+    T = tr.num_frames
+    out = np.zeros(T, bool)
+    for j in range(tr.n_objects):
+        if j == i:
+            continue
+        f = np.flatnonzero(tr.visible[i] & tr.visible[j])
+        if f.size == 0:
+            continue
+        d = np.hypot(*(tr.centers[i, f] - tr.centers[j, f]).T)
+        reach = np.nan_to_num(tr.radii[i, f]) + np.nan_to_num(tr.radii[j, f]) - tr.pixel_scale
+        out[f[d < reach]] = True
+    return out
+
+
+def _smeared(tr: Tracks, i: int, frames: np.ndarray) -> bool:
+    """Whether object ``i`` moves more than its diameter per frame between two of ``frames``
+    (consecutive ones): a motion-blurred object grows and takes the background's colour there
+    (see :func:`blur_allowance`)."""
+    if frames.size < 2:
+        return False
+    p = tr.centers[i, frames]
+    step = np.hypot(*np.diff(p, axis=0).T) / np.diff(frames)
+    r = float(np.nanmedian(tr.radii[i, frames]))
+    return bool(np.isfinite(r) and (step > 2 * r).any())
+
+
+def identity_splits(
+    tr: Tracks, i: int, fr: np.ndarray, size_tol: float, color_tol: float
+) -> list[np.ndarray]:
+    """``fr`` (object ``i``'s judged frames) split where the track jumps to another object.
+
+    Between two consecutive judged frames, a step in size (the median radius of up to 3
+    frames on each side differs by more than ``size_tol``) and in colour (their median colours
+    more than ``color_tol`` apart) at once is the tracker switching to another blob (another
+    object, an occluder, a patch of background), not one object changing: a resize keeps the
+    colour and a recolour the size. Each side is then judged as an object of its own. Not where
+    the object moves more than its diameter per frame on either side (:func:`_smeared`): a
+    falling ball's smear grows and fades toward the background, then turns sharp as it lands.
+
+    Example:
+        >>> tr = _example_tracks()
+        >>> [p.size for p in identity_splits(tr, 2, np.arange(10), 0.15, 0.12)]
+        [10]
+    """
+    if fr.size < 6:
+        return [fr]
+    r = tr.radii[i, fr]
+    c = tr.colors[i, fr]
+    cuts = []
+    last = 0
+    for k in range(1, fr.size):
+        if k - last < 3 or fr.size - k < 3:
+            continue
+        rb, ra = float(np.median(r[max(last, k - 3) : k])), float(np.median(r[k : k + 3]))
+        if not (np.isfinite(rb) and np.isfinite(ra)) or min(rb, ra) <= 0:
+            continue
+        step_r = max(rb, ra) / min(rb, ra) - 1
+        cb = np.median(c[max(last, k - 3) : k], axis=0)
+        ca = np.median(c[k : k + 3], axis=0)
+        step_c = float(np.linalg.norm(ca - cb))
+        # the step is between frames k - 1 and k: frame k already looks like those after it
+        at_k = abs(r[k] / ra - 1) <= size_tol and np.linalg.norm(c[k] - ca) <= color_tol
+        # a fast object smears (its matte grows and fades toward the background where it moves
+        # more than its diameter per frame): a smeared side says nothing about identity
+        sharp = not (_smeared(tr, i, fr[max(last, k - 3) : k]) or _smeared(tr, i, fr[k : k + 3]))
+        if step_r > size_tol and step_c > color_tol and at_k and sharp:
+            cuts.append(k)
+            last = k
+    return np.split(fr, cuts)
+
+
+def swapped_colour(
+    tr: Tracks,
+    i: int,
+    fr: np.ndarray,
+    k: int,
+    was: np.ndarray,
+    now: np.ndarray,
+    color_tol: float,
+) -> bool:
+    """Whether object ``i``'s change of colour from ``was`` to ``now`` at frame ``k`` (``fr``: its
+    judged frames) is two tracks exchanging their objects: another object, which came within
+    touching distance of it since its last judged frame before ``k``, had before then the colour
+    ``now`` (its last 3 frames seen) and shows ``was`` in 2+ frames seen after. Where two objects of one size
+    cross, the tracker may give each track the other's blob as they part; a recoloured object
+    changes alone.
+
+    Example:
+        >>> red, blue = np.array([1.0, 0, 0]), np.array([0, 0, 1.0])
+        >>> swapped_colour(_example_tracks(), 2, np.arange(10), 5, red, blue, 0.12)
+        False
+    """
+    prior = fr[fr < k]
+    post = fr[fr >= k]
+    if prior.size == 0 or post.size == 0:
+        return False
+    t0 = int(prior[-1])
+    c_before, c_after = np.asarray(was, float), np.asarray(now, float)
+    m = 2.0 * tr.pixel_scale
+    for j in range(tr.n_objects):
+        if j == i:
+            continue
+        vis = np.flatnonzero(tr.visible[j])
+        before, later = vis[vis <= t0], vis[vis > t0]
+        if before.size == 0 or later.size < 2:
+            continue
+        if np.linalg.norm(np.median(tr.colors[j, before[-3:]], axis=0) - c_after) > color_tol:
+            continue
+        near = np.linalg.norm(tr.colors[j, later] - c_before, axis=1) <= color_tol
+        if near.sum() < 2:
+            continue
+        both = np.flatnonzero(tr.visible[i] & tr.visible[j])
+        both = both[(both >= t0) & (both <= k)]
+        if both.size == 0:
+            continue
+        d = np.hypot(*(tr.centers[i, both] - tr.centers[j, both]).T)
+        reach = np.nan_to_num(tr.radii[i, both]) + np.nan_to_num(tr.radii[j, both]) + m
+        if (d <= reach).any():
+            return True
+    return False
+
+
+def piece_owner(pieces: list[tuple[int, int, int]], frames: list[int]) -> int:
+    """The track (of a joined row's pieces) that holds the first of ``frames``.
+
+    Example:
+        >>> piece_owner([(0, 0, 6), (1, 6, 10)], [7])
+        1
+    """
+    f = frames[0] if frames else 0
+    return next((k for k, f0, f1 in pieces if f0 <= f < f1), pieces[0][0])
+
+
+def piece_label(pieces: list[tuple[int, int, int]], frames: list[int]) -> str:
+    """``"3"``, or for a joined row ``"3 (picked up again as object 5)"``.
+
+    Example:
+        >>> piece_label([(0, 0, 6), (1, 6, 10)], [7])
+        '0 (picked up again as object 1)'
+    """
+    first = pieces[0][0]
+    if len(pieces) == 1:
+        return str(first)
+    later = ", ".join(str(k) for k, _, _ in pieces[1:])
+    return f"{first} (picked up again as object {later})"
