@@ -467,11 +467,16 @@ def _hold_still_pairs(
 
 
 def _plain(frame: np.ndarray) -> bool:
-    """Whether most of the frame's pixels are flat: a gradient below half a gray level per
-    pixel (8-bit gray, no blur), which sensor noise alone exceeds."""
+    """Whether most of the frame's pixels are flat once its smooth shading is removed: the
+    gradient of the frame less a wide blur of it (sigma a sixteenth of the short side) below
+    half a gray level per pixel (8-bit gray), which sensor noise alone exceeds. A brightness
+    ramp is no texture here: the direct alignment models a brightness gain and offset, and a
+    shift along a linear ramp is such an offset, so a ramp tells it nothing about the camera
+    (over a noise-free ramp it followed a falling ball as a 24 px "camera motion")."""
     import cv2
 
     g = gray_u8(frame).astype(np.float32)
+    g = g - cv2.GaussianBlur(g, (0, 0), max(2.0, min(g.shape) / 16))
     gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
     gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
     return bool(np.median(np.hypot(gx, gy)) < 0.5)
