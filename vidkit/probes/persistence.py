@@ -297,6 +297,8 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
                 continue
             steady = np.abs(r[inward] / ref - 1) <= size_tol / 2
             n = int(np.argmin(steady)) if not steady.all() else steady.size
+            if n < 3:
+                continue
             # and without a jump: a step (from the whole frame on) of more than twice the usual
             # step plus the object's diameter is the track moving to another blob
             path = tr.centers[i, np.r_[nb, inward[:n]]]
