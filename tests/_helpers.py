@@ -66,3 +66,22 @@ def suite_report(seed: int, **overrides):
 def failing_sentences(rep) -> list[str]:
     """The sentences of a physics report's failing findings (for assertion messages)."""
     return [f.sentence for f in rep.failures]
+
+
+def line_tracks(vis, x, r, col):
+    """Tracks of ``n`` objects on a line at y = 20 of an 80x40 frame at 10 fps: ``vis`` [n, T],
+    x positions, radii and colours ``[n, T, 3]`` (NaN where not visible), for unit tests of the
+    persistence rules."""
+    import numpy as np
+
+    from vidkit.probes.tracking import Tracks
+
+    n, T = vis.shape
+    c = np.full((n, T, 2), np.nan)
+    c[..., 0], c[..., 1] = x, 20.0
+    c[~vis] = np.nan
+    rr = np.where(vis, r, np.nan)
+    merged, border = np.zeros_like(vis), np.zeros_like(vis)
+    return Tracks(
+        c, rr, np.pi * rr**2, col, vis, merged, border, 10.0, (40, 80), np.zeros((40, 80, 3))
+    )

@@ -11,13 +11,10 @@ RMS distance between a grid of first-frame points and where the estimated maps b
 from __future__ import annotations
 
 import numpy as np
+from _helpers import suite_spec
 
 from vidkit import validation
 from vidkit.probes.camera import dense_align, estimate_camera
-
-
-def _clip(**spec):
-    return validation.render_spec({"violation": None, "occluders": 0, **spec})
 
 
 def _stabilised_rms(clip, cam) -> float:
@@ -60,19 +57,7 @@ def test_a_pan_over_stripes_with_a_pair_the_corners_cannot_fit_is_compensated():
     # blurred stripes at 10 fps: the corners of the pair 4-5 did not move together (the pair
     # broke the chain: "cannot compensate"); every frame aligned to the first directly is
     # within 0.3 px of the truth
-    clip = _clip(
-        kind="occluded",
-        seed=55,
-        camera="pan",
-        size=[160, 120],
-        fps=10.0,
-        frames=52,
-        background="stripes",
-        blur=0.8132955337109498,
-        noise=0.013321388957697564,
-        jpeg=None,
-        lighting=0.0034651598986519174,
-    )
+    clip = validation.render_spec(suite_spec(55))
     cam = estimate_camera(np.asarray(clip.video.frames))
     assert cam.status == "compensated", cam.reason
     assert _stabilised_rms(clip, cam) < 0.3
@@ -81,19 +66,7 @@ def test_a_pan_over_stripes_with_a_pair_the_corners_cannot_fit_is_compensated():
 def test_a_shake_over_faint_perlin_texture_is_compensated():
     # 96x72 faint Perlin texture shaking by 2 px: a pair's corners did not move together
     # (cannot compensate before)
-    clip = _clip(
-        kind="roll",
-        seed=87,
-        camera="shake",
-        size=[96, 72],
-        fps=12.0,
-        frames=54,
-        background="perlin",
-        blur=0.37929981256897,
-        noise=0.014674368036580187,
-        jpeg=None,
-        lighting=0.03230978684769996,
-    )
+    clip = validation.render_spec(suite_spec(87))
     cam = estimate_camera(np.asarray(clip.video.frames))
     assert cam.status == "compensated", cam.reason
     assert _stabilised_rms(clip, cam) < 0.4
@@ -102,19 +75,7 @@ def test_a_shake_over_faint_perlin_texture_is_compensated():
 def test_a_pan_over_faint_texture_above_a_tiled_floor_is_not_read_as_static():
     # the corners lie only on the floor's strip (spread below a fifth of the frame): "too
     # little texture to measure", assumed static, while the camera pans by 43 px
-    clip = _clip(
-        kind="settle",
-        seed=100040,
-        camera="pan",
-        size=[320, 180],
-        fps=30.0,
-        frames=45,
-        background="perlin",
-        blur=0.2607340326316496,
-        noise=0.017091610864332005,
-        jpeg=75,
-        lighting=0.017686301060957744,
-    )
+    clip = validation.render_spec(suite_spec(100040))
     cam = estimate_camera(np.asarray(clip.video.frames))
     assert cam.status == "compensated", cam.reason
     assert _stabilised_rms(clip, cam) < 0.5
@@ -123,20 +84,7 @@ def test_a_pan_over_faint_texture_above_a_tiled_floor_is_not_read_as_static():
 def test_a_slow_zoom_over_perlin_texture_is_not_read_as_static():
     # 60 fps: the zoom moves the corners < 0.15 px a pair (every pair "still") and the last
     # frame's corner fit to the first failed; the frames' corners move by 4 px over the shot
-    clip = _clip(
-        kind="roll",
-        seed=101,
-        camera="zoom",
-        size=[160, 120],
-        fps=60.0,
-        frames=38,
-        background="perlin",
-        blur=0.4869807495434992,
-        noise=0.004570752195080765,
-        jpeg=None,
-        lighting=0.010028661926531176,
-        occluders=1,
-    )
+    clip = validation.render_spec(suite_spec(101))
     cam = estimate_camera(np.asarray(clip.video.frames))
     assert cam.status == "compensated", cam.reason
     assert _stabilised_rms(clip, cam) < 0.3
@@ -145,19 +93,7 @@ def test_a_slow_zoom_over_perlin_texture_is_not_read_as_static():
 def test_a_still_camera_over_checks_stays_static():
     # the direct alignment must not turn a still camera into a moving one (a ball bouncing over
     # JPEG'd checks at 10 fps)
-    clip = _clip(
-        kind="bounce",
-        seed=8,
-        camera="static",
-        size=[192, 108],
-        fps=10.0,
-        frames=44,
-        background="checker",
-        blur=0.40098363219908056,
-        noise=0.0048327704990774375,
-        jpeg=60,
-        lighting=0.01788045443519305,
-    )
+    clip = validation.render_spec(suite_spec(8))
     cam = estimate_camera(np.asarray(clip.video.frames))
     assert cam.status == "static", cam.reason
 

@@ -10,18 +10,12 @@ the report that was wrong (not only the verdict).
 from __future__ import annotations
 
 import numpy as np
-from _helpers import failing_sentences, validation_report
+from _helpers import failing_sentences, suite_report
 
 from vidkit.probes.background import held_regions
 from vidkit.probes.detection import Det
 
-BASE = {"violation": None, "occluders": 0}
-
 _fails = failing_sentences
-
-
-def _report(**spec):
-    return validation_report(BASE, **spec)
 
 
 def _moving(rep) -> bool:
@@ -33,19 +27,7 @@ def test_floor_is_not_painted_over_on_a_shaking_camera():
     # was detected with the floor's colour; the repair took that for an object colour and
     # painted the whole floor over with the wall's fill, so the ball resting on the floor became
     # part of a floor-sized blob: "object 0 vanished at (24, 76) after frame 31"
-    clip, rep = _report(
-        kind="settle",
-        seed=100054,
-        camera="shake",
-        size=[128, 96],
-        fps=12.0,
-        frames=64,
-        background="stripes",
-        blur=0.6258908650482458,
-        noise=0.004340700607778323,
-        jpeg=None,
-        lighting=0.00933001417000944,
-    )
+    clip, rep = suite_report(100054)
     assert _moving(rep)
     assert rep.results["permanence"].passed is True, _fails(rep)
     tr = rep.tracks
@@ -62,19 +44,7 @@ def test_floor_is_not_painted_over_on_a_shaking_camera():
 def test_resting_ball_on_a_panning_camera_stays_an_object():
     # the same cause on a pan over a perlin wall: the floor painted over, the ball resting on it
     # "vanished at (71, 104) after frame 11"
-    clip, rep = _report(
-        kind="settle",
-        seed=100166,
-        camera="pan",
-        size=[160, 120],
-        fps=60.0,
-        frames=31,
-        background="perlin",
-        blur=0.47070857681016764,
-        noise=0.023674385734583164,
-        jpeg=None,
-        lighting=0.02662586928858021,
-    )
+    clip, rep = suite_report(100166)
     assert _moving(rep)
     assert rep.verdict == "pass", _fails(rep)
     tr = rep.tracks
@@ -87,20 +57,7 @@ def test_object_colour_is_not_taken_for_the_background_under_it():
     # square that the first frames show there: the repair kept the ball's lower part in the
     # background, a "ghost" of the square's colour showed there in the first frames and
     # "vanished at (159, 113) after frame 5"
-    clip, rep = _report(
-        kind="settle",
-        seed=121,
-        camera="pan",
-        size=[256, 144],
-        fps=24.0,
-        frames=45,
-        background="checker",
-        blur=0.0,
-        noise=0.023745629824330067,
-        jpeg=75,
-        lighting=0.03808706239578876,
-        cut=True,
-    )
+    clip, rep = suite_report(121)
     assert rep.results["permanence"].passed is True, _fails(rep)
     tr = rep.tracks
     first = [i for i in range(tr.n_objects) if tr.shot_of(i) == 0]
@@ -110,21 +67,7 @@ def test_object_colour_is_not_taken_for_the_background_under_it():
 
 def test_ball_vanishing_at_rest_on_a_shaking_camera_is_still_caught():
     # the repair must not hide a real vanish: the ball settles, then disappears
-    clip, rep = _report(
-        kind="settle",
-        seed=51009,
-        violation="vanish",
-        camera="shake",
-        size=[128, 96],
-        fps=30.0,
-        frames=55,
-        background="checker",
-        blur=0.5953866985261456,
-        noise=0.008743472123420583,
-        jpeg=None,
-        lighting=0.026665517064238017,
-        occluders=1,
-    )
+    clip, rep = suite_report(51009)
     assert _moving(rep)
     assert rep.results["permanence"].passed is False
     assert any("vanished" in s for s in _fails(rep))

@@ -8,30 +8,11 @@ what the probe got wrong on it and checks the part of the report that was wrong.
 from __future__ import annotations
 
 import numpy as np
-from _helpers import failing_sentences, validation_report
+from _helpers import failing_sentences, line_tracks, suite_report
 
 from vidkit.probes.persistence import join_pieces
-from vidkit.probes.tracking import Tracks
-
-BASE = {"violation": None, "camera": "static", "occluders": 0}
 
 _fails = failing_sentences
-
-
-def _report(**spec):
-    return validation_report(BASE, **spec)
-
-
-def _tracks(vis: np.ndarray, x: np.ndarray, r: np.ndarray, col: np.ndarray) -> Tracks:
-    n, T = vis.shape
-    c = np.full((n, T, 2), np.nan)
-    c[..., 0], c[..., 1] = x, 20.0
-    c[~vis] = np.nan
-    rr = np.where(vis, r, np.nan)
-    merged, border = np.zeros_like(vis), np.zeros_like(vis)
-    return Tracks(
-        c, rr, np.pi * rr**2, col, vis, merged, border, 10.0, (40, 80), np.zeros((40, 80, 3))
-    )
 
 
 def test_recolour_while_the_track_broke_is_caught():
@@ -39,19 +20,7 @@ def test_recolour_while_the_track_broke_is_caught():
     # fragment took its number) and picked it up again as object 1 one frame before the new
     # colour; each piece alone kept one colour (object 1 had one old-colour frame, a blip), so
     # the recolour went unseen. The pieces are one object: the change is at frame 23.
-    _, rep = _report(
-        kind="toss",
-        seed=54014,
-        violation="recolor",
-        size=[128, 96],
-        fps=10.0,
-        frames=48,
-        background="perlin",
-        blur=0.6455320245142171,
-        noise=0.021488968479823036,
-        jpeg=49,
-        lighting=0.02273922155159212,
-    )
+    _, rep = suite_report(54014)
     res = rep.results["conservation"]
     assert res.passed is False, _fails(rep)
     f = res.findings[0]
@@ -63,20 +32,7 @@ def test_shrink_while_merged_is_caught_across_the_two_pieces():
     # seed 0, resize (x0.63) at frame 17: the ball shrank while its blob was merged with a
     # fragment (frames 17-26) and a new track (object 2) took it over; object 0 was whole only
     # at its old size, object 2 only at its new one
-    _, rep = _report(
-        kind="toss",
-        seed=53000,
-        violation="resize",
-        size=[128, 96],
-        fps=48.0,
-        frames=46,
-        background="stripes",
-        blur=0.0,
-        noise=0.01646546855909924,
-        jpeg=60,
-        lighting=0.025473743950818244,
-        occluders=1,
-    )
+    _, rep = suite_report(53000)
     res = rep.results["conservation"]
     assert res.passed is False, _fails(rep)
     assert any("changed size" in f.sentence and "-4" in f.sentence for f in res.findings)
@@ -86,18 +42,7 @@ def test_pieces_of_one_small_blurred_ball_are_not_a_size_change():
     # seed 0 clean clip: a 3 px ball, blurred (0.6 px), bouncing at 30 fps; its track broke
     # at frame 6-8 and the first piece's first two frames read 3.6-4.0 px against 4.6-5.1 later
     # ("changed size at frame 2: +27%"); judged with its second piece the two frames are a blip
-    _, rep = _report(
-        kind="bounce",
-        seed=120,
-        size=[256, 144],
-        fps=30.0,
-        frames=26,
-        background="gradient",
-        blur=0.6257057672297945,
-        noise=0.020819616530763245,
-        jpeg=84,
-        lighting=0.02261064320895841,
-    )
+    _, rep = suite_report(120)
     assert rep.results["conservation"].passed is True, _fails(rep)
 
 
@@ -110,7 +55,7 @@ def test_join_pieces_links_only_where_the_motion_predicts():
     x = np.stack([10 + 2.0 * np.arange(T), 10 + 2.0 * np.arange(T), 70 - 0.5 * np.arange(T)])
     col = np.full((3, T, 3), 0.5)
     col[1] = (0.9, 0.1, 0.1)  # a new colour: still the same object
-    tr = _tracks(vis, x, np.full((3, T), 3.0), col)
+    tr = line_tracks(vis, x, np.full((3, T), 3.0), col)
     joined, pieces = join_pieces(tr)
     assert sorted(pieces) == [[(0, 0, 7), (1, 7, T)], [(2, 0, T)]]
     assert joined.n_objects == 2
@@ -120,7 +65,7 @@ def test_join_pieces_links_only_where_the_motion_predicts():
     # a radius that more than doubles is not the same object
     r = np.full((3, T), 3.0)
     r[1] = 7.0
-    _, pieces = join_pieces(_tracks(vis, x, r, col))
+    _, pieces = join_pieces(line_tracks(vis, x, r, col))
     assert len(pieces) == 3
 
 
@@ -130,20 +75,7 @@ def test_resize_hidden_by_the_partly_visible_flag_is_caught():
     # the usual one (emerging from behind something); the ball being smaller until frame 28, all
     # of frames 4-27 were flagged, so only the new size was judged. A sudden step that then
     # holds is a size change, not an edge sweeping over the ball.
-    _, rep = _report(
-        kind="settle",
-        seed=153019,
-        violation="resize",
-        size=[256, 144],
-        fps=25.0,
-        frames=41,
-        background="stripes",
-        blur=0.0,
-        noise=0.020526159007894514,
-        jpeg=None,
-        lighting=0.03451619135540678,
-        occluders=1,
-    )
+    _, rep = suite_report(153019)
     res = rep.results["conservation"]
     assert res.passed is False, _fails(rep)
     assert "changed size at frame 28" in res.findings[0].sentence
@@ -152,20 +84,7 @@ def test_resize_hidden_by_the_partly_visible_flag_is_caught():
 def test_resize_after_an_occluder_on_a_panning_camera_is_caught():
     # seed 0, pan, resize (x1.42) at frame 38, four frames after the ball came out from behind
     # the occluder (frames 34-37 flagged as emerging: the ball was then smaller)
-    _, rep = _report(
-        kind="occluded",
-        seed=53013,
-        violation="resize",
-        camera="pan",
-        size=[96, 72],
-        fps=24.0,
-        frames=60,
-        background="stripes",
-        blur=0.0,
-        noise=0.015154235553040903,
-        jpeg=None,
-        lighting=0.036001634326888715,
-    )
+    _, rep = suite_report(53013)
     res = rep.results["conservation"]
     assert res.passed is False, _fails(rep)
     assert "changed size at frame 38" in res.findings[0].sentence
@@ -175,39 +94,14 @@ def test_ball_coming_out_of_a_tracked_blob_did_not_appear():
     # seed 1 clean clip: the occluder of the first shot was tracked as an object (a static
     # blob); the ball came out from behind it at frame 20 touching it (one blob with it) and was
     # first seen alone at frame 21 ("object 1 appeared at (49, 35) in frame 21")
-    _, rep = _report(
-        kind="occluded",
-        seed=100023,
-        size=[96, 72],
-        fps=10.0,
-        frames=51,
-        background="perlin",
-        blur=0.7906779023592774,
-        noise=0.023719935427598784,
-        jpeg=42,
-        lighting=0.014863113738667996,
-        cut=True,
-    )
+    _, rep = suite_report(100023)
     assert rep.results["permanence"].passed is True, _fails(rep)
 
 
 def test_appearing_ball_next_to_an_uncovered_border_strip_is_still_caught():
     # seed 0, shake, appear at frame 16: the ball appears inside the disk of a blob at the frame
     # border (the strip a shaking camera uncovers); such a blob is no object to come out of
-    _, rep = _report(
-        kind="bounce",
-        seed=52015,
-        violation="appear",
-        camera="shake",
-        size=[256, 144],
-        fps=60.0,
-        frames=27,
-        background="gradient",
-        blur=0.0,
-        noise=0.008107093999818068,
-        jpeg=66,
-        lighting=0.024362797062392885,
-    )
+    _, rep = suite_report(52015)
     res = rep.results["permanence"]
     assert res.passed is False, _fails(rep)
     assert any("appeared" in f.sentence and list(f.frames) == [16] for f in res.findings)
@@ -222,22 +116,22 @@ def test_a_step_that_holds_is_judged_but_an_edge_sweeping_over_the_ball_is_not()
     col = np.full((1, T, 3), 0.5)
     # frames 0-7 flagged (after a gap) at a steady 3 px, then whole at 4.5 px from frame 8
     r = np.where(np.arange(T) < 8, 3.0, 4.5)[None]
-    tr = _tracks(vis, x, r, col)
+    tr = line_tracks(vis, x, r, col)
     tr.merged[0, :8] = True
     assert np.flatnonzero(_sudden_plateaus(tr, 0, 0.15, 0.12)).tolist() == list(range(8))
     # the same frames growing steadily (a ball coming out from behind an edge): a ramp
     r2 = np.where(np.arange(T) < 8, 1.0 + 0.45 * np.arange(T), 4.5)[None]
-    tr2 = _tracks(vis, x, r2, col)
+    tr2 = line_tracks(vis, x, r2, col)
     tr2.merged[0, :8] = True
     assert not _sudden_plateaus(tr2, 0, 0.15, 0.12).any()
     # the same step with another colour after it: the track switched to another blob
     col3 = col.copy()
     col3[0, 8:] = (0.1, 0.1, 0.6)
-    tr3 = _tracks(vis, x, r, col3)
+    tr3 = line_tracks(vis, x, r, col3)
     tr3.merged[0, :8] = True
     assert not _sudden_plateaus(tr3, 0, 0.15, 0.12).any()
     # or a ball that does not move (resting, or frozen frames) while half hidden
-    tr4 = _tracks(vis, np.full((1, T), 30.0), r, col)
+    tr4 = line_tracks(vis, np.full((1, T), 30.0), r, col)
     tr4.merged[0, :8] = True
     assert not _sudden_plateaus(tr4, 0, 0.15, 0.12).any()
 
@@ -246,17 +140,5 @@ def test_frozen_frames_of_a_half_hidden_ball_are_not_a_size_change():
     # seed 1, stutter (4 frozen frames, 28-31) while the ball came out from behind an occluder:
     # half of it showed, unchanged, for four frames, then all of it. The steady area of a
     # half-hidden ball that does not move is no resize ("+71% at frame 32").
-    _, rep = _report(
-        kind="occluded",
-        seed=157023,
-        violation="stutter",
-        size=[128, 96],
-        fps=60.0,
-        frames=44,
-        background="gradient",
-        blur=0.25151029917476136,
-        noise=0.015874908403323843,
-        jpeg=88,
-        lighting=0.0030000952591464226,
-    )
+    _, rep = suite_report(157023)
     assert rep.results["conservation"].passed is True, _fails(rep)

@@ -10,31 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _helpers import failing_sentences, validation_report
+from _helpers import failing_sentences, line_tracks, suite_report
 
 from vidkit.probes.cuts import _local_change
 from vidkit.probes.track_pieces import identity_splits, inside_other, swapped_colour
-from vidkit.probes.tracking import Tracks
-
-BASE = {"violation": None, "camera": "static", "occluders": 0}
 
 _fails = failing_sentences
-
-
-def _report(**spec):
-    return validation_report(BASE, **spec)
-
-
-def _tracks(vis: np.ndarray, x: np.ndarray, r: np.ndarray, col: np.ndarray) -> Tracks:
-    n, T = vis.shape
-    c = np.full((n, T, 2), np.nan)
-    c[..., 0], c[..., 1] = x, 20.0
-    c[~vis] = np.nan
-    rr = np.where(vis, r, np.nan)
-    merged, border = np.zeros_like(vis), np.zeros_like(vis)
-    return Tracks(
-        c, rr, np.pi * rr**2, col, vis, merged, border, 10.0, (40, 80), np.zeros((40, 80, 3))
-    )
 
 
 # ------------------------------------------------------------------------- conservation
@@ -42,19 +23,7 @@ def test_track_jumping_to_another_blob_is_not_a_resize():
     # seed 0 clean, static: object 2 followed a large rolling ball (r=21, purple) for frames
     # 10-13, then the tracker gave its number to a small grey blob 30 px away (r=2.7): a step in
     # size and colour at once, read as "changed size at frame 14: 21.1 px before, 2.7 px".
-    _, rep = _report(
-        kind="roll",
-        seed=38,
-        size=[128, 96],
-        fps=8.0,
-        frames=61,
-        background="gradient",
-        blur=0.5570334170376499,
-        noise=0.003750128888572805,
-        jpeg=None,
-        lighting=0.011705627991356576,
-        attempt=2,
-    )
+    _, rep = suite_report(38)
     res = rep.results["conservation"]
     assert res.passed is True, _fails(rep)
 
@@ -64,20 +33,7 @@ def test_ball_with_background_residue_is_not_resized():
     # frame 17 (a blob with background residue merged in) and 5.0 px after it, its size and
     # colour stepping at once (another blob, not one object changing): read as "changed size at
     # frame 17: 6.6 px before, 5.0 px from then on".
-    _, rep = _report(
-        kind="bounce",
-        seed=43,
-        camera="pan",
-        size=[320, 180],
-        fps=25.0,
-        frames=43,
-        background="checker",
-        blur=0.7779795227416473,
-        noise=0.008478858160511991,
-        jpeg=41,
-        lighting=0.014974883769373162,
-        cut=True,
-    )
+    _, rep = suite_report(43)
     assert rep.results["conservation"].passed is True, _fails(rep)
 
 
@@ -86,19 +42,7 @@ def test_smeared_falling_ball_that_lands_is_not_an_identity_switch():
     # background while it falls 16-18 px per frame, then lands sharp at 3.0 px: a step in size
     # and colour at once, but of one object. Split there, the falling piece was judged alone
     # ("changed size at frame 2: 2.9 px before, 3.5 px from then on").
-    _, rep = _report(
-        kind="settle",
-        seed=37,
-        camera="pan",
-        size=[320, 180],
-        fps=30.0,
-        frames=62,
-        background="perlin",
-        blur=0.5407230979239268,
-        noise=0.023545797799574636,
-        jpeg=None,
-        lighting=0.03614382572766827,
-    )
+    _, rep = suite_report(37)
     assert rep.results["conservation"].passed is True, _fails(rep)
 
 
@@ -106,20 +50,7 @@ def test_piece_of_another_ball_is_not_a_recolour():
     # seed 0 clean, zoom: a small grey blob (object 1) lost at frame 5; from frame 8 its number
     # went to the lower piece of the resting blue ball (r=10), a blob inside that ball's disk:
     # read as "changed colour at frame 8: RGB (0.37, 0.34, 0.40) -> (0.06, 0.19, 0.80)".
-    _, rep = _report(
-        kind="settle",
-        seed=191,
-        camera="zoom",
-        size=[256, 144],
-        fps=24.0,
-        frames=25,
-        background="stripes",
-        blur=0.22318692482921373,
-        noise=0.0178853190784113,
-        jpeg=None,
-        lighting=0.007053391318388371,
-        attempt=2,
-    )
+    _, rep = suite_report(191)
     assert rep.results["conservation"].passed is True, _fails(rep)
 
 
@@ -129,20 +60,7 @@ def test_resting_ball_on_a_shaking_camera_is_not_resized():
     # partly hidden ball (r=2.7), were taken back as a "sudden plateau" because the residue of
     # the stabilisation moves the resting ball by 0.5-1 px back and forth. Read as "changed size
     # at frame 11: 4.2 px before, 2.8 px from then on".
-    _, rep = _report(
-        kind="settle",
-        seed=177,
-        camera="shake",
-        size=[160, 120],
-        fps=12.0,
-        frames=56,
-        background="stripes",
-        blur=0.0,
-        noise=0.010841133183932719,
-        jpeg=47,
-        lighting=0.024982380178866892,
-        occluders=1,
-    )
+    _, rep = suite_report(177)
     assert rep.results["conservation"].passed is True, _fails(rep)
 
 
@@ -156,19 +74,7 @@ def test_two_crossing_balls_swapping_tracks_is_not_a_recolour():
     # seed 0 clean, zoom: a green and a blue ball of one size (r=11) cross; as they part, the
     # green ball's track takes the blue ball and the blue ball's the green one: read as
     # "object 1 changed colour at frame 35: RGB (0.20, 0.65, 0.31) -> (0.10, 0.51, 0.65)".
-    _, rep = _report(
-        kind="crossing",
-        seed=131,
-        camera="zoom",
-        size=[256, 144],
-        fps=60.0,
-        frames=64,
-        background="stripes",
-        blur=0.5547551085453166,
-        noise=0.01794142350279284,
-        jpeg=63,
-        lighting=0.007221964650698856,
-    )
+    _, rep = suite_report(131)
     assert rep.results["conservation"].passed is True, _fails(rep)
 
 
@@ -180,15 +86,15 @@ def test_identity_splits_keep_a_resize_whole_and_split_a_switch():
     same = np.full((1, T, 3), 0.5)
     fr = np.arange(T)
     # a resize keeps the colour: one object, judged whole (the change is then found)
-    assert len(identity_splits(_tracks(vis, x, r, same), 0, fr, 0.15, 0.12)) == 1
+    assert len(identity_splits(line_tracks(vis, x, r, same), 0, fr, 0.15, 0.12)) == 1
     # size and colour step at once: another blob, each side judged alone
     other = same.copy()
     other[0, 6:] = [0.1, 0.2, 0.8]
-    parts = identity_splits(_tracks(vis, x, r, other), 0, fr, 0.15, 0.12)
+    parts = identity_splits(line_tracks(vis, x, r, other), 0, fr, 0.15, 0.12)
     assert [p.tolist() for p in parts] == [list(range(6)), list(range(6, T))]
     # a recolour keeps the size: one object
     r1 = np.full((1, T), 4.0)
-    assert len(identity_splits(_tracks(vis, x, r1, other), 0, fr, 0.15, 0.12)) == 1
+    assert len(identity_splits(line_tracks(vis, x, r1, other), 0, fr, 0.15, 0.12)) == 1
 
 
 def test_inside_other_marks_overlapping_disks_only():
@@ -197,7 +103,7 @@ def test_inside_other_marks_overlapping_disks_only():
     # object 1 at distance 12 (touching: 8 + 4), then 9 (overlapping by 3 px)
     x = np.array([[20.0] * T, [32.0, 32.0, 29.0, 29.0]])
     r = np.array([[8.0] * T, [4.0] * T])
-    tr = _tracks(vis, x, r, np.full((2, T, 3), 0.5))
+    tr = line_tracks(vis, x, r, np.full((2, T, 3), 0.5))
     assert inside_other(tr, 1).tolist() == [False, False, True, True]
 
 
@@ -210,13 +116,13 @@ def test_swapped_needs_the_other_object_to_take_the_old_colour():
     col = np.zeros((2, T, 3))
     col[0, :5], col[0, 5:] = green, blue
     col[1, :5], col[1, 5:] = blue, green
-    tr = _tracks(vis, x, r, col)
+    tr = line_tracks(vis, x, r, col)
     fr = np.r_[0:3, 7:T]  # the frames where the two meet are not judged
     assert swapped_colour(tr, 0, fr, 7, green, blue, 0.12)
     # the other ball keeps its colour: object 0 alone changed (a recolour)
     col2 = col.copy()
     col2[1] = blue
-    assert not swapped_colour(_tracks(vis, x, r, col2), 0, fr, 7, green, blue, 0.12)
+    assert not swapped_colour(line_tracks(vis, x, r, col2), 0, fr, 7, green, blue, 0.12)
 
 
 # ------------------------------------------------------------------------- cuts
@@ -224,19 +130,7 @@ def test_recoloured_large_ball_is_not_a_cut():
     # seed 0 recolor, static, 96x72: the recoloured ball (r=16) is one round blob of 13.5% of
     # the thumbnail, above the 12% of a local change: read as a cut at frame 24, which split the
     # clip into two shots and hid the recolour.
-    _, rep = _report(
-        kind="settle",
-        seed=54002,
-        violation="recolor",
-        size=[96, 72],
-        fps=24.0,
-        frames=39,
-        background="checker",
-        blur=0.8579949949598416,
-        noise=0.005811461033789754,
-        jpeg=42,
-        lighting=0.0060242453176812425,
-    )
+    _, rep = suite_report(54002)
     assert rep.cuts == []
     res = rep.results["conservation"]
     assert res.passed is False, _fails(rep)
@@ -264,19 +158,6 @@ def test_cut_between_two_shots_of_one_floor_is_found():
     # seed 0 clean, zoom, cut at frame 31: the two shots show the same kind of floor and 18% of
     # the thumbnail changes at once (13x the change around it), below the fifth the cut rule
     # asked for: no cut was found, and the ball of the first shot "vanished after frame 30".
-    _, rep = _report(
-        kind="toss",
-        seed=119,
-        camera="zoom",
-        size=[256, 144],
-        fps=48.0,
-        frames=52,
-        background="stripes",
-        blur=0.4667181324122525,
-        noise=0.015262803230602483,
-        jpeg=None,
-        lighting=0.029235782718645097,
-        cut=True,
-    )
+    _, rep = suite_report(119)
     assert rep.cuts == [31]
     assert rep.results["permanence"].passed is not False, _fails(rep)

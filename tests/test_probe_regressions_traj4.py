@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _helpers import failing_sentences, validation_report
+from _helpers import failing_sentences, suite_report
 
 import vidkit as vk
 from vidkit.probes.trajectory import analyze_motion
 
 _fails = failing_sentences
-
-
-def _report(**spec):
-    return validation_report({"occluders": 0}, **spec)
 
 
 def _freezes(rep) -> list:
@@ -33,22 +29,7 @@ def test_gravity_reference_is_not_set_by_a_poorly_measured_piece():
     # standard error of 300 px/s^2); the length-weighted median took that piece as the
     # reference and failed the well-measured one (se 70) against it. Then the ball lands
     # 1.2 px above its rest height, hops for a frame and settles: a "freeze" before a rest.
-    clip, rep = _report(
-        kind="glide",
-        seed=60,
-        violation=None,
-        camera="static",
-        size=[128, 96],
-        fps=30.0,
-        frames=61,
-        background="gradient",
-        blur=0.6767459436960801,
-        noise=0.024010231182381308,
-        jpeg=None,
-        lighting=0.0019013747455579244,
-        occluders=1,
-        cut=True,
-    )
+    clip, rep = suite_report(60)
     assert rep.results["gravity"].passed is True, _fails(rep)
     assert rep.results["continuity"].passed is True, _fails(rep)
     # the reference of the second shot is the well-measured piece's g, near the truth
@@ -60,37 +41,10 @@ def test_gravity_reference_is_not_set_by_a_poorly_measured_piece():
 def test_one_short_step_in_a_stabilised_shot_is_not_a_freeze():
     # shaking camera, compensated (corner misfit 0.4 px): the map of one frame errs by ~1.3 px
     # against its neighbour, so one step of the ball reads 0.18 px between steps of 1.1-3 px
-    clip, rep = _report(
-        kind="bounce",
-        seed=15,
-        violation=None,
-        camera="shake",
-        size=[128, 96],
-        fps=12.0,
-        frames=24,
-        background="gradient",
-        blur=0.40717830708572894,
-        noise=0.01132615424383944,
-        jpeg=60,
-        lighting=0.020486681164854567,
-    )
+    clip, rep = suite_report(15)
     assert rep.results["continuity"].passed is True, _fails(rep)
     assert not _freezes(rep)
-    clip, rep = _report(
-        kind="glide",
-        seed=100084,
-        violation=None,
-        camera="shake",
-        size=[96, 72],
-        fps=15.0,
-        frames=25,
-        background="checker",
-        blur=0.6474995606635329,
-        noise=0.020401477129730276,
-        jpeg=None,
-        lighting=0.023678028349069246,
-        occluders=1,
-    )
+    clip, rep = suite_report(100084)
     assert not _freezes(rep), _fails(rep)
 
 
@@ -99,21 +53,7 @@ def test_ball_at_rest_after_landing_in_a_stabilised_shot_is_not_a_held_apex():
     # rests; one frame's map errs by 0.5 px, and the quadratic through the 4 resting frames
     # after the run, carried 8 frames back, "moved" 15 px. The extrapolation's error takes the
     # camera misfit as the position noise (the ball's own noise, 0.09 px, does not show it)
-    clip, rep = _report(
-        kind="roll",
-        seed=115,
-        violation=None,
-        camera="pan",
-        size=[192, 108],
-        fps=60.0,
-        frames=58,
-        background="perlin",
-        blur=0.8889963345418064,
-        noise=0.01430035682828239,
-        jpeg=None,
-        lighting=0.0018479103126196872,
-        cut=True,
-    )
+    clip, rep = suite_report(115)
     assert not _freezes(rep), _fails(rep)
 
 
@@ -138,20 +78,7 @@ def test_slow_head_on_collision_is_still_a_collision():
 def test_stutter_on_a_shaking_camera_is_caught():
     # the whole frame repeats for 4 frames (noise added after): the stabilised ball stands
     # still for 3+ steps; one still step in a stabilised shot is not enough, three are
-    clip, rep = _report(
-        kind="roll",
-        seed=157006,
-        violation="stutter",
-        camera="shake",
-        size=[192, 108],
-        fps=15.0,
-        frames=46,
-        background="perlin",
-        blur=0.0,
-        noise=0.02057098367567626,
-        jpeg=50,
-        lighting=0.00613961445101269,
-    )
+    clip, rep = suite_report(157006)
     vf = clip.truth["violation_frames"]
     fr = [f for x in _freezes(rep) for f in x.frames]
     assert fr and min(fr) <= vf[-1] and max(fr) >= vf[0] - 1, _fails(rep)
@@ -160,20 +87,7 @@ def test_stutter_on_a_shaking_camera_is_caught():
 def test_stutter_before_a_partly_hidden_stretch_is_caught():
     # the ball freezes for 4 frames, then jumps on to where it should be, where its area dips
     # (unreliable frames): the motion after the freeze is read from the partly hidden frames
-    clip, rep = _report(
-        kind="bounce",
-        seed=57001,
-        violation="stutter",
-        camera="pan",
-        size=[128, 96],
-        fps=25.0,
-        frames=32,
-        background="gradient",
-        blur=0.4948737315419068,
-        noise=0.009911195010856702,
-        jpeg=85,
-        lighting=0.005782440443827932,
-    )
+    clip, rep = suite_report(57001)
     vf = clip.truth["violation_frames"]
     fr = [f for x in _freezes(rep) for f in x.frames]
     assert fr and min(fr) <= vf[-1] and max(fr) >= vf[0] - 1, _fails(rep)
@@ -182,20 +96,7 @@ def test_stutter_before_a_partly_hidden_stretch_is_caught():
 def test_exact_repeat_on_a_panning_camera_is_caught_while_the_ball_is_hidden():
     # the video repeats frame 15 four times while the ball is behind an occluder: no object is
     # in view, but the camera pans, so the whole picture should move
-    clip, rep = _report(
-        kind="occluded",
-        seed=57013,
-        violation="stutter",
-        camera="pan",
-        size=[160, 120],
-        fps=15.0,
-        frames=33,
-        background="checker",
-        blur=0.2430058538462393,
-        noise=0.014900327959354236,
-        jpeg=87,
-        lighting=0.012153831296671802,
-    )
+    clip, rep = suite_report(57013)
     vf = clip.truth["violation_frames"]
     rep_c = rep.results["continuity"]
     assert rep_c.passed is False, _fails(rep)
@@ -207,20 +108,7 @@ def test_energy_gain_at_a_floor_tracked_as_an_object_is_judged():
     # the floor strip is tracked as a large object; the ball touching it made the bounce a
     # "collision" whose partner has no fit, so its energy was never judged. A partner that does
     # not move takes no energy: the joint is the ball's own bounce.
-    clip, rep = _report(
-        kind="settle",
-        seed=56011,
-        violation="energy_gain",
-        camera="zoom",
-        size=[160, 120],
-        fps=30.0,
-        frames=53,
-        background="gradient",
-        blur=0.48902249313443136,
-        noise=0.004770855069503221,
-        jpeg=75,
-        lighting=0.011527419895268483,
-    )
+    clip, rep = suite_report(56011)
     vf = clip.truth["violation_frames"][0]
     b = rep.results["bounce"]
     assert b.passed is False, _fails(rep)
