@@ -396,10 +396,7 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
     for t in range(1, T):
         M = maps[t - 1] if good[t - 1] else np.eye(2, 3)
         to_ref[t] = compose_affine(to_ref[t - 1], invert_affine(M))
-    corners = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
-    moved = max(
-        float(np.max(np.hypot(*((corners @ m[:, :2].T + m[:, 2]) - corners).T))) for m in to_ref
-    )
+    moved = max(corner_moves(m, np.eye(2, 3), W, H) for m in to_ref)
     if moved < STATIC_PX:
         slow = _slow_drift(frames)
         if slow is None:
@@ -631,7 +628,6 @@ def _slow_drift(frames: np.ndarray) -> tuple[np.ndarray, str] | None:
     if T < 3:
         return None
     g0 = gray_u8(frames[0])
-    corners = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
 
     def direct(t: int) -> np.ndarray | None:
         p = pair_motion(g0, gray_u8(frames[t]))
@@ -645,7 +641,7 @@ def _slow_drift(frames: np.ndarray) -> tuple[np.ndarray, str] | None:
     last = direct(T - 1)
     if last is None:
         return None
-    moved = float(np.hypot(*((corners @ last[:, :2].T + last[:, 2]) - corners).T).max())
+    moved = corner_moves(last, np.eye(2, 3), W, H)
     if moved <= STATIC_PX:
         return None
     maps: list[np.ndarray | None] = [np.eye(2, 3)] + [direct(t) for t in range(1, T - 1)]
@@ -688,7 +684,6 @@ def _refine_to_first(frames: np.ndarray, to_ref: np.ndarray) -> tuple[np.ndarray
     g0 = gray_u8(frames[0])
     ones = np.ones((H, W), np.uint8)
     limit = 0.1 * min(H, W)
-    corners = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
     for t in range(1, T):
         m = to_ref[t].astype(np.float64)
         shown = cv2.warpAffine(ones, m, (W, H), flags=cv2.INTER_NEAREST)
@@ -703,7 +698,7 @@ def _refine_to_first(frames: np.ndarray, to_ref: np.ndarray) -> tuple[np.ndarray
             # a similarity that a dozen corners agree on (RANSAC over a few corners on
             # periodic tiles or an object) is no measurement of the drift
             continue
-        moved = np.hypot(*((corners @ M[:, :2].T + M[:, 2]) - corners).T).max()
+        moved = corner_moves(M, np.eye(2, 3), W, H)
         if moved > limit:
             continue
         direct[t] = True
