@@ -214,13 +214,9 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
 
 def _camera_moves(tr: Tracks, t: int) -> bool:
     """Whether the camera of the shot that holds frames ``t`` and ``t + 1`` was compensated."""
-    cams = getattr(tr, "camera", None) or []
     shots = tr.shots or [(0, tr.num_frames)]
-    for k, (a, b) in enumerate(shots):
-        if a <= t and t + 1 < b:
-            cam = cams[k] if k < len(cams) else None
-            return bool(cam is not None and getattr(cam, "moving", False))
-    return False
+    k = next((k for k, (a, b) in enumerate(shots) if a <= t and t + 1 < b), -1)
+    return bool(getattr(tr.shot_camera(k), "moving", False))
 
 
 def _frozen_in(

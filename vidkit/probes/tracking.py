@@ -142,6 +142,15 @@ class Tracks:
         """The shot object ``i`` belongs to."""
         return int(self.shot[i]) if i < self.shot.size else 0
 
+    def shot_camera(self, k: int) -> Any:
+        """The camera motion measured for shot ``k`` (None when not measured).
+
+        Example:
+            >>> tr.shot_camera(0).status  # doctest: +SKIP
+            'compensated'
+        """
+        return self.camera[k] if 0 <= k < len(self.camera) else None
+
     def span(self, i: int) -> tuple[int, int]:
         """``(first, end)`` frames of the shot object ``i`` belongs to (end exclusive)."""
         if not self.shots:

@@ -318,9 +318,7 @@ def _position_noise(pos: np.ndarray) -> float:
 def camera_noise(tr: Tracks, i: int) -> float:
     """Median misfit (px of the original frames) of the camera motion compensated in object
     ``i``'s shot; 0 for a static camera."""
-    cams = getattr(tr, "camera", None) or []
-    k = int(tr.shot[i]) if getattr(tr, "shot", None) is not None and len(tr.shot) > i else 0
-    cam = cams[k] if 0 <= k < len(cams) else None
+    cam = tr.shot_camera(tr.shot_of(i))
     if cam is None or not getattr(cam, "moving", False):
         return 0.0
     r = np.asarray(cam.residual, float)
