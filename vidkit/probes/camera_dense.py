@@ -73,6 +73,9 @@ DENSE_MIN_AGREE = 0.6
 DENSE_MAX_JUMP = 0.1
 DENSE_MIN_SUPPORT = 0.02
 DENSE_BEATS_STILL = 0.1
+#: Gauss-Newton iterations per pyramid level (finest first): all three levels, the two finest
+FULL = (12, 8, 5)
+FINE = (12, 8)
 
 
 def corner_moves(a: np.ndarray, b: np.ndarray, W: int, H: int) -> float:
@@ -215,6 +218,36 @@ def dense_align(
     return np.hstack([A, (t + c - A @ c)[:, None]]), stats
 
 
+def _align_one(
+    ref: np.ndarray,
+    img: np.ndarray,
+    M0: np.ndarray,
+    W: int,
+    H: int,
+    agrees: list[float],
+    iters: tuple[int, ...] = (12, 8, 5),
+) -> tuple[np.ndarray, dict[str, float], bool]:
+    """:func:`dense_align` of ``img`` to ``ref`` from ``M0`` (``iters``: per pyramid level)
+    and whether it passes the bars of an aligned frame (see :func:`dense_maps`; ``agrees``:
+    the agreement of the frames before)."""
+    M, st = dense_align(ref, img, M0, iters)
+    good = (
+        bool(np.all(np.isfinite(M)))
+        and st["overlap"] >= 0.5
+        and st["support"] >= DENSE_MIN_SUPPORT
+        and st["agree"] >= DENSE_MIN_AGREE
+        and corner_moves(M, M0, W, H) < DENSE_MAX_JUMP * min(H, W)
+    )
+    if good and len(agrees) >= 3:
+        # a sudden drop of the agreement is a wrong optimum: the texture that agreed in the
+        # frames before is still there. Against every frame's agreement, aligned or not: the
+        # agreement sinks slowly over a shot as objects move off their first places and new
+        # texture comes in, and a median over the aligned frames only stayed at the first
+        # frames' (near 1) once one frame was refused, refusing every later frame
+        good = st["agree"] >= float(np.median(agrees[-5:])) - 0.1
+    return M, st, good
+
+
 def dense_maps(
     frames: np.ndarray, pair_maps: list[np.ndarray | None]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -222,14 +255,19 @@ def dense_maps(
     first while a frame still shows 60% of it, then the last frame aligned before that (a
     keyframe; the maps compose). Each alignment starts from the previous frame's map moved by
     the frame pair's corner fit (``pair_maps[t]``: frame t -> t+1 points, None where not
-    measured) or, without one, from the previous frame's map. A frame is aligned when
-    DENSE_MIN_AGREE of its textured pixels agree with the reference after alignment (and no
-    more than 0.1 fewer than in the frames aligned before), DENSE_MIN_SUPPORT of its pixels
-    carry texture above the noise, the alignment moves the frame's corners less than
-    DENSE_MAX_JUMP of the frame from where it started (on a scene with no texture the fit
-    slides anywhere) and, where every pair since the last aligned frame was measured by its
-    corners, the motion since that frame agrees with theirs within RANSAC_PX (times the square
-    root of the number of pairs).
+    measured) or, without one, from the previous frame's map, at the two finest levels of the
+    pyramid first (a coarser level aliases fine stripes a period off). A fit passes the bars
+    when DENSE_MIN_AGREE of its textured pixels agree with the reference after alignment (and
+    no more than 0.1 fewer than in the five frames before, aligned or not), DENSE_MIN_SUPPORT
+    of its pixels carry texture above the noise and the alignment moves the frame's corners
+    less than DENSE_MAX_JUMP of the frame from where it started (on a scene with no texture
+    the fit slides anywhere). The fit from the corners' start is taken when, where every pair
+    since the last aligned frame was measured by its corners, the motion since that frame
+    agrees with theirs within RANSAC_PX (times the square root of the number of pairs). When
+    it is refused, the fit from the previous frame's map (the corners' step may be off: a
+    chain of such steps drifted by 10-40 px over shaking shots whose direct alignment was
+    right within 0.2 px) is taken when it meets a refused fit that passed the bars or when none
+    did; then both starts again over the full pyramid.
 
     Returns ``to_ref`` ([T, 2, 3]: frame -> first frame; frames not aligned take their start
     map), whether each frame was aligned (the first: True) and whether the frames show the
@@ -269,34 +307,53 @@ def dense_maps(
         if shown.mean() < 0.6 and t >= 2 and ok[t - 1]:
             key, key_fwd = t - 1, fwd[-1]
             m_kt = compose_affine(start, invert_affine(key_fwd))
-        M, st = dense_align(grays[key], grays[t], m_kt)
-        good = (
-            bool(np.all(np.isfinite(M)))
-            and st["overlap"] >= 0.5
-            and st["support"] >= DENSE_MIN_SUPPORT
-            and st["agree"] >= DENSE_MIN_AGREE
-            and corner_moves(M, m_kt, W, H) < DENSE_MAX_JUMP * min(H, W)
-        )
-        m = compose_affine(M, key_fwd)
         since = compose_affine(step, since)  # the corners' motion from the last aligned frame
         chained = chained and measured_step
-        if good and chained:
-            # the corners of the pairs since the last aligned frame agree on a motion: the
-            # alignment must agree with them (on faint texture a direct fit can slide to a
-            # wrong optimum that still "agrees")
-            rel = compose_affine(m, invert_affine(fwd[last]))
-            good = corner_moves(rel, since, W, H) < RANSAC_PX * np.sqrt(t - last)
-        if good and len(agrees) >= 3:
-            # a sudden drop of the agreement is a wrong optimum: the texture that agreed in
-            # the frames before is still there
-            good = st["agree"] >= float(np.median(agrees[-5:])) - 0.1
+        # the two finest levels of the pyramid first: the start is within a few pixels (the
+        # corners' step, or the previous frame's map), which they reach, and a coarser level
+        # blurs fine texture away or aliases it (stripes 10 px apart are 2.5 px apart at a
+        # quarter of the size: the fit then lands a whole period off, agreeing perfectly)
+        m_prev = compose_affine(fwd[-1], invert_affine(key_fwd))
+        fitted: list[np.ndarray] = []
+        good = False
+        M, st = m_kt, {}
+        for s0, levels in ((m_kt, FINE), (m_prev, FINE), (m_kt, FULL), (m_prev, FULL)):
+            if s0 is m_prev and np.allclose(m_prev, m_kt):
+                continue
+            M2, st2, good2 = _align_one(grays[key], grays[t], s0, W, H, agrees, levels)
+            if not st:
+                M, st = M2, st2
+            if not good2:
+                continue
+            if s0 is m_kt:
+                # the corners of the pairs since the last aligned frame agree on a motion: the
+                # alignment from their start must agree with them (on faint texture a direct
+                # fit can slide to a wrong optimum that still "agrees"; on stripes, a period
+                # off)
+                rel = compose_affine(compose_affine(M2, key_fwd), invert_affine(fwd[last]))
+                take = not chained or (
+                    corner_moves(rel, since, W, H) < RANSAC_PX * np.sqrt(t - last)
+                )
+            else:
+                # the corners' step may be off (moving objects or a few strong edges holding
+                # most corners of a shaking camera's pair, Lucas-Kanade a period off on
+                # stripes): the fit from the previous frame's map is taken when it meets one
+                # from the corners' start that passed the bars (two starts apart that lead to
+                # the same map, within RANSAC_PX, are no slide to an optimum near one of them),
+                # or when none did
+                take = not fitted or min(corner_moves(M2, f, W, H) for f in fitted) < RANSAC_PX
+            if take:
+                M, st, good = M2, st2, True
+                break
+            fitted.append(M2)
+        m = compose_affine(M, key_fwd)
+        agrees.append(st["agree"])
         ok[t] = bool(good)
         gain[t] = st["agree"] - st["agree_still"]
         gain_all[t] = st["agree_all"] - st["agree_all_still"]
         fwd.append(m if good else start)
         if good:
             last, since, chained = t, np.eye(2, 3), True
-            agrees.append(st["agree"])
     to_ref = np.stack([invert_affine(m) for m in fwd])
     # a motion the frames show: where the alignment moves a frame by more than a pixel, its
     # textured pixels must agree clearly better (DENSE_BEATS_STILL) than with the frame left
