@@ -255,8 +255,9 @@ def dense_maps(
     first while a frame still shows 60% of it, then the last frame aligned before that (a
     keyframe; the maps compose). Each alignment starts from the previous frame's map moved by
     the frame pair's corner fit (``pair_maps[t]``: frame t -> t+1 points, None where not
-    measured) or, without one, from the previous frame's map, at the two finest levels of the
-    pyramid first (a coarser level aliases fine stripes a period off). A fit passes the bars
+    measured) or, without one, from the previous frame's map (with a corner step at the two
+    finest levels of the pyramid first: a coarser level aliases fine stripes a period off;
+    without one over the full pyramid first, which reaches farther). A fit passes the bars
     when DENSE_MIN_AGREE of its textured pixels agree with the reference after alignment (and
     no more than 0.1 fewer than in the five frames before, aligned or not), DENSE_MIN_SUPPORT
     of its pixels carry texture above the noise and the alignment moves the frame's corners
@@ -309,17 +310,23 @@ def dense_maps(
             m_kt = compose_affine(start, invert_affine(key_fwd))
         since = compose_affine(step, since)  # the corners' motion from the last aligned frame
         chained = chained and measured_step
-        # the two finest levels of the pyramid first: the start is within a few pixels (the
-        # corners' step, or the previous frame's map), which they reach, and a coarser level
-        # blurs fine texture away or aliases it (stripes 10 px apart are 2.5 px apart at a
-        # quarter of the size: the fit then lands a whole period off, agreeing perfectly)
+        # with a corner step, the two finest levels of the pyramid first: the start is then
+        # within a pixel or two, which they reach, and a coarser level blurs fine texture away
+        # or aliases it (stripes 10 px apart are 2.5 px apart at a quarter of the size: the fit
+        # lands a whole period off, agreeing perfectly). Without one (a pair the corners could
+        # not measure, a camera they missed) the frame's motion since the previous frame is
+        # unknown: the full pyramid first, which reaches farther
         m_prev = compose_affine(fwd[-1], invert_affine(key_fwd))
         fitted: list[np.ndarray] = []
         good = False
         M, st = m_kt, {}
-        for s0, levels in ((m_kt, FINE), (m_prev, FINE), (m_kt, FULL), (m_prev, FULL)):
+        if measured_step:
+            order = ((m_kt, FINE), (m_prev, FINE), (m_kt, FULL), (m_prev, FULL))
+        else:
+            order = ((m_kt, FULL), (m_kt, FINE))
+        for s0, levels in order:
             if s0 is m_prev and np.allclose(m_prev, m_kt):
-                continue
+                continue  # (the corners' step was the identity)
             M2, st2, good2 = _align_one(grays[key], grays[t], s0, W, H, agrees, levels)
             if not st:
                 M, st = M2, st2
@@ -342,6 +349,13 @@ def dense_maps(
                 # the same map, within RANSAC_PX, are no slide to an optimum near one of them),
                 # or when none did
                 take = not fitted or min(corner_moves(M2, f, W, H) for f in fitted) < RANSAC_PX
+            if take and levels is FULL and corner_moves(M2, s0, W, H) > RANSAC_PX:
+                # far from its start: the coarse level may have aliased a periodic texture a
+                # period off. Where the two finest levels from the same start also explain the
+                # frame, the fit nearer the start is the camera's (it moves smoothly)
+                M3, st3, good3 = _align_one(grays[key], grays[t], s0, W, H, agrees, FINE)
+                if good3 and corner_moves(M3, s0, W, H) < corner_moves(M2, s0, W, H):
+                    M2, st2 = M3, st3
             if take:
                 M, st, good = M2, st2, True
                 break
