@@ -255,20 +255,22 @@ def dense_maps(
     first while a frame still shows 60% of it, then the last frame aligned before that (a
     keyframe; the maps compose). Each alignment starts from the previous frame's map moved by
     the frame pair's corner fit (``pair_maps[t]``: frame t -> t+1 points, None where not
-    measured) or, without one, from the previous frame's map (with a corner step at the two
-    finest levels of the pyramid first: a coarser level aliases fine stripes a period off;
-    without one over the full pyramid first, which reaches farther). A fit passes the bars
-    when DENSE_MIN_AGREE of its textured pixels agree with the reference after alignment (and
-    no more than 0.1 fewer than in the five frames before, aligned or not), DENSE_MIN_SUPPORT
-    of its pixels carry texture above the noise and the alignment moves the frame's corners
-    less than DENSE_MAX_JUMP of the frame from where it started (on a scene with no texture
-    the fit slides anywhere). The fit from the corners' start is taken when, where every pair
-    since the last aligned frame was measured by its corners, the motion since that frame
-    agrees with theirs within RANSAC_PX (times the square root of the number of pairs). When
-    it is refused, the fit from the previous frame's map (the corners' step may be off: a
-    chain of such steps drifted by 10-40 px over shaking shots whose direct alignment was
-    right within 0.2 px) is taken when it meets a refused fit that passed the bars or when none
-    did; then both starts again over the full pyramid.
+    measured) or, without one, from the previous frame's map; with a corner step at the two
+    finest levels of the pyramid first (a coarser level aliases fine stripes a period off),
+    without one over the full pyramid first (it reaches farther), giving way to the finest
+    levels' fit where that one is nearer the start and passes the bars too.
+
+    A fit passes the bars when DENSE_MIN_AGREE of its textured pixels agree with the reference
+    after alignment (and no more than 0.1 fewer than in the five frames before, aligned or
+    not), DENSE_MIN_SUPPORT of its pixels carry texture above the noise and the alignment moves
+    the frame's corners less than DENSE_MAX_JUMP of the frame from where it started (on a scene
+    with no texture the fit slides anywhere). The fit from the corners' start is taken when,
+    where every pair since the last aligned frame was measured by its corners, the motion since
+    that frame agrees with theirs within RANSAC_PX (times the square root of the number of
+    pairs). When it is refused, the fit from the previous frame's map (the corners' step may
+    be off: a chain of such steps drifted by 10-40 px over shaking shots whose direct alignment
+    was right within 0.2 px) is taken when it meets a refused fit that passed the bars or when
+    none did; then both starts again over the full pyramid.
 
     Returns ``to_ref`` ([T, 2, 3]: frame -> first frame; frames not aligned take their start
     map), whether each frame was aligned (the first: True) and whether the frames show the
