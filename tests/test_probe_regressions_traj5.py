@@ -115,3 +115,23 @@ def test_long_noisy_glide_on_a_zooming_camera_is_smooth():
     for seed in (53, 100140):
         clip, rep = suite_report(seed)
         assert rep.results["smoothness"].passed is not False, (seed, _fails(rep))
+
+
+def test_a_weak_gravity_flight_that_bounces_is_not_floor_contact():
+    # the flat-at-the-floor rule must not take a free flight under the wrong gravity for
+    # contact: after gravity drops to a third (vk.synth bounce, seed 6) the ball rises 6 px
+    # (3x the contact tolerance) in 9 frames between bounces, too little for the shot's gravity
+    # but not a hop at the floor
+    import vidkit as vk
+
+    scene = vk.synth.render("bounce", seed=6, violation="wrong_gravity", background="noise")
+    rep = vk.probes.gravity(scene.video)
+    assert rep.passed is False, rep.sentence
+    # zooming camera, gravity x3.1 from frame 22 behind an occluder: the shot's gravity (the
+    # median of the long pieces) is the strong one, and the 22-frame flight before the change
+    # spans 44 px, less than the strong gravity needs, ending at its lowest point; it is a
+    # flight, not a ball on the floor, and stays in the gravity check
+    clip, rep = suite_report(55011)
+    m = analyze_motion(rep.tracks)
+    assert not any(s.supported for s in m.segments[0]), _fails(rep)
+    assert rep.results["gravity"].passed is False, _fails(rep)

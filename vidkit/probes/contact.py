@@ -60,13 +60,14 @@ def mark_flat(
 
     Over ``D`` frames a body falling with ``g`` spans at least ``g (D/2)^2 / 2`` px vertically
     (apex in the middle); a piece whose vertical span stays short of that by more than the
-    contact tolerance (``max(2 px, 6 sigma)``, as for a rest) and that reaches the lowest height
-    the object is seen at (its floor, within the tolerance) is the body on the floor: the last
+    contact tolerance (``tol = max(2 px, 6 sigma)``, as for a rest), that stays within ``2 tol``
+    of the floor (hops of the order of the rest tolerance) and reaches the lowest height the
+    object is seen at (its floor, within ``tol``) is the body on the floor: the last
     small hops of a settling ball, blurred and jittered by a compensated camera, merged into one
     piece that ends the clip or a gap (so that the rest it settles into is not seen to follow),
-    whose quadratic reads as gravity near zero or pointing up. A wrong gravity in free flight
-    leaves the body's span as large as before (reversed or pointing up) or makes it move on a
-    line (switched off), and away from the floor it is never flat at the floor's height.
+    whose quadratic reads as gravity near zero or pointing up. A free flight under a wrong
+    gravity that bounces off the floor spans more than that (a ball after a bounce under a
+    third of the gravity still rose 6 px, 3 tol, in 9 frames: it stays a free flight).
     """
     if g <= 0 or not ok.any():
         return
@@ -78,7 +79,8 @@ def mark_flat(
         y = tr.centers[i, s.frames, 1]
         d = float(s.frames[-1] - s.frames[0])
         need = 0.5 * g * (d / 2) ** 2
-        if float(np.ptp(y)) + tol < need and float(np.max(y)) >= floor - tol:
+        span = float(np.ptp(y))
+        if span <= 2 * tol and span + tol < need and float(np.max(y)) >= floor - tol:
             s.supported = True
 
 
