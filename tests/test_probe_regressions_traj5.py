@@ -23,17 +23,18 @@ def _gravity_fails(rep) -> list[str]:
 
 
 # --------------------------------------------------------------------------- units
-def test_camera_noise_floor_replaces_the_fit_noise_it_does_not_multiply_it():
-    # a clean parabola: the fit's own noise is the position noise (0.1 px); a camera floor of
-    # 0.3 px makes the error 3x larger, a floor below the fit's noise leaves it alone, and an
-    # exact fit (no noise at all) gets the error of the floor from its design alone
+def test_camera_misfit_adds_to_the_fit_noise_it_does_not_multiply_it():
+    # a clean parabola: the fit's own noise is the position noise (0.1 px); a camera misfit of
+    # 0.3 px adds in quadrature (sqrt(0.1^2 + 0.3^2) / 0.1 = 3.16x the error), and an exact fit
+    # (no noise at all, no noise estimate) gets the error of the misfit from its design alone,
+    # not an infinite one
     fr = np.arange(10)
     t = fr / 25.0
     pos = np.stack([10 + 30 * t, 20 + 5 * t + 0.5 * 400 * t**2], axis=1)
     seg = fit_segment(0, fr, pos, 25.0, sigma=0.1)
     np.testing.assert_allclose(seg.noise, [0.1, 0.1])
-    np.testing.assert_allclose(seg.acc_se(0.3), 3 * seg.se_acc)
-    np.testing.assert_allclose(seg.acc_se(0.05), seg.se_acc)
+    np.testing.assert_allclose(seg.acc_se(0.3), np.sqrt(10) * seg.se_acc)
+    np.testing.assert_allclose(seg.acc_se(0.0), seg.se_acc)
     exact = fit_segment(0, fr, pos, 25.0, sigma=0.0)
     assert np.all(exact.se_acc < 1e-6)
     np.testing.assert_allclose(exact.acc_se(0.3), 3 * seg.se_acc, rtol=1e-6)
@@ -135,3 +136,11 @@ def test_a_weak_gravity_flight_that_bounces_is_not_floor_contact():
     m = analyze_motion(rep.tracks)
     assert not any(s.supported for s in m.segments[0]), _fails(rep)
     assert rep.results["gravity"].passed is False, _fails(rep)
+
+
+def test_noisy_piece_of_a_fast_bounce_keeps_its_own_error_on_a_zooming_camera():
+    # 60 fps, zooming camera (misfit 0.22 px), g ~ 19800 px/s^2: the 5-frame piece after the
+    # third bounce has a residual of 0.3 px and g -19% from the reference (se 577): the camera
+    # misfit adds to that noise (se 711), it is not already inside it
+    clip, rep = suite_report(100032)
+    assert rep.results["gravity"].passed is True, _fails(rep)

@@ -62,10 +62,10 @@ def gravity(
     Gravity that points up (median below ``-0.03 px/frame^2`` and 3 standard errors of the
     piece it comes from) fails, and so does horizontal
     acceleration in free flight (same tolerance). In a stabilised shot (moving camera) the
-    standard errors are computed with the camera fit's median corner misfit as the floor of the
-    noise behind each fit (the fit's residual RMS, at least the object's position noise, is
-    replaced by the misfit when smaller: the maps' slow drift bends a piece without showing in
-    the object's own noise). A pendulum is read with its own model
+    standard errors take the camera fit's median corner misfit as a second noise, added in
+    quadrature to the one behind each fit (its residual RMS, at least the object's position
+    noise): the maps' slow drift bends a piece without showing in the object's own noise. A
+    pendulum is read with its own model
     (``g = L * theta'' / -sin(theta)``), before and after its best change point.
 
     ``wrong_gravity`` is caught as: a segment inconsistent with the others (gravity changed
@@ -163,7 +163,7 @@ def gravity(
     k_med = int(order[np.searchsorted(cw, cw[-1] / 2)])
     g_med = float(gs[k_med])
     # the standard error of that reference: the one of the piece (or pendulum) it comes from,
-    # with a stabilised shot's camera misfit as the floor of its noise (see below)
+    # with a stabilised shot's camera misfit added to its noise (see below)
     if k_med < len(pool):
         se_med = float(pool[k_med].acc_se(camera_noise(tr, pool[k_med].object))[1])
     else:
@@ -178,11 +178,11 @@ def gravity(
     for s in flight:
         # in a stabilised shot the positions also carry the camera fit's error, a slow drift
         # of the maps that bends a piece without showing in the object's own position noise:
-        # the corners' median misfit is the floor of the noise behind the fit's errors (as for
-        # the kicks of :func:`bounce`). The floor replaces the fit's own noise (its residual
-        # RMS, at least the position noise) where it is larger, it does not multiply it: a
-        # piece whose object has no noise estimate (runs under 6 frames) or a tiny one would
-        # otherwise get an error many times its own and pass whatever its g
+        # the corners' median misfit stands for that error (as for the kicks of
+        # :func:`bounce`). It adds to the fit's own noise (its residual RMS, at least the
+        # position noise) in quadrature, as an independent error; it is not scaled
+        # by the ratio misfit / position noise: an object with no noise estimate (runs under 6
+        # frames) or a tiny one then got an error many times its own and passed whatever its g
         se_xy = s.acc_se(camera_noise(tr, s.object))
         se = float(se_xy[1]) if np.isfinite(se_xy[1]) else 0.0
         dev = abs(s.g - ref)

@@ -68,23 +68,31 @@ class Segment:
         j = np.array([0.0, 1.0, float(t) - self.t0])
         return np.array([float(j @ c @ j) for c in self.cov])
 
-    def acc_se(self, noise_floor: float = 0.0) -> np.ndarray:
-        """Standard errors of ``(ax, ay)`` with the noise behind the fit raised to at least
-        ``noise_floor`` px (a stabilised shot's camera misfit, which the object's own residuals
-        may not show); ``se_acc`` when the fit's noise is already larger.
+    def acc_se(self, extra_noise: float = 0.0) -> np.ndarray:
+        """Standard errors of ``(ax, ay)`` with a second, independent position noise of
+        ``extra_noise`` px added in quadrature to the noise behind the fit (a stabilised shot's
+        camera misfit: a slow drift of the maps that the object's own residuals do not show);
+        ``se_acc`` for 0. An exact fit (no noise) gets the error of the extra noise alone.
 
         Example:
-            >>> seg.acc_se(0.3)  # doctest: +SKIP
-            array([12.1, 12.4])
+            >>> import numpy as np
+            >>> fr = np.arange(10)
+            >>> pos = np.stack([fr * 1.0, 0.5 * fr**2 * 0.64], axis=1)
+            >>> seg = fit_segment(0, fr, pos, 25.0, sigma=0.3)
+            >>> bool(np.allclose(seg.acc_se(0.4), seg.se_acc * 0.5 / 0.3))
+            True
         """
         out = np.asarray(self.se_acc, float).copy()
+        if extra_noise <= 0:
+            return out
         for ax in range(2):
-            if not np.isfinite(out[ax]) or noise_floor <= self.noise[ax]:
+            if not np.isfinite(out[ax]):
                 continue
-            if self.noise[ax] > 0:
-                out[ax] *= noise_floor / self.noise[ax]
-            else:  # an exact fit: rebuild the error from the design alone
-                out[ax] = noise_floor * self.unit_acc_se
+            n = float(self.noise[ax])
+            if n > 0:
+                out[ax] *= float(np.hypot(n, extra_noise)) / n
+            else:
+                out[ax] = extra_noise * self.unit_acc_se
         return out
 
 

@@ -64,8 +64,8 @@ The fits themselves (:class:`Segment`, :class:`Event`) are in :mod:`vidkit.probe
 Thresholds (all arguments of the probes)
 ----------------------------------------
 =============  ==========================================================================
-gravity        each segment's g within ``rel_tol`` (10%) + 3 standard errors (with the
-               camera fit's misfit as their noise floor in a stabilised shot) of the expected
+gravity        each segment's g within ``rel_tol`` (10%) + 3 standard errors (the camera
+               fit's misfit added to their noise in a stabilised shot) of the expected
                g when ``expected_g`` is given, else of the median g of all segments (each
                weighted by its precision, ``n / se^2``); g must
                not point up; horizontal acceleration in free flight below ``rel_tol * |g|``
