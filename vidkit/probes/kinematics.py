@@ -31,6 +31,11 @@ from vidkit.probes.trajectory import (
 
 __all__ = ["continuity", "smoothness", "dimensionless_jerk", "log_dimensionless_jerk"]
 
+#: RGB distance from an object's median colour beyond which a frame shows another blob (the
+#: default colour tolerance of :func:`~vidkit.probes.persistence.conservation`): a jump at a
+#: joint with such a frame on one side is the tracker slipping, not a teleport.
+COLOR_SWITCH = 0.12
+
 
 # --------------------------------------------------------------------------- continuity
 def continuity(
@@ -46,7 +51,8 @@ def continuity(
     **Teleport**: at every joint between two free-flight segments (and across short gaps) the
     two fitted curves must meet somewhere between the two frames; a closest approach above
     ``max(jump_px, 6 sigma)`` px is a jump ("object 0 jumped 14 px between frames 11 and 12, 6x
-    its usual step").
+    its usual step"), unless the object's colour on one side of the joint is off its median
+    colour by more than ``COLOR_SWITCH`` (0.12 RGB): the tracker took another blob there.
 
     **Stutter**: an object that stays put (moves less than ``max(0.1 px, 4 sigma)`` per frame) for
     one or more frames while the motion fitted just before and just after it is faster than
@@ -79,11 +85,16 @@ def continuity(
         steps = np.hypot(*np.diff(tr.centers[i, vis], axis=0).T) / np.maximum(np.diff(vis), 1)
         usual = float(np.median(steps)) if steps.size else 0.0
         lim = max(jump_px * tr.pixel_scale, 6 * m.sigma[i])
+        col = np.nanmedian(tr.colors[i, vis], axis=0) if vis.size else np.zeros(3)
         for ev in m.events[i]:
             worst_jump = max(worst_jump, ev.jump)
             a, b = ev.frame_before, ev.frame_after
             if b - a > 2:
                 continue  # unseen for a while (behind something): anything may have happened
+            if max(float(np.linalg.norm(tr.colors[i, f] - col)) for f in (a, b)) > COLOR_SWITCH:
+                # one side of the joint is another blob (the tracker took a patch of another
+                # colour for a frame or two): an identity slip, not the object jumping
+                continue
             step = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
             # a teleport is a step well beyond the usual one around it (a fast bounce between
             # two coarse fits is not): the median step of the 4 frames on each side
