@@ -59,11 +59,13 @@ def gravity(
     at 0.01 px/frame^2; so a change of gravity
     partway through is caught without it, and a poorly measured piece does not set the
     reference the well-measured ones are judged against).
-    Gravity that points up (median below ``-0.03 px/frame^2``) fails, and so does horizontal
+    Gravity that points up (median below ``-0.03 px/frame^2`` and 3 standard errors of the
+    piece it comes from) fails, and so does horizontal
     acceleration in free flight (same tolerance). In a stabilised shot (moving camera) the
-    standard errors are scaled up by the camera fit's median corner misfit over the object's
-    position noise, when larger (the maps' slow drift bends a piece without showing in the
-    object's own noise). A pendulum is read with its own model
+    standard errors take the camera fit's median corner misfit as a second noise, added in
+    quadrature to the one behind each fit (its residual RMS, at least the object's position
+    noise): the maps' slow drift bends a piece without showing in the object's own noise. A
+    pendulum is read with its own model
     (``g = L * theta'' / -sin(theta)``), before and after its best change point.
 
     ``wrong_gravity`` is caught as: a segment inconsistent with the others (gravity changed
@@ -158,7 +160,15 @@ def gravity(
         ws = np.ones_like(gs)
     order = np.argsort(gs)
     cw = np.cumsum(ws[order])
-    g_med = float(gs[order][np.searchsorted(cw, cw[-1] / 2)])
+    k_med = int(order[np.searchsorted(cw, cw[-1] / 2)])
+    g_med = float(gs[k_med])
+    # the standard error of that reference: the one of the piece (or pendulum) it comes from,
+    # with a stabilised shot's camera misfit added to its noise (see below)
+    if k_med < len(pool):
+        se_med = float(pool[k_med].acc_se(camera_noise(tr, pool[k_med].object))[1])
+    else:
+        se_med = float(pends[k_med - len(pool)][1].get("g_se", np.inf))
+    se_med = se_med if np.isfinite(se_med) else float("inf")
     ref = float(expected_g) / k if expected_g is not None else g_med
     # against an expected g the floor is 0.01 px/frame^2; in the consistency check (where the
     # reference is itself measured, tracking biases of both sides add up) 0.03
@@ -168,10 +178,13 @@ def gravity(
     for s in flight:
         # in a stabilised shot the positions also carry the camera fit's error, a slow drift
         # of the maps that bends a piece without showing in the object's own position noise:
-        # the corners' median misfit is the floor of the noise behind the fit's errors (as for
-        # the kicks of :func:`bounce`)
-        cam = max(1.0, camera_noise(tr, s.object) / max(float(m.sigma[s.object]), 1e-9))
-        se = cam * (float(s.se_acc[1]) if np.isfinite(s.se_acc[1]) else 0.0)
+        # the corners' median misfit stands for that error (as for the kicks of
+        # :func:`bounce`). It adds to the fit's own noise (its residual RMS, at least the
+        # position noise) in quadrature, as an independent error; it is not scaled
+        # by the ratio misfit / position noise: an object with no noise estimate (runs under 6
+        # frames) or a tiny one then got an error many times its own and passed whatever its g
+        se_xy = s.acc_se(camera_noise(tr, s.object))
+        se = float(se_xy[1]) if np.isfinite(se_xy[1]) else 0.0
         dev = abs(s.g - ref)
         lim = tol_abs + 3 * se
         worst = max(worst, dev / max(abs(ref), g_floor))
@@ -193,7 +206,7 @@ def gravity(
             )
             failed.extend(fr.tolist())
         ax = float(s.coef[0, 2])
-        se_x = cam * (float(s.se_acc[0]) if np.isfinite(s.se_acc[0]) else 0.0)
+        se_x = float(se_xy[0]) if np.isfinite(se_xy[0]) else 0.0
         lim_x = rel_tol * max(abs(ref), g_floor) + 3 * se_x
         # only a piece that clearly falls is in free flight (a ball rolling or sliding on a
         # floor may slow down sideways: friction)
@@ -233,7 +246,10 @@ def gravity(
                     )
                 )
                 failed.extend(np.asarray(fr).tolist())
-    if g_med < -rel_tol * g_floor - 3 * np.median([s.se_acc[1] for s in flight] or [0.0]):
+    # the reference is judged on its own standard error, not on the median error of all the
+    # pieces: one well-measured 15-frame rise under upward gravity is not made uncertain by three
+    # short noisy pieces beside it
+    if g_med < -rel_tol * g_floor - 3 * se_med:
         up_fr = [f for s in flight if s.g < 0 for f in s.frames.tolist()]
         findings.append(
             Finding(
@@ -394,7 +410,7 @@ def bounce(
                 n_checked += 1
                 if _into_settling(m.segments[i], ev):
                     # a landing's fit is not free flight: its velocity at the joint says
-                    # nothing about a kick (see trajectory._mark_contact)
+                    # nothing about a kick (see contact.mark_contact)
                     continue
                 # rolling or sliding on a floor: contact and a turning marker make the speed
                 # jitter, so a kick there must be four times clearer

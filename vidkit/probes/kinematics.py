@@ -31,6 +31,11 @@ from vidkit.probes.trajectory import (
 
 __all__ = ["continuity", "smoothness", "dimensionless_jerk", "log_dimensionless_jerk"]
 
+#: RGB distance from an object's median colour beyond which a frame shows another blob (the
+#: default colour tolerance of :func:`~vidkit.probes.persistence.conservation`): a jump at a
+#: joint with such a frame on one side is the tracker slipping, not a teleport.
+COLOR_SWITCH = 0.12
+
 
 # --------------------------------------------------------------------------- continuity
 def continuity(
@@ -46,7 +51,8 @@ def continuity(
     **Teleport**: at every joint between two free-flight segments (and across short gaps) the
     two fitted curves must meet somewhere between the two frames; a closest approach above
     ``max(jump_px, 6 sigma)`` px is a jump ("object 0 jumped 14 px between frames 11 and 12, 6x
-    its usual step").
+    its usual step"), unless the object's colour on one side of the joint is off its median
+    colour by more than ``COLOR_SWITCH`` (0.12 RGB): the tracker took another blob there.
 
     **Stutter**: an object that stays put (moves less than ``max(0.1 px, 4 sigma)`` per frame) for
     one or more frames while the motion fitted just before and just after it is faster than
@@ -55,7 +61,7 @@ def continuity(
     move by more than ``2 lim`` (a held apex); or a frame that repeats the previous one exactly
     while the other frame pairs change. Frames where the object is partly hidden (not
     ``reliable``) count too when the still run lasts 2+ steps and the visible area stays within
-    5% over it: a moving, partly hidden object changes its visible area and centroid, a frozen
+    5% (or 3 times its measured noise) over it: a moving, partly hidden object changes its visible area and centroid, a frozen
     one changes neither.
 
     Example:
@@ -79,11 +85,16 @@ def continuity(
         steps = np.hypot(*np.diff(tr.centers[i, vis], axis=0).T) / np.maximum(np.diff(vis), 1)
         usual = float(np.median(steps)) if steps.size else 0.0
         lim = max(jump_px * tr.pixel_scale, 6 * m.sigma[i])
+        col = np.nanmedian(tr.colors[i, vis], axis=0) if vis.size else np.zeros(3)
         for ev in m.events[i]:
             worst_jump = max(worst_jump, ev.jump)
             a, b = ev.frame_before, ev.frame_after
             if b - a > 2:
                 continue  # unseen for a while (behind something): anything may have happened
+            if max(float(np.linalg.norm(tr.colors[i, f] - col)) for f in (a, b)) > COLOR_SWITCH:
+                # one side of the joint is another blob (the tracker took a patch of another
+                # colour for a frame or two): an identity slip, not the object jumping
+                continue
             step = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
             # a teleport is a step well beyond the usual one around it (a fast bounce between
             # two coarse fits is not): the median step of the 4 frames on each side
@@ -251,7 +262,7 @@ def _frozen_in(
             if b - a < 2 or reliable[a : b + 1].all() or any(a <= y and x <= b for x, y, _ in out):
                 continue
             ar = tr.areas[i, a : b + 1]
-            if not np.all(np.isfinite(ar)) or ar.max() > 1.05 * max(ar.min(), 1e-9):
+            if not np.all(np.isfinite(ar)) or ar.max() - ar.min() > _area_tol(tr, i, ar.min()):
                 continue
         before = [f for f in range(a - 6, a + 1) if f >= 0 and ok[f]][-4:]
         after = [f for f in range(b, b + 7) if f < T and ok[f]][:4]
@@ -306,6 +317,16 @@ def _frozen_in(
             )
 
 
+def _area_tol(tr: Tracks, i: int, area: float) -> float:
+    """How much object ``i``'s area may change over a frozen run (px^2): 5% of ``area``, or 3
+    times the noise of its area over its reliable frames (MAD) when larger (a small object on a
+    zooming camera or a blurred edge: a frozen object's measured area still jitters by that)."""
+    ref = tr.areas[i, tr.reliable(i)]
+    ref = ref[np.isfinite(ref)]
+    noise = 1.4826 * float(np.median(np.abs(ref - np.median(ref)))) if ref.size >= 5 else 0.0
+    return max(0.05 * max(area, 1e-9), 3 * noise)
+
+
 def _median_step(p: np.ndarray, frames: np.ndarray) -> float:
     """Median step (px per frame) of the positions ``p`` over ``frames`` (sorted)."""
     if frames.size < 2:
@@ -345,6 +366,17 @@ def _local_fit(frames: np.ndarray, pos: np.ndarray, at: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- smoothness
+def _jerk_beyond_noise(speed: np.ndarray, sigma: float, fps: float, factor: float = 4.0) -> bool:
+    """Whether a speed profile (px/s, one sample per frame) jerks more than white position noise
+    of ``sigma`` px explains: mean squared second difference above ``factor`` times
+    ``2.5 sigma^2 fps^2`` (see :func:`smoothness`)."""
+    d2 = np.diff(np.asarray(speed, float), 2)
+    if d2.size == 0:
+        return False
+    expected = 2.5 * (sigma * fps) ** 2
+    return bool(np.mean(d2**2) > factor * expected)
+
+
 def dimensionless_jerk(movement: Any, fs: float) -> float:
     """Dimensionless jerk of a speed profile (Hogan & Sternad; siva82kb/smoothness definition).
 
@@ -395,7 +427,13 @@ def smoothness(
 
     The speed ``|p'(t)|`` (central differences of the tracked centre) of every run of 6+ reliable
     frames between joints is scored with :func:`log_dimensionless_jerk`; a run fails below
-    ``min_ldlj``. The score is the lowest LDLJ. Joints (bounces) are excluded: they are
+    ``min_ldlj`` when its jerk is more than its position noise explains (mean squared second
+    difference of the speed above ``4 x 2.5 sigma^2`` per frame: the speed's second difference is
+    the mean of two consecutive third differences of the position, whose variance is
+    ``2.5 sigma^2`` for white noise of ``sigma`` px, the noise the trajectory fits measure from
+    those third differences). Without that gate the LDLJ of a long, slow, noisy but uniform
+    motion falls with the run's length (``DJ ~ N^4 (sigma / v)^2``): a 60-frame glide on a
+    compensated zooming camera read -12.2. The score is the lowest LDLJ. Joints (bounces) are excluded: they are
     physical velocity jumps, judged by the bounce probe.
 
     Example:
@@ -426,7 +464,7 @@ def smoothness(
                 continue
             ldlj = log_dimensionless_jerk(v, tr.fps)
             values.append(ldlj)
-            if ldlj < min_ldlj:
+            if ldlj < min_ldlj and _jerk_beyond_noise(v, float(m.sigma[i]), tr.fps):
                 findings.append(
                     Finding(
                         name,

@@ -31,6 +31,13 @@ Which frames are fitted, and what is free flight (the rules that keep clean clip
   the height where it ends) is contact with the floor, not free flight (``settling``): no
   constant gravity brings a body to a lasting rest, and at 8-25 fps the last small bounces fall
   inside one piece whose quadratic reads as upward gravity;
+- only a rest that **lasts**: a piece that slows into a flat stretch and is seen to leave its
+  height sooner than an apex of its own acceleration stays flat is turning at an apex (gravity
+  that points up makes a sinking body slow, stop and rise), not settling;
+- a piece that reaches the object's **floor** (its lowest height) and is **too flat for free
+  flight** with the shot's gravity (over ``D`` frames a fall spans at least ``g (D/2)^2 / 2``)
+  is on the floor too: the last hops of a settling ball merged into one piece
+  (:mod:`vidkit.probes.contact`);
 - pieces of 2-4 frames fall with the **gravity of their shot**: the median g of its free-flight
   pieces of 5+ frames, or, where there are none (2-4 frames per flight at a low frame rate), the
   downward acceleration that lets the short pieces of the shot fit best (``_short_gravity``).
@@ -52,11 +59,13 @@ pivot and rod length come from a circle fit, the angle ``theta(t)`` from the piv
 Savitzky-Golay derivative), before and after the best single change point for the consistency
 check.
 
+The fits themselves (:class:`Segment`, :class:`Event`) are in :mod:`vidkit.probes.segments`.
+
 Thresholds (all arguments of the probes)
 ----------------------------------------
 =============  ==========================================================================
-gravity        each segment's g within ``rel_tol`` (10%) + 3 standard errors (scaled by the
-               camera fit's misfit in a stabilised shot) of the expected
+gravity        each segment's g within ``rel_tol`` (10%) + 3 standard errors (the camera
+               fit's misfit added to their noise in a stabilised shot) of the expected
                g when ``expected_g`` is given, else of the median g of all segments (each
                weighted by its precision, ``n / se^2``); g must
                not point up; horizontal acceleration in free flight below ``rel_tol * |g|``
@@ -74,7 +83,7 @@ continuity     position jump at a joint below ``max(jump_px, 6 sigma)`` (3 px); 
                misfit for a single still step in a stabilised shot; or a frame that repeats
                the previous one exactly)
 smoothness     log dimensionless jerk (LDLJ) of each free-flight segment's speed above
-               ``min_ldlj`` (-12)
+               ``min_ldlj`` (-12), unless its jerk is what the position noise explains
 =============  ==========================================================================
 
 Time reversal
@@ -99,8 +108,10 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.contact import mark_contact, mark_flat
 from vidkit.probes.pendulum import fit_pendulum
 from vidkit.probes.result import Finding, ProbeResult
+from vidkit.probes.segments import Event, Segment, fit_segment
 from vidkit.probes.tracking import Tracks, mask_runs, track
 
 __all__ = [
@@ -145,97 +156,6 @@ def frames_text(frames: Any) -> str:
 
 # --------------------------------------------------------------------------- fits
 @dataclass
-class Segment:
-    """One free-flight piece of a trajectory: constant acceleration on both axes.
-
-    ``coef`` is ``[[x0, vx, ax], [y0, vy, ay]]`` for ``p(t) = p0 + v (t - t0) + a (t - t0)^2 / 2``
-    (t in seconds). ``fixed_acc`` marks fits whose acceleration was fixed (too few points).
-    """
-
-    object: int
-    frames: np.ndarray
-    t0: float
-    coef: np.ndarray
-    rss: float
-    se_acc: np.ndarray  # standard errors of (ax, ay); inf when not estimable
-    r2: float
-    fixed_acc: bool = False
-    supported: bool = False  # in contact with a floor (resting, rolling, settling): not free flight
-    settling: bool = False  # decelerates into a lasting rest (a landing): contact, not flight
-    cov: np.ndarray = field(default_factory=lambda: np.zeros((2, 3, 3)), repr=False)
-
-    @property
-    def n(self) -> int:
-        return int(self.frames.size)
-
-    @property
-    def g(self) -> float:
-        """Vertical acceleration (px/s^2, positive down)."""
-        return float(self.coef[1, 2])
-
-    def pos(self, t: Any) -> np.ndarray:
-        dt = np.asarray(t, float) - self.t0
-        return np.stack([c[0] + c[1] * dt + 0.5 * c[2] * dt**2 for c in self.coef], axis=-1)
-
-    def vel(self, t: Any) -> np.ndarray:
-        dt = np.asarray(t, float) - self.t0
-        return np.stack([c[1] + c[2] * dt for c in self.coef], axis=-1)
-
-    def vel_var(self, t: float) -> np.ndarray:
-        """Variance of the fitted velocity at time ``t`` (per axis, (px/s)^2)."""
-        j = np.array([0.0, 1.0, float(t) - self.t0])
-        return np.array([float(j @ c @ j) for c in self.cov])
-
-
-@dataclass
-class Event:
-    """A joint between two consecutive segments of one object."""
-
-    object: int
-    frame_before: int
-    frame_after: int
-    time: float
-    jump: float  # closest approach of the two fitted curves (px)
-    v_before: np.ndarray
-    v_after: np.ndarray
-    kind: str  # "bounce", "wall", "collision", "kick" or "jump"
-    restitution: float = float("nan")
-    speed_ratio: float = float("nan")
-    other: int | None = None
-    var_before: np.ndarray = field(default_factory=lambda: np.zeros(2), repr=False)
-    var_after: np.ndarray = field(default_factory=lambda: np.zeros(2), repr=False)
-
-    @property
-    def speed_ratio_se(self) -> float:
-        """Standard error of ``speed_ratio`` (first-order propagation of the fits' errors)."""
-        return _ratio_se(self.v_before, self.var_before, self.v_after, self.var_after)
-
-    @property
-    def restitution_se(self) -> float:
-        """Standard error of ``restitution`` (vertical for floors, horizontal for walls)."""
-        ax = 1 if self.kind == "bounce" else 0
-        vb, va = abs(self.v_after[ax]), abs(self.v_before[ax])
-        if va < 1e-9 or vb < 1e-9:
-            return float("inf")
-        e = vb / va
-        return float(e * np.sqrt(self.var_after[ax] / vb**2 + self.var_before[ax] / va**2))
-
-
-def _speed_var(v: np.ndarray, var: np.ndarray) -> float:
-    s2 = float(v @ v)
-    return float((v**2) @ var / s2) if s2 > 1e-18 else float(np.sum(var))
-
-
-def _ratio_se(va: np.ndarray, vara: np.ndarray, vb: np.ndarray, varb: np.ndarray) -> float:
-    sa, sb = float(np.hypot(*va)), float(np.hypot(*vb))
-    if sa < 1e-9:
-        return float("inf")
-    r = sb / sa
-    rel = _speed_var(vb, varb) / max(sb * sb, 1e-18) + _speed_var(va, vara) / (sa * sa)
-    return float(r * np.sqrt(rel)) if sb > 1e-9 else float(np.sqrt(_speed_var(vb, varb)) / sa)
-
-
-@dataclass
 class Motion:
     """Everything the trajectory probes read from a :class:`Tracks`."""
 
@@ -244,66 +164,6 @@ class Motion:
     segments: list[list[Segment]]
     events: list[list[Event]]
     pendulum: list[dict[str, Any] | None] = field(default_factory=list)
-
-
-def _design(dt: np.ndarray, deg: int) -> np.ndarray:
-    cols = [np.ones_like(dt)]
-    if deg >= 1:
-        cols.append(dt)
-    if deg >= 2:
-        cols.append(0.5 * dt**2)
-    return np.stack(cols, axis=1)
-
-
-def _fit(
-    obj: int,
-    frames: np.ndarray,
-    pos: np.ndarray,
-    fps: float,
-    acc: np.ndarray | None = None,
-    sigma: float = 0.0,
-) -> Segment:
-    """Least-squares constant-acceleration fit (or fixed acceleration when ``acc`` is given).
-
-    Coefficient covariances use the residual variance, never below ``sigma^2`` (the position
-    noise), so short exact fits still carry an honest uncertainty.
-    """
-    t = frames / fps
-    t0 = float(t[0])
-    dt = t - t0
-    n = frames.size
-    coef = np.zeros((2, 3))
-    se = np.full(2, np.inf)
-    cov = np.zeros((2, 3, 3))
-    rss = 0.0
-    fixed = acc is not None or n < 3
-    for ax in range(2):
-        y = pos[:, ax]
-        if acc is not None:
-            a = float(acc[ax])
-            y = y - 0.5 * a * dt**2
-            deg = min(1, n - 1)
-        else:
-            deg = min(2, n - 1)
-        X = _design(dt, deg)
-        c, *_ = np.linalg.lstsq(X, y, rcond=None)
-        coef[ax, : deg + 1] = c
-        if acc is not None:
-            coef[ax, 2] = float(acc[ax])
-        r = y - X @ c
-        npar = deg + 1
-        s2 = float(r @ r) / (n - npar) if n > npar else 0.0
-        s2 = max(s2, sigma**2)
-        cv = s2 * np.linalg.pinv(X.T @ X)
-        cov[ax, :npar, :npar] = cv
-        if deg == 2 and n > 3:
-            se[ax] = float(np.sqrt(max(cv[2, 2], 0.0)))
-        rss += float(r @ r)
-    yv = pos[:, 1]
-    tot = float(np.sum((yv - yv.mean()) ** 2))
-    ry = yv - (coef[1, 0] + coef[1, 1] * dt + 0.5 * coef[1, 2] * dt**2)
-    r2 = 1.0 - float(ry @ ry) / tot if tot > 1e-12 else 1.0
-    return Segment(obj, frames.copy(), t0, coef, rss, se, r2, fixed_acc=fixed, cov=cov)
 
 
 def _position_noise(pos: np.ndarray) -> float:
@@ -489,9 +349,11 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
                         continue
                     if fr.size <= 4:
                         fixed = np.zeros(2) if a_i is None else np.asarray(a_i) * fps_**2
-                        segs.append(_fit(i, fr, tr.centers[i, fr], fps_, fixed, sigma=sigmas[i]))
+                        segs.append(
+                            fit_segment(i, fr, tr.centers[i, fr], fps_, fixed, sigma=sigmas[i])
+                        )
                     else:
-                        segs.append(_fit(i, fr, tr.centers[i, fr], fps_, sigma=sigmas[i]))
+                        segs.append(fit_segment(i, fr, tr.centers[i, fr], fps_, sigma=sigmas[i]))
             out.append(segs)
         return out
 
@@ -502,7 +364,7 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
     # parabola too)
     segs_all = segment([None] * tr.n_objects)
     for i, segs in enumerate(segs_all):
-        _mark_contact(tr, i, segs, sigmas[i])
+        mark_contact(tr, i, segs, sigmas[i])
     accs: list[np.ndarray | None] = [None] * tr.n_objects
     for sid in sorted({tr.shot_of(i) for i in range(tr.n_objects)}):
         objs = [i for i in range(tr.n_objects) if tr.shot_of(i) == sid and pend_all[i] is None]
@@ -526,7 +388,9 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
     if any(a is not None for a in accs):
         segs_all = segment(accs)
         for i, segs in enumerate(segs_all):
-            _mark_contact(tr, i, segs, sigmas[i])
+            mark_contact(tr, i, segs, sigmas[i])
+            if accs[i] is not None:
+                mark_flat(tr, i, segs, sigmas[i], float(accs[i][1]), whole[i])
     events_all = [joint_events(tr, i, segs, sigmas[i]) for i, segs in enumerate(segs_all)]
     return Motion(tr, np.asarray(sigmas), segs_all, events_all, pend_all)
 
@@ -593,37 +457,6 @@ def _shoulders(tr: Tracks, i: int) -> np.ndarray:
                 ok[g] = False
                 g += step
     return ok
-
-
-def _mark_contact(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> None:
-    """Mark the pieces of object ``i`` that touch a floor (``supported``), in place.
-
-    - **At rest or rolling**: y constant to the noise level over 3+ frames (friction may slow
-      the object sideways, so it is not free flight).
-    - **Settling** (``settling`` too): a piece that runs straight into such a rest (the next
-      piece starts within 2 frames, at the height where this one ends) while its vertical
-      motion slows down (fitted acceleration against its initial vertical velocity). No
-      constant gravity brings a body to a *lasting* rest (free flight only stops for an instant,
-      at an apex), so the deceleration is the floor's doing: at 8-25 fps the last small
-      bounces of a settling ball fall inside one piece, whose quadratic then reads as gravity
-      pointing up ("gravity points up", a sideways acceleration, a "kick" into it).
-    """
-    tol = max(2.0 * tr.pixel_scale, 6 * sigma)
-    for s in segs:
-        y = tr.centers[i, s.frames, 1]
-        if np.ptp(y) <= tol and s.n >= 3:
-            s.supported = True
-    for s, r in zip(segs[:-1], segs[1:]):
-        if s.supported or s.fixed_acc or not r.supported or r.frames[0] - s.frames[-1] > 2:
-            continue
-        vy0, ay = float(s.coef[1, 1]), float(s.coef[1, 2])
-        t_end = float(s.frames[-1]) / tr.fps
-        vy1 = float(s.vel(t_end)[1])
-        y_end = float(tr.centers[i, s.frames[-1], 1])
-        y_rest = float(np.median(tr.centers[i, r.frames, 1]))
-        if vy0 * ay < 0 and abs(vy1) < abs(vy0) and abs(y_end - y_rest) <= tol:
-            s.supported = True
-            s.settling = True
 
 
 def _stays_put(tr: Tracks, j: int, i: int, f0: int, f1: int) -> bool:

@@ -1,0 +1,118 @@
+"""Floor contact in a trajectory: which free-flight pieces of
+:func:`~vidkit.probes.trajectory.analyze_motion` are a body on a floor (at rest, rolling,
+settling into rest, or hopping too low for free flight), and so show no gravity.
+
+Example:
+    >>> import vidkit as vk
+    >>> m = vk.probes.analyze_motion(vk.synth.render("bounce", seed=0).video)
+    >>> [s.supported for s in m.segments[0]]  # four flights between bounces, none on the floor
+    [False, False, False, False]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vidkit.probes.segments import Segment
+from vidkit.probes.tracking import Tracks
+
+__all__ = ["mark_contact", "mark_flat"]
+
+
+def mark_contact(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> None:
+    """Mark the pieces of object ``i`` that touch a floor (``supported``), in place.
+
+    - **At rest or rolling**: y constant to the noise level over 3+ frames (friction may slow
+      the object sideways, so it is not free flight).
+    - **Settling** (``settling`` too): a piece that runs straight into such a rest (the next
+      piece starts within 2 frames, at the height where this one ends) while its vertical
+      motion slows down (fitted acceleration against its initial vertical velocity). No
+      constant gravity brings a body to a *lasting* rest (free flight only stops for an instant,
+      at an apex), so the deceleration is the floor's doing: at 8-25 fps the last small
+      bounces of a settling ball fall inside one piece, whose quadratic then reads as gravity
+      pointing up ("gravity points up", a sideways acceleration, a "kick" into it).
+    """
+    tol = max(2.0 * tr.pixel_scale, 6 * sigma)
+    for s in segs:
+        y = tr.centers[i, s.frames, 1]
+        if np.ptp(y) <= tol and s.n >= 3:
+            s.supported = True
+    for s, r in zip(segs[:-1], segs[1:]):
+        if s.supported or s.fixed_acc or not r.supported or r.frames[0] - s.frames[-1] > 2:
+            continue
+        vy0, ay = float(s.coef[1, 1]), float(s.coef[1, 2])
+        t_end = float(s.frames[-1]) / tr.fps
+        vy1 = float(s.vel(t_end)[1])
+        y_end = float(tr.centers[i, s.frames[-1], 1])
+        y_rest = float(np.median(tr.centers[i, r.frames, 1]))
+        if vy0 * ay < 0 and abs(vy1) < abs(vy0) and abs(y_end - y_rest) <= tol:
+            if _rest_ends_early(tr, i, r, y_rest, abs(ay) / tr.fps**2, tol):
+                continue
+            s.supported = True
+            s.settling = True
+
+
+def mark_flat(
+    tr: Tracks, i: int, segs: list[Segment], sigma: float, g: float, ok: np.ndarray
+) -> None:
+    """Mark as ``supported`` (in place) the pieces of object ``i`` that lie on its floor and are
+    too flat for free flight under the shot's gravity ``g`` (px/frame^2, down).
+
+    Over ``D`` frames a body falling with ``g`` spans at least ``g (D/2)^2 / 2`` px vertically
+    (apex in the middle); a piece whose vertical span stays short of that by more than the
+    contact tolerance (``tol = max(2 px, 6 sigma)``, as for a rest), that stays within ``2 tol``
+    of the floor (hops of the order of the rest tolerance) and reaches the lowest height the
+    object is seen at (its floor, within ``tol``) is the body on the floor: the last
+    small hops of a settling ball, blurred and jittered by a compensated camera, merged into one
+    piece that ends the clip or a gap (so that the rest it settles into is not seen to follow),
+    whose quadratic reads as gravity near zero or pointing up. A free flight under a wrong
+    gravity that bounces off the floor spans more than that (a ball after a bounce under a
+    third of the gravity still rose 6 px, 3 tol, in 9 frames: it stays a free flight).
+    """
+    if g <= 0 or not ok.any():
+        return
+    tol = max(2.0 * tr.pixel_scale, 6 * sigma)
+    floor = float(np.nanmax(tr.centers[i, ok, 1]))
+    for s in segs:
+        if s.supported or s.fixed_acc or s.n < 4:
+            continue
+        y = tr.centers[i, s.frames, 1]
+        d = float(s.frames[-1] - s.frames[0])
+        need = 0.5 * g * (d / 2) ** 2
+        span = float(np.ptp(y))
+        if span <= 2 * tol and span + tol < need and float(np.max(y)) >= floor - tol:
+            s.supported = True
+
+
+def _rest_ends_early(
+    tr: Tracks, i: int, rest: Segment, y_rest: float, acc: float, tol: float
+) -> bool:
+    """Whether object ``i`` is seen leaving the height of the ``rest`` piece sooner than an apex
+    of vertical acceleration ``acc`` (px/frame^2) stays within ``tol`` of its height
+    (``2 sqrt(2 tol / acc)`` frames): then the "rest" may be an apex, not a lasting rest.
+
+    A body slowing down vertically into a flat stretch is either settling onto a floor or
+    turning at an apex under an acceleration against its motion (gravity pointing up: it sinks,
+    slows down, stops and rises again). Only a rest that lasts tells them apart; at a weak
+    acceleration an apex stays flat for many frames. The object's later positions count while
+    it is seen at 85%+ of its usual area (partly hidden, the visible part's centroid is not the
+    centre), reliable or not (touching an occluder still shows where it is); a track that ends,
+    or stays at the height to its end, gives no evidence against the rest.
+    """
+    if acc <= 0:
+        return False
+    window = 2.0 * np.sqrt(2.0 * tol / acc)
+    T = tr.num_frames
+    f0 = int(rest.frames[0])
+    rel = tr.reliable(i)
+    usual = float(np.nanmedian(tr.areas[i, rel])) if rel.any() else float("nan")
+    if not np.isfinite(usual):
+        return False
+    for f in range(int(rest.frames[-1]) + 1, T):
+        if f - f0 >= window:
+            return False
+        if not tr.visible[i, f] or not tr.areas[i, f] >= 0.85 * usual:
+            continue
+        if abs(float(tr.centers[i, f, 1]) - y_rest) > tol:
+            return True
+    return False
