@@ -316,12 +316,23 @@ def _associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> 
             for d in dets:
                 inside = []
                 for k, (p, _) in enumerate(preds):
+                    if len(active[k].frames) < 3:
+                        # a track seen in fewer than 3 frames (it would be dropped as noise:
+                        # ``min_length``) owns no part of another object's blob: a JPEG chroma
+                        # fringe seen for a frame or two would else split a ball's blob into
+                        # the ball and a ghost of the fringe's colour, frame after frame
+                        continue
                     r = active[k].ref_radius()
                     x0, y0, x1, y1 = d.bbox
                     if x0 - r <= p[0] <= x1 + r and y0 - r <= p[1] <= y1 + r:
                         inside.append(k)
+                areas = [np.pi * active[k].ref_radius() ** 2 for k in inside]
+                if len(inside) >= 2 and d.npix > 4.0 * sum(areas):
+                    # the blob is mostly something no track predicted there (an object that
+                    # came into view, e.g. appeared, among a moving camera's residue blobs):
+                    # it is a new object that those blobs touch, not them merged
+                    inside = []
                 if len(inside) >= 2:
-                    areas = [np.pi * active[k].ref_radius() ** 2 for k in inside]
                     if d.npix > 1.35 * max(areas):
                         cols = [active[k].ref_color() for k in inside]
                         distinct = all(
