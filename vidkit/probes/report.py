@@ -597,8 +597,11 @@ def _analyse(
 
 def _drop_short(tr: Tracks, min_frames: int) -> Tracks:
     """Tracks seen in at least ``min_frames`` frames: a blob seen for a few frames is texture,
-    noise or compression showing through, not an object the probes can judge."""
+    noise or compression showing through, not an object the probes can judge; unless it is a
+    solid object on its way (:meth:`~vidkit.probes.tracking.Tracks.steady_mover`): a ball seen
+    for a moment before it vanishes or goes behind something is judged too."""
     keep = tr.visible.sum(axis=1) >= min_frames
+    keep |= np.array([tr.steady_mover(i, MIN_TRACK) for i in range(tr.n_objects)], bool)
     if keep.all():
         return tr
     return replace(

@@ -176,6 +176,37 @@ class Tracks:
         """Frames where object ``i`` is visible, whole (not at the border) and not merged."""
         return self.visible[i] & ~self.at_border[i] & ~self.merged[i]
 
+    def steady_mover(self, i: int, min_frames: int = 5) -> bool:
+        """Whether object ``i`` is a solid object on its way somewhere, however briefly seen.
+
+        Seen whole (:meth:`reliable`) in ``min_frames`` or more frames, with a steady size (the
+        median relative deviation of the radius at most 5%), a median step of ``pixel_scale`` px per
+        frame or more between those frames and a net travel of at least its
+        radius. Residue of the background on a moving camera's stabilised frames (texture at
+        a structure's edge, JPEG blocks) stays where its structure is, up to the camera map's
+        error (well under 1 px after stabilisation), and newly seen texture touches the edge
+        of the field of view (not whole); an object that is seen only for a moment before it
+        goes behind something or vanishes moves on like an object.
+
+        Example:
+            >>> tr.steady_mover(0)  # doctest: +SKIP
+            True
+        """
+        ok = np.flatnonzero(self.reliable(i))
+        if ok.size < max(2, min_frames):
+            return False
+        r = self.radii[i, ok]
+        med_r = float(np.median(r))
+        if not np.isfinite(med_r) or med_r <= 0:
+            return False
+        spread = float(np.median(np.abs(r / med_r - 1)))
+        p = self.centers[i, ok]
+        steps = np.hypot(*np.diff(p, axis=0).T) / np.diff(ok)
+        travel = float(np.hypot(*(p[-1] - p[0])))
+        return bool(
+            spread <= 0.05 and float(np.median(steps)) >= 1.0 * self.pixel_scale and travel >= med_r
+        )
+
     def to_frame(self) -> Any:
         """The tracks as a long pandas DataFrame: one row per object and visible frame.
 
