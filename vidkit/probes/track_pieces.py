@@ -149,13 +149,15 @@ def reappears_as_predicted(
     if fr.size < 2:
         return False
     p = centers[fr]
-    deg = 2 if fr.size >= 5 else 1
-    pred = np.array([np.polyval(np.polyfit(fr - a, p[:, k], deg), b - a) for k in range(2)])
     step = float(np.hypot(*(p[-1] - p[-2]))) / max(int(fr[-1] - fr[-2]), 1)
     r = float(np.nanmedian(tr.radii[i])) if np.isfinite(tr.radii[i]).any() else 0.0
     gate = 2 * r + 3 * tr.pixel_scale + 0.3 * (step + tr.pixel_scale) * (b - a)
-    if np.hypot(*(centers[b] - pred)) <= gate:
-        return True
+    # a parabola (free flight) and a straight line (rolling, gliding, or a parabola's few noisy
+    # points, whose curvature carried over a long gap sends it anywhere): either will do
+    for deg in (2, 1) if fr.size >= 5 else (1,):
+        pred = np.array([np.polyval(np.polyfit(fr - a, p[:, k], deg), b - a) for k in range(2)])
+        if np.hypot(*(centers[b] - pred)) <= gate:
+            return True
     # a short gap: within reach of where it was last seen (it may have bounced unseen)
     steps = np.hypot(*np.diff(p, axis=0).T) / np.maximum(np.diff(fr), 1)
     reach = 2 * r + 3 * tr.pixel_scale + 1.5 * (float(steps.max()) + tr.pixel_scale) * (b - a)
