@@ -370,7 +370,9 @@ def repair_background(
 
     A pixel that an object covers in more than half of the frames takes the object's colour in
     the median. Object colours are learnt from the detections (colours that are not common in
-    the background); background pixels near those colours, and their rims, are replaced by the
+    the background) and from the holes of objects that came and then rested
+    (:func:`hole_regions`, whose pixels are held too); background pixels near those colours, and
+    their rims, are replaced by the
     value the pixel shows when it is closest to the background filled in from around it (or by
     that fill when the pixel never comes close to it: then the median of the frames where no
     object of those colours covers the pixel (``labels``: each frame's component labels, those

@@ -135,7 +135,8 @@ def reappears_as_predicted(
     visible: np.ndarray | None = None,
 ) -> bool:
     """Whether object ``i``, unseen between frames ``a`` and ``b``, comes back at ``b`` where
-    its motion before ``a`` predicts (within two radii and 3 px, growing with the gap).
+    its motion before ``a`` predicts (within two radii and 3 px, growing with the gap), by a
+    parabola through its last (up to 6) frames or by a straight line.
 
     Example:
         >>> tr = _example_tracks()

@@ -13,7 +13,9 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    replaced by the value they show when uncovered, or filled in from around them. On a moving
    camera's stabilised frames only object-sized regions of a colour also detected elsewhere
    count (:func:`vidkit.probes.background.held_regions`): residue along a floor's or an
-   occluder's edge has their colour, and the floor or occluder itself is background.
+   occluder's edge has their colour, and the floor or occluder itself is background. An object
+   that came and then rested is found by its "hole" in the frames before it came
+   (:func:`vidkit.probes.background.hole_regions`).
 3. **Foreground.** The colour distance to the background, thresholded at
    ``max(min_contrast, k * noise)`` where the noise level is a robust (MAD) estimate, then
    opened with a 3x3 square (removes noise specks and thin structures such as a pendulum rod).
@@ -29,6 +31,8 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    look appears elsewhere are matched on appearance (that is how a teleport stays one object).
    Two tracks that fall into one component are split by colour when their colours differ;
    otherwise both are marked ``merged`` for those frames (their size and centre are unreliable).
+   A track seen in fewer than 3 frames claims no part of a component, and a component more than
+   4x the area of the tracks predicted in it is a new object that they touch.
    A track that ends and one that starts later (up to ``max(12, fps)`` frames) where the first
    one's motion predicts, with the same look, are one object (it passed behind something); the
    frames where an object is only partly visible next to such a gap (area below 85% of its
