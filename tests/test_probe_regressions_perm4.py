@@ -19,13 +19,12 @@ def test_recolour_while_the_track_broke_is_caught():
     # seed 0, recolor at frame 23: the tracker lost the ball for a few frames around 18-21 (a
     # fragment took its number) and picked it up again as object 1 one frame before the new
     # colour; each piece alone kept one colour (object 1 had one old-colour frame, a blip), so
-    # the recolour went unseen. The pieces are one object: the change is at frame 23. (Since
-    # perm6 the tracker no longer loses the ball there: one track, no "picked up again".)
+    # the recolour went unseen. The pieces are one object: the change is at frame 23.
     _, rep = suite_report(54014)
     res = rep.results["conservation"]
     assert res.passed is False, _fails(rep)
     f = res.findings[0]
-    assert "changed colour at frame 23" in f.sentence
+    assert "changed colour at frame 23" in f.sentence and "picked up again" in f.sentence
     assert f.frames[0] == 23
 
 

@@ -135,8 +135,7 @@ def reappears_as_predicted(
     visible: np.ndarray | None = None,
 ) -> bool:
     """Whether object ``i``, unseen between frames ``a`` and ``b``, comes back at ``b`` where
-    its motion before ``a`` predicts (within two radii and 3 px, growing with the gap), by a
-    parabola through its last (up to 6) frames or by a straight line.
+    its motion before ``a`` predicts (within two radii and 3 px, growing with the gap).
 
     Example:
         >>> tr = _example_tracks()
@@ -150,15 +149,13 @@ def reappears_as_predicted(
     if fr.size < 2:
         return False
     p = centers[fr]
+    deg = 2 if fr.size >= 5 else 1
+    pred = np.array([np.polyval(np.polyfit(fr - a, p[:, k], deg), b - a) for k in range(2)])
     step = float(np.hypot(*(p[-1] - p[-2]))) / max(int(fr[-1] - fr[-2]), 1)
     r = float(np.nanmedian(tr.radii[i])) if np.isfinite(tr.radii[i]).any() else 0.0
     gate = 2 * r + 3 * tr.pixel_scale + 0.3 * (step + tr.pixel_scale) * (b - a)
-    # a parabola (free flight) and a straight line (rolling, gliding, or a parabola's few noisy
-    # points, whose curvature carried over a long gap sends it anywhere): either will do
-    for deg in (2, 1) if fr.size >= 5 else (1,):
-        pred = np.array([np.polyval(np.polyfit(fr - a, p[:, k], deg), b - a) for k in range(2)])
-        if np.hypot(*(centers[b] - pred)) <= gate:
-            return True
+    if np.hypot(*(centers[b] - pred)) <= gate:
+        return True
     # a short gap: within reach of where it was last seen (it may have bounced unseen)
     steps = np.hypot(*np.diff(p, axis=0).T) / np.maximum(np.diff(fr), 1)
     reach = 2 * r + 3 * tr.pixel_scale + 1.5 * (float(steps.max()) + tr.pixel_scale) * (b - a)

@@ -31,8 +31,8 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    look appears elsewhere are matched on appearance (that is how a teleport stays one object).
    Two tracks that fall into one component are split by colour when their colours differ;
    otherwise both are marked ``merged`` for those frames (their size and centre are unreliable).
-   A track seen in fewer than 3 frames claims no part of a component, and a component more than
-   4x the area of the tracks predicted in it is a new object that they touch.
+   A component more than 4x the area of the tracks predicted in it is a new object that they
+   touch.
    A track that ends and one that starts later (up to ``max(12, fps)`` frames) where the first
    one's motion predicts, with the same look, are one object (it passed behind something); the
    frames where an object is only partly visible next to such a gap (area below 85% of its
@@ -184,13 +184,14 @@ class Tracks:
         """Whether object ``i`` is a solid object on its way somewhere, however briefly seen.
 
         Seen whole (:meth:`reliable`) in ``min_frames`` or more frames, with a steady size (the
-        median relative deviation of the radius at most 5%), a median step of ``pixel_scale`` px per
-        frame or more between those frames and a net travel of at least its
-        radius. Residue of the background on a moving camera's stabilised frames (texture at
-        a structure's edge, JPEG blocks) stays where its structure is, up to the camera map's
-        error (well under 1 px after stabilisation), and newly seen texture touches the edge
-        of the field of view (not whole); an object that is seen only for a moment before it
-        goes behind something or vanishes moves on like an object.
+        median relative deviation of the radius at most 5%), a median step of ``pixel_scale``
+        px per frame or more between those frames, a net travel of at least its radius and no
+        step beyond twice the median one plus its diameter (a residue blob's track hops to
+        another blob of its look). Residue of the background on a moving camera's stabilised
+        frames (texture at a structure's edge, JPEG blocks) stays where its structure is, up
+        to the camera map's error (well under 1 px after stabilisation), and newly seen
+        texture touches the edge of the field of view (not whole); an object that is seen only
+        for a moment before it goes behind something or vanishes moves on like an object.
 
         Example:
             >>> tr.steady_mover(0)  # doctest: +SKIP
@@ -207,8 +208,14 @@ class Tracks:
         p = self.centers[i, ok]
         steps = np.hypot(*np.diff(p, axis=0).T) / np.diff(ok)
         travel = float(np.hypot(*(p[-1] - p[0])))
+        # and without a jump (a step beyond twice the usual one plus its diameter): a residue
+        # blob's track hops to another blob of its look, an object moves on smoothly
+        smooth = float(steps.max()) <= 2 * float(np.median(steps)) + 2 * med_r
         return bool(
-            spread <= 0.05 and float(np.median(steps)) >= 1.0 * self.pixel_scale and travel >= med_r
+            spread <= 0.05
+            and float(np.median(steps)) >= 1.0 * self.pixel_scale
+            and travel >= med_r
+            and smooth
         )
 
     def to_frame(self) -> Any:
@@ -351,12 +358,6 @@ def _associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> 
             for d in dets:
                 inside = []
                 for k, (p, _) in enumerate(preds):
-                    if len(active[k].frames) < 3:
-                        # a track seen in fewer than 3 frames (it would be dropped as noise:
-                        # ``min_length``) owns no part of another object's blob: a JPEG chroma
-                        # fringe seen for a frame or two would else split a ball's blob into
-                        # the ball and a ghost of the fringe's colour, frame after frame
-                        continue
                     r = active[k].ref_radius()
                     x0, y0, x1, y1 = d.bbox
                     if x0 - r <= p[0] <= x1 + r and y0 - r <= p[1] <= y1 + r:
