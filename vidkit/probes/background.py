@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["temporal_median", "masked_temporal_median", "held_regions"]
+__all__ = ["temporal_median", "masked_temporal_median", "held_regions", "hole_regions"]
 
 #: the largest region of an object's colour that :func:`repair_background` paints over, in units
 #: of the largest footprint of a detection of that colour (blur and a second object of the same
@@ -281,6 +281,82 @@ def held_regions(
     return near
 
 
+def hole_regions(
+    bg: np.ndarray, dets: list[list[Any]], labels: list[np.ndarray] | None
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Where the median holds an object that the frames show is not always there: ``(mask,
+    colours)``, the ``[H, W]`` pixels of each such object in ``bg`` and its colour there.
+
+    An object that arrives (or appears) and then rests covers its pixels in more than half of
+    the frames, so the median holds it, and it is never detected where it rests; the frames
+    before it came show a "hole" instead: a detection whose colour is that of the background
+    around it (within 0.15 of the median of ``bg`` over a ring 3-5 px outside it) over pixels
+    where ``bg`` holds something else (its median there 0.25 or more away from the ring's). A
+    hole seen in 3+ frames at one place (each such detection overlapping the region), with the
+    region of ``bg`` near that held colour (within 0.2, connected to the hole) at most
+    :data:`HELD_FOOTPRINT` times the hole's footprint, is returned: residue along a floor's
+    edge straddles the edge, so ring and inside hold the same two colours, and a floor or an
+    occluder is far larger than any hole.
+
+    Example:
+        >>> import numpy as np
+        >>> from vidkit.probes.detection import Det
+        >>> bg = np.full((24, 24, 3), 0.8, np.float32); bg[9:15, 9:15] = (0.1, 0.1, 0.6)
+        >>> lab = np.zeros((24, 24), np.int32); lab[9:15, 9:15] = 1
+        >>> d = Det(11.5, 11.5, 36.0, np.full(3, 0.8), (9, 9, 15, 15), False, 1, npix=36)
+        >>> mask, cols = hole_regions(bg, [[d]] * 3, [lab] * 3)
+        >>> int(mask.sum()), [round(float(v), 2) for v in cols[0]]
+        (36, [0.1, 0.1, 0.6])
+    """
+    import cv2
+
+    H, W = bg.shape[:2]
+    mask = np.zeros((H, W), bool)
+    if labels is None or len(labels) != len(dets):
+        return mask, []
+    k3, k7, k11 = (np.ones((k, k), np.uint8) for k in (3, 7, 11))
+    seen: list[tuple[np.ndarray, np.ndarray, int]] = []  # (held colour, region, frames)
+    for t, ds in enumerate(dets):
+        for d in ds:
+            if d.merged or d.border:
+                continue
+            x0, y0, x1, y1 = d.bbox
+            pad = 6
+            ys = slice(max(0, y0 - pad), min(H, y1 + pad))
+            xs = slice(max(0, x0 - pad), min(W, x1 + pad))
+            comp = (labels[t][ys, xs] == d.label).astype(np.uint8)
+            ring = cv2.dilate(comp, k11).astype(bool) & ~cv2.dilate(comp, k7).astype(bool)
+            inside = cv2.erode(comp, k3).astype(bool)
+            if ring.sum() < 8 or inside.sum() < 4:
+                continue
+            b = bg[ys, xs]
+            around = np.median(b[ring], axis=0)
+            held = np.median(b[inside], axis=0)
+            if np.linalg.norm(d.color - around) > 0.15 or np.linalg.norm(held - around) < 0.25:
+                continue
+            region = np.zeros((H, W), bool)
+            region[ys, xs] = comp.astype(bool)
+            for k, (c, reg, n) in enumerate(seen):
+                if np.linalg.norm(c - held) < 0.2 and (reg & region).any():
+                    seen[k] = (c, reg | region, n + 1)
+                    break
+            else:
+                seen.append((held, region, 1))
+    cols = []
+    for c, reg, n in seen:
+        if n < 3:
+            continue
+        near_c = (np.linalg.norm(bg - c, axis=-1) < 0.2).astype(np.uint8)
+        num, lab = cv2.connectedComponents(cv2.dilate(near_c, k3), connectivity=8)
+        ids = np.setdiff1d(np.unique(lab[reg & near_c.astype(bool)]), [0])
+        held_px = np.isin(lab, ids) & near_c.astype(bool)
+        if not held_px.any() or held_px.sum() > HELD_FOOTPRINT * reg.sum():
+            continue
+        mask |= held_px
+        cols.append(np.asarray(c, np.float64))
+    return mask, cols
+
+
 def repair_background(
     work: np.ndarray,
     bg: np.ndarray,
@@ -294,7 +370,9 @@ def repair_background(
 
     A pixel that an object covers in more than half of the frames takes the object's colour in
     the median. Object colours are learnt from the detections (colours that are not common in
-    the background); background pixels near those colours, and their rims, are replaced by the
+    the background) and from the holes of objects that came and then rested
+    (:func:`hole_regions`, whose pixels are held too); background pixels near those colours, and
+    their rims, are replaced by the
     value the pixel shows when it is closest to the background filled in from around it (or by
     that fill when the pixel never comes close to it: then the median of the frames where no
     object of those colours covers the pixel (``labels``: each frame's component labels, those
@@ -327,6 +405,10 @@ def repair_background(
     step = max(1, bg.shape[0] * bg.shape[1] // 4096)
     sample = bg.reshape(-1, 3)[::step]
     keep = [c for c in cols if np.median(np.linalg.norm(sample - c, axis=1)) > 0.25]
+    # an object that came and then rested is held in the median and only its "hole" is
+    # detected (in the frames before it came): its colour and pixels are held too
+    holes, hole_cols = hole_regions(bg, dets, labels)
+    keep += [c for c in hole_cols if np.median(np.linalg.norm(sample - c, axis=1)) > 0.25]
     if not keep:
         return None
     C = np.stack(keep)
@@ -336,6 +418,7 @@ def repair_background(
         near = np.zeros(bg.shape[:2], bool)
         for c in C:
             near |= np.linalg.norm(bg - c, axis=-1) < 0.2
+    near |= holes
     if not near.any():
         return None
     region = cv2.dilate(near.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)

@@ -13,7 +13,9 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    replaced by the value they show when uncovered, or filled in from around them. On a moving
    camera's stabilised frames only object-sized regions of a colour also detected elsewhere
    count (:func:`vidkit.probes.background.held_regions`): residue along a floor's or an
-   occluder's edge has their colour, and the floor or occluder itself is background.
+   occluder's edge has their colour, and the floor or occluder itself is background. An object
+   that came and then rested is found by its "hole" in the frames before it came
+   (:func:`vidkit.probes.background.hole_regions`).
 3. **Foreground.** The colour distance to the background, thresholded at
    ``max(min_contrast, k * noise)`` where the noise level is a robust (MAD) estimate, then
    opened with a 3x3 square (removes noise specks and thin structures such as a pendulum rod).
@@ -29,6 +31,8 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    look appears elsewhere are matched on appearance (that is how a teleport stays one object).
    Two tracks that fall into one component are split by colour when their colours differ;
    otherwise both are marked ``merged`` for those frames (their size and centre are unreliable).
+   A component more than 4x the area of the tracks predicted in it is a new object that they
+   touch.
    A track that ends and one that starts later (up to ``max(12, fps)`` frames) where the first
    one's motion predicts, with the same look, are one object (it passed behind something); the
    frames where an object is only partly visible next to such a gap (area below 85% of its
@@ -176,6 +180,44 @@ class Tracks:
         """Frames where object ``i`` is visible, whole (not at the border) and not merged."""
         return self.visible[i] & ~self.at_border[i] & ~self.merged[i]
 
+    def steady_mover(self, i: int, min_frames: int = 5) -> bool:
+        """Whether object ``i`` is a solid object on its way somewhere, however briefly seen.
+
+        Seen whole (:meth:`reliable`) in ``min_frames`` or more frames, with a steady size (the
+        median relative deviation of the radius at most 5%), a median step of ``pixel_scale``
+        px per frame or more between those frames, a net travel of at least its radius and no
+        step beyond twice the median one plus its diameter (a residue blob's track hops to
+        another blob of its look). Residue of the background on a moving camera's stabilised
+        frames (texture at a structure's edge, JPEG blocks) stays where its structure is, up
+        to the camera map's error (well under 1 px after stabilisation), and newly seen
+        texture touches the edge of the field of view (not whole); an object that is seen only
+        for a moment before it goes behind something or vanishes moves on like an object.
+
+        Example:
+            >>> tr.steady_mover(0)  # doctest: +SKIP
+            True
+        """
+        ok = np.flatnonzero(self.reliable(i))
+        if ok.size < max(2, min_frames):
+            return False
+        r = self.radii[i, ok]
+        med_r = float(np.median(r))
+        if not np.isfinite(med_r) or med_r <= 0:
+            return False
+        spread = float(np.median(np.abs(r / med_r - 1)))
+        p = self.centers[i, ok]
+        steps = np.hypot(*np.diff(p, axis=0).T) / np.diff(ok)
+        travel = float(np.hypot(*(p[-1] - p[0])))
+        # and without a jump (a step beyond twice the usual one plus its diameter): a residue
+        # blob's track hops to another blob of its look, an object moves on smoothly
+        smooth = float(steps.max()) <= 2 * float(np.median(steps)) + 2 * med_r
+        return bool(
+            spread <= 0.05
+            and float(np.median(steps)) >= 1.0 * self.pixel_scale
+            and travel >= med_r
+            and smooth
+        )
+
     def to_frame(self) -> Any:
         """The tracks as a long pandas DataFrame: one row per object and visible frame.
 
@@ -320,8 +362,13 @@ def _associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> 
                     x0, y0, x1, y1 = d.bbox
                     if x0 - r <= p[0] <= x1 + r and y0 - r <= p[1] <= y1 + r:
                         inside.append(k)
+                areas = [np.pi * active[k].ref_radius() ** 2 for k in inside]
+                if len(inside) >= 2 and d.npix > 4.0 * sum(areas):
+                    # the blob is mostly something no track predicted there (an object that
+                    # came into view, e.g. appeared, among a moving camera's residue blobs):
+                    # it is a new object that those blobs touch, not them merged
+                    inside = []
                 if len(inside) >= 2:
-                    areas = [np.pi * active[k].ref_radius() ** 2 for k in inside]
                     if d.npix > 1.35 * max(areas):
                         cols = [active[k].ref_color() for k in inside]
                         distinct = all(
