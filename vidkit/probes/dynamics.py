@@ -58,7 +58,9 @@ def gravity(
     segments and objects, each weighted by its precision ``n / se^2`` (n frames, se floored
     at 0.01 px/frame^2; so a change of gravity
     partway through is caught without it, and a poorly measured piece does not set the
-    reference the well-measured ones are judged against).
+    reference the well-measured ones are judged against). Against that measured reference the
+    three standard errors are those of the difference: the piece's and the reference piece's,
+    added in quadrature.
     Gravity that points up (median below ``-0.03 px/frame^2`` and 3 standard errors of the
     piece it comes from) fails, and so does horizontal
     acceleration in free flight (same tolerance). In a stabilised shot (moving camera) the
@@ -174,6 +176,11 @@ def gravity(
     # reference is itself measured, tracking biases of both sides add up) 0.03
     floor = g_floor if expected_g is None else g_floor / 3
     tol_abs = rel_tol * max(abs(ref), floor)
+    # in the consistency check the reference is itself a measurement: a piece differs from it
+    # by its own error and the reference's, independent, so the two standard errors add in
+    # quadrature (two 5-frame pieces of a 60 fps bounce under a moving camera, each with an
+    # error of 10-15% of g, are judged as if the reference were exact otherwise)
+    se_ref = se_med if expected_g is None and np.isfinite(se_med) else 0.0
     worst = 0.0
     for s in flight:
         # in a stabilised shot the positions also carry the camera fit's error, a slow drift
@@ -185,6 +192,7 @@ def gravity(
         # frames) or a tiny one then got an error many times its own and passed whatever its g
         se_xy = s.acc_se(camera_noise(tr, s.object))
         se = float(se_xy[1]) if np.isfinite(se_xy[1]) else 0.0
+        se = float(np.hypot(se, se_ref))
         dev = abs(s.g - ref)
         lim = tol_abs + 3 * se
         worst = max(worst, dev / max(abs(ref), g_floor))
@@ -231,6 +239,7 @@ def gravity(
                 continue
             dev = abs(gh - ref)
             worst = max(worst, dev / max(abs(ref), g_floor))
+            se = float(np.hypot(se, se_ref)) if np.isfinite(se) else se
             if dev > tol_abs + 3 * se:
                 findings.append(
                     Finding(

@@ -67,7 +67,8 @@ Thresholds (all arguments of the probes)
 gravity        each segment's g within ``rel_tol`` (10%) + 3 standard errors (the camera
                fit's misfit added to their noise in a stabilised shot) of the expected
                g when ``expected_g`` is given, else of the median g of all segments (each
-               weighted by its precision, ``n / se^2``); g must
+               weighted by its precision, ``n / se^2``; the standard error of that
+               reference piece adds to the segment's in quadrature); g must
                not point up; horizontal acceleration in free flight below ``rel_tol * |g|``
 bounce         restitution ``e <= 1 + tol`` (0.05) at floor bounces; speed ratio
                ``<= 1 + tol`` at joints where nothing touches the object (mid-air kicks);
