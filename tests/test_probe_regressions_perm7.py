@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from _helpers import failing_sentences, line_tracks, suite_report
 
+from vidkit.probes.track_pieces import borrowed_colour
+
 _fails = failing_sentences
 
 
@@ -41,4 +43,38 @@ def test_residue_that_hops_back_and_forth_is_not_kept_as_a_steady_mover():
     # share, and it "vanished at (78, 121) after frame 47".
     _, rep = suite_report(100156)
     assert rep.results["permanence"].passed, _fails(rep)
+    assert rep.verdict == "pass", _fails(rep)
+
+
+def test_borrowed_colour_needs_a_hidden_object_of_that_colour_touching_it():
+    # two balls of one size on a line: the blue one (track 1) is last seen at frame 4 touching
+    # the green one (track 0), whose track shows blue in frames 5-6 and green again after
+    T = 10
+    vis = np.ones((2, T), bool)
+    vis[1, 5:] = False
+    x = np.stack([20 + 1.0 * np.arange(T), 36 - 2.0 * np.arange(T)])
+    r = np.full((2, T), 4.0)
+    col = np.zeros((2, T, 3))
+    col[0, :, 1] = 1.0
+    col[1, :, 2] = 1.0
+    col[0, 5:7] = [0.0, 0.0, 1.0]
+    tr = line_tracks(vis, x, r, col)
+    blue, red = np.array([0.0, 0, 1.0]), np.array([1.0, 0, 0])
+    assert borrowed_colour(tr, 0, np.array([5, 6]), blue, 0.12)
+    assert not borrowed_colour(tr, 0, np.array([5, 6]), red, 0.12)  # no red object hid there
+    far = line_tracks(vis, x + np.array([[0.0], [40.0]]), r, col)
+    assert not borrowed_colour(far, 0, np.array([5, 6]), blue, 0.12)  # it ended far away
+    seen = vis.copy()
+    seen[1, 5] = True
+    assert not borrowed_colour(line_tracks(seen, x, r, col), 0, np.array([5, 6]), blue, 0.12)
+
+
+def test_track_through_a_joint_blob_does_not_change_colour():
+    # seed 0 clean, crossing, zoom, 60 fps, stripes: a blue ball passes in front of a green one
+    # of its size. Their joint blob (frames 27-39) measured as the blue one (the soft matte
+    # takes the colour in front), the green ball's track went on through it while the blue
+    # one's track had ended against it at frame 26: "object 1 changed colour in frames 35-37:
+    # RGB (0.10, 0.51, 0.65) instead of RGB (0.19, 0.65, 0.30)".
+    _, rep = suite_report(131)
+    assert rep.results["conservation"].passed, _fails(rep)
     assert rep.verdict == "pass", _fails(rep)
