@@ -22,6 +22,7 @@ import numpy as np
 from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.track_pieces import (
     blur_allowance,
+    borrowed_colour,
     clear_of_others,
     identity_splits,
     inside_other,
@@ -393,7 +394,8 @@ def conservation(
     blob), and a track whose size and colour step at once is judged on each side of the step
     (:func:`identity_splits`: the tracker switched to another blob); a change of colour is
     not one where another object it met takes on its old colour (:func:`swapped_colour`: two tracks
-    exchanged their objects).
+    exchanged their objects), nor one to the colour of an object hidden then beside it
+    (:func:`borrowed_colour`: the track went on through their joint blob).
 
     Example:
         >>> scene = vk.synth.render("uniform", seed=0, violation="resize")  # doctest: +SKIP
@@ -476,6 +478,8 @@ def conservation(
             was, now = (v, c_ref) if to_usual else (c_ref, v)
             if swapped_colour(tr, i, fr, int(frames[0]), was, now, color_tol):
                 continue  # two tracks exchanged their objects where they met
+            if borrowed_colour(tr, i, run, v, color_tol):
+                continue  # the track went on through a joint blob with a hidden object
             findings.append(
                 Finding(
                     name,

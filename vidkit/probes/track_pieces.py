@@ -12,6 +12,8 @@ tracks make size and colour "changes" and vanishings that are the tracker's, not
 * ``identity_splits``: a track whose size and colour step at once is judged on each side of the
   step (unless the object is smeared by its own motion, :func:`blur_allowance`);
 * ``swapped_colour``: a colour change that another object it met takes the old colour of is a swap;
+* ``borrowed_colour``: a colour change to the colour of an object hidden then in its blob (seen last,
+  or first, touching it) is the tracker following that object through the joint blob;
 * ``inside_other`` / ``clear_of_others``: frames where the object's disc overlaps another's, or where it
   is clear of every other object.
 
@@ -31,6 +33,7 @@ from vidkit.probes.tracking import Tracks
 
 __all__ = [
     "blur_allowance",
+    "borrowed_colour",
     "clear_of_others",
     "identity_splits",
     "inside_other",
@@ -408,6 +411,51 @@ def swapped_colour(
         reach = np.nan_to_num(tr.radii[i, both]) + np.nan_to_num(tr.radii[j, both]) + m
         if (d <= reach).any():
             return True
+    return False
+
+
+def borrowed_colour(tr: Tracks, i: int, run: np.ndarray, now: np.ndarray, color_tol: float) -> bool:
+    """Whether object ``i``'s colour ``now`` over the frames ``run`` is another object's, hidden
+    then in ``i``'s blob: an object of that colour (its median, within ``color_tol``), unseen in
+    every frame of the run, was seen last before it (or is seen first after it) touching object
+    ``i``. Where two objects overlap the detector sees one blob whose soft matte takes the colour
+    of the one in front, and the track that goes on through the blob shows that object's colour
+    until they part (seed 0 clean 131: a green ball's track took the blue one's colour while the
+    blue one's track had ended against it). A recoloured object takes a colour that no object
+    hidden beside it has.
+
+    Example:
+        >>> swapped = np.array([0.0, 0, 1.0])
+        >>> borrowed_colour(_example_tracks(), 2, np.array([5, 6]), swapped, 0.12)
+        False
+    """
+    run = np.asarray(run, int)
+    if run.size == 0:
+        return False
+    a, b = int(run[0]), int(run[-1])
+    now = np.asarray(now, float)
+    m = 2.0 * tr.pixel_scale
+
+    def whole(k: int) -> np.ndarray:
+        return tr.reliable(k) if tr.reliable(k).sum() >= 3 else tr.visible[k]
+
+    # the usual radii: where they touch, each one's blob is a part of it
+    r_i = float(np.nanmedian(tr.radii[i, whole(i)])) if whole(i).any() else 0.0
+    for j in range(tr.n_objects):
+        if j == i or tr.shot_of(j) != tr.shot_of(i) or tr.visible[j, a : b + 1].any():
+            continue
+        own = whole(j)
+        if not own.any() or np.linalg.norm(np.median(tr.colors[j, own], axis=0) - now) > color_tol:
+            continue
+        r_j = float(np.nanmedian(tr.radii[j, own]))
+        vis = np.flatnonzero(tr.visible[j])
+        ends = [vis[vis < a][-1:], vis[vis > b][:1]]
+        for t in np.concatenate(ends).astype(int):
+            if not tr.visible[i, t]:
+                continue
+            d = float(np.hypot(*(tr.centers[i, t] - tr.centers[j, t])))
+            if d <= r_i + r_j + m:
+                return True
     return False
 
 

@@ -187,7 +187,8 @@ class Tracks:
         median relative deviation of the radius at most 5%), a median step of ``pixel_scale``
         px per frame or more between those frames, a net travel of at least its radius and no
         step beyond twice the median one plus its diameter (a residue blob's track hops to
-        another blob of its look). Residue of the background on a moving camera's stabilised
+        another blob of its look), whose horizontal motion reverses at most once (gravity acts
+        down the frame; a residue blob's track goes back and forth). Residue of the background on a moving camera's stabilised
         frames (texture at a structure's edge, JPEG blocks) stays where its structure is, up
         to the camera map's error (well under 1 px after stabilisation), and newly seen
         texture touches the edge of the field of view (not whole); an object that is seen only
@@ -211,11 +212,20 @@ class Tracks:
         # and without a jump (a step beyond twice the usual one plus its diameter): a residue
         # blob's track hops to another blob of its look, an object moves on smoothly
         smooth = float(steps.max()) <= 2 * float(np.median(steps)) + 2 * med_r
+        # and on its way across: gravity acts down the frame, so an object's horizontal
+        # velocity keeps its sign (one reversal at most, off a wall); a residue blob's track
+        # that hops between blobs of its look goes back and forth (seed 1 clean 100156: a
+        # stripe's residue at 76, 84, 84, 65, 84 px). Only steps of a pixel or more per frame
+        # count, below that the sign is the camera map's noise.
+        vx = np.diff(p[:, 0]) / np.diff(ok)
+        sig = np.sign(vx[np.abs(vx) >= 1.0 * self.pixel_scale])
+        one_way = int(np.count_nonzero(sig[1:] != sig[:-1])) <= 1
         return bool(
             spread <= 0.05
             and float(np.median(steps)) >= 1.0 * self.pixel_scale
             and travel >= med_r
             and smooth
+            and one_way
         )
 
     def to_frame(self) -> Any:
