@@ -147,7 +147,11 @@ def fmt(r: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--baseline", default="/tmp/probes_base", help="checkout of commit 05a5400")
+    ap.add_argument(
+        "--baseline",
+        default="/tmp/probes_base",
+        help="checkout of the baseline (05a5400 by default)",
+    )
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--baseline-memory", type=float, default=6.0, help="GB for a baseline child")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per child")
@@ -177,7 +181,14 @@ def main() -> None:
     if not args.skip_baseline and not (base / "vidkit").is_dir():
         print(f"no baseline checkout at {base}: git worktree add {base} 05a5400")
         args.skip_baseline = True
-    print(f"{'clip':<28}{'this version':>40}   {'baseline 05a5400':>36}   aim")
+    label = "baseline"
+    if not args.skip_baseline:
+        # the baseline's own commit (any checkout can be the baseline, e.g. the previous main)
+        head = subprocess.run(
+            ["git", "-C", str(base), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        )
+        label = f"baseline {head.stdout.strip() or base}"
+    print(f"{'clip':<28}{'this version':>40}   {label:>36}   aim")
     for name, kind, arg, aim in cases:
         if args.cases is not None and name not in args.cases:
             continue
