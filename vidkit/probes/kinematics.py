@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.persistence import COLOR_TOL
 from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import (
@@ -30,11 +31,6 @@ from vidkit.probes.trajectory import (
 )
 
 __all__ = ["continuity", "smoothness", "dimensionless_jerk", "log_dimensionless_jerk"]
-
-#: RGB distance from an object's median colour beyond which a frame shows another blob (the
-#: default colour tolerance of :func:`~vidkit.probes.persistence.conservation`): a jump at a
-#: joint with such a frame on one side is the tracker slipping, not a teleport.
-COLOR_SWITCH = 0.12
 
 
 # --------------------------------------------------------------------------- continuity
@@ -52,7 +48,8 @@ def continuity(
     two fitted curves must meet somewhere between the two frames; a closest approach above
     ``max(jump_px, 6 sigma)`` px is a jump ("object 0 jumped 14 px between frames 11 and 12, 6x
     its usual step"), unless the object's colour on one side of the joint is off its median
-    colour by more than ``COLOR_SWITCH`` (0.12 RGB): the tracker took another blob there.
+    colour by more than ``persistence.COLOR_TOL`` (0.12 RGB, conservation's colour tolerance): the
+    tracker took another blob there.
 
     **Stutter**: an object that stays put (moves less than ``max(0.1 px, 4 sigma)`` per frame) for
     one or more frames while the motion fitted just before and just after it is faster than
@@ -91,7 +88,7 @@ def continuity(
             a, b = ev.frame_before, ev.frame_after
             if b - a > 2:
                 continue  # unseen for a while (behind something): anything may have happened
-            if max(float(np.linalg.norm(tr.colors[i, f] - col)) for f in (a, b)) > COLOR_SWITCH:
+            if max(float(np.linalg.norm(tr.colors[i, f] - col)) for f in (a, b)) > COLOR_TOL:
                 # one side of the joint is another blob (the tracker took a patch of another
                 # colour for a frame or two): an identity slip, not the object jumping
                 continue
@@ -321,10 +318,7 @@ def _area_tol(tr: Tracks, i: int, area: float) -> float:
     """How much object ``i``'s area may change over a frozen run (px^2): 5% of ``area``, or 3
     times the noise of its area over its reliable frames (MAD) when larger (a small object on a
     zooming camera or a blurred edge: a frozen object's measured area still jitters by that)."""
-    ref = tr.areas[i, tr.reliable(i)]
-    ref = ref[np.isfinite(ref)]
-    noise = 1.4826 * float(np.median(np.abs(ref - np.median(ref)))) if ref.size >= 5 else 0.0
-    return max(0.05 * max(area, 1e-9), 3 * noise)
+    return max(0.05 * max(area, 1e-9), 3 * tr.area_noise(i, min_frames=5))
 
 
 def _median_step(p: np.ndarray, frames: np.ndarray) -> float:

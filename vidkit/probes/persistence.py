@@ -368,12 +368,17 @@ def _change_text(
     return f"in {frames_text(run)}: {odd} instead of {usual}", run.tolist(), False
 
 
+#: RGB distance from an object's usual colour beyond which it shows another colour: the default
+#: ``color_tol`` of :func:`conservation`, and where continuity takes a frame for another blob.
+COLOR_TOL = 0.12
+
+
 def conservation(
     video: Any,
     *,
     fps: float | None = None,
     size_tol: float = 0.15,
-    color_tol: float = 0.12,
+    color_tol: float = COLOR_TOL,
     motion: Motion | None = None,
 ) -> ProbeResult:
     """Objects keep their size (radius) and colour.

@@ -180,6 +180,20 @@ class Tracks:
         """Frames where object ``i`` is visible, whole (not at the border) and not merged."""
         return self.visible[i] & ~self.at_border[i] & ~self.merged[i]
 
+    def area_noise(self, i: int, min_frames: int = 1) -> float:
+        """Robust noise (MAD scaled to a std) of object ``i``'s area over its :meth:`reliable`
+        frames (px^2); 0.0 with fewer than ``min_frames`` of them.
+
+        Example:
+            >>> tr.area_noise(0)  # doctest: +SKIP
+            1.8
+        """
+        ref = self.areas[i, self.reliable(i)]
+        ref = ref[np.isfinite(ref)]
+        if ref.size < max(1, min_frames):
+            return 0.0
+        return 1.4826 * float(np.median(np.abs(ref - np.median(ref))))
+
     def steady_mover(self, i: int, min_frames: int = 5) -> bool:
         """Whether object ``i`` is a solid object on its way somewhere, however briefly seen.
 

@@ -448,7 +448,7 @@ def _shoulders(tr: Tracks, i: int) -> np.ndarray:
     a = tr.areas[i]
     ref = a[ok]
     usual = float(np.nanpercentile(ref, 75))
-    noise = 1.4826 * float(np.nanmedian(np.abs(ref - np.nanmedian(ref))))
+    noise = tr.area_noise(i)
     low = vis & (a < usual - max(3 * noise, 0.03 * usual))
     T = tr.num_frames
     for f in np.flatnonzero(hold):
