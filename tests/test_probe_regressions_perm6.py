@@ -46,24 +46,40 @@ def test_jpeg_fringe_does_not_split_the_ball_into_a_ghost():
     assert not tr.merged[0, 15:31].any()
 
 
-def test_new_object_among_residue_blobs_is_not_merged_with_them():
+# ------------------------------------------------- appearances and vanishings found
+# each case: a suite seed and the frame its permanence finding must name, named by what went
+# wrong (no finding, or one excused, before)
+_FOUND = [
     # seed 1 appear, zoom, settle: a large ball (r=19) appears resting at frame 7 among blobs
     # of residue along the floor's edge (frames 0-6, dropped later as short). Two residue
     # tracks predicted inside the ball's blob made it "merged" in frames 7-9, which excused
     # the appearance as the ball coming out of them.
-    _, rep = suite_report(152026)
-    assert 7 in _permanence_frames(rep), _fails(rep)
-
-
-# ------------------------------------------------------------------------- background
-def test_object_that_appears_and_rests_is_not_held_in_the_background():
+    pytest.param(152026, 7, id="new_object_among_residue_blobs_is_not_merged_with_them"),
     # seed 0 appear, zoom, stripes: the ball appears at frame 16 and rests there to the end
     # (40 of 56 frames), so the median background held it and only its "hole" (the stripes
     # it covers, frames 0-15) was tracked: no appearance found.
-    _, rep = suite_report(52023)
-    assert 16 in _permanence_frames(rep), _fails(rep)
+    pytest.param(52023, 16, id="object_that_appears_and_rests_is_not_held_in_the_background"),
+    # seed 1 vanish, zoom, 12 fps: a third ball (r=12.6) is seen in frames 0-6 and vanishes;
+    # seen in 7 of 26 frames it fell under the moving camera's 30% share for a track and was
+    # dropped as residue, so nothing vanished.
+    pytest.param(151008, 7, id="ball_seen_briefly_before_it_vanishes_is_judged"),
+    # seed 1 vanish, pan, occluded, 10 fps: the ball comes out from behind the occluder at
+    # frame 24 and vanishes after frame 37; that piece (14 of 57 frames) was dropped as
+    # residue by the 30% share.
+    pytest.param(151016, 38, id="ball_seen_between_occluder_and_vanishing_is_judged"),
+    # seed 1 appear, static, settle: the ball appears at frame 9 and rests; held in the median,
+    # only its hole was seen before (the same cause as 52023 on a zooming camera)
+    pytest.param(152005, 9, id="object_that_appears_and_rests_on_a_fixed_camera_is_found"),
+]
 
 
+@pytest.mark.parametrize(("seed", "frame"), _FOUND)
+def test_appearance_or_vanishing_is_found_at_its_frame(seed: int, frame: int):
+    _, rep = suite_report(seed)
+    assert frame in _permanence_frames(rep), _fails(rep)
+
+
+# ------------------------------------------------------------------------- background
 def test_hole_regions_finds_a_held_object_but_not_a_floor():
     bg = np.full((40, 40, 3), 0.8, np.float32)
     bg[30:, :] = (0.3, 0.2, 0.1)  # a floor: far larger than any hole
@@ -82,22 +98,6 @@ def test_hole_regions_finds_a_held_object_but_not_a_floor():
 
 
 # ------------------------------------------------------------------------- short tracks
-def test_ball_seen_briefly_before_it_vanishes_is_judged():
-    # seed 1 vanish, zoom, 12 fps: a third ball (r=12.6) is seen in frames 0-6 and vanishes;
-    # seen in 7 of 26 frames it fell under the moving camera's 30% share for a track and was
-    # dropped as residue, so nothing vanished.
-    _, rep = suite_report(151008)
-    assert 7 in _permanence_frames(rep), _fails(rep)
-
-
-def test_ball_seen_between_occluder_and_vanishing_is_judged():
-    # seed 1 vanish, pan, occluded, 10 fps: the ball comes out from behind the occluder at
-    # frame 24 and vanishes after frame 37; that piece (14 of 57 frames) was dropped as
-    # residue by the 30% share.
-    _, rep = suite_report(151016)
-    assert 38 in _permanence_frames(rep), _fails(rep)
-
-
 def test_steady_mover_tells_a_moving_ball_from_residue():
     T = 10
     vis = np.zeros((2, T), bool)
@@ -131,13 +131,6 @@ def test_crossing_balls_keep_their_identities():
     # (perm7, tests/test_probe_regressions_perm7.py).
     _, rep = suite_report(131)
     assert rep.results["continuity"].passed is True, _fails(rep)
-
-
-def test_object_that_appears_and_rests_on_a_fixed_camera_is_found():
-    # seed 1 appear, static, settle: the ball appears at frame 9 and rests; held in the median,
-    # only its hole was seen before (the same cause as 52023 on a zooming camera)
-    _, rep = suite_report(152005)
-    assert 9 in _permanence_frames(rep), _fails(rep)
 
 
 def test_brief_tracks_on_a_fixed_camera_are_not_kept_as_movers():
