@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -181,7 +182,9 @@ def gray_u8(frame: np.ndarray) -> np.ndarray:
     """
     import cv2
 
-    u = np.round(np.clip(frame, 0, 1) * 255).astype(np.uint8)
+    u = np.clip(frame, 0, 1)  # a new array: scaled and rounded in place (the same values)
+    u *= 255
+    u = np.round(u, out=u).astype(np.uint8)
     return cv2.cvtColor(u, cv2.COLOR_RGB2GRAY) if u.ndim == 3 else u
 
 
@@ -196,15 +199,29 @@ def optical_flow(a: np.ndarray, b: np.ndarray, method: str = "dis") -> np.ndarra
         >>> optical_flow(np.zeros((16, 16, 3)), np.zeros((16, 16, 3))).shape
         (16, 16, 2)
     """
+    return _gray_flow(method)(gray_u8(a), gray_u8(b))
+
+
+def _gray_flow(method: str) -> Any:
+    """``flow(ga, gb)`` between two uint8 gray frames by ``method`` (see :func:`optical_flow`).
+    One DIS instance serves all the pairs of a clip: it keeps nothing between calls (the flows
+    are those of a new instance per pair), and making one costs a fiftieth of a 64x64 flow."""
     import cv2
 
     if method not in _FLOW_METHODS:
         raise ValueError(f"method must be one of {_FLOW_METHODS}, got {method!r}")
-    ga, gb = gray_u8(a), gray_u8(b)
     if method == "dis":
         dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-        return dis.calc(ga, gb, None)
-    return cv2.calcOpticalFlowFarneback(ga, gb, None, 0.5, 3, 15, 3, 5, 1.2, 0)
+        return lambda ga, gb: dis.calc(ga, gb, None)
+    return lambda ga, gb: cv2.calcOpticalFlowFarneback(ga, gb, None, 0.5, 3, 15, 3, 5, 1.2, 0)
+
+
+@functools.lru_cache(maxsize=4)
+def _grid(H: int, W: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pixel coordinates (x, y) of an ``H`` x ``W`` frame, float32 (read-only, shared)."""
+    gx, gy = np.meshgrid(np.arange(W, dtype=np.float32), np.arange(H, dtype=np.float32))
+    gx.flags.writeable = gy.flags.writeable = False
+    return gx, gy
 
 
 def _warp(img: np.ndarray, flow: np.ndarray) -> np.ndarray:
@@ -212,7 +229,7 @@ def _warp(img: np.ndarray, flow: np.ndarray) -> np.ndarray:
     import cv2
 
     H, W = flow.shape[:2]
-    gx, gy = np.meshgrid(np.arange(W, dtype=np.float32), np.arange(H, dtype=np.float32))
+    gx, gy = _grid(H, W)
     mx = gx + flow[..., 0].astype(np.float32)
     my = gy + flow[..., 1].astype(np.float32)
     return cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
@@ -270,12 +287,14 @@ def warping_error(
         raise ValueError(f"factor must be > 1 and floor >= 0, got {factor}, {floor}")
     v = _video(video)
     fr = v.frames
+    flow = _gray_flow(method)
+    grays = [gray_u8(f) for f in fr]  # each frame's gray once (it is in two pairs, both ways)
     errs = []
     occl = []
     for t in range(fr.shape[0] - 1):
         a, b = fr[t], fr[t + 1]
-        fw = optical_flow(a, b, method)
-        bw = optical_flow(b, a, method)
+        fw = flow(grays[t], grays[t + 1])
+        bw = flow(grays[t + 1], grays[t])
         occ = occlusion_mask(fw, bw)
         noc = ~occ
         warped = _warp(b, fw)
@@ -357,8 +376,10 @@ def dynamic_degree_classical(video: Video | np.ndarray, *, method: str = "dis") 
             details={"pair_flow": np.zeros(0), "interval": interval},
         )
     scores = []
-    for a, b in zip(fr[:-1], fr[1:]):
-        flow = optical_flow(a, b, method)
+    pair_flow = _gray_flow(method)
+    grays = [gray_u8(f) for f in fr]
+    for ga, gb in zip(grays[:-1], grays[1:]):
+        flow = pair_flow(ga, gb)
         rad = np.sqrt(flow[..., 0] ** 2 + flow[..., 1] ** 2).reshape(-1)
         top = np.sort(rad)[::-1][: max(cut, 1)]
         scores.append(float(np.mean(top)))
