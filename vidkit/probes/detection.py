@@ -99,7 +99,10 @@ def _dominant_color(pixels: np.ndarray, radius: float = 0.12) -> np.ndarray:
         return med  # one colour (the usual case): no need to look for clusters
     if px.shape[0] > 96:
         px = px[:: px.shape[0] // 96 + 1]
-    d = np.sqrt(((px[:, None, :] - px[None, :, :]) ** 2).sum(-1))
+    # the pairwise distances channel by channel (numpy's 3-wide sum over the last axis adds
+    # in the same order, 8x slower)
+    r, g, b = (px[:, k, None] - px[None, :, k] for k in range(3))
+    d = np.sqrt(r * r + g * g + b * b)
     near = d < radius
     k = int(np.argmax(near.sum(1)))
     return px[near[k]].mean(axis=0)
