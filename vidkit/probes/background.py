@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.medians import median
+
 __all__ = ["temporal_median", "masked_temporal_median", "held_regions", "hole_regions"]
 
 #: the largest region of an object's colour that :func:`repair_background` paints over, in units
@@ -133,7 +135,7 @@ def noise_sigma(residual: np.ndarray) -> float:
     flat = residual.reshape(-1)
     step = max(1, flat.size // 40_000)
     sample = flat[::step]
-    return float(1.4826 * np.median(np.abs(sample - np.median(sample))))
+    return float(1.4826 * median(np.abs(sample - median(sample)), overwrite=True))
 
 
 def gains(frames: np.ndarray, bg: np.ndarray, exclude: np.ndarray | None = None) -> np.ndarray:
@@ -404,11 +406,11 @@ def repair_background(
     cols = np.unique(np.round(np.stack(cols), 2), axis=0)
     step = max(1, bg.shape[0] * bg.shape[1] // 4096)
     sample = bg.reshape(-1, 3)[::step]
-    keep = [c for c in cols if np.median(np.linalg.norm(sample - c, axis=1)) > 0.25]
+    keep = [c for c in cols if median(np.linalg.norm(sample - c, axis=1), True) > 0.25]
     # an object that came and then rested is held in the median and only its "hole" is
     # detected (in the frames before it came): its colour and pixels are held too
     holes, hole_cols = hole_regions(bg, dets, labels)
-    keep += [c for c in hole_cols if np.median(np.linalg.norm(sample - c, axis=1)) > 0.25]
+    keep += [c for c in hole_cols if median(np.linalg.norm(sample - c, axis=1), True) > 0.25]
     if not keep:
         return None
     C = np.stack(keep)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vidkit.probes.medians import median
 from vidkit.probes.temporal import gray_u8
 
 __all__ = [
@@ -88,20 +89,6 @@ def corner_moves(a: np.ndarray, b: np.ndarray, W: int, H: int) -> float:
     """
     c = np.array([[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]], float)
     return float(np.hypot(*((c @ a[:, :2].T + a[:, 2]) - (c @ b[:, :2].T + b[:, 2])).T).max())
-
-
-def _median(x: np.ndarray, overwrite: bool = False) -> float:
-    """``np.median`` of a 1-D float array, the same value (numpy's own arithmetic: the middle
-    order statistics by one partition, their float32 mean), without its per-call overhead (a
-    third of an iteration of :func:`dense_align` at 64x64). ``overwrite``: partition ``x``
-    itself (a temporary)."""
-    n = x.size
-    h = n // 2
-    p = x if overwrite else x.copy()
-    p.partition([h - 1, h, n - 1] if n % 2 == 0 else [h, n - 1])
-    if np.isnan(p[-1]):
-        return float("nan")
-    return float((p[h - 1] + p[h]) / 2 if n % 2 == 0 else p[h])
 
 
 def dense_gray(frame: np.ndarray) -> np.ndarray:
@@ -194,8 +181,8 @@ def dense_align(
             else:
                 gx, gy, Rk, wk, x_, y_ = gx[ok], gy[ok], R[ok], wI[ok], xc[ok], yc[ok]
             r = wk - (gain * Rk + bias)
-            med = _median(r)
-            sig = max(1.4826 * _median(np.abs(r - med), overwrite=True), 0.3)
+            med = float(median(r))  # np.median's values, a tenth of its cost (medians.py)
+            sig = max(1.4826 * float(median(np.abs(r - med), overwrite=True)), 0.3)
             u = r / (4.685 * sig)
             wt = np.where(np.abs(u) < 1, (1 - u * u) ** 2, 0.0).astype(np.float32)
             # the Jacobian's columns written in place (np.stack's values, without its copies)

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.medians import row_medians
 from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.tracking import temporal_median
 from vidkit.video import Video, as_video
@@ -129,7 +130,7 @@ def flicker(
         # a dark video: use absolute mean intensity instead of ratios
         level = fr.mean(axis=1) / max(float(fr.mean()), 1e-6)
     else:
-        level = _row_medians(fr[:, bright] / ref[bright])
+        level = row_medians(fr[:, bright] / ref[bright])  # np.median's, 10x faster
     rel = np.zeros(T)
     for t in range(T):
         nb = [k for k in range(t - 2, t + 3) if k != t and 0 <= k < T]
@@ -170,19 +171,6 @@ def flicker(
         findings=findings,
         details={"brightness": level, "jump": jumps},
     )
-
-
-def _row_medians(x: np.ndarray) -> np.ndarray:
-    """``np.median(x, axis=1)`` of a 2-D float array, the same values: one partition per row at
-    the upper middle, and the largest value below it for the lower middle (numpy partitions at
-    both middles and the last place at once, which along an axis is 10x slower: 4 ms of a 64x64
-    clip's flicker)."""
-    n = x.shape[1]
-    h = n // 2
-    p = np.partition(x, h, axis=1)
-    out = (p[:, :h].max(axis=1) + p[:, h]) / 2 if n % 2 == 0 else p[:, h].copy()
-    out[np.isnan(p[:, h:].max(axis=1))] = np.nan  # a NaN sorts last: numpy's median is NaN
-    return out
 
 
 # --------------------------------------------------------------------------- flow
