@@ -166,11 +166,12 @@ def dense_align(
         Iy = cv2.Sobel(img_l, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
         ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
         xc, yc = xs - np.float32(cl[0]), ys - np.float32(cl[1])
+        Ml = np.empty((2, 3))
         for _ in range(iters[lev]):
-            Ml = np.hstack([A, (t * s + cl - A @ cl)[:, None]])
+            Ml[:, :2], Ml[:, 2] = A, t * s + cl - A @ cl
             wI = cv2.warpAffine(img_l, Ml, (w, h), flags=flags, borderValue=np.nan)
             ok = np.isfinite(wI)
-            shown = ok.mean()
+            shown = np.count_nonzero(ok) / ok.size  # ok.mean(), exactly (a count over a count)
             if shown < 0.2:
                 return np.hstack([A, (t + c - A @ c)[:, None]]), stats
             gx = cv2.warpAffine(Ix, Ml, (w, h), flags=flags)
