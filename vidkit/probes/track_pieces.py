@@ -349,6 +349,8 @@ def identity_splits(
         if not (np.isfinite(rb) and np.isfinite(ra)) or min(rb, ra) <= 0:
             continue
         step_r = max(rb, ra) / min(rb, ra) - 1
+        if not step_r > size_tol:
+            continue  # no step in size: no switch, whatever the colour (the test below)
         cb = np.median(c[max(last, k - 3) : k], axis=0)
         ca = np.median(c[k : k + 3], axis=0)
         step_c = float(np.linalg.norm(ca - cb))
