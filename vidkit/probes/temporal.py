@@ -231,8 +231,8 @@ def _warp(img: np.ndarray, flow: np.ndarray) -> np.ndarray:
 
     H, W = flow.shape[:2]
     gx, gy = _grid(H, W)
-    mx = gx + flow[..., 0].astype(np.float32)
-    my = gy + flow[..., 1].astype(np.float32)
+    mx = gx + flow[..., 0].astype(np.float32, copy=False)
+    my = gy + flow[..., 1].astype(np.float32, copy=False)
     return cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
@@ -251,7 +251,8 @@ def occlusion_mask(fw: np.ndarray, bw: np.ndarray) -> np.ndarray:
     bw_w = _warp(bw, fw)
     fb = fw + bw_w
     mag = lambda f: f[..., 0] ** 2 + f[..., 1] ** 2  # noqa: E731
-    mask1 = mag(fb) > 0.01 * (mag(bw_w) + mag(fw)) + 0.5
+    mag_fw = mag(fw)
+    mask1 = mag(fb) > 0.01 * (mag(bw_w) + mag_fw) + 0.5
     u, v = fw[..., 0], fw[..., 1]
     du = np.zeros_like(u)
     dv = np.zeros_like(u)
@@ -261,7 +262,7 @@ def occlusion_mask(fw: np.ndarray, bw: np.ndarray) -> np.ndarray:
     dv[:-1, :] = u[:-1, :] - u[1:, :]
     du_v[:, :-1] = v[:, :-1] - v[:, 1:]
     dv_v[:-1, :] = v[:-1, :] - v[1:, :]
-    mask2 = (du**2 + dv**2 + du_v**2 + dv_v**2) > 0.01 * mag(fw) + 0.002
+    mask2 = (du**2 + dv**2 + du_v**2 + dv_v**2) > 0.01 * mag_fw + 0.002
     return mask1 | mask2
 
 
