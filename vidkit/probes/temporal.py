@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.probes.medians import row_medians
+from vidkit.probes.medians import median, row_medians
 from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.tracking import temporal_median
 from vidkit.video import Video, as_video
@@ -134,7 +134,7 @@ def flicker(
     rel = np.zeros(T)
     for t in range(T):
         nb = [k for k in range(t - 2, t + 3) if k != t and 0 <= k < T]
-        base = float(np.median(level[nb]))
+        base = float(median(level[nb]))
         rel[t] = level[t] / base - 1 if base > 0 else 0.0
     jumps = np.abs(rel)
     # the first and last frame have neighbours on one side only: a step there (a fade before a

@@ -29,6 +29,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from vidkit.probes.medians import median
 from vidkit.probes.tracking import Tracks
 
 __all__ = [
@@ -345,7 +346,7 @@ def identity_splits(
     for k in range(1, fr.size):
         if k - last < 3 or fr.size - k < 3:
             continue
-        rb, ra = float(np.median(r[max(last, k - 3) : k])), float(np.median(r[k : k + 3]))
+        rb, ra = float(median(r[max(last, k - 3) : k])), float(median(r[k : k + 3]))
         if not (np.isfinite(rb) and np.isfinite(ra)) or min(rb, ra) <= 0:
             continue
         step_r = max(rb, ra) / min(rb, ra) - 1
