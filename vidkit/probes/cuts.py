@@ -94,9 +94,9 @@ def thumbnail_colours(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     h = max(1, int(round(H * w / W)))
     small = cv2.resize(f, (w, h), interpolation=cv2.INTER_AREA) if (h, w) != (H, W) else f
     g = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    q = np.clip((small * COLOUR_LEVELS).astype(np.int32), 0, COLOUR_LEVELS - 1)
-    idx = (q[..., 0] * COLOUR_LEVELS + q[..., 1]) * COLOUR_LEVELS + q[..., 2]
-    hist = np.bincount(idx.ravel(), minlength=COLOUR_LEVELS**3) / idx.size
+    # levels [0, 1/4), ..., [3/4, 1] per channel (1.0 itself in the top level)
+    hist = cv2.calcHist([small], [0, 1, 2], None, [COLOUR_LEVELS] * 3, [0.0, 1.0 + 1e-6] * 3)
+    hist = hist.ravel() / max(float(hist.sum()), 1.0)
     return ((g - g.mean()) / (g.std() + 0.01)).astype(np.float32), hist.astype(np.float32)
 
 
