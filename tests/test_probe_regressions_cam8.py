@@ -80,6 +80,21 @@ def test_colour_histogram_cut_and_flash():
     assert find_cuts(np.stack(th), colours=np.stack(col)) == []
 
 
+def test_dark_flash_over_a_noise_free_scene_is_flicker_not_a_cut():
+    # vk.synth free fall over a texture without sensor noise, frames 16-17 at 65% brightness:
+    # the colour histogram moved by 0.95 and the normalised thumbnail by 0.065 (clipping and
+    # quantisation), 3x the floor of the pairs around it: read as cuts at 16 and 18, which
+    # split the flash off into a shot of its own and hid frames 15-18 from the flicker probe
+    import vidkit as vk
+
+    scene = vk.synth.render(
+        "free_fall", seed=12, violation="flicker", background="texture", camera_noise=0.0
+    )
+    rep = vk.probes.physics(scene.video)
+    assert rep.cuts == []
+    assert {16, 17} <= set(rep.results["flicker"].failed_frames)
+
+
 def test_colours_must_match_the_frames():
     th = np.zeros((5, 8, 8), np.float32)
     with pytest.raises(ValueError, match="one histogram per frame"):

@@ -17,7 +17,11 @@ deviation. A **cut** is a pair where
   palette of the picture, and the 3x of ``d_t`` is on thumbnails normalised for brightness,
   so a flash alone is no cut. A cut to a scene of another brightness or contrast, or one that
   only part of the thumbnail shows, changes fewer than a sixth of its normalised pixels by half
-  a standard deviation: 7 such cuts of the validation suite's seeds 0-2 were read as flicker);
+  a standard deviation: 7 such cuts of the validation suite's seeds 0-2 were read as flicker).
+  That change of the normalised thumbnail must also stand 3x above sensor noise (0.05), and the
+  new palette must last: every frame of the 3 after the pair differs from every frame of the 3
+  before it by half the bar (a flash of one or two frames over a noise-free scene moves the
+  colours as much and returns);
 * it is not a local change: once the gray levels of the second thumbnail are fitted as an
   affine function of the first's (on the 70% of pixels that agree best: the normalisation moves
   every pixel when an object appears), the pixels that still changed are not a single compact
@@ -64,7 +68,13 @@ COLOUR_LEVELS = 4
 COLOUR_CHANGED = 0.1
 COLOUR_SPIKE = 8.0
 # the change of the normalised thumbnail that must come with a new palette, against around it
+# and against NOISE_D: sensor noise moves the normalised thumbnail by 0.03-0.07 (validation
+# clips), while a flash over a noise-free frame moves it by a few hundredths only (clipping,
+# quantisation: 0.065 for a vk.synth frame darkened by 35%, 3x the pairs around it)
 COLOUR_D_SPIKE = 3.0
+NOISE_D = 0.05
+# a new shot's palette lasts: the frames on each side of the cut that must all differ
+COLOUR_LASTS = 3
 
 
 def thumbnail(frame: np.ndarray) -> np.ndarray:
@@ -138,10 +148,14 @@ def find_cuts(
         part = c[t] > PART_CHANGED and d[t] > 0.3 and d[t] > 6 * base
         # or a new palette with a change of the picture (see the module docstring)
         palette = False
-        if colours is not None and d[t] > COLOUR_D_SPIKE * base:
+        if colours is not None and d[t] > COLOUR_D_SPIKE * max(base, NOISE_D):
             hb = np.r_[hd[max(0, t - 5) : t], hd[t + 1 : t + 6]]
             hbase = max(float(np.median(hb)) if hb.size else 0.0, 0.01)
-            palette = hd[t] > COLOUR_CHANGED and hd[t] > COLOUR_SPIKE * hbase
+            palette = (
+                hd[t] > COLOUR_CHANGED
+                and hd[t] > COLOUR_SPIKE * hbase
+                and _new_palette_lasts(hist, t)
+            )
         if not (most or part or palette):
             continue
         # the rest of the picture may only look changed because the thumbnails are normalised
@@ -155,6 +169,17 @@ def find_cuts(
                 continue
         cuts.append(t + 1)
     return cuts
+
+
+def _new_palette_lasts(hist: np.ndarray, t: int) -> bool:
+    """Whether the palette after the pair ``t -> t+1`` differs from the one before it, by half
+    the cut's bar (COLOUR_CHANGED), for every two frames within COLOUR_LASTS on each side: a new
+    shot lasts, a flash of one or two frames returns to the palette before it (within a few
+    thousandths) and is flicker, judged by its own probe."""
+    before = hist[max(0, t + 1 - COLOUR_LASTS) : t + 1]
+    after = hist[t + 1 : t + 1 + COLOUR_LASTS]
+    cross = 0.5 * np.abs(before[:, None, :] - after[None, :, :]).sum(axis=2)
+    return bool(cross.min() > 0.5 * COLOUR_CHANGED)
 
 
 def _local_change(a: np.ndarray, b: np.ndarray) -> bool:
