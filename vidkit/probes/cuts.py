@@ -9,7 +9,19 @@ deviation. A **cut** is a pair where
 * most of the picture changed, as a spike: ``c_t > 0.5``, ``d_t > 0.4`` and ``d_t`` more than
   2.5x the median of the 5 pairs on each side (a fast pan changes much of the picture in every
   pair, not in one); or a sixth of it changed in an otherwise calm clip: ``c_t > 0.15``,
-  ``d_t > 0.3`` and more than 6x that median (two shots of similar scenery);
+  ``d_t > 0.3`` and more than 6x that median (two shots of similar scenery); or the picture
+  changed 3x more than around it and so did its colours (when ``colours`` are given): the
+  thumbnail's colour histogram (4 levels per channel, 64 bins) moved by ``h_t > 0.1`` (a tenth
+  of its pixels changed bin, half the L1 distance) and by more than 8x the median of the 5 pairs
+  on each side (a new shot brings a new palette; a camera's or an object's motion keeps the
+  palette of the picture, and the 3x of ``d_t`` is on thumbnails normalised for brightness,
+  so a flash alone is no cut. A cut to a scene of another brightness or contrast, or one that
+  only part of the thumbnail shows, changes fewer than a sixth of its normalised pixels by half
+  a standard deviation: 7 such cuts of the validation suite's seeds 0-2 were read as flicker).
+  That change of the normalised thumbnail must also stand 3x above sensor noise (0.05), and the
+  new palette must last: every frame of the 3 after the pair differs from every frame of the 3
+  before it by half the bar (a flash of one or two frames over a noise-free scene moves the
+  colours as much and returns);
 * it is not a local change: once the gray levels of the second thumbnail are fitted as an
   affine function of the first's (on the 70% of pixels that agree best: the normalisation moves
   every pixel when an object appears), the pixels that still changed are not a single compact
@@ -39,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["thumbnail", "find_cuts", "shots_from_cuts"]
+__all__ = ["thumbnail", "thumbnail_colours", "find_cuts", "shots_from_cuts"]
 
 THUMB_W = 48
 # the largest share of the picture a local change may cover: any compact blob, or a disk
@@ -48,26 +60,68 @@ LOCAL_MAX_DISK = 0.25
 # the share of the picture that must change at once, 6x more than around it, for a cut between
 # two shots of similar scenery (a zoom's two shots of one floor differ in 18% of the thumbnail)
 PART_CHANGED = 0.15
+# a cut's new palette: the share of the thumbnail's pixels that change colour bin (4 levels per
+# channel), and how much more than around it; over the 1175 clips of the validation suite's
+# seeds 0-2 every cut moved 0.1 or more of its pixels, 9.8x or more the pairs around it, and
+# no pair that is not a cut passed the three bars together (the closest: 5.8x)
+COLOUR_LEVELS = 4
+COLOUR_CHANGED = 0.1
+COLOUR_SPIKE = 8.0
+# the change of the normalised thumbnail that must come with a new palette, against around it
+# and against NOISE_D: sensor noise moves the normalised thumbnail by 0.03-0.07 (validation
+# clips), while a flash over a noise-free frame moves it by a few hundredths only (clipping,
+# quantisation: 0.065 for a vk.synth frame darkened by 35%, 3x the pairs around it)
+COLOUR_D_SPIKE = 3.0
+NOISE_D = 0.05
+# a new shot's palette lasts: the frames on each side of the cut that must all differ
+COLOUR_LASTS = 3
 
 
 def thumbnail(frame: np.ndarray) -> np.ndarray:
     """The normalised gray thumbnail of one float RGB frame (``[h, 48]``, zero mean, unit std)."""
+    return thumbnail_colours(frame)[0]
+
+
+def thumbnail_colours(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The normalised gray :func:`thumbnail` of one float RGB frame and the colour histogram of
+    the same thumbnail in colour (``[64]``: 4 levels per channel, fractions of its pixels).
+
+    The frame is shrunk once, in colour (area averaging and the gray conversion are both
+    linear, so the gray thumbnail is the one of the gray frame).
+
+    Example:
+        >>> g, h = thumbnail_colours(np.full((36, 64, 3), 0.6, np.float32))
+        >>> g.shape, float(h.sum()), int(np.argmax(h))
+        ((27, 48), 1.0, 42)
+    """
     import cv2
 
-    H, W = frame.shape[:2]
-    g = cv2.cvtColor(np.asarray(frame, np.float32), cv2.COLOR_RGB2GRAY)
+    f = np.asarray(frame, np.float32)
+    if f.ndim != 3 or f.shape[2] != 3:
+        raise ValueError(f"expected one [H, W, 3] RGB frame, got shape {f.shape}")
+    H, W = f.shape[:2]
     w = min(THUMB_W, W)
     h = max(1, int(round(H * w / W)))
-    g = cv2.resize(g, (w, h), interpolation=cv2.INTER_AREA)
-    return ((g - g.mean()) / (g.std() + 0.01)).astype(np.float32)
+    small = cv2.resize(f, (w, h), interpolation=cv2.INTER_AREA) if (h, w) != (H, W) else f
+    g = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    # levels [0, 1/4), ..., [3/4, 1] per channel (1.0 itself in the top level)
+    hist = cv2.calcHist([small], [0, 1, 2], None, [COLOUR_LEVELS] * 3, [0.0, 1.0 + 1e-6] * 3)
+    hist = hist.ravel() / max(float(hist.sum()), 1.0)
+    return ((g - g.mean()) / (g.std() + 0.01)).astype(np.float32), hist.astype(np.float32)
 
 
-def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> list[int]:
+def find_cuts(
+    thumbs: np.ndarray,
+    pairs: list[dict[str, Any]] | None = None,
+    colours: np.ndarray | None = None,
+) -> list[int]:
     """Frames that start a new shot (a cut between frames ``k - 1`` and ``k``).
 
     ``thumbs`` are :func:`thumbnail` images of every frame; ``pairs`` the optional
     :func:`vidkit.probes.camera.pair_motion` results of consecutive frames (a pair whose motion
-    is a clean similarity is never a cut).
+    is a clean similarity is never a cut); ``colours`` the optional colour histograms of every
+    frame (:func:`thumbnail_colours`), for cuts to a new palette that change less of the
+    normalised gray thumbnail.
 
     Example:
         >>> find_cuts(np.zeros((5, 8, 8), np.float32))
@@ -79,6 +133,12 @@ def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> 
     diff = np.abs(np.diff(np.asarray(thumbs, np.float32), axis=0))
     d = diff.mean(axis=(1, 2))
     c = (diff > 0.5).mean(axis=(1, 2))
+    hd = np.zeros(T - 1)
+    if colours is not None:
+        hist = np.asarray(colours, np.float64)
+        if hist.shape[0] != T:
+            raise ValueError(f"colours must have one histogram per frame ({T}), got {hist.shape}")
+        hd = 0.5 * np.abs(np.diff(hist, axis=0)).sum(axis=1)
     cuts = []
     for t in range(T - 1):
         if not (c[t] > min(0.5, PART_CHANGED) and d[t] > 0.3):
@@ -88,7 +148,17 @@ def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> 
         most = c[t] > 0.5 and d[t] > 0.4 and d[t] > 2.5 * base
         # or a smaller part of the picture changing at once, in an otherwise calm clip
         part = c[t] > PART_CHANGED and d[t] > 0.3 and d[t] > 6 * base
-        if not (most or part):
+        # or a new palette with a change of the picture (see the module docstring)
+        palette = False
+        if colours is not None and d[t] > COLOUR_D_SPIKE * max(base, NOISE_D):
+            hb = np.r_[hd[max(0, t - 5) : t], hd[t + 1 : t + 6]]
+            hbase = max(float(np.median(hb)) if hb.size else 0.0, 0.01)
+            palette = (
+                hd[t] > COLOUR_CHANGED
+                and hd[t] > COLOUR_SPIKE * hbase
+                and _new_palette_lasts(hist, t)
+            )
+        if not (most or part or palette):
             continue
         # the rest of the picture may only look changed because the thumbnails are normalised
         # (an object appearing or leaving shifts the mean and spread): what an affine map of
@@ -101,6 +171,17 @@ def find_cuts(thumbs: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> 
                 continue
         cuts.append(t + 1)
     return cuts
+
+
+def _new_palette_lasts(hist: np.ndarray, t: int) -> bool:
+    """Whether the palette after the pair ``t -> t+1`` differs from the one before it, by half
+    the cut's bar (COLOUR_CHANGED), for every two frames within COLOUR_LASTS on each side: a new
+    shot lasts, a flash of one or two frames returns to the palette before it (within a few
+    thousandths) and is flicker, judged by its own probe."""
+    before = hist[max(0, t + 1 - COLOUR_LASTS) : t + 1]
+    after = hist[t + 1 : t + 1 + COLOUR_LASTS]
+    cross = 0.5 * np.abs(before[:, None, :] - after[None, :, :]).sum(axis=2)
+    return bool(cross.min() > 0.5 * COLOUR_CHANGED)
 
 
 def _local_change(a: np.ndarray, b: np.ndarray) -> bool:

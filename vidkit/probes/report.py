@@ -305,7 +305,7 @@ def physics(
         [30, 76, 137, 187, 242]
     """
     from vidkit.probes.camera import pair_motion
-    from vidkit.probes.cuts import find_cuts, shots_from_cuts, thumbnail
+    from vidkit.probes.cuts import find_cuts, shots_from_cuts, thumbnail_colours
     from vidkit.probes.stream import open_frames
     from vidkit.probes.temporal import gray_u8
 
@@ -328,13 +328,16 @@ def physics(
     fps_ = src.fps
     # ---------------------------------------------------------------- pass 1: cuts, camera
     thumbs: list[np.ndarray] = []
+    colours: list[np.ndarray] = []
     pairs: list[dict[str, Any]] = []
     prev = None
     frame_img = None
     small = min(h, w) < MIN_SIDE
     for a, ch in src.chunks(chunk):
         for f in ch:
-            thumbs.append(thumbnail(f))
+            th, hist = thumbnail_colours(f)
+            thumbs.append(th)
+            colours.append(hist)
             if not small:
                 g = gray_u8(f)
                 if prev is not None:
@@ -363,7 +366,15 @@ def physics(
         ),
     ]
     broken = [c for c in clip_checks if not c.holds]
-    cuts = [] if small else find_cuts(np.stack(thumbs) if thumbs else np.zeros(0), pairs)
+    cuts = (
+        []
+        if small
+        else find_cuts(
+            np.stack(thumbs) if thumbs else np.zeros(0),
+            pairs,
+            np.stack(colours) if colours else None,
+        )
+    )
     shots = shots_from_cuts(cuts, T)
     spans: list[tuple[int, int, int]] = []
     for si, (a, b) in enumerate(shots):
