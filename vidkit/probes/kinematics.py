@@ -51,7 +51,8 @@ def continuity(
     colour by more than ``persistence.COLOR_TOL`` (0.12 RGB, conservation's colour tolerance): the
     tracker took another blob there.
 
-    **Stutter**: an object that stays put (moves less than ``max(0.1 px, 4 sigma)`` per frame) for
+    **Stutter**: an object that stays put (moves less than ``max(0.1 px, 4 sigma)`` per frame, or
+    than the camera maps' misfit in a stabilised shot) for
     one or more frames while the motion fitted just before and just after it is faster than
     ``lim = max(freeze_px, 6 sigma)`` px per frame and carries on in the same direction (within
     60 degrees), or that stays put for 2+ frames where the fits on both sides, carried across,
@@ -59,7 +60,9 @@ def continuity(
     while the other frame pairs change. Frames where the object is partly hidden (not
     ``reliable``) count too when the still run lasts 2+ steps and the visible area stays within
     5% (or 3 times its measured noise) over it: a moving, partly hidden object changes its visible area and centroid, a frozen
-    one changes neither.
+    one changes neither; such a run right before the object goes out of sight is judged on the
+    motion before it alone. An object whose positions span no more than its radius (an
+    occluder, a resting ball) has no motion to freeze.
 
     Example:
         >>> scene = vk.synth.render("projectile", seed=1, violation="teleport")  # doctest: +SKIP
@@ -182,7 +185,8 @@ def continuity(
 def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int, int, str]]:
     """Runs of frames where object ``i`` stops although its motion says it should move.
 
-    A run is consecutive steps below ``max(0.1 px, 4 sigma)``. Fits to the (up to) 4 reliable
+    A run is consecutive steps below ``max(0.1 px, 4 sigma, c)`` (``c``: the camera maps' misfit
+    in a stabilised shot, below; 0 for a static camera). Fits to the (up to) 4 reliable
     frames ending at its first frame and starting at its last frame (within 6 frames) give the
     motion on each side (where fewer than 3 such frames are reliable, the frames where the
     object is seen partly hidden stand in for the first test below: their centroid is off by a
@@ -205,11 +209,19 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
     frame as well; 2+ consecutive still steps need the maps to cancel the motion twice. The
     held apex's extrapolation error takes ``max(sigma, 0.05 px, c)`` as the position noise.
 
+    A partly hidden still run of 2+ steps after which the object is out of sight at once (no
+    frames after it to fit) is a freeze when the motion before it passes the first test alone:
+    a moving object that goes behind something shows less and less of itself, a frozen one
+    keeps its visible part. No run is judged for an object whose positions span no more than
+    its radius (:func:`_gets_somewhere`).
+
     Returns ``(first, last, description)`` per freeze.
     """
     out: list[tuple[int, int, str]] = []
     ok = tr.reliable(i)
     seen = tr.visible[i] & ~tr.at_border[i]
+    if not _gets_somewhere(tr, i):
+        return out
     _frozen_in(tr, i, sigma, lim, ok, None, out, seen)
     # a freeze while the object is partly hidden (its area below the usual one: behind an
     # occluder's edge, touching another object) is a freeze too: the visible part stops dead,
@@ -218,6 +230,26 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
     if (seen & ~ok).any():
         _frozen_in(tr, i, sigma, lim, seen, ok, out, seen)
     return out
+
+
+def _gets_somewhere(tr: Tracks, i: int) -> bool:
+    """Whether object ``i``'s positions (where it is seen) span more than its radius.
+
+    An object at rest (an occluder, a resting ball, a static blob) has no motion to freeze:
+    its centroid is pushed back and forth by what passes behind it or merges with it for a
+    few frames (a pixel or two, seed 2 clean 200054: an occluder's centroid went 1.5 px down
+    for 8 frames while a ball passed behind it, and the frames between read as a stutter),
+    and fits on such frames give it a speed it never had. A moving object that freezes goes
+    somewhere before or after (a freeze is judged against 0.75 px per frame or more on both
+    sides).
+    """
+    vis = tr.visible[i]
+    if vis.sum() < 2:
+        return False
+    p = tr.centers[i, vis]
+    r = float(np.nanmedian(tr.radii[i, vis]))
+    span = float(np.hypot(*np.ptp(p, axis=0)))
+    return bool(np.isfinite(r) and span > r)
 
 
 def _camera_moves(tr: Tracks, t: int) -> bool:
@@ -242,7 +274,12 @@ def _frozen_in(
     the frames whose centroid may stand in for the sides' fits and count a run's length."""
     p = tr.centers[i]
     T = tr.num_frames
-    still_lim = max(0.1 * tr.pixel_scale, 4 * sigma)
+    cam = camera_noise(tr, i)
+    # in a stabilised shot a frozen object's step reads the difference of two frames' camera
+    # maps at its place (their misfit ``cam``, 0.3-0.6 px), not 0 (seed 2 stutter 257011 on a
+    # zoom: the frozen ball's steps read 0.03-0.13 px); the sides must still move more than
+    # ``lim`` (0.75 px per frame or more) for a freeze
+    still_lim = max(0.1 * tr.pixel_scale, 4 * sigma, cam)
     steps = np.full(T - 1, np.inf)
     both = ok[:-1] & ok[1:]
     steps[both] = np.hypot(*(p[1:] - p[:-1])[both].T)
@@ -250,7 +287,6 @@ def _frozen_in(
     steps_seen = np.full(T - 1, np.inf)
     both_s = seen[:-1] & seen[1:]
     steps_seen[both_s] = np.hypot(*(p[1:] - p[:-1])[both_s].T)
-    cam = camera_noise(tr, i)
     for run in mask_runs(frozen):
         a, b = int(run[0]), int(run[-1]) + 1  # frames a..b show the same position
         if reliable is not None:
@@ -268,6 +304,25 @@ def _frozen_in(
             before = [f for f in range(a - 6, a + 1) if f >= 0 and (ok[f] or seen[f])][-4:]
         if len(after) < 3:
             after = [f for f in range(b, b + 7) if f < T and (ok[f] or seen[f])][:4]
+        if len(after) < 3 and reliable is not None and len(before) >= 3:
+            # the object goes out of sight right after a still run with its area kept: a
+            # moving object that goes behind something shows less and less of itself (its
+            # visible area shrinks to nothing as it goes), a frozen one keeps its visible part
+            # and then is gone in one step; its motion before the run says it moves
+            if b + 1 < T and not tr.visible[i, b + 1]:
+                cin = _local_fit(np.asarray(before), p[before], at=a)
+                si = float(np.hypot(*cin[:, 1]))
+                med_in = _median_step(p, np.asarray(before))
+                moved = float(np.hypot(*(p[b] - p[a]))) / (b - a)
+                if si > lim and med_in > 0.5 * lim and moved < 0.25 * si:
+                    out.append(
+                        (
+                            a,
+                            b,
+                            f"while it moves {si:.1f} px per frame before and then goes out of sight",
+                        )
+                    )
+            continue
         if len(before) < 3 or len(after) < 3:
             continue
         cin = _local_fit(np.asarray(before), p[before], at=a)
