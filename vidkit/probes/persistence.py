@@ -265,7 +265,8 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     resize happens between two frames and then holds. Such frames are taken back here: not at
     the border, no other tracked object near (:func:`clear_of_others`), 3+ consecutive frames whose
     radius stays steady (within ``size_tol / 2``, or 3 times the radius noise of the object's
-    reliable frames where larger: a small ball's radius wobbles by more, frame to frame) around
+    reliable frames where larger, up to ``size_tol``: a small ball's radius wobbles by more,
+    frame to frame) around
     the frames at the step, a step of more than
     ``size_tol`` from a whole frame at most 2 frames away, and the object moving over them (2+
     steps of 0.5 px or more, and 1 px or more from the first frame to the last: a resting
@@ -293,7 +294,9 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     a_ok = tr.areas[i, ok]
     a_ok = a_ok[np.isfinite(a_ok)]
     rel_noise = tr.area_noise(i, min_frames=5) / (2 * float(np.median(a_ok))) if a_ok.size else 0.0
-    band = max(size_tol / 2, 3 * rel_noise)
+    # never as wide as the step itself: a plateau that wobbles by ``size_tol`` cannot tell a
+    # step of ``size_tol`` from its own noise
+    band = min(max(size_tol / 2, 3 * rel_noise), size_tol)
     vis = np.flatnonzero(tr.visible[i])
     runs = [x for x in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1) if x.size >= 3]
 
