@@ -9,7 +9,7 @@ that was wrong, not only the verdict.
 from __future__ import annotations
 
 import numpy as np
-from _helpers import failing_sentences, suite_report
+from _helpers import failing_sentences, line_tracks, suite_report
 
 _fails = failing_sentences
 
@@ -68,3 +68,35 @@ def test_freeze_on_a_zooming_camera_is_caught():
     assert res.passed is False, rep.summary
     f = next(f for f in res.findings if "froze" in f.sentence)
     assert set(clip.truth["violation_frames"]) & set(f.frames)
+
+
+def _emerging_tracks(frozen: bool):
+    """One ball (radius 4) unseen in frames 0-4 (behind something), then seen partly hidden in
+    frames 5-7 (area 30 of 50), whole from frame 8 on, moving 2 px a frame; ``frozen``: it
+    stays put in frames 5-7 (keeping its visible area) instead of coming out (area growing)."""
+    T = 20
+    vis = np.zeros((1, T), bool)
+    vis[0, 5:] = True
+    x = 10 + 2.0 * np.arange(T)
+    area = np.full(T, 50.0)
+    if frozen:
+        x[5:8] = x[7]
+        area[5:8] = 30.0
+    else:
+        area[5:8] = [20.0, 32.0, 44.0]
+    tr = line_tracks(vis, x[None], 4.0, np.full((1, T, 3), 0.5))
+    tr.areas[0] = np.where(vis[0], area, np.nan)
+    tr.merged[0, 5:8] = True  # partly hidden: not reliable
+    return tr
+
+
+def test_freeze_as_the_ball_comes_into_view_is_caught():
+    # the mirror of 257012: a ball that comes out from behind something frozen keeps its visible
+    # part (area and centroid) for 2+ frames; one that moves out grows from nothing
+    from vidkit.probes import continuity
+
+    res = continuity(_emerging_tracks(frozen=True))
+    assert res.passed is False
+    assert "comes into view" in res.findings[0].sentence
+    assert list(res.findings[0].frames) == [5, 6, 7]
+    assert continuity(_emerging_tracks(frozen=False)).passed is True

@@ -60,8 +60,8 @@ def continuity(
     while the other frame pairs change. Frames where the object is partly hidden (not
     ``reliable``) count too when the still run lasts 2+ steps and the visible area stays within
     5% (or 3 times its measured noise) over it: a moving, partly hidden object changes its visible area and centroid, a frozen
-    one changes neither; such a run right before the object goes out of sight is judged on the
-    motion before it alone. An object whose positions span no more than its radius (an
+    one changes neither; such a run right before the object goes out of sight (or right after it
+    comes into view) is judged on the motion on its other side alone. An object whose positions span no more than its radius (an
     occluder, a resting ball) has no motion to freeze.
 
     Example:
@@ -210,9 +210,9 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
     held apex's extrapolation error takes ``max(sigma, 0.05 px, c)`` as the position noise.
 
     A partly hidden still run of 2+ steps after which the object is out of sight at once (no
-    frames after it to fit) is a freeze when the motion before it passes the first test alone:
-    a moving object that goes behind something shows less and less of itself, a frozen one
-    keeps its visible part. No run is judged for an object whose positions span no more than
+    frames after it to fit), or before which it was, is a freeze when the motion on its other
+    side passes the first test alone: a moving object that goes behind something shows less
+    and less of itself (and more and more as it comes out), a frozen one keeps its visible part. No run is judged for an object whose positions span no more than
     its radius (:func:`_gets_somewhere`).
 
     Returns ``(first, last, description)`` per freeze.
@@ -304,24 +304,31 @@ def _frozen_in(
             before = [f for f in range(a - 6, a + 1) if f >= 0 and (ok[f] or seen[f])][-4:]
         if len(after) < 3:
             after = [f for f in range(b, b + 7) if f < T and (ok[f] or seen[f])][:4]
-        if len(after) < 3 and reliable is not None and len(before) >= 3:
-            # the object goes out of sight right after a still run with its area kept: a
-            # moving object that goes behind something shows less and less of itself (its
-            # visible area shrinks to nothing as it goes), a frozen one keeps its visible part
-            # and then is gone in one step; its motion before the run says it moves
-            if b + 1 < T and not tr.visible[i, b + 1]:
-                cin = _local_fit(np.asarray(before), p[before], at=a)
-                si = float(np.hypot(*cin[:, 1]))
-                med_in = _median_step(p, np.asarray(before))
+        if reliable is not None and (len(before) < 3) != (len(after) < 3):
+            # the object goes out of sight right after a still run with its area kept (or comes
+            # into view right before it): a moving object that goes behind something shows less
+            # and less of itself (its visible area shrinks to nothing as it goes, and grows
+            # from nothing as it comes out), a frozen one keeps its visible part and is gone
+            # (or there) in one step; the motion on the side where it is seen says it moves
+            went = len(after) < 3
+            side, at = (before, a) if went else (after, b)
+            unseen = (
+                b + 1 < T and not tr.visible[i, b + 1]
+                if went
+                else a > 0 and not tr.visible[i, a - 1]
+            )
+            if unseen:
+                c = _local_fit(np.asarray(side), p[side], at=at)
+                sv = float(np.hypot(*c[:, 1]))
+                med = _median_step(p, np.asarray(side))
                 moved = float(np.hypot(*(p[b] - p[a]))) / (b - a)
-                if si > lim and med_in > 0.5 * lim and moved < 0.25 * si:
-                    out.append(
-                        (
-                            a,
-                            b,
-                            f"while it moves {si:.1f} px per frame before and then goes out of sight",
-                        )
+                if sv > lim and med > 0.5 * lim and moved < 0.25 * sv:
+                    why = (
+                        f"while it moves {sv:.1f} px per frame before and then goes out of sight"
+                        if went
+                        else f"as it comes into view, while it moves {sv:.1f} px per frame after"
                     )
+                    out.append((a, b, why))
             continue
         if len(before) < 3 or len(after) < 3:
             continue
