@@ -109,3 +109,15 @@ def test_residue_blob_still_within_the_camera_misfit_is_not_a_stutter():
     # kept only within its noise would stack into a freeze
     clip, rep = suite_report(150)
     assert rep.results["continuity"].passed is True, _fails(rep)
+
+
+def test_freeze_while_coming_out_from_behind_the_occluder_is_caught():
+    # seed 1 stutter 157023 (60 fps): the ball comes out from behind the occluder (visible area
+    # 16, 34, 53, 64 px^2), freezes there for 3 steps and then jumps on whole: the centroid of
+    # the emerging part gave no speed before the freeze to judge it against
+    clip, rep = suite_report(157023)
+    res = rep.results["continuity"]
+    assert res.passed is False, rep.summary
+    f = next(f for f in res.findings if "froze" in f.sentence)
+    assert "comes into view" in f.sentence
+    assert set(clip.truth["violation_frames"]) & set(f.frames)

@@ -209,10 +209,14 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
     frame as well; 2+ consecutive still steps need the maps to cancel the motion twice. The
     held apex's extrapolation error takes ``max(sigma, 0.05 px, c)`` as the position noise.
 
-    A partly hidden still run of 2+ steps after which the object is out of sight at once (no
+    A partly hidden still run of 2 to 8 steps after which the object is out of sight at once (no
     frames after it to fit), or before which it was, is a freeze when the motion on its other
     side passes the first test alone: a moving object that goes behind something shows less
-    and less of itself (and more and more as it comes out), a frozen one keeps its visible part. No run is judged for an object whose positions span no more than
+    and less of itself (and more and more as it comes out), a frozen one keeps its visible part.
+    So is one before which the object was seen only coming out from behind something (fewer
+    than 3 reliable frames, its visible area growing at every step: :func:`_emerging`), judged
+    on the motion after it alone: the centroid of a partly hidden object moves with the edge
+    that hides it. No run is judged for an object whose positions span no more than
     its radius (:func:`_gets_somewhere`).
 
     Returns ``(first, last, description)`` per freeze.
@@ -323,7 +327,7 @@ def _frozen_in(
                 if went
                 else a > 0 and not tr.visible[i, a - 1]
             )
-            if unseen:
+            if unseen and b - a <= 8:  # a short hold: an object that comes to rest stays put
                 c = _local_fit(np.asarray(side), p[side], at=at)
                 sv = float(np.hypot(*c[:, 1]))
                 med = _median_step(p, np.asarray(side))
@@ -361,6 +365,18 @@ def _frozen_in(
         ):
             out.append((a, b, f"while it moves {si:.1f} px per frame before and {so:.1f} after"))
             continue
+        if reliable is not None and n <= 8 and _emerging(tr, i, reliable, before, after, a):
+            # seen before the run only coming out from behind something (its visible area
+            # growing at every step: it moves there, but the centroid of its visible part moves
+            # with the edge that hides it, not with it): the motion after it, seen whole, says
+            # how it moves. A short hold only: an object that comes to rest stays put for long
+            c = _local_fit(np.asarray(after), p[after], at=b)
+            sv = float(np.hypot(*c[:, 1]))
+            if sv > lim_here and med_out > 0.5 * lim_here and moved < 0.25 * sv:
+                out.append(
+                    (a, b, f"as it comes into view, while it moves {sv:.1f} px per frame after")
+                )
+                continue
         if stand_in:
             continue  # a held apex is read from extrapolated fits: reliable frames only
         fwd = float(np.hypot(*[np.polyval(c[::-1], n) - c[0] for c in cin]))
@@ -380,6 +396,23 @@ def _frozen_in(
             out.append(
                 (a, b, f"where its motion before and after says it moves {min(fwd, bwd):.1f} px")
             )
+
+
+def _emerging(
+    tr: Tracks, i: int, reliable: np.ndarray, before: list[int], after: list[int], a: int
+) -> bool:
+    """Whether object ``i`` comes out from behind something just before the still run that
+    starts at ``a``: fewer than 3 ``reliable`` frames before it, 3+ after, and over the frames
+    before it (with ``a``) its visible area grows at every step, by more than
+    :func:`_area_tol` in all; an object does that only by moving (a partly hidden object at
+    rest keeps its visible area)."""
+    if int(reliable[before].sum()) >= 3 or int(reliable[after].sum()) < 3:
+        return False
+    side = sorted(set(before) | {a})
+    ar = tr.areas[i, side]
+    if ar.size < 3 or not np.all(np.isfinite(ar)) or not np.all(np.diff(ar) > 0):
+        return False
+    return float(ar[-1] - ar[0]) > _area_tol(tr, i, float(ar.min()))
 
 
 def _area_tol(tr: Tracks, i: int, area: float) -> float:
