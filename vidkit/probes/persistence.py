@@ -423,7 +423,9 @@ def conservation(
     """Objects keep their size (radius) and colour.
 
     In every reliable frame (whole, not touching another object) the radius must stay within
-    ``size_tol`` (15%) of the object's median radius and the mean colour within ``color_tol``
+    ``size_tol`` (15%) of the object's median radius (over its frames without motion blur; for
+    an object smeared in all but 2 of them, over those it moves up to its diameter in, which
+    the blur allowance treats as unsmeared) and the mean colour within ``color_tol``
     (Euclidean RGB distance, 0..1 scale) of its median colour. Frame brightness changes are
     divided out by the tracker first, so global flicker is not a colour change. A change counts
     when it lasts: 3+ consecutive reliable frames (consecutive among the reliable frames: the
