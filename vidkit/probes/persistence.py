@@ -264,16 +264,23 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     differ in time: an edge sweeps over a moving ball over ``2r / speed`` frames (a ramp), a
     resize happens between two frames and then holds. Such frames are taken back here: not at
     the border, no other tracked object near (:func:`clear_of_others`), 3+ consecutive frames whose
-    radius stays within ``size_tol / 2`` of the frames at the step, a step of more than
+    radius stays steady (within ``size_tol / 2``, or 3 times the radius noise of the object's
+    reliable frames where larger, up to ``size_tol``: a small ball's radius wobbles by more,
+    frame to frame) around
+    the frames at the step, a step of more than
     ``size_tol`` from a whole frame at most 2 frames away, and the object moving over them (2+
-    steps of 0.5 px or more, and 1 px or more from the first frame to the last: a resting object
-    on a moving camera jitters back and forth by the residue of the stabilisation; the frames
+    steps of 0.5 px or more, and 1 px or more from the first frame to the last: a resting
+    object on a moving camera jitters back and forth by the residue of the stabilisation; the frames
     before a jump of more than the object's diameter plus twice its usual step, the track moving
     to another blob): a resting
     object, or one in frozen frames, keeps whatever part of it is hidden, so a steady area says
     nothing there; and of the colour (within ``color_tol``)
     of the whole frame at the step: a step in size and colour at once is the tracker switching
-    to another blob (an occluder, another object), not one object changing.
+    to another blob (an occluder, another object), not one object changing. A plateau so taken
+    carries over a stretch where the object was unseen to the flagged frames on its other side
+    when they hold its size (steady around it) and colour: an object that was partly hidden on
+    both sides of such a stretch shows a ramp on each, one that was whole at its old size
+    shows the same steady size on both.
     """
     T = tr.num_frames
     out = np.zeros(T, bool)
@@ -283,20 +290,42 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     if idx.size < 3 or ok.sum() < 3:
         return out
     r = tr.radii[i]
+    # the radius noise of the whole object (relative): half the relative noise of its area
+    a_ok = tr.areas[i, ok]
+    a_ok = a_ok[np.isfinite(a_ok)]
+    rel_noise = tr.area_noise(i, min_frames=5) / (2 * float(np.median(a_ok))) if a_ok.size else 0.0
+    # never as wide as the step itself: a plateau that wobbles by ``size_tol`` cannot tell a
+    # step of ``size_tol`` from its own noise
+    band = min(max(size_tol / 2, 3 * rel_noise), size_tol)
     vis = np.flatnonzero(tr.visible[i])
-    for run in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1):
-        if run.size < 3:
-            continue
+    runs = [x for x in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1) if x.size >= 3]
+
+    def neighbours(run: np.ndarray) -> tuple[int | None, int | None]:
         k0, k1 = int(np.searchsorted(vis, run[0])), int(np.searchsorted(vis, run[-1]))
         before = int(vis[k0 - 1]) if k0 > 0 else None  # the frame seen just before the run
         after = int(vis[k1 + 1]) if k1 + 1 < vis.size else None  # and just after it
+        return before, after
+
+    def moving(frames: np.ndarray) -> bool:
+        # while it moves: a resting (or frozen) object keeps whatever part of it is hidden
+        p = tr.centers[i, np.sort(frames)]
+        moves = np.hypot(*np.diff(p, axis=0).T) >= 0.5 * tr.pixel_scale
+        # and gets somewhere: a resting object on a moving camera jitters by the residue of
+        # the stabilisation (steps of 0.5 px and more, back and forth), a moving one does not
+        # come back to where it was
+        net = float(np.hypot(*(p[-1] - p[0]))) >= 1.0 * tr.pixel_scale
+        return bool(moves.sum() >= 2 and net)
+
+    taken: list[tuple[np.ndarray, float, np.ndarray]] = []  # frames, their radius and colour
+    for run in runs:
+        before, after = neighbours(run)
         for edge, inward, nb in ((run[0], run, before), (run[-1], run[::-1], after)):
             if nb is None or not ok[nb] or abs(nb - int(edge)) > 2:
                 continue
             ref = float(np.median(r[inward[:3]]))
             if not np.isfinite(ref) or ref <= 0 or abs(r[nb] / ref - 1) <= size_tol:
                 continue
-            steady = np.abs(r[inward] / ref - 1) <= size_tol / 2
+            steady = np.abs(r[inward] / ref - 1) <= band
             n = int(np.argmin(steady)) if not steady.all() else steady.size
             if n < 3:
                 continue
@@ -309,20 +338,30 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
                 n = min(n, int(np.argmax(jump)))
             if n < 3:
                 continue
-            # while it moves: a resting (or frozen) object keeps whatever part of it is hidden
-            p = tr.centers[i, np.sort(inward[:n])]
-            moves = np.hypot(*np.diff(p, axis=0).T) >= 0.5 * tr.pixel_scale
-            # and gets somewhere: a resting object on a moving camera jitters by the residue of
-            # the stabilisation (steps of 0.5 px and more, back and forth), a moving one does not
-            # come back to where it was
-            net = float(np.hypot(*(p[-1] - p[0]))) >= 1.0 * tr.pixel_scale
             # of the same colour as the whole frame at the step: a step in size and colour at
             # once is the tracker switching to another object (e.g. an occluder's blob)
-            dc = float(
-                np.linalg.norm(np.median(tr.colors[i, inward[:n]], axis=0) - tr.colors[i, nb])
-            )
-            if moves.sum() >= 2 and net and dc <= color_tol:
+            col = np.median(tr.colors[i, inward[:n]], axis=0)
+            dc = float(np.linalg.norm(col - tr.colors[i, nb]))
+            if moving(inward[:n]) and dc <= color_tol:
                 out[inward[:n]] = True
+                taken.append((inward[:n], float(np.median(r[inward[:n]])), col))
+    # across a stretch where the object was unseen: the flagged frames on the other side hold
+    # the plateau's size and colour (the object was whole there too, at its old size)
+    for frames, level, col in taken:
+        for run in runs:
+            if out[run].any():
+                continue
+            before, after = neighbours(run)
+            for inward, nb in ((run, before), (run[::-1], after)):
+                if nb is None or nb not in (frames.min(), frames.max()):
+                    continue  # not next to the plateau's first or last frame
+                if abs(nb - int(inward[0])) < 2:
+                    continue  # not across an unseen stretch
+                steady = np.abs(r[inward] / level - 1) <= band
+                n = int(np.argmin(steady)) if not steady.all() else steady.size
+                dc = float(np.linalg.norm(np.median(tr.colors[i, inward[:n]], axis=0) - col))
+                if n >= 3 and moving(inward[:n]) and dc <= color_tol:
+                    out[inward[:n]] = True
     return out
 
 
@@ -384,7 +423,9 @@ def conservation(
     """Objects keep their size (radius) and colour.
 
     In every reliable frame (whole, not touching another object) the radius must stay within
-    ``size_tol`` (15%) of the object's median radius and the mean colour within ``color_tol``
+    ``size_tol`` (15%) of the object's median radius (over its frames without motion blur; for
+    an object smeared in all but 2 of them, over those it moves up to its diameter in, which
+    the blur allowance treats as unsmeared) and the mean colour within ``color_tol``
     (Euclidean RGB distance, 0..1 scale) of its median colour. Frame brightness changes are
     divided out by the tracker first, so global flicker is not a colour change. A change counts
     when it lasts: 3+ consecutive reliable frames (consecutive among the reliable frames: the
@@ -437,6 +478,13 @@ def conservation(
         r = tr.radii[i, fr]
         blur = blur_allowance(tr, i, fr)
         sharp = blur == 0
+        if sharp.sum() < 3:
+            # a fast object is smeared in nearly every frame: its reference comes from the
+            # frames that the growth allowance below treats as unsmeared (a smear of up to its
+            # diameter), not from all frames, whose median the smear inflates (seed 2 clean
+            # 200055: a tossed ball read 4.1 px over its flight and 3.4 px in its slow last
+            # frames, a "shrink" of 16%)
+            sharp = blur <= 2
         r_ref = float(np.median(r[sharp])) if sharp.sum() >= 3 else float(np.median(r))
         rel = r / r_ref - 1
         # motion blur smears a fast object over (at most) its step: the soft matte of a disk of
