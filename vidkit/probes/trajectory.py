@@ -538,8 +538,8 @@ def _shoulders(tr: Tracks, i: int) -> np.ndarray:
 
 def _whole_merged(tr: Tracks, i: int) -> np.ndarray:
     """``[T]``: frames the tracker flagged ``merged`` where object ``i`` is nonetheless seen whole
-    and alone: its area within ``max(3 noise, 5%)`` of its usual one (the median over its frames
-    away from the border, noise from their MAD) and no other tracked object that moves like an
+    and alone: its area within ``max(3 noise, 5%)`` of its usual one (the upper quartile over its
+    reliable frames, noise from their MAD; 3 of them at least) and no other tracked object that moves like an
     object (:meth:`Tracks.steady_mover`) within touching distance.
 
     ``merged`` says the object's blob met something: another object (its centre is then pulled
@@ -554,14 +554,15 @@ def _whole_merged(tr: Tracks, i: int) -> np.ndarray:
     cand = tr.visible[i] & tr.merged[i] & ~tr.at_border[i]
     if not cand.any():
         return np.zeros(T, bool)
-    seen = tr.visible[i] & ~tr.at_border[i]
     a = tr.areas[i]
-    ref = a[seen & np.isfinite(a)]
-    if ref.size < 5:
+    ref = a[tr.reliable(i) & np.isfinite(a)]
+    if ref.size < 3:
         return np.zeros(T, bool)
-    usual = float(np.median(ref))
-    noise = 1.4826 * float(np.median(np.abs(ref - usual)))
-    out = cand & np.isfinite(a) & (np.abs(a - usual) <= max(3 * noise, 0.05 * usual))
+    # the usual area as :func:`_shoulders` reads it, from the frames seen whole (upper
+    # quartile): the merged frames may be mostly partial ones (an object going behind a cover)
+    usual = float(np.percentile(ref, 75))
+    band = max(3 * tr.area_noise(i), 0.05 * usual)
+    out = cand & np.isfinite(a) & (np.abs(a - usual) <= band)
     if not out.any():
         return out
     for j in range(tr.n_objects):
