@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -420,6 +421,12 @@ def bounce(
             if ev.jump > max(3.0 * tr.pixel_scale, 6 * m.sigma[i]):
                 continue  # a jump, not a bounce: continuity reports it
             fr = [ev.frame_before, ev.frame_after]
+            if ev.kind == "bounce" and _on_floor(m.segments[i], ev):
+                # both pieces rest or roll on the floor: the vertical velocities that "turn"
+                # there are the jitter of a rolling contact (a few px/s each way), not a
+                # fall and a rebound, and their ratio says nothing; the speed is judged as
+                # for a kick on the floor below
+                ev = replace(ev, kind="kick")
             if ev.kind in ("bounce", "wall"):
                 n_checked += 1
                 es.append(ev.restitution)
