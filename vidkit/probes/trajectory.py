@@ -269,6 +269,83 @@ def _partition(
     return [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:])], float(best[n])
 
 
+def _pieces(
+    tr: Tracks, i: int, run: np.ndarray, pen: float, acc: np.ndarray | None, sigma: float
+) -> list[np.ndarray]:
+    """The frames of each constant-acceleration piece of a run (:func:`_split_run`), less the
+    frame at a joint that lies on neither side's curve.
+
+    A frame whose exposure holds the contact of a bounce (or the start of any change of
+    velocity) is blurred over both motions; its centroid is the average over the exposure, on
+    neither parabola, and a ball touching the floor may be squashed or shadowed. The partition
+    puts every frame in some piece (a 2-point piece is no fit), so that frame bends the piece it
+    joins: a 5-frame fall read at half its gravity, a rebound read too slow for an energy gain.
+    At each joint, the last frame of the piece before and the first frame of the piece after
+    are checked against the curve of their own piece fitted without them and against the curve
+    of the piece on the other side (:func:`_misfit`); one that misses both by more than
+    ``max(0.25 px, 4.5 x`` its prediction error) is left out and the two sides of the run are
+    partitioned again, each on its own.
+    """
+    pos = tr.centers[i]
+    pieces = [run[sl] for sl in _split_run(pos[run], pen, acc)]
+    floor = 0.25 * tr.pixel_scale
+    best, cut = 1.0, -1
+    for a, b in zip(pieces[:-1], pieces[1:]):
+        for c, own, other in ((a[-1], a[:-1], b), (b[0], b[1:], a)):
+            ratios = [
+                _misfit(pos, own, c, acc, sigma, floor),
+                _misfit(pos, other, c, acc, sigma, floor),
+            ]
+            r = min(ratios)
+            if r > best:
+                best, cut = r, int(np.searchsorted(run, c))
+    if cut < 0:
+        return pieces
+    return _pieces(tr, i, run[:cut], pen, acc, sigma) + _pieces(
+        tr, i, run[cut + 1 :], pen, acc, sigma
+    )
+
+
+def _misfit(
+    pos: np.ndarray,
+    frames: np.ndarray,
+    c: int,
+    acc: np.ndarray | None,
+    sigma: float,
+    floor: float,
+) -> float:
+    """How far frame ``c``'s position is from the curve fitted to ``frames`` (extrapolated to
+    ``c``), in units of ``max(floor, 4.5 x`` the prediction error): a free quadratic on 5+
+    frames (or 4 without a known acceleration), a line after removing ``acc`` (px/frame^2) on
+    3-4 frames; 0 (no judgement) with fewer frames.
+
+    The prediction error is ``s sqrt(1 + h)``: ``s`` the fit's residual standard deviation, never
+    below the position noise ``sigma``, ``h`` the leverage of frame ``c`` in the fit.
+    """
+    n = frames.size
+    if n >= 5 or (n == 4 and acc is None):
+        deg = 2
+    elif n >= 3 and acc is not None:
+        deg = 1
+    else:
+        return 0.0
+    t = (frames - c).astype(float)
+    y = pos[frames].astype(float)
+    if deg == 1:
+        y = y - 0.5 * np.asarray(acc, float)[None, :] * t[:, None] ** 2
+    X = np.stack([t**k for k in range(deg + 1)], axis=1)
+    if not np.all(np.isfinite(y)):
+        return 0.0
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    res = y - X @ coef
+    dof = n - (deg + 1)
+    s2 = float(np.sum(res**2)) / (2 * dof) if dof > 0 else 0.0
+    s2 = max(s2, sigma**2)
+    h = float(np.linalg.pinv(X.T @ X)[0, 0])  # x_c = (1, 0, 0): the fit's value at t = 0
+    d = float(np.hypot(*(pos[c] - coef[0])))
+    return d / max(floor, 4.5 * np.sqrt(s2 * (1.0 + h)))
+
+
 def _short_gravity(tr: Tracks, runs: list[list[np.ndarray]], pens: list[float]) -> float:
     """The common vertical acceleration (px/frame^2) that lets short pieces fit best, for clips
     with no free-flight piece of 5+ frames (low frame rates: 2-4 frames between bounces).
@@ -344,8 +421,7 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
             a_i = None if pend_all[i] is not None else accs[i]
             segs = []
             for run in runs_all[i]:
-                for sl in _split_run(tr.centers[i, run], pens[i], a_i):
-                    fr = run[sl]
+                for fr in _pieces(tr, i, run, pens[i], a_i, sigmas[i]):
                     if fr.size < 2:
                         continue
                     if fr.size <= 4:
@@ -440,9 +516,9 @@ def _shoulders(tr: Tracks, i: int) -> np.ndarray:
     the fitted parabola (a g twice the true one) and reads as a kick. Those frames, walking out
     from the stretch while the area stays below ``usual - max(3 noise, 3%)``, are left out too.
     """
-    ok = tr.reliable(i).copy()
+    ok = tr.reliable(i) | _whole_merged(tr, i)
     vis = tr.visible[i]
-    hold = vis & tr.merged[i]
+    hold = vis & tr.merged[i] & ~ok
     if not hold.any() or ok.sum() < 4:
         return ok
     a = tr.areas[i]
@@ -458,6 +534,48 @@ def _shoulders(tr: Tracks, i: int) -> np.ndarray:
                 ok[g] = False
                 g += step
     return ok
+
+
+def _whole_merged(tr: Tracks, i: int) -> np.ndarray:
+    """``[T]``: frames the tracker flagged ``merged`` where object ``i`` is nonetheless seen whole
+    and alone: its area within ``max(3 noise, 5%)`` of its usual one (the upper quartile over its
+    reliable frames, noise from their MAD; 3 of them at least) and no other tracked object that moves like an
+    object (:meth:`Tracks.steady_mover`) within touching distance.
+
+    ``merged`` says the object's blob met something: another object (its centre is then pulled
+    or cut), a cover (its area drops) or a blob no track explains, mostly the residue of a moving
+    camera's stabilised background (texture at an edge, JPEG blocks), kept as a short track of
+    its own or dropped after association. Against such residue a ball keeps its area and its
+    centre to a small fraction of a pixel; leaving those frames out cuts a flight where it
+    matters (at a bounce passing over a residue blob, the joint and with it an energy gain go
+    unseen). Another object nearby, or a changed area, keeps the frame out.
+    """
+    T = tr.num_frames
+    cand = tr.visible[i] & tr.merged[i] & ~tr.at_border[i]
+    if not cand.any():
+        return np.zeros(T, bool)
+    a = tr.areas[i]
+    ref = a[tr.reliable(i) & np.isfinite(a)]
+    if ref.size < 3:
+        return np.zeros(T, bool)
+    # the usual area as :func:`_shoulders` reads it, from the frames seen whole (upper
+    # quartile): the merged frames may be mostly partial ones (an object going behind a cover)
+    usual = float(np.percentile(ref, 75))
+    band = max(3 * tr.area_noise(i), 0.05 * usual)
+    out = cand & np.isfinite(a) & (np.abs(a - usual) <= band)
+    if not out.any():
+        return out
+    for j in range(tr.n_objects):
+        if j == i:
+            continue
+        both = out & tr.visible[j]
+        if not both.any() or not tr.steady_mover(j):
+            continue
+        f = np.flatnonzero(both)
+        d = np.hypot(*(tr.centers[i, f] - tr.centers[j, f]).T)
+        near = d <= tr.radii[i, f] + tr.radii[j, f] + 2.0 * tr.pixel_scale
+        out[f[near]] = False
+    return out
 
 
 def _stays_put(tr: Tracks, j: int, i: int, f0: int, f1: int) -> bool:
