@@ -154,8 +154,8 @@ def temporal_median(frames: np.ndarray) -> np.ndarray:
     n = 1 << (T - 1).bit_length()
     work = np.empty((T + 1, *x.shape[1:]), dtype=np.result_type(x.dtype, np.float32))
     work[:T] = x
-    # only the exchanges the middle outputs depend on (a third fewer at 32 frames, and the
-    # +inf padding skipped: half of them at 33), on rows swapped by reference, not copied
+    # only the exchanges the middle outputs depend on (157 of 191 at 32 frames; 198 of 543 at
+    # 33, the +inf padding skipped), on rows swapped by reference, not copied
     nan = n > T and bool(np.isnan(work[:T]).any())
     plan = _median_plan(T, padded_inf=not nan)
     # padding rows: +inf arrays only where a NaN keeps the plan from skipping them
