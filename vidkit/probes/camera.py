@@ -71,6 +71,7 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.camera_cluster import corners_in_one_cluster, rest_stays_put
 from vidkit.probes.camera_dense import (
     DENSE_BEATS_STILL,
     DENSE_MIN_AGREE,
@@ -190,6 +191,11 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None = None) 
     if not _beats_still(g0, g1, M, mask):
         # the corners that agree are on a moving object (a plain or smooth background has few
         # of its own): the frame as a whole lines up better without moving the camera
+        return _still(out, step < 1.0, step)
+    if corners_in_one_cluster(a[inl], W, H) and rest_stays_put(g0, g1, M, a[inl], mask):
+        # every corner that agrees sits in one object-sized cluster (a large textured ball
+        # over a smooth gradient holds all of a frame's corners) and the rest of the frame,
+        # whose smooth shading still shows a shift, lines up better left as it is
         return _still(out, step < 1.0, step)
     if _linear_is_noise(a[inl], (b - a)[inl]):
         # no zoom or rotation stands out of the corners' jitter: the plain shift (the simplest
