@@ -279,7 +279,7 @@ def _pieces(
     velocity) is blurred over both motions; its centroid is the average over the exposure, on
     neither parabola, and a ball touching the floor may be squashed or shadowed. The partition
     puts every frame in some piece (a 2-point piece is no fit), so that frame bends the piece it
-    joins: a 5-frame fall read at half its gravity, a rebound read too slow for an energy gain.
+    joins: a 5-frame piece read as upward gravity, a rebound read too slow for an energy gain.
     At each joint, the last frame of the piece before and the first frame of the piece after
     are checked against the curve of their own piece fitted without them and against the curve
     of the piece on the other side (:func:`_misfit`); one that misses both by more than
