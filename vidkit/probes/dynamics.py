@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from vidkit.probes.result import Finding, ProbeResult, merge_results
-from vidkit.probes.segments import fit_segment
 from vidkit.probes.trajectory import (
     Event,
     Motion,
@@ -62,10 +61,7 @@ def gravity(
     partway through is caught without it, and a poorly measured piece does not set the
     reference the well-measured ones are judged against). Against that measured reference the
     three standard errors are those of the difference: the piece's and the reference piece's,
-    added in quadrature. A piece of 5+ frames fails only when it also fails refitted without
-    each one of its frames (the same for the sideways test): one frame off by what no noise
-    model holds (the blurred contact of a bounce, the shoulder of a crossing) bends a 5-frame
-    quadratic to half its gravity, and must not decide a failure alone.
+    added in quadrature.
     Gravity that points up (median below ``-0.03 px/frame^2`` and 3 standard errors of the
     piece it comes from) fails, and so does horizontal
     acceleration in free flight (same tolerance). In a stabilised shot (moving camera) the
@@ -195,18 +191,14 @@ def gravity(
         # position noise) in quadrature, as an independent error; it is not scaled
         # by the ratio misfit / position noise: an object with no noise estimate (runs under 6
         # frames) or a tiny one then got an error many times its own and passed whatever its g
-        cam = camera_noise(tr, s.object)
-        se_xy = s.acc_se(cam)
+        se_xy = s.acc_se(camera_noise(tr, s.object))
         se = float(se_xy[1]) if np.isfinite(se_xy[1]) else 0.0
         se = float(np.hypot(se, se_ref))
         dev = abs(s.g - ref)
         lim = tol_abs + 3 * se
         worst = max(worst, dev / max(abs(ref), g_floor))
         fr = s.frames
-        loo = _leave_one_out(s, tr, float(m.sigma[s.object]), cam)
-        if dev > lim and all(
-            abs(c.coef[1, 2] - ref) > tol_abs + 3 * float(np.hypot(e[1], se_ref)) for c, e in loo
-        ):
+        if dev > lim:
             what = "the expected" if expected_g is not None else "the median of all segments"
             findings.append(
                 Finding(
@@ -228,11 +220,7 @@ def gravity(
         # only a piece that clearly falls is in free flight (a ball rolling or sliding on a
         # floor may slow down sideways: friction)
         flying = abs(ref) > g_floor and s.g > 0.5 * ref
-        if (
-            flying
-            and abs(ax) > lim_x
-            and all(abs(c.coef[0, 2]) > rel_tol * max(abs(ref), g_floor) + 3 * e[0] for c, e in loo)
-        ):
+        if flying and abs(ax) > lim_x:
             findings.append(
                 Finding(
                     name,
@@ -335,30 +323,6 @@ def gravity(
         findings=findings,
         details=details,
     )
-
-
-def _leave_one_out(
-    s: Segment, tr: Any, sigma: float, cam: float
-) -> list[tuple[Segment, np.ndarray]]:
-    """The piece refitted without each of its frames in turn, with the standard errors of its
-    accelerations (``acc_se`` with the camera misfit ``cam``): a frame whose error is the one
-    no noise model holds (the blurred frame of a contact, a shoulder of a crossing, a frame the
-    camera map missed) must not decide a failure alone, so a piece fails only when it fails
-    without any one of its frames. A 5-frame piece is bent to half its gravity by one end frame
-    0.45 px off (the quadratic's end weights are the largest), a 20-frame piece hardly moves.
-    Pieces of 4 frames or fewer are not refitted (an empty list: nothing to refit, the piece's
-    own test stands).
-    """
-    if s.n < 5:
-        return []
-    out = []
-    pos = tr.centers[s.object]
-    for k in range(s.n):
-        fr = np.delete(s.frames, k)
-        c = fit_segment(s.object, fr, pos[fr], tr.fps, sigma=sigma)
-        se = c.acc_se(cam)
-        out.append((c, np.where(np.isfinite(se), se, np.inf)))
-    return out
 
 
 def _g_diff(g: float, ref: float, lim: float, floor: float, k: float, unit: str) -> str:

@@ -279,7 +279,7 @@ def _pieces(
     velocity) is blurred over both motions; its centroid is the average over the exposure, on
     neither parabola, and a ball touching the floor may be squashed or shadowed. The partition
     puts every frame in some piece (a 2-point piece is no fit), so that frame bends the piece it
-    joins: a 5-frame fall read at half its gravity, a rebound read too slow for an energy gain.
+    joins: a 5-frame piece read as upward gravity, a rebound read too slow for an energy gain.
     At each joint, the last frame of the piece before and the first frame of the piece after
     are checked against the curve of their own piece fitted without them and against the curve
     of the piece on the other side (:func:`_misfit`); one that misses both by more than
@@ -516,9 +516,9 @@ def _shoulders(tr: Tracks, i: int) -> np.ndarray:
     the fitted parabola (a g twice the true one) and reads as a kick. Those frames, walking out
     from the stretch while the area stays below ``usual - max(3 noise, 3%)``, are left out too.
     """
-    ok = tr.reliable(i) | _whole_merged(tr, i)
+    ok = tr.reliable(i).copy()
     vis = tr.visible[i]
-    hold = vis & tr.merged[i] & ~ok
+    hold = vis & tr.merged[i]
     if not hold.any() or ok.sum() < 4:
         return ok
     a = tr.areas[i]
@@ -534,48 +534,6 @@ def _shoulders(tr: Tracks, i: int) -> np.ndarray:
                 ok[g] = False
                 g += step
     return ok
-
-
-def _whole_merged(tr: Tracks, i: int) -> np.ndarray:
-    """``[T]``: frames the tracker flagged ``merged`` where object ``i`` is nonetheless seen whole
-    and alone: its area within ``max(3 noise, 5%)`` of its usual one (the upper quartile over its
-    reliable frames, noise from their MAD; 3 of them at least) and no other tracked object that moves like an
-    object (:meth:`Tracks.steady_mover`) within touching distance.
-
-    ``merged`` says the object's blob met something: another object (its centre is then pulled
-    or cut), a cover (its area drops) or a blob no track explains, mostly the residue of a moving
-    camera's stabilised background (texture at an edge, JPEG blocks), kept as a short track of
-    its own or dropped after association. Against such residue a ball keeps its area and its
-    centre to a small fraction of a pixel; leaving those frames out cuts a flight where it
-    matters (at a bounce passing over a residue blob, the joint and with it an energy gain go
-    unseen). Another object nearby, or a changed area, keeps the frame out.
-    """
-    T = tr.num_frames
-    cand = tr.visible[i] & tr.merged[i] & ~tr.at_border[i]
-    if not cand.any():
-        return np.zeros(T, bool)
-    a = tr.areas[i]
-    ref = a[tr.reliable(i) & np.isfinite(a)]
-    if ref.size < 3:
-        return np.zeros(T, bool)
-    # the usual area as :func:`_shoulders` reads it, from the frames seen whole (upper
-    # quartile): the merged frames may be mostly partial ones (an object going behind a cover)
-    usual = float(np.percentile(ref, 75))
-    band = max(3 * tr.area_noise(i), 0.05 * usual)
-    out = cand & np.isfinite(a) & (np.abs(a - usual) <= band)
-    if not out.any():
-        return out
-    for j in range(tr.n_objects):
-        if j == i:
-            continue
-        both = out & tr.visible[j]
-        if not both.any() or not tr.steady_mover(j):
-            continue
-        f = np.flatnonzero(both)
-        d = np.hypot(*(tr.centers[i, f] - tr.centers[j, f]).T)
-        near = d <= tr.radii[i, f] + tr.radii[j, f] + 2.0 * tr.pixel_scale
-        out[f[near]] = False
-    return out
 
 
 def _stays_put(tr: Tracks, j: int, i: int, f0: int, f1: int) -> bool:
