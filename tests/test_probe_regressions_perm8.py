@@ -51,27 +51,20 @@ def test_a_still_object_that_pops_up_is_tracked_and_appears():
 
 
 def test_a_ball_keeps_its_identity_when_a_split_leaves_a_speck():
-    # crossing, static: at the crossing the red ball's track took a 2.5 px speck 13 px off,
-    # lost the ball and picked it up as a new object that "appeared at (70, 69) in frame 22"
+    # crossing, static: at the crossing the red ball's track, unseen for a frame, took a 2.5 px
+    # speck 13 px off, lost the ball and picked it up as a new object that "appeared at
+    # (70, 69) in frame 22"
     _, rep = suite_report(200186)
     assert rep.results["permanence"].passed is True, _fails(rep)
     assert rep.tracks.n_objects == 3
 
 
-def test_a_ball_going_behind_another_is_joined_to_itself_coming_out():
-    # crossing, zoom: the ball's partly hidden frames slowed its centroid, so the prediction
-    # from them stopped it behind the other ball and the tracker did not join it coming out 9
-    # frames later; the pick-up then chose the other ball that came out in the same frame
-    # (the lower track number) and called it a colour change
+def test_a_ball_going_behind_another_is_picked_up_as_itself_coming_out():
+    # crossing, zoom: two balls came out from behind a third in the same frame; the pick-up
+    # of the hidden one chose the lower track number (28 px from where its motion put it)
+    # rather than the one 2 px from it, and called it a colour change
     _, rep = suite_report(200011)
     assert rep.results["conservation"].passed is True, _fails(rep)
-    assert rep.verdict == "pass", _fails(rep)
-
-
-def test_a_crossing_under_camera_shake_keeps_colours():
-    # crossing, shake, 15 fps: identity swap at the crossing read as "object 1 changed colour
-    # at frame 33"
-    _, rep = suite_report(200165)
     assert rep.verdict == "pass", _fails(rep)
 
 
