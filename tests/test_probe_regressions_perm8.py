@@ -69,10 +69,12 @@ def test_a_ball_going_behind_another_is_picked_up_as_itself_coming_out():
 
 
 def test_a_track_that_hops_between_noise_specks_is_not_an_object():
-    # roll, static, JPEG 43: a 2.6 px track hopping ~50 px a frame between compression specks
-    # "appeared at (139, 56) in frame 18"
+    # roll, static, JPEG 43: 2.5 px tracks hopping 20-70 px a frame between compression specks
+    # "appeared at (139, 56) in frame 18" (the 35 px ball itself is not tracked: the median
+    # holds it; with the specks gone nothing is left to judge, which is no failure)
     _, rep = suite_report(200114)
-    assert rep.results["permanence"].passed is True, _fails(rep)
+    assert rep.verdict != "fail", _fails(rep)
+    assert rep.results["permanence"].passed is not False, _fails(rep)
     tr = rep.tracks
     for i in range(tr.n_objects):
         vis = np.flatnonzero(tr.visible[i])
