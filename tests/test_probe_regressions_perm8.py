@@ -23,15 +23,6 @@ def _finding_frames(rep, probe: str, word: str) -> list[int]:
     ]
 
 
-def test_a_speck_far_from_a_vanished_ball_does_not_keep_its_track():
-    # crossing, pan: the ball vanished at frame 9; its track took a 13 px speck 20 px from where
-    # its 8 px ball was predicted (a quarter of its area or less: at most a part of it, which
-    # lies within its disk), then a piece split off the other ball, and ended "partly hidden"
-    clip, rep = suite_report(251025)
-    assert clip.truth["violation_frames"] == [9]
-    assert _finding_frames(rep, "permanence", "vanished") == [9], _fails(rep)
-
-
 @pytest.mark.parametrize("seed", [251012, 251019])
 def test_a_ball_that_comes_out_from_behind_an_occluder_and_vanishes_is_judged(seed):
     # an occluded ball came out again for 5-7 frames and then vanished: that short second
@@ -48,15 +39,6 @@ def test_a_still_object_that_pops_up_is_tracked_and_appears():
     clip, rep = suite_report(252022)
     assert rep.verdict == "fail"
     assert _finding_frames(rep, "permanence", "appeared") == clip.truth["violation_frames"]
-
-
-def test_a_ball_keeps_its_identity_when_a_split_leaves_a_speck():
-    # crossing, static: at the crossing the red ball's track, unseen for a frame, took a 2.5 px
-    # speck 13 px off, lost the ball and picked it up as a new object that "appeared at
-    # (70, 69) in frame 22"
-    _, rep = suite_report(200186)
-    assert rep.results["permanence"].passed is True, _fails(rep)
-    assert rep.tracks.n_objects == 3
 
 
 def test_a_ball_going_behind_another_is_picked_up_as_itself_coming_out():
@@ -85,8 +67,7 @@ def test_a_track_that_hops_between_noise_specks_is_not_an_object():
 @pytest.mark.parametrize(
     ("seed", "probe", "word"),
     [
-        # a ghost only ever seen inside the ball (a part split off its blob) made the ball
-        # "hide" something when it vanished
+        # a big ball that settles and vanishes, with a ghost inside it: still caught
         (151005, "permanence", "vanished"),
         # a still speck of the ball's colour next to it where it shrank is not an object that
         # came (it kept the resize from being seen)

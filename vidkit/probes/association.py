@@ -164,20 +164,6 @@ def associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> l
                 col = tr.ref_color()
                 for j, d in enumerate(dets):
                     dd = float(np.hypot(d.x - p[0], d.y - p[1]))
-                    if (
-                        gap > 1
-                        and d.radius < 0.5 * r
-                        and dd > r + 3.0 + (0.6 * speed + 1.0) * (gap - 1)
-                    ):
-                        # a track not seen in the last frame is picked up again only by a
-                        # blob that can be its object: one of a quarter of its area or less is
-                        # at most a part of it (partly hidden, at the border), which lies
-                        # within its disk where its motion puts it (seed 2 vanish 251025: a 13
-                        # px speck 20 px from a vanished 8 px ball kept its track alive). A
-                        # track seen in the last frame keeps the usual gate: there the rule was
-                        # measured to move split-off pieces between tracks at crossings (seed 0
-                        # recolor 54014, seed 1 clean 100023 and 100156)
-                        continue
                     if dd <= gate:
                         cost[i, j] = (
                             dd / gate
@@ -211,15 +197,10 @@ def associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> l
                         matched_t.add(lost[a])
                         matched_d.add(free[b])
                         pairs.append((lost[a], free[b]))
-            # tracks hidden inside another object's blob (which grew): occluded, not vanished.
-            # Only a track seen on its own (not merged) at least once is an object known to be
-            # there: one that was only ever a part split off another's blob (a ghost inside a
-            # big ball, seed 1 vanish 151005) does not make that blob hide something.
+            # tracks hidden inside another object's blob (which grew): occluded, not vanished
             owner = {j: active[i] for i, j in pairs}
             for i, tr in enumerate(active):
                 if i in matched_t or len(tr.frames) < 3 or t - tr.frames[-1] > max_gap:
-                    continue
-                if all(tr.merged):
                     continue
                 p, _ = preds[i]
                 r = 0.5 * tr.ref_radius()

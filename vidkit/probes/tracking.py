@@ -27,9 +27,7 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    column ``x``, row ``y`` (y points down).
 5. **Identities.** Frame by frame, each track predicts its next position (constant velocity) and
    detections are assigned by :func:`scipy.optimize.linear_sum_assignment` on distance (gated)
-   plus a small colour and size cost; a track not seen in the previous frame is picked up
-   again by a blob of a quarter of its area or less (a part of its object at most) only within
-   the object's disk where it is predicted. Tracks that lose their match while a detection of the same
+   plus a small colour and size cost. Tracks that lose their match while a detection of the same
    look appears elsewhere are matched on appearance (that is how a teleport stays one object).
    Two tracks that fall into one component are split by colour when their colours differ;
    otherwise both are marked ``merged`` for those frames (their size and centre are unreliable).
