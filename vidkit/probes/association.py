@@ -164,12 +164,6 @@ def associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> l
                 col = tr.ref_color()
                 for j, d in enumerate(dets):
                     dd = float(np.hypot(d.x - p[0], d.y - p[1]))
-                    if d.radius < 0.5 * r and dd > r + 3.0 + (0.6 * speed + 1.0) * (gap - 1):
-                        # a blob of a quarter of the track's area or less is at most a part
-                        # of its object (partly hidden, at the border): it lies within the
-                        # object's disk where its motion puts it (seed 2 vanish 251025: a 13
-                        # px speck 20 px from a vanished 8 px ball kept its track alive)
-                        continue
                     if dd <= gate:
                         cost[i, j] = (
                             dd / gate
@@ -203,15 +197,10 @@ def associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> l
                         matched_t.add(lost[a])
                         matched_d.add(free[b])
                         pairs.append((lost[a], free[b]))
-            # tracks hidden inside another object's blob (which grew): occluded, not vanished.
-            # Only a track seen on its own (not merged) at least once is an object known to be
-            # there: one that was only ever a part split off another's blob (a ghost inside a
-            # big ball, seed 1 vanish 151005) does not make that blob hide something.
+            # tracks hidden inside another object's blob (which grew): occluded, not vanished
             owner = {j: active[i] for i, j in pairs}
             for i, tr in enumerate(active):
                 if i in matched_t or len(tr.frames) < 3 or t - tr.frames[-1] > max_gap:
-                    continue
-                if all(tr.merged):
                     continue
                 p, _ = preds[i]
                 r = 0.5 * tr.ref_radius()
@@ -234,12 +223,7 @@ def associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> l
 
 
 def predict_at(tr: Track, t: int) -> np.ndarray:
-    """Position of a track extrapolated to frame ``t`` from its last (up to 6) frames where it
-    was seen whole: not merged with another object and not shrunk (area at least 85% of its
-    usual one). A partly hidden object's centroid is that of its visible part, which slows
-    down as the object goes behind something (seed 2 clean 200011: a ball going behind another
-    was predicted to stop there and was not joined to itself coming out 9 frames later). With
-    fewer than two such frames among its last 12, its last frames are used as they are.
+    """Position of a track extrapolated to frame ``t`` from its last (up to 6) frames.
 
     Example:
         >>> tr = Track()
@@ -248,13 +232,8 @@ def predict_at(tr: Track, t: int) -> np.ndarray:
         >>> [round(float(v), 1) for v in predict_at(tr, 5)]
         [14.0, 8.0]
     """
-    idx = list(range(len(tr.frames)))[-12:]
-    ref = float(np.percentile(tr.area[-12:], 75))
-    whole = [k for k in idx if not tr.merged[k] and tr.area[k] >= 0.85 * ref][-6:]
-    if len(whole) < 2:
-        whole = list(range(len(tr.frames)))[-6:]
-    f = np.asarray([tr.frames[k] for k in whole], float)
-    p = np.asarray([tr.pos[k] for k in whole], float)
+    f = np.asarray(tr.frames[-6:], float)
+    p = np.asarray(tr.pos[-6:], float)
     if f.size == 1:
         return p[-1]
     deg = 2 if f.size >= 5 else 1

@@ -636,21 +636,21 @@ def _drop_short(tr: Tracks, min_frames: int, movers: bool = False) -> Tracks:
 
 def _hops(tr: Tracks, i: int) -> bool:
     """Whether track ``i`` hops about rather than moves: its median speed (px per frame, over
-    the gaps between the frames it is seen in) is beyond its diameter and its median change of
-    velocity per frame is beyond that speed. An object's motion is smooth (gravity, a bounce
-    now and then: the velocity changes far less than it is); a track that the association
-    carried from one noise or compression speck to another jumps each frame in a new
-    direction (seed 2 clean 200114: a 2.6 px track hopping 50 px a frame "appeared")."""
+    the gaps between the frames it is seen in) is beyond its diameter and the median change of
+    its velocity from one step to the next is beyond that speed. An object's motion is smooth
+    (gravity, a bounce now and then: the velocity changes far less than it is); a track that
+    the association carried from one noise or compression speck to another jumps each step in
+    a new direction (seed 2 clean 200114: 2.5 px tracks hopping 20-70 px a frame "appeared")."""
     f = np.flatnonzero(tr.visible[i])
     if f.size < 5:
         return False
     p = tr.centers[i, f]
     dt = np.diff(f).astype(float)
     v = np.diff(p, axis=0) / dt[:, None]
-    acc = np.hypot(*np.diff(v, axis=0).T) / (0.5 * (dt[1:] + dt[:-1]))
+    dv = np.hypot(*np.diff(v, axis=0).T)
     speed = float(np.median(np.hypot(*v.T)))
     r = float(np.nanmedian(tr.radii[i, f]))
-    return bool(speed > 2 * r and float(np.median(acc)) > speed)
+    return bool(speed > 2 * r and float(np.median(dv)) > speed)
 
 
 def _comes_out_again(tr: Tracks, keep: np.ndarray) -> np.ndarray:

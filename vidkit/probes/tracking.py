@@ -27,15 +27,14 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    column ``x``, row ``y`` (y points down).
 5. **Identities.** Frame by frame, each track predicts its next position (constant velocity) and
    detections are assigned by :func:`scipy.optimize.linear_sum_assignment` on distance (gated)
-   plus a small colour and size cost; a blob of a quarter of a track's area or less (a part of
-   its object at most) must lie within the object's disk where it is predicted. Tracks that lose their match while a detection of the same
+   plus a small colour and size cost. Tracks that lose their match while a detection of the same
    look appears elsewhere are matched on appearance (that is how a teleport stays one object).
    Two tracks that fall into one component are split by colour when their colours differ;
    otherwise both are marked ``merged`` for those frames (their size and centre are unreliable).
    A component more than 4x the area of the tracks predicted in it is a new object that they
    touch.
    A track that ends and one that starts later (up to ``max(12, fps)`` frames) where the first
-   one's motion (over the frames where it was seen whole) predicts, with the same look, are one object (it passed behind something); the
+   one's motion predicts, with the same look, are one object (it passed behind something); the
    frames where an object is only partly visible next to such a gap (area below 85% of its
    usual one) are marked ``merged`` too.
 
