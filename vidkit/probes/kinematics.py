@@ -59,10 +59,11 @@ def continuity(
     move by more than ``2 lim`` (a held apex); or a frame that repeats the previous one exactly
     while the other frame pairs change. Frames where the object is partly hidden (not
     ``reliable``) count too when the still run lasts 2+ steps and the visible area stays within
-    5% (or 3 times its measured noise) over it: a moving, partly hidden object changes its visible area and centroid, a frozen
-    one changes neither; such a run right before the object goes out of sight (or right after it
-    comes into view) is judged on the motion on its other side alone. An object whose positions span no more than its radius (an
-    occluder, a resting ball) has no motion to freeze.
+    5% (or 3 times its measured noise) over it: a moving, partly hidden object changes its
+    visible area and centroid, a frozen one changes neither; such a run right before the object
+    goes out of sight (or right after it comes into view) is judged on the motion on its other
+    side alone. An object whose positions span no more than its radius (an occluder, a resting
+    ball) has no motion to freeze.
 
     Example:
         >>> scene = vk.synth.render("projectile", seed=1, violation="teleport")  # doctest: +SKIP
