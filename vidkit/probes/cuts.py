@@ -141,8 +141,8 @@ def find_cuts(
         hd = 0.5 * np.abs(np.diff(hist, axis=0)).sum(axis=1)
     cuts = []
     for t in range(T - 1):
-        if not (c[t] > min(0.5, PART_CHANGED) and d[t] > 0.3):
-            continue  # neither test below can hold: no need for the neighbours' level
+        if not (c[t] > min(0.5, PART_CHANGED) and d[t] > 0.3) and not hd[t] > COLOUR_CHANGED:
+            continue  # none of the three tests below can hold: no need for the neighbours' level
         nb = np.r_[d[max(0, t - 5) : t], d[t + 1 : t + 6]]
         base = max(float(np.median(nb)) if nb.size else 0.0, 0.02)
         most = c[t] > 0.5 and d[t] > 0.4 and d[t] > 2.5 * base
