@@ -49,13 +49,23 @@ def _start(script: Path, *argvs: list[str]) -> list[subprocess.Popen]:
     ]
 
 
-def _failures(procs: list[subprocess.Popen], *, tail: int) -> list[str]:
-    """Wait for ``procs``; the last ``tail`` characters of the stderr of each one that failed."""
-    errors = []
+def _failures(procs: list[subprocess.Popen], *, tail: int, timeout: float = 600) -> list[str]:
+    """Wait for ``procs``; the exit code and the last ``tail`` characters of the stderr of each
+    one that failed. As soon as one fails the others are stopped (they would wait for it at a
+    barrier until the timeout, and its own error would never be shown)."""
+    deadline = time.monotonic() + timeout
+    while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
+        if any(p.returncode not in (None, 0) for p in procs):
+            break
+        time.sleep(0.2)
     for p in procs:
-        _, err = p.communicate(timeout=600)
+        if p.poll() is None:
+            p.kill()
+    errors = []
+    for i, p in enumerate(procs):
+        _, err = p.communicate()
         if p.returncode != 0:
-            errors.append(err[-tail:])
+            errors.append(f"process {i} exited with {p.returncode}: {err[-tail:]}")
     return errors
 
 
