@@ -138,6 +138,35 @@ def test_four_processes_put_and_read_the_same_keys(tmp_path: Path) -> None:
         assert row["round"] == rounds - 1 and row["metadata"]["writer"] == row["writer"]
 
 
+def test_a_read_while_a_writer_replaces_the_item_returns_the_new_version(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The race that killed a writer of the test above under load: a reader found the row of
+    version A, a writer replaced the item (removing A's file), and the decoder's "no such file"
+    came out as a VideoError instead of the FileNotFoundError that makes the reader retry."""
+    from vidkit.io.container import open_input
+
+    with pytest.raises(FileNotFoundError, match="no video at"):
+        open_input(tmp_path / "gone.mp4")  # what the decoder says when the file is gone
+
+    store = RunStore(tmp_path / "s")
+    key = item_key("m", "p", 0)
+    store.put(key, vk.Video(np.full((4, 16, 16, 3), 0.2, np.float32), fps=8), {"v": "A"})
+    real_row, calls = RunStore.row, []
+
+    def row_then_replace(self, k):
+        row = real_row(self, k)
+        calls.append(row["v"])
+        if len(calls) == 1:  # after A's row was read and verified: B replaces A
+            store.put(key, vk.Video(np.full((4, 16, 16, 3), 0.8, np.float32), fps=8), {"v": "B"})
+            assert not (store.root / row["video"]).exists()
+        return row
+
+    monkeypatch.setattr(RunStore, "row", row_then_replace)
+    v = store.video(key)
+    assert calls[:2] == ["A", "B"] and abs(float(v.frames.mean()) - 0.8) < 0.05
+
+
 # --------------------------------------------------------------------------- claims
 _HOLDER = textwrap.dedent(
     """

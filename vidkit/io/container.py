@@ -55,6 +55,8 @@ def open_input(path: Path) -> Any:
         raise VideoError(
             f"cannot read {str(path)!r}: the file ends before any video data (empty or truncated)"
         ) from None
+    except av.error.FileNotFoundError:  # removed since it was found (e.g. a store item replaced)
+        raise FileNotFoundError(f"no video at {str(path)!r}") from None
     except av.error.FFmpegError as exc:
         raise VideoError(
             f"cannot read {str(path)!r}: not a readable video file ({ffmpeg_message(exc)})"
