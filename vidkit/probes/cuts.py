@@ -21,7 +21,12 @@ deviation. A **cut** is a pair where
   That change of the normalised thumbnail must also stand 3x above sensor noise (0.05), and the
   new palette must last: every frame of the 3 after the pair differs from every frame of the 3
   before it by half the bar (a flash of one or two frames over a noise-free scene moves the
-  colours as much and returns);
+  colours as much and returns). Where a moving camera changes much of the picture in every
+  pair, the palette's pair may instead lose every tracked corner while the pairs around keep
+  theirs (:func:`_lost_corners`: a camera's motion keeps the scenery, a new shot replaces it).
+  A pair after 1-8 held pairs (no thumbnail pixel changed, after pairs where the picture
+  moved: a stutter's frozen frames) spans their time too: it is judged against the change over
+  as many frames around it (:func:`_held_before`, :func:`_span_changes`);
 * it is not a local change: once the gray levels of the second thumbnail are fitted as an
   affine function of the first's (on the 70% of pixels that agree best: the normalisation moves
   every pixel when an object appears), the pixels that still changed are not a single compact
@@ -75,6 +80,13 @@ COLOUR_D_SPIKE = 3.0
 NOISE_D = 0.05
 # a new shot's palette lasts: the frames on each side of the cut that must all differ
 COLOUR_LASTS = 3
+# the longest run of held pairs (the picture unchanged) before a pair that is judged against the
+# change over as many frames as it really spans (:func:`_held_before`); a frozen stretch of a
+# stutter holds 1-4 frames, a longer still stretch is a still scene
+HELD_MAX = 8
+# the share of the thumbnail that changes by half a standard deviation per pair before held
+# pairs: an object of visible size moving (seed 3 stutter 357031: 0.02-0.03 before 4 held pairs)
+HELD_MOVING = 0.01
 
 
 def thumbnail(frame: np.ndarray) -> np.ndarray:
@@ -139,19 +151,31 @@ def find_cuts(
         if hist.shape[0] != T:
             raise ValueError(f"colours must have one histogram per frame ({T}), got {hist.shape}")
         hd = 0.5 * np.abs(np.diff(hist, axis=0)).sum(axis=1)
+    thumbs_ = np.asarray(thumbs, np.float32)
+    hist_ = np.asarray(colours, np.float64) if colours is not None else None
     cuts = []
     for t in range(T - 1):
         if not (c[t] > min(0.5, PART_CHANGED) and d[t] > 0.3) and not hd[t] > COLOUR_CHANGED:
             continue  # none of the three tests below can hold: no need for the neighbours' level
-        nb = np.r_[d[max(0, t - 5) : t], d[t + 1 : t + 6]]
+        gap = 1 + _held_before(c, t)
+        if gap == 1:
+            nb = np.r_[d[max(0, t - 5) : t], d[t + 1 : t + 6]]
+            hb = np.r_[hd[max(0, t - 5) : t], hd[t + 1 : t + 6]]
+        else:
+            nb, hb = _span_changes(thumbs_, hist_, t, gap)
         base = max(float(np.median(nb)) if nb.size else 0.0, 0.02)
         most = c[t] > 0.5 and d[t] > 0.4 and d[t] > 2.5 * base
         # or a smaller part of the picture changing at once, in an otherwise calm clip
         part = c[t] > PART_CHANGED and d[t] > 0.3 and d[t] > 6 * base
         # or a new palette with a change of the picture (see the module docstring)
         palette = False
-        if colours is not None and d[t] > COLOUR_D_SPIKE * max(base, NOISE_D):
-            hb = np.r_[hd[max(0, t - 5) : t], hd[t + 1 : t + 6]]
+        # the picture must change with the palette: more than around it, or (a camera that
+        # moves a textured picture changes much of it in every pair) so that not one corner of
+        # the frame before is found in the frame after while the pairs around keep theirs
+        moved = d[t] > COLOUR_D_SPIKE * max(base, NOISE_D)
+        if colours is not None and not moved and d[t] > COLOUR_D_SPIKE * NOISE_D:
+            moved = pairs is not None and _lost_corners(pairs, t)
+        if colours is not None and moved:
             hbase = max(float(np.median(hb)) if hb.size else 0.0, 0.01)
             palette = (
                 hd[t] > COLOUR_CHANGED
@@ -171,6 +195,70 @@ def find_cuts(
                 continue
         cuts.append(t + 1)
     return cuts
+
+
+def _lost_corners(pairs: list[dict[str, Any]], t: int) -> bool:
+    """Whether the pair ``t`` lost the tracked corners of the pairs around it: no camera motion
+    fits it (no similarity with half of its corners as inliers) and it kept fewer than a quarter
+    of the corners that the median of the (up to) 5 pairs on each side kept, while most of
+    those pairs fit one (:func:`vidkit.probes.camera.pair_motion`; Lucas-Kanade corners checked
+    forward and backward). A camera's motion, however fast, or a change of light keeps the
+    scenery and its corners; a new shot replaces them (seed 3 clean 300186: a shaking camera
+    over stripes changed 40% of every pair's normalised thumbnail, the cut only 1.9x more,
+    while its colours moved 0.96, 28x around it, and none of its corners was found again)."""
+    if not 0 <= t < len(pairs):
+        return False
+
+    def fits(p: dict[str, Any]) -> bool:
+        return p.get("M") is not None and p.get("inliers", 0) >= 0.5 and p.get("points", 0) >= 20
+
+    around = [pairs[k] for k in range(max(0, t - 5), min(len(pairs), t + 6)) if k != t]
+    if fits(pairs[t]) or len(around) < 2 or sum(fits(p) for p in around) < 0.5 * len(around):
+        return False
+    kept = float(np.median([p.get("points", 0) for p in around]))
+    return bool(pairs[t].get("points", 0) < 0.25 * kept)
+
+
+def _held_before(c: np.ndarray, t: int) -> int:
+    """How many pairs just before the pair ``t`` held the picture: not one thumbnail pixel
+    changed by half a standard deviation (``c == 0``), after pairs where the picture moved
+    (the median ``c`` of the 3 pairs before them at least HELD_MOVING); 0 when more than
+    HELD_MAX did (a still scene) or the picture hardly moved before (a slow scene has such
+    pairs too: seed 0 clean 108, a slow ball, ``c`` at 0.001-0.003 then 0 for 2 pairs before
+    a cut).
+
+    Held frames (a frozen stretch: every frame repeats the one before it, up to sensor noise)
+    stop the clip's time; the pair after them shows the motion of all the frames held plus its
+    own (seed 3 stutter 357031: 4 held frames of a fast ball, then a pair that changed 3.3x the
+    pairs around it and moved 0.14 of its colours, 8x around it, and was read as a cut that split
+    the shot at the stutter)."""
+    n = 0
+    while t - n - 1 >= 0 and c[t - n - 1] == 0:
+        n += 1
+    if n == 0 or n > HELD_MAX:
+        return 0  # a longer still stretch: a still scene, judged as such
+    moving = c[max(0, t - n - 3) : t - n]
+    if moving.size == 0 or float(np.median(moving)) < HELD_MOVING:
+        return 0  # the picture hardly changed before either: a slow scene, not a held one
+    return n
+
+
+def _span_changes(
+    thumbs: np.ndarray, hist: np.ndarray | None, t: int, gap: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The change of the normalised thumbnail (mean absolute difference) and of the colour
+    histogram (half the L1 distance) over spans of ``gap`` frames around the pair ``t`` that
+    ends a held stretch: up to 5 spans ending before the stretch and 5 starting after the pair
+    (the clip's own change over as much time as the pair really spans)."""
+    T = len(thumbs)
+    first = t + 1 - gap  # the frame the held stretch repeats
+    starts = [k for k in range(first - gap - 4, first - gap + 1) if k >= 0]
+    starts += [k for k in range(t + 1, t + 6) if k + gap < T]
+    d = np.array([float(np.abs(thumbs[k + gap] - thumbs[k]).mean()) for k in starts])
+    if hist is None:
+        return d, np.zeros(0)
+    h = np.array([0.5 * float(np.abs(hist[k + gap] - hist[k]).sum()) for k in starts])
+    return d, h
 
 
 def _new_palette_lasts(hist: np.ndarray, t: int) -> bool:
