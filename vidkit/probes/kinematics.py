@@ -63,7 +63,10 @@ def continuity(
     visible area and centroid, a frozen one changes neither; such a run right before the object
     goes out of sight (or right after it comes into view) is judged on the motion on its other
     side alone. An object whose positions span no more than its radius (an occluder, a resting
-    ball) has no motion to freeze.
+    ball) has no motion to freeze. **Held pictures**: in a shot whose camera was compensated, 2
+    to 8 consecutive pairs of frames with no camera motion and no change beyond sensor noise,
+    between pairs where the camera moves, are a stutter whatever the objects do
+    (:func:`_held_pictures`: the whole frame holds, the camera's motion with it).
 
     Example:
         >>> scene = vk.synth.render("projectile", seed=1, violation="teleport")  # doctest: +SKIP
@@ -139,6 +142,22 @@ def continuity(
                 )
             )
             failed.extend(range(a, b + 1))
+    # the whole picture held (up to sensor noise) while the camera moves on both sides
+    for a, b, why in _held_pictures(tr, freeze_px):
+        if set(range(a, b + 1)) & set(failed):
+            continue  # already found on the objects' tracks
+        findings.append(
+            Finding(
+                name,
+                f"frames {a}-{b} show one picture (up to sensor noise) {why} (stutter)",
+                "fail",
+                None,
+                range(a, b + 1),
+                0.0,
+                freeze_px,
+            )
+        )
+        failed.extend(range(a, b + 1))
     # frames that repeat the previous one exactly (noise-free videos) while objects move
     fd = tr.frame_diff
     if tr.n_objects > 0 and np.count_nonzero(fd > 0) >= fd.size // 2:
@@ -234,6 +253,62 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
     # centroid of its visible part)
     if (seen & ~ok).any():
         _frozen_in(tr, i, sigma, lim, seen, ok, out, seen)
+    return out
+
+
+def _held_pictures(tr: Tracks, freeze_px: float) -> list[tuple[int, int, str]]:
+    """Runs of frames that show one picture while the compensated camera moves on both sides.
+
+    A stutter holds the whole frame: the camera's motion stops with everything else and the
+    frames differ by their sensor noise only, whatever the objects do (seen, hidden, small). In a
+    shot whose camera was compensated, a pair of frames *holds the picture* when
+
+    - the camera map between them moves no point of the frame by more than its misfit (the
+      corners' residual, at least 0.05 px; a held pair is measured as no motion at all), and
+    - the compensated frames differ by no more than sensor noise alone makes them differ: two
+      frames of one picture with independent Gaussian noise of std ``sigma`` per channel differ
+      by ``2 sigma / sqrt(pi)`` on average (``sigma``: the tracker's noise estimate, which the
+      residual of moving texture and compression only raise; measured on seed 3: held pairs at
+      0.45-0.8 of that, the clip's other pairs at 1.1-3.9 of it: a pair the camera moved keeps
+      the resampling and misfit of its map on every edge).
+
+    A run of 2 to 8 such pairs is a freeze when the camera moves more than ``freeze_px`` px
+    (the frame centre's shift) in the pair before and in the pair after it (a camera that comes
+    to rest stays at rest; a longer still run is a still camera). One such pair alone is what a
+    fast shake filmed at a low frame rate gives when it comes back to where it was a frame
+    before (seed 3 clean 300060 at 8 fps: no camera motion and the compensated frames at 0.7 of
+    the noise floor, between pairs where the camera moved 1.4 px); two in a row need it to
+    come back twice. Returns ``(first, last, description)`` per run, in frames.
+    """
+    out: list[tuple[int, int, str]] = []
+    fd = np.asarray(tr.frame_diff, float)
+    floor = 2.0 / np.sqrt(np.pi) * float(tr.noise)
+    if floor <= 0 or fd.size != tr.num_frames - 1:
+        return out
+    for k, (a, b) in enumerate(tr.shots or [(0, tr.num_frames)]):
+        cam = tr.shot_camera(k)
+        n = b - a - 1
+        if not getattr(cam, "moving", False) or n < 3 or np.size(cam.dx) != n:
+            continue
+        H, W = tr.size
+        half_diag = 0.5 * float(np.hypot(H, W)) / max(tr.pixel_scale, 1e-9)
+        shift = np.hypot(np.asarray(cam.dx, float), np.asarray(cam.dy, float))
+        turn = np.abs(np.asarray(cam.zoom, float) - 1) + np.abs(np.radians(cam.rotation))
+        moved = shift + half_diag * turn  # the most a frame corner moves (px of the frames given)
+        misfit = np.maximum(np.nan_to_num(np.asarray(cam.residual, float), nan=0.0), 0.05)
+        held = (np.nan_to_num(moved, nan=np.inf) <= misfit) & (fd[a : b - 1] <= floor)
+        for run in mask_runs(held):
+            j0, j1 = int(run[0]), int(run[-1])
+            if not 2 <= j1 - j0 + 1 <= 8 or j0 == 0 or j1 == n - 1:
+                continue
+            before, after = float(moved[j0 - 1]), float(moved[j1 + 1])
+            if not (before > freeze_px and after > freeze_px):
+                continue  # nan: not measured, no judgement
+            why = (
+                f"while the camera moves {before:.1f} px in the frame before and "
+                f"{after:.1f} px in the frame after"
+            )
+            out.append((a + j0, a + j1 + 1, why))
     return out
 
 
