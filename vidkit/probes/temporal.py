@@ -3,7 +3,10 @@
 - :func:`flicker`: VBench's ``temporal_flickering`` score, ``(255 - mean_t MAE(I_t, I_t+1)) / 255``
   on uint8 frames (Vchitect/VBench ``vbench/temporal_flickering.py``), plus a detector of brightness
   flicker: each frame's global brightness (median ratio to the median frame) against the median
-  of its 4 neighbours; a frame fails when it jumps by more than ``tol`` (5%).
+  of its 4 neighbours; a frame fails when it jumps by more than ``tol`` (5%). On a still camera
+  it also finds held frames by their light: 2-8 frames whose brightness stops dead while it
+  drifts on both sides, then jumps by the drift it missed (a stutter holds the lighting too,
+  where nothing in view moves).
 - :func:`warping_error`: Lai et al. (ECCV 2018) warping error. Forward flow ``w_f`` (t -> t+1) and
   backward flow ``w_b`` (t+1 -> t) come from OpenCV's DIS (or Farneback) on gray frames (the
   reference uses FlowNet2; classical flow is vidkit's weight-free choice). ``I_t+1`` is warped to
@@ -35,7 +38,7 @@ import numpy as np
 
 from vidkit.probes.medians import median, row_medians
 from vidkit.probes.result import Finding, ProbeResult
-from vidkit.probes.tracking import temporal_median
+from vidkit.probes.tracking import mask_runs, temporal_median
 from vidkit.video import Video, as_video
 
 __all__ = [
@@ -98,6 +101,11 @@ def flicker(
     and last frame, whose neighbours lie on one side only). Scores: the largest jump, and
     VBench's ``temporal_flickering`` score.
 
+    Without ``brightness`` (a still camera), held frames fail too: a run of 2-8 frame pairs
+    whose brightness does not change while the light drifts on both sides in one direction and
+    the pair after the run makes up for the drift it missed ("the light holds still over
+    frames 15-18 ... (held frames: a stutter)"; :func:`_held_light`).
+
     ``level="mean"`` uses each frame's mean brightness instead of the ratio to the median frame
     (for a moving camera, whose median frame is a blur); ``first_frame`` is the number of the
     first frame in the sentences (a shot of a longer video). ``brightness`` gives the per-frame
@@ -155,18 +163,33 @@ def flicker(
         )
         for t in bad
     ]
+    held = _held_light(fr, first_frame) if brightness is None else []
+    findings += [
+        Finding(
+            name,
+            f"the light holds still over frames {a}-{b} {why} (held frames: a stutter)",
+            "fail",
+            None,
+            list(range(a, b + 1)),
+            0.0,
+            tol,
+        )
+        for a, b, why in held
+    ]
     vb = vbench_temporal_flickering(v)
-    passed = bad.size == 0
+    passed = bad.size == 0 and not held
     return ProbeResult(
         name,
         passed=passed,
         scores={"max_jump": float(jumps.max()), "vbench_flicker": vb},
         threshold=tol,
-        failed_frames=(bad + first_frame).tolist(),
+        failed_frames=sorted({*(bad + first_frame).tolist(), *(f for x in held for f in x[:2])}),
         sentence=(
             f"brightness is steady (largest jump {100 * jumps.max():.1f}%, VBench flicker {vb:.4f})"
             if passed
             else f"brightness flickers in {len(bad)} frame(s): {findings[0].sentence}"
+            if bad.size
+            else findings[0].sentence
         ),
         findings=findings,
         details={"brightness": level, "jump": jumps},
@@ -174,6 +197,69 @@ def flicker(
 
 
 # --------------------------------------------------------------------------- flow
+def _held_light(fr: np.ndarray, first_frame: int = 0) -> list[tuple[int, int, str]]:
+    """Runs of frames over which a still camera's picture holds its light while the light drifts
+    on both sides and the frame after the run makes up for the drift it missed.
+
+    A stutter holds the whole frame, the lighting with it: where nothing in view moves (the
+    object behind an occluder, a still camera) the light's drift is what still shows the time
+    pass. ``fr``: ``[T, N]`` pixel values (a regular subsample). Per pair of frames the relative
+    brightness change ``r`` is the mean change over the pixels that changed by no more than 4
+    robust standard deviations or 3/255 (the picture minus what moved: a noise-free 8-bit
+    frame changes its pixels by whole steps as the light drifts), over their mean level; a pair
+    where fewer than half the pixels qualify (a moving camera) is not judged. ``s``: the noise
+    of ``r`` (the MAD of its first differences, the drift being smooth, over sqrt 2). A run of 2
+    to 8 pairs with ``|r| <= 3 s`` holds the light when the mean ``r`` of the 3 pairs before it
+    and of the 3 pairs after the pair that ends it have the same sign and exceed ``4 s / sqrt
+    3`` (4 standard errors of a 3-pair mean; ``s`` is raised by the run's own edges), the run's
+    mean change is under a quarter of the smaller, and the pair that ends it changes in the
+    same direction by more than half the drift of the ``n + 1`` frames it spans and by more
+    than ``6 s`` (seed 3 stutter 357015: -0.05% per frame, held for 3 pairs within 0.014%,
+    then -0.18%; a light at its turn has no such pair, and the drift reverses there). The
+    tests hold together only where the light stops and then jumps. Returns ``(first, last, description)`` per run, in frames (+ ``first_frame``)."""
+    T = fr.shape[0]
+    out: list[tuple[int, int, str]] = []
+    if T < 10:
+        return out
+    r = np.full(T - 1, np.nan)
+    for t in range(T - 1):
+        d = fr[t + 1] - fr[t]
+        dev = np.abs(d - float(np.median(d)))
+        # what moved changes by far more than noise or a few quantisation steps (3/255)
+        keep = dev <= max(4 * 1.4826 * float(np.median(dev)), 3 / 255)
+        base = float(fr[t][keep].mean()) if keep.any() else 0.0
+        if keep.mean() >= 0.5 and base > 0.02:
+            r[t] = float(d[keep].mean()) / base
+    dr = np.diff(r)
+    dr = dr[np.isfinite(dr)]
+    if dr.size < 6:
+        return out
+    s = max(1.4826 * float(np.median(np.abs(dr - np.median(dr)))) / np.sqrt(2), 1e-6)
+    still = np.isfinite(r) & (np.abs(np.nan_to_num(r)) <= 3 * s)
+    for run in mask_runs(still):
+        j0, j1 = int(run[0]), int(run[-1])
+        n = j1 - j0 + 1
+        if not 2 <= n <= 8 or j0 < 3 or j1 + 4 >= T - 1:
+            continue
+        before, after, catch = r[j0 - 3 : j0], r[j1 + 2 : j1 + 5], float(r[j1 + 1])
+        if not (np.all(np.isfinite(before)) and np.all(np.isfinite(after))) or np.isnan(catch):
+            continue
+        rb, ra = float(before.mean()), float(after.mean())
+        drift = min(abs(rb), abs(ra))
+        if (
+            np.sign(rb) == np.sign(ra) == np.sign(catch)
+            and drift > 4 * s / np.sqrt(3)
+            and abs(float(r[j0 : j1 + 1].mean())) < 0.25 * drift
+            and abs(catch) > max(0.5 * (n + 1) * drift, 6 * s)
+        ):
+            why = (
+                f"while it drifts {100 * rb:+.2f}% per frame before and {100 * ra:+.2f}% after, "
+                f"and frame {j1 + 2 + first_frame} makes up for it ({100 * catch:+.2f}%)"
+            )
+            out.append((j0 + first_frame, j1 + 1 + first_frame, why))
+    return out
+
+
 def gray_u8(frame: np.ndarray) -> np.ndarray:
     """A float [0, 1] RGB (or already gray) frame as uint8 gray, the input of the flow.
 
