@@ -257,6 +257,11 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
     return out
 
 
+# the share of a held pair's compensated pixels that may change beyond the tracker's threshold
+# (5 sigma): sensor noise's tail (0-0.08% in the held pairs of seeds 1 and 3)
+HELD_CHANGED = 0.002
+
+
 def _held_pictures(tr: Tracks, freeze_px: float) -> list[tuple[int, int, str]]:
     """Runs of frames that show one picture while the compensated camera moves on both sides.
 
@@ -276,7 +281,12 @@ def _held_pictures(tr: Tracks, freeze_px: float) -> list[tuple[int, int, str]]:
       ``freeze_px`` or more: a pair the camera moved keeps the resampling and misfit of its map
       on every edge, a held pair does not (compressed noise is heavier-tailed than its robust
       ``sigma`` says: seed 1 stutter 157006, JPEG 50, held pairs at 1.24 ``sigma``, 0.45 of the
-      moving pairs' median).
+      moving pairs' median), and
+    - no more than HELD_CHANGED (0.2%) of the compensated pixels changed by more than the
+      tracker's change threshold (``Tracks.frame_change``; 5 sigma): what noise alone does
+      (0-0.08% in the held pairs of seeds 1 and 3), while an object moving in view changes its
+      old and new place (seed 1 clean 100048: a ball rolling while a 10 fps shake turned
+      through two identity maps, 0.9% of the pixels changed).
 
     A run of 2 to 8 such pairs is a freeze when the camera moves more than ``freeze_px`` px
     (the frame centre's shift) in the pair before and in the pair after it (a camera that comes
@@ -307,7 +317,8 @@ def _held_pictures(tr: Tracks, freeze_px: float) -> list[tuple[int, int, str]]:
         # on every edge), at its median over the shot's pairs that moved by ``freeze_px`` or more
         kept = fds[np.isfinite(mv) & (mv > freeze_px) & np.isfinite(fds)]
         rest = 0.8 * float(np.median(kept)) if kept.size >= 3 else 0.0
-        held = (mv <= STILL_PX) & (fds <= max(floor, rest))
+        fcs = np.nan_to_num(np.asarray(tr.frame_change, float)[a : b - 1], nan=1.0)
+        held = (mv <= STILL_PX) & (fds <= max(floor, rest)) & (fcs <= HELD_CHANGED)
         for run in mask_runs(held):
             j0, j1 = int(run[0]), int(run[-1])
             if not 2 <= j1 - j0 + 1 <= 8 or j0 == 0 or j1 == n - 1:
