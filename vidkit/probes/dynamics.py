@@ -65,9 +65,9 @@ def gravity(
     added in quadrature.
     Gravity that points up (median below ``-0.03 px/frame^2`` and 3 standard errors of the
     piece it comes from) fails, and so does horizontal
-    acceleration in free flight (same tolerance). In a stabilised shot (moving camera, or one
-    assumed still for want of texture) the standard errors take the camera's error at the
-    object, measured frame by frame from the background around it
+    acceleration in free flight (same tolerance). In a stabilised shot (moving camera, or a
+    shot left still whose background shows a motion the corners missed) the standard errors
+    take the camera's error at the object, measured frame by frame from the background around it
     (:func:`~vidkit.probes.trajectory.camera_acc_se`), in quadrature with the one behind each
     fit (its residual RMS, at least the object's position noise): the maps' error bends a
     piece without showing in the object's own noise. A
