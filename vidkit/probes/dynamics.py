@@ -23,6 +23,7 @@ from vidkit.probes.trajectory import (
     Event,
     Motion,
     Segment,
+    camera_acc_se,
     camera_noise,
     frames_text,
     joint_events,
@@ -64,10 +65,12 @@ def gravity(
     added in quadrature.
     Gravity that points up (median below ``-0.03 px/frame^2`` and 3 standard errors of the
     piece it comes from) fails, and so does horizontal
-    acceleration in free flight (same tolerance). In a stabilised shot (moving camera) the
-    standard errors take the camera fit's median corner misfit as a second noise, added in
-    quadrature to the one behind each fit (its residual RMS, at least the object's position
-    noise): the maps' slow drift bends a piece without showing in the object's own noise. A
+    acceleration in free flight (same tolerance). In a stabilised shot (moving camera, or a
+    shot left still whose background shows a motion the corners missed) the standard errors
+    take the camera's error at the object, measured frame by frame from the background around it
+    (:func:`~vidkit.probes.trajectory.camera_acc_se`), in quadrature with the one behind each
+    fit (its residual RMS, at least the object's position noise): the maps' error bends a
+    piece without showing in the object's own noise. A
     pendulum is read with its own model
     (``g = L * theta'' / -sin(theta)``), before and after its best change point.
 
@@ -166,9 +169,9 @@ def gravity(
     k_med = int(order[np.searchsorted(cw, cw[-1] / 2)])
     g_med = float(gs[k_med])
     # the standard error of that reference: the one of the piece (or pendulum) it comes from,
-    # with a stabilised shot's camera misfit added to its noise (see below)
+    # with a stabilised shot's camera error at the object added to its noise (see below)
     if k_med < len(pool):
-        se_med = float(pool[k_med].acc_se(camera_noise(tr, pool[k_med].object))[1])
+        se_med = float(camera_acc_se(tr, pool[k_med])[1])
     else:
         se_med = float(pends[k_med - len(pool)][1].get("g_se", np.inf))
     se_med = se_med if np.isfinite(se_med) else float("inf")
@@ -184,14 +187,14 @@ def gravity(
     se_ref = se_med if expected_g is None and np.isfinite(se_med) else 0.0
     worst = 0.0
     for s in flight:
-        # in a stabilised shot the positions also carry the camera fit's error, a slow drift
-        # of the maps that bends a piece without showing in the object's own position noise:
-        # the corners' median misfit stands for that error (as for the kicks of
-        # :func:`bounce`). It adds to the fit's own noise (its residual RMS, at least the
-        # position noise) in quadrature, as an independent error; it is not scaled
+        # in a stabilised shot the positions also carry the camera fit's error, which bends a
+        # piece without showing in the object's own position noise: measured where the object
+        # is, frame by frame (camera_acc_se; the corners' median misfit where the background
+        # around it was not measured). It adds to the fit's own noise (its residual RMS, at
+        # least the position noise) in quadrature, as an independent error; it is not scaled
         # by the ratio misfit / position noise: an object with no noise estimate (runs under 6
         # frames) or a tiny one then got an error many times its own and passed whatever its g
-        se_xy = s.acc_se(camera_noise(tr, s.object))
+        se_xy = camera_acc_se(tr, s)
         se = float(se_xy[1]) if np.isfinite(se_xy[1]) else 0.0
         se = float(np.hypot(se, se_ref))
         dev = abs(s.g - ref)

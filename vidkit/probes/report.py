@@ -138,6 +138,8 @@ def _to_original(tr: Tracks, scale: float, origin: tuple[float, float]) -> Track
         centers=c,
         radii=tr.radii * scale,
         areas=tr.areas * scale * scale,
+        cam_shift=tr.cam_shift * scale,
+        cam_se=tr.cam_se * scale,
     )
 
 
@@ -153,6 +155,8 @@ def _stitch(
     areas = np.full((n, T), np.nan)
     colors = np.full((n, T, 3), np.nan)
     visible = np.zeros((n, T), bool)
+    cam_shift = np.full((n, T, 2), np.nan)
+    cam_se = np.full((n, T, 2), np.nan)
     merged = np.zeros((n, T), bool)
     border = np.zeros((n, T), bool)
     shot = np.zeros(n, int)
@@ -172,6 +176,9 @@ def _stitch(
         areas[k : k + m, a:b] = tr.areas
         colors[k : k + m, a:b] = tr.colors
         visible[k : k + m, a:b] = tr.visible
+        if tr.cam_shift.shape[:2] == (m, b - a):
+            cam_shift[k : k + m, a:b] = tr.cam_shift
+            cam_se[k : k + m, a:b] = tr.cam_se
         merged[k : k + m, a:b] = tr.merged
         border[k : k + m, a:b] = tr.at_border
         shot[k : k + m] = wi
@@ -208,18 +215,26 @@ def _stitch(
         shots=[(w.first, w.end) for w in windows],
         pixel_scale=scale,
         camera=[w.camera for w in windows],
+        cam_shift=cam_shift if np.isfinite(cam_shift).any() else np.zeros((0, 0, 2)),
+        cam_se=cam_se if np.isfinite(cam_shift).any() else np.zeros((0, 0, 2)),
     )
 
 
 def _run_tracker(tracker: Any, frames: np.ndarray, fps: float, cam: Any) -> Tracks:
     """Tracks of one window in the working (stabilised when the camera moved) coordinates."""
     from vidkit.probes.camera import stabilise
+    from vidkit.probes.camera_local import camera_error
 
     if tracker == "classical":
         if cam is not None and cam.moving:
             st, valid = stabilise(frames, cam)
-            return track(Video(st, fps=fps), valid=valid, max_regions=MAX_OBJECTS)
-        return track(Video(frames, fps=fps), max_regions=MAX_OBJECTS)
+            tr = track(Video(st, fps=fps), valid=valid, max_regions=MAX_OBJECTS)
+            # the camera's error where each object is, frame by frame (camera_local)
+            d, se = camera_error(st, valid, tr.background, tr.centers, tr.radii, tr.visible)
+            return replace(tr, cam_shift=d, cam_se=se)
+        tr = track(Video(frames, fps=fps), max_regions=MAX_OBJECTS)
+        d, se = camera_error(frames, None, tr.background, tr.centers, tr.radii, tr.visible)
+        return replace(tr, cam_shift=d, cam_se=se)
     tr = tracker(Video(frames, fps=fps))
     if not isinstance(tr, Tracks):
         raise TypeError(
@@ -631,6 +646,8 @@ def _drop_short(tr: Tracks, min_frames: int, movers: bool = False) -> Tracks:
         visible=tr.visible[keep],
         merged=tr.merged[keep],
         at_border=tr.at_border[keep],
+        cam_shift=tr.cam_shift[keep] if tr.cam_shift.shape[0] == keep.size else tr.cam_shift,
+        cam_se=tr.cam_se[keep] if tr.cam_se.shape[0] == keep.size else tr.cam_se,
     )
 
 

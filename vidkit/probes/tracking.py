@@ -122,6 +122,12 @@ class Tracks:
         camera: per shot, the :class:`~vidkit.probes.camera.CameraMotion` compensated before
             tracking (positions are then in the stabilised coordinates of the shot's first
             frame); empty when not measured.
+        cam_shift: ``[n, T, 2]`` in a stabilised shot, how far the background around each
+            object sits from the background model in each frame (px; the camera's error at
+            the object, :func:`~vidkit.probes.camera_local.camera_error`; NaN where not
+            measured); empty when no shot was stabilised.
+        cam_se: ``[n, T, 2]`` the standard error of ``cam_shift`` (large along a direction the
+            background there shows no texture in).
     """
 
     centers: np.ndarray
@@ -143,6 +149,8 @@ class Tracks:
     shots: list[tuple[int, int]] = field(default_factory=list, repr=False)
     pixel_scale: float = 1.0
     camera: list[Any] = field(default_factory=list, repr=False)
+    cam_shift: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 2)), repr=False)
+    cam_se: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 2)), repr=False)
 
     def shot_of(self, i: int) -> int:
         """The shot object ``i`` belongs to."""

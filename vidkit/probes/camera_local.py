@@ -1,0 +1,154 @@
+"""The camera's error where each object is: how far a stabilised frame's background around an
+object sits from the background model, frame by frame.
+
+A moving camera's frames are warped onto the first frame's coordinates by one similarity per
+frame (:mod:`vidkit.probes.camera`), fitted to the whole frame. Its error at a given place is
+not the fit's median misfit: a background that shows motion along one direction only (stripes,
+a ramp) leaves the other direction to whatever else has texture, the objects included (the fit
+then follows a gliding ball a little and bends its path), and a zoom or a rotation fitted a
+little off moves the frame's parts differently. The trajectory probes need the error AT the
+object, per frame: a fall is read from a few frames, and an error that bends them reads as
+gravity.
+
+So, per object and frame, the background around the object (a square of ``max(3 r, 20)`` px
+half-side, less the discs of every object seen in that frame and the pixels the frame does not
+show) of the stabilised frame is aligned to the tracker's background model by one robust
+Gauss-Newton solve of a shift, a gain and an offset (:func:`local_shift`). It gives the
+misregistration ``d`` (px per axis) and its standard error from the model's own gradient (a
+direction along which the background has no texture gets a large one: nothing there says where
+the frame is along it). :func:`~vidkit.probes.trajectory.camera_acc_se` turns both into the
+error of a piece's fitted acceleration.
+
+Example:
+    >>> import numpy as np
+    >>> from vidkit.probes.camera_local import local_shift
+    >>> rng = np.random.default_rng(0)
+    >>> import cv2
+    >>> bg = cv2.GaussianBlur(rng.random((60, 60)).astype(np.float32) * 255, (0, 0), 2.0)
+    >>> moved = np.roll(bg, 1, axis=0)  # the frame sits 1 px lower than the model
+    >>> d, se = local_shift(moved, bg, np.ones((60, 60), bool))
+    >>> [round(float(v), 1) for v in d]
+    [0.0, 1.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vidkit.probes.camera_dense import DENSE_BLUR, dense_gray
+
+__all__ = ["camera_error", "local_shift"]
+
+# at least this many background pixels (and this share of the window) to measure a shift
+MIN_PIXELS = 80
+
+
+def local_shift(
+    img: np.ndarray, ref: np.ndarray, mask: np.ndarray, iters: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """The shift ``d`` (px, ``(dx, dy)``) by which the gray image ``img`` shows the content of
+    ``ref`` displaced (``img(x) ~ gain * ref(x - d) + offset``) over the pixels of ``mask``,
+    and its standard errors; NaN where fewer than MIN_PIXELS pixels are given.
+
+    Gauss-Newton on the intensities from d = 0 with the gradient of ``ref`` (the background
+    model: a median of many frames, its gradient free of the frame's noise), each pixel
+    weighted by Tukey's biweight of its residual over 4.685 robust standard deviations (an
+    object or its shadow in the window gets no weight). The standard errors are the residual
+    scale over the weighted gradient, the residuals taken as independent per blur area (as in
+    :func:`~vidkit.probes.camera_dense.dense_align`): along a direction where ``ref`` has no
+    gradient the shift is unmeasured and its error large.
+
+    Example:
+        >>> flat = np.zeros((30, 30), np.float32)
+        >>> d, se = local_shift(flat, flat, np.ones((30, 30), bool))
+        >>> bool(np.all(se > 1e3))
+        True
+    """
+    if img.shape != ref.shape or mask.shape != ref.shape:
+        raise ValueError(
+            f"img, ref and mask must have one shape, got {img.shape}, {ref.shape}, {mask.shape}"
+        )
+    nan = np.full(2, np.nan)
+    if int(mask.sum()) < MIN_PIXELS:
+        return nan, nan
+    gy, gx = np.gradient(ref.astype(np.float64))
+    gx, gy = gx[mask], gy[mask]
+    a, b = img[mask].astype(np.float64), ref[mask].astype(np.float64)
+    J = np.stack([-gx, -gy, b, np.ones_like(b)], axis=1)
+    p = np.zeros(4)
+    wt = np.ones_like(a)
+    sig = 0.0
+    for _ in range(iters):
+        r = a - b - J @ p
+        med = float(np.median(r))
+        sig = max(1.4826 * float(np.median(np.abs(r - med))), 0.3)
+        u = r / (4.685 * sig)
+        wt = np.where(np.abs(u) < 1, (1 - u * u) ** 2, 0.0)
+        Jw = J * wt[:, None]
+        H = J.T @ Jw + 1e-9 * np.eye(4)
+        p = p + np.linalg.solve(H, Jw.T @ r)
+    Jw = J * wt[:, None]
+    cov = np.linalg.pinv(J.T @ Jw) * sig**2 * (4 * np.pi * DENSE_BLUR**2)
+    se = np.sqrt(np.abs(np.diag(cov)[:2]))
+    # a shift no gradient supports: as good as unmeasured (pinv gives 0 for a null direction)
+    lam, vec = np.linalg.eigh((J.T @ Jw)[:2, :2])
+    for k in range(2):
+        if lam[k] <= 1e-9 * max(lam[1], 1.0):
+            se = np.hypot(se, 1e6 * np.abs(vec[:, k]))
+    return p[:2], se
+
+
+def camera_error(
+    frames: np.ndarray,
+    valid: np.ndarray | None,
+    background: np.ndarray,
+    centers: np.ndarray,
+    radii: np.ndarray,
+    visible: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per object and frame, the misregistration of the stabilised background around the
+    object and its standard error (both ``[n, T, 2]`` px, NaN where the object is not seen or
+    too little background shows): :func:`local_shift` of each frame against ``background``
+    over a square of ``max(3 r, 20)`` px half-side around the object, less every seen object's
+    disc (``1.5 r + 2`` px) and the pixels ``valid`` marks unseen.
+
+    Example:
+        >>> fr = np.zeros((3, 40, 40, 3), np.float32)
+        >>> c = np.full((1, 3, 2), 20.0)
+        >>> d, se = camera_error(fr, None, fr[0], c, np.full((1, 3), 4.0), np.ones((1, 3), bool))
+        >>> d.shape
+        (1, 3, 2)
+    """
+    frames = np.asarray(frames)
+    if frames.ndim != 4:
+        raise ValueError(f"frames must be [T, H, W, 3], got shape {frames.shape}")
+    T, H, W = frames.shape[:3]
+    n = centers.shape[0]
+    d = np.full((n, T, 2), np.nan)
+    se = np.full((n, T, 2), np.nan)
+    if n == 0:
+        return d, se
+    ref = dense_gray(np.asarray(background, np.float32))
+    yy, xx = np.mgrid[0:H, 0:W]
+    for t in range(T):
+        seen = np.flatnonzero(visible[:, t] & np.all(np.isfinite(centers[:, t]), axis=1))
+        if seen.size == 0:
+            continue
+        img = dense_gray(np.asarray(frames[t], np.float32))
+        free = np.ones((H, W), bool) if valid is None else np.asarray(valid[t], bool).copy()
+        for j in seen:
+            rj = float(radii[j, t]) if np.isfinite(radii[j, t]) else 3.0
+            cx, cy = centers[j, t]
+            free &= (xx - cx) ** 2 + (yy - cy) ** 2 > (1.5 * rj + 2.0) ** 2
+        for i in seen:
+            r = float(radii[i, t]) if np.isfinite(radii[i, t]) else 3.0
+            h = max(3.0 * r, 20.0)
+            cx, cy = centers[i, t]
+            x0, x1 = max(0, int(cx - h)), min(W, int(np.ceil(cx + h)) + 1)
+            y0, y1 = max(0, int(cy - h)), min(H, int(np.ceil(cy + h)) + 1)
+            if x1 - x0 < 5 or y1 - y0 < 5:
+                continue
+            d[i, t], se[i, t] = local_shift(
+                img[y0:y1, x0:x1], ref[y0:y1, x0:x1], free[y0:y1, x0:x1]
+            )
+    return d, se
