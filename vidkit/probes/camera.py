@@ -121,8 +121,9 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None = None) 
     # the same brightness: a global lighting change over a brightness ramp (a lit wall, a
     # vignette) moves no scene point, yet Lucas-Kanade and the comparison with a still camera
     # read it as a shift or a zoom (a frame 5 gray levels brighter "zoomed" by 2-5%)
-    sel = np.ones(g0.shape, bool) if mask is None else np.asarray(mask, bool)
-    if sel.sum() > 0.2 * sel.size:
+    if mask is None:  # every pixel (uint8 sums are exact: the same means as through a mask)
+        m0, m1 = float(g0.mean()), float(g1.mean())
+    elif (sel := np.asarray(mask, bool)).sum() > 0.2 * sel.size:
         m0, m1 = float(g0[sel].mean()), float(g1[sel].mean())
     else:
         m0 = m1 = 0.0
