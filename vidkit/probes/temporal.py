@@ -6,7 +6,8 @@
   of its 4 neighbours; a frame fails when it jumps by more than ``tol`` (5%).
 - :func:`warping_error`: Lai et al. (ECCV 2018) warping error. Forward flow ``w_f`` (t -> t+1) and
   backward flow ``w_b`` (t+1 -> t) come from OpenCV's DIS (or Farneback) on gray frames (the
-  reference uses FlowNet2; classical flow is vidkit's weight-free choice). ``I_t+1`` is warped to
+  reference uses FlowNet2; classical flow is vidkit's weight-free choice; ``w_b``, which only
+  the occlusion test reads, without DIS's variational refinement). ``I_t+1`` is warped to
   frame t by ``w_f`` (bilinear); a pixel is occluded when
   ``|w_f + w_b(x + w_f)|^2 > 0.01 (|w_f|^2 + |w_b(x + w_f)|^2) + 0.5`` or on a motion boundary
   ``|grad u|^2 + |grad v|^2 > 0.01 |w_f|^2 + 0.002`` (forward differences of ``w_f``), exactly the
@@ -203,16 +204,20 @@ def optical_flow(a: np.ndarray, b: np.ndarray, method: str = "dis") -> np.ndarra
     return _gray_flow(method)(gray_u8(a), gray_u8(b))
 
 
-def _gray_flow(method: str) -> Any:
+def _gray_flow(method: str, refine: bool = True) -> Any:
     """``flow(ga, gb)`` between two uint8 gray frames by ``method`` (see :func:`optical_flow`).
     One DIS instance serves all the pairs of a clip: it keeps nothing between calls (the flows
-    are those of a new instance per pair), and making one costs a fiftieth of a 64x64 flow."""
+    are those of a new instance per pair), and making one costs a fiftieth of a 64x64 flow.
+    ``refine=False``: DIS without its variational refinement (the patch search's flow, 40-50%
+    cheaper), for the warping error's backward flow (see :func:`warping_error`)."""
     import cv2
 
     if method not in _FLOW_METHODS:
         raise ValueError(f"method must be one of {_FLOW_METHODS}, got {method!r}")
     if method == "dis":
         dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+        if not refine:
+            dis.setVariationalRefinementIterations(0)
         return lambda ga, gb: dis.calc(ga, gb, None)
     return lambda ga, gb: cv2.calcOpticalFlowFarneback(ga, gb, None, 0.5, 3, 15, 3, 5, 1.2, 0)
 
@@ -319,13 +324,18 @@ def warping_error(
     v = _video(video)
     fr = v.frames
     flow = _gray_flow(method)
+    # the backward flow serves only the occlusion test, whose tolerance (0.5 px^2 plus 1%) is
+    # coarser than what DIS's variational refinement adds to its patch search's flow: without
+    # it (40-50% of a DIS flow's CPU, at 64x64 and at 384x216) most pair errors stay the same
+    # (measured on 108 vk.synth clips: median change 0, at most 10%)
+    back = _gray_flow(method, refine=False)
     grays = [gray_u8(f) for f in fr]  # each frame's gray once (it is in two pairs, both ways)
     errs = []
     occl = []
     for t in range(fr.shape[0] - 1):
         a, b = fr[t], fr[t + 1]
         fw = flow(grays[t], grays[t + 1])
-        bw = flow(grays[t + 1], grays[t])
+        bw = back(grays[t + 1], grays[t])
         mx, my = _maps(fw)  # both warps sample at x + fw(x)
         occ = _occlusion(fw, bw, mx, my)
         diff = np.subtract(_remap(b, mx, my), a)
