@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vidkit.probes.medians import row_medians
+
 __all__ = ["Cluttered"]
 
 
@@ -94,7 +96,7 @@ def _dominant_color(pixels: np.ndarray, radius: float = 0.12) -> np.ndarray:
     """The colour most pixels agree with (mean of the densest neighbourhood), so a blob of two
     touching objects takes the colour of one of them rather than a blend of both."""
     px = pixels.reshape(-1, 3)
-    med = np.median(px, axis=0)
+    med = row_medians(px.T)  # np.median(px, axis=0), the same values at half its cost
     if np.max(np.abs(px - med)) < radius / 2:
         return med  # one colour (the usual case): no need to look for clusters
     if px.shape[0] > 96:
