@@ -338,6 +338,14 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
                 n = min(n, int(np.argmax(jump)))
             if n < 3:
                 continue
+            # and sudden: a step of more than 3 times the plateau's own frame-to-frame change. An
+            # edge sweeping over a moving ball changes its radius by about as much every frame
+            # (a ramp whose slope lies within a small ball's noise band: seed 3 clean 300078, a
+            # 3 px ball going behind an occluder read 3.03, 2.93, then 2.63, 2.50, 2.33 px); a
+            # resize happens between two frames and the radius then holds
+            wobble = float(np.median(np.abs(np.diff(r[inward[:n]]))))
+            if abs(float(r[nb]) - float(r[inward[0]])) <= 3 * wobble:
+                continue
             # of the same colour as the whole frame at the step: a step in size and colour at
             # once is the tracker switching to another object (e.g. an occluder's blob)
             col = np.median(tr.colors[i, inward[:n]], axis=0)
@@ -345,6 +353,34 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
             if moving(inward[:n]) and dc <= color_tol:
                 out[inward[:n]] = True
                 taken.append((inward[:n], float(np.median(r[inward[:n]])), col))
+    # a long run that holds one size with no whole frame next to it: an object whose size
+    # changed while it was unseen or beside another (a crossing) is flagged over all its frames
+    # on the side below its usual size (seed 3 resize 353021: 4.4 px in frames 0-8, unseen in
+    # 9-12 behind the other ball, 6.3 px from 15 on, frames 0-14 flagged), so no step from a
+    # whole frame shows. Partly hidden, a moving object's radius ramps as an edge sweeps over
+    # it; 5+ frames within the band of their median, without a trend (the line through them
+    # moves by less than half the band over the run), of one colour, moving and without a jump
+    # are a whole object at another size
+    for run in runs:
+        if out[run].any() or run.size < 5:
+            continue
+        level = float(np.median(r[run]))
+        if not np.isfinite(level) or level <= 0:
+            continue
+        rel = r[run] / level - 1
+        if np.max(np.abs(rel)) > band:
+            continue
+        slope = float(np.polyfit(np.arange(run.size, dtype=float), rel, 1)[0])
+        if abs(slope) * (run.size - 1) > band / 2:
+            continue
+        col = np.median(tr.colors[i, run], axis=0)
+        if float(np.max(np.linalg.norm(tr.colors[i, run] - col, axis=1))) > color_tol:
+            continue
+        steps = np.hypot(*np.diff(tr.centers[i, run], axis=0).T)
+        if (steps > 2 * float(np.median(steps)) + 2 * level).any() or not moving(run):
+            continue
+        out[run] = True
+        taken.append((run, level, col))
     # across a stretch where the object was unseen: the flagged frames on the other side hold
     # the plateau's size and colour (the object was whole there too, at its old size)
     for frames, level, col in taken:
@@ -405,6 +441,16 @@ def _change_text(
     if last == int(fr[-1]) and first > int(fr[0]):
         return f"at frame {first}: {usual} before, {odd} from then on", run.tolist(), False
     return f"in {frames_text(run)}: {odd} instead of {usual}", run.tolist(), False
+
+
+def _two_levels(rel: np.ndarray) -> int | None:
+    """Where a run of frames off the reference size goes from one side of it to the other
+    (3+ frames on each side, one crossing), else None."""
+    above = rel > 0
+    k = int(np.argmax(above != above[0]))
+    if k < 3 or rel.size - k < 3 or (above[k:] == above[0]).any():
+        return None
+    return k
 
 
 #: RGB distance from an object's usual colour beyond which it shows another colour: the default
@@ -498,6 +544,14 @@ def conservation(
             v = float(np.median(r[idx]))
             text, frames, before = _change_text(run, fr, f"{v:.1f} px", f"{r_ref:.1f} px")
             pct = 100 * ((r_ref / v if before else v / r_ref) - 1)
+            two = _two_levels(rel[idx])
+            if two is not None:
+                # the object's frames hold two sizes about as often each: their median lies
+                # between them, and both sides are off it; the change is the step between them
+                k = two
+                v0, v = float(np.median(r[idx[:k]])), float(np.median(r[idx[k:]]))
+                text = f"at frame {int(run[k])}: {v0:.1f} px before, {v:.1f} px from then on"
+                frames, pct = run[k:].tolist(), 100 * (v / v0 - 1)
             findings.append(
                 Finding(
                     name,
