@@ -113,3 +113,11 @@ def test_resize_while_crossing_behind_another_ball_is_caught():
     res = rep.results["conservation"]
     assert res.passed is False, _fails(rep)
     assert any("changed size" in f.sentence for f in res.findings)
+
+
+def test_two_balls_exchanged_behind_a_third_are_no_recolour():
+    # seed 3 clean 300140 (crossing, zoom): an olive and a green ball of one size crossed behind
+    # a larger magenta one and their tracks took each other's blob as they came out; they never
+    # touched each other's blob, so the exchange was read as two recolours
+    _, rep = suite_report(300140)
+    assert rep.results["conservation"].passed is True, _fails(rep)
