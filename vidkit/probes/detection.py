@@ -90,11 +90,14 @@ def _measure(
     # track in two; seed 3 354025: a 23.9 px ball read 19-21 px). Where the pixel of the blob
     # is a mix of a darker or lighter shade of the colour and the background, it counts with
     # that coverage.
-    a2, fits = _shaded_alpha(fb, b, color, tol)
-    if core is not None:
-        fits = fits & core
-    alpha = np.where(fits & ~mix, a2, alpha)
-    mix = mix | fits
+    # (fitted only where it is used: the blob's pixels that are no plain mix)
+    todo = ~mix & (core if core is not None else sup)
+    if todo.any():
+        a2, fits = _shaded_alpha(fb[todo][None], b[todo][None], color, tol)
+        alpha = alpha.copy()
+        alpha[todo] = np.where(fits[0], a2[0], alpha[todo])
+        mix = mix.copy()
+        mix[todo] = fits[0]
     alpha = np.clip(alpha, -0.5, 1.0) * (sup & mix)
     area = float(alpha.sum())
     if area <= 0.5:
