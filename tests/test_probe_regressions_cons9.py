@@ -41,15 +41,6 @@ def test_a_shaded_ball_measures_its_size_whatever_its_colour():
     assert abs(radii["magenta", 0.35] / radii["green", 0.35] - 1) < 0.04, radii
 
 
-def test_a_shaded_ball_has_its_core_colour():
-    # the colour comes from the ball's central disk: the mean over its pixels of coverage above
-    # 0.85 took in more or less of the darker rim from frame to frame (seed 3 354025)
-    # (0.35 shade: the centre is the true colour, the rim 35% darker; the central disk's median
-    # is about 4% darker than the centre)
-    det = _shaded_ball((0.18, 0.87, 0.65), 0.35, r=9.0)
-    assert np.linalg.norm(det.color - np.array([0.18, 0.87, 0.65])) < 0.05, det.color
-
-
 def test_recolour_of_a_shaded_ball_on_a_shaking_camera_is_caught():
     # seed 3 recolor 354030 (toss, shake, magenta to green at frame 17)
     _, rep = suite_report(354030)
@@ -121,3 +112,29 @@ def test_two_balls_exchanged_behind_a_third_are_no_recolour():
     # touched each other's blob, so the exchange was read as two recolours
     _, rep = suite_report(300140)
     assert rep.results["conservation"].passed is True, _fails(rep)
+
+
+def test_a_small_ball_keeps_its_plain_soft_matte():
+    # seed 0 resize 53006 (occluded, x1.36 at frame 12): the shaded fit on a 3 px ball's rim
+    # (all partial-coverage pixels) made its radius wobble by a fifth and the resize was missed;
+    # the fit is for blobs that resolve a shaded rim (80 px^2 or more)
+    _, rep = suite_report(53006)
+    res = rep.results["conservation"]
+    assert res.passed is False, _fails(rep)
+    assert any("changed size at frame 12" in f.sentence for f in res.findings), _fails(rep)
+
+
+def test_a_change_within_the_blob_noise_is_no_change():
+    from vidkit.probes.persistence import _beyond_noise
+
+    # seed 3 clean 300034: a 2 px residue blob on a noisy pan read 1.7 to 2.9 px; two frames at
+    # 1.8 px against the others' 2.4 px are no resize
+    rng = np.random.default_rng(0)
+    rest = (2.4 + 0.3 * rng.standard_normal(20))[:, None]
+    assert not _beyond_noise(np.array([[1.85], [1.70]]), rest)
+    # a resize is a step well clear of the noise on both sides
+    assert _beyond_noise(
+        np.array([[3.4], [3.45], [3.38]]), (2.4 + 0.05 * rng.standard_normal(20))[:, None]
+    )
+    # fewer than 3 other frames: the change stands
+    assert _beyond_noise(np.array([[1.8], [1.8]]), np.array([[2.4], [2.9]]))
