@@ -358,8 +358,8 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     # on the side below its usual size (seed 3 resize 353021: 4.4 px in frames 0-8, unseen in
     # 9-12 behind the other ball, 6.3 px from 15 on, frames 0-14 flagged), so no step from a
     # whole frame shows. Partly hidden, a moving object's radius ramps as an edge sweeps over
-    # it; 5+ frames within the band of their median, without a trend (the line through them
-    # moves by less than half the band over the run), of one colour, moving and without a jump
+    # it; 5+ frames within half the tolerance of their median, without a trend (the line through
+    # them moves by less than half that over the run), of one colour, moving and without a jump
     # are a whole object at another size
     for run in runs:
         if out[run].any() or run.size < 5:
@@ -368,10 +368,14 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
         if not np.isfinite(level) or level <= 0:
             continue
         rel = r[run] / level - 1
-        if np.max(np.abs(rel)) > band:
+        # steady within half the tolerance (not the wider band of a noisy object: a tossed
+        # ball's radius dips by a quarter at its slow apex and grows with its smear on either
+        # side, seed 2 clean 200055)
+        tight = min(band, size_tol / 2)
+        if np.max(np.abs(rel)) > tight:
             continue
         slope = float(np.polyfit(np.arange(run.size, dtype=float), rel, 1)[0])
-        if abs(slope) * (run.size - 1) > band / 2:
+        if abs(slope) * (run.size - 1) > tight / 2:
             continue
         col = np.median(tr.colors[i, run], axis=0)
         if float(np.max(np.linalg.norm(tr.colors[i, run] - col, axis=1))) > color_tol:
