@@ -55,10 +55,7 @@ def _measure(
     """Soft-matte measurement of one object in ``region`` restricted to ``support``.
 
     Pixels that are not a mix of the object's colour and the background under them (the
-    perpendicular residual is large: a rod, a floor, another object) get no weight, unless
-    they are a mix of a *shaded* object colour and the background (:func:`_shaded_alpha`, on
-    the pixels of the thresholded component ``core`` of a blob of ``_SHADED_MIN_AREA`` or
-    more). The colour is the mean over the pixels of plain-mix coverage above 0.85.
+    perpendicular residual is large: a rod, a floor, another object) get no weight.
     """
     f = frame[region]
     b = bg[region]
@@ -79,33 +76,7 @@ def _measure(
     ok = den > (1.5 * thr) ** 2
     alpha = np.where(ok, num / np.maximum(den, 1e-12), (d > thr).astype(np.float32))
     perp = fb - alpha[..., None] * diff_c
-    tol = max(1.5 * thr, 0.12)
-    mix = np.sqrt(np.einsum("ijk,ijk->ij", perp, perp)) <= tol
-    lin = np.where(mix, alpha, 0.0)
-    # a shaded ball (limb darkening, a lit side) is darker toward its rim: those pixels are not
-    # a mix of its core colour and the background, and got no weight, so the area depended on
-    # how the object's colour lay against the background's (seed 3 recolor 354030: a 7.7 px
-    # ball read 5.7 px magenta and 7.9 px green, a size step at the recolour that split the
-    # track in two; seed 3 354025: a 23.9 px ball read 19-21 px). Where the pixel of the blob
-    # is a mix of a darker or lighter shade of the colour and the background, it counts with
-    # that coverage.
-    # (fitted only where it is used: the blob's pixels that are no plain mix; not in a split
-    # blob, where a shade of one object's colour mixed with the background can pass for the
-    # other object's pixels)
-    todo = ~mix & core if core is not None else None
-    if todo is not None and todo.any():
-        # (half the plain mix's residual tolerance: the fit has one more parameter, and with the
-        # full one another object's pixels in a joint blob passed for a shade of this one's
-        # colour, seed 2 clean 200011; a shaded rim fits within 0.02)
-        a2, fits = _shaded_alpha(fb[todo][None], b[todo][None], color, tol / 2)
-        shaded, smix = alpha.copy(), mix.copy()
-        shaded[todo] = np.where(fits[0], a2[0], alpha[todo])
-        smix[todo] = fits[0]
-        # judged on the shaded area (the steadier of the two: the plain one of a shaded ball
-        # swings with how much of its rim passes as a plain mix, and a gate on it made a 5 px
-        # ball read 4.9 or 6.3 px from frame to frame)
-        if float((np.clip(shaded, -0.5, 1.0) * (sup & smix)).sum()) >= _SHADED_MIN_AREA:
-            alpha, mix = shaded, smix
+    mix = np.sqrt(np.einsum("ijk,ijk->ij", perp, perp)) <= max(1.5 * thr, 0.12)
     alpha = np.clip(alpha, -0.5, 1.0) * (sup & mix)
     area = float(alpha.sum())
     if area <= 0.5:
@@ -114,58 +85,9 @@ def _measure(
     ys = np.arange(region[0].start, region[0].stop, dtype=np.float64)
     cx = float(alpha.sum(axis=0) @ xs / area)
     cy = float(alpha.sum(axis=1) @ ys / area)
-    inner = sup & (lin > 0.85)
+    inner = sup & (alpha > 0.85)
     col = np.mean(f[inner], axis=0) if inner.sum() >= 1 else color
     return cx, cy, area, np.asarray(col, np.float64)
-
-
-#: Area (px^2, with the shaded rim) from which a shaded rim is resolved (a radius of about 5 px): on a smaller
-#: ball every rim pixel is also a partial-coverage pixel, whose value mixes shade, coverage, blur
-#: and compression, and the two-parameter fit there added noise (seed 0 resize 53006: a 3 px ball
-#: read 2.9-3.6 px against 2.7-3.0 px with the plain mix).
-_SHADED_MIN_AREA = 80.0
-
-
-def _shaded_alpha(
-    fb: np.ndarray, b: np.ndarray, color: np.ndarray, tol: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Coverage ``a`` of a shaded object per pixel, and where that model fits.
-
-    Each pixel ``f`` is taken as ``f - b = a (k c - b)`` (``fb = f - b``, background ``b``,
-    object colour ``c`` darkened or lightened by the shade ``k``), a least-squares fit of
-    ``u = a k`` and ``a`` over the three channels. It fits where the residual is within
-    ``tol``, ``a`` above 0.15 and ``k`` in [0.25, 1.6] (a rendered ball's limb darkening, a
-    marker spot, a lit side), and only where the background lies 0.1 or more off the line
-    through black and ``c``: on that line, a darker shade of ``c`` and less of it look alike.
-
-    Example:
-        >>> import numpy as np
-        >>> b = np.full((1, 2, 3), 0.5, np.float32); b[..., 2] = 0.9
-        >>> c = np.array([0.9, 0.1, 0.1])
-        >>> f = np.stack([0.7 * c + 0.3 * b[0, 0], 0.8 * (0.6 * c) + 0.2 * b[0, 0]])[None]
-        >>> a, fits = _shaded_alpha(f - b, b, c, 0.12)
-        >>> [round(float(v), 2) for v in a[0]], fits.tolist()
-        ([0.7, 0.8], [[True, True]])
-    """
-    c = np.asarray(color, np.float64)
-    cc = float(c @ c)
-    cb = b @ c
-    bb = np.einsum("ijk,ijk->ij", b, b)
-    fc = fb @ c
-    fbb = np.einsum("ijk,ijk->ij", fb, b)
-    det = cb * cb - cc * bb
-    # |b| sin(angle between b and c): how far the background lies off the line through black
-    # and the object's colour (shading moves a pixel along that line)
-    off = np.sqrt(np.maximum(-det, 0.0) / max(cc, 1e-12))
-    good = off >= 0.1
-    safe = np.where(good, det, -1.0)
-    u = (-fc * bb + cb * fbb) / safe
-    a = (cc * fbb - cb * fc) / safe
-    res = fb - u[..., None] * c[None, None, :] + a[..., None] * b
-    small = np.sqrt(np.einsum("ijk,ijk->ij", res, res)) <= tol
-    k = u / np.where(np.abs(a) > 1e-6, a, 1e-6)
-    fits = good & small & (a > 0.15) & (k >= 0.25) & (k <= 1.6)
-    return a.astype(np.float32), fits
 
 
 def _dominant_color(pixels: np.ndarray, radius: float = 0.12) -> np.ndarray:

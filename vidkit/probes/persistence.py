@@ -380,6 +380,10 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
         col = np.median(tr.colors[i, run], axis=0)
         if float(np.max(np.linalg.norm(tr.colors[i, run] - col, axis=1))) > color_tol:
             continue
+        # of the colour of the object's whole frames: a size and a colour apart at once is the
+        # track on another blob
+        if float(np.linalg.norm(col - np.median(tr.colors[i, ok], axis=0))) > color_tol:
+            continue
         steps = np.hypot(*np.diff(tr.centers[i, run], axis=0).T)
         if (steps > 2 * float(np.median(steps)) + 2 * level).any() or not moving(run):
             continue
