@@ -338,6 +338,14 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
                 n = min(n, int(np.argmax(jump)))
             if n < 3:
                 continue
+            # and sudden: a step of more than 3 times the plateau's own frame-to-frame change. An
+            # edge sweeping over a moving ball changes its radius by about as much every frame
+            # (a ramp whose slope lies within a small ball's noise band: seed 3 clean 300078, a
+            # 3 px ball going behind an occluder read 3.03, 2.93, then 2.63, 2.50, 2.33 px); a
+            # resize happens between two frames and the radius then holds
+            wobble = float(np.median(np.abs(np.diff(r[inward[:n]]))))
+            if abs(float(r[nb]) - float(r[inward[0]])) <= 3 * wobble:
+                continue
             # of the same colour as the whole frame at the step: a step in size and colour at
             # once is the tracker switching to another object (e.g. an occluder's blob)
             col = np.median(tr.colors[i, inward[:n]], axis=0)
@@ -345,6 +353,44 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
             if moving(inward[:n]) and dc <= color_tol:
                 out[inward[:n]] = True
                 taken.append((inward[:n], float(np.median(r[inward[:n]])), col))
+    # a long run that holds one size with no whole frame next to it: an object whose size
+    # changed while it was unseen or beside another (a crossing) is flagged over all its frames
+    # on the side below its usual size (seed 3 resize 353021: 4.4 px in frames 0-8, unseen in
+    # 9-12 behind the other ball, 6.3 px from 15 on, frames 0-14 flagged), so no step from a
+    # whole frame shows. Partly hidden, a moving object's radius ramps as an edge sweeps over
+    # it; 5+ frames within half the tolerance of their median, without a trend (the line through
+    # them moves by less than half that over the run), of one colour, moving and without a jump
+    # are a whole object at another size
+    for run in runs:
+        if out[run].any() or run.size < 5:
+            continue
+        level = float(np.median(r[run]))
+        if not np.isfinite(level) or level <= 0:
+            continue
+        rel = r[run] / level - 1
+        # steady within half the tolerance (not the wider band of a noisy object: a tossed
+        # ball's radius dips by a quarter at its slow apex and grows with its smear on either
+        # side, seed 2 clean 200055)
+        tight = min(band, size_tol / 2)
+        if np.max(np.abs(rel)) > tight:
+            continue
+        slope = float(np.polyfit(np.arange(run.size, dtype=float), rel, 1)[0])
+        if abs(slope) * (run.size - 1) > tight / 2:
+            continue
+        col = np.median(tr.colors[i, run], axis=0)
+        if float(np.max(np.linalg.norm(tr.colors[i, run] - col, axis=1))) > color_tol:
+            continue
+        # of the colour of the object's whole frames: a size and a colour apart at once is the
+        # track on another blob
+        if float(np.linalg.norm(col - np.median(tr.colors[i, ok], axis=0))) > color_tol:
+            continue
+        steps = np.hypot(*np.diff(tr.centers[i, run], axis=0).T)
+        if (steps > 2 * float(np.median(steps)) + 2 * level).any() or not moving(run):
+            continue
+        if _hidden_beside(tr, i, run):
+            continue
+        out[run] = True
+        taken.append((run, level, col))
     # across a stretch where the object was unseen: the flagged frames on the other side hold
     # the plateau's size and colour (the object was whole there too, at its old size)
     for frames, level, col in taken:
@@ -363,6 +409,27 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
                 if n >= 3 and moving(inward[:n]) and dc <= color_tol:
                     out[inward[:n]] = True
     return out
+
+
+def _hidden_beside(tr: Tracks, i: int, run: np.ndarray) -> bool:
+    """Whether another object is unseen during ``run`` after (or before) being seen within
+    touching distance (plus 2 px) of object ``i``: it may be hidden in ``i``'s blob, or in front
+    of part of it, for as long as they move together (seed 3 clean 300140: a ball crossing two
+    smaller ones read a steady 7.0 px instead of 9.3 px for 5 frames while both were unseen)."""
+    m = 2.0 * tr.pixel_scale
+    for j in range(tr.n_objects):
+        if j == i or tr.visible[j, run].all():
+            continue
+        vis = np.flatnonzero(tr.visible[j])
+        before, after = vis[vis < run[0]], vis[vis > run[-1]]
+        for f in ([int(before[-1])] if before.size else []) + (
+            [int(after[0])] if after.size else []
+        ):
+            g = run[np.argmin(np.abs(run - f))]
+            d = float(np.hypot(*(tr.centers[i, g] - tr.centers[j, f])))
+            if d <= np.nan_to_num(tr.radii[i, g]) + np.nan_to_num(tr.radii[j, f]) + m:
+                return True
+    return False
 
 
 def _change_runs(bad: np.ndarray, frames: np.ndarray) -> list[np.ndarray]:
@@ -405,6 +472,42 @@ def _change_text(
     if last == int(fr[-1]) and first > int(fr[0]):
         return f"at frame {first}: {usual} before, {odd} from then on", run.tolist(), False
     return f"in {frames_text(run)}: {odd} instead of {usual}", run.tolist(), False
+
+
+def _beyond_noise(run: np.ndarray, rest: np.ndarray) -> bool:
+    """Whether the values of a run of frames (``[n, d]``: radii, or colours) differ from those
+    of the object's other frames by more than their own noise: the distance of the medians
+    above twice the robust spread (MAD scaled to a std, summed in quadrature over the ``d``
+    components) of each side, added in quadrature; a side of fewer than 3 frames has no spread
+    of its own and takes the other's. With fewer than 3 other frames the change stands.
+
+    A fixed tolerance (15% of the radius, 0.12 in RGB) is below the frame-to-frame noise of a
+    2-3 px blob on a noisy moving camera (seed 3 clean 300034: a 2 px residue blob read 1.7 to
+    2.9 px and "grew by 35%"); a resize or recolour is a step well clear of the noise on both
+    sides. Twice, not 3 times: a side with a bounce or a fast stretch widens its spread by the
+    smear's growth (seed 1 resize 153004: 4.1 px before, 5.1-6.8 px after, a +39% step).
+    """
+    if rest.shape[0] < 3:
+        return True
+
+    def spread(v: np.ndarray) -> float:
+        med = np.median(v, axis=0)
+        return float(np.sqrt(np.sum((1.4826 * np.median(np.abs(v - med), axis=0)) ** 2)))
+
+    s_rest = spread(rest)
+    s_run = spread(run) if run.shape[0] >= 3 else s_rest
+    step = float(np.linalg.norm(np.median(run, axis=0) - np.median(rest, axis=0)))
+    return step > 2 * float(np.hypot(s_run, s_rest))
+
+
+def _two_levels(rel: np.ndarray) -> int | None:
+    """Where a run of frames off the reference size goes from one side of it to the other
+    (3+ frames on each side, one crossing), else None."""
+    above = rel > 0
+    k = int(np.argmax(above != above[0]))
+    if k < 3 or rel.size - k < 3 or (above[k:] == above[0]).any():
+        return None
+    return k
 
 
 #: RGB distance from an object's usual colour beyond which it shows another colour: the default
@@ -498,6 +601,21 @@ def conservation(
             v = float(np.median(r[idx]))
             text, frames, before = _change_text(run, fr, f"{v:.1f} px", f"{r_ref:.1f} px")
             pct = 100 * ((r_ref / v if before else v / r_ref) - 1)
+            two = _two_levels(rel[idx])
+            rest = np.setdiff1d(np.arange(fr.size), idx)
+            inside = idx
+            if two is not None:
+                # the object's frames hold two sizes about as often each: their median lies
+                # between them, and both sides are off it; the change is the step between them
+                k = two
+                v0, v = float(np.median(r[idx[:k]])), float(np.median(r[idx[k:]]))
+                text = f"at frame {int(run[k])}: {v0:.1f} px before, {v:.1f} px from then on"
+                frames, pct = run[k:].tolist(), 100 * (v / v0 - 1)
+                rest, inside = idx[:k], idx[k:]
+            if not _beyond_noise(
+                r[inside, None], r[rest[sharp[rest]] if sharp[rest].sum() >= 3 else rest, None]
+            ):
+                continue
             findings.append(
                 Finding(
                     name,
@@ -528,6 +646,9 @@ def conservation(
                 f"RGB ({v[0]:.2f}, {v[1]:.2f}, {v[2]:.2f})",
                 f"RGB ({c_ref[0]:.2f}, {c_ref[1]:.2f}, {c_ref[2]:.2f})",
             )
+            rest = np.setdiff1d(np.flatnonzero(sharp), idx)
+            if not _beyond_noise(c[idx], c[rest]):
+                continue
             was, now = (v, c_ref) if to_usual else (c_ref, v)
             if swapped_colour(tr, i, fr, int(frames[0]), was, now, color_tol):
                 continue  # two tracks exchanged their objects where they met

@@ -395,7 +395,8 @@ def swapped_colour(
     touching distance of it since its last judged frame before ``k``, had before then the colour
     ``now`` (its last 3 frames seen) and shows ``was`` in 2+ frames seen after. Where two objects of one size
     cross, the tracker may give each track the other's blob as they part; a recoloured object
-    changes alone.
+    changes alone. Two objects that both came within touching distance of one third object
+    in that time met too (they crossed behind or over it).
 
     Example:
         >>> red, blue = np.array([1.0, 0, 0]), np.array([0, 0, 1.0])
@@ -421,15 +422,27 @@ def swapped_colour(
         near = np.linalg.norm(tr.colors[j, later] - c_before, axis=1) <= color_tol
         if near.sum() < 2:
             continue
-        both = np.flatnonzero(tr.visible[i] & tr.visible[j])
-        both = both[(both >= t0) & (both <= k)]
-        if both.size == 0:
-            continue
-        d = np.hypot(*(tr.centers[i, both] - tr.centers[j, both]).T)
-        reach = np.nan_to_num(tr.radii[i, both]) + np.nan_to_num(tr.radii[j, both]) + m
-        if (d <= reach).any():
+        if _touch(tr, i, j, t0, k, m).any():
             return True
+        # or both passed over (or behind) one third object in between: the tracker may
+        # exchange two tracks inside its blob without their own blobs ever touching (seed 3
+        # clean 300140: two balls of one size crossed behind a larger one)
+        for q in range(tr.n_objects):
+            if q not in (i, j) and _touch(tr, i, q, t0, k, m).any():
+                if _touch(tr, j, q, t0, k, m).any():
+                    return True
     return False
+
+
+def _touch(tr: Tracks, i: int, j: int, t0: int, k: int, m: float) -> np.ndarray:
+    """Whether objects ``i`` and ``j`` come within touching distance (plus ``m`` px), per frame
+    from ``t0`` to ``k`` where both are seen."""
+    both = np.flatnonzero(tr.visible[i] & tr.visible[j])
+    both = both[(both >= t0) & (both <= k)]
+    if both.size == 0:
+        return np.zeros(0, bool)
+    d = np.hypot(*(tr.centers[i, both] - tr.centers[j, both]).T)
+    return d <= np.nan_to_num(tr.radii[i, both]) + np.nan_to_num(tr.radii[j, both]) + m
 
 
 def borrowed_colour(tr: Tracks, i: int, run: np.ndarray, now: np.ndarray, color_tol: float) -> bool:
