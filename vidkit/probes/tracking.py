@@ -63,7 +63,7 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.probes.association import Track, associate, link_gaps
+from vidkit.probes.association import Track, associate, link_gaps, link_heads
 from vidkit.probes.background import (
     fill,
     gains,
@@ -536,6 +536,7 @@ def track(
 
     tracks = associate(dets_per_frame, split_fn, max_gap)
     tracks = link_gaps(tracks, T, max(12, int(round(fps_))))
+    tracks = link_heads(tracks)
     tracks = [
         tr for tr in tracks if len(tr.frames) >= min_length and (_moves(tr) or _came(tr, T, tracks))
     ]
