@@ -266,39 +266,11 @@ def mode_background(
     return out
 
 
-def _seen_away(
-    near_c: np.ndarray,
-    own: np.ndarray,
-    flat: list[tuple[int, Any]],
-    labels: list[np.ndarray] | None,
-) -> bool:
-    """Whether one of the detections ``own`` (indices into ``flat``) lies away from every region
-    of ``near_c`` (most of its pixels, or else its centre, farther than 3 px)."""
-    import cv2
-
-    H, W = near_c.shape
-    dt = cv2.distanceTransform((~near_c).astype(np.uint8), cv2.DIST_L2, 3)
-    for j in own:
-        t, d = flat[j]
-        if labels is not None:
-            x0, y0, x1, y1 = d.bbox
-            pix = labels[t][y0:y1, x0:x1] == d.label
-            far = dt[y0:y1, x0:x1][pix] > 3.0
-            if bool(far.size) and far.mean() > 0.5:
-                return True
-        else:
-            x, y = min(max(int(round(d.x)), 0), W - 1), min(max(int(round(d.y)), 0), H - 1)
-            if dt[y, x] > 3.0:
-                return True
-    return False
-
-
 def held_regions(
     bg: np.ndarray,
     colors: np.ndarray,
     dets: list[list[Any]],
     labels: list[np.ndarray] | None = None,
-    away: bool = True,
 ) -> np.ndarray:
     """The pixels of ``bg`` where a slow object may be held in the median: ``[H, W]`` bool.
 
@@ -330,15 +302,28 @@ def held_regions(
     all_n = np.array([max(d.npix, d.area) for _, d in flat], np.float64)
     use_labels = labels is not None and len(labels) == len(dets)
     near = np.zeros(bg.shape[:2], bool)
+    H, W = bg.shape[:2]
     k5 = np.ones((5, 5), np.uint8)
     for c in np.asarray(colors):
         near_c = np.linalg.norm(bg - c, axis=-1) < 0.2
         if not near_c.any():
             continue
         own = np.flatnonzero(np.linalg.norm(all_c - c[None], axis=1) < 0.2)
-        if not own.size:
-            continue
-        if away and not _seen_away(near_c, own, flat, labels if use_labels else None):
+        dt = cv2.distanceTransform((~near_c).astype(np.uint8), cv2.DIST_L2, 3)
+        away = False
+        for j in own:
+            t, d = flat[j]
+            if use_labels:
+                x0, y0, x1, y1 = d.bbox
+                pix = labels[t][y0:y1, x0:x1] == d.label
+                far = dt[y0:y1, x0:x1][pix] > 3.0
+                away = bool(far.size) and far.mean() > 0.5
+            else:
+                x, y = min(max(int(round(d.x)), 0), W - 1), min(max(int(round(d.y)), 0), H - 1)
+                away = bool(dt[y, x] > 3.0)
+            if away:
+                break
+        if not away:
             continue
         foot = float(np.max(all_n[own]))
         grown = cv2.dilate(near_c.astype(np.uint8), k5)
@@ -380,26 +365,16 @@ def hole_regions(
         >>> int(mask.sum()), [round(float(v), 2) for v in cols[0]]
         (36, [0.1, 0.1, 0.6])
     """
-    mask, cols, _ = _holes(bg, dets, labels)
-    return mask, cols
-
-
-def _holes(
-    bg: np.ndarray, dets: list[list[Any]], labels: list[np.ndarray] | None
-) -> tuple[np.ndarray, list[np.ndarray], set[tuple[int, int]]]:
-    """:func:`hole_regions` and the ``(frame, index)`` of every detection that is a hole (its
-    colour that of the background around it over pixels where ``bg`` holds something else)."""
     import cv2
 
     H, W = bg.shape[:2]
     mask = np.zeros((H, W), bool)
-    hole_ids: set[tuple[int, int]] = set()
     if labels is None or len(labels) != len(dets):
-        return mask, [], hole_ids
+        return mask, []
     k3, k7, k11 = (np.ones((k, k), np.uint8) for k in (3, 7, 11))
     seen: list[tuple[np.ndarray, np.ndarray, int]] = []  # (held colour, region, frames)
     for t, ds in enumerate(dets):
-        for i, d in enumerate(ds):
+        for d in ds:
             if d.merged or d.border:
                 continue
             x0, y0, x1, y1 = d.bbox
@@ -416,7 +391,6 @@ def _holes(
             held = np.median(b[inside], axis=0)
             if np.linalg.norm(d.color - around) > 0.15 or np.linalg.norm(held - around) < 0.25:
                 continue
-            hole_ids.add((t, i))
             region = np.zeros((H, W), bool)
             region[ys, xs] = comp.astype(bool)
             for k, (c, reg, n) in enumerate(seen):
@@ -437,7 +411,7 @@ def _holes(
             continue
         mask |= held_px
         cols.append(np.asarray(c, np.float64))
-    return mask, cols, hole_ids
+    return mask, cols
 
 
 def repair_background(
@@ -481,36 +455,26 @@ def repair_background(
     """
     import cv2
 
-    # an object that came and then rested is held in the median and only its "hole" is
-    # detected (in the frames before it came): its colour and pixels are held too
-    holes, hole_cols, hole_ids = _holes(bg, dets, labels)
-    # a hole's own colour is the background's (what the held object hides), not an object's:
-    # taken for one, every background pixel near it was painted over with the fill (seed 3
-    # clean 300039: a ball resting low on a gradient whose pink bottom rows became a dark band
-    # the size of the frame, so the ball was lost in it: "vanished away from the frame border")
-    cols = [
-        d.color for t, ds in enumerate(dets) for i, d in enumerate(ds) if (t, i) not in hole_ids
-    ]
-    if not cols and not hole_cols:
+    cols = [d.color for ds in dets for d in ds]
+    if not cols:
         return None
+    cols = np.unique(np.round(np.stack(cols), 2), axis=0)
     step = max(1, bg.shape[0] * bg.shape[1] // 4096)
     sample = bg.reshape(-1, 3)[::step]
-    keep = []
-    if cols:
-        cols = np.unique(np.round(np.stack(cols), 2), axis=0)
-        keep = [c for c in cols if median(np.linalg.norm(sample - c, axis=1), True) > 0.25]
+    keep = [c for c in cols if median(np.linalg.norm(sample - c, axis=1), True) > 0.25]
+    # an object that came and then rested is held in the median and only its "hole" is
+    # detected (in the frames before it came): its colour and pixels are held too
+    holes, hole_cols = hole_regions(bg, dets, labels)
     keep += [c for c in hole_cols if median(np.linalg.norm(sample - c, axis=1), True) > 0.25]
     if not keep:
         return None
     C = np.stack(keep)
-    # on a fixed camera too, a region of an object's colour larger than the object can hold
-    # (HELD_FOOTPRINT times its largest footprint) is background of a like colour: a blob's
-    # colour measured where it was partly a blend with the background (a ball's rim over a
-    # gradient) is near a whole band of that gradient, which the fill then painted over (seed 3
-    # clean 300039: the pink bottom rows of a gradient became a dark band the width of the
-    # frame). The "seen away" condition stays for stabilised frames only (measured no better
-    # on a fixed camera, see above).
-    near = held_regions(bg, C, dets, labels, away=canvas)
+    if canvas:
+        near = held_regions(bg, C, dets, labels)
+    else:
+        near = np.zeros(bg.shape[:2], bool)
+        for c in C:
+            near |= np.linalg.norm(bg - c, axis=-1) < 0.2
     near |= holes
     if not near.any():
         return None
