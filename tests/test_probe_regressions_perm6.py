@@ -24,8 +24,15 @@ def _permanence_frames(rep) -> list[int]:
 
 
 # ------------------------------------------------------------------------- tracking
-# (an xfail until perm9: a rule on young tracks fixed it but failed 4 clean clips of seed 0; the
-# fringe is now told from an object by its colour, :func:`vidkit.probes.detection._drop_ringing`)
+_YOUNG = (
+    "a rule that a track seen in fewer than 3 frames claims no part of another blob fixed this "
+    "(and clean 131, seed 1 stutter 157006) but made 4 clean clips of seed 0 fail (12, 81, 151, "
+    "177: a ball re-emerging from a crossing under a new number merges again at once), so it "
+    "was dropped; the fringe needs telling from a young real object first"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=_YOUNG)
 def test_jpeg_fringe_does_not_split_the_ball_into_a_ghost():
     # seed 0 vanish, pan, 96x72, JPEG 47: the ball (r=3.7) vanishes after frame 30. A pink
     # chroma fringe beside it was detected in frames 12 and 14 (a 2-frame track); at frame 15

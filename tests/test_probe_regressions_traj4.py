@@ -9,6 +9,7 @@ checks the part of the report that was wrong (not only the verdict).
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from _helpers import failing_sentences, suite_report
 
 import vidkit as vk
@@ -67,8 +68,13 @@ def test_slow_head_on_collision_is_still_a_collision():
 
 
 # --------------------------------------------------------------------------- violations
-# (an xfail until perm9: the low-contrast ball was mis-detected in frame 20 and split the still
-# run; caught again with perm9's tracker changes)
+@pytest.mark.xfail(
+    strict=True,
+    reason="with the direct camera alignment (camera_dense) the frozen frames 18-22 share one "
+    "map, but the low-contrast ball is mis-detected in frame 20 (radius 0.6 px, marked merged), "
+    "which splits the still run into two of 1-2 steps: the freeze goes unseen (a moving-camera "
+    "stutter miss, counted in docs/probes.md section 7)",
+)
 def test_stutter_on_a_shaking_camera_is_caught():
     # the whole frame repeats for 4 frames (noise added after): the stabilised ball stands
     # still for 3+ steps; one still step in a stabilised shot is not enough, three are

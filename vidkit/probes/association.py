@@ -171,11 +171,13 @@ def associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> l
                             + 0.2 * abs(np.log(max(d.radius, 0.5) / r))
                         )
             pairs: list[tuple[int, int]] = []
-            for i, j in _assign(cost, big):
-                active[i].add(t, dets[j])
-                matched_t.add(i)
-                matched_d.add(j)
-                pairs.append((i, j))
+            rows, cols_ = linear_sum_assignment(cost)
+            for i, j in zip(rows, cols_):
+                if cost[i, j] < big:
+                    active[i].add(t, dets[j])
+                    matched_t.add(i)
+                    matched_d.add(j)
+                    pairs.append((i, j))
             # appearance matching for tracks that were seen in the previous frame (teleports)
             lost = [i for i in range(len(active)) if i not in matched_t and active[i].last == t - 1]
             free = [j for j in range(len(dets)) if j not in matched_d]
@@ -218,43 +220,6 @@ def associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> l
                 tr.add(t, d)
                 tracks.append(tr)
     return tracks
-
-
-#: what leaving a track without a detection costs in the first round of :func:`_assign`: that
-#: of a match at the edge of its gate with the same look
-MISS_COST = 1.0
-
-
-def _assign(cost: np.ndarray, big: float) -> list[tuple[int, int]]:
-    """The ``(track, detection)`` pairs of a gated cost matrix (``big``: outside the gate).
-
-    A plain assignment matches as many pairs as it can, so a track whose only detection in
-    its gate is better taken by another track still gets it, and the other track is handed
-    whatever poor match is left (seed 3 clean 300203: a big ball's track took a 2-px speck 17
-    px away so that a small ball's track, seen last 4 frames before, could take the big ball).
-    So the first round lets a track go without a match at :data:`MISS_COST`; the tracks and
-    detections it leaves are matched among themselves in a second round, as before.
-
-    Example:
-        >>> c = np.array([[0.05, 1.6], [0.5, 1e6]])
-        >>> _assign(c, 1e6)
-        [(0, 0)]
-    """
-    from scipy.optimize import linear_sum_assignment
-
-    n, m = cost.shape
-    pad = np.full((n, n), big)
-    np.fill_diagonal(pad, MISS_COST)
-    rows, cols = linear_sum_assignment(np.concatenate([cost, pad], axis=1))
-    out = [(int(i), int(j)) for i, j in zip(rows, cols) if j < m and cost[i, j] < big]
-    rest_t = [i for i in range(n) if i not in {a for a, _ in out}]
-    rest_d = [j for j in range(m) if j not in {b for _, b in out}]
-    if rest_t and rest_d:
-        sub = cost[np.ix_(rest_t, rest_d)]
-        for a, b in zip(*linear_sum_assignment(sub)):
-            if sub[a, b] < big:
-                out.append((rest_t[a], rest_d[b]))
-    return sorted(out)
 
 
 def predict_at(tr: Track, t: int) -> np.ndarray:

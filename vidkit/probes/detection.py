@@ -154,68 +154,7 @@ def detect(
             dets.append(Det(cx, cy, float(a), col, box, border, k, merged=True, npix=a))
             continue
         dets.append(Det(m[0], m[1], m[2], m[3], box, border, k, npix=a))
-    if len(dets) >= 2:
-        dets = _drop_ringing(dets, bg, labels)
     return dets, labels
-
-
-#: JPEG and most video codecs code colour at half resolution in 8x8 blocks: 16 px squares
-CHROMA_BLOCK = 16
-#: the largest ringing lobe: a quarter of a chroma block
-RINGING_MAX_PX = CHROMA_BLOCK * CHROMA_BLOCK // 4
-#: the largest overshoot of ringing, as a share of the colour step it rings from (Gibbs'
-#: overshoot is 9% of the step; coarse quantisation of the chroma makes it larger)
-RINGING_SHARE = 1 / 3
-#: the Rec. 601 luma weights
-_LUMA = np.array([0.299, 0.587, 0.114])
-
-
-def _drop_ringing(dets: list[Det], bg: np.ndarray, labels: np.ndarray) -> list[Det]:
-    """The detections less the chroma ringing of lossy compression next to a coloured object.
-
-    A codec stores colour (chroma) coarsely: next to a saturated object, within the same
-    chroma block, the colour overshoots to the opposite hue at an unchanged brightness, and
-    a speck of the complementary colour (a teal one beside a red ball, a red one beside a
-    green ball) shows up as foreground and moves with the object (seed 3 clean 300203: "object
-    2 appeared" for such specks tracked as an object; seed 3 vanish 351023: a speck beside the
-    ball made its last frame "merged", which excused the vanishing). Such a detection is
-    dropped: at most :data:`RINGING_MAX_PX` pixels, of the brightness of the background under
-    it (the luma change below a fifth of the colour change), whose colour change points away
-    from that of a detection at least twice its size within :data:`CHROMA_BLOCK` px of it
-    (cosine below -0.5, luma removed) and is at most :data:`RINGING_SHARE` of it: an overshoot
-    is a fraction of the step it rings from, while a small ball of the complementary colour
-    beside another one, as bright as the background, differs from it as much as that one does
-    (seed 3 clean 300063: a magenta ball beside a green one).
-    """
-    offs = []
-    for d in dets:
-        x0, y0, x1, y1 = d.bbox
-        comp = labels[y0:y1, x0:x1] == d.label
-        b = bg[y0:y1, x0:x1][comp].mean(axis=0) if comp.any() else d.color
-        delta = np.asarray(d.color, np.float64) - b
-        luma = float(delta @ _LUMA)
-        offs.append((delta - luma, luma))
-    out = []
-    for i, d in enumerate(dets):
-        chroma, luma = offs[i]
-        cn = float(np.linalg.norm(chroma))
-        ringing = False
-        if d.npix <= RINGING_MAX_PX and not d.merged and abs(luma) < 0.2 * cn:
-            for j, o in enumerate(dets):
-                if j == i or o.npix < 2 * d.npix:
-                    continue
-                gx = max(o.bbox[0] - d.bbox[2], d.bbox[0] - o.bbox[2], 0)
-                gy = max(o.bbox[1] - d.bbox[3], d.bbox[1] - o.bbox[3], 0)
-                if max(gx, gy) > CHROMA_BLOCK:
-                    continue
-                oc = offs[j][0]
-                on = float(np.linalg.norm(oc))
-                if cn <= RINGING_SHARE * on and float(chroma @ oc) < -0.5 * cn * on:
-                    ringing = True
-                    break
-        if not ringing:
-            out.append(d)
-    return out
 
 
 def split(

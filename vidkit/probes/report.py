@@ -661,11 +661,7 @@ def _comes_out_again(tr: Tracks, keep: np.ndarray) -> np.ndarray:
     seen (it went behind something) in the same shot. An occluder hides an object for as long
     as it takes to cross it, which makes the second piece short, but it is the object itself,
     not texture: dropping it hid a ball that came out and then vanished (seed 2 vanish 251012
-    and 251019). The mirror case is kept too: a short track partly visible when last seen (it
-    went behind something) before a kept track of the same look that was partly visible when
-    first seen (it came out) is the same object before it went behind: dropping it hid a ball
-    that appeared out of nothing, went behind an occluder and came out (seed 3 appear 352015:
-    9 frames, one short of 15% of the clip)."""
+    and 251019)."""
     out = np.zeros(tr.n_objects, bool)
 
     def usual(i: int) -> tuple[float, float, np.ndarray] | None:
@@ -676,29 +672,28 @@ def _comes_out_again(tr: Tracks, keep: np.ndarray) -> np.ndarray:
         return area, float(np.median(tr.radii[i, ok])), np.median(tr.colors[i, ok], axis=0)
 
     looks = [usual(i) for i in range(tr.n_objects)]
-
-    def hidden_between(i: int, j: int) -> bool:
-        """Track ``i`` went behind something (partly visible when last seen, not at the
-        border) before track ``j`` came out (partly visible when first seen), same look."""
-        li, lj = looks[i], looks[j]
-        vi, vj = np.flatnonzero(tr.visible[i]), np.flatnonzero(tr.visible[j])
-        if li is None or lj is None or vi.size == 0 or vj.size == 0:
-            return False
-        a, b = int(vi[-1]), int(vj[0])
-        return bool(
-            tr.shot_of(i) == tr.shot_of(j)
-            and a < b
-            and tr.areas[i, a] < 0.85 * li[0]
-            and not tr.at_border[i, a]
-            and tr.areas[j, b] < 0.85 * lj[0]
-            and float(np.linalg.norm(li[2] - lj[2])) <= COLOR_TOL
-            and abs(np.log(lj[1] / li[1])) <= np.log(1.5)
-        )
-
     for j in np.flatnonzero(~keep):
-        if np.count_nonzero(tr.visible[j]) < MIN_TRACK:
+        vis = np.flatnonzero(tr.visible[j])
+        lj = looks[j]
+        if vis.size < MIN_TRACK or lj is None or not tr.areas[j, vis[0]] < 0.85 * lj[0]:
             continue
-        out[j] = any(hidden_between(i, j) or hidden_between(j, i) for i in np.flatnonzero(keep))
+        b = int(vis[0])
+        for i in np.flatnonzero(keep):
+            li = looks[i]
+            vi = np.flatnonzero(tr.visible[i])
+            if li is None or vi.size == 0 or tr.shot_of(i) != tr.shot_of(j):
+                continue
+            a = int(vi[-1])
+            if not (
+                a < b
+                and tr.areas[i, a] < 0.85 * li[0]
+                and not tr.at_border[i, a]
+                and float(np.linalg.norm(li[2] - lj[2])) <= COLOR_TOL
+                and abs(np.log(lj[1] / li[1])) <= np.log(1.5)
+            ):
+                continue
+            out[j] = True
+            break
     return out
 
 

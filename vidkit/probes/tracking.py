@@ -27,8 +27,7 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    column ``x``, row ``y`` (y points down).
 5. **Identities.** Frame by frame, each track predicts its next position (constant velocity) and
    detections are assigned by :func:`scipy.optimize.linear_sum_assignment` on distance (gated)
-   plus a small colour and size cost (in two rounds, so that a track is not handed a poor match
-   for another to take its object). A track of 1-2 frames that ends where a longer one, run
+   plus a small colour and size cost. A track of 1-2 frames that ends where a longer one, run
    backwards, starts is that one's first detection (a new-born track has no velocity). Tracks that lose their match while a detection of the same
    look appears elsewhere are matched on appearance (that is how a teleport stays one object).
    Two tracks that fall into one component are split by colour when their colours differ;
