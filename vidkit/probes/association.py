@@ -307,3 +307,60 @@ def link_gaps(tracks: list[Track], T: int, max_link: int) -> list[Track]:
             A.occluded.extend(B.occluded)
             used.add(best)
     return [tr for k, tr in enumerate(tracks) if k not in used]
+
+
+def link_heads(tracks: list[Track], max_head: int = 2) -> list[Track]:
+    """Prepend to a track the short track (``max_head`` frames or fewer) that ends in the frame
+    before it starts where its own motion, run backwards, puts it, with the same look.
+
+    A track born in one frame has no velocity yet: :func:`associate` looks for it in the next
+    frame within a gate around where it was, which a fast object (a ball already falling when a
+    shot begins, 19 px a frame) leaves, so its first detection became a track of its own that
+    is dropped as too short, and the object "appeared" in the second frame (seed 3 clean 300040).
+    The later track's first steps give the motion the new-born one lacked.
+
+    Example:
+        >>> a, b = Track(), Track()
+        >>> a.add(0, Det(4.0, 8.0, 20.0, np.full(3, 0.8), (0, 0, 1, 1), False, 1))
+        >>> for t in range(1, 5):
+        ...     b.add(t, Det(4.0 + 20 * t, 8.0, 20.0, np.full(3, 0.8), (0, 0, 1, 1), False, 1))
+        >>> [tr.frames for tr in link_heads([a, b])]
+        [[0, 1, 2, 3, 4]]
+    """
+    used: set[int] = set()
+    for b in sorted(range(len(tracks)), key=lambda k: -len(tracks[k].frames)):
+        B = tracks[b]
+        if b in used or len(B.frames) < 3 or B.frames[1] - B.frames[0] != 1:
+            continue
+        s = B.frames[0]
+        p0, p1 = np.asarray(B.pos[0], float), np.asarray(B.pos[1], float)
+        v = p1 - p0
+        speed = float(np.hypot(*v))
+        rb = B.ref_radius()
+        good = [c for c, m in zip(B.color[:6], B.merged[:6]) if not m] or B.color[:6]
+        cb = np.median(np.stack(good), axis=0)
+        best, best_cost = None, np.inf
+        for a, A in enumerate(tracks):
+            if a == b or a in used or len(A.frames) > max_head or A.frames[-1] != s - 1:
+                continue
+            # the same gate as :func:`associate` gives a track with that speed for one step
+            gate = 2.0 * rb + 3.0 + 0.6 * speed + 1.0
+            d = float(np.hypot(*(np.asarray(A.pos[-1]) - (p0 - v))))
+            if d > gate:
+                continue
+            cd = color_dist(cb, A.color[-1])
+            ra = float(np.sqrt(max(A.area[-1], 1.0) / np.pi))
+            if cd > 0.2 or abs(np.log(ra / rb)) > 0.7:
+                continue
+            cost = d / gate + cd
+            if cost < best_cost:
+                best, best_cost = a, cost
+        if best is None:
+            continue
+        A = tracks[best]
+        for name in ("frames", "pos", "area", "color", "merged", "border"):
+            setattr(B, name, list(getattr(A, name)) + list(getattr(B, name)))
+        B.occluded = sorted(A.occluded + B.occluded)
+        B._cache.clear()
+        used.add(best)
+    return [tr for k, tr in enumerate(tracks) if k not in used]

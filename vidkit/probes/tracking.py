@@ -27,7 +27,8 @@ background (plain, noisy or textured), with or without per-frame sensor noise:
    column ``x``, row ``y`` (y points down).
 5. **Identities.** Frame by frame, each track predicts its next position (constant velocity) and
    detections are assigned by :func:`scipy.optimize.linear_sum_assignment` on distance (gated)
-   plus a small colour and size cost. Tracks that lose their match while a detection of the same
+   plus a small colour and size cost. A track of 1-2 frames that ends where a longer one, run
+   backwards, starts is that one's first detection (a new-born track has no velocity). Tracks that lose their match while a detection of the same
    look appears elsewhere are matched on appearance (that is how a teleport stays one object).
    Two tracks that fall into one component are split by colour when their colours differ;
    otherwise both are marked ``merged`` for those frames (their size and centre are unreliable).
@@ -63,7 +64,7 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.probes.association import Track, associate, link_gaps
+from vidkit.probes.association import Track, associate, link_gaps, link_heads
 from vidkit.probes.background import (
     fill,
     gains,
@@ -544,6 +545,7 @@ def track(
 
     tracks = associate(dets_per_frame, split_fn, max_gap)
     tracks = link_gaps(tracks, T, max(12, int(round(fps_))))
+    tracks = link_heads(tracks)
     tracks = [
         tr for tr in tracks if len(tr.frames) >= min_length and (_moves(tr) or _came(tr, T, tracks))
     ]
