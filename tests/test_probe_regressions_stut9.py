@@ -52,6 +52,16 @@ def test_no_cut_after_held_frames():
     assert any(_overlaps(f, clip.truth["violation_frames"]) for f in res.findings)
 
 
+def _assert_held_at_the_stutter(seed: int, probe: str, phrase: str) -> None:
+    """The suite clip ``seed`` fails ``probe`` with a held-frames finding (its sentence has
+    ``phrase``) that overlaps the stutter's frames."""
+    clip, rep = suite_report(seed)
+    res = rep.results[probe]
+    assert res.passed is False, res.sentence
+    held = [f for f in res.findings if phrase in f.sentence]
+    assert held and _overlaps(held[0], clip.truth["violation_frames"]), res.sentence
+
+
 def test_cut_under_a_shaking_camera_is_found_by_its_lost_corners():
     # a shaking camera over stripes changes 40% of every pair's normalised thumbnail, so the cut
     # stood only 1.9x above the pairs around it; its palette moved 0.96 (28x around it) and not
@@ -66,11 +76,7 @@ def test_held_light_while_the_ball_is_hidden_is_a_stutter():
     # static camera, the ball behind the occluder for the whole stutter: nothing in view moves,
     # only the lighting's drift shows time passing, and it stops for 3 pairs and then makes up
     # for them at once (-0.05% per frame, then -0.18%)
-    clip, rep = suite_report(357015)
-    res = rep.results["flicker"]
-    assert res.passed is False, res.sentence
-    held = [f for f in res.findings if "holds still" in f.sentence]
-    assert held and _overlaps(held[0], clip.truth["violation_frames"]), res.sentence
+    _assert_held_at_the_stutter(357015, "flicker", "holds still")
 
 
 def test_quantised_light_drift_is_not_held_light():
@@ -95,11 +101,7 @@ def test_held_frames_under_compressed_noise_are_a_stutter():
     # JPEG 50 over sensor noise: the held pairs differ by 1.24 times the tracker's robust noise
     # sigma, above the Gaussian floor (1.13), but by less than half of the pairs that the
     # camera moved (a moved pair keeps its map's resampling and misfit on every edge)
-    clip, rep = suite_report(157006)
-    res = rep.results["continuity"]
-    assert res.passed is False, res.sentence
-    held = [f for f in res.findings if "one picture" in f.sentence]
-    assert held and _overlaps(held[0], clip.truth["violation_frames"]), res.sentence
+    _assert_held_at_the_stutter(157006, "continuity", "one picture")
 
 
 def test_an_object_moving_through_identity_camera_maps_holds_no_picture():
