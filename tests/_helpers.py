@@ -68,6 +68,12 @@ def failing_sentences(rep) -> list[str]:
     return [f.sentence for f in rep.failures]
 
 
+def assert_passes(seed: int, probe: str) -> None:
+    """The suite clip ``seed`` passes ``probe`` (the report's failing sentences say why not)."""
+    _, rep = suite_report(seed)
+    assert rep.results[probe].passed is True, failing_sentences(rep)
+
+
 def line_tracks(vis, x, r, col):
     """Tracks of ``n`` objects on a line at y = 20 of an 80x40 frame at 10 fps: ``vis`` [n, T],
     x positions, radii and colours ``[n, T, 3]`` (NaN where not visible), for unit tests of the

@@ -9,7 +9,7 @@ that was wrong, not only the verdict.
 from __future__ import annotations
 
 import numpy as np
-from _helpers import failing_sentences, line_tracks, suite_report
+from _helpers import assert_passes, failing_sentences, line_tracks, suite_report
 
 _fails = failing_sentences
 
@@ -107,8 +107,7 @@ def test_residue_blob_still_within_the_camera_misfit_is_not_a_stutter():
     # residue blob sits still (steps 0.1 px) for 4 frames with its area within its noise but
     # not within 5% (12-14 px^2); the still threshold raised to the camera misfit and the area
     # kept only within its noise would stack into a freeze
-    clip, rep = suite_report(150)
-    assert rep.results["continuity"].passed is True, _fails(rep)
+    assert_passes(150, "continuity")
 
 
 def test_freeze_while_coming_out_from_behind_the_occluder_is_caught():

@@ -8,7 +8,7 @@ what the probe got wrong on it and checks the part of the report that was wrong.
 from __future__ import annotations
 
 import numpy as np
-from _helpers import failing_sentences, line_tracks, suite_report
+from _helpers import assert_passes, failing_sentences, line_tracks, suite_report
 
 from vidkit.probes.persistence import join_pieces
 
@@ -42,8 +42,7 @@ def test_pieces_of_one_small_blurred_ball_are_not_a_size_change():
     # seed 0 clean clip: a 3 px ball, blurred (0.6 px), bouncing at 30 fps; its track broke
     # at frame 6-8 and the first piece's first two frames read 3.6-4.0 px against 4.6-5.1 later
     # ("changed size at frame 2: +27%"); judged with its second piece the two frames are a blip
-    _, rep = suite_report(120)
-    assert rep.results["conservation"].passed is True, _fails(rep)
+    assert_passes(120, "conservation")
 
 
 def test_join_pieces_links_only_where_the_motion_predicts():
@@ -94,8 +93,7 @@ def test_ball_coming_out_of_a_tracked_blob_did_not_appear():
     # seed 1 clean clip: the occluder of the first shot was tracked as an object (a static
     # blob); the ball came out from behind it at frame 20 touching it (one blob with it) and was
     # first seen alone at frame 21 ("object 1 appeared at (49, 35) in frame 21")
-    _, rep = suite_report(100023)
-    assert rep.results["permanence"].passed is True, _fails(rep)
+    assert_passes(100023, "permanence")
 
 
 def test_appearing_ball_next_to_an_uncovered_border_strip_is_still_caught():
@@ -140,5 +138,4 @@ def test_frozen_frames_of_a_half_hidden_ball_are_not_a_size_change():
     # seed 1, stutter (4 frozen frames, 28-31) while the ball came out from behind an occluder:
     # half of it showed, unchanged, for four frames, then all of it. The steady area of a
     # half-hidden ball that does not move is no resize ("+71% at frame 32").
-    _, rep = suite_report(157023)
-    assert rep.results["conservation"].passed is True, _fails(rep)
+    assert_passes(157023, "conservation")

@@ -9,7 +9,7 @@ got wrong on it and checks the part of the report that was wrong.
 from __future__ import annotations
 
 import numpy as np
-from _helpers import failing_sentences, line_tracks, suite_report
+from _helpers import assert_passes, failing_sentences, line_tracks, suite_report
 
 from vidkit.probes.cuts import _local_change
 from vidkit.probes.track_pieces import identity_splits, inside_other, swapped_colour
@@ -32,8 +32,7 @@ def test_ball_with_background_residue_is_not_resized():
     # frame 17 (a blob with background residue merged in) and 5.0 px after it, its size and
     # colour stepping at once (another blob, not one object changing): read as "changed size at
     # frame 17: 6.6 px before, 5.0 px from then on".
-    _, rep = suite_report(43)
-    assert rep.results["conservation"].passed is True, _fails(rep)
+    assert_passes(43, "conservation")
 
 
 def test_smeared_falling_ball_that_lands_is_not_an_identity_switch():
@@ -41,16 +40,14 @@ def test_smeared_falling_ball_that_lands_is_not_an_identity_switch():
     # background while it falls 16-18 px per frame, then lands sharp at 3.0 px: a step in size
     # and colour at once, but of one object. Split there, the falling piece was judged alone
     # ("changed size at frame 2: 2.9 px before, 3.5 px from then on").
-    _, rep = suite_report(37)
-    assert rep.results["conservation"].passed is True, _fails(rep)
+    assert_passes(37, "conservation")
 
 
 def test_piece_of_another_ball_is_not_a_recolour():
     # seed 0 clean, zoom: a small grey blob (object 1) lost at frame 5; from frame 8 its number
     # went to the lower piece of the resting blue ball (r=10), a blob inside that ball's disk:
     # read as "changed colour at frame 8: RGB (0.37, 0.34, 0.40) -> (0.06, 0.19, 0.80)".
-    _, rep = suite_report(191)
-    assert rep.results["conservation"].passed is True, _fails(rep)
+    assert_passes(191, "conservation")
 
 
 def test_resting_ball_on_a_shaking_camera_is_not_resized():
@@ -59,8 +56,7 @@ def test_resting_ball_on_a_shaking_camera_is_not_resized():
     # partly hidden ball (r=2.7), were taken back as a "sudden plateau" because the residue of
     # the stabilisation moves the resting ball by 0.5-1 px back and forth. Read as "changed size
     # at frame 11: 4.2 px before, 2.8 px from then on".
-    _, rep = suite_report(177)
-    assert rep.results["conservation"].passed is True, _fails(rep)
+    assert_passes(177, "conservation")
 
 
 def test_two_crossing_balls_swapping_tracks_is_not_a_recolour():
@@ -70,8 +66,7 @@ def test_two_crossing_balls_swapping_tracks_is_not_a_recolour():
     # Since mov4 the tracker parts them differently (the green ball's track goes on through
     # their joint blob while the blue one's has ended against it): the borrowed-colour rule
     # (perm7) covers that.
-    _, rep = suite_report(131)
-    assert rep.results["conservation"].passed is True, _fails(rep)
+    assert_passes(131, "conservation")
 
 
 def test_identity_splits_keep_a_resize_whole_and_split_a_switch():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _helpers import failing_sentences, line_tracks, suite_report
+from _helpers import assert_passes, failing_sentences, line_tracks, suite_report
 
 from vidkit.probes.background import hole_regions
 from vidkit.probes.detection import Det
@@ -117,8 +117,7 @@ def test_residue_track_that_hops_to_another_blob_is_not_kept():
     # seed 1 clean, zoom: a 2.3 px residue blob seen in frames 35-38 drifting 1-3 px per frame,
     # whose track then hopped 110 px to another blob of its look at frame 39; kept as a steady
     # mover it "appeared at (128, 99) in frame 35".
-    _, rep = suite_report(100092)
-    assert rep.results["permanence"].passed is True, _fails(rep)
+    assert_passes(100092, "permanence")
 
 
 def test_crossing_balls_keep_their_identities():
@@ -129,13 +128,11 @@ def test_crossing_balls_keep_their_identities():
     # hops; continuity no longer takes the hop for a jump (traj5: the colour at the joint is
     # off its median) and conservation no longer takes the borrowed colour for a change
     # (perm7, tests/test_probe_regressions_perm7.py).
-    _, rep = suite_report(131)
-    assert rep.results["continuity"].passed is True, _fails(rep)
+    assert_passes(131, "continuity")
 
 
 def test_brief_tracks_on_a_fixed_camera_are_not_kept_as_movers():
     # seed 1 clean, static, settle, JPEG 62: keeping brief steady movers on a fixed camera
     # too (whose 15% share is already lenient) made a piece of the ball "appear at (85, 70) in
     # frame 7"
-    _, rep = suite_report(100159)
-    assert rep.results["permanence"].passed is True, _fails(rep)
+    assert_passes(100159, "permanence")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _helpers import failing_sentences, suite_report
+from _helpers import assert_passes, failing_sentences, suite_report
 
 from vidkit.probes.kinematics import _jerk_beyond_noise
 from vidkit.probes.segments import fit_segment
@@ -114,8 +114,7 @@ def test_last_hops_of_a_settling_ball_are_floor_contact():
     clip, rep = suite_report(23)
     assert rep.results["gravity"].passed is True, _fails(rep)
     # shaking camera at 8 fps: a 5-frame piece at the floor spanning 2.2 px (5.6 px needed)
-    clip, rep = suite_report(135)
-    assert rep.results["gravity"].passed is True, _fails(rep)
+    assert_passes(135, "gravity")
 
 
 def test_long_noisy_glide_on_a_zooming_camera_is_smooth():
@@ -150,8 +149,7 @@ def test_noisy_piece_of_a_fast_bounce_keeps_its_own_error_on_a_zooming_camera():
     # 60 fps, zooming camera (misfit 0.22 px), g ~ 19800 px/s^2: the 5-frame piece after the
     # third bounce has a residual of 0.3 px and g -19% from the reference (se 577): the camera
     # misfit adds to that noise (se 711), it is not already inside it
-    clip, rep = suite_report(100032)
-    assert rep.results["gravity"].passed is True, _fails(rep)
+    assert_passes(100032, "gravity")
 
 
 def test_jump_onto_another_blob_for_a_frame_is_not_a_teleport():
