@@ -296,6 +296,7 @@ class CameraMotion:
         canvas: ``(H, W)`` of the stabilised canvas.
         origin: ``(x, y)`` of the canvas's top-left pixel in the first frame's coordinates
             (a canvas position plus ``origin`` is a position in the first frame).
+        frame_size: ``(H, W)`` of the frames given.
     """
 
     status: str
@@ -309,6 +310,7 @@ class CameraMotion:
     to_ref: np.ndarray = field(repr=False)
     canvas: tuple[int, int] = (0, 0)
     origin: tuple[float, float] = (0.0, 0.0)
+    frame_size: tuple[int, int] = (0, 0)
 
     @property
     def moving(self) -> bool:
@@ -316,20 +318,51 @@ class CameraMotion:
         return self.status == "compensated"
 
     def table(self) -> Any:
-        """Per frame pair: shift, rotation, zoom, inliers, residual (pandas DataFrame)."""
+        """Per frame pair: shift, rotation, zoom, inliers, residual and what measured the pair
+        (pandas DataFrame).
+
+        ``measured_by`` is ``"corners"`` where the corner fit measured the pair, ``"frame
+        maps"`` where a compensated shot's pair was not measured by its corners (faint texture,
+        corners on the objects) and its motion is read from the maps the frames were stabilised
+        with (the direct alignment's), and empty where nothing measured it.
+        """
         import pandas as pd
 
+        dx, dy, rot, zoom = (
+            np.array(v, float) for v in (self.dx, self.dy, self.rotation, self.zoom)
+        )
+        by = np.where(np.isfinite(dx), "corners", "").astype(object)
+        if self.moving and self.frame_size[0] and len(self.to_ref) == dx.size + 1:
+            H, W = self.frame_size
+            for t in np.flatnonzero(~np.isfinite(dx)):
+                # frame t -> frame t+1: to frame t's canvas position, then back from t+1's
+                M = compose_affine(invert_affine(self.to_ref[t + 1]), self.to_ref[t])
+                dx[t], dy[t], rot[t], zoom[t] = _similarity_parts(M, W, H)
+                by[t] = "frame maps"
         return pd.DataFrame(
             {
-                "frames": [f"{t}-{t + 1}" for t in range(self.dx.size)],
-                "dx": self.dx,
-                "dy": self.dy,
-                "rotation_deg": self.rotation,
-                "zoom": self.zoom,
+                "frames": [f"{t}-{t + 1}" for t in range(dx.size)],
+                "dx": dx,
+                "dy": dy,
+                "rotation_deg": rot,
+                "zoom": zoom,
                 "inliers": self.inliers,
                 "residual_px": self.residual,
+                "measured_by": by,
             }
         )
+
+
+def _similarity_parts(M: np.ndarray, W: int, H: int) -> tuple[float, float, float, float]:
+    """(dx, dy) of the frame centre, rotation (degrees) and zoom of a 2x3 map of a W x H frame."""
+    c = np.array([(W - 1) / 2, (H - 1) / 2])
+    d = M[:, :2] @ c + M[:, 2] - c
+    return (
+        float(d[0]),
+        float(d[1]),
+        float(np.degrees(np.arctan2(M[1, 0], M[0, 0]))),
+        float(np.hypot(M[0, 0], M[1, 0])),
+    )
 
 
 def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> CameraMotion:
@@ -354,20 +387,15 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
     )
     for t, p in enumerate(pairs):
         if p["M"] is not None:
-            M = p["M"]
-            s = float(np.hypot(M[0, 0], M[1, 0]))
-            zoom[t] = s
-            rot[t] = float(np.degrees(np.arctan2(M[1, 0], M[0, 0])))
-            # shift of the frame centre
-            c = np.array([(W - 1) / 2, (H - 1) / 2])
-            d = M[:, :2] @ c + M[:, 2] - c
-            dx[t], dy[t] = d
+            dx[t], dy[t], rot[t], zoom[t] = _similarity_parts(p["M"], W, H)
     eye = np.tile(np.eye(2, 3), (T, 1, 1))
 
     def result(
         status: str, reason: str, to_ref: np.ndarray = eye, canvas=(H, W), origin=(0.0, 0.0)
     ) -> CameraMotion:
-        return CameraMotion(status, reason, dx, dy, rot, zoom, inl, res, to_ref, canvas, origin)
+        return CameraMotion(
+            status, reason, dx, dy, rot, zoom, inl, res, to_ref, canvas, origin, (H, W)
+        )
 
     if n == 0 or measured.sum() < max(1, 0.5 * n):
         # faint texture, or corners on a strip of the frame only (a tiled floor under a faint

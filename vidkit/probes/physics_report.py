@@ -103,7 +103,7 @@ class PhysicsReport:
 
     def camera_table(self) -> Any:
         """The camera's motion per frame pair (pandas DataFrame: frames, dx, dy in original
-        pixels, rotation, zoom, inliers, residual, status of its window).
+        pixels, rotation, zoom, inliers, residual, what measured the pair, status of its window).
 
         Example:
             >>> rep.camera_table().head()  # doctest: +SKIP
@@ -122,7 +122,8 @@ class PhysicsReport:
             df["residual_px"] *= sx
             df["status"] = cam.status
             rows.append(df)
-        cols = ["frames", "dx", "dy", "rotation_deg", "zoom", "inliers", "residual_px", "status"]
+        cols = ["frames", "dx", "dy", "rotation_deg", "zoom", "inliers", "residual_px"]
+        cols += ["measured_by", "status"]
         return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
 
     @property
