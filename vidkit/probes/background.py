@@ -414,6 +414,77 @@ def hole_regions(
     return mask, cols
 
 
+def _ring_colour(bg: np.ndarray, d: Any, lab: np.ndarray) -> np.ndarray | None:
+    """The median of ``bg`` over a ring 3-5 px outside detection ``d`` (``lab``: its frame's
+    component labels); None when the ring has fewer than 8 pixels."""
+    import cv2
+
+    H, W = bg.shape[:2]
+    x0, y0, x1, y1 = d.bbox
+    pad = 6
+    ys = slice(max(0, y0 - pad), min(H, y1 + pad))
+    xs = slice(max(0, x0 - pad), min(W, x1 + pad))
+    comp = (lab[ys, xs] == d.label).astype(np.uint8)
+    ring = cv2.dilate(comp, _K11).astype(bool) & ~cv2.dilate(comp, _K7).astype(bool)
+    if ring.sum() < 8:
+        return None
+    return np.median(bg[ys, xs][ring], axis=0)
+
+
+_K7, _K11 = np.ones((7, 7), np.uint8), np.ones((11, 11), np.uint8)
+
+
+def _drop_local_background(
+    bg: np.ndarray,
+    colours: list[np.ndarray],
+    dets: list[list[Any]],
+    labels: list[np.ndarray] | None,
+) -> list[np.ndarray]:
+    """The object ``colours`` less those that are the background's colour where they are seen.
+
+    A colour counts as an object's when it is rare in the whole background, but on a gradient
+    or a floor a colour of one part of the background is rare in the whole of it: the "hole" a
+    resting object leaves in the frames before it came (the median holds the object there, the
+    frame shows the background around it) is detected with the colour of the background
+    around it, and that colour then painted over every background pixel near it (seed 3 clean
+    300039: a band of the gradient above the floor, as wide as the frame, was filled with the
+    floor's colour and tracked as a 46 px "object"; the resting ball was never repaired, so it
+    "vanished"). A colour whose detections mostly show the median of ``bg`` over a ring just
+    outside them (within 0.15) is the local background's and is dropped. Only colours whose
+    near pixels in ``bg`` (within 0.2) exceed :data:`HELD_FOOTPRINT` times the largest
+    detection of that colour are measured: an object held in the median holds at most its own
+    footprint, and the test costs a few dilations per detection.
+    """
+    if labels is None or len(labels) != len(dets) or not colours:
+        return colours
+    flat = [(t, d) for t, ds in enumerate(dets) for d in ds if not d.merged]
+    if not flat:
+        return colours
+    all_c = np.stack([d.color for _, d in flat])
+    all_n = np.array([max(d.npix, d.area) for _, d in flat], np.float64)
+    ring: dict[int, np.ndarray | None] = {}
+    out = []
+    for c in colours:
+        own = np.flatnonzero(np.linalg.norm(all_c - c[None], axis=1) < 0.2)
+        if own.size == 0:
+            out.append(c)
+            continue
+        near = int(np.count_nonzero(np.linalg.norm(bg - c, axis=-1) < 0.2))
+        if near <= HELD_FOOTPRINT * float(np.max(all_n[own])):
+            out.append(c)
+            continue
+        local = 0
+        for j in own:
+            if j not in ring:
+                t, d = flat[j]
+                ring[j] = _ring_colour(bg, d, labels[t])
+            r = ring[j]
+            local += r is not None and float(np.linalg.norm(flat[j][1].color - r)) <= 0.15
+        if 2 * local <= own.size:
+            out.append(c)
+    return out
+
+
 def repair_background(
     work: np.ndarray,
     bg: np.ndarray,
@@ -462,6 +533,7 @@ def repair_background(
     step = max(1, bg.shape[0] * bg.shape[1] // 4096)
     sample = bg.reshape(-1, 3)[::step]
     keep = [c for c in cols if median(np.linalg.norm(sample - c, axis=1), True) > 0.25]
+    keep = _drop_local_background(bg, keep, dets, labels)
     # an object that came and then rested is held in the median and only its "hole" is
     # detected (in the frames before it came): its colour and pixels are held too
     holes, hole_cols = hole_regions(bg, dets, labels)
