@@ -30,11 +30,12 @@ def test_occluder_centroid_pushed_by_a_passing_ball_is_not_a_stutter():
     clip, rep = suite_report(200054)
     assert rep.results["continuity"].passed is True, _fails(rep)
     tr = rep.tracks
-    still = [i for i in range(tr.n_objects) if tr.visible[i].all()]
-    assert still, "the occluder is tracked over the whole clip"
-    i = still[0]
-    span = np.hypot(*np.ptp(tr.centers[i], axis=0))
-    assert span < np.nanmedian(tr.radii[i])  # it goes nowhere: no motion to freeze
+    # the occluder was tracked as an object while the background repair painted it over; it is
+    # background now (ghost10), and where it is still tracked it goes nowhere: no motion to freeze
+    for i in range(tr.n_objects):
+        if tr.visible[i].all():
+            span = np.hypot(*np.ptp(tr.centers[i], axis=0))
+            assert span < np.nanmedian(tr.radii[i])
 
 
 def test_resize_next_to_an_occluder_is_caught():
