@@ -24,7 +24,9 @@ def test_recolour_while_the_track_broke_is_caught():
     res = rep.results["conservation"]
     assert res.passed is False, _fails(rep)
     f = res.findings[0]
-    assert "changed colour at frame 23" in f.sentence and "picked up again" in f.sentence
+    # (since ghost10 the JPEG fringe that took the ball's number is dropped: the track no longer
+    # breaks, and the finding names one object instead of the "picked up again" pieces)
+    assert "changed colour at frame 23" in f.sentence
     assert f.frames[0] == 23
 
 
