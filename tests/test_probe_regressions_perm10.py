@@ -122,6 +122,7 @@ def test_a_merged_flag_does_not_hide_a_whole_ball_the_frames_show_gone(seed, wor
         104,  # occluded: a ball going behind an occluder, 79% of its area left at its end
         400123,  # occluded, shake: likewise (72%)
         300169,  # occluded: a duplicate track on a ball, ending where the ball bounced
+        177,  # settle, shake: a ball landing on a resting one, its track taking the joint blob
     ],
 )
 def test_an_object_going_behind_something_is_still_hidden(seed):

@@ -171,7 +171,8 @@ def permanence(
         place, the window without its colour: :func:`vidkit.probes.evidence.still_seen`), it
         was whole at ``f`` (its area at least 85% of its usual one, the tracker's own mark of a
         partly hidden object: one going behind an occluder shrinks first) and no other tracked
-        object, seen at ``g`` too, touched it at ``f`` (one whose blob it may have gone into).
+        object, seen at ``f`` or ``g``, touched it at ``f`` (one whose blob it may have gone
+        into: seed 0 clean 177, a ball landing on a resting one took the joint blob at ``f``).
         A ball that stops being drawn in open view leaves the background where it would be."""
         if tr.still_seen.shape != tr.visible.shape or len(frames) == 0:
             return False
@@ -184,11 +185,13 @@ def permanence(
             return False
         ri = float(np.nan_to_num(tr.radii[i, f]))
         for j in range(tr.n_objects):
-            if j == i or not (tr.visible[j, f] and 0 <= g < T and tr.visible[j, g]):
-                continue
-            d = float(np.hypot(*(tr.centers[i, f] - tr.centers[j, f])))
-            if d <= ri + float(np.nan_to_num(tr.radii[j, f])) + margin:
-                return False
+            # seen at f or, where the joint blob went to i's track at f, at g
+            for t in (f, g):
+                if j == i or not (0 <= t < T and tr.visible[j, t]):
+                    continue
+                d = float(np.hypot(*(tr.centers[i, f] - tr.centers[j, t])))
+                if d <= ri + float(np.nan_to_num(tr.radii[j, t])) + margin:
+                    return False
         return True
 
     def continues(i: int) -> bool:
