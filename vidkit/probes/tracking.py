@@ -578,9 +578,8 @@ def track(
         _mark_partial(areas[i], visible[i], merged[i], border[i])
     radii = np.sqrt(np.maximum(areas, 0) / np.pi)
     # while the frames are at hand: does the image show each lost object still (already) there?
-    seen = still_seen(
-        work, valid, centers, radii, visible, thr, reliable=visible & ~merged & ~border, background=bg
-    )
+    whole = visible & ~merged & ~border
+    seen = still_seen(work, valid, centers, radii, visible, thr, reliable=whole, background=bg)
     return Tracks(
         centers=centers,
         radii=radii,
