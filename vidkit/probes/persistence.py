@@ -152,6 +152,48 @@ def permanence(
             for j in lasts
         )
 
+    def in_picture(i: int, frames: range) -> bool:
+        """The frames themselves show object ``i`` where its motion puts it in ``frames`` (next
+        to a track's end, or a gap), where the tracker did not see it
+        (:func:`vidkit.probes.evidence.still_seen`): in 2 of them at least (each of them, when
+        fewer), and in none the window without it. The tracker lost the object (at rest in the
+        background model, in a crossing, in motion blur, at an occluder's fringe); an object
+        that vanishes leaves the background there, one that appears was not there before."""
+        if tr.still_seen.shape != tr.visible.shape or len(frames) == 0:
+            return False
+        v = tr.still_seen[i, frames.start : frames.stop]
+        return bool((v == 1).sum() >= min(2, v.size) and not (v == -1).any())
+
+    def gone(i: int, f: int, g: int, frames: range) -> bool:
+        """The tracker's ``merged`` flag at object ``i``'s end frame ``f`` (``g = f -+ 1`` the
+        frame next to it) does not hide it: the frames themselves show the object is not where
+        its motion puts it in 2+ of ``frames`` and there in none (no tracked object over the
+        place, the window without its colour: :func:`vidkit.probes.evidence.still_seen`), it
+        was whole at ``f`` (its area at least 85% of its usual one, the tracker's own mark of a
+        partly hidden object: one going behind an occluder shrinks first) and no other tracked
+        object, seen at ``f`` or ``g``, touched it at ``f`` (one whose blob it may have gone
+        into: seed 0 clean 177, a ball landing on a resting one took the joint blob at ``f``).
+        A ball that stops being drawn in open view leaves the background where it would be."""
+        if tr.still_seen.shape != tr.visible.shape or len(frames) == 0:
+            return False
+        v = tr.still_seen[i, frames.start : frames.stop]
+        if (v == -1).sum() < 2 or (v == 1).any():
+            return False
+        ok = tr.reliable(i) if tr.reliable(i).sum() >= 3 else tr.visible[i]
+        usual = float(np.nanmedian(tr.areas[i, ok])) if ok.any() else np.nan
+        if not (np.isfinite(tr.areas[i, f]) and tr.areas[i, f] >= 0.85 * usual):
+            return False
+        ri = float(np.nan_to_num(tr.radii[i, f]))
+        for j in range(tr.n_objects):
+            # seen at f or, where the joint blob went to i's track at f, at g
+            for t in (f, g):
+                if j == i or not (0 <= t < T and tr.visible[j, t]):
+                    continue
+                d = float(np.hypot(*(tr.centers[i, f] - tr.centers[j, t])))
+                if d <= ri + float(np.nan_to_num(tr.radii[j, t])) + margin:
+                    return False
+        return True
+
     def continues(i: int) -> bool:
         """Track ``i`` ends and a later track starts where its motion predicts."""
         a = lasts[i]
@@ -172,10 +214,14 @@ def permanence(
         if (
             first > s0
             and not near_border(i, first)
-            and not hidden(i, range(first - 1, first + 1))
+            and not (
+                hidden(i, range(first - 1, first + 1))
+                and not gone(i, first, first - 1, range(s0, first))
+            )
             and not with_other(i, first, first - 1)
             and not partial(i, first)
             and not continued(i)
+            and not in_picture(i, range(s0, first))
         ):
             x, y = tr.centers[i, first]
             findings.append(
@@ -194,10 +240,14 @@ def permanence(
         if (
             last < s1 - 1
             and not near_border(i, last)
-            and not hidden(i, range(last, last + 2))
+            and not (
+                hidden(i, range(last, last + 2))
+                and not gone(i, last, last + 1, range(last + 1, s1))
+            )
             and not with_other(i, last, last + 1)
             and not partial(i, last)
             and not continues(i)
+            and not in_picture(i, range(last + 1, s1))
         ):
             x, y = tr.centers[i, last]
             findings.append(
@@ -223,6 +273,8 @@ def permanence(
                 continue  # went into another object's blob and came out of it
             if partial(i, a) or partial(i, b) or reappears_as_predicted(tr, i, a, b):
                 continue  # passed behind something and came out where its motion says
+            if in_picture(i, missing):
+                continue  # there all along: the tracker missed it
             x, y = tr.centers[i, a]
             findings.append(
                 Finding(

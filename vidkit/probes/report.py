@@ -157,6 +157,7 @@ def _stitch(
     visible = np.zeros((n, T), bool)
     cam_shift = np.full((n, T, 2), np.nan)
     cam_se = np.full((n, T, 2), np.nan)
+    seen = np.zeros((n, T), np.int8)
     merged = np.zeros((n, T), bool)
     border = np.zeros((n, T), bool)
     shot = np.zeros(n, int)
@@ -179,6 +180,8 @@ def _stitch(
         if tr.cam_shift.shape[:2] == (m, b - a):
             cam_shift[k : k + m, a:b] = tr.cam_shift
             cam_se[k : k + m, a:b] = tr.cam_se
+        if tr.still_seen.shape == (m, b - a):
+            seen[k : k + m, a:b] = tr.still_seen
         merged[k : k + m, a:b] = tr.merged
         border[k : k + m, a:b] = tr.at_border
         shot[k : k + m] = wi
@@ -217,6 +220,7 @@ def _stitch(
         camera=[w.camera for w in windows],
         cam_shift=cam_shift if np.isfinite(cam_shift).any() else np.zeros((0, 0, 2)),
         cam_se=cam_se if np.isfinite(cam_shift).any() else np.zeros((0, 0, 2)),
+        still_seen=seen,
     )
 
 
@@ -648,6 +652,7 @@ def _drop_short(tr: Tracks, min_frames: int, movers: bool = False) -> Tracks:
         at_border=tr.at_border[keep],
         cam_shift=tr.cam_shift[keep] if tr.cam_shift.shape[0] == keep.size else tr.cam_shift,
         cam_se=tr.cam_se[keep] if tr.cam_se.shape[0] == keep.size else tr.cam_se,
+        still_seen=tr.still_seen[keep] if tr.still_seen.shape[0] == keep.size else tr.still_seen,
     )
 
 

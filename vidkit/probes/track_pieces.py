@@ -263,6 +263,8 @@ def join_pieces(tr: Tracks) -> tuple[Tracks, list[list[tuple[int, int, int]]]]:
         "merged": np.zeros((n, T), bool),
         "at_border": np.zeros((n, T), bool),
     }
+    if tr.still_seen.shape == tr.visible.shape:
+        arrays["still_seen"] = np.zeros((n, T), np.int8)
     for q, pieces in enumerate(rows):
         for k, f0, f1 in pieces:
             for key, arr in arrays.items():

@@ -76,6 +76,7 @@ from vidkit.probes.background import (
     temporal_median,
 )
 from vidkit.probes.detection import K5, Cluttered, Det, check_clutter, detect, split
+from vidkit.probes.evidence import still_seen
 from vidkit.video import Video, as_video
 
 __all__ = [
@@ -129,6 +130,11 @@ class Tracks:
             measured); empty when no shot was stabilised.
         cam_se: ``[n, T, 2]`` the standard error of ``cam_shift`` (large along a direction the
             background there shows no texture in).
+        still_seen: ``[n, T]`` int8, what the frames themselves show where a track is not seen
+            next to its ends and inside its gaps (:func:`vidkit.probes.evidence.still_seen`):
+            +1 the object's pixels are where its motion puts it (the tracker lost it), -1 the
+            window shows no such object, 0 not looked at or cannot tell; empty when not measured
+            (a tracker without frames at hand).
     """
 
     centers: np.ndarray
@@ -152,6 +158,7 @@ class Tracks:
     camera: list[Any] = field(default_factory=list, repr=False)
     cam_shift: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 2)), repr=False)
     cam_se: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 2)), repr=False)
+    still_seen: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int8), repr=False)
 
     def shot_of(self, i: int) -> int:
         """The shot object ``i`` belongs to."""
@@ -570,6 +577,9 @@ def track(
             merged[i, np.asarray(tr.occluded)] = True
         _mark_partial(areas[i], visible[i], merged[i], border[i])
     radii = np.sqrt(np.maximum(areas, 0) / np.pi)
+    # while the frames are at hand: does the image show each lost object still (already) there?
+    whole = visible & ~merged & ~border
+    seen = still_seen(work, valid, centers, radii, visible, thr, reliable=whole, background=bg)
     return Tracks(
         centers=centers,
         radii=radii,
@@ -586,4 +596,5 @@ def track(
         gain=gain,
         frame_change=frame_change,
         frame_diff=frame_diff,
+        still_seen=seen,
     )
