@@ -78,10 +78,13 @@ def test_identity_splits_keep_a_resize_whole_and_split_a_switch():
     fr = np.arange(T)
     # a resize keeps the colour: one object, judged whole (the change is then found)
     assert len(identity_splits(line_tracks(vis, x, r, same), 0, fr, 0.15, 0.12)) == 1
-    # size and colour step at once: another blob, each side judged alone
+    # size and colour step at once, the blob off the object's path (cons10: 3 px behind where
+    # its motion puts it): another blob, each side judged alone
     other = same.copy()
     other[0, 6:] = [0.1, 0.2, 0.8]
-    parts = identity_splits(line_tracks(vis, x, r, other), 0, fr, 0.15, 0.12)
+    x_off = x.copy()
+    x_off[0, 6:] -= 3.0
+    parts = identity_splits(line_tracks(vis, x_off, r, other), 0, fr, 0.15, 0.12)
     assert [p.tolist() for p in parts] == [list(range(6)), list(range(6, T))]
     # a recolour keeps the size: one object
     r1 = np.full((1, T), 4.0)
