@@ -52,7 +52,8 @@ Which frames are fitted, and what is free flight (the rules that keep clean clip
   body at rest: ``_stays_put``) takes no energy, and the joint is this object's own bounce,
   wall bounce or kick, judged on its own velocities.
 
-A trajectory that lies on a circle and swings (x not linear in time) is read as a **pendulum**
+A trajectory that lies on a circle and swings (x not linear in time; its bend away from a straight
+line beyond three times the camera's error in the shot) is read as a **pendulum**
 (:mod:`vidkit.probes.pendulum`): the
 pivot and rod length come from a circle fit, the angle ``theta(t)`` from the pivot, and
 ``theta'' = -(g / L) sin(theta)`` gives g (least squares, with ``theta''`` from a 5-point
@@ -502,7 +503,9 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
         noise = [_position_noise(tr.centers[i, r]) for r in runs if r.size >= 6]
         sigma = float(np.median(noise)) if noise else 0.0
         sigmas.append(sigma)
-        pend_all.append(fit_pendulum(tr, i, sigma))
+        # the camera's error in the object's shot bends a straight path: no pendulum arc from it
+        cam_err = camera_noise(tr, i) or shot_jitter(tr, tr.shot_of(i))
+        pend_all.append(fit_pendulum(tr, i, sigma, cam_err))
         runs_all.append(runs)
         # splitting a run pays off when it removes more residual than a 4.5-sigma misfit
         pens.append(2 * max(0.12 * tr.pixel_scale, 4.5 * sigma) ** 2)
