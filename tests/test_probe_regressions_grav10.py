@@ -36,3 +36,16 @@ def test_synth_pendulum_is_still_read_as_one():
     d = tr.centers[0, p["frames"]] - tr.centers[0, p["frames"]].mean(axis=0)
     bend = float(np.sqrt(np.linalg.svd(d, compute_uv=False)[-1] ** 2 / len(d)))
     assert fit_pendulum(tr, 0, 0.05, cam_err=bend / 2) is None
+
+
+def test_four_frames_at_another_gravity_are_judged():
+    # wrong_gravity 'strong' (x2.6) from frame 10: the only long free flight (frames 16-24,
+    # g = 433) is after it; the four frames before the occluder (0-3, g = 167) fell with that
+    # gravity as a 2-4 frame piece must, and were split in two instead of judged: the clip
+    # passed. Four points of one clean parabola give a g of their own
+    _, rep = suite_report(55019)
+    res = rep.results["gravity"]
+    assert res.passed is False
+    f = next(f for f in res.findings if f.severity == "fail")
+    assert "4-frame stretch" in f.sentence and f.object == 0
+    assert 120 < f.value < 220  # the true 167 px/s^2, not the shot's 433
