@@ -525,8 +525,10 @@ def bounce(
                 tol_k = 4 * tol if _on_floor(m.segments[i], ev) else tol
                 # in a stabilised shot the speeds also carry the camera fit's error (a slow
                 # drift of the chained maps, which the object's own position noise does not
-                # show): the corners' misfit is the floor of the noise behind the ratio's error
-                se_k = ev.speed_ratio_se * max(1.0, camera_noise(tr, i) / max(m.sigma[i], 1e-9))
+                # show): the corners' misfit is the floor of the noise behind the ratio's error;
+                # in a shot left uncompensated, the jitter its background shows (camera_acc_se)
+                cam = camera_noise(tr, i) or shot_jitter(tr, tr.shot_of(i))
+                se_k = ev.speed_ratio_se * max(1.0, cam / max(m.sigma[i], 1e-9))
                 if ev.speed_ratio > 1 + tol_k + 3 * se_k:
                     sa, sb = np.hypot(*ev.v_before), np.hypot(*ev.v_after)
                     findings.append(
