@@ -41,8 +41,21 @@ def circle_fit(pos: np.ndarray) -> tuple[np.ndarray, float, float]:
     return np.array([cx, cy]), r, float(np.sqrt(np.mean(res**2)))
 
 
-def fit_pendulum(tr: Tracks, i: int, sigma: float) -> dict[str, Any] | None:
-    """Read object ``i`` as a pendulum when its path is a swinging circular arc."""
+def fit_pendulum(tr: Tracks, i: int, sigma: float, cam_err: float = 0.0) -> dict[str, Any] | None:
+    """Read object ``i`` as a pendulum when its path is a swinging circular arc.
+
+    ``cam_err`` (px) is the camera's error per frame in the object's shot (a stabilised shot's
+    misfit, or the jitter a still-judged shot's background shows; 0 for a still camera): the
+    arc's bend away from a straight line must exceed three times it, as it must three times
+    the circle's own residual. A misregistration of ``cam_err`` px per frame bends a straight
+    path by about that much, and a ball rolling across a shaken or zoomed shot (a bend of 0.6
+    px over a 700 px "rod", 8 degrees of "swing") was read as a pendulum whose two halves
+    disagreed on g by a factor of -3.
+
+    Example:
+        >>> fit_pendulum(tracks, 0, 0.05) is None  # doctest: +SKIP
+        False
+    """
     ok = tr.reliable(i)
     fr = np.flatnonzero(ok)
     if fr.size < 8:
@@ -59,7 +72,7 @@ def fit_pendulum(tr: Tracks, i: int, sigma: float) -> dict[str, Any] | None:
     # the path must be curved: a straight line leaves (much) more residual than the circle
     d = pos - pos.mean(axis=0)
     line_rms = float(np.sqrt(np.linalg.svd(d, compute_uv=False)[-1] ** 2 / len(d)))
-    if line_rms < max(0.5 * ps, 3 * rms):
+    if line_rms < max(0.5 * ps, 3 * rms, 3 * cam_err):
         return None
     lin = np.polyfit(fr, pos[:, 0], 1)
     if np.sqrt(np.mean((np.polyval(lin, fr) - pos[:, 0]) ** 2)) < max(0.5 * ps, 5 * sigma):

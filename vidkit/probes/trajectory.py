@@ -52,7 +52,8 @@ Which frames are fitted, and what is free flight (the rules that keep clean clip
   body at rest: ``_stays_put``) takes no energy, and the joint is this object's own bounce,
   wall bounce or kick, judged on its own velocities.
 
-A trajectory that lies on a circle and swings (x not linear in time) is read as a **pendulum**
+A trajectory that lies on a circle and swings (x not linear in time; its bend away from a straight
+line beyond three times the camera's error in the shot) is read as a **pendulum**
 (:mod:`vidkit.probes.pendulum`): the
 pivot and rod length come from a circle fit, the angle ``theta(t)`` from the pivot, and
 ``theta'' = -(g / L) sin(theta)`` gives g (least squares, with ``theta''`` from a 5-point
@@ -240,10 +241,11 @@ def camera_acc_se(tr: Tracks, s: Segment) -> np.ndarray:
     in quadrature to the fit's own error (its residual RMS, at least the object's position
     noise). The corners' median misfit is a whole-frame figure: too large where the texture
     around the object pins the map (a wrong gravity then passed), too small where the camera
-    moved and the corners missed it (a glide's path bent into a fall). In a stabilised shot the
-    result is never below the one from the corners' misfit alone (the background is read
-    against a model built from the same maps). A still shot whose background shows no motion
-    keeps the fit's own error.
+    moved and the corners missed it (a glide's path bent into a fall). The result is never
+    below the one from ``c`` alone: in a stabilised shot the background is read against a
+    model built from the same maps, in an uncompensated one against the median of the moving
+    frames themselves (the shifts read there come out attenuated). A still shot whose
+    background shows no motion keeps the fit's own error.
 
     Example:
         >>> se = camera_acc_se(motion.tracks, motion.segments[0][0])  # doctest: +SKIP
@@ -269,13 +271,16 @@ def camera_acc_se(tr: Tracks, s: Segment) -> np.ndarray:
         bend = float(w @ np.where(meas, d, 0.0))
         unc = float(np.sqrt(np.sum(w**2 * np.where(meas, e, c) ** 2)))
         out[ax] = float(np.hypot(own[ax], np.hypot(bend, unc)))
-    if camera_noise(tr, i) > 0:
-        # in a stabilised shot the background is read against a model built from the same
-        # maps: it shows an error the corners' misfit misses, but its small standard error
-        # is no proof that the map is better than that misfit at the object (seed 1 clean
-        # 100032: a 60 fps piece after a bounce, 0.01 px read there, failed on the blur of
-        # its contact frame that the misfit had covered)
-        out = np.maximum(out, s.acc_se(c))
+    # in a stabilised shot the background is read against a model built from the same
+    # maps: it shows an error the corners' misfit misses, but its small standard error is no
+    # proof that the map is better than that misfit at the object (seed 1 clean 100032: a 60
+    # fps piece after a bounce, 0.01 px read there, failed on the blur of its contact frame
+    # that the misfit had covered). In a shot left uncompensated whose background shows the
+    # camera's motion the model is the median of those moving frames itself, and the shifts
+    # read against it are attenuated (seed 0 clean 39, a glide under a shake the corners
+    # missed: the shifts around the ball follow the true shake with a slope of 0.4-0.5 and
+    # leave 0.4-0.5 px of it, three times their standard error): the jitter is the floor there
+    out = np.maximum(out, s.acc_se(c))
     return out
 
 
@@ -502,7 +507,9 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
         noise = [_position_noise(tr.centers[i, r]) for r in runs if r.size >= 6]
         sigma = float(np.median(noise)) if noise else 0.0
         sigmas.append(sigma)
-        pend_all.append(fit_pendulum(tr, i, sigma))
+        # the camera's error in the object's shot bends a straight path: no pendulum arc from it
+        cam_err = camera_noise(tr, i) or shot_jitter(tr, tr.shot_of(i))
+        pend_all.append(fit_pendulum(tr, i, sigma, cam_err))
         runs_all.append(runs)
         # splitting a run pays off when it removes more residual than a 4.5-sigma misfit
         pens.append(2 * max(0.12 * tr.pixel_scale, 4.5 * sigma) ** 2)
