@@ -647,6 +647,19 @@ def _pair_maps(pairs: list[dict[str, Any]], measured: np.ndarray) -> list[np.nda
     return maps
 
 
+def _fit_quality(inl: np.ndarray, res: np.ndarray) -> str:
+    """The fit's quality over the pairs the corners measured, e.g. ``", at least 80% inliers,
+    residual <= 0.42 px"``; empty where none was (every pair read from the dense maps, whose
+    NaNs made the sentence say "nan% inliers")."""
+    inl, res = np.asarray(inl, float), np.asarray(res, float)
+    if not np.isfinite(inl).any():
+        return ""
+    text = f", at least {100 * np.nanmin(inl):.0f}% inliers"
+    if np.isfinite(res).any():
+        text += f", residual <= {np.nanmax(res):.2f} px"
+    return text
+
+
 def _finish(
     result: Any,
     W: int,
@@ -685,9 +698,9 @@ def _finish(
     return result(
         "compensated",
         how
-        + f"the camera moves (pans {pan:.1f} px in all, zoom {scales.max() / scales.min():.3f}x, "
-        f"at least {100 * np.nanmin(inl):.0f}% inliers, residual <= {np.nanmax(res):.2f} px): "
-        "compensated",
+        + f"the camera moves (pans {pan:.1f} px in all, zoom {scales.max() / scales.min():.3f}x"
+        + _fit_quality(inl, res)
+        + "): compensated",
         to_ref,
         (ch, cw),
         (float(x0), float(y0)),
