@@ -130,8 +130,8 @@ def continuity(
                 failed.extend([a, b])
         # a jump that no joint judged, between two frames where the object is seen
         for a, b, step, usual_here in _seen_jumps(tr, i, col, lim, usual):
-            if any(f.object == i and a in f.frames and b in f.frames for f in findings):
-                continue
+            if any(f.object == i and f.frames[0] <= a and b <= f.frames[-1] for f in findings):
+                continue  # within a jump a joint found
             times = f", {step / usual:.0f}x its usual step" if usual > 0.05 else ""
             findings.append(
                 Finding(
