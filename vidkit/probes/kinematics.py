@@ -86,6 +86,8 @@ def continuity(
     findings: list[Finding] = []
     failed: list[int] = []
     worst_jump = 0.0
+    held = held_pictures(tr, freeze_px)
+    frozen: set[int] = set()  # frames of the objects' freezes
     for i in range(tr.n_objects):
         vis = np.flatnonzero(tr.visible[i])
         steps = np.hypot(*np.diff(tr.centers[i, vis], axis=0).T) / np.maximum(np.diff(vis), 1)
@@ -132,6 +134,8 @@ def continuity(
         for a, b, step, usual_here in _seen_jumps(tr, i, col, lim, usual):
             if any(f.object == i and f.frames[0] <= a and b <= f.frames[-1] for f in findings):
                 continue  # within a jump a joint found
+            if any(ha <= a <= hb for ha, hb, _ in held):
+                continue  # out of held pictures: the time they held, caught up (their stutter)
             times = f", {step / usual:.0f}x its usual step" if usual > 0.05 else ""
             findings.append(
                 Finding(
@@ -161,9 +165,10 @@ def continuity(
                 )
             )
             failed.extend(range(a, b + 1))
+            frozen.update(range(a, b + 1))
     # the whole picture held (up to sensor noise) while the camera moves on both sides
-    for a, b, why in held_pictures(tr, freeze_px):
-        if set(range(a, b + 1)) & set(failed):
+    for a, b, why in held:
+        if set(range(a, b + 1)) & frozen:
             continue  # already found on the objects' tracks
         findings.append(
             Finding(
@@ -247,7 +252,10 @@ def _seen_jumps(
     colour is another object, and a blob it shares with another object mixes their colours;
     nor may either be larger than 1.5 times the object's median radius where it is whole
     (2.25 times its area: another blob, or the object merged with one; seed 1 clean 100023, a
-    2.5 px speck's track taking an 8 px ball). And the jump lasts: the frames before ``a`` and
+    2.5 px speck's track taking an 8 px ball). The object must be seen whole on each side,
+    within 6 frames of the jump and with no gap of more than 2 frames (seed 0 clean 150: a
+    speck's track continued by a blob at the frame's left border, never whole there, 104 px
+    away). And the jump lasts: the frames before ``a`` and
     after ``b`` are at least half the jump from ``b`` and ``a`` (a speck taken for the object
     for one frame goes and comes back). Returns ``(a, b, step, usual step)`` per jump.
     """
@@ -270,6 +278,8 @@ def _seen_jumps(
             continue
         if max(float(tr.radii[i, a]), float(tr.radii[i, b])) > 1.5 * r_whole:
             continue  # a blob larger than the object: another one, or the object merged with it
+        if not (_whole_near(vis, ok, k, -1) and _whole_near(vis, ok, k + 1, 1)):
+            continue  # one side never seen whole: not shown to be the same object
         # the motion on each side: the steps just before and just after (an object falling at
         # a low frame rate doubles its step in a few frames, and the larger neighbour carries
         # that), and the median step within 4 frames on each side
@@ -294,6 +304,20 @@ def _seen_jumps(
         if far > 0.5 * step:
             out.append((a, b, step, usual_here))
     return out
+
+
+def _whole_near(vis: np.ndarray, ok: np.ndarray, k: int, way: int) -> bool:
+    """Whether the object is whole (``ok``) in one of the seen frames ``vis[k]``, ``vis[k +
+    way]``, ... that follow one another (at most 2 frames apart) within 6 frames of ``vis[k]``."""
+    j = k
+    while 0 <= j < vis.size and abs(int(vis[j]) - int(vis[k])) <= 6:
+        if ok[vis[j]]:
+            return True
+        nxt = j + way
+        if not 0 <= nxt < vis.size or abs(int(vis[nxt]) - int(vis[j])) > 2:
+            return False
+        j = nxt
+    return False
 
 
 def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int, int, str]]:
