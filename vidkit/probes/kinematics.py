@@ -131,7 +131,10 @@ def continuity(
                 )
                 failed.extend([a, b])
         # a jump that no joint judged, between two frames where the object is seen
-        for a, b, step, usual_here in _seen_jumps(tr, i, col, lim, usual):
+        # what gravity adds to a step in one frame (px): the object's free-flight pieces' g
+        flight = [abs(sg.g) for sg in m.segments[i] if not sg.supported and np.isfinite(sg.g)]
+        g_step = float(np.median(flight)) / tr.fps**2 if flight else 0.0
+        for a, b, step, usual_here in _seen_jumps(tr, i, col, lim + g_step, usual, g_step):
             if any(f.object == i and f.frames[0] <= a and b <= f.frames[-1] for f in findings):
                 continue  # within a jump a joint found
             if any(ha <= a <= hb for ha, hb, _ in held):
@@ -227,7 +230,7 @@ def continuity(
 
 
 def _seen_jumps(
-    tr: Tracks, i: int, col: np.ndarray, lim: float, usual: float
+    tr: Tracks, i: int, col: np.ndarray, lim: float, usual: float, g_step: float = 0.0
 ) -> list[tuple[int, int, float, float]]:
     """Jumps of object ``i`` between two frames where it is seen, that no joint judged.
 
@@ -252,7 +255,10 @@ def _seen_jumps(
     colour is another object, and a blob it shares with another object mixes their colours;
     nor may either be larger than 1.5 times the object's median radius where it is whole
     (2.25 times its area: another blob, or the object merged with one; seed 1 clean 100023, a
-    2.5 px speck's track taking an 8 px ball). The object must be seen whole on each side,
+    2.5 px speck's track taking an 8 px ball). ``lim`` and the ``2 r`` margin both take
+    ``g_step`` on top: what gravity adds to a step in one frame (the object's free-flight ``g``
+    over ``fps^2``; seed 2 clean 200184, a ball falling at 21000 px/s^2 and 48 fps, 15.7 then
+    24.9 px, then a bounce). The object must be seen whole on each side,
     within 6 frames of the jump and with no gap of more than 2 frames (seed 0 clean 150: a
     speck's track continued by a blob at the frame's left border, never whole there, 104 px
     away). And the jump lasts: the frames before ``a`` and
@@ -294,7 +300,7 @@ def _seen_jumps(
             continue  # the motion on one side unknown: a bounce there cannot be told from a jump
         usual_here = max(float(np.median(around)) if around.size else usual, usual, *side)
         usual_here *= b - a
-        if not (step > 1.5 * usual_here and step - usual_here > max(lim, 2 * r_i)):
+        if not (step > 1.5 * usual_here and step - usual_here > max(lim, 2 * r_i + g_step)):
             continue
         # the object stays where it jumped to: the frame after ``b`` is at least half the jump
         # from ``a``, and the frame before ``a`` from ``b`` (a blob of the background taken
