@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.probes.camera import STILL_PX
+from vidkit.probes.held import held_pictures
 from vidkit.probes.persistence import COLOR_TOL
 from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.tracking import Tracks
@@ -29,6 +29,7 @@ from vidkit.probes.trajectory import (
     no_objects,
     nothing_whole,
     resolve_motion,
+    shot_jitter,
 )
 
 __all__ = ["continuity", "smoothness", "dimensionless_jerk", "log_dimensionless_jerk"]
@@ -67,7 +68,7 @@ def continuity(
     ball) has no motion to freeze. **Held pictures**: in a shot whose camera was compensated, 2
     to 8 consecutive pairs of frames with no camera motion and no change beyond sensor noise,
     between pairs where the camera moves, are a stutter whatever the objects do
-    (:func:`_held_pictures`: the whole frame holds, the camera's motion with it).
+    (:func:`~vidkit.probes.held.held_pictures`: the whole frame holds, the camera's motion with it).
 
     Example:
         >>> scene = vk.synth.render("projectile", seed=1, violation="teleport")  # doctest: +SKIP
@@ -85,6 +86,8 @@ def continuity(
     findings: list[Finding] = []
     failed: list[int] = []
     worst_jump = 0.0
+    held = held_pictures(tr, freeze_px)
+    frozen: set[int] = set()  # frames of the objects' freezes
     for i in range(tr.n_objects):
         vis = np.flatnonzero(tr.visible[i])
         steps = np.hypot(*np.diff(tr.centers[i, vis], axis=0).T) / np.maximum(np.diff(vis), 1)
@@ -127,6 +130,28 @@ def continuity(
                     )
                 )
                 failed.extend([a, b])
+        # a jump that no joint judged, between two frames where the object is seen
+        # what gravity adds to a step in one frame (px): the object's free-flight pieces' g
+        flight = [abs(sg.g) for sg in m.segments[i] if not sg.supported and np.isfinite(sg.g)]
+        g_step = float(np.median(flight)) / tr.fps**2 if flight else 0.0
+        for a, b, step, usual_here in _seen_jumps(tr, i, col, lim + g_step, usual, g_step):
+            if any(f.object == i and f.frames[0] <= a and b <= f.frames[-1] for f in findings):
+                continue  # within a jump a joint found
+            if any(ha <= a <= hb for ha, hb, _ in held):
+                continue  # out of held pictures: the time they held, caught up (their stutter)
+            times = f", {step / usual:.0f}x its usual step" if usual > 0.05 else ""
+            findings.append(
+                Finding(
+                    name,
+                    f"object {i} jumped {step:.0f} px between frames {a} and {b}{times}",
+                    "fail",
+                    i,
+                    [a, b],
+                    step - usual_here,
+                    lim,
+                )
+            )
+            failed.extend([a, b])
         # frozen runs: the object stops dead while the motion on both sides says it moves
         lim_f = max(freeze_px * tr.pixel_scale, 6 * m.sigma[i])
         for a, b, why in _frozen_runs(tr, i, m.sigma[i], lim_f):
@@ -143,9 +168,10 @@ def continuity(
                 )
             )
             failed.extend(range(a, b + 1))
+            frozen.update(range(a, b + 1))
     # the whole picture held (up to sensor noise) while the camera moves on both sides
-    for a, b, why in _held_pictures(tr, freeze_px):
-        if set(range(a, b + 1)) & set(failed):
+    for a, b, why in held:
+        if set(range(a, b + 1)) & frozen:
             continue  # already found on the objects' tracks
         findings.append(
             Finding(
@@ -203,6 +229,103 @@ def continuity(
     )
 
 
+def _seen_jumps(
+    tr: Tracks, i: int, col: np.ndarray, lim: float, usual: float, g_step: float = 0.0
+) -> list[tuple[int, int, float, float]]:
+    """Jumps of object ``i`` between two frames where it is seen, that no joint judged.
+
+    The teleport test above reads the joints between fitted segments, and a segment needs two
+    frames where the object is whole: a jump out of a single whole frame (the first one after
+    the object came out from behind another: seed 1 teleport 150022, a 38 px jump from the first
+    whole frame after a crossing) or out of frames where it was seen touching something or the
+    frame's border (seed 0 teleport 50016, a 52 px jump out of a bounce on the floor, read as
+    6 frames unseen) has no joint. Here every pair of frames ``a < b`` at most 2 apart where
+    the object is seen (with no frame between them where it is seen), one of the two whole
+    (:meth:`Tracks.reliable`), is a jump when its step exceeds 1.5 times the usual step
+    around it (the largest of the seen steps just before and just after it, the median step
+    within 4 frames on each side and the object's median step, per frame, times ``b - a``: an
+    object falling at a low frame rate doubles its step in a few frames, and the neighbouring
+    step carries that; seed 0 clean 191, a 25 px step of a fall, 7x the median around it, 1.4x
+    the step before; both neighbouring steps must be seen: beyond a bounce the step may drop to
+    half, seed 3 clean 300102, the clip's first step 31 px, the next 16 px) and exceeds it by
+    more than ``max(lim, 2 r)``: the centroid of a part of the object (partly hidden, at the
+    border, or cut out of a blob it shares) lies within its radius ``r`` of its centre, so a
+    partly seen frame moves a step by less than ``r``, and twice that is a margin. Both frames
+    must show the object's colour (within ``COLOR_TOL`` of its median): a blob of another
+    colour is another object, and a blob it shares with another object mixes their colours;
+    nor may either be larger than 1.5 times the object's median radius where it is whole
+    (2.25 times its area: another blob, or the object merged with one; seed 1 clean 100023, a
+    2.5 px speck's track taking an 8 px ball). ``lim`` and the ``2 r`` margin both take
+    ``g_step`` on top: what gravity adds to a step in one frame (the object's free-flight ``g``
+    over ``fps^2``; seed 2 clean 200184, a ball falling at 21000 px/s^2 and 48 fps, 15.7 then
+    24.9 px, then a bounce). The object must be seen whole on each side,
+    within 6 frames of the jump and with no gap of more than 2 frames (seed 0 clean 150: a
+    speck's track continued by a blob at the frame's left border, never whole there, 104 px
+    away). And the jump lasts: the frames before ``a`` and
+    after ``b`` are at least half the jump from ``b`` and ``a`` (a speck taken for the object
+    for one frame goes and comes back). Returns ``(a, b, step, usual step)`` per jump.
+    """
+    vis = np.flatnonzero(tr.visible[i])
+    if vis.size < 3:
+        return []
+    ok = tr.reliable(i)
+    c = tr.centers[i, vis]
+    steps = np.hypot(*np.diff(c, axis=0).T) / np.maximum(np.diff(vis), 1)
+    r_i = float(np.nanmedian(tr.radii[i, vis]))
+    r_whole = float(np.nanmedian(tr.radii[i, ok])) if ok.any() else r_i
+    off = np.linalg.norm(tr.colors[i, vis] - col, axis=1)
+    out = []
+    for k in range(vis.size - 1):
+        a, b = int(vis[k]), int(vis[k + 1])
+        if b - a > 2 or not (ok[a] or ok[b]) or not np.isfinite(steps[k]):
+            continue
+        step = float(steps[k]) * (b - a)
+        if step <= 2 * r_i or max(off[k], off[k + 1]) > COLOR_TOL:
+            continue
+        if max(float(tr.radii[i, a]), float(tr.radii[i, b])) > 1.5 * r_whole:
+            continue  # a blob larger than the object: another one, or the object merged with it
+        if not (_whole_near(vis, ok, k, -1) and _whole_near(vis, ok, k + 1, 1)):
+            continue  # one side never seen whole: not shown to be the same object
+        # the motion on each side: the steps just before and just after (an object falling at
+        # a low frame rate doubles its step in a few frames, and the larger neighbour carries
+        # that), and the median step within 4 frames on each side
+        near = (vis[:-1] >= a - 4) & (vis[1:] <= b + 4)
+        near[k] = False
+        around = steps[near]
+        around = around[np.isfinite(around)]
+        side = [
+            steps[j] for j in (k - 1, k + 1) if 0 <= j < steps.size and vis[j + 1] - vis[j] <= 2
+        ]
+        if len(side) < 2 or not np.all(np.isfinite(side)):
+            continue  # the motion on one side unknown: a bounce there cannot be told from a jump
+        usual_here = max(float(np.median(around)) if around.size else usual, usual, *side)
+        usual_here *= b - a
+        if not (step > 1.5 * usual_here and step - usual_here > max(lim, 2 * r_i + g_step)):
+            continue
+        # the object stays where it jumped to: the frame after ``b`` is at least half the jump
+        # from ``a``, and the frame before ``a`` from ``b`` (a blob of the background taken
+        # for one frame goes and comes back: seed 2 teleport 250016, a 3 px speck of a checker
+        # floor 87 px away for one frame, then back where it was)
+        far = min(float(np.hypot(*(c[k + 2] - c[k]))), float(np.hypot(*(c[k + 1] - c[k - 1]))))
+        if far > 0.5 * step:
+            out.append((a, b, step, usual_here))
+    return out
+
+
+def _whole_near(vis: np.ndarray, ok: np.ndarray, k: int, way: int) -> bool:
+    """Whether the object is whole (``ok``) in one of the seen frames ``vis[k]``, ``vis[k +
+    way]``, ... that follow one another (at most 2 frames apart) within 6 frames of ``vis[k]``."""
+    j = k
+    while 0 <= j < vis.size and abs(int(vis[j]) - int(vis[k])) <= 6:
+        if ok[vis[j]]:
+            return True
+        nxt = j + way
+        if not 0 <= nxt < vis.size or abs(int(vis[nxt]) - int(vis[j])) > 2:
+            return False
+        j = nxt
+    return False
+
+
 def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int, int, str]]:
     """Runs of frames where object ``i`` stops although its motion says it should move.
 
@@ -257,80 +380,34 @@ def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int
     return out
 
 
-# the share of a held pair's compensated pixels that may change beyond the tracker's threshold
-# (5 sigma): sensor noise's tail (0-0.08% in the held pairs of seeds 1 and 3)
-HELD_CHANGED = 0.002
+def _background_moved(tr: Tracks, i: int, cam: float, still_lim: float) -> np.ndarray:
+    """``[T-1]``: steps where object ``i`` moved against the background around it, in a shot
+    left uncompensated whose background shows the camera moved (:func:`shot_jitter` > 0).
 
-
-def _held_pictures(tr: Tracks, freeze_px: float) -> list[tuple[int, int, str]]:
-    """Runs of frames that show one picture while the compensated camera moves on both sides.
-
-    A stutter holds the whole frame: the camera's motion stops with everything else and the
-    frames differ by their sensor noise only, whatever the objects do (seen, hidden, small). In a
-    shot whose camera was compensated, a pair of frames *holds the picture* when
-
-    - the camera map between them moves no point of the frame by more than
-      :data:`~vidkit.probes.camera.STILL_PX` (0.15 px: the corners of a held pair stay put and
-      its map is measured as the identity; not the map's misfit, 0.3-0.4 px: a shake turning
-      at 60 fps moves the camera 0.24-0.31 px in two pairs in a row, seed 0 clean 189), and
-    - the compensated frames differ by no more than sensor noise alone makes them differ: two
-      frames of one picture with independent Gaussian noise of std ``sigma`` per channel differ
-      by ``2 sigma / sqrt(pi)`` on average (``sigma``: the tracker's noise estimate; measured on
-      seed 3: held pairs at 0.45-0.8 of that, the clip's other pairs at 1.1-3.9 of it), or by
-      less than 0.8 of the median difference of the shot's pairs that the camera moved by
-      ``freeze_px`` or more: a pair the camera moved keeps the resampling and misfit of its map
-      on every edge, a held pair does not (compressed noise is heavier-tailed than its robust
-      ``sigma`` says: seed 1 stutter 157006, JPEG 50, held pairs at 1.24 ``sigma``, 0.45 of the
-      moving pairs' median), and
-    - no more than HELD_CHANGED (0.2%) of the compensated pixels changed by more than the
-      tracker's change threshold (``Tracks.frame_change``; 5 sigma): what noise alone does
-      (0-0.08% in the held pairs of seeds 1 and 3), while an object moving in view changes its
-      old and new place (seed 1 clean 100048: a ball rolling while a 10 fps shake turned
-      through two identity maps, 0.9% of the pixels changed).
-
-    A run of 2 to 8 such pairs is a freeze when the camera moves more than ``freeze_px`` px
-    (the frame centre's shift) in the pair before and in the pair after it (a camera that comes
-    to rest stays at rest; a longer still run is a still camera). One such pair alone is what a
-    fast shake filmed at a low frame rate gives when it comes back to where it was a frame
-    before (seed 3 clean 300060 at 8 fps: no camera motion and the compensated frames at 0.7 of
-    the noise floor, between pairs where the camera moved 1.4 px); two in a row need it to
-    come back twice. Returns ``(first, last, description)`` per run, in frames.
+    There the object's position carries the camera's motion: a ball moving 2.3 px per frame
+    one way while a 10 fps shake moves the picture 1.9 px the other way stands still in the
+    frame (seed 1 clean 100120: 0.34 px, read as a freeze). The background around the object
+    was aligned to the background model in every frame (``Tracks.cam_shift``, with standard
+    error ``cam_se``): the object's step less the background's step is its motion in the
+    scene. A step moved when that exceeds ``still_lim`` and twice the length of its standard
+    error (per axis ``sqrt(se_t^2 + se_t+1^2)``; a frozen picture leaves the difference at its
+    noise: beyond twice that in 2% of steps), with both frames measured to better than a pixel.
+    All False where no such measurement is at hand (a compensated or truly still shot).
     """
-    out: list[tuple[int, int, str]] = []
-    fd = np.asarray(tr.frame_diff, float)
-    floor = 2.0 / np.sqrt(np.pi) * float(tr.noise)
-    if floor <= 0 or fd.size != tr.num_frames - 1:
+    T = tr.num_frames
+    out = np.zeros(max(T - 1, 0), bool)
+    have = tr.cam_shift.ndim == 3 and tr.cam_shift.shape[:2] == tr.centers.shape[:2]
+    if cam > 0 or not have or T < 2 or shot_jitter(tr, tr.shot_of(i)) == 0.0:
         return out
-    for k, (a, b) in enumerate(tr.shots or [(0, tr.num_frames)]):
-        cam = tr.shot_camera(k)
-        n = b - a - 1
-        if not getattr(cam, "moving", False) or n < 3 or np.size(cam.dx) != n:
-            continue
-        H, W = tr.size
-        half_diag = 0.5 * float(np.hypot(H, W)) / max(tr.pixel_scale, 1e-9)
-        shift = np.hypot(np.asarray(cam.dx, float), np.asarray(cam.dy, float))
-        turn = np.abs(np.asarray(cam.zoom, float) - 1) + np.abs(np.radians(cam.rotation))
-        moved = shift + half_diag * turn  # the most a frame corner moves (px of the frames given)
-        mv = np.nan_to_num(moved, nan=np.inf)
-        fds = fd[a : b - 1]
-        # what a pair the camera moved keeps after compensation (resampling, the map's misfit
-        # on every edge), at its median over the shot's pairs that moved by ``freeze_px`` or more
-        kept = fds[np.isfinite(mv) & (mv > freeze_px) & np.isfinite(fds)]
-        rest = 0.8 * float(np.median(kept)) if kept.size >= 3 else 0.0
-        fcs = np.nan_to_num(np.asarray(tr.frame_change, float)[a : b - 1], nan=1.0)
-        held = (mv <= STILL_PX) & (fds <= max(floor, rest)) & (fcs <= HELD_CHANGED)
-        for run in mask_runs(held):
-            j0, j1 = int(run[0]), int(run[-1])
-            if not 2 <= j1 - j0 + 1 <= 8 or j0 == 0 or j1 == n - 1:
-                continue
-            before, after = float(moved[j0 - 1]), float(moved[j1 + 1])
-            if not (before > freeze_px and after > freeze_px):
-                continue  # nan: not measured, no judgement
-            why = (
-                f"while the camera moves {before:.1f} px in the frame before and "
-                f"{after:.1f} px in the frame after"
-            )
-            out.append((a + j0, a + j1 + 1, why))
+    cs, se = tr.cam_shift[i], tr.cam_se[i]
+    d_bg = np.diff(cs, axis=0)
+    d_se = np.hypot(se[1:], se[:-1])
+    good = np.all(np.isfinite(d_bg) & np.isfinite(d_se), axis=1)
+    good &= np.all(se[1:] < tr.pixel_scale, axis=1) & np.all(se[:-1] < tr.pixel_scale, axis=1)
+    rel = np.hypot(*(np.diff(tr.centers[i], axis=0) - d_bg).T)
+    err = np.hypot(*d_se.T)
+    with np.errstate(invalid="ignore"):
+        out[good] = (rel[good] > still_lim) & (rel[good] > 2 * err[good])
     return out
 
 
@@ -386,7 +463,7 @@ def _frozen_in(
     steps = np.full(T - 1, np.inf)
     both = ok[:-1] & ok[1:]
     steps[both] = np.hypot(*(p[1:] - p[:-1])[both].T)
-    frozen = steps < still_lim
+    frozen = (steps < still_lim) & ~_background_moved(tr, i, cam, still_lim)
     steps_seen = np.full(T - 1, np.inf)
     both_s = seen[:-1] & seen[1:]
     steps_seen[both_s] = np.hypot(*(p[1:] - p[:-1])[both_s].T)

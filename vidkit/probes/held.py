@@ -1,0 +1,131 @@
+"""Held pictures: runs of frames of a compensated shot that show one picture while the camera
+moves on both sides (a stutter holds the whole frame, the camera's motion with it).
+
+:func:`held_pictures` is read by :func:`vidkit.probes.kinematics.continuity`.
+
+Example:
+    >>> from vidkit.probes.held import held_pictures
+    >>> held_pictures(report.tracks, 0.75)  # doctest: +SKIP
+    [(14, 17, 'while the camera moves 6.0 px per frame before and 1.4 px per frame after')]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vidkit.probes.camera import STILL_PX
+from vidkit.probes.tracking import Tracks
+from vidkit.probes.trajectory import mask_runs
+
+__all__ = ["held_pictures", "HELD_CHANGED"]
+
+# the share of a held pair's compensated pixels that may change beyond the tracker's threshold
+# (5 sigma): sensor noise's tail (0-0.08% in the held pairs of seeds 1 and 3)
+HELD_CHANGED = 0.002
+
+
+def held_pictures(tr: Tracks, freeze_px: float) -> list[tuple[int, int, str]]:
+    """Runs of frames that show one picture while the compensated camera moves on both sides.
+
+    A stutter holds the whole frame: the camera's motion stops with everything else and the
+    frames differ by their sensor noise only, whatever the objects do (seen, hidden, small). In a
+    shot whose camera was compensated, a pair of frames *holds the picture* when
+
+    - the camera map between them moves no point of the frame by more than
+      :data:`~vidkit.probes.camera.STILL_PX` (0.15 px: the corners of a held pair stay put and
+      its map is measured as the identity; not the map's misfit, 0.3-0.4 px: a shake turning
+      at 60 fps moves the camera 0.24-0.31 px in two pairs in a row, seed 0 clean 189), and
+    - the compensated frames differ by no more than sensor noise alone makes them differ: two
+      frames of one picture with independent Gaussian noise of std ``sigma`` per channel differ
+      by ``2 sigma / sqrt(pi)`` on average (``sigma``: the tracker's noise estimate; measured on
+      seed 3: held pairs at 0.45-0.8 of that, the clip's other pairs at 1.1-3.9 of it), or by
+      less than 0.8 of the median difference of the shot's pairs that the camera moved by
+      ``freeze_px`` or more: a pair the camera moved keeps the resampling and misfit of its map
+      on every edge, a held pair does not (compressed noise is heavier-tailed than its robust
+      ``sigma`` says: seed 1 stutter 157006, JPEG 50, held pairs at 1.24 ``sigma``, 0.45 of the
+      moving pairs' median), and
+    - no more than HELD_CHANGED (0.2%) of the compensated pixels changed by more than the
+      tracker's change threshold (``Tracks.frame_change``; 5 sigma): what noise alone does
+      (0-0.08% in the held pairs of seeds 1 and 3), while an object moving in view changes its
+      old and new place (seed 1 clean 100048: a ball rolling while a 10 fps shake turned
+      through two identity maps, 0.9% of the pixels changed); or no more than twice that in
+      each pair of a run whose mean stays within it (noise's tail scatters from pair to pair,
+      compressed noise's most: seed 4 stutter 457025, JPEG 44, held pairs at 0.01%, 0.20% and
+      0.00%; a moving object changes pixels in every pair it moves in).
+
+    A run of 2 to 8 such pairs is a freeze when the camera moves more than ``freeze_px`` px (the
+    most a frame corner moves) in the pair before it and in the pair after it, where each of
+    those may instead be measured moving (more than ``STILL_PX``) with the camera moving more
+    than ``freeze_px`` per pair on average over as many pairs as the run holds on that side (a
+    camera that comes to rest stays at rest; a longer still run is a still camera; a shake's
+    motion per pair varies, and a small step next to the run is one in which it turned back).
+    One such pair alone is what a fast shake filmed at a low frame rate gives when it comes
+    back to where it was a frame before (seed 3 clean 300060 at 8 fps: no camera motion and
+    the compensated frames at 0.7 of the noise floor, between pairs where the camera moved
+    1.4 px); two in a row need it to come back twice. Returns ``(first, last, description)``
+    per run, in frames.
+
+    Example:
+        >>> held_pictures(report.tracks, freeze_px=0.75)  # doctest: +SKIP
+        [(14, 17, 'while the camera moves 6.0 px per frame before and 1.4 px per frame after')]
+    """
+    out: list[tuple[int, int, str]] = []
+    fd = np.asarray(tr.frame_diff, float)
+    floor = 2.0 / np.sqrt(np.pi) * float(tr.noise)
+    if floor <= 0 or fd.size != tr.num_frames - 1:
+        return out
+    for k, (a, b) in enumerate(tr.shots or [(0, tr.num_frames)]):
+        cam = tr.shot_camera(k)
+        n = b - a - 1
+        if not getattr(cam, "moving", False) or n < 3 or np.size(cam.dx) != n:
+            continue
+        H, W = tr.size
+        half_diag = 0.5 * float(np.hypot(H, W)) / max(tr.pixel_scale, 1e-9)
+        shift = np.hypot(np.asarray(cam.dx, float), np.asarray(cam.dy, float))
+        turn = np.abs(np.asarray(cam.zoom, float) - 1) + np.abs(np.radians(cam.rotation))
+        moved = shift + half_diag * turn  # the most a frame corner moves (px of the frames given)
+        mv = np.nan_to_num(moved, nan=np.inf)
+        fds = fd[a : b - 1]
+        # what a pair the camera moved keeps after compensation (resampling, the map's misfit
+        # on every edge), at its median over the shot's pairs that moved by ``freeze_px`` or more
+        kept = fds[np.isfinite(mv) & (mv > freeze_px) & np.isfinite(fds)]
+        rest = 0.8 * float(np.median(kept)) if kept.size >= 3 else 0.0
+        fcs = np.nan_to_num(np.asarray(tr.frame_change, float)[a : b - 1], nan=1.0)
+        still = (mv <= STILL_PX) & (fds <= max(floor, rest))
+        # noise's tail scatters from pair to pair: a run's pairs may reach twice HELD_CHANGED
+        # while their mean stays within it (seed 4 stutter 457025, JPEG 44: 3 held pairs at
+        # 0.01%, 0.20% and 0.00%); an object moving in view changes pixels in every pair
+        runs = [
+            r for r in mask_runs(still & (fcs <= 2 * HELD_CHANGED)) if fcs[r].mean() <= HELD_CHANGED
+        ]
+        taken = np.zeros(n, bool)
+        for r in runs:
+            taken[r] = True
+        runs += [r for r in mask_runs(still & (fcs <= HELD_CHANGED)) if not taken[r].any()]
+        for run in runs:
+            j0, j1 = int(run[0]), int(run[-1])
+            if not 2 <= j1 - j0 + 1 <= 8 or j0 == 0 or j1 == n - 1:
+                continue
+            # the camera moves on both sides: in the pair next to the run, or on average over
+            # as many pairs as the run holds with the pair next to it measured moving (a
+            # shake's motion per pair varies, and one pair in which it turns back is no sign of
+            # a camera come to rest: seed 4 stutter 457021, 3 held pairs of a 10 fps shake
+            # between pairs of 6.0 and 0.5 px, then 0.9 and 2.8; a camera that comes to rest
+            # stays at rest)
+            L = j1 - j0 + 1
+            sides = []
+            for nxt, span in (
+                (moved[j0 - 1], moved[max(0, j0 - L) : j0]),
+                (moved[j1 + 1], moved[j1 + 1 : j1 + 1 + L]),
+            ):
+                mean = float(np.mean(span))
+                sides.append(float(nxt) if nxt > freeze_px or nxt <= STILL_PX else mean)
+            before, after = sides
+            if not (before > freeze_px and after > freeze_px):
+                continue  # nan: not measured, no judgement
+            why = (
+                f"while the camera moves {before:.1f} px per frame before and "
+                f"{after:.1f} px per frame after"
+            )
+            out.append((a + j0, a + j1 + 1, why))
+    return out
