@@ -20,6 +20,16 @@ def _overlaps(finding, frames) -> bool:
     return bool(set(finding.frames) & set(frames))
 
 
+def _caught_at_violation(seed: int, words: str) -> None:
+    """The suite clip ``seed`` fails continuity with a finding that says ``words`` at its
+    violation's frames."""
+    clip, rep = suite_report(seed)
+    res = rep.results["continuity"]
+    assert res.passed is False, res.sentence
+    vf = clip.truth["violation_frames"]
+    assert any(words in f.sentence and _overlaps(f, vf) for f in res.findings), res.findings
+
+
 # ------------------------------------------------------------------------------------- cuts
 def test_cut_between_smooth_backgrounds_of_another_hue_is_a_cut():
     # seed 4 clean, static: a cut from a grey-blue gradient to a grey checker floor; the
@@ -59,11 +69,7 @@ def test_held_pictures_of_a_shake_that_turns_back_after_them():
     # picture unchanged up to noise) between pairs where the camera moved 6.0 px and 0.5 px,
     # then 0.9 and 2.8 px: the shake turned back right after the stutter, and the pair after
     # it alone read as a camera come to rest
-    clip, rep = suite_report(457021)
-    res = rep.results["continuity"]
-    assert res.passed is False, res.sentence
-    vf = clip.truth["violation_frames"]
-    assert any("one picture" in f.sentence and _overlaps(f, vf) for f in res.findings)
+    _caught_at_violation(457021, "one picture")
 
 
 def test_held_pictures_with_one_noisier_pair_under_jpeg():
@@ -71,33 +77,21 @@ def test_held_pictures_with_one_noisier_pair_under_jpeg():
     # still, compensated frames at half the noise floor) whose changed pixels were 0.01%,
     # 0.20% and 0.00%: the middle pair went just over 0.2% (compressed noise's tail) and split
     # the run into two single pairs
-    clip, rep = suite_report(457025)
-    res = rep.results["continuity"]
-    assert res.passed is False, res.sentence
-    vf = clip.truth["violation_frames"]
-    assert any("one picture" in f.sentence and _overlaps(f, vf) for f in res.findings)
+    _caught_at_violation(457025, "one picture")
 
 
 def test_jump_out_of_the_first_whole_frame_after_a_crossing():
     # seed 1 teleport, pan, crossing: the ball came out from behind the other one (partly
     # hidden in frames 13-16), was whole in frame 17 only, and jumped 38 px at frame 18: no
     # fitted segment ended at frame 17, so no joint judged the jump
-    clip, rep = suite_report(150022)
-    res = rep.results["continuity"]
-    assert res.passed is False, res.sentence
-    vf = clip.truth["violation_frames"]
-    assert any("jumped" in f.sentence and _overlaps(f, vf) for f in res.findings)
+    _caught_at_violation(150022, "jumped")
 
 
 def test_jump_out_of_a_bounce_on_the_floor():
     # seed 0 teleport, static, settle: the ball was seen touching the floor in frames 3-7 (not
     # whole), and jumped 52 px at frame 8; the joint between its segments spanned frames 2-8,
     # read as 6 frames unseen ("anything may have happened")
-    clip, rep = suite_report(50016)
-    res = rep.results["continuity"]
-    assert res.passed is False, res.sentence
-    vf = clip.truth["violation_frames"]
-    assert any("jumped" in f.sentence and _overlaps(f, vf) for f in res.findings)
+    _caught_at_violation(50016, "jumped")
 
 
 def test_ball_moving_against_an_uncompensated_shake_did_not_freeze():

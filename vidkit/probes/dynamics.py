@@ -189,6 +189,24 @@ def gravity(
     # quadrature (two 5-frame pieces of a 60 fps bounce under a moving camera, each with an
     # error of 10-15% of g, are judged as if the reference were exact otherwise)
     se_ref = se_med if expected_g is None and np.isfinite(se_med) else 0.0
+    what = "the expected" if expected_g is not None else "the median of all segments"
+
+    def fall(obj: int, fr: np.ndarray, g: float, lim: float, stretch: str) -> None:
+        """A failing finding: object ``obj`` falls with ``g`` (px/frame^2) in frames ``fr``."""
+        findings.append(
+            Finding(
+                name,
+                f"object {obj} falls with g = {g * k:.4g} {unit} in {frames_text(fr)}{stretch}, "
+                f"{_g_diff(g, ref, lim, floor, k, unit)} {what} ({ref * k:.4g} {unit})",
+                "fail",
+                obj,
+                fr,
+                g * k,
+                ref * k,
+            )
+        )
+        failed.extend(np.asarray(fr).tolist())
+
     worst = 0.0
     for s in flight:
         # in a stabilised shot the positions also carry the camera fit's error, which bends a
@@ -206,21 +224,7 @@ def gravity(
         worst = max(worst, dev / max(abs(ref), g_floor))
         fr = s.frames
         if dev > lim:
-            what = "the expected" if expected_g is not None else "the median of all segments"
-            findings.append(
-                Finding(
-                    name,
-                    f"object {s.object} falls with g = {s.g * k:.4g} {unit} in "
-                    f"{frames_text(fr)}, {_g_diff(s.g, ref, lim, floor, k, unit)} "
-                    f"{what} ({ref * k:.4g} {unit})",
-                    "fail",
-                    s.object,
-                    fr,
-                    s.g * k,
-                    ref * k,
-                )
-            )
-            failed.extend(fr.tolist())
+            fall(s.object, fr, s.g, lim, "")
         ax = float(s.coef[0, 2])
         se_x = float(se_xy[0]) if np.isfinite(se_xy[0]) else 0.0
         lim_x = rel_tol * max(abs(ref), g_floor) + 3 * se_x
@@ -248,21 +252,7 @@ def gravity(
         lim = tol_abs + 3 * se
         worst = max(worst, dev / max(abs(ref), g_floor))
         if dev > lim:
-            what = "the expected" if expected_g is not None else "the median of all segments"
-            findings.append(
-                Finding(
-                    name,
-                    f"object {obj} falls with g = {g4 * k:.4g} {unit} in {frames_text(frs)} "
-                    f"(a 4-frame stretch), {_g_diff(g4, ref, lim, floor, k, unit)} {what} "
-                    f"({ref * k:.4g} {unit})",
-                    "fail",
-                    obj,
-                    frs,
-                    g4 * k,
-                    ref * k,
-                )
-            )
-            failed.extend(frs.tolist())
+            fall(obj, frs, g4, lim, " (a 4-frame stretch)")
     for i, p in pends:
         for gh, se, fr in zip(p["g_parts"], p["g_parts_se"], p["part_frames"]):
             if not np.isfinite(gh):

@@ -37,6 +37,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -241,6 +243,7 @@ def still_seen(
             continue
         r_i = r
         looker_by_end: dict[int, _Looker | None] = {}
+        seen = _Seen(centers, radii, visible)
         for g, end, at, reach in looks:
             if end not in looker_by_end:
                 looker_by_end[end] = _make_looker(
@@ -249,13 +252,13 @@ def still_seen(
             lk = looker_by_end[end]
             if lk is None:
                 continue
-            ctrl = _control(centers, radii, visible, i, g, at, reach + 2 * r_i + 2.0)
+            ctrl = _control(seen, i, g, at, reach + 2 * r_i + 2.0)
             if ctrl is None and bg is None:
                 continue
             val, q = lk.seen(g, at, reach, ctrl, bg)
-            if val < 0 and _covered(centers, radii, visible, i, g, at, reach + r_i + 1.0):
+            if val < 0 and _covered(seen, i, g, at, reach + r_i + 1.0):
                 continue  # another tracked object over the window: the object may be behind it
-            if val > 0 and _covered(centers, radii, visible, i, g, q, 0.6 * r_i + 1.0):
+            if val > 0 and _covered(seen, i, g, q, 0.6 * r_i + 1.0):
                 continue  # the disk found lies on another tracked object: its pixels, maybe
             out[i, g] = val
     return out
@@ -287,16 +290,17 @@ def _make_looker(
     return _Looker(work, valid, obj.astype(np.float32), 0.45 * contrast, r)
 
 
-def _covered(
-    centers: np.ndarray,
-    radii: np.ndarray,
-    visible: np.ndarray,
-    i: int,
-    g: int,
-    at: np.ndarray,
-    reach: float,
-) -> bool:
+class _Seen(NamedTuple):
+    """The tracks' positions, radii and visibility (``[n, T, 2]``, ``[n, T]``, ``[n, T]``)."""
+
+    centers: np.ndarray
+    radii: np.ndarray
+    visible: np.ndarray
+
+
+def _covered(seen: _Seen, i: int, g: int, at: np.ndarray, reach: float) -> bool:
     """Another object seen at frame ``g`` comes within ``reach`` (plus its radius) of ``at``."""
+    centers, radii, visible = seen
     others = np.flatnonzero(visible[:, g])
     others = others[others != i]
     if others.size == 0:
@@ -305,20 +309,12 @@ def _covered(
     return bool((d <= reach + np.nan_to_num(radii[others, g])).any())
 
 
-def _control(
-    centers: np.ndarray,
-    radii: np.ndarray,
-    visible: np.ndarray,
-    i: int,
-    g: int,
-    at: np.ndarray,
-    reach: float,
-) -> int | None:
+def _control(seen: _Seen, i: int, g: int, at: np.ndarray, reach: float) -> int | None:
     """The frame nearest to ``g`` where object ``i`` is seen more than ``reach`` from ``at`` and
     no other object is seen within ``reach`` (plus its radius) of it; None if there is none."""
-    fr = np.flatnonzero(visible[i])
-    fr = fr[np.hypot(*(centers[i, fr] - at).T) > reach]
+    fr = np.flatnonzero(seen.visible[i])
+    fr = fr[np.hypot(*(seen.centers[i, fr] - at).T) > reach]
     for f in fr[np.argsort(np.abs(fr - g), kind="stable")]:
-        if not _covered(centers, radii, visible, i, int(f), at, reach):
+        if not _covered(seen, i, int(f), at, reach):
             return int(f)
     return None
