@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vidkit.probes.camera import STILL_PX
+from vidkit.probes.camera_pair import STILL_PX
 from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import mask_runs
 
@@ -32,7 +32,7 @@ def held_pictures(tr: Tracks, freeze_px: float) -> list[tuple[int, int, str]]:
     shot whose camera was compensated, a pair of frames *holds the picture* when
 
     - the camera map between them moves no point of the frame by more than
-      :data:`~vidkit.probes.camera.STILL_PX` (0.15 px: the corners of a held pair stay put and
+      :data:`~vidkit.probes.camera_pair.STILL_PX` (0.15 px: the corners of a held pair stay put and
       its map is measured as the identity; not the map's misfit, 0.3-0.4 px: a shake turning
       at 60 fps moves the camera 0.24-0.31 px in two pairs in a row, seed 0 clean 189), and
     - the compensated frames differ by no more than sensor noise alone makes them differ: two
