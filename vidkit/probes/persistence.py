@@ -123,15 +123,21 @@ def permanence(
                 return True
         return False
 
-    def partial(i: int, f: int) -> bool:
-        """Only part of the object shows at frame ``f`` (emerging from / going behind
-        something): its area is well below its usual one."""
+    def usual_area(i: int, min_frames: int = 1) -> float:
+        """Object ``i``'s median area over its whole frames (over every frame where it was seen
+        whole in fewer than 3); NaN where that leaves fewer than ``min_frames``."""
         ok = tr.reliable(i)
         if ok.sum() < 3:
             ok = tr.visible[i]  # seen whole too rarely: its usual area over every frame
-        if ok.sum() < 3 or not np.isfinite(tr.areas[i, f]):
+        return float(np.median(tr.areas[i, ok])) if ok.sum() >= max(min_frames, 1) else np.nan
+
+    def partial(i: int, f: int) -> bool:
+        """Only part of the object shows at frame ``f`` (emerging from / going behind
+        something): its area is well below its usual one."""
+        usual = usual_area(i, 3)
+        if not (np.isfinite(usual) and np.isfinite(tr.areas[i, f])):
             return False
-        return bool(tr.areas[i, f] < 0.72 * np.median(tr.areas[i, ok]))
+        return bool(tr.areas[i, f] < 0.72 * usual)
 
     firsts = {}
     lasts = {}
@@ -152,6 +158,13 @@ def permanence(
             for j in lasts
         )
 
+    def shown(i: int, frames: range) -> np.ndarray | None:
+        """What the frames themselves show of object ``i`` in ``frames`` (``Tracks.still_seen``:
+        +1 there, -1 not there, 0 cannot tell); None where that was not measured."""
+        if tr.still_seen.shape != tr.visible.shape or len(frames) == 0:
+            return None
+        return tr.still_seen[i, frames.start : frames.stop]
+
     def in_picture(i: int, frames: range) -> bool:
         """The frames themselves show object ``i`` where its motion puts it in ``frames`` (next
         to a track's end, or a gap), where the tracker did not see it
@@ -159,10 +172,8 @@ def permanence(
         fewer), and in none the window without it. The tracker lost the object (at rest in the
         background model, in a crossing, in motion blur, at an occluder's fringe); an object
         that vanishes leaves the background there, one that appears was not there before."""
-        if tr.still_seen.shape != tr.visible.shape or len(frames) == 0:
-            return False
-        v = tr.still_seen[i, frames.start : frames.stop]
-        return bool((v == 1).sum() >= min(2, v.size) and not (v == -1).any())
+        v = shown(i, frames)
+        return v is not None and bool((v == 1).sum() >= min(2, v.size) and not (v == -1).any())
 
     def gone(i: int, f: int, g: int, frames: range) -> bool:
         """The tracker's ``merged`` flag at object ``i``'s end frame ``f`` (``g = f -+ 1`` the
@@ -174,13 +185,10 @@ def permanence(
         object, seen at ``f`` or ``g``, touched it at ``f`` (one whose blob it may have gone
         into: seed 0 clean 177, a ball landing on a resting one took the joint blob at ``f``).
         A ball that stops being drawn in open view leaves the background where it would be."""
-        if tr.still_seen.shape != tr.visible.shape or len(frames) == 0:
+        v = shown(i, frames)
+        if v is None or (v == -1).sum() < 2 or (v == 1).any():
             return False
-        v = tr.still_seen[i, frames.start : frames.stop]
-        if (v == -1).sum() < 2 or (v == 1).any():
-            return False
-        ok = tr.reliable(i) if tr.reliable(i).sum() >= 3 else tr.visible[i]
-        usual = float(np.nanmedian(tr.areas[i, ok])) if ok.any() else np.nan
+        usual = usual_area(i)
         if not (np.isfinite(tr.areas[i, f]) and tr.areas[i, f] >= 0.85 * usual):
             return False
         ri = float(np.nan_to_num(tr.radii[i, f]))
