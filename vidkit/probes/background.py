@@ -338,6 +338,24 @@ def held_regions(
     return near
 
 
+_K7, _K11 = np.ones((7, 7), np.uint8), np.ones((11, 11), np.uint8)
+
+
+def _ring(d: Any, lab: np.ndarray) -> tuple[slice, slice, np.ndarray, np.ndarray]:
+    """Detection ``d`` in its frame's component labels ``lab``, cut 6 px around its box: the
+    rows and columns of the cut, its component there (uint8) and the ring 3-5 px outside it."""
+    import cv2
+
+    H, W = lab.shape[:2]
+    x0, y0, x1, y1 = d.bbox
+    pad = 6
+    ys = slice(max(0, y0 - pad), min(H, y1 + pad))
+    xs = slice(max(0, x0 - pad), min(W, x1 + pad))
+    comp = (lab[ys, xs] == d.label).astype(np.uint8)
+    ring = cv2.dilate(comp, _K11).astype(bool) & ~cv2.dilate(comp, _K7).astype(bool)
+    return ys, xs, comp, ring
+
+
 def hole_regions(
     bg: np.ndarray, dets: list[list[Any]], labels: list[np.ndarray] | None
 ) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -371,18 +389,13 @@ def hole_regions(
     mask = np.zeros((H, W), bool)
     if labels is None or len(labels) != len(dets):
         return mask, []
-    k3, k7, k11 = (np.ones((k, k), np.uint8) for k in (3, 7, 11))
+    k3 = np.ones((3, 3), np.uint8)
     seen: list[tuple[np.ndarray, np.ndarray, int]] = []  # (held colour, region, frames)
     for t, ds in enumerate(dets):
         for d in ds:
             if d.merged or d.border:
                 continue
-            x0, y0, x1, y1 = d.bbox
-            pad = 6
-            ys = slice(max(0, y0 - pad), min(H, y1 + pad))
-            xs = slice(max(0, x0 - pad), min(W, x1 + pad))
-            comp = (labels[t][ys, xs] == d.label).astype(np.uint8)
-            ring = cv2.dilate(comp, k11).astype(bool) & ~cv2.dilate(comp, k7).astype(bool)
+            ys, xs, comp, ring = _ring(d, labels[t])
             inside = cv2.erode(comp, k3).astype(bool)
             if ring.sum() < 8 or inside.sum() < 4:
                 continue
@@ -417,21 +430,10 @@ def hole_regions(
 def _ring_colour(bg: np.ndarray, d: Any, lab: np.ndarray) -> np.ndarray | None:
     """The median of ``bg`` over a ring 3-5 px outside detection ``d`` (``lab``: its frame's
     component labels); None when the ring has fewer than 8 pixels."""
-    import cv2
-
-    H, W = bg.shape[:2]
-    x0, y0, x1, y1 = d.bbox
-    pad = 6
-    ys = slice(max(0, y0 - pad), min(H, y1 + pad))
-    xs = slice(max(0, x0 - pad), min(W, x1 + pad))
-    comp = (lab[ys, xs] == d.label).astype(np.uint8)
-    ring = cv2.dilate(comp, _K11).astype(bool) & ~cv2.dilate(comp, _K7).astype(bool)
+    ys, xs, _, ring = _ring(d, lab)
     if ring.sum() < 8:
         return None
     return np.median(bg[ys, xs][ring], axis=0)
-
-
-_K7, _K11 = np.ones((7, 7), np.uint8), np.ones((11, 11), np.uint8)
 
 
 def _drop_local_background(
