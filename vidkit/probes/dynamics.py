@@ -24,13 +24,12 @@ from vidkit.probes.trajectory import (
     Motion,
     Segment,
     camera_acc_se,
-    camera_noise,
+    camera_misfit,
     frames_text,
     joint_events,
     mask_runs,
     no_objects,
     resolve_motion,
-    shot_jitter,
 )
 
 __all__ = ["gravity", "bounce"]
@@ -361,8 +360,8 @@ def _short_stretches(m: Motion) -> list[tuple[int, np.ndarray, float, float]]:
     on the floor (its pieces not ``supported``, a vertical span over the rest tolerance).
     The noise is the object's position noise (the shot's median where the object has no run
     of 6+ frames to measure it; no stretch is judged without one) and the camera's error in
-    the shot (:func:`~vidkit.probes.trajectory.camera_noise`, or
-    :func:`~vidkit.probes.trajectory.shot_jitter` where it was not compensated), in quadrature:
+    the shot (:func:`~vidkit.probes.trajectory.camera_misfit`: the compensated camera's misfit,
+    or the jitter of a shot left uncompensated), in quadrature:
     the error of g is that noise through the fit, not the fit's residual (one degree of
     freedom says nothing about the noise).
     """
@@ -386,7 +385,7 @@ def _short_stretches(m: Motion) -> list[tuple[int, np.ndarray, float, float]]:
             sig = float(np.median(known)) if known else 0.0
         if sig <= 0:
             continue
-        c = camera_noise(tr, i) or shot_jitter(tr, shot)
+        c = camera_misfit(tr, i)
         noise = float(np.hypot(sig, c))
         tol = max(2.0 * tr.pixel_scale, 6 * sig)
         for fr in cands:
@@ -517,7 +516,7 @@ def bounce(
                 # drift of the chained maps, which the object's own position noise does not
                 # show): the corners' misfit is the floor of the noise behind the ratio's error;
                 # in a shot left uncompensated, the jitter its background shows (camera_acc_se)
-                cam = camera_noise(tr, i) or shot_jitter(tr, tr.shot_of(i))
+                cam = camera_misfit(tr, i)
                 se_k = ev.speed_ratio_se * max(1.0, cam / max(m.sigma[i], 1e-9))
                 if ev.speed_ratio > 1 + tol_k + 3 * se_k:
                     sa, sb = np.hypot(*ev.v_before), np.hypot(*ev.v_after)

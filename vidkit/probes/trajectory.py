@@ -123,6 +123,7 @@ __all__ = [
     "Segment",
     "Event",
     "camera_acc_se",
+    "camera_misfit",
     "camera_noise",
     "shot_jitter",
     "frames_text",
@@ -223,6 +224,18 @@ def shot_jitter(tr: Tracks, k: int) -> float:
     if float(np.sum((d / e) ** 2)) <= n + 5.0 * np.sqrt(2.0 * n):
         return 0.0
     return float(np.sqrt(max(float(np.mean(d**2) - np.mean(e**2)), 0.0)))
+
+
+def camera_misfit(tr: Tracks, i: int) -> float:
+    """The camera's error per frame (px) in object ``i``'s shot: the compensated camera's median
+    corner misfit (:func:`camera_noise`), or, in a shot left uncompensated, the jitter its
+    background shows around the objects (:func:`shot_jitter`); 0 for a still camera.
+
+    Example:
+        >>> camera_misfit(motion.tracks, 0)  # doctest: +SKIP
+        0.0
+    """
+    return camera_noise(tr, i) or shot_jitter(tr, tr.shot_of(i))
 
 
 def camera_acc_se(tr: Tracks, s: Segment) -> np.ndarray:
@@ -508,8 +521,7 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
         sigma = float(np.median(noise)) if noise else 0.0
         sigmas.append(sigma)
         # the camera's error in the object's shot bends a straight path: no pendulum arc from it
-        cam_err = camera_noise(tr, i) or shot_jitter(tr, tr.shot_of(i))
-        pend_all.append(fit_pendulum(tr, i, sigma, cam_err))
+        pend_all.append(fit_pendulum(tr, i, sigma, camera_misfit(tr, i)))
         runs_all.append(runs)
         # splitting a run pays off when it removes more residual than a 4.5-sigma misfit
         pens.append(2 * max(0.12 * tr.pixel_scale, 4.5 * sigma) ** 2)
