@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from vidkit.probes.result import Finding, ProbeResult, merge_results
+from vidkit.probes.segments import fit_segment
 from vidkit.probes.trajectory import (
     Event,
     Motion,
@@ -74,7 +75,8 @@ def gravity(
     partition left to fixed-acceleration pieces (2-4 frames fall with the shot's gravity) are
     judged the same way when they are one clean parabola falling down the image, with an error
     from the position and camera noise (``_short_stretches``): a gravity that changed before a
-    partial occlusion shows there. A pendulum is read with its own model
+    partial occlusion shows there. A piece fails only when it is a parabola and its deviation
+    holds without its frames at a contact (``_telling_fall``). A pendulum is read with its own model
     (``g = L * theta'' / -sin(theta)``), before and after its best change point.
 
     ``wrong_gravity`` is caught as: a segment inconsistent with the others (gravity changed
@@ -222,7 +224,7 @@ def gravity(
         lim = tol_abs + 3 * se
         worst = max(worst, dev / max(abs(ref), g_floor))
         fr = s.frames
-        if dev > lim:
+        if dev > lim and _telling_fall(m, s, ref, tol_abs, se_ref):
             fall(s.object, fr, s.g, lim, "")
         ax = float(s.coef[0, 2])
         se_x = float(se_xy[0]) if np.isfinite(se_xy[0]) else 0.0
@@ -341,6 +343,86 @@ def gravity(
         findings=findings,
         details=details,
     )
+
+
+def _telling_fall(m: Motion, s: Segment, ref: float, tol_abs: float, se_ref: float) -> bool:
+    """Whether piece ``s``'s deviation from ``ref`` (px/s^2) is a finding: it holds without the
+    end frames at a contact joint (a bounce, wall or collision, or a landing into or a start
+    from a piece on the floor, at most one frame away), and the piece is a parabola
+    (:func:`_is_parabola`).
+
+    A frame at a joint holds, within its exposure, the change of velocity there (a bounce, a
+    landing, the start of a rest, a collision): its centroid is blurred over both motions,
+    and a ball touching the floor is squashed or shadowed. Measured on the independent
+    renderer, such a frame sits 0.4-0.8 px off its parabola (seed 2 clean 200146: the last
+    frame before a bounce, 0.42 px off, bent a 5-frame fall to half the gravity; 200036 and
+    500073 likewise), an error the object's position noise (0.03-0.1 px there) does not hold,
+    and one that the joint's own test (:func:`~vidkit.probes.trajectory._pieces`, 4.5 times the
+    prediction error of a short piece) cannot see. So a piece fails only when its g also
+    differs without those frames, by more than the tolerance and three standard errors of the
+    shorter fit (its noise, the camera's error at the object, the reference's error); a piece
+    left with fewer than 4 frames says nothing without them. A gravity that changed shows in
+    every frame of the piece, not only at its ends.
+    """
+    tr = m.tracks
+    segs = m.segments[s.object]
+    f0, f1 = int(s.frames[0]), int(s.frames[-1])
+    rest = {int(f) for o in segs if o.supported for f in (o.frames[0], o.frames[-1])}
+
+    def contact(e: Event) -> bool:
+        # a bounce, a wall, a collision, or a landing into rest / a start from it (a kick to
+        # or from a piece on the floor); a kick between two free pieces (a partial occlusion
+        # starting, a split the partition made) is no contact
+        touch = e.frame_after in rest or e.frame_before in rest
+        return e.kind in ("bounce", "wall", "collision") or touch
+
+    near = [e for e in m.events[s.object] if e.frame_after - e.frame_before <= 2 and contact(e)]
+    cut0 = any(e.frame_after == f0 for e in near)
+    cut1 = any(e.frame_before == f1 for e in near)
+    sig = float(m.sigma[s.object])
+    if cut0 or cut1:
+        fr = s.frames[int(cut0) : s.n - int(cut1)]
+        if fr.size < 4:
+            return False
+        s = fit_segment(s.object, fr, tr.centers[s.object, fr], tr.fps, sigma=sig)
+    if not _is_parabola(tr, s, sig):
+        return False
+    se_t = camera_acc_se(tr, s)[1]
+    se_t = float(se_t) if np.isfinite(se_t) else float("inf")
+    return abs(s.g - ref) > tol_abs + 3 * float(np.hypot(se_t, se_ref))
+
+
+def _is_parabola(tr: Any, s: Segment, sigma: float) -> bool:
+    """Whether piece ``s``'s vertical residual is what the position noise gives: its sum of
+    squares over ``max(sigma, 0.12 px / 4.5)^2 + c^2`` (the object's position noise, never below
+    the partition's floor, and the camera's error in its shot,
+    :func:`~vidkit.probes.trajectory.camera_misfit`) within the 99.9% quantile of chi-square
+    with the fit's degrees of freedom.
+
+    A piece far beyond it is no parabola: it holds a change of motion that the partition left
+    unsplit because each side is too short to pay a piece's penalty (seed 4 clean 400124: a
+    bounce inside 6 frames at 60 fps, the V read as g = -8200 px/s^2 against 930, with a
+    residual of 0.94 px where the noise is 0.28). Its g measures no gravity, whatever its
+    standard error says (taken from that residual with 2-3 degrees of freedom, it is itself
+    uncertain).
+    """
+    from scipy.special import chdtri  # chi-square quantile (inverse survival function)
+
+    dof = s.n - 3
+    if dof <= 0 or s.fixed_acc:
+        return True
+    # the position noise never below the floor the partition assumes (a misfit under 0.12 px,
+    # 4.5 noise, is never split off): below it a rendered ball's centroid keeps systematic
+    # errors of 0.01 px that a noise of 0.005 px (no JPEG, little noise) calls significant,
+    # and a clean 17-frame glide after gravity switched off would not count as a parabola
+    floor = 0.12 * tr.pixel_scale / 4.5
+    noise2 = max(sigma, floor) ** 2 + camera_misfit(tr, s.object) ** 2
+    if noise2 <= 0:
+        return True
+    dt = (s.frames - s.frames[0]) / tr.fps
+    c = s.coef[1]
+    r = tr.centers[s.object, s.frames, 1] - (c[0] + c[1] * dt + 0.5 * c[2] * dt**2)
+    return float(r @ r) / noise2 <= float(chdtri(dof, 0.001))
 
 
 def _short_stretches(m: Motion) -> list[tuple[int, np.ndarray, float, float]]:
