@@ -107,6 +107,13 @@ def fit_pendulum(tr: Tracks, i: int, sigma: float, cam_err: float = 0.0) -> dict
         return k, float(np.sqrt(rss / dof / ss)), rss
 
     k, kse, _ = kfit(np.ones(mid_frames.size, bool))
+    # a swing is an angular acceleration towards the bottom of the arc, in proportion to
+    # sin(theta): without a restoring g three standard errors above zero the arc is no pendulum
+    # (seed 2 clean 200114: a 31 px ball rolling to a stop along a floor that its shading bends
+    # by 2 px, a 540 px "rod"; it slows down on both sides of the lowest point, g = 48 +- 122
+    # px/s^2 over the whole path, and its two halves, -594 and +292, failed against each other)
+    if not k > 3 * kse:
+        return None
     # the best single change of g (least residual of two regressions)
     best, split = np.inf, None
     for c in range(3, mid_frames.size - 2):
