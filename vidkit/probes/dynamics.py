@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from vidkit.probes.result import Finding, ProbeResult, merge_results
-from vidkit.probes.segments import fit_segment
 from vidkit.probes.trajectory import (
     Event,
     Motion,
@@ -346,83 +345,88 @@ def gravity(
 
 
 def _telling_fall(m: Motion, s: Segment, ref: float, tol_abs: float, se_ref: float) -> bool:
-    """Whether piece ``s``'s deviation from ``ref`` (px/s^2) is a finding: it holds without the
-    end frames at a contact joint (a bounce, wall or collision, or a landing into or a start
-    from a piece on the floor, at most one frame away), and the piece is a parabola
-    (:func:`_is_parabola`).
+    """Whether piece ``s``'s deviation from ``ref`` (px/s^2) is a finding once its frames at a
+    contact joint (a bounce, wall or collision, or a landing into or a start from a piece on
+    the floor, at most one frame away) carry their own error, and the piece is a parabola.
 
-    A frame at a joint holds, within its exposure, the change of velocity there (a bounce, a
-    landing, the start of a rest, a collision): its centroid is blurred over both motions,
-    and a ball touching the floor is squashed or shadowed. Measured on the independent
-    renderer, such a frame sits 0.4-0.8 px off its parabola (seed 2 clean 200146: the last
-    frame before a bounce, 0.42 px off, bent a 5-frame fall to half the gravity; 200036 and
-    500073 likewise), an error the object's position noise (0.03-0.1 px there) does not hold,
-    and one that the joint's own test (:func:`~vidkit.probes.trajectory._pieces`, 4.5 times the
-    prediction error of a short piece) cannot see. So a piece fails only when its g also
-    differs without those frames, by more than the tolerance and three standard errors of the
-    shorter fit (its noise, the camera's error at the object, the reference's error); a piece
-    left with fewer than 4 frames says nothing without them. A gravity that changed shows in
-    every frame of the piece, not only at its ends.
-    """
-    tr = m.tracks
-    segs = m.segments[s.object]
-    f0, f1 = int(s.frames[0]), int(s.frames[-1])
-    rest = {int(f) for o in segs if o.supported for f in (o.frames[0], o.frames[-1])}
-
-    def contact(e: Event) -> bool:
-        # a bounce, a wall, a collision, or a landing into rest / a start from it (a kick to
-        # or from a piece on the floor); a kick between two free pieces (a partial occlusion
-        # starting, a split the partition made) is no contact
-        touch = e.frame_after in rest or e.frame_before in rest
-        return e.kind in ("bounce", "wall", "collision") or touch
-
-    near = [e for e in m.events[s.object] if e.frame_after - e.frame_before <= 2 and contact(e)]
-    cut0 = any(e.frame_after == f0 for e in near)
-    cut1 = any(e.frame_before == f1 for e in near)
-    sig = float(m.sigma[s.object])
-    if cut0 or cut1:
-        fr = s.frames[int(cut0) : s.n - int(cut1)]
-        if fr.size < 4:
-            return False
-        s = fit_segment(s.object, fr, tr.centers[s.object, fr], tr.fps, sigma=sig)
-    if not _is_parabola(tr, s, sig):
-        return False
-    se_t = camera_acc_se(tr, s)[1]
-    se_t = float(se_t) if np.isfinite(se_t) else float("inf")
-    return abs(s.g - ref) > tol_abs + 3 * float(np.hypot(se_t, se_ref))
-
-
-def _is_parabola(tr: Any, s: Segment, sigma: float) -> bool:
-    """Whether piece ``s``'s vertical residual is what the position noise gives: its sum of
-    squares over ``max(sigma, 0.12 px / 4.5)^2 + c^2`` (the object's position noise, never below
-    the partition's floor, and the camera's error in its shot,
-    :func:`~vidkit.probes.trajectory.camera_misfit`) within the 99.9% quantile of chi-square
-    with the fit's degrees of freedom.
-
-    A piece far beyond it is no parabola: it holds a change of motion that the partition left
-    unsplit because each side is too short to pay a piece's penalty (seed 4 clean 400124: a
-    bounce inside 6 frames at 60 fps, the V read as g = -8200 px/s^2 against 930, with a
-    residual of 0.94 px where the noise is 0.28). Its g measures no gravity, whatever its
-    standard error says (taken from that residual with 2-3 degrees of freedom, it is itself
-    uncertain).
+    A frame at a contact holds, within its exposure, the change of velocity there: its centroid
+    is blurred over both motions, and a ball touching the floor is squashed or shadowed.
+    Measured on the independent renderer, such a frame sat 0.4-0.8 px off its parabola where
+    the object's position noise is 0.03-0.1 px (seed 2 clean 200146: the last frame before a
+    bounce bent a 5-frame fall to half the gravity; 200036 and 500073 likewise), an error
+    that the joint's own test (:func:`~vidkit.probes.trajectory._pieces`, 4.5 times the
+    prediction error of a short piece) cannot see. Its size is unknown beforehand, so each
+    such frame's error is measured: its offset ``d`` from the curve of the piece's other
+    frames (a free quadratic on 4+ of them, else the frame counts as unmeasured and is left
+    out), added in quadrature to the piece's noise; the piece is refitted with those weights
+    (the camera's error at the object, :func:`~vidkit.probes.trajectory.camera_acc_se`,
+    scaled by the new fit's weights). A contact frame on the curve keeps its weight (a
+    gravity that changed shows in every frame of a piece: seed 5 wrong_gravity 555024, hops
+    of 5-6 frames under 3 times the gravity with sharp contact frames), one far off it drops
+    out. Fewer than 4 frames with weight left say nothing. The piece must then be a
+    parabola: its weighted residual's sum of squares within the 99.9% chi-square quantile of
+    its degrees of freedom, the noise never below ``max(sigma, 0.12 px / 4.5)`` (the
+    partition's floor) and the camera's error ``c`` in quadrature
+    (:func:`~vidkit.probes.trajectory.camera_misfit`); beyond it the piece holds a change
+    the partition left unsplit, each side too short to pay a piece's penalty (seed 4 clean
+    400124: a bounce inside 6 frames at 60 fps read as g = -8200 px/s^2 against 930, its
+    residual 0.94 px where the noise is 0.28), and its g measures no gravity.
     """
     from scipy.special import chdtri  # chi-square quantile (inverse survival function)
 
-    dof = s.n - 3
-    if dof <= 0 or s.fixed_acc:
-        return True
-    # the position noise never below the floor the partition assumes (a misfit under 0.12 px,
-    # 4.5 noise, is never split off): below it a rendered ball's centroid keeps systematic
-    # errors of 0.01 px that a noise of 0.005 px (no JPEG, little noise) calls significant,
-    # and a clean 17-frame glide after gravity switched off would not count as a parabola
-    floor = 0.12 * tr.pixel_scale / 4.5
-    noise2 = max(sigma, floor) ** 2 + camera_misfit(tr, s.object) ** 2
-    if noise2 <= 0:
-        return True
-    dt = (s.frames - s.frames[0]) / tr.fps
-    c = s.coef[1]
-    r = tr.centers[s.object, s.frames, 1] - (c[0] + c[1] * dt + 0.5 * c[2] * dt**2)
-    return float(r @ r) / noise2 <= float(chdtri(dof, 0.001))
+    tr = m.tracks
+    i = s.object
+    segs = m.segments[i]
+    rest = {int(f) for o in segs if o.supported for f in (o.frames[0], o.frames[-1])}
+
+    def contact(e: Event) -> bool:
+        # a kick between two free pieces (a partial occlusion starting, a split the
+        # partition made) is no contact
+        touch = e.frame_after in rest or e.frame_before in rest
+        return e.kind in ("bounce", "wall", "collision") or touch
+
+    near = [e for e in m.events[i] if e.frame_after - e.frame_before <= 2 and contact(e)]
+    ends = [
+        k
+        for k, f in ((0, s.frames[0]), (s.n - 1, s.frames[-1]))
+        if any(f in (e.frame_before, e.frame_after) for e in near)
+    ]
+    y = tr.centers[i, s.frames, 1]
+    t = (s.frames - s.frames[0]) / tr.fps
+    X = np.stack([np.ones_like(t), t, 0.5 * t**2], axis=1)
+    sig = float(m.sigma[i])
+    noise = max(float(s.noise[1]), sig)
+    var = np.full(s.n, noise**2)
+    for k in ends:
+        other = np.arange(s.n) != k
+        if other.sum() < 4:
+            var[k] = np.inf
+            continue
+        coef = np.linalg.lstsq(X[other], y[other], rcond=None)[0]
+        var[k] += float(y[k] - X[k] @ coef) ** 2
+    w = 1.0 / var
+    if int(np.sum(w > 0)) < 4:
+        return False
+    A = np.linalg.pinv(X.T @ (w[:, None] * X))
+    W = (A @ (X * w[:, None]).T)[2]  # g = W @ y
+    g = float(W @ y)
+    own = float(np.sqrt(A[2, 2]))
+    # the camera's error at the object, through the new weights
+    full, base = float(camera_acc_se(tr, s)[1]), float(s.se_acc[1])
+    cam = np.sqrt(max(full**2 - base**2, 0.0)) if np.isfinite(full) else 0.0
+    cam *= float(np.linalg.norm(W) / max(np.linalg.norm(np.linalg.pinv(X)[2]), 1e-12))
+    se = float(np.hypot(own, cam))
+    # is it a parabola: the weighted residual against the noise (never below the partition's
+    # floor: under it a rendered ball's centroid keeps systematic errors of 0.01 px that a
+    # noise of 0.005 px calls significant) and the camera's error
+    fit = X @ (A @ (X.T @ (w * y)))
+    floor2 = max(sig, 0.12 * tr.pixel_scale / 4.5) ** 2 + camera_misfit(tr, i) ** 2
+    scale = np.where(np.isfinite(var), np.maximum(var, noise**2) / noise**2, np.inf)
+    chi = float(np.sum((y - fit) ** 2 / (floor2 * scale)))
+    dof = int(np.sum(np.isfinite(var))) - 3
+    if dof > 0 and chi > float(chdtri(dof, 0.001)):
+        return False
+    return abs(g - ref) > tol_abs + 3 * float(np.hypot(se, se_ref))
 
 
 def _short_stretches(m: Motion) -> list[tuple[int, np.ndarray, float, float]]:
