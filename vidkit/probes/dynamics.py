@@ -75,7 +75,8 @@ def gravity(
     judged the same way when they are one clean parabola falling down the image, with an error
     from the position and camera noise (``_short_stretches``): a gravity that changed before a
     partial occlusion shows there. A piece fails only when it is a parabola and its deviation
-    holds without its frames at a contact (``_telling_fall``). A pendulum is read with its own model
+    holds with its frames at a contact weighed by their own misfit (``_telling_fall``). A
+    pendulum is read with its own model
     (``g = L * theta'' / -sin(theta)``), before and after its best change point.
 
     ``wrong_gravity`` is caught as: a segment inconsistent with the others (gravity changed
