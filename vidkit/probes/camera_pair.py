@@ -6,7 +6,8 @@ by pyramidal Lucas-Kanade and back (forward-backward error < 0.5 px kept), and
 brought to the first one's mean brightness. A zoom and rotation that do not stand ``LINEAR_Z``
 standard errors out of the corners' jitter are dropped (the plain shift is kept), and a pair
 whose corners barely move is held still unless the fitted motion aligns the frames better than
-no motion at all. :mod:`vidkit.probes.camera` chains these pair maps over a shot.
+no motion at all, and a fit that more of the picture's area contradicts than supports is an
+object's motion, not the camera's (``camera_cluster.still_explains_more``). :mod:`vidkit.probes.camera` chains these pair maps over a shot.
 
 Example:
     >>> import numpy as np
@@ -24,7 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.probes.camera_cluster import corners_in_one_cluster, rest_stays_put
+from vidkit.probes.camera_cluster import (
+    corners_in_one_cluster,
+    rest_stays_put,
+    still_explains_more,
+)
 from vidkit.probes.camera_dense import RANSAC_PX
 
 __all__ = ["LINEAR_Z", "MIN_POINTS", "STILL_PX", "pair_motion"]
@@ -126,6 +131,10 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None = None) 
     if shift_is_noise and still.mean() >= inl.mean() - 0.1:
         out["held"] = True
         return _still(out, still, step)
+    if still_explains_more(g0, g1, M, RANSAC_PX, mask):
+        # more of the picture lines up left as it is: the corners that agree on the motion are
+        # on a moving part of it, not on the background
+        return _still(out, step < 1.0, step)
     if not _beats_still(g0, g1, M, mask):
         # the corners that agree are on a moving object (a plain or smooth background has few
         # of its own): the frame as a whole lines up better without moving the camera
