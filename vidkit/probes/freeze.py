@@ -11,13 +11,61 @@ from __future__ import annotations
 
 import numpy as np
 
+from vidkit.probes.segments import Event
 from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import camera_noise, mask_runs, shot_jitter
 
-__all__ = ["frozen_runs"]
+__all__ = ["frozen_runs", "contacts"]
 
 
-def frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int, int, str]]:
+def contacts(tr: Tracks, i: int, events: list[Event], sigma: float) -> list[tuple[int, int]]:
+    """The joints of object ``i``'s pieces where it hit something: ``(last frame before, first
+    frame after)`` of each joint where a velocity component reverses (a floor bounce, a wall,
+    a head-on collision), in the fitted velocities of both pieces (beyond 3 standard errors)
+    and in the positions themselves: the displacement over the (up to) 2 frames before the
+    joint and over those after it turn on that axis, each beyond ``3 sqrt(2)`` times the
+    position noise (``sigma``, or the camera maps' misfit in a stabilised shot).
+
+    Physics does not carry a motion across a contact: a fit to the frames before a bounce,
+    carried past it, says the ball goes on falling through the floor (seed 2 clean 200022: a
+    settling ball's last hop, its apex steps 0.5-0.9 px, read as a freeze against 23 px that
+    fits across the bounces on both sides predicted). A frozen object reverses nothing: its
+    positions stop. The positions must show the turn because a piece of 2-4 frames is fitted
+    with the shot's gravity fixed, and a still piece so fitted gets an upward velocity from
+    the fixed gravity alone (seed 0 stutter 57008: a ball held 3 frames on the floor at 48
+    fps, the held piece's fitted velocity "up").
+
+    Example:
+        >>> contacts(motion.tracks, 0, motion.events[0], motion.sigma[0])  # doctest: +SKIP
+        [(11, 12), (25, 26)]
+    """
+    out = []
+    p, vis = tr.centers[i], tr.visible[i]
+    noise = 3 * np.sqrt(2) * max(float(sigma), camera_noise(tr, i))
+    for ev in events:
+        f0, f1 = int(ev.frame_before), int(ev.frame_after)
+        va, vb = np.asarray(ev.v_before, float), np.asarray(ev.v_after, float)
+        sa = np.sqrt(np.maximum(np.asarray(ev.var_before, float), 0.0))
+        sb = np.sqrt(np.maximum(np.asarray(ev.var_after, float), 0.0))
+        turns = (va * vb < 0) & (np.abs(va) > 3 * sa) & (np.abs(vb) > 3 * sb)
+        e0 = next((f for f in (f0 - 2, f0 - 1) if f >= 0 and vis[f]), None)
+        e1 = next((f for f in (f1 + 2, f1 + 1) if f < tr.num_frames and vis[f]), None)
+        if not turns.any() or e0 is None or e1 is None or not (vis[f0] and vis[f1]):
+            continue
+        d0, d1 = p[f0] - p[e0], p[e1] - p[f1]
+        seen = turns & (d0 * d1 < 0) & (np.abs(d0) > noise) & (np.abs(d1) > noise)
+        if bool(np.any(seen)):
+            out.append((f0, f1))
+    return out
+
+
+def frozen_runs(
+    tr: Tracks,
+    i: int,
+    sigma: float,
+    lim: float,
+    hits: list[tuple[int, int]] | None = None,
+) -> list[tuple[int, int, str]]:
     """Runs of frames where object ``i`` stops although its motion says it should move.
 
     A run is consecutive steps below ``max(0.1 px, 4 sigma, c)`` (``c``: the camera maps' misfit
@@ -54,6 +102,11 @@ def frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int,
     that hides it. No run is judged for an object whose positions span no more than
     its radius (:func:`_gets_somewhere`).
 
+    ``hits``: the object's contacts (:func:`contacts`). The fits on each side take no frame
+    beyond a contact (physics does not carry a motion across one: a fit to a fall, carried
+    past the bounce, goes through the floor), and a run with a contact within it is no freeze
+    (its object turned there).
+
     Returns ``(first, last, description)`` per freeze.
     """
     out: list[tuple[int, int, str]] = []
@@ -61,13 +114,14 @@ def frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int,
     seen = tr.visible[i] & ~tr.at_border[i]
     if not _gets_somewhere(tr, i):
         return out
-    _frozen_in(tr, i, sigma, lim, ok, None, out, seen)
+    hits = hits or []
+    _frozen_in(tr, i, sigma, lim, ok, None, out, seen, hits)
     # a freeze while the object is partly hidden (its area below the usual one: behind an
     # occluder's edge, touching another object) is a freeze too: the visible part stops dead,
     # its area with it (the area of a moving, partly hidden object changes, and so does the
     # centroid of its visible part)
     if (seen & ~ok).any():
-        _frozen_in(tr, i, sigma, lim, seen, ok, out, seen)
+        _frozen_in(tr, i, sigma, lim, seen, ok, out, seen, hits)
     return out
 
 
@@ -131,6 +185,7 @@ def _frozen_in(
     reliable: np.ndarray | None,
     out: list[tuple[int, int, str]],
     seen: np.ndarray,
+    hits: list[tuple[int, int]],
 ) -> None:
     """:func:`frozen_runs` over the frames ``ok``; with ``reliable`` given, only the runs that
     hold an unreliable frame and keep their area (within 5%), appended to ``out``. ``seen``:
@@ -166,13 +221,18 @@ def _frozen_in(
                 # noise: the two allowances do not stack (seed 0 clean 150: a 2 px residue blob,
                 # its area 12-14 px^2, read as frozen on a wrongly compensated static shot)
                 continue
-        before = [f for f in range(a - 6, a + 1) if f >= 0 and ok[f]][-4:]
-        after = [f for f in range(b, b + 7) if f < T and ok[f]][:4]
+        if any(a <= f0 and f1 <= b for f0, f1 in hits):
+            continue  # the object turned within the run (a hop's top between two bounces)
+        # the sides' fits stop at a contact: physics carries no motion across one
+        lo = max([a - 6, 0] + [f1 for _, f1 in hits if f1 <= a])
+        hi = min([b + 6, T - 1] + [f0 for f0, _ in hits if f0 >= b])
+        before = [f for f in range(lo, a + 1) if ok[f]][-4:]
+        after = [f for f in range(b, hi + 1) if ok[f]][:4]
         stand_in = len(before) < 3 or len(after) < 3
         if len(before) < 3:
-            before = [f for f in range(a - 6, a + 1) if f >= 0 and (ok[f] or seen[f])][-4:]
+            before = [f for f in range(lo, a + 1) if ok[f] or seen[f]][-4:]
         if len(after) < 3:
-            after = [f for f in range(b, b + 7) if f < T and (ok[f] or seen[f])][:4]
+            after = [f for f in range(b, hi + 1) if ok[f] or seen[f]][:4]
         if reliable is not None and (len(before) < 3) != (len(after) < 3):
             # the object goes out of sight right after a still run with its area kept (or comes
             # into view right before it): a moving object that goes behind something shows less
@@ -245,6 +305,9 @@ def _frozen_in(
         # stabilised shot each position also carries its frame's map error (the corners'
         # misfit), which the object's own third differences need not show
         noise = max(sigma, 0.05 * tr.pixel_scale, cam)
+        if reliable is not None:
+            # the partly seen frames' centroids carry the error of a part for the whole
+            noise = max(noise, _part_error(tr, i, reliable, before + after))
         sure = min(
             fwd - 3 * _extrapolation_se(np.asarray(before) - a, n, noise),
             bwd - 3 * _extrapolation_se(np.asarray(after) - b, -n, noise),
@@ -255,6 +318,29 @@ def _frozen_in(
             out.append(
                 (a, b, f"where its motion before and after says it moves {min(fwd, bwd):.1f} px")
             )
+
+
+def _part_error(tr: Tracks, i: int, reliable: np.ndarray, frames: list[int]) -> float:
+    """The largest error (px) of object ``i``'s centroid over ``frames`` where it is seen only in
+    part (not ``reliable``): ``r |1 - A / A_w|`` (at most ``r``), for its visible area ``A``
+    against its median area ``A_w`` where whole (``r``: that area's radius).
+
+    The centroid of the visible part of a disc cut by a straight edge lies off its centre by
+    about ``r (1 - f)`` for a visible fraction ``f`` (0.42 r at half, 0.09 r at 0.9, up to r
+    for a sliver), and a blob that takes in more than the object is off by as much: a held
+    apex's fits carried across a run must stand out of that (seed 6 clean 600176: a ball at
+    rest on the floor whose track took a 40 px^2 speck 9 px away for one frame, 6% of its 625
+    px^2, and the fit through it said the ball moves 2.8 px).
+    """
+    part = [f for f in frames if not reliable[f]]
+    if not part or not reliable.any():
+        return 0.0
+    whole = float(np.nanmedian(tr.areas[i, reliable]))
+    if not np.isfinite(whole) or whole <= 0:
+        return 0.0
+    r = float(np.sqrt(whole / np.pi))
+    off = np.abs(1.0 - tr.areas[i, part] / whole)
+    return r * float(np.nanmin([np.nanmax(np.append(off, 0.0)), 1.0]))
 
 
 def _emerging(

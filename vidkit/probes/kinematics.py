@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.probes.freeze import frozen_runs
+from vidkit.probes.freeze import contacts, frozen_runs
 from vidkit.probes.held import held_pictures
 from vidkit.probes.persistence import COLOR_TOL
 from vidkit.probes.result import Finding, ProbeResult
@@ -153,7 +153,9 @@ def continuity(
             failed.extend([a, b])
         # frozen runs: the object stops dead while the motion on both sides says it moves
         lim_f = max(freeze_px * tr.pixel_scale, 6 * m.sigma[i])
-        for a, b, why in frozen_runs(tr, i, m.sigma[i], lim_f):
+        for a, b, why in frozen_runs(
+            tr, i, m.sigma[i], lim_f, contacts(tr, i, m.events[i], m.sigma[i])
+        ):
             still = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
             findings.append(
                 Finding(
