@@ -67,10 +67,12 @@ def continuity(
     goes out of sight (or right after it comes into view) is judged on the motion on its other
     side alone. An object whose positions span no more than its radius (an occluder, a resting
     ball) has no motion to freeze, and the fits stop at a contact (a bounce: physics carries no
-    motion across one; :func:`~vidkit.probes.freeze.frozen_runs`). **Held pictures**: in a shot whose camera was compensated, 2
-    to 8 consecutive pairs of frames with no camera motion and no change beyond sensor noise,
-    between pairs where the camera moves, are a stutter whatever the objects do
-    (:func:`~vidkit.probes.held.held_pictures`: the whole frame holds, the camera's motion with it).
+    motion across one; :func:`~vidkit.probes.freeze.frozen_runs`). An exact repeat of frames
+    that carry sensor noise is a frozen frame even while no object is in view. **Held
+    pictures**: in a shot whose camera was compensated, 2 to 8 consecutive pairs of frames with
+    no camera motion and no change beyond sensor noise, between pairs where the camera moves,
+    are a stutter whatever the objects do (:func:`~vidkit.probes.held.held_pictures`: the whole
+    frame holds, the camera's motion with it).
 
     Example:
         >>> scene = vk.synth.render("projectile", seed=1, violation="teleport")  # doctest: +SKIP
@@ -200,21 +202,30 @@ def continuity(
         failed.extend(range(a, b + 1))
     # frames that repeat the previous one exactly (noise-free videos) while objects move
     fd = tr.frame_diff
+    # frames that carry sensor noise above the 8-bit step never repeat exactly: two exposures
+    # of one still scene differ in their noise (seed 6 stutter 657038: two frames repeated,
+    # noise included, while the ball was behind the occluder)
+    noisy = float(tr.noise) >= 1.0 / 255.0
     if tr.n_objects > 0 and np.count_nonzero(fd > 0) >= fd.size // 2:
         for t in np.flatnonzero(fd == 0):
             t = int(t)
             if any(t in f.frames and t + 1 in f.frames for f in findings):
                 continue
-            if not np.any(tr.visible[:, t] & tr.visible[:, t + 1]) and not _camera_moves(tr, t):
-                # nothing in view to move (the objects have left the frame); with a camera that
-                # moves (compensated) the whole picture moves, so an exact repeat is a freeze
-                # even while the objects are out of sight (behind an occluder)
+            seen = bool(np.any(tr.visible[:, t] & tr.visible[:, t + 1]))
+            if not seen and not _camera_moves(tr, t) and not noisy:
+                # nothing in view to move (the objects have left the frame) in a noise-free
+                # video; with a camera that moves (compensated) the whole picture moves, and a
+                # noisy frame holds its noise, so an exact repeat is a freeze even while the
+                # objects are out of sight (behind an occluder)
                 continue
             findings.append(
                 Finding(
                     name,
                     f"frame {t + 1} repeats frame {t} exactly while the rest of the video moves "
-                    "(a frozen frame)",
+                    "(a frozen frame)"
+                    if seen or not noisy
+                    else f"frame {t + 1} repeats frame {t} exactly, its sensor noise included, "
+                    "while the other frames differ (a frozen frame)",
                     "fail",
                     None,
                     [t, t + 1],
