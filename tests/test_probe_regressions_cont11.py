@@ -85,3 +85,26 @@ def test_exact_repeat_of_noisy_frames_behind_an_occluder_is_a_freeze():
     # included, while the ball was behind the occluder (nothing in view moves, but no camera
     # repeats its noise)
     _caught_at_violation(657038, "sensor noise included")
+
+
+@pytest.mark.parametrize(
+    "kind, seed, background",
+    [
+        # held at the top of a hop between two bounces, at 16 fps: the fixed-gravity pieces
+        # around the held picture read "down, then up" (a bounce) where the positions went up,
+        # then down: no contact, and the held apex stands
+        ("bounce", 26, "noise"),
+        # held for 4 frames one step before the ball hits another: the side after the run is
+        # cut at the collision, and its one step says the ball moves 0.8 px per frame
+        ("collision", 34, "texture"),
+    ],
+)
+def test_stutter_next_to_a_contact_is_still_caught(kind, seed, background):
+    import vidkit as vk
+
+    scene = vk.synth.render(
+        kind, seed=seed, violation="stutter", background=background, camera_noise=0.02
+    )
+    res = vk.probes.physics(scene.video).results["continuity"]
+    assert res.passed is False, res.sentence
+    assert any("froze" in f.sentence for f in res.findings), res.findings
