@@ -17,19 +17,19 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.freeze import contacts, frozen_runs
 from vidkit.probes.held import held_pictures
 from vidkit.probes.persistence import COLOR_TOL
 from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import (
     Motion,
-    camera_noise,
+    camera_misfit,
     frames_text,
     mask_runs,
     no_objects,
     nothing_whole,
     resolve_motion,
-    shot_jitter,
 )
 
 __all__ = ["continuity", "smoothness", "dimensionless_jerk", "log_dimensionless_jerk"]
@@ -51,7 +51,8 @@ def continuity(
     ``max(jump_px, 6 sigma)`` px is a jump ("object 0 jumped 14 px between frames 11 and 12, 6x
     its usual step"), unless the object's colour on one side of the joint is off its median
     colour by more than ``persistence.COLOR_TOL`` (0.12 RGB, conservation's colour tolerance): the
-    tracker took another blob there.
+    tracker took another blob there; nor when the object's own motion over its 3 whole frames on
+    either side, carried one frame on, gives the step (:func:`_carried_on`).
 
     **Stutter**: an object that stays put (moves less than ``max(0.1 px, 4 sigma)`` per frame, or
     than the camera maps' misfit in a stabilised shot) for
@@ -65,10 +66,13 @@ def continuity(
     visible area and centroid, a frozen one changes neither; such a run right before the object
     goes out of sight (or right after it comes into view) is judged on the motion on its other
     side alone. An object whose positions span no more than its radius (an occluder, a resting
-    ball) has no motion to freeze. **Held pictures**: in a shot whose camera was compensated, 2
-    to 8 consecutive pairs of frames with no camera motion and no change beyond sensor noise,
-    between pairs where the camera moves, are a stutter whatever the objects do
-    (:func:`~vidkit.probes.held.held_pictures`: the whole frame holds, the camera's motion with it).
+    ball) has no motion to freeze, and the fits stop at a contact (a bounce: physics carries no
+    motion across one; :func:`~vidkit.probes.freeze.frozen_runs`). An exact repeat of frames
+    that carry sensor noise is a frozen frame even while no object is in view. **Held
+    pictures**: in a shot whose camera was compensated, 2 to 8 consecutive pairs of frames with
+    no camera motion and no change beyond sensor noise, between pairs where the camera moves,
+    are a stutter whatever the objects do (:func:`~vidkit.probes.held.held_pictures`: the whole
+    frame holds, the camera's motion with it).
 
     Example:
         >>> scene = vk.synth.render("projectile", seed=1, violation="teleport")  # doctest: +SKIP
@@ -93,6 +97,8 @@ def continuity(
         steps = np.hypot(*np.diff(tr.centers[i, vis], axis=0).T) / np.maximum(np.diff(vis), 1)
         usual = float(np.median(steps)) if steps.size else 0.0
         lim = max(jump_px * tr.pixel_scale, 6 * m.sigma[i])
+        # the error of one position: the centroid's noise and the camera's error in the shot
+        noise = float(np.hypot(m.sigma[i], camera_misfit(tr, i)))
         col = np.nanmedian(tr.colors[i, vis], axis=0) if vis.size else np.zeros(3)
         for ev in m.events[i]:
             worst_jump = max(worst_jump, ev.jump)
@@ -115,7 +121,12 @@ def continuity(
             # coarse fit of a small bounce at a low frame rate misses by less than a radius
             r_i = float(np.nanmedian(tr.radii[i, vis])) if vis.size else 0.0
             beyond = max(lim, r_i)
-            if ev.jump > lim and step > 1.5 * usual_here and step - usual_here > beyond:
+            if (
+                ev.jump > lim
+                and step > 1.5 * usual_here
+                and step - usual_here > beyond
+                and not _carried_on(tr, i, a, b, lim, noise)
+            ):
                 times = f", {step / usual:.0f}x its usual step" if usual > 0.05 else ""
                 between = f"between frames {a} and {b}"
                 findings.append(
@@ -139,6 +150,8 @@ def continuity(
                 continue  # within a jump a joint found
             if any(ha <= a <= hb for ha, hb, _ in held):
                 continue  # out of held pictures: the time they held, caught up (their stutter)
+            if _carried_on(tr, i, a, b, lim + g_step, noise):
+                continue
             times = f", {step / usual:.0f}x its usual step" if usual > 0.05 else ""
             findings.append(
                 Finding(
@@ -154,7 +167,9 @@ def continuity(
             failed.extend([a, b])
         # frozen runs: the object stops dead while the motion on both sides says it moves
         lim_f = max(freeze_px * tr.pixel_scale, 6 * m.sigma[i])
-        for a, b, why in _frozen_runs(tr, i, m.sigma[i], lim_f):
+        for a, b, why in frozen_runs(
+            tr, i, m.sigma[i], lim_f, contacts(tr, i, m.events[i], m.sigma[i])
+        ):
             still = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
             findings.append(
                 Finding(
@@ -187,21 +202,30 @@ def continuity(
         failed.extend(range(a, b + 1))
     # frames that repeat the previous one exactly (noise-free videos) while objects move
     fd = tr.frame_diff
+    # frames that carry sensor noise above the 8-bit step never repeat exactly: two exposures
+    # of one still scene differ in their noise (seed 6 stutter 657038: two frames repeated,
+    # noise included, while the ball was behind the occluder)
+    noisy = float(tr.noise) >= 1.0 / 255.0
     if tr.n_objects > 0 and np.count_nonzero(fd > 0) >= fd.size // 2:
         for t in np.flatnonzero(fd == 0):
             t = int(t)
             if any(t in f.frames and t + 1 in f.frames for f in findings):
                 continue
-            if not np.any(tr.visible[:, t] & tr.visible[:, t + 1]) and not _camera_moves(tr, t):
-                # nothing in view to move (the objects have left the frame); with a camera that
-                # moves (compensated) the whole picture moves, so an exact repeat is a freeze
-                # even while the objects are out of sight (behind an occluder)
+            seen = bool(np.any(tr.visible[:, t] & tr.visible[:, t + 1]))
+            if not seen and not _camera_moves(tr, t) and not noisy:
+                # nothing in view to move (the objects have left the frame) in a noise-free
+                # video; with a camera that moves (compensated) the whole picture moves, and a
+                # noisy frame holds its noise, so an exact repeat is a freeze even while the
+                # objects are out of sight (behind an occluder)
                 continue
             findings.append(
                 Finding(
                     name,
                     f"frame {t + 1} repeats frame {t} exactly while the rest of the video moves "
-                    "(a frozen frame)",
+                    "(a frozen frame)"
+                    if seen or not noisy
+                    else f"frame {t + 1} repeats frame {t} exactly, its sensor noise included, "
+                    "while the other frames differ (a frozen frame)",
                     "fail",
                     None,
                     [t, t + 1],
@@ -312,6 +336,35 @@ def _seen_jumps(
     return out
 
 
+def _carried_on(tr: Tracks, i: int, a: int, b: int, lim: float, noise: float) -> bool:
+    """Whether object ``i``'s step from frame ``a`` to ``b = a + 1`` is its own motion carried on:
+    the quadratic through its positions in the 3 frames ending at ``a`` (or starting at ``b``),
+    where it is seen whole, carried one frame on, meets it at ``b`` (at ``a``) within
+    ``max(lim, 3 sqrt(19) noise)``: ``p0 - 3 p1 + 3 p2`` carries a quadratic one frame on with
+    a standard error of ``sqrt(19)`` times the position noise ``noise`` (the centroid's noise
+    and the camera's error in the shot) per axis.
+
+    The joints are judged on fitted pieces whose acceleration was fixed to the shot's gravity
+    where they have 2-4 frames; where that gravity was misread, a ball that falls from the top
+    of a hop at a low frame rate leaves its piece at a step the fixed gravity does not give
+    (seed 3 clean 300090, a shake at 10 fps: an 11 px step right after the top of a 6 px hop,
+    "9x its usual step", with the shot's gravity read as -13 px/s^2; the 3 frames before it
+    accelerate at 770 px/s^2 and carry it to within 1.3 px). A teleport goes where no motion
+    of the object leads.
+    """
+    if b - a != 1:
+        return False
+    p, ok = tr.centers[i], tr.reliable(i)
+    tol = max(lim, 3 * np.sqrt(19.0) * noise)
+    for f, at in (((a - 2, a - 1, a), b), ((b + 2, b + 1, b), a)):
+        if min(f) < 0 or max(f) >= tr.num_frames or not all(ok[k] for k in f):
+            continue
+        pred = p[f[0]] - 3 * p[f[1]] + 3 * p[f[2]]
+        if float(np.hypot(*(p[at] - pred))) <= tol:
+            return True
+    return False
+
+
 def _whole_near(vis: np.ndarray, ok: np.ndarray, k: int, way: int) -> bool:
     """Whether the object is whole (``ok``) in one of the seen frames ``vis[k]``, ``vis[k +
     way]``, ... that follow one another (at most 2 frames apart) within 6 frames of ``vis[k]``."""
@@ -326,313 +379,11 @@ def _whole_near(vis: np.ndarray, ok: np.ndarray, k: int, way: int) -> bool:
     return False
 
 
-def _frozen_runs(tr: Tracks, i: int, sigma: float, lim: float) -> list[tuple[int, int, str]]:
-    """Runs of frames where object ``i`` stops although its motion says it should move.
-
-    A run is consecutive steps below ``max(0.1 px, 4 sigma, c)`` (``c``: the camera maps' misfit
-    in a stabilised shot, below; 0 for a static camera). Fits to the (up to) 4 reliable
-    frames ending at its first frame and starting at its last frame (within 6 frames) give the
-    motion on each side (where fewer than 3 such frames are reliable, the frames where the
-    object is seen partly hidden stand in for the first test below: their centroid is off by a
-    fraction of the radius, far less than the steps a freeze is judged against; not for the
-    held apex, whose fits are carried across the run). The run is a freeze when
-
-    - the speed on both sides exceeds ``lim`` px/frame, the median step on each side exceeds
-      ``lim / 2`` (an object that comes to rest just after a hop has a fitted speed but no
-      steps: it settled, it did not freeze) and the motion carries on in the same direction (within 60
-      degrees; a pendulum's end or an apex turns back), or
-    - it lasts 2+ steps and both fits, carried across the run, move by more than ``2 lim``
-      (the object hangs still where its acceleration would have moved it: a held apex).
-
-    In a stabilised shot (moving camera) every position carries the error of its frame's
-    camera map (the corners' misfit ``c``, :func:`~vidkit.probes.trajectory.camera_noise`,
-    0.3-0.6 px after stabilisation): one short step among normal ones is what two maps that err
-    in opposite directions give (a 2 px step read as 0.2 px was measured on clean shaking
-    clips). A run of a single still step (counted over the frames where the object is seen)
-    is then a freeze only when the motion on both sides exceeds ``6 max(sigma, c)`` px per
-    frame as well; 2+ consecutive still steps need the maps to cancel the motion twice. The
-    held apex's extrapolation error takes ``max(sigma, 0.05 px, c)`` as the position noise.
-
-    A partly hidden still run of 2 to 8 steps after which the object is out of sight at once (no
-    frames after it to fit), or before which it was, is a freeze when the motion on its other
-    side passes the first test alone: a moving object that goes behind something shows less
-    and less of itself (and more and more as it comes out), a frozen one keeps its visible part.
-    So is one before which the object was seen only coming out from behind something (fewer
-    than 3 reliable frames, its visible area growing at every step: :func:`_emerging`), judged
-    on the motion after it alone: the centroid of a partly hidden object moves with the edge
-    that hides it. No run is judged for an object whose positions span no more than
-    its radius (:func:`_gets_somewhere`).
-
-    Returns ``(first, last, description)`` per freeze.
-    """
-    out: list[tuple[int, int, str]] = []
-    ok = tr.reliable(i)
-    seen = tr.visible[i] & ~tr.at_border[i]
-    if not _gets_somewhere(tr, i):
-        return out
-    _frozen_in(tr, i, sigma, lim, ok, None, out, seen)
-    # a freeze while the object is partly hidden (its area below the usual one: behind an
-    # occluder's edge, touching another object) is a freeze too: the visible part stops dead,
-    # its area with it (the area of a moving, partly hidden object changes, and so does the
-    # centroid of its visible part)
-    if (seen & ~ok).any():
-        _frozen_in(tr, i, sigma, lim, seen, ok, out, seen)
-    return out
-
-
-def _background_moved(tr: Tracks, i: int, cam: float, still_lim: float) -> np.ndarray:
-    """``[T-1]``: steps where object ``i`` moved against the background around it, in a shot
-    left uncompensated whose background shows the camera moved (:func:`shot_jitter` > 0).
-
-    There the object's position carries the camera's motion: a ball moving 2.3 px per frame
-    one way while a 10 fps shake moves the picture 1.9 px the other way stands still in the
-    frame (seed 1 clean 100120: 0.34 px, read as a freeze). The background around the object
-    was aligned to the background model in every frame (``Tracks.cam_shift``, with standard
-    error ``cam_se``): the object's step less the background's step is its motion in the
-    scene. A step moved when that exceeds ``still_lim`` and twice the length of its standard
-    error (per axis ``sqrt(se_t^2 + se_t+1^2)``; a frozen picture leaves the difference at its
-    noise: beyond twice that in 2% of steps), with both frames measured to better than a pixel.
-    All False where no such measurement is at hand (a compensated or truly still shot).
-    """
-    T = tr.num_frames
-    out = np.zeros(max(T - 1, 0), bool)
-    have = tr.cam_shift.ndim == 3 and tr.cam_shift.shape[:2] == tr.centers.shape[:2]
-    if cam > 0 or not have or T < 2 or shot_jitter(tr, tr.shot_of(i)) == 0.0:
-        return out
-    cs, se = tr.cam_shift[i], tr.cam_se[i]
-    d_bg = np.diff(cs, axis=0)
-    d_se = np.hypot(se[1:], se[:-1])
-    good = np.all(np.isfinite(d_bg) & np.isfinite(d_se), axis=1)
-    good &= np.all(se[1:] < tr.pixel_scale, axis=1) & np.all(se[:-1] < tr.pixel_scale, axis=1)
-    rel = np.hypot(*(np.diff(tr.centers[i], axis=0) - d_bg).T)
-    err = np.hypot(*d_se.T)
-    with np.errstate(invalid="ignore"):
-        out[good] = (rel[good] > still_lim) & (rel[good] > 2 * err[good])
-    return out
-
-
-def _gets_somewhere(tr: Tracks, i: int) -> bool:
-    """Whether object ``i``'s positions (where it is seen) span more than its radius.
-
-    An object at rest (an occluder, a resting ball, a static blob) has no motion to freeze:
-    its centroid is pushed back and forth by what passes behind it or merges with it for a
-    few frames (a pixel or two, seed 2 clean 200054: an occluder's centroid went 1.5 px down
-    for 8 frames while a ball passed behind it, and the frames between read as a stutter),
-    and fits on such frames give it a speed it never had. A moving object that freezes goes
-    somewhere before or after (a freeze is judged against 0.75 px per frame or more on both
-    sides).
-    """
-    vis = tr.visible[i]
-    if vis.sum() < 2:
-        return False
-    p = tr.centers[i, vis]
-    r = float(np.nanmedian(tr.radii[i, vis]))
-    span = float(np.hypot(*np.ptp(p, axis=0)))
-    return bool(np.isfinite(r) and span > r)
-
-
 def _camera_moves(tr: Tracks, t: int) -> bool:
     """Whether the camera of the shot that holds frames ``t`` and ``t + 1`` was compensated."""
     shots = tr.shots or [(0, tr.num_frames)]
     k = next((k for k, (a, b) in enumerate(shots) if a <= t and t + 1 < b), -1)
     return bool(getattr(tr.shot_camera(k), "moving", False))
-
-
-def _frozen_in(
-    tr: Tracks,
-    i: int,
-    sigma: float,
-    lim: float,
-    ok: np.ndarray,
-    reliable: np.ndarray | None,
-    out: list[tuple[int, int, str]],
-    seen: np.ndarray,
-) -> None:
-    """:func:`_frozen_runs` over the frames ``ok``; with ``reliable`` given, only the runs that
-    hold an unreliable frame and keep their area (within 5%), appended to ``out``. ``seen``:
-    the frames whose centroid may stand in for the sides' fits and count a run's length."""
-    p = tr.centers[i]
-    T = tr.num_frames
-    cam = camera_noise(tr, i)
-    # in a stabilised shot a frozen object's step reads the difference of two frames' camera
-    # maps at its place (their misfit ``cam``, 0.3-0.6 px), not 0 (seed 2 stutter 257011 on a
-    # zoom: the frozen ball's steps read 0.03-0.13 px); the sides must still move more than
-    # ``lim`` (0.75 px per frame or more) for a freeze
-    still_own = max(0.1 * tr.pixel_scale, 4 * sigma)
-    still_lim = max(still_own, cam)
-    steps = np.full(T - 1, np.inf)
-    both = ok[:-1] & ok[1:]
-    steps[both] = np.hypot(*(p[1:] - p[:-1])[both].T)
-    frozen = (steps < still_lim) & ~_background_moved(tr, i, cam, still_lim)
-    steps_seen = np.full(T - 1, np.inf)
-    both_s = seen[:-1] & seen[1:]
-    steps_seen[both_s] = np.hypot(*(p[1:] - p[:-1])[both_s].T)
-    for run in mask_runs(frozen):
-        a, b = int(run[0]), int(run[-1]) + 1  # frames a..b show the same position
-        if reliable is not None:
-            # 2+ still steps: one short step of an unreliable centroid (touching another
-            # object, partly hidden) is as likely its jitter as a freeze
-            if b - a < 2 or reliable[a : b + 1].all() or any(a <= y and x <= b for x, y, _ in out):
-                continue
-            ar = tr.areas[i, a : b + 1]
-            if not np.all(np.isfinite(ar)) or ar.max() - ar.min() > _area_tol(tr, i, ar.min()):
-                continue
-            if np.any(steps_seen[a:b] >= still_own) and ar.max() - ar.min() > 0.05 * ar.min():
-                # still only within the camera maps' misfit and its area kept only within its
-                # noise: the two allowances do not stack (seed 0 clean 150: a 2 px residue blob,
-                # its area 12-14 px^2, read as frozen on a wrongly compensated static shot)
-                continue
-        before = [f for f in range(a - 6, a + 1) if f >= 0 and ok[f]][-4:]
-        after = [f for f in range(b, b + 7) if f < T and ok[f]][:4]
-        stand_in = len(before) < 3 or len(after) < 3
-        if len(before) < 3:
-            before = [f for f in range(a - 6, a + 1) if f >= 0 and (ok[f] or seen[f])][-4:]
-        if len(after) < 3:
-            after = [f for f in range(b, b + 7) if f < T and (ok[f] or seen[f])][:4]
-        if reliable is not None and (len(before) < 3) != (len(after) < 3):
-            # the object goes out of sight right after a still run with its area kept (or comes
-            # into view right before it): a moving object that goes behind something shows less
-            # and less of itself (its visible area shrinks to nothing as it goes, and grows
-            # from nothing as it comes out), a frozen one keeps its visible part and is gone
-            # (or there) in one step; the motion on the side where it is seen says it moves
-            went = len(after) < 3
-            side, at = (before, a) if went else (after, b)
-            unseen = (
-                b + 1 < T and not tr.visible[i, b + 1]
-                if went
-                else a > 0 and not tr.visible[i, a - 1]
-            )
-            if unseen and b - a <= 8:  # a short hold: an object that comes to rest stays put
-                c = _local_fit(np.asarray(side), p[side], at=at)
-                sv = float(np.hypot(*c[:, 1]))
-                med = _median_step(p, np.asarray(side))
-                moved = float(np.hypot(*(p[b] - p[a]))) / (b - a)
-                if sv > lim and med > 0.5 * lim and moved < 0.25 * sv:
-                    why = (
-                        f"while it moves {sv:.1f} px per frame before and then goes out of sight"
-                        if went
-                        else f"as it comes into view, while it moves {sv:.1f} px per frame after"
-                    )
-                    out.append((a, b, why))
-            continue
-        if len(before) < 3 or len(after) < 3:
-            continue
-        cin = _local_fit(np.asarray(before), p[before], at=a)
-        cout = _local_fit(np.asarray(after), p[after], at=b)
-        vin, vout = cin[:, 1], cout[:, 1]
-        si, so = float(np.hypot(*vin)), float(np.hypot(*vout))
-        same_way = si > 0 and so > 0 and float(vin @ vout) / (si * so) > 0.5
-        n = b - a
-        moved = float(np.hypot(*(p[b] - p[a]))) / n  # per step, during the run
-        # a freeze moves a small fraction of the expected step (compression or noise may make
-        # one step short, not stop it)
-        # the object moves on both sides: the median of its steps there, not only the fits
-        med_in = _median_step(p, np.asarray(before))
-        med_out = _median_step(p, np.asarray(after))
-        lim_here = lim
-        if cam > 0 and _still_length(steps_seen, a, b, still_lim) < 2:
-            lim_here = max(lim, 6 * max(sigma, cam))  # one still step in a stabilised shot
-        if (
-            min(si, so) > lim_here
-            and min(med_in, med_out) > 0.5 * lim_here
-            and same_way
-            and moved < 0.25 * min(si, so)
-        ):
-            out.append((a, b, f"while it moves {si:.1f} px per frame before and {so:.1f} after"))
-            continue
-        if reliable is not None and n <= 8 and _emerging(tr, i, reliable, before, after, a):
-            # seen before the run only coming out from behind something (its visible area
-            # growing at every step: it moves there, but the centroid of its visible part moves
-            # with the edge that hides it, not with it): the motion after it, seen whole, says
-            # how it moves. A short hold only: an object that comes to rest stays put for long
-            c = _local_fit(np.asarray(after), p[after], at=b)
-            sv = float(np.hypot(*c[:, 1]))
-            if sv > lim_here and med_out > 0.5 * lim_here and moved < 0.25 * sv:
-                out.append(
-                    (a, b, f"as it comes into view, while it moves {sv:.1f} px per frame after")
-                )
-                continue
-        if stand_in:
-            continue  # a held apex is read from extrapolated fits: reliable frames only
-        fwd = float(np.hypot(*[np.polyval(c[::-1], n) - c[0] for c in cin]))
-        bwd = float(np.hypot(*[np.polyval(c[::-1], -n) - c[0] for c in cout]))
-        # what a fit on 3-4 noisy points says n frames away is uncertain (its standard error
-        # grows like n^2 for a quadratic): the motion it predicts must stand out of that. In a
-        # stabilised shot each position also carries its frame's map error (the corners'
-        # misfit), which the object's own third differences need not show
-        noise = max(sigma, 0.05 * tr.pixel_scale, cam)
-        sure = min(
-            fwd - 3 * _extrapolation_se(np.asarray(before) - a, n, noise),
-            bwd - 3 * _extrapolation_se(np.asarray(after) - b, -n, noise),
-        )
-        # a held apex: a short hold (a long one is an object at rest, and fits carried over
-        # many frames say little)
-        if 2 <= n <= 8 and sure > 2 * lim_here and moved * n < 0.25 * min(fwd, bwd):
-            out.append(
-                (a, b, f"where its motion before and after says it moves {min(fwd, bwd):.1f} px")
-            )
-
-
-def _emerging(
-    tr: Tracks, i: int, reliable: np.ndarray, before: list[int], after: list[int], a: int
-) -> bool:
-    """Whether object ``i`` comes out from behind something just before the still run that
-    starts at ``a``: fewer than 3 ``reliable`` frames before it, 3+ after, and over the frames
-    before it (with ``a``) its visible area grows at every step, by more than
-    :func:`_area_tol` in all; an object does that only by moving (a partly hidden object at
-    rest keeps its visible area)."""
-    if int(reliable[before].sum()) >= 3 or int(reliable[after].sum()) < 3:
-        return False
-    side = sorted(set(before) | {a})
-    ar = tr.areas[i, side]
-    if ar.size < 3 or not np.all(np.isfinite(ar)) or not np.all(np.diff(ar) > 0):
-        return False
-    return float(ar[-1] - ar[0]) > _area_tol(tr, i, float(ar.min()))
-
-
-def _area_tol(tr: Tracks, i: int, area: float) -> float:
-    """How much object ``i``'s area may change over a frozen run (px^2): 5% of ``area``, or 3
-    times the noise of its area over its reliable frames (MAD) when larger (a small object on a
-    zooming camera or a blurred edge: a frozen object's measured area still jitters by that)."""
-    return max(0.05 * max(area, 1e-9), 3 * tr.area_noise(i, min_frames=5))
-
-
-def _median_step(p: np.ndarray, frames: np.ndarray) -> float:
-    """Median step (px per frame) of the positions ``p`` over ``frames`` (sorted)."""
-    if frames.size < 2:
-        return 0.0
-    d = np.hypot(*np.diff(p[frames], axis=0).T) / np.maximum(np.diff(frames), 1)
-    return float(np.median(d))
-
-
-def _still_length(steps: np.ndarray, a: int, b: int, still_lim: float) -> int:
-    """Number of consecutive still steps (below ``still_lim``) around the run ``a``-``b``."""
-    lo, hi = a, b  # steps lo..hi-1
-    while lo > 0 and steps[lo - 1] < still_lim:
-        lo -= 1
-    while hi < steps.size and steps[hi] < still_lim:
-        hi += 1
-    return hi - lo
-
-
-def _extrapolation_se(offsets: np.ndarray, at: float, sigma: float) -> float:
-    """Standard error (px, per axis) of the position that :func:`_local_fit` on frames at
-    ``offsets`` (from its origin) predicts at ``at``, for position noise ``sigma``."""
-    deg = 2 if offsets.size >= 4 else 1
-    X = np.vander(offsets.astype(float), deg + 1, increasing=True)
-    x = np.array([float(at) ** k for k in range(deg + 1)])
-    cov = np.linalg.pinv(X.T @ X)
-    return float(sigma * np.sqrt(max(float(x @ cov @ x), 0.0)))
-
-
-def _local_fit(frames: np.ndarray, pos: np.ndarray, at: int) -> np.ndarray:
-    """Per axis ``[p, v, a/2]`` (px, px/frame) of a quadratic (line for 3 points) around ``at``."""
-    deg = 2 if frames.size >= 4 else 1
-    out = np.zeros((2, 3))
-    for k in range(2):
-        c = np.polyfit(frames - at, pos[:, k], deg)[::-1]
-        out[k, : c.size] = c
-    return out
 
 
 # --------------------------------------------------------------------------- smoothness
