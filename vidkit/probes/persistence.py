@@ -598,8 +598,9 @@ def conservation(
 
     In every reliable frame (whole, not touching another object) the radius must stay within
     ``size_tol`` (15%) of the object's median radius (over its frames without motion blur; for
-    an object smeared in all but 2 of them, over those it moves up to its diameter in, which
-    the blur allowance treats as unsmeared) and the mean colour within ``color_tol``
+    an object smeared in all but 2 of them, over those it moves up to its diameter in, the
+    least smeared; a fast frame may grow by what a smear over its step gives) and the mean
+    colour within ``color_tol``
     (Euclidean RGB distance, 0..1 scale) of its median colour. Frame brightness changes are
     divided out by the tracker first, so global flicker is not a colour change. A change counts
     when it lasts: 3+ consecutive reliable frames (consecutive among the reliable frames: the
@@ -653,9 +654,9 @@ def conservation(
         blur = blur_allowance(tr, i, fr)
         sharp = blur == 0
         if sharp.sum() < 3:
-            # a fast object is smeared in nearly every frame: its reference comes from the
-            # frames that the growth allowance below treats as unsmeared (a smear of up to its
-            # diameter), not from all frames, whose median the smear inflates (seed 2 clean
+            # a fast object is smeared in nearly every frame: its reference comes from its
+            # least smeared frames (a smear of up to its diameter), not from all frames, whose
+            # median the smear inflates (seed 2 clean
             # 200055: a tossed ball read 4.1 px over its flight and 3.4 px in its slow last
             # frames, a "shrink" of 16%)
             sharp = blur <= 2
