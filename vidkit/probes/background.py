@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -407,11 +408,12 @@ def uncovered_regions(
             for oc in cols:
                 other &= np.linalg.norm(vals - oc, axis=-1) >= 0.2
             # one steady value in 3+ frames: the background, not a passing rim or blend
-            v = np.where(other[..., None], vals, np.nan)
-            with np.errstate(all="ignore"):
-                mid = np.nanmedian(v, axis=0) if other.any() else None
-            if mid is None:
+            if not other.any():
                 continue
+            v = np.where(other[..., None], vals, np.nan)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # pixels never uncovered: NaN
+                mid = np.nanmedian(v, axis=0)
             agree = other & (np.linalg.norm(vals - mid[None], axis=-1) <= tol)
             if np.mean(agree.sum(axis=0) >= 3) > 0.5:
                 out |= _grow_smooth(bg, comp, int(np.ceil(0.5 * np.sqrt(comp.sum() / np.pi))))
