@@ -14,13 +14,20 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from vidkit.probes.medians import median
 
-__all__ = ["temporal_median", "masked_temporal_median", "held_regions", "hole_regions"]
+__all__ = [
+    "temporal_median",
+    "masked_temporal_median",
+    "held_regions",
+    "hole_regions",
+    "uncovered_regions",
+]
 
 #: the largest region of an object's colour that :func:`repair_background` paints over, in units
 #: of the largest footprint of a detection of that colour (blur and a second object of the same
@@ -338,6 +345,108 @@ def held_regions(
     return near
 
 
+def uncovered_regions(
+    work: np.ndarray, bg: np.ndarray, colors: np.ndarray, dets: list[list[Any]], sigma: float
+) -> np.ndarray:
+    """The pixels of ``bg`` held by an object that some frames show was not there: ``[H, W]`` bool.
+
+    A region of ``bg`` near one of the object ``colors`` (within 0.2, gaps of up to 4 px
+    bridged) and at most :data:`HELD_FOOTPRINT` times the largest detection of an object colour is
+    held when most pixels of its inside (3 px in from its edge) show, in 3 or more frames, one
+    same value (within the noise) that is neither the median nor near any object colour: the
+    background that the object covered in over half of the frames. A ball that recolours as it
+    comes to rest on a moving camera is never detected in its new colour away from where it
+    rests (:func:`held_regions` needs that), and its "hole" in the frames before is joined to
+    the ball itself, which is still near (:func:`hole_regions` needs it apart): seed 0 recolor
+    54023 and seed 3 recolor 354018 kept the new colour in the median and passed. A background
+    structure of a like colour (an occluder, a floor) shows itself in every frame; the residue
+    along its edge that a stabilisation error leaves is within 3 px of the edge.
+
+    Example:
+        >>> import numpy as np
+        >>> from vidkit.probes.detection import Det
+        >>> work = np.full((6, 24, 24, 3), 0.8, np.float32); work[3:, 7:17, 7:17] = (0.1, 0.1, 0.6)
+        >>> bg = work[5].copy()
+        >>> d = Det(4.0, 4.0, 100.0, np.array([0.1, 0.1, 0.6]), (0, 0, 10, 10), False, 1, npix=100)
+        >>> int(uncovered_regions(work, bg, np.array([[0.1, 0.1, 0.6]]), [[d]], 0.01).sum())
+        100
+    """
+    import cv2
+
+    H, W = bg.shape[:2]
+    out = np.zeros((H, W), bool)
+    flat = [d for ds in dets for d in ds]
+    if not flat or work.shape[0] < 3:
+        return out
+    all_c = np.stack([d.color for d in flat])
+    all_n = np.array([max(d.npix, d.area) for d in flat], np.float64)
+    cols = np.asarray(colors, np.float64).reshape(-1, 3)
+    tol = max(0.05, 3.0 * sigma * np.sqrt(3.0))
+    k5, k7 = np.ones((5, 5), np.uint8), np.ones((7, 7), np.uint8)
+    # the largest object seen: an object that is detected whole only in its old colour (it
+    # changed as it came to rest) shows its new colour only in slivers
+    own = np.zeros(len(flat), bool)
+    for c in cols:
+        own |= np.linalg.norm(all_c - c[None], axis=1) < 0.2
+    if not own.any():
+        return out
+    foot = float(np.max(all_n[own]))
+    for c in cols:
+        near_c = (np.linalg.norm(bg - c, axis=-1) < 0.2) & ~out
+        if not near_c.any():
+            continue
+        n, lab = cv2.connectedComponents(cv2.dilate(near_c.astype(np.uint8), k5), connectivity=8)
+        lab = np.where(near_c, lab, 0)
+        area = np.bincount(lab.ravel(), minlength=n)
+        for k in np.flatnonzero((area[1:] > 0) & (area[1:] <= HELD_FOOTPRINT * foot)) + 1:
+            comp = lab == k
+            inside = cv2.erode(comp.astype(np.uint8), k7).astype(bool)
+            if inside.sum() < 4:
+                continue
+            vals = work[:, inside]  # [T, n, 3]
+            other = np.linalg.norm(vals - bg[inside][None], axis=-1) > max(0.1, 2 * tol)
+            for oc in cols:
+                other &= np.linalg.norm(vals - oc, axis=-1) >= 0.2
+            # one steady value in 3+ frames: the background, not a passing rim or blend
+            if not other.any():
+                continue
+            v = np.where(other[..., None], vals, np.nan)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # pixels never uncovered: NaN
+                mid = np.nanmedian(v, axis=0)
+            agree = other & (np.linalg.norm(vals - mid[None], axis=-1) <= tol)
+            if np.mean(agree.sum(axis=0) >= 3) > 0.5:
+                out |= _grow_smooth(bg, comp, int(np.ceil(0.5 * np.sqrt(comp.sum() / np.pi))))
+    return out
+
+
+def _grow_smooth(bg: np.ndarray, seed: np.ndarray, steps: int) -> np.ndarray:
+    """``seed`` grown by up to ``steps`` px over neighbours whose ``bg`` differs by under 0.1.
+
+    A shaded ball's lit or dark side is more than 0.2 from its mean colour, but its shading
+    changes little from pixel to pixel, while its edge against the background is a step: the
+    whole ball, not its mid-tones, is then repaired (seed 0 recolor 54023: its lit side stayed
+    in the median, and the fill from around the rest took that colour).
+    """
+    H, W = seed.shape
+    cur = seed.copy()
+    for _ in range(max(0, steps)):
+        add = np.zeros_like(cur)
+        for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)):
+            ys = slice(max(0, dy), H + min(0, dy))
+            yd = slice(max(0, -dy), H + min(0, -dy))
+            xs = slice(max(0, dx), W + min(0, dx))
+            xd = slice(max(0, -dx), W + min(0, -dx))
+            # pixel p (at yd, xd) joins when its neighbour p + (dy, dx) is in and alike
+            like = np.linalg.norm(bg[yd, xd] - bg[ys, xs], axis=-1) < 0.1
+            add[yd, xd] |= cur[ys, xs] & like
+        add &= ~cur
+        if not add.any():
+            break
+        cur |= add
+    return cur
+
+
 _K7, _K11 = np.ones((7, 7), np.uint8), np.ones((11, 11), np.uint8)
 
 
@@ -588,8 +697,10 @@ def repair_background(
     if not keep:
         return None
     C = np.stack(keep)
+    uncovered = np.zeros(bg.shape[:2], bool)
     if canvas:
-        near = held_regions(bg, C, dets, labels)
+        uncovered = uncovered_regions(work, bg, C, dets, sigma)
+        near = held_regions(bg, C, dets, labels) | uncovered
     else:
         near = np.zeros(bg.shape[:2], bool)
         for c in C:
@@ -663,6 +774,9 @@ def repair_background(
         still = np.mean(np.linalg.norm(gv - bg[bad][guessed][None], axis=-1) < tol, axis=0)
         if not canvas:
             still = np.where(_part_of_a_mover(bad, guessed, bg, new), 0.0, still)
+        # the frames showed the background inside an uncovered region: the object held there
+        # also covered the pixels that no frame shows uncovered (they are its own)
+        still = np.where(uncovered[bad][guessed], 0.0, still)
         keep_px = np.flatnonzero(guessed)[still >= 0.6]
         new[keep_px] = bg[bad][keep_px]
     out = bg.copy()

@@ -432,7 +432,8 @@ def swapped_colour(
     ``now`` (its last 3 frames seen) and shows ``was`` in 2+ frames seen after. Where two objects of one size
     cross, the tracker may give each track the other's blob as they part; a recoloured object
     changes alone. Two objects that both came within touching distance of one third object
-    in that time met too (they crossed behind or over it).
+    in that time met too (they crossed behind or over it). The colour ``was`` may also go on
+    under a third track that touched either of them then (picked up where they met).
 
     Example:
         >>> red, blue = np.array([1.0, 0, 0]), np.array([0, 0, 1.0])
@@ -446,20 +447,32 @@ def swapped_colour(
     t0 = int(prior[-1])
     c_before, c_after = np.asarray(was, float), np.asarray(now, float)
     m = 2.0 * tr.pixel_scale
+    had_now, shows_was = [], []  # the tracks of colour ``now`` before, and ``was`` after
     for j in range(tr.n_objects):
         if j == i:
             continue
         vis = np.flatnonzero(tr.visible[j])
         before, later = vis[vis <= t0], vis[vis > t0]
-        if before.size == 0 or later.size < 2:
-            continue
-        if np.linalg.norm(np.median(tr.colors[j, before[-3:]], axis=0) - c_after) > color_tol:
-            continue
-        near = np.linalg.norm(tr.colors[j, later] - c_before, axis=1) <= color_tol
-        if near.sum() < 2:
-            continue
-        if _touch(tr, i, j, t0, k, m).any():
+        if before.size and (
+            np.linalg.norm(np.median(tr.colors[j, before[-3:]], axis=0) - c_after) <= color_tol
+        ):
+            had_now.append(j)
+        if (np.linalg.norm(tr.colors[j, later] - c_before, axis=1) <= color_tol).sum() >= 2:
+            shows_was.append(j)
+    for j in had_now:
+        if j in shows_was and _touch(tr, i, j, t0, k, m).any():
             return True
+    # or the exchange went through a third track: the object of colour ``now`` met object
+    # ``i`` and its track ended or went astray, while object ``i``'s own blob went on under
+    # a track that was picked up where they met (seed 2 clean 200165: two balls crossed, a
+    # residue track took the purple one, and the purple one's track the orange one)
+    for j in had_now:
+        if not _touch(tr, i, j, t0, k, m).any():
+            continue
+        for q in shows_was:
+            if q != j and (_touch(tr, i, q, t0, k, m).any() or _touch(tr, j, q, t0, k, m).any()):
+                return True
+    for j in (j for j in had_now if j in shows_was):
         # or both passed over (or behind) one third object in between: the tracker may
         # exchange two tracks inside its blob without their own blobs ever touching (seed 3
         # clean 300140: two balls of one size crossed behind a larger one)
