@@ -119,7 +119,7 @@ def test_violations_are_still_caught(violation, kind, seed):
 
 
 def test_blur_allowance_is_zero_for_slow_frames():
-    from vidkit.probes.persistence import blur_allowance
+    from vidkit.probes.track_pieces import blur_allowance
 
     c = np.zeros((1, 6, 2))
     c[0, :, 0] = [0, 1, 2, 3, 20, 21]

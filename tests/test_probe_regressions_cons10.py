@@ -1,4 +1,4 @@
-"""Regression tests of the conservation probe (:func:`vidkit.probes.persistence.conservation`) on
+"""Regression tests of the conservation probe (:func:`vidkit.probes.size_colour.conservation`) on
 clips of the independent renderer (:mod:`vidkit.validation`), issue 13's eighth pass (cons10).
 
 The suite clips are those of ``benchmarks/probe_accuracy.py --seed N`` (``suite_spec``); each test

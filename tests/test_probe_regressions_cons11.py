@@ -1,4 +1,4 @@
-"""Regression tests of the conservation probe (:func:`vidkit.probes.persistence.conservation`) and
+"""Regression tests of the conservation probe (:func:`vidkit.probes.size_colour.conservation`) and
 the background model under it, on clips of the independent renderer (:mod:`vidkit.validation`),
 issue 13's ninth pass (cons11).
 

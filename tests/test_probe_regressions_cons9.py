@@ -13,7 +13,7 @@ _fails = failing_sentences
 
 
 def test_a_ball_going_behind_an_edge_is_a_ramp_not_a_step():
-    from vidkit.probes.persistence import _sudden_plateaus
+    from vidkit.probes.size_colour import _sudden_plateaus
 
     # seed 3 clean 300078: a 3 px ball going behind an occluder read 3.09, 3.03, 2.93 (whole),
     # then 2.63, 2.50, 2.33 (set aside next to the gap): steady within the small ball's noise
@@ -37,7 +37,7 @@ def test_a_ball_going_behind_an_edge_is_a_ramp_not_a_step():
 
 
 def test_a_long_steady_run_set_aside_before_a_crossing_is_judged():
-    from vidkit.probes.persistence import _sudden_plateaus
+    from vidkit.probes.size_colour import _sudden_plateaus
 
     # seed 3 resize 353021: 4.4 px in frames 0-8, unseen behind the other ball in 9-12, 6.3 px
     # from 15 on; all frames before 15 were set aside (below 85% of the usual area) and no
@@ -77,7 +77,7 @@ def test_two_balls_exchanged_behind_a_third_are_no_recolour():
 
 
 def test_a_change_within_the_blob_noise_is_no_change():
-    from vidkit.probes.persistence import _beyond_noise
+    from vidkit.probes.size_colour import _beyond_noise
 
     # seed 3 clean 300034: a 2 px residue blob on a noisy pan read 1.7 to 2.9 px; two frames at
     # 1.8 px against the others' 2.4 px are no resize

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from _helpers import assert_passes, failing_sentences, line_tracks, suite_report
 
-from vidkit.probes.persistence import join_pieces
+from vidkit.probes.track_pieces import join_pieces
 
 _fails = failing_sentences
 
@@ -108,7 +108,7 @@ def test_appearing_ball_next_to_an_uncovered_border_strip_is_still_caught():
 
 
 def test_a_step_that_holds_is_judged_but_an_edge_sweeping_over_the_ball_is_not():
-    from vidkit.probes.persistence import _sudden_plateaus
+    from vidkit.probes.size_colour import _sudden_plateaus
 
     T = 16
     vis = np.ones((1, T), bool)

@@ -19,8 +19,8 @@ import numpy as np
 
 from vidkit.probes.freeze import contacts, frozen_runs
 from vidkit.probes.held import held_pictures
-from vidkit.probes.persistence import COLOR_TOL
 from vidkit.probes.result import Finding, ProbeResult
+from vidkit.probes.size_colour import COLOR_TOL
 from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import (
     Motion,
@@ -50,7 +50,7 @@ def continuity(
     two fitted curves must meet somewhere between the two frames; a closest approach above
     ``max(jump_px, 6 sigma)`` px is a jump ("object 0 jumped 14 px between frames 11 and 12, 6x
     its usual step"), unless the object's colour on one side of the joint is off its median
-    colour by more than ``persistence.COLOR_TOL`` (0.12 RGB, conservation's colour tolerance): the
+    colour by more than ``size_colour.COLOR_TOL`` (0.12 RGB, conservation's colour tolerance): the
     tracker took another blob there; nor when the object's own motion over its 3 whole frames on
     either side, carried one frame on, gives the step (:func:`_carried_on`).
 

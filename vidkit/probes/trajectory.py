@@ -4,7 +4,7 @@
 :mod:`vidkit.probes.dynamics`
 (:func:`~vidkit.probes.dynamics.gravity`, :func:`~vidkit.probes.dynamics.bounce`),
 :mod:`vidkit.probes.persistence` (:func:`~vidkit.probes.persistence.permanence`,
-:func:`~vidkit.probes.persistence.conservation`) and :mod:`vidkit.probes.kinematics`
+:func:`~vidkit.probes.size_colour.conservation`) and :mod:`vidkit.probes.kinematics`
 (:func:`~vidkit.probes.kinematics.continuity`, :func:`~vidkit.probes.kinematics.smoothness`).
 Every probe takes a video (or the :class:`~vidkit.probes.tracking.Tracks` of one) and returns a
 :class:`~vidkit.probes.result.ProbeResult`: scores, a pass/fail at a documented threshold, the
