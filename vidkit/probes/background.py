@@ -391,31 +391,50 @@ def uncovered_regions(
     if not own.any():
         return out
     foot = float(np.max(all_n[own]))
+    # "near any object colour" by a nearest-neighbour query: real footage has hundreds of
+    # object colours (bigbuckbunny: 258), and a loop over them per region cost 20x the whole
+    # report (525 s instead of 26 s)
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(cols)
     for c in cols:
         near_c = (np.linalg.norm(bg - c, axis=-1) < 0.2) & ~out
         if not near_c.any():
             continue
-        n, lab = cv2.connectedComponents(cv2.dilate(near_c.astype(np.uint8), k5), connectivity=8)
+        n, lab, stats, _ = cv2.connectedComponentsWithStats(
+            cv2.dilate(near_c.astype(np.uint8), k5), connectivity=8
+        )
         lab = np.where(near_c, lab, 0)
         area = np.bincount(lab.ravel(), minlength=n)
         for k in np.flatnonzero((area[1:] > 0) & (area[1:] <= HELD_FOOTPRINT * foot)) + 1:
-            comp = lab == k
-            inside = cv2.erode(comp.astype(np.uint8), k7).astype(bool)
-            if inside.sum() < 4:
+            # the component within its bounding box (+ the erosion's reach): O(its size)
+            x0, y0, bw, bh = (int(v) for v in stats[k, :4])
+            ys = slice(max(0, y0 - 4), min(H, y0 + bh + 4))
+            xs = slice(max(0, x0 - 4), min(W, x0 + bw + 4))
+            box = lab[ys, xs] == k
+            inside_box = cv2.erode(box.astype(np.uint8), k7).astype(bool)
+            if inside_box.sum() < 4:
                 continue
-            vals = work[:, inside]  # [T, n, 3]
-            other = np.linalg.norm(vals - bg[inside][None], axis=-1) > max(0.1, 2 * tol)
-            for oc in cols:
-                other &= np.linalg.norm(vals - oc, axis=-1) >= 0.2
+            vals = work[:, ys, xs][:, inside_box]  # [T, n, 3]
+            other = np.linalg.norm(vals - bg[ys, xs][inside_box][None], axis=-1) > max(0.1, 2 * tol)
+            # the test below needs 3+ such frames at over half of the pixels: checked first,
+            # and each later step only on what can still pass (the result is the same)
+            if np.mean(other.sum(axis=0) >= 3) <= 0.5:
+                continue
+            d_obj, _ = tree.query(vals[other].astype(np.float64), k=1, distance_upper_bound=0.2)
+            other[other] = d_obj >= 0.2
             # one steady value in 3+ frames: the background, not a passing rim or blend
-            if not other.any():
+            cand = other.sum(axis=0) >= 3
+            if np.mean(cand) <= 0.5:
                 continue
-            v = np.where(other[..., None], vals, np.nan)
+            v = np.where(other[:, cand, None], vals[:, cand], np.nan)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # pixels never uncovered: NaN
                 mid = np.nanmedian(v, axis=0)
-            agree = other & (np.linalg.norm(vals - mid[None], axis=-1) <= tol)
-            if np.mean(agree.sum(axis=0) >= 3) > 0.5:
+            agree = other[:, cand] & (np.linalg.norm(vals[:, cand] - mid[None], axis=-1) <= tol)
+            if np.sum(agree.sum(axis=0) >= 3) > 0.5 * cand.size:
+                comp = np.zeros((H, W), bool)
+                comp[ys, xs] = box
                 out |= _grow_smooth(bg, comp, int(np.ceil(0.5 * np.sqrt(comp.sum() / np.pi))))
     return out
 
