@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from _helpers import failing_sentences, suite_report
 
-from vidkit.probes.background import uncovered_regions
+from vidkit.probes.background_uncovered import uncovered_regions
 from vidkit.probes.detection import Det
 
 _fails = failing_sentences
