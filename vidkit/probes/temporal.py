@@ -225,9 +225,9 @@ def _held_light(fr: np.ndarray, first_frame: int = 0) -> list[tuple[int, int, st
     r = np.full(T - 1, np.nan)
     for t in range(T - 1):
         d = fr[t + 1] - fr[t]
-        dev = np.abs(d - float(np.median(d)))
+        dev = np.abs(d - float(median(d)))  # np.median's values (vidkit.probes.medians)
         # what moved changes by far more than noise or a few quantisation steps (3/255)
-        keep = dev <= max(4 * 1.4826 * float(np.median(dev)), 3 / 255)
+        keep = dev <= max(4 * 1.4826 * float(median(dev)), 3 / 255)
         base = float(fr[t][keep].mean()) if keep.any() else 0.0
         if keep.mean() >= 0.5 and base > 0.02:
             r[t] = float(d[keep].mean()) / base
