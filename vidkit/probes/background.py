@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from vidkit.probes.background_uncovered import HELD_FOOTPRINT, uncovered_regions
-from vidkit.probes.medians import median
+from vidkit.probes.medians import median, row_medians
 
 __all__ = [
     "temporal_median",
@@ -402,8 +402,9 @@ def hole_regions(
             if ring.sum() < 8 or inside.sum() < 4:
                 continue
             b = bg[ys, xs]
-            around = np.median(b[ring], axis=0)
-            held = np.median(b[inside], axis=0)
+            # np.median(..., axis=0)'s values, a third of its cost (vidkit.probes.medians)
+            around = row_medians(b[ring].T)
+            held = row_medians(b[inside].T)
             if np.linalg.norm(d.color - around) > 0.15 or np.linalg.norm(held - around) < 0.25:
                 continue
             region = np.zeros((H, W), bool)
