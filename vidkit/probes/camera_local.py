@@ -155,26 +155,30 @@ def camera_error(
     if n == 0:
         return d, se
     ref = dense_gray(np.asarray(background, np.float32))
-    yy, xx = np.mgrid[0:H, 0:W]
+    has = visible & np.all(np.isfinite(centers), axis=2)  # [n, T]: seen where it is
+    rad = np.where(np.isfinite(radii), radii, 3.0)
     for t in range(T):
-        seen = np.flatnonzero(visible[:, t] & np.all(np.isfinite(centers[:, t]), axis=1))
+        seen = np.flatnonzero(has[:, t])
         if seen.size == 0:
             continue
         img = dense_gray(np.asarray(frames[t], np.float32))
-        free = np.ones((H, W), bool) if valid is None else np.asarray(valid[t], bool).copy()
-        for j in seen:
-            rj = float(radii[j, t]) if np.isfinite(radii[j, t]) else 3.0
-            cx, cy = centers[j, t]
-            free &= (xx - cx) ** 2 + (yy - cy) ** 2 > (1.5 * rj + 2.0) ** 2
+        # every seen object's disc, tested on each window only (the same comparisons as on
+        # the whole frame, a window's worth of them)
+        discs = [(*centers[j, t], (1.5 * float(rad[j, t]) + 2.0) ** 2) for j in seen]
         for i in seen:
-            r = float(radii[i, t]) if np.isfinite(radii[i, t]) else 3.0
+            r = float(rad[i, t])
             h = max(3.0 * r, 20.0)
             cx, cy = centers[i, t]
             x0, x1 = max(0, int(cx - h)), min(W, int(np.ceil(cx + h)) + 1)
             y0, y1 = max(0, int(cy - h)), min(H, int(np.ceil(cy + h)) + 1)
             if x1 - x0 < 5 or y1 - y0 < 5:
                 continue
-            d[i, t], se[i, t] = local_shift(
-                img[y0:y1, x0:x1], ref[y0:y1, x0:x1], free[y0:y1, x0:x1]
-            )
+            xx, yy = np.arange(x0, x1)[None, :], np.arange(y0, y1)[:, None]
+            if valid is None:
+                free = np.ones((y1 - y0, x1 - x0), bool)
+            else:
+                free = np.asarray(valid[t], bool)[y0:y1, x0:x1].copy()
+            for jx, jy, lim in discs:
+                free &= (xx - jx) ** 2 + (yy - jy) ** 2 > lim
+            d[i, t], se[i, t] = local_shift(img[y0:y1, x0:x1], ref[y0:y1, x0:x1], free)
     return d, se
