@@ -31,7 +31,7 @@ import numpy as np
 
 from vidkit.probes.dynamics import bounce, gravity
 from vidkit.probes.kinematics import continuity, smoothness
-from vidkit.probes.persistence import COLOR_TOL, conservation, permanence
+from vidkit.probes.persistence import conservation, permanence
 from vidkit.probes.physics_report import (
     DEFAULT_MAX_SIDE,
     DEFAULT_WINDOW,
@@ -45,6 +45,7 @@ from vidkit.probes.physics_report import (
     TRACK_PROBES,
     PhysicsReport,
 )
+from vidkit.probes.report_tracks import _drop_short
 from vidkit.probes.result import CANNOT_JUDGE, Assumption, Finding, ProbeResult
 from vidkit.probes.temporal import dynamic_degree_classical, flicker, warping_error
 from vidkit.probes.tracking import MIN_FRAMES, Cluttered, Tracks, track
@@ -623,100 +624,6 @@ def _analyse(
     share = 0.3 if cam.moving else 0.15
     tr = _drop_short(tr, max(MIN_TRACK, int(np.ceil(share * n))), movers=cam.moving)
     w.tracks = _to_original(tr, px, cam.origin if cam.moving else (0.0, 0.0))
-
-
-def _drop_short(tr: Tracks, min_frames: int, movers: bool = False) -> Tracks:
-    """Tracks seen in at least ``min_frames`` frames: a blob seen for a few frames is texture,
-    noise or compression showing through, not an object the probes can judge. With ``movers``
-    (a moving camera, whose share of 30% of the window is the strict one) a solid object on
-    its way (:meth:`~vidkit.probes.tracking.Tracks.steady_mover`) is kept too: a ball seen for
-    a moment before it vanishes or goes behind something is judged. (On a fixed camera it was
-    measured to add a false appearance, seed 1 clean 100159, and no recall.) So is an object
-    coming out from behind something (:func:`_comes_out_again`); a track that hops about
-    (:func:`_hops`) is dropped however long."""
-    keep = tr.visible.sum(axis=1) >= min_frames
-    if movers:
-        keep |= np.array([tr.steady_mover(i, MIN_TRACK) for i in range(tr.n_objects)], bool)
-    keep |= _comes_out_again(tr, keep)
-    keep &= ~np.array([_hops(tr, i) for i in range(tr.n_objects)], bool)
-    if keep.all():
-        return tr
-    return replace(
-        tr,
-        centers=tr.centers[keep],
-        radii=tr.radii[keep],
-        areas=tr.areas[keep],
-        colors=tr.colors[keep],
-        visible=tr.visible[keep],
-        merged=tr.merged[keep],
-        at_border=tr.at_border[keep],
-        cam_shift=tr.cam_shift[keep] if tr.cam_shift.shape[0] == keep.size else tr.cam_shift,
-        cam_se=tr.cam_se[keep] if tr.cam_se.shape[0] == keep.size else tr.cam_se,
-        still_seen=tr.still_seen[keep] if tr.still_seen.shape[0] == keep.size else tr.still_seen,
-    )
-
-
-def _hops(tr: Tracks, i: int) -> bool:
-    """Whether track ``i`` hops about rather than moves: its median speed (px per frame, over
-    the gaps between the frames it is seen in) is beyond its diameter and the median change of
-    its velocity from one step to the next is beyond that speed. An object's motion is smooth
-    (gravity, a bounce now and then: the velocity changes far less than it is); a track that
-    the association carried from one noise or compression speck to another jumps each step in
-    a new direction (seed 2 clean 200114: 2.5 px tracks hopping 20-70 px a frame "appeared")."""
-    f = np.flatnonzero(tr.visible[i])
-    if f.size < 5:
-        return False
-    p = tr.centers[i, f]
-    dt = np.diff(f).astype(float)
-    v = np.diff(p, axis=0) / dt[:, None]
-    dv = np.hypot(*np.diff(v, axis=0).T)
-    speed = float(np.median(np.hypot(*v.T)))
-    r = float(np.nanmedian(tr.radii[i, f]))
-    return bool(speed > 2 * r and float(np.median(dv)) > speed)
-
-
-def _comes_out_again(tr: Tracks, keep: np.ndarray) -> np.ndarray:
-    """The short tracks that are a kept object coming out from behind something: seen in
-    :data:`MIN_TRACK` or more frames, partly visible when first seen (its area below 85% of its
-    usual one: it emerges), after a kept track of the same look (colour within
-    ``persistence.COLOR_TOL``, radius within a factor 1.5) that was partly visible when last
-    seen (it went behind something) in the same shot. An occluder hides an object for as long
-    as it takes to cross it, which makes the second piece short, but it is the object itself,
-    not texture: dropping it hid a ball that came out and then vanished (seed 2 vanish 251012
-    and 251019)."""
-    out = np.zeros(tr.n_objects, bool)
-
-    def usual(i: int) -> tuple[float, float, np.ndarray] | None:
-        ok = tr.reliable(i)
-        if ok.sum() < 2:
-            return None
-        area = float(np.percentile(tr.areas[i, ok], 75))
-        return area, float(np.median(tr.radii[i, ok])), np.median(tr.colors[i, ok], axis=0)
-
-    looks = [usual(i) for i in range(tr.n_objects)]
-    for j in np.flatnonzero(~keep):
-        vis = np.flatnonzero(tr.visible[j])
-        lj = looks[j]
-        if vis.size < MIN_TRACK or lj is None or not tr.areas[j, vis[0]] < 0.85 * lj[0]:
-            continue
-        b = int(vis[0])
-        for i in np.flatnonzero(keep):
-            li = looks[i]
-            vi = np.flatnonzero(tr.visible[i])
-            if li is None or vi.size == 0 or tr.shot_of(i) != tr.shot_of(j):
-                continue
-            a = int(vi[-1])
-            if not (
-                a < b
-                and tr.areas[i, a] < 0.85 * li[0]
-                and not tr.at_border[i, a]
-                and float(np.linalg.norm(li[2] - lj[2])) <= COLOR_TOL
-                and abs(np.log(lj[1] / li[1])) <= np.log(1.5)
-            ):
-                continue
-            out[j] = True
-            break
-    return out
 
 
 def physics_batch(
