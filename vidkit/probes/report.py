@@ -225,8 +225,12 @@ def _stitch(
     )
 
 
-def _run_tracker(tracker: Any, frames: np.ndarray, fps: float, cam: Any) -> Tracks:
-    """Tracks of one window in the working (stabilised when the camera moved) coordinates."""
+def _run_tracker(
+    tracker: Any, frames: np.ndarray, fps: float, cam: Any, video: Video | None = None
+) -> Tracks:
+    """Tracks of one window in the working (stabilised when the camera moved) coordinates.
+    ``video``: ``Video(frames, fps=fps)`` when the caller has made it already (the classical
+    tracker of a still shot then reads it: the same frames, without a second checked copy)."""
     from vidkit.probes.camera import stabilise
     from vidkit.probes.camera_local import camera_error
 
@@ -237,7 +241,8 @@ def _run_tracker(tracker: Any, frames: np.ndarray, fps: float, cam: Any) -> Trac
             # the camera's error where each object is, frame by frame (camera_local)
             d, se = camera_error(st, valid, tr.background, tr.centers, tr.radii, tr.visible)
             return replace(tr, cam_shift=d, cam_se=se)
-        tr = track(Video(frames, fps=fps), max_regions=MAX_OBJECTS)
+        v = video if video is not None else Video(frames, fps=fps)
+        tr = track(v, max_regions=MAX_OBJECTS)
         d, se = camera_error(frames, None, tr.background, tr.centers, tr.radii, tr.visible)
         return replace(tr, cam_shift=d, cam_se=se)
     tr = tracker(Video(frames, fps=fps))
@@ -609,7 +614,9 @@ def _analyse(
         w.reason = cam.reason
         return
     try:
-        tr = _run_tracker(tracker, frames, fps, cam)
+        # the window's Video made above (the temporal probes only read it): Video(frames)
+        # again would copy and check the frames a second time (3 ms at 64x64x32)
+        tr = _run_tracker(tracker, frames, fps, cam, v)
     except Cluttered as exc:
         w.reason = str(exc)
         return
