@@ -53,3 +53,25 @@ def test_still_blob_jittered_by_a_shaken_camera_sets_no_gravity_reference():
     _, rep = suite_report(800033)
     res = rep.results["gravity"]
     assert not [f for f in res.findings if f.severity == "fail"], res.sentence
+
+
+def test_energy_gain_at_a_hop_seen_only_at_its_ends_is_caught():
+    # seed 8 energy_gain 856055 (a bounce at 8 fps under a pan, blurred): the hop between the
+    # bounces at frames 8 and 18 kept only 2-frame pieces at its ends (its slow apex frames are
+    # flagged partly hidden: the blur enlarges the fast frames' blobs), so the fall before it was
+    # compared with the rebound after it, across both bounces (0.58 x 1.38 -> 0.93). The hop's
+    # two ends lie on one curve of the shot's gravity: fitted as one piece, the gain shows.
+    spec = {
+        "kind": "bounce", "seed": 856055, "violation": "energy_gain", "camera": "pan",
+        "size": [160, 120], "fps": 8.0, "frames": 41, "background": "gradient",
+        "blur": 0.5697567219548807, "noise": 0.023591035954256254, "jpeg": None,
+        "lighting": 0.03411875370015888, "occluders": 0, "attempt": 0,
+    }  # fmt: skip
+    clip = validation.render_spec(spec)
+    rep = vk.probes.physics(clip.video)
+    res = rep.results["bounce"]
+    assert res.passed is False, res.sentence
+    gain = [f for f in res.findings if f.severity == "fail"][0]
+    # the restitution of the violated bounce (the renderer's 1.38), near the frame it is at
+    assert abs(gain.value - clip.truth["violation_params"]["restitution"]) < 0.15
+    assert min(abs(f - clip.truth["violation_frames"][0]) for f in gain.frames) <= 1
