@@ -158,12 +158,18 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
         level = float(np.median(r[run]))
         if not np.isfinite(level) or level <= 0:
             continue
-        # less the frames at its ends that are off its level: where it went behind something
-        # (or came out), the last (first) frames are partly hidden (seed 7 recolor 754055: 23
-        # frames at 2.9 px, then 1.9 px as it went behind the occluder)
+        # less the frames at an end next to where it is unseen that are off its level: going
+        # behind something (or coming out), its last (first) frames are partly hidden (seed 7
+        # recolor 754055: 23 frames at 2.9 px, then 1.9 px, then unseen behind the occluder).
+        # A dip with a ramp on either side within frames it is seen in is the object passing
+        # partly behind an edge (seed 7 clean 700066), and keeps its ramps
         off = np.abs(r[run] / level - 1) > tight
         k0 = int(np.argmin(off)) if not off.all() else run.size
         k1 = run.size - (int(np.argmin(off[::-1])) if not off.all() else run.size)
+        if run[0] > 0 and tr.visible[i, run[0] - 1]:
+            k0 = 0
+        if run[-1] < T - 1 and tr.visible[i, run[-1] + 1]:
+            k1 = run.size
         run = run[k0:k1]
         if run.size < 5:
             continue
