@@ -109,3 +109,12 @@ def test_ball_passing_under_an_edge_is_not_resized():
                  cut=True)  # fmt: skip
     _, rep = validation_report(spec)
     assert rep.results["conservation"].passed is not False, _fails(rep)
+
+
+def test_balls_exchanged_at_a_crossing_are_not_one_ball_resized():
+    # seed 7 clean, static: a track took the other ball where they crossed, 23 frames later; a
+    # parabola through 3 frames of each piece fits them, but turns the path back sideways
+    spec = _spec("crossing", 700145, None, "static", (256, 144), 12.0, 54, "checker", 0.0,
+                 0.007908811617810114, 58, 0.008604795940012245, 0, 2)  # fmt: skip
+    _, rep = validation_report(spec)
+    assert rep.results["conservation"].passed is not False, _fails(rep)

@@ -430,10 +430,16 @@ def _path_goes_on(tr: Tracks, i: int, before: np.ndarray, after: np.ndarray, r: 
     # fraction of its radius, which a curve through 6 frames takes up only in part (seed 7 clean
     # 700066: a rolling ball under an occluder's edge, 0.4-0.8 px off; the two paths above,
     # 0.2 px and 0.1 px)
+    # and the acceleration that of gravity (down the frame): across a long gap a parabola
+    # passes near any two short pieces of path, and one that turns the object back sideways
+    # is two objects (seed 7 clean 700145: a track that took the other ball where they crossed,
+    # 23 frames later); its sideways part, over the span, bends the path by under ``tol``
+    t = (f - b).astype(float)
+    a_x = 2 * float(np.polyfit(t, x[f, 0], 2)[0])
+    if abs(a_x) * float(np.ptp(t)) ** 2 / 8 > tol:
+        return False
     own = _path_misfit(tr, i)
-    return bool(
-        _misfit(x[f], (f - b).astype(float)) <= min(tol, max(2 * own, 0.25 * tr.pixel_scale))
-    )
+    return bool(_misfit(x[f], t) <= min(tol, max(2 * own, 0.25 * tr.pixel_scale)))
 
 
 def _misfit(p: np.ndarray, t: np.ndarray) -> float:
