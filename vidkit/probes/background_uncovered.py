@@ -169,8 +169,8 @@ def unheld_background(
     ball's dark spot passes over them) does not have: the median then held a blend there, the
     frames that show the background uncovered were detected as a still "negative ghost", and
     the ball's track was split against it in every frame (seed 8 recolor 854034: "no object
-    is seen whole"). The objects' disks (their radius plus 2 px; the caller gives a track's
-    90th-percentile radius: the matte of a partly held ball is small) are what a frame cannot say about the background; the other
+    is seen whole"). The objects' disks (1.2 times their radius plus 2 px: the matte of a
+    partly held ball is small) are what a frame cannot say about the background; the other
     frames can, where two or more of them show the pixel and agree (the median distance of
     their values from their median within ``max(0.05, 3 sigma sqrt 3)``, the noise of an RGB
     distance: a passing rim gives blends that differ). A pixel no frame shows uncovered keeps
@@ -200,7 +200,7 @@ def unheld_background(
             if not (np.isfinite(x) and np.isfinite(y) and np.isfinite(r)):
                 continue
             c = (int(round(x * 16)), int(round(y * 16)))
-            cv2.circle(cover[t], c, int(round((r + 2.0) * 16)), 1, -1, cv2.LINE_8, 4)
+            cv2.circle(cover[t], c, int(round((1.2 * r + 2.0) * 16)), 1, -1, cv2.LINE_8, 4)
     covered = cover.astype(bool)
     free = ~covered if valid is None else (~covered & np.asarray(valid, bool))
     n_cov = covered.sum(axis=0)

@@ -458,10 +458,8 @@ def _second_pass(
         r = np.sqrt(np.maximum(np.asarray(tr.area, float), 1.0) / np.pi)
         if not _moves(tr, max(1.0, 0.5 * float(np.median(r)))):
             continue
-        # the track's whole size (its matte is small where part of it is held)
-        r_top = float(np.percentile(r, 90))
-        for t, (x, y) in zip(tr.frames, tr.pos):
-            disks[t].append((x, y, r_top))
+        for t, (x, y), rr in zip(tr.frames, tr.pos, r):
+            disks[t].append((x, y, float(rr)))
     return unheld_background(work, bg, disks, thr, sigma, min_area, valid)
 
 
