@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["HELD_FOOTPRINT", "uncovered_regions", "unheld_background"]
+__all__ = ["HELD_FOOTPRINT", "uncovered_regions"]
 
 #: the largest region of an object's colour that :func:`repair_background` paints over, in units
 #: of the largest footprint of a detection of that colour (blur and a second object of the same
@@ -146,88 +146,3 @@ def _grow_smooth(bg: np.ndarray, seed: np.ndarray, steps: int) -> np.ndarray:
             break
         cur |= add
     return cur
-
-
-def unheld_background(
-    work: np.ndarray,
-    bg: np.ndarray,
-    disks: list[list[tuple[float, float, float]]],
-    thr: float,
-    sigma: float,
-    min_area: int,
-    valid: np.ndarray | None = None,
-) -> np.ndarray | None:
-    """A second-pass background: each pixel that moving objects cover in over half of the frames
-    takes the median of the frames they leave it free in; None when no object-sized region
-    changes.
-
-    ``disks[t]`` are the ``(x, y, r)`` of the moving objects tracked in frame ``t`` on the first
-    background. The temporal median is exact only where objects cover a pixel in fewer than
-    half of the frames; a big slow ball (a ball rolling to a stop) covers the pixels it ends on
-    in most frames, and :func:`vidkit.probes.background.repair_background` recognises such
-    pixels only by an object's colour, which the median of a textured or shaded ball (a rolling
-    ball's dark spot passes over them) does not have: the median then held a blend there, the
-    frames that show the background uncovered were detected as a still "negative ghost", and
-    the ball's track was split against it in every frame (seed 8 recolor 854034: "no object
-    is seen whole"). The objects' disks (1.2 times their radius plus 2 px: the matte of a
-    partly held ball is small) are what a frame cannot say about the background; the other
-    frames can, where two or more of them show the pixel and agree (the median distance of
-    their values from their median within ``max(0.05, 3 sigma sqrt 3)``, the noise of an RGB
-    distance: a passing rim gives blends that differ). A pixel no frame shows uncovered keeps
-    the first median. Only where the change exceeds ``thr / 2`` over a region of ``min_area``
-    px or more does the new background count (then the frames are detected again).
-
-    Example:
-        >>> import numpy as np
-        >>> work = np.full((12, 20, 48, 3), 0.8, np.float32)
-        >>> x = [34, 33, 32, 31] + [4] * 8  # it rolls in and rests for 8 frames of 12
-        >>> for t in range(12):
-        ...     work[t, 6:14, x[t] : x[t] + 8] = (0.1, 0.1, 0.6)
-        >>> bg = np.median(work, axis=0)  # holds the ball where it rests
-        >>> disks = [[(x[t] + 3.5, 9.5, 4.5)] for t in range(12)]
-        >>> new = unheld_background(work, bg, disks, 0.1, 0.01, 4)
-        >>> float(np.abs(bg - 0.8).max()) > 0.5, float(np.abs(new - 0.8).max()) < 1e-6
-        (True, True)
-    """
-    import cv2
-
-    T, H, W = work.shape[:3]
-    if len(disks) != T:
-        raise ValueError(f"disks must have one list per frame ({T}), got {len(disks)}")
-    cover = np.zeros((T, H, W), np.uint8)
-    for t, ds in enumerate(disks):
-        for x, y, r in ds:
-            if not (np.isfinite(x) and np.isfinite(y) and np.isfinite(r)):
-                continue
-            c = (int(round(x * 16)), int(round(y * 16)))
-            cv2.circle(cover[t], c, int(round((1.2 * r + 2.0) * 16)), 1, -1, cv2.LINE_8, 4)
-    covered = cover.astype(bool)
-    free = ~covered if valid is None else (~covered & np.asarray(valid, bool))
-    n_cov = covered.sum(axis=0)
-    n_free = free.sum(axis=0)
-    cand = (2 * n_cov > T) & (n_free >= 2)
-    if cand.sum() < min_area:
-        return None
-    vals = work[:, cand]  # [T, n, 3]
-    fr = free[:, cand]
-    v = np.where(fr[..., None], vals, np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mid = np.nanmedian(v, axis=0)
-        spread = np.nanmedian(np.linalg.norm(v - mid[None], axis=-1), axis=0)
-    tol = max(0.05, 3.0 * sigma * np.sqrt(3.0))
-    change = np.linalg.norm(mid - bg[cand], axis=-1)
-    take = (spread <= tol) & (change > 0.5 * thr)
-    if not take.any():
-        return None
-    changed = np.zeros((H, W), bool)
-    changed[np.flatnonzero(cand.ravel())[take] // W, np.flatnonzero(cand.ravel())[take] % W] = True
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(changed.astype(np.uint8), connectivity=8)
-    big = np.flatnonzero(stats[1:, 4] >= min_area) + 1
-    if big.size == 0:
-        return None
-    keep = np.isin(lab, big)
-    out = bg.copy()
-    sel = keep[cand]
-    out[keep] = mid[sel].astype(out.dtype)
-    return out

@@ -75,7 +75,6 @@ from vidkit.probes.background import (
     rgb_norm,
     temporal_median,
 )
-from vidkit.probes.background_uncovered import unheld_background
 from vidkit.probes.detection import K5, Cluttered, Det, check_clutter, detect, split
 from vidkit.probes.evidence import still_seen
 from vidkit.video import Video, as_video
@@ -415,54 +414,6 @@ def _came(tr: Track, T: int, others: list[Track], min_frames: int = 5) -> bool:
     return True
 
 
-def _second_pass(
-    work: np.ndarray,
-    bg: np.ndarray,
-    dets: list[list[Det]],
-    labels: list[np.ndarray],
-    thr: float,
-    sigma: float,
-    min_area: int,
-    valid: np.ndarray | None,
-) -> np.ndarray | None:
-    """The background of :func:`unheld_background` from a first association of ``dets``
-    (copies: association flags them), or None. Only tracks that move by half their radius or
-    more (and 3+ frames) count as objects: a still blob is the background the first model got
-    wrong (the "negative ghost" of a held object, seen where it is uncovered), and its frames
-    are the ones that show the background. Skipped (None) unless the detections' disks cover
-    some pixel in over half of the frames: the usual case costs one pass over the
-    detections."""
-    import copy
-
-    import cv2
-
-    T, H, W = work.shape[:3]
-    cnt = np.zeros((H, W), np.uint16)
-    for ds in dets:
-        m = np.zeros((H, W), np.uint8)
-        for d in ds:
-            c = (int(round(d.x * 16)), int(round(d.y * 16)))
-            cv2.circle(m, c, int(round((1.2 * d.radius + 2.0) * 16)), 1, -1, cv2.LINE_8, 4)
-        cnt += m
-    if np.sum(2 * cnt > T) < min_area:
-        return None
-
-    def split_fn(t: int, det: Det, colors: list[np.ndarray]) -> list[Det] | None:
-        return split(det, colors, work[t], bg, rgb_norm(work[t] - bg), labels[t], thr)
-
-    first = associate([[copy.copy(d) for d in ds] for ds in dets], split_fn, 4)
-    disks: list[list[tuple[float, float, float]]] = [[] for _ in range(T)]
-    for tr in first:
-        if len(tr.frames) < 3:
-            continue
-        r = np.sqrt(np.maximum(np.asarray(tr.area, float), 1.0) / np.pi)
-        if not _moves(tr, max(1.0, 0.5 * float(np.median(r)))):
-            continue
-        for t, (x, y), rr in zip(tr.frames, tr.pos, r):
-            disks[t].append((x, y, float(rr)))
-    return unheld_background(work, bg, disks, thr, sigma, min_area, valid)
-
-
 def track(
     video: Video | np.ndarray,
     *,
@@ -592,15 +543,6 @@ def track(
     )
     if fixed is not None:
         bg = fixed
-        resid = work - bg[None]
-        dist = rgb_norm(resid)
-        dets_per_frame, labels_per_frame = detect_all(bg, dist)
-    # a big slow object covers some pixels in most frames, with the colours of its texture or
-    # shading, which the repair above does not take for an object's: a second background from
-    # the frames that the first pass's moving objects leave each pixel free in
-    unheld = _second_pass(work, bg, dets_per_frame, labels_per_frame, thr, sigma, min_area, valid)
-    if unheld is not None:
-        bg = unheld
         resid = work - bg[None]
         dist = rgb_norm(resid)
         dets_per_frame, labels_per_frame = detect_all(bg, dist)
