@@ -396,6 +396,36 @@ def _size_step(
     return k, a, b
 
 
+def _seen_from(
+    tr: Tracks,
+    i: int,
+    fr: np.ndarray,
+    run: np.ndarray,
+    new: np.ndarray,
+    old: np.ndarray,
+    tol: float,
+) -> np.ndarray:
+    """``run`` (judged frames of a new colour that lasts to the end of ``fr``) led by the frames
+    just before it that are not judged (merged, partly hidden) but seen in the new colour
+    already (within ``tol`` of ``new``, beyond it from ``old``): the change happened at the
+    first of them. A recolour moves the measured size too, and the first frames in the new
+    colour could be flagged partly hidden (seed 4 recolor 454021: "changed colour at frame
+    24" for a change at frame 22). Other runs are returned as they are."""
+    first = int(run[0])
+    if int(run[-1]) != int(fr[-1]) or first <= int(fr[0]):
+        return run
+    prev = int(fr[np.searchsorted(fr, first) - 1])
+    lead: list[int] = []
+    for f in range(first - 1, prev, -1):
+        c = tr.colors[i, f]
+        if not tr.visible[i, f] or tr.at_border[i, f]:
+            break
+        if np.linalg.norm(c - new) > tol or np.linalg.norm(c - old) <= tol:
+            break
+        lead.append(f)
+    return np.r_[np.array(lead[::-1], int), run] if lead else run
+
+
 #: RGB distance from an object's usual colour beyond which it shows another colour: the default
 #: ``color_tol`` of :func:`conservation`, and where continuity takes a frame for another blob.
 COLOR_TOL = 0.12
@@ -564,7 +594,7 @@ def conservation(
             idx = np.searchsorted(fr, run)
             v = np.median(c[idx], axis=0)
             text, frames, to_usual = _change_text(
-                run,
+                _seen_from(tr, i, fr, run, v, c_ref, color_tol),
                 fr,
                 f"RGB ({v[0]:.2f}, {v[1]:.2f}, {v[2]:.2f})",
                 f"RGB ({c_ref[0]:.2f}, {c_ref[1]:.2f}, {c_ref[2]:.2f})",
