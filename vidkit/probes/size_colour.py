@@ -193,9 +193,13 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
         if float(np.linalg.norm(col - np.median(tr.colors[i, ok], axis=0))) > color_tol:
             okf = np.flatnonzero(ok)
             nxt, prv = okf[okf > run[-1]], okf[okf < run[0]]
+            # only across frames where it is unseen: next to the whole frames, a step in size
+            # and colour between neighbours is seen as it happens (a switch to another blob)
             if not (
-                (nxt.size >= 3 and path_goes_on(tr, i, run, nxt[:3], level))
-                or (prv.size >= 3 and path_goes_on(tr, i, prv[-3:], run, level))
+                (nxt.size >= 3 and not tr.visible[i, run[-1] + 1 : nxt[0]].all())
+                and path_goes_on(tr, i, run, nxt[:3], level)
+                or (prv.size >= 3 and not tr.visible[i, prv[-1] + 1 : run[0]].all())
+                and path_goes_on(tr, i, prv[-3:], run, level)
             ):
                 continue
         steps = np.hypot(*np.diff(tr.centers[i, run], axis=0).T)
