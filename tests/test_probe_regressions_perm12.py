@@ -192,3 +192,28 @@ def test_specks_of_a_floor_band_do_not_appear_or_vanish():
         )
     )
     assert rep.results["permanence"].passed is True, failing_sentences(rep)
+
+
+def test_faint_is_judged_at_the_objects_size_at_its_end():
+    # seed 8 appear 852057: a 10 px ball appears at frame 11 on a track that, after a crossing,
+    # went on as a 3 px ball; at the track's median radius the ring lay inside the ball and it
+    # looked "faint", excusing the appearance
+    clip, rep = validation_report(
+        _spec(
+            kind="crossing",
+            seed=852057,
+            violation="appear",
+            camera="shake",
+            size=[256, 144],
+            fps=15.0,
+            frames=37,
+            background="checker",
+            blur=0.0,
+            noise=0.010404559180144251,
+            lighting=0.011372446026261867,
+            attempt=1,
+        )
+    )
+    perm = rep.results["permanence"]
+    assert perm.passed is False, failing_sentences(rep)
+    assert "appeared" in perm.sentence and perm.failed_frames[0] == 11
