@@ -11,8 +11,6 @@ tracks, not exceptions.
 * an object that looks like the background where it is (``FAINT``: it does not stand out
   from its surroundings, or a frame where it is elsewhere holds its colour there) cannot be
   seen gone: specks of a jpeg'd floor band are no vanishing;
-* a track is extrapolated across a gap from the frames where it was seen whole, not from
-  those where it was part of a joint blob.
 
 The clips are of ``benchmarks/probe_accuracy.py --renderer validation --n-violation 48 --seed N``
 (N = seed // 100003), named by their render arguments.
@@ -23,9 +21,7 @@ from __future__ import annotations
 import numpy as np
 from _helpers import failing_sentences, validation_report
 
-from vidkit.probes.association import Track, predict_at
 from vidkit.probes.cuts import find_cuts, thumbnail_colours
-from vidkit.probes.detection import Det
 from vidkit.probes.evidence import FAINT, still_seen
 
 _BASE = {"noise": 0.0, "jpeg": None, "lighting": 0.0, "occluders": 0, "attempt": 0}
@@ -97,30 +93,6 @@ def test_a_blob_that_looks_like_its_surroundings_is_faint():
     # the same patch standing out (a ball) is looked for as usual
     work[:4][work[:4] > 0.33] = 0.9
     assert still_seen(work, None, c, r, vis, 0.06, background=bg)[0, 4] != FAINT
-
-
-def test_a_track_is_extrapolated_from_its_whole_frames():
-    # thrown up and slowing (gravity down the frame); its last 4 frames are a joint blob's
-    # centre, pulled up by another ball
-    tr = Track()
-    for t in range(20):
-        y = 60.0 - 1.0 * t + 0.05 * t * t
-        merged = t >= 16
-        tr.add(
-            t,
-            Det(
-                120.0,
-                y - (4.0 if merged else 0.0),
-                120.0,
-                np.full(3, 0.7),
-                (0, 0, 1, 1),
-                False,
-                1,
-                merged=merged,
-            ),
-        )
-    p = predict_at(tr, 29)
-    assert abs(p[1] - (60.0 - 29.0 + 0.05 * 29 * 29)) < 2.0
 
 
 # --------------------------------------------------------------------------- clips

@@ -223,13 +223,7 @@ def associate(dets_per_frame: list[list[Det]], split_fn: Any, max_gap: int) -> l
 
 
 def predict_at(tr: Track, t: int) -> np.ndarray:
-    """Position of a track extrapolated to frame ``t`` from its last (up to 6) frames where it was
-    seen whole (not merged with another blob, not at the border; all its frames where fewer
-    than 2 were). A merged frame's centre is that of a joint or partial blob, off the object's
-    own: a ball thrown up that passed behind another was extrapolated from the last frames of
-    the crossing, 34 px off where it came out 10 frames later, and its two pieces were never
-    joined (seed 7 vanish 751061: the second piece, 6 frames long, was dropped as too short
-    and its vanishing went unseen).
+    """Position of a track extrapolated to frame ``t`` from its last (up to 6) frames.
 
     Example:
         >>> tr = Track()
@@ -238,10 +232,8 @@ def predict_at(tr: Track, t: int) -> np.ndarray:
         >>> [round(float(v), 1) for v in predict_at(tr, 5)]
         [14.0, 8.0]
     """
-    whole = [k for k, (m, b) in enumerate(zip(tr.merged, tr.border)) if not (m or b)]
-    keep = whole[-6:] if len(whole) >= 2 else list(range(len(tr.frames)))[-6:]
-    f = np.asarray([tr.frames[k] for k in keep], float)
-    p = np.asarray([tr.pos[k] for k in keep], float)
+    f = np.asarray(tr.frames[-6:], float)
+    p = np.asarray(tr.pos[-6:], float)
     if f.size == 1:
         return p[-1]
     deg = 2 if f.size >= 5 else 1
