@@ -42,13 +42,21 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-__all__ = ["still_seen", "PART"]
+__all__ = ["still_seen", "PART", "FAINT"]
 
 #: ``still_seen`` value of a frame next to a track's end that shows PART of the object where its
 #: motion puts it (more pixels of its colour, off the background model, than the control frame
 #: shows there, but not a whole disk of them): a sliver at an occluder's edge, the object going
 #: behind something or coming out; a vanishing object is removed whole (nothing of it is left)
 PART = 2
+#: ``still_seen`` value of the frame next to a track's end (or in a gap) where the object does
+#: not stand out from the background: at that end its core was within ``1.5 * threshold`` of
+#: the ring around it, or the control frame holds its colour where its motion puts it (half a
+#: disk of it, the bar of "cannot tell"). The frames cannot show whether it is still there, and
+#: a blob that looks like the background where it is is what noise or a misfit background
+#: model gives (seed 8 clean 800040, 800184: specks of a jpeg'd textured floor band, tracked,
+#: "vanished" and "appeared")
+FAINT = 3
 
 #: frames looked at past a moving object's end (its motion is extrapolated no further)
 LOOK_AHEAD = 3
@@ -97,6 +105,7 @@ class _Looker:
     ):
         self.work, self.valid, self.colour, self.tol = work, valid, colour, tol
         self.disk, self.ring, self.h = _kernels(r)
+        self.r = r
         self.controls: dict[tuple, tuple[float, float, np.ndarray] | None] = {}
 
     def best(
@@ -129,10 +138,19 @@ class _Looker:
         return float(f_disk[k]), float(f_ring[k]), np.array([xa + k[1], ya + k[0]], float)
 
     def seen(
-        self, g: int, p: np.ndarray, reach: float, control: int | None, bg: np.ndarray | None
+        self,
+        g: int,
+        p: np.ndarray,
+        reach: float,
+        control: int | None,
+        bg: np.ndarray | None,
+        resting: bool = True,
     ) -> tuple[int, np.ndarray | None]:
         """+1 / -1 / 0 for the object at ``p`` (within ``reach``) in frame ``g``, and the centre
-        of the disk found (+1) or looked at."""
+        of the disk found (+1) or looked at; ``FAINT`` where the control shows a disk of the
+        object's colour standing out there as the object did: the background itself looks like
+        the object at that place (a background model as the control counts only ahead of a
+        moving object, where the model holds no part of it: one at ``rest`` may be in it)."""
         ok = None if self.valid is None else self.valid[g]
         hit = self.best(self.work[g], ok, p, reach)
         if hit is None:
@@ -147,12 +165,40 @@ class _Looker:
                 ok_c = None if self.valid is None else self.valid[control]
                 self.controls[key] = self.best(self.work[control], ok_c, p, reach)
         ctrl = self.controls[key]
+        if ctrl is not None and ctrl[0] >= 0.5 and not (control is None and resting):
+            # a frame where the object is elsewhere holds its colour there: the background
+            # itself looks like the object at that place
+            return FAINT, None
         if ctrl is None or ctrl[0] >= 0.5:
             return 0, None
         disk, ring, q = hit
         if disk >= 0.7 and ring <= 0.5:
             return 1, q  # the object's colour fills a disk there and stands out from around it
-        return (-1 if disk < 0.3 else 0), q
+        if disk < 0.3 and self.in_view(g, p, self.r + 1.0):
+            return -1, q
+        return 0, q
+
+    def in_view(self, g: int, p: np.ndarray, reach: float) -> bool:
+        """Whether every pixel within ``reach`` of ``p`` is in frame ``g`` and its field of view:
+        the object, where its motion puts it, would be wholly in view; only then does a window
+        empty of it say it is gone. One leaving (or entering) through the border is partly
+        outside there (so :func:`vidkit.probes.persistence.permanence` may trust a ``-1`` over
+        its frame-border excuse: seed 8 vanish 851025, appear 852069, balls in open view whose
+        end a moving camera's frame edge excused)."""
+        H, W = self.work.shape[1:3]
+        x, y = float(p[0]), float(p[1])
+        if x - reach < 0 or y - reach < 0 or x + reach > W - 1 or y + reach > H - 1:
+            return False
+        if self.valid is None:
+            return True
+        h = int(np.ceil(reach))
+        x0, y0 = int(round(x)), int(round(y))
+        yy, xx = np.mgrid[y0 - h : y0 + h + 1, x0 - h : x0 + h + 1]
+        sel = np.hypot(xx - x, yy - y) <= reach
+        inside = (xx >= 0) & (yy >= 0) & (xx < W) & (yy < H)
+        if not inside[sel].all():
+            return False
+        return bool(self.valid[g][yy[sel], xx[sel]].all())
 
     def part(
         self, g: int, control: int, p: np.ndarray, reach: float, bg: np.ndarray, thr: float
@@ -243,8 +289,8 @@ def still_seen(
         r = _radius(radii[i], visible[i], rel[i])
         if not r >= 1.5:
             continue  # a speck: its colour is its edge's
-        # (frame, colour frame, at, reach, next to the end)
-        looks: list[tuple[int, int, np.ndarray, float, bool]] = []
+        # (frame, colour frame, at, reach, next to the end, at rest there, in a gap)
+        looks: list[tuple[int, int, np.ndarray, float, bool, bool, bool]] = []
         base = 1.5 + 0.5 * r
         first, last = int(vis[0]), int(vis[-1])
         for end, sgn in ((last, 1), (first, -1)):
@@ -264,7 +310,9 @@ def still_seen(
                     break
                 k = abs(g - end)
                 reach = base + (0.0 if resting else 0.35 * speed * k + 0.5 * k * k)
-                looks.append((g, end, centers[i, end] + v * (g - end), reach, k == 1))
+                looks.append(
+                    (g, end, centers[i, end] + v * (g - end), reach, k == 1, resting, False)
+                )
         for a, b in zip(vis[:-1], vis[1:]):
             a, b = int(a), int(b)
             if b - a <= 1 or b - a - 1 > MAX_GAP:
@@ -272,24 +320,34 @@ def still_seen(
             step = float(np.hypot(*(centers[i, b] - centers[i, a]))) / (b - a)
             for g in range(a + 1, b):
                 at = centers[i, a] + (centers[i, b] - centers[i, a]) * (g - a) / (b - a)
-                looks.append((g, a if g - a <= b - g else b, at, base + 0.5 * step, False))
+                looks.append(
+                    (g, a if g - a <= b - g else b, at, base + 0.5 * step, False, False, True)
+                )
         if not looks:
             continue
         r_i = r
-        looker_by_end: dict[int, _Looker | None] = {}
+        looker_by_end: dict[int, _Looker | float | None] = {}
         seen = _Seen(centers, radii, visible)
-        for g, end, at, reach, adjacent in looks:
+        for g, end, at, reach, adjacent, resting, in_gap in looks:
             if end not in looker_by_end:
                 looker_by_end[end] = _make_looker(
-                    work, valid, centers, visible, rel, i, end, r_i, threshold
+                    work, valid, centers, visible, rel, i, end, r_i, threshold, radii
                 )
             lk = looker_by_end[end]
             if lk is None:
                 continue
+            if isinstance(lk, float):
+                if adjacent or in_gap:
+                    out[i, g] = FAINT
+                continue
             ctrl = _control(seen, i, g, at, reach + 2 * r_i + 2.0)
             if ctrl is None and bg is None:
                 continue
-            val, q = lk.seen(g, at, reach, ctrl, bg)
+            val, q = lk.seen(g, at, reach, ctrl, bg, resting)
+            if val == FAINT:
+                if adjacent or in_gap:
+                    out[i, g] = FAINT
+                continue
             if val < 0 and _covered(seen, i, g, at, reach + r_i + 1.0):
                 continue  # another tracked object over the window: the object may be behind it
             if val < 1 and adjacent and bg is not None and ctrl is not None:
@@ -316,8 +374,11 @@ def _make_looker(
     end: int,
     r: float,
     threshold: float,
-) -> _Looker | None:
-    """The object's colour and contrast at frame ``end`` (or the nearest whole frame within 3)."""
+    radii: np.ndarray,
+) -> _Looker | float | None:
+    """The object's colour and contrast at frame ``end`` (or the nearest whole frame within 3);
+    the contrast alone (a float) where it is below ``1.5 * threshold`` (the object does not
+    stand out from its surroundings); None where it cannot be measured."""
     T = visible.shape[1]
     frames = [f for f in range(max(end - 3, 0), min(end + 4, T)) if rel[i, f]]
     f = min(frames, key=lambda q: abs(q - end)) if frames else end
@@ -328,7 +389,16 @@ def _make_looker(
         return None
     contrast = float(np.linalg.norm(obj - sur))
     if contrast < 1.5 * threshold:
-        return None
+        # faint only at the object's own size there: a track whose size changed (it took
+        # another object's blob after a crossing) has a median radius that is not this end's,
+        # and a ring inside the object is of its colour (seed 8 appear 852057: a 10 px ball
+        # appearing on a track that went on as a 3 px one)
+        r_end = float(radii[i, f]) if np.isfinite(radii[i, f]) else r
+        obj = _colour(work[f], ok, centers[i, f], 0.0, max(0.6 * r_end, 1.0))
+        sur = _colour(work[f], ok, centers[i, f], r_end + 1.5, r_end + 3.5)
+        if obj is None or sur is None or np.linalg.norm(obj - sur) >= 1.5 * threshold:
+            return None  # stands out at its size there: not judged, as before
+        return contrast
     return _Looker(work, valid, obj.astype(np.float32), 0.45 * contrast, r)
 
 
