@@ -25,6 +25,7 @@ from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import (
     Motion,
     camera_misfit,
+    camera_noise,
     frames_text,
     mask_runs,
     no_objects,
@@ -360,9 +361,53 @@ def _carried_on(tr: Tracks, i: int, a: int, b: int, lim: float, noise: float) ->
         if min(f) < 0 or max(f) >= tr.num_frames or not all(ok[k] for k in f):
             continue
         pred = p[f[0]] - 3 * p[f[1]] + 3 * p[f[2]]
+        local = _against_background(tr, i, (*f, at), lim, noise)
+        if local is not None:
+            q, tol_here = local
+            if float(np.hypot(*(q[3] - (q[0] - 3 * q[1] + 3 * q[2])))) <= tol_here:
+                return True
+            continue
         if float(np.hypot(*(p[at] - pred))) <= tol:
             return True
     return False
+
+
+def _against_background(
+    tr: Tracks, i: int, frames: tuple[int, ...], lim: float, noise: float
+) -> tuple[np.ndarray, float] | None:
+    """Object ``i``'s positions in the 4 ``frames`` of :func:`_carried_on` (``p0, p1, p2`` and
+    the frame they are carried to) with the camera's error taken out frame by frame where the
+    background around the object measured it, and the tolerance ``max(lim, 3 s)`` of the
+    carried step; None in a shot without camera error (:func:`camera_misfit` 0), in a
+    stabilised shot, or where no such measurement is at hand.
+
+    In a shot left uncompensated, ``c`` is :func:`~vidkit.probes.trajectory.shot_jitter`, the
+    background's RMS offset from its median over the shot, and the camera's error enters
+    ``p0 - 3 p1 + 3 p2 - p3`` frame by frame, not as that figure: a slow pan left uncompensated (too little texture for the corners)
+    puts the background 2 px from its median on average (seed 7 teleport 750046: a 24 px jump
+    excused as the ball's own motion, carried within ``3 sqrt(19)`` times that 2 px), while the
+    pan's third difference over 4 frames is nil. As in
+    :func:`~vidkit.probes.trajectory.camera_acc_se`, each frame's error is the background's
+    shift around the object (``Tracks.cam_shift``, standard error ``e_t``) where that is more
+    precise than ``c`` (taken out of the position, ``e_t`` left), else ``c``:
+    ``s^2 = 19 sigma^2 + err_0^2 + 9 err_1^2 + 9 err_2^2 + err_3^2`` per axis (``sigma``: the
+    centroid's own noise, the part of ``noise`` that is not the camera's).
+    """
+    c = camera_misfit(tr, i)
+    have = tr.cam_shift.ndim == 3 and tr.cam_shift.shape[:2] == tr.centers.shape[:2]
+    if c <= 0 or not have or camera_noise(tr, i) > 0:
+        return None  # a stabilised shot's ``c`` is the maps' misfit per frame already
+    idx = list(frames)
+    d, e = tr.cam_shift[i, idx], tr.cam_se[i, idx]
+    use = np.all(np.isfinite(d) & np.isfinite(e), axis=1) & np.all(e < c, axis=1)
+    if not use.any():
+        return None
+    err = np.where(use[:, None], e, c)
+    q = tr.centers[i, idx] - np.where(use[:, None], d, 0.0)
+    sigma2 = max(noise**2 - c**2, 0.0)
+    w = np.array([1.0, 9.0, 9.0, 1.0])
+    var = 19.0 * sigma2 + float(np.max(w @ err**2))
+    return q, max(lim, 3.0 * float(np.sqrt(var)))
 
 
 def _whole_near(vis: np.ndarray, ok: np.ndarray, k: int, way: int) -> bool:
