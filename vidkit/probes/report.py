@@ -45,7 +45,7 @@ from vidkit.probes.physics_report import (
     TRACK_PROBES,
     PhysicsReport,
 )
-from vidkit.probes.report_tracks import _drop_short
+from vidkit.probes.report_tracks import drop_short
 from vidkit.probes.result import CANNOT_JUDGE, Assumption, Finding, ProbeResult
 from vidkit.probes.temporal import dynamic_degree_classical, flicker, warping_error
 from vidkit.probes.tracking import MIN_FRAMES, Cluttered, Tracks, track
@@ -629,7 +629,7 @@ def _analyse(
     # a moving camera leaves more residue of the background (newly seen texture, warping):
     # objects there must be seen in 30% of the window
     share = 0.3 if cam.moving else 0.15
-    tr = _drop_short(tr, max(MIN_TRACK, int(np.ceil(share * n))), movers=cam.moving)
+    tr = drop_short(tr, max(MIN_TRACK, int(np.ceil(share * n))), movers=cam.moving)
     w.tracks = _to_original(tr, px, cam.origin if cam.moving else (0.0, 0.0))
 
 

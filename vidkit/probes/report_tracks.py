@@ -1,11 +1,11 @@
-"""Which tracks of a window the report judges: :func:`_drop_short` keeps the tracks seen long
+"""Which tracks of a window the report judges: :func:`drop_short` keeps the tracks seen long
 enough (or solid movers on their way, or objects coming out from behind something) and drops
 the tracks that hop about (:func:`_hops`, :func:`_comes_out_again`). Moved out of
 :mod:`vidkit.probes.report` unchanged.
 
 Example:
-    >>> from vidkit.probes.report_tracks import _drop_short  # doctest: +SKIP
-    >>> kept = _drop_short(tracks, 5)  # doctest: +SKIP
+    >>> from vidkit.probes.report_tracks import drop_short  # doctest: +SKIP
+    >>> kept = drop_short(tracks, 5)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from vidkit.probes.tracking import Tracks
 __all__: list[str] = []
 
 
-def _drop_short(tr: Tracks, min_frames: int, movers: bool = False) -> Tracks:
+def drop_short(tr: Tracks, min_frames: int, movers: bool = False) -> Tracks:
     """Tracks seen in at least ``min_frames`` frames: a blob seen for a few frames is texture,
     noise or compression showing through, not an object the probes can judge. With ``movers``
     (a moving camera, whose share of 30% of the window is the strict one) a solid object on
