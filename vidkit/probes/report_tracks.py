@@ -4,8 +4,15 @@ the tracks that hop about (:func:`_hops`, :func:`_comes_out_again`). Moved out o
 :mod:`vidkit.probes.report` unchanged.
 
 Example:
-    >>> from vidkit.probes.report_tracks import drop_short  # doctest: +SKIP
-    >>> kept = drop_short(tracks, 5)  # doctest: +SKIP
+    >>> import numpy as np, vidkit as vk
+    >>> from vidkit.probes import track
+    >>> from vidkit.probes.report_tracks import drop_short
+    >>> frames = np.zeros((8, 32, 32, 3), np.float32)
+    >>> for t in range(8):
+    ...     frames[t, 10:14, 2 + 3 * t : 6 + 3 * t] = (1.0, 0.2, 0.2)
+    >>> tr = track(vk.Video(frames, fps=8))
+    >>> drop_short(tr, 5).n_objects, drop_short(tr, 9).n_objects
+    (1, 0)
 """
 
 from __future__ import annotations
