@@ -24,6 +24,7 @@ from vidkit.probes.size_colour import COLOR_TOL
 from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import (
     Motion,
+    camera_at_object,
     camera_misfit,
     camera_noise,
     frames_text,
@@ -394,12 +395,14 @@ def _against_background(
     centroid's own noise, the part of ``noise`` that is not the camera's).
     """
     c = camera_misfit(tr, i)
-    have = tr.cam_shift.ndim == 3 and tr.cam_shift.shape[:2] == tr.centers.shape[:2]
-    if c <= 0 or not have or camera_noise(tr, i) > 0:
+    if c <= 0 or camera_noise(tr, i) > 0:
         return None  # a stabilised shot's ``c`` is the maps' misfit per frame already
     idx = list(frames)
-    d, e = tr.cam_shift[i, idx], tr.cam_se[i, idx]
-    use = np.all(np.isfinite(d) & np.isfinite(e), axis=1) & np.all(e < c, axis=1)
+    at = camera_at_object(tr, i, idx, c)
+    if at is None:
+        return None
+    d, e, measured = at
+    use = measured.all(axis=1)
     if not use.any():
         return None
     err = np.where(use[:, None], e, c)

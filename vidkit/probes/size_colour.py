@@ -351,6 +351,27 @@ def _step_px(tr: Tracks, i: int, fr: np.ndarray) -> np.ndarray:
     return np.where(vis[k] == fr, per[k], 0.0)
 
 
+def _size_change(
+    name: str,
+    piece: list[tuple[int, int, int]],
+    frames: list[int],
+    text: str,
+    pct: float,
+    value: float,
+    tol: float,
+) -> Finding:
+    """The finding "object N changed size <text> (<pct>%)" over ``frames`` (both size tests)."""
+    return Finding(
+        name,
+        f"object {piece_label(piece, frames)} changed size {text} ({pct:+.0f}%)",
+        "fail",
+        piece_owner(piece, frames),
+        frames,
+        float(value),
+        tol,
+    )
+
+
 def _size_step(
     tr: Tracks, i: int, fr: np.ndarray, size_tol: float
 ) -> tuple[int, float, float] | None:
@@ -554,15 +575,7 @@ def conservation(
             ):
                 continue
             findings.append(
-                Finding(
-                    name,
-                    f"object {piece_label(pieces[i], frames)} changed size {text} ({pct:+.0f}%)",
-                    "fail",
-                    piece_owner(pieces[i], frames),
-                    frames,
-                    float(v / r_ref - 1),
-                    size_tol,
-                )
+                _size_change(name, pieces[i], frames, text, pct, v / r_ref - 1, size_tol)
             )
             failed.extend(frames)
         # a step that the frame-by-frame test above did not see
@@ -571,17 +584,10 @@ def conservation(
         if stepped is not None:
             k, v0, v = stepped
             frames = fr[k:].tolist()
+            text = f"at frame {frames[0]}: {v0:.1f} px before, {v:.1f} px from then on"
             findings.append(
-                Finding(
-                    name,
-                    f"object {piece_label(pieces[i], frames)} changed size at frame "
-                    f"{frames[0]}: {v0:.1f} px before, {v:.1f} px from then on "
-                    f"({100 * (v / v0 - 1):+.0f}%)",
-                    "fail",
-                    piece_owner(pieces[i], frames),
-                    frames,
-                    float(v / v0 - 1),
-                    size_tol,
+                _size_change(
+                    name, pieces[i], frames, text, 100 * (v / v0 - 1), v / v0 - 1, size_tol
                 )
             )
             failed.extend(frames)

@@ -238,6 +238,24 @@ def camera_misfit(tr: Tracks, i: int) -> float:
     return camera_noise(tr, i) or shot_jitter(tr, tr.shot_of(i))
 
 
+def camera_at_object(
+    tr: Tracks, i: int, frames: np.ndarray | list[int], c: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The background's shift around object ``i`` in ``frames`` (``Tracks.cam_shift``, the
+    camera's error where the object is), its standard error (``Tracks.cam_se``), both
+    ``(len(frames), 2)``, and per frame and axis whether that measurement is at hand and more
+    precise than the shot's typical camera error ``c`` (where not, ``c`` stands for it); None
+    where the tracks carry no such measurement.
+
+    Example:
+        >>> d, e, measured = camera_at_object(motion.tracks, 0, [3, 4, 5], 0.4)  # doctest: +SKIP
+    """
+    if not (tr.cam_shift.ndim == 3 and tr.cam_shift.shape[:2] == tr.centers.shape[:2]):
+        return None
+    d, e = tr.cam_shift[i, frames], tr.cam_se[i, frames]
+    return d, e, np.isfinite(d) & np.isfinite(e) & (e < c)
+
+
 def camera_acc_se(tr: Tracks, s: Segment) -> np.ndarray:
     """Standard errors of piece ``s``'s fitted acceleration ``(ax, ay)`` (px/s^2), its own
     noise and the camera's error at the object together.
@@ -266,23 +284,21 @@ def camera_acc_se(tr: Tracks, s: Segment) -> np.ndarray:
     own = np.asarray(s.se_acc, float)
     i = s.object
     c = camera_noise(tr, i)
-    have = tr.cam_shift.ndim == 3 and tr.cam_shift.shape[:2] == tr.centers.shape[:2]
     if c == 0.0:
         c = shot_jitter(tr, tr.shot_of(i))
     if s.fixed_acc or s.n < 4 or not np.all(np.isfinite(own)) or c == 0.0:
         return s.acc_se(c)
-    if not have:
+    at = camera_at_object(tr, i, s.frames, c)
+    if at is None:
         return s.acc_se(c)
+    d, e, meas = at
     dt = (s.frames - s.frames[0]) / tr.fps
     X = np.stack([np.ones_like(dt), dt, 0.5 * dt**2], axis=1)
     w = np.linalg.pinv(X)[2]  # a = w @ p
     out = np.empty(2)
     for ax in range(2):
-        d = tr.cam_shift[i, s.frames, ax]
-        e = tr.cam_se[i, s.frames, ax]
-        meas = np.isfinite(d) & np.isfinite(e) & (e < c)
-        bend = float(w @ np.where(meas, d, 0.0))
-        unc = float(np.sqrt(np.sum(w**2 * np.where(meas, e, c) ** 2)))
+        bend = float(w @ np.where(meas[:, ax], d[:, ax], 0.0))
+        unc = float(np.sqrt(np.sum(w**2 * np.where(meas[:, ax], e[:, ax], c) ** 2)))
         out[ax] = float(np.hypot(own[ax], np.hypot(bend, unc)))
     # in a stabilised shot the background is read against a model built from the same
     # maps: it shows an error the corners' misfit misses, but its small standard error is no
