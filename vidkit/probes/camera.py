@@ -83,7 +83,7 @@ from vidkit.probes.camera_dense import (
     dense_maps,
     invert_affine,
 )
-from vidkit.probes.camera_pair import MIN_POINTS, STILL_PX, pair_motion
+from vidkit.probes.camera_pair import MIN_POINTS, STILL_PX, blur_gray, pair_motion
 from vidkit.probes.temporal import gray_u8
 
 __all__ = [
@@ -198,8 +198,8 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
     """
     T, H, W = frames.shape[:3]
     if pairs is None:
-        grays = [gray_u8(f) for f in frames]
-        pairs = [pair_motion(grays[t], grays[t + 1]) for t in range(T - 1)]
+        grays = [blur_gray(gray_u8(f)) for f in frames]  # each frame blurred once
+        pairs = [pair_motion(grays[t], grays[t + 1], blurred=True) for t in range(T - 1)]
     n = len(pairs)
     dx, dy, rot, zoom = (np.full(n, np.nan) for _ in range(4))
     inl = np.array([p["inliers"] for p in pairs], float)
@@ -577,10 +577,10 @@ def _slow_drift(frames: np.ndarray) -> tuple[np.ndarray, str] | None:
     T, H, W = frames.shape[:3]
     if T < 3:
         return None
-    g0 = gray_u8(frames[0])
+    g0 = blur_gray(gray_u8(frames[0]))  # blurred once for all the fits
 
     def direct(t: int) -> np.ndarray | None:
-        p = pair_motion(g0, gray_u8(frames[t]))
+        p = pair_motion(g0, blur_gray(gray_u8(frames[t])), blurred=True)
         M = p["M"]
         if M is None or p["inliers"] < MIN_INLIERS or not p["residual"] <= MAX_RESIDUAL:
             return None
@@ -631,7 +631,7 @@ def _refine_to_first(frames: np.ndarray, to_ref: np.ndarray) -> tuple[np.ndarray
     out = to_ref.copy()
     direct = np.zeros(T, bool)
     direct[0] = True
-    g0 = gray_u8(frames[0])
+    g0 = blur_gray(gray_u8(frames[0]))  # blurred once for all the fits
     ones = np.ones((H, W), np.uint8)
     limit = 0.1 * min(H, W)
     for t in range(1, T):
@@ -640,7 +640,7 @@ def _refine_to_first(frames: np.ndarray, to_ref: np.ndarray) -> tuple[np.ndarray
         if shown.mean() < 0.6:
             continue
         warped = cv2.warpAffine(gray_u8(frames[t]), m, (W, H), flags=cv2.INTER_LINEAR)
-        p = pair_motion(g0, warped, shown > 0)
+        p = pair_motion(g0, blur_gray(warped), shown > 0, blurred=True)
         M = p["M"]
         if M is None or p["inliers"] < MIN_INLIERS or not p["residual"] <= MAX_RESIDUAL:
             continue

@@ -32,19 +32,36 @@ from vidkit.probes.camera_cluster import (
 )
 from vidkit.probes.camera_dense import RANSAC_PX
 
-__all__ = ["LINEAR_Z", "MIN_POINTS", "STILL_PX", "pair_motion"]
+__all__ = ["LINEAR_Z", "MIN_POINTS", "STILL_PX", "blur_gray", "pair_motion"]
 
 MIN_POINTS = 20
 STILL_PX = 0.15
 LINEAR_Z = 5.0
 
 
-def pair_motion(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None = None) -> dict[str, Any]:
+def blur_gray(g: np.ndarray) -> np.ndarray:
+    """The light blur :func:`pair_motion` takes its corners on (sigma 1.5 px): sensor noise
+    must not make corners.
+
+    Example:
+        >>> int(blur_gray(np.full((8, 8), 7, np.uint8)).max())
+        7
+    """
+    import cv2
+
+    return cv2.GaussianBlur(g, (0, 0), 1.5)
+
+
+def pair_motion(
+    g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None = None, *, blurred: bool = False
+) -> dict[str, Any]:
     """Similarity from gray frame ``g0`` to ``g1`` (uint8): ``M`` (2x3, maps points of g0 to
     g1; None when not measurable), ``points`` (consistent corners), ``inliers`` (fraction),
     ``residual`` (px, RMS over inliers) and ``spread`` (fraction of the frame the corners span).
     ``mask`` (bool, g0's shape): where corners may be taken (where ``g1`` shows the scene: a
     warped frame's blank border would hold corners that follow the border, not the scene).
+    ``blurred``: both frames have had the light blur already (:func:`blur_gray`; a frame in two
+    consecutive pairs is blurred once: the same result, without a second blur of each frame).
 
     Example:
         >>> import numpy as np
@@ -57,9 +74,8 @@ def pair_motion(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None = None) 
     out: dict[str, Any] = {"M": None, "points": 0, "inliers": 0.0, "residual": np.nan, "spread": 0}
     if min(H, W) < 16:
         return out
-    # a light blur first: sensor noise must not make corners
-    g0 = cv2.GaussianBlur(g0, (0, 0), 1.5)
-    g1 = cv2.GaussianBlur(g1, (0, 0), 1.5)
+    if not blurred:  # a light blur first: sensor noise must not make corners
+        g0, g1 = blur_gray(g0), blur_gray(g1)
     # the same brightness: a global lighting change over a brightness ramp (a lit wall, a
     # vignette) moves no scene point, yet Lucas-Kanade and the comparison with a still camera
     # read it as a shift or a zoom (a frame 5 gray levels brighter "zoomed" by 2-5%)

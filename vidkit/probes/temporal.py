@@ -393,12 +393,15 @@ def warping_error(
     factor: float = 5.0,
     floor: float = 0.002,
     first_frame: int = 0,
+    grays: list[np.ndarray] | None = None,
 ) -> ProbeResult:
     """Warping error (Lai et al. 2018) with classical optical flow, per frame pair and overall.
 
     See the module docstring for the formula. A pair fails when its error exceeds
     ``max(factor * median, median + floor)`` over the video's pairs (a spike of temporal
     inconsistency); the headline score is the mean error (lower is more consistent).
+    ``grays``: the frames' :func:`gray_u8` where the caller has them already
+    (``vk.probes.physics`` converts each frame once for this probe and the dynamic degree).
 
     Example:
         >>> vk.probes.warping_error(scene.video).scores["warping_error"]  # doctest: +SKIP
@@ -415,7 +418,10 @@ def warping_error(
     # it (40-50% of a DIS flow's CPU, at 64x64 and at 384x216) most pair errors stay the same
     # (measured on 108 vk.synth clips: median change 0, at most 10%)
     back = _gray_flow(method, refine=False)
-    grays = [gray_u8(f) for f in fr]  # each frame's gray once (it is in two pairs, both ways)
+    if grays is None:  # each frame's gray once (it is in two pairs, both ways)
+        grays = [gray_u8(f) for f in fr]
+    elif len(grays) != fr.shape[0]:
+        raise ValueError(f"grays must hold one gray frame per frame ({fr.shape[0]})")
     errs = []
     occl = []
     for t in range(fr.shape[0] - 1):
@@ -469,12 +475,15 @@ def warping_error(
     )
 
 
-def dynamic_degree_classical(video: Video | np.ndarray, *, method: str = "dis") -> ProbeResult:
+def dynamic_degree_classical(
+    video: Video | np.ndarray, *, method: str = "dis", grays: list[np.ndarray] | None = None
+) -> ProbeResult:
     """VBench ``dynamic_degree`` with classical optical flow (DIS or Farneback) instead of RAFT.
 
     ``passed`` is True when the video is dynamic by VBench's rule (see the module docstring):
     this is a property, not a violation, so :func:`vidkit.probes.physics` reports it as
-    information only.
+    information only. ``grays``: every frame's :func:`gray_u8` (all the video's frames, not
+    only the kept ones) where the caller has them already.
 
     Example:
         >>> vk.probes.dynamic_degree_classical(scene.video).passed  # doctest: +SKIP
@@ -506,7 +515,12 @@ def dynamic_degree_classical(video: Video | np.ndarray, *, method: str = "dis") 
         )
     scores = []
     pair_flow = _gray_flow(method)
-    grays = [gray_u8(f) for f in fr]
+    if grays is None:
+        grays = [gray_u8(f) for f in fr]
+    elif len(grays) != v.num_frames:
+        raise ValueError(f"grays must hold one gray frame per frame ({v.num_frames})")
+    else:
+        grays = grays[::interval]
     for ga, gb in zip(grays[:-1], grays[1:]):
         flow = pair_flow(ga, gb)
         rad = np.sqrt(flow[..., 0] ** 2 + flow[..., 1] ** 2).reshape(-1)
