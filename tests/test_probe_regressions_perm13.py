@@ -6,7 +6,11 @@ the tracks against the renderer's truth, not exceptions.
   allowance for the object's size: a crossing's joint-blob centres sent a thrown ball's
   prediction 34 px off where it came out, its pieces were never joined and its vanishing after
   the crossing went unseen; a residue speck's hops (2.9 px residuals, 36 px of standard error
-  16 frames on) and a fit through one stray detection (2 whole frames) keep the old prediction.
+  16 frames on) and a fit through one stray detection (2 whole frames) keep the old prediction;
+* a track's reference colour, after 5 frames merged with another blob (a crossing), is that of
+  its last frames seen whole, not the joint blob's mix: the track took whichever ball came out
+  nearer (an identity swap: a "changed colour" of a clean crossing, a resized ball's size step
+  read on the other ball's track).
 
 The clips are of ``benchmarks/probe_accuracy.py --renderer validation --n-violation 48 --seed N``
 (N = seed // 100003), named by their render arguments.
@@ -24,7 +28,7 @@ from vidkit.probes.detection import Det
 
 
 def _det(x: float, y: float, merged: bool = False) -> Det:
-    return Det(x, y, 20.0, np.full(3, 0.8), (0, 0, 1, 1), merged, 1)
+    return Det(x, y, 20.0, np.full(3, 0.8), (0, 0, 1, 1), False, 1, merged=merged)
 
 
 # --------------------------------------------------------------------------- units
@@ -101,3 +105,58 @@ def test_noisy_whole_frames_do_not_join_residue(spec):
     clip = validation.render_spec(spec)
     res = vk.probes.physics(clip.video).results["permanence"]
     assert not [f for f in res.findings if f.severity == "fail"], res.sentence
+
+
+# --------------------------------------------------------------------------- identities
+def test_colour_reference_survives_a_long_crossing():
+    tr = Track()
+    for t in range(4):
+        tr.add(
+            t, Det(10.0 + t, 10.0, 20.0, np.array([0.1, 0.6, 0.7]), (0, 0, 1, 1), False, 1)
+        )  # whole
+    for t in range(4, 10):
+        tr.add(t, Det(14.0, 10.0, 60.0, np.array([0.2, 0.3, 0.5]), (0, 0, 1, 1), False, 1, True))
+    assert np.allclose(tr.ref_color(), [0.1, 0.6, 0.7])
+    # a track never seen whole keeps its merged frames' colour
+    m = Track()
+    m.add(0, Det(1.0, 1.0, 20.0, np.array([0.2, 0.3, 0.5]), (0, 0, 1, 1), False, 1, True))
+    assert np.allclose(m.ref_color(), [0.2, 0.3, 0.5])
+
+
+def test_identities_kept_through_a_crossing_behind_an_occluder():
+    # seed 7 clean 700033: a cyan and a blue ball cross (merged for 7 frames) while the blue
+    # one goes behind an occluder; the cyan ball's track came out as the blue ball
+    # ("changed colour at frame 23") and the cyan one was picked up again 6 frames later
+    spec = {
+        "kind": "crossing", "seed": 700033, "violation": None, "camera": "static",
+        "size": [128, 96], "fps": 12.0, "frames": 57, "background": "checker",
+        "blur": 0.2474538134057837, "noise": 0.018679107149845737, "jpeg": 86,
+        "lighting": 0.03362191994898991, "occluders": 1, "attempt": 4,
+    }  # fmt: skip
+    clip = validation.render_spec(spec)
+    rep = vk.probes.physics(clip.video)
+    assert not rep.failures, [f.sentence for f in rep.failures]
+    tr = rep.tracks
+    truth = [np.asarray(o["color"], float) for o in clip.truth["objects"]]
+    # every track of a whole clip length keeps one ball's colour at both ends
+    for i in range(tr.n_objects):
+        fr = np.flatnonzero(tr.visible[i] & ~tr.merged[i])
+        a, b = tr.colors[i, fr[:3]].mean(0), tr.colors[i, fr[-3:]].mean(0)
+        ka = int(np.argmin([np.linalg.norm(a - c) for c in truth]))
+        kb = int(np.argmin([np.linalg.norm(b - c) for c in truth]))
+        assert ka == kb, (i, a, b)
+
+
+def test_resize_after_a_crossing_is_read_on_its_own_ball():
+    # seed 8 resize 853057: a large red ball shrinks by 42% at frame 23, after a small purple
+    # ball crossed it; the small ball had taken the large one's track (its size step unseen)
+    spec = {
+        "kind": "crossing", "seed": 853057, "violation": "resize", "camera": "shake",
+        "size": [160, 120], "fps": 30.0, "frames": 38, "background": "checker",
+        "blur": 0.808097605690292, "noise": 0.02164057507320765, "jpeg": 64,
+        "lighting": 0.003162461875189089, "occluders": 1, "attempt": 14,
+    }  # fmt: skip
+    clip = validation.render_spec(spec)
+    res = vk.probes.physics(clip.video).results["conservation"]
+    fails = [f.sentence for f in res.findings if f.severity == "fail"]
+    assert any("changed size" in s for s in fails), res.sentence

@@ -68,12 +68,21 @@ class Track:
         return max(self.frames[-1], self.occluded[-1] if self.occluded else -1)
 
     def ref_color(self) -> np.ndarray:
-        """Median colour of the last 5 detections (those not merged, if any)."""
+        """Median colour of the last 5 detections (those not merged, if any; where all 5 are,
+        the last 5 that were not, if any).
+
+        A joint blob's colour is a mix of both objects': after 5 frames of a crossing the
+        reference had become that mix, and a track coming out of the crossing took whichever
+        object was nearer, not the one it had followed (seed 7 clean 700033: a cyan ball's
+        track went on as the blue one, "changed colour"; seed 8 resize 853057: the small ball
+        took the large one's track and its size change went unseen)."""
         key = self._key()
         hit = self._cache.get("c")
         if hit is not None and hit[0] == key:
             return hit[1]
         good = [c for c, m in zip(self.color[-5:], self.merged[-5:]) if not m]
+        if not good:
+            good = [c for c, m in zip(self.color, self.merged) if not m][-5:]
         # np.median(..., axis=0)'s values at a third of its cost (vidkit.probes.medians)
         val = row_medians(np.stack(good or self.color[-5:]).T)
         self._cache["c"] = (key, val)
