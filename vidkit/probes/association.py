@@ -328,7 +328,7 @@ def link_gaps(tracks: list[Track], T: int, max_link: int) -> list[Track]:
             # the gate's allowance for the object's size, 2 (2 r + 3); else the last 6 frames'
             # (predict_whole). Measured: balls coming out of a crossing 0.9-11 px against
             # allowances of 9.4-15.6 px (at most 1.2 of it: seeds 6-7 vanish 751061, 751054,
-            # 651037, whose whole-frame predictions were 0.7-5 px off where they came out),
+            # 651037, whose whole-frame predictions were 0.7-7.2 px off where they came out),
             # a residue speck's hops 36 px against 8.4 (4.3 of it: seed 7 clean 700172)
             pred, se = predict_whole(A, s)
             if not se <= 2.0 * (2.0 * ra + 3.0):
