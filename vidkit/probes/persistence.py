@@ -168,15 +168,25 @@ def permanence(
 
     def continued(i: int) -> bool:
         """Track ``i`` starts where an earlier track that ended (behind something, unseen)
-        predicts its object to be: the same object, picked up again under a new number."""
+        predicts its object to be: the same object, picked up again under a new number; or
+        an earlier track ends in its first 3 frames and ``i`` goes on from where that one's
+        motion predicts (the blob split in two: :func:`split`)."""
         b = firsts[i]
-        return any(
+        if any(
             j != i
             and lasts[j] < b
             and tr.shot_of(j) == tr.shot_of(i)  # each shot is judged alone
             and same_object(tr, j, i, lasts[j], b)
             for j in lasts
-        )
+        ):
+            return True
+        for j in lasts:
+            if j == i or not b <= lasts[j] <= b + 2:
+                continue
+            before = np.flatnonzero(tr.visible[j, :b])
+            if before.size and split(j, i, int(before[-1])):
+                return True
+        return False
 
     def shown(i: int, frames: range) -> np.ndarray | None:
         """What the frames themselves show of object ``i`` in ``frames`` (``Tracks.still_seen``:
@@ -248,15 +258,32 @@ def permanence(
         return True
 
     def continues(i: int) -> bool:
-        """Track ``i`` ends and a later track starts where its motion predicts."""
+        """Track ``i`` ends and a later track starts where its motion predicts, or one that
+        began in its last 3 frames goes on after it where its motion predicts (:func:`split`)."""
         a = lasts[i]
-        return any(
+        if any(
             j != i
             and firsts[j] > a
             and tr.shot_of(j) == tr.shot_of(i)  # each shot is judged alone
             and same_object(tr, i, j, a, firsts[j])
             for j in firsts
-        )
+        ):
+            return True
+        return any(split(i, j, a) for j in firsts if j != i and a - 2 <= firsts[j] <= a)
+
+    def split(i: int, j: int, a: int) -> bool:
+        """Track ``j``, which began at most 2 frames before track ``i``'s last frame ``a``, is
+        seen after ``a`` where ``i``'s motion predicts (:func:`same_object`, from ``j``'s
+        first frame after ``a``): the object's blob split in two for a frame or two (a
+        bounce's smear at a low frame rate, a blurred ball at the floor) and the tracker went
+        on with the other piece. Seed 9 clean 900147 (60 fps, the ball's blob at its bounce
+        split at frame 6: the piece there began a track that went on with the ball from frame
+        8, the first track ended at 7) and 900029 (8 fps: the smear of a bounce in two pieces
+        at frame 5) "vanished"."""
+        if tr.shot_of(j) != tr.shot_of(i):
+            return False
+        after = np.flatnonzero(tr.visible[j, a + 1 :])
+        return bool(after.size and same_object(tr, i, j, a, a + 1 + int(after[0])))
 
     for i in range(tr.n_objects):
         vis = np.flatnonzero(tr.visible[i])
