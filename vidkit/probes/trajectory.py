@@ -272,24 +272,18 @@ def camera_acc_se(tr: Tracks, s: Segment) -> np.ndarray:
     in quadrature to the fit's own error (its residual RMS, at least the object's position
     noise). The corners' median misfit is a whole-frame figure: too large where the texture
     around the object pins the map (a wrong gravity then passed), too small where the camera
-    moved and the corners missed it (a glide's path bent into a fall). In a shot left
-    uncompensated the result is never below the one from ``c`` alone: the background there is
-    read against the median of the moving frames themselves (the shifts read there come out
-    attenuated). In a stabilised shot it is not floored at ``c``: measured against the
-    renderer's true camera at the object (:mod:`vidkit.validation`, 412 moving-camera pieces of
-    seeds 3 and 4), the bend the camera's true error gives a piece is 0.14-0.17 (wrong
-    gravities) and 0.74 (clean clips, one shake over stripes the corners could not pin)
-    standard deviations of the error ``c`` as independent frame noise gives (5.6 times the
-    fit's own error there), while this error, with the measured frames' ``e_t``, holds it
-    at 0.33-0.99 standard deviations. A still shot whose background shows no motion keeps the
-    fit's own error.
+    moved and the corners missed it (a glide's path bent into a fall). The result is never
+    below the one from ``c`` alone: in a stabilised shot the background is read against a
+    model built from the same maps, in an uncompensated one against the median of the moving
+    frames themselves (the shifts read there come out attenuated). A still shot whose
+    background shows no motion keeps the fit's own error.
 
     Example:
         >>> se = camera_acc_se(motion.tracks, motion.segments[0][0])  # doctest: +SKIP
     """
     own = np.asarray(s.se_acc, float)
     i = s.object
-    c = stabilised = camera_noise(tr, i)
+    c = camera_noise(tr, i)
     if c == 0.0:
         c = shot_jitter(tr, tr.shot_of(i))
     if s.fixed_acc or s.n < 4 or not np.all(np.isfinite(own)) or c == 0.0:
@@ -306,20 +300,16 @@ def camera_acc_se(tr: Tracks, s: Segment) -> np.ndarray:
         bend = float(w @ np.where(meas[:, ax], d[:, ax], 0.0))
         unc = float(np.sqrt(np.sum(w**2 * np.where(meas[:, ax], e[:, ax], c) ** 2)))
         out[ax] = float(np.hypot(own[ax], np.hypot(bend, unc)))
-    # In a shot left uncompensated whose background shows the camera's motion the model is
-    # the median of those moving frames itself, and the shifts read against it are attenuated
-    # (seed 0 clean 39, a glide under a shake the corners missed: the shifts around the ball
-    # follow the true shake with a slope of 0.4-0.5 and leave 0.4-0.5 px of it, three times
-    # their standard error): the jitter is the floor there. In a stabilised shot the corners'
-    # misfit is no floor: taken as independent noise of every frame it overstates the bend the
-    # camera gives a piece 6-7 times (true bend / that error: standard deviation 0.14-0.17 over
-    # 238 pieces of moving wrong_gravity clips of seeds 3-4, against the renderer's camera),
-    # and it made the camera's term 4-6 times the fit's own error, so that an upward or
-    # sideways gravity passed (seed 3 wrong_gravity 350022). The blurred contact frame it
-    # used to cover (seed 1 clean 100032, a bounce at the shot's cut) is weighed by its own
-    # misfit in dynamics._telling_fall.
-    if stabilised == 0.0:
-        out = np.maximum(out, s.acc_se(c))
+    # in a stabilised shot the background is read against a model built from the same
+    # maps: it shows an error the corners' misfit misses, but its small standard error is no
+    # proof that the map is better than that misfit at the object (seed 1 clean 100032: a 60
+    # fps piece after a bounce, 0.01 px read there, failed on the blur of its contact frame
+    # that the misfit had covered). In a shot left uncompensated whose background shows the
+    # camera's motion the model is the median of those moving frames itself, and the shifts
+    # read against it are attenuated (seed 0 clean 39, a glide under a shake the corners
+    # missed: the shifts around the ball follow the true shake with a slope of 0.4-0.5 and
+    # leave 0.4-0.5 px of it, three times their standard error): the jitter is the floor there
+    out = np.maximum(out, s.acc_se(c))
     return out
 
 
