@@ -46,8 +46,9 @@ def test_ball_leaving_an_occluder_partly_hidden_is_weighed_by_its_hidden_share()
 
 def test_crossing_balls_partly_hidden_by_each_other_set_no_false_fall():
     # seed 10 clean 1000126 (two balls crossing at 8 fps, still camera): a piece next to the
-    # crossing, its first frames partly hidden behind the other ball, read g = 7.9 px/s^2
-    # against 11.3 (tolerance 3.0); its frames carry the centroid shift of the hidden share
+    # crossing (merged with the other ball in frames 7-12), frames 13-18, read g = 7.9 px/s^2
+    # against 11.3 (tolerance 3.0); frames 13 and 15 read a radius below the ball's own and
+    # carry the centroid shift of that hidden share (0.20 and 0.19 px)
     spec = {
         "kind": "crossing", "seed": 1000126, "violation": None, "camera": "static",
         "size": [256, 144], "fps": 8.0, "frames": 40, "background": "checker",
