@@ -339,59 +339,13 @@ def mask_runs(mask: np.ndarray) -> list[np.ndarray]:
     return [r for r in np.split(idx, cuts)]
 
 
-def _at_rest(area: np.ndarray, smear: np.ndarray) -> np.ndarray:
-    """The area at rest of an object whose soft matte covers ``area`` px while its motion blur
-    draws it into a streak ``smear`` px long: a disk of radius r swept over l > 2r px covers no
-    pixel for the whole exposure, its colour is measured as the blend of its strongest pixels
-    (coverage 2r / l) and the matte against that blend covers ``pi r l / 2``; a shorter streak
-    leaves the matte's area ``pi r^2`` (the partly covered pixels weigh by their coverage).
-
-    Example:
-        >>> import numpy as np
-        >>> a = np.pi * 4.0 * 20.0 / 2  # a 4 px disk swept over 20 px
-        >>> _at_rest(np.array([a, 50.0]), np.array([20.0, 3.0])).round(2).tolist()
-        [50.27, 50.0]
-    """
-    long = smear**2 > 4 * area / np.pi
-    return np.where(long, 4 * area**2 / (np.pi * np.maximum(smear, 1e-9) ** 2), area)
-
-
-def _step_per_frame(center: np.ndarray, visible: np.ndarray) -> np.ndarray:
-    """``[T]``: how far an object moves in each frame it is seen in (px: the larger of its moves
-    from the frame seen before and to the frame seen after, each divided by the frames between
-    them; 0 for a lone frame and where unseen)."""
-    out = np.zeros(visible.size)
-    vis = np.flatnonzero(visible)
-    if vis.size < 2:
-        return out
-    step = np.hypot(*np.diff(center[vis], axis=0).T) / np.diff(vis)
-    out[vis] = np.maximum(np.r_[0.0, step], np.r_[step, 0.0])
-    return out
-
-
 def _mark_partial(
-    area: np.ndarray,
-    visible: np.ndarray,
-    merged: np.ndarray,
-    border: np.ndarray,
-    smear: np.ndarray | None = None,
-    center: np.ndarray | None = None,
+    area: np.ndarray, visible: np.ndarray, merged: np.ndarray, border: np.ndarray
 ) -> None:
     """Flag (as ``merged``: unreliable) the frames where an object is only partly visible: the
     first frames of a visible run after a hidden stretch and the last ones before it, while its
     area is below 85% of its usual area (it is emerging from, or going behind, something), and
-    the frames of a run where its area dips below that and comes back (partly hidden).
-
-    With ``smear`` (the streak length of each frame, px, at most the step it moved: ``center``),
-    a frame streaked over more than the object's diameter is brought back to rest
-    (:func:`_at_rest`) before the usual area is taken, and is expected to cover the streak's
-    area: a fast ball's streaked frames inflate the upper quartile, and its slow frames read
-    "partly hidden" (seed 7 vanish 751023: a 3.6 px ball falling 14-32 px a frame at a shutter
-    of 0.58 covered 1.5-4.4 times its area, streaks read 8.3-24.2 px against the truth's
-    8.0-18.5; at rest 1.5-1.8 times, and the first frame of its hop is judged). A streak shorter
-    than the diameter leaves the matte's area as it is (whole frames of 72 static clips, seeds
-    4-5: the area is 0.97-1.02 of the truth's up to streaks of 6 px), so only the usual area can
-    be lowered, never raised."""
+    the frames of a run where its area dips below that and comes back (partly hidden)."""
     T = visible.size
     ok = visible & ~merged & ~border
     if ok.sum() < 3:
@@ -400,15 +354,7 @@ def _mark_partial(
         return
     # the usual area from the upper quartile: partly hidden frames only lower it
     ref = float(np.percentile(area[ok], 75))
-    expected = np.full(area.size, ref)
-    if smear is not None and center is not None:
-        # no longer than the path it moved in the frame (a shutter open at most all frame):
-        # the matte of a small ball on a noisy, textured background is elongated by its
-        # surroundings (seed 9 clean 900125: streaks of 3-10.6 px with no motion blur at all)
-        streak = np.minimum(np.nan_to_num(smear), _step_per_frame(center, visible))
-        a0 = float(np.percentile(_at_rest(area[ok], streak[ok]), 75))
-        expected = np.minimum(ref, a0 * np.maximum(1.0, streak / (2 * np.sqrt(a0 / np.pi))))
-    small = visible & (area < 0.85 * expected)
+    small = visible & (area < 0.85 * ref)
     idx = np.flatnonzero(visible)
     runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
     for r in runs:
@@ -431,7 +377,7 @@ def _mark_partial(
             # a dip that goes well below the usual area (30% of it hidden) or lasts 3+ frames: a
             # generated blob whose area wobbles by 15% for a frame or two is not partly hidden
             for run in np.split(inner, np.flatnonzero(np.diff(small[inner].astype(int))) + 1):
-                deep = np.min(area[run] / expected[run]) < 0.7
+                deep = np.min(area[run]) < 0.7 * ref
                 # a sustained shallow dip only where the area is measured well (radius > 4.4 px:
                 # a 3-4 px blob's area wobbles by a fifth from its edge pixels alone)
                 if small[run[0]] and (deep or (run.size >= 3 and ref >= 60.0)):
@@ -635,7 +581,7 @@ def track(
         smears[i, fr] = tr.smear
         if tr.occluded:
             merged[i, np.asarray(tr.occluded)] = True
-        _mark_partial(areas[i], visible[i], merged[i], border[i], smears[i], centers[i])
+        _mark_partial(areas[i], visible[i], merged[i], border[i])
     radii = np.sqrt(np.maximum(areas, 0) / np.pi)
     # while the frames are at hand: does the image show each lost object still (already) there?
     whole = visible & ~merged & ~border
