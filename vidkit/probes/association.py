@@ -38,7 +38,17 @@ class Track:
         (0, 2.52)
     """
 
-    __slots__ = ("frames", "pos", "area", "color", "merged", "border", "occluded", "_cache")
+    __slots__ = (
+        "frames",
+        "pos",
+        "area",
+        "color",
+        "merged",
+        "border",
+        "occluded",
+        "smear",
+        "_cache",
+    )
 
     def __init__(self) -> None:
         self.frames: list[int] = []
@@ -48,6 +58,7 @@ class Track:
         self.merged: list[bool] = []
         self.border: list[bool] = []
         self.occluded: list[int] = []
+        self.smear: list[float] = []  # motion-blur streak length (px) per frame
         self._cache: dict[str, tuple[Any, Any]] = {}
 
     def _key(self) -> tuple:
@@ -61,6 +72,7 @@ class Track:
         self.color.append(d.color)
         self.merged.append(d.merged)
         self.border.append(d.border)
+        self.smear.append(d.smear)
 
     @property
     def last(self) -> int:
@@ -359,6 +371,7 @@ def link_gaps(tracks: list[Track], T: int, max_link: int) -> list[Track]:
                 A.color.append(B.color[k])
                 A.merged.append(B.merged[k])
                 A.border.append(B.border[k])
+                A.smear.append(B.smear[k])
             A.occluded.extend(B.occluded)
             used.add(best)
     return [tr for k, tr in enumerate(tracks) if k not in used]
@@ -413,7 +426,7 @@ def link_heads(tracks: list[Track], max_head: int = 2) -> list[Track]:
         if best is None:
             continue
         A = tracks[best]
-        for name in ("frames", "pos", "area", "color", "merged", "border"):
+        for name in ("frames", "pos", "area", "color", "merged", "border", "smear"):
             setattr(B, name, list(getattr(A, name)) + list(getattr(B, name)))
         B.occluded = sorted(A.occluded + B.occluded)
         B._cache.clear()

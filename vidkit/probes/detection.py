@@ -38,6 +38,7 @@ class Det:
     label: int
     merged: bool = False
     npix: int = 0  # pixels in the (opened) foreground component
+    smear: float = 0.0  # length (px) of the motion-blur streak its matte's elongation shows
 
     @property
     def radius(self) -> float:
@@ -53,11 +54,15 @@ def _measure(
     thr: float,
     color: np.ndarray | None = None,
     core: np.ndarray | None = None,
-) -> tuple[float, float, float, np.ndarray] | None:
-    """Soft-matte measurement of one object in ``region`` restricted to ``support``.
+) -> tuple[float, float, float, np.ndarray, float] | None:
+    """Soft-matte measurement of one object in ``region`` restricted to ``support``: centre,
+    area, colour and the length of the streak a motion blur draws it into.
 
     Pixels that are not a mix of the object's colour and the background under them (the
-    perpendicular residual is large: a rod, a floor, another object) get no weight.
+    perpendicular residual is large: a rod, a floor, another object) get no weight. A disk of
+    radius r swept over a streak of length l has the variance ``r^2 / 4`` across the streak
+    and ``r^2 / 4 + l^2 / 12`` along it: the streak's length is ``sqrt(12 (lam1 - lam2))`` of
+    the matte's second moments (``lam1 >= lam2``), whatever the object's size.
     """
     f = frame[region]
     b = bg[region]
@@ -89,7 +94,12 @@ def _measure(
     cy = float(alpha.sum(axis=1) @ ys / area)
     inner = sup & (alpha > 0.85)
     col = np.mean(f[inner], axis=0) if inner.sum() >= 1 else color
-    return cx, cy, area, np.asarray(col, np.float64)
+    dx, dy = xs - cx, ys - cy
+    vxx = float(alpha.sum(axis=0) @ (dx * dx)) / area
+    vyy = float(alpha.sum(axis=1) @ (dy * dy)) / area
+    vxy = float(dy @ alpha @ dx) / area
+    smear = float(np.sqrt(12.0 * np.hypot(vxx - vyy, 2.0 * vxy)))
+    return cx, cy, area, np.asarray(col, np.float64), smear
 
 
 def _dominant_color(pixels: np.ndarray, radius: float = 0.12) -> np.ndarray:
@@ -155,7 +165,7 @@ def detect(
             cx, cy = float(xx.mean() + xs.start), float(yy.mean() + ys.start)
             dets.append(Det(cx, cy, float(a), col, box, border, k, merged=True, npix=a))
             continue
-        dets.append(Det(m[0], m[1], m[2], m[3], box, border, k, npix=a))
+        dets.append(Det(m[0], m[1], m[2], m[3], box, border, k, npix=a, smear=m[4]))
     if len(dets) > 1:
         dets = drop_fringes(dets, frame, bg, labels, thr)
     return dets, labels
@@ -268,7 +278,7 @@ def split(
         if m is None:
             return None
         out.append(
-            Det(m[0], m[1], m[2], m[3], det.bbox, det.border, det.label, True, int(own.sum()))
+            Det(m[0], m[1], m[2], m[3], det.bbox, det.border, det.label, True, int(own.sum()), m[4])
         )
     return out
 

@@ -141,6 +141,7 @@ def _to_original(tr: Tracks, scale: float, origin: tuple[float, float]) -> Track
         areas=tr.areas * scale * scale,
         cam_shift=tr.cam_shift * scale,
         cam_se=tr.cam_se * scale,
+        smear=tr.smear * scale,
     )
 
 
@@ -159,6 +160,7 @@ def _stitch(
     cam_shift = np.full((n, T, 2), np.nan)
     cam_se = np.full((n, T, 2), np.nan)
     seen = np.zeros((n, T), np.int8)
+    smear = np.full((n, T), np.nan)
     merged = np.zeros((n, T), bool)
     border = np.zeros((n, T), bool)
     shot = np.zeros(n, int)
@@ -183,6 +185,8 @@ def _stitch(
             cam_se[k : k + m, a:b] = tr.cam_se
         if tr.still_seen.shape == (m, b - a):
             seen[k : k + m, a:b] = tr.still_seen
+        if tr.smear.shape == (m, b - a):
+            smear[k : k + m, a:b] = tr.smear
         merged[k : k + m, a:b] = tr.merged
         border[k : k + m, a:b] = tr.at_border
         shot[k : k + m] = wi
@@ -222,6 +226,7 @@ def _stitch(
         cam_shift=cam_shift if np.isfinite(cam_shift).any() else np.zeros((0, 0, 2)),
         cam_se=cam_se if np.isfinite(cam_shift).any() else np.zeros((0, 0, 2)),
         still_seen=seen,
+        smear=smear,
     )
 
 
@@ -260,7 +265,8 @@ def _run_tracker(
         m = cam.to_ref  # [T, 2, 3]
         mapped = np.einsum("tij,ntj->nti", m[:, :, :2], c) + m[None, :, :, 2]
         s = np.hypot(m[:, 0, 0], m[:, 1, 0])[None]
-        tr = replace(tr, centers=mapped, radii=tr.radii * s, areas=tr.areas * s * s)
+        sm = tr.smear * s if tr.smear.shape == tr.radii.shape else tr.smear
+        tr = replace(tr, centers=mapped, radii=tr.radii * s, areas=tr.areas * s * s, smear=sm)
     return tr
 
 

@@ -56,6 +56,7 @@ def drop_short(tr: Tracks, min_frames: int, movers: bool = False) -> Tracks:
         cam_shift=tr.cam_shift[keep] if tr.cam_shift.shape[0] == keep.size else tr.cam_shift,
         cam_se=tr.cam_se[keep] if tr.cam_se.shape[0] == keep.size else tr.cam_se,
         still_seen=tr.still_seen[keep] if tr.still_seen.shape[0] == keep.size else tr.still_seen,
+        smear=tr.smear[keep] if tr.smear.shape[0] == keep.size else tr.smear,
     )
 
 

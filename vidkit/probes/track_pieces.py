@@ -267,6 +267,8 @@ def join_pieces(tr: Tracks) -> tuple[Tracks, list[list[tuple[int, int, int]]]]:
     }
     if tr.still_seen.shape == tr.visible.shape:
         arrays["still_seen"] = np.zeros((n, T), np.int8)
+    if tr.smear.shape == tr.visible.shape:
+        arrays["smear"] = np.full((n, T), np.nan)
     for q, pieces in enumerate(rows):
         for k, f0, f1 in pieces:
             for key, arr in arrays.items():

@@ -135,6 +135,9 @@ class Tracks:
             +1 the object's pixels are where its motion puts it (the tracker lost it), -1 the
             window shows no such object, 0 not looked at or cannot tell; empty when not measured
             (a tracker without frames at hand).
+        smear: ``[n, T]`` the length (px) of the streak a motion blur draws the object into in
+            each frame, from its matte's elongation (:class:`vidkit.probes.detection.Det`;
+            NaN where not seen); empty when not measured.
     """
 
     centers: np.ndarray
@@ -159,6 +162,7 @@ class Tracks:
     cam_shift: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 2)), repr=False)
     cam_se: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 2)), repr=False)
     still_seen: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int8), repr=False)
+    smear: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
 
     def shot_of(self, i: int) -> int:
         """The shot object ``i`` belongs to."""
@@ -565,6 +569,7 @@ def track(
     visible = np.zeros((n, T), bool)
     merged = np.zeros((n, T), bool)
     border = np.zeros((n, T), bool)
+    smears = np.full((n, T), np.nan)
     for i, tr in enumerate(tracks):
         fr = np.asarray(tr.frames)
         centers[i, fr] = np.asarray(tr.pos)
@@ -573,6 +578,7 @@ def track(
         visible[i, fr] = True
         merged[i, fr] = tr.merged
         border[i, fr] = tr.border
+        smears[i, fr] = tr.smear
         if tr.occluded:
             merged[i, np.asarray(tr.occluded)] = True
         _mark_partial(areas[i], visible[i], merged[i], border[i])
@@ -597,4 +603,5 @@ def track(
         frame_change=frame_change,
         frame_diff=frame_diff,
         still_seen=seen,
+        smear=smears,
     )
