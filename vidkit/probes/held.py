@@ -57,7 +57,9 @@ def held_pictures(tr: Tracks, freeze_px: float) -> list[tuple[int, int, str]]:
       0.00%; a moving object changes pixels in every pair it moves in).
 
     A run of 2 to 8 such pairs is a freeze when the camera moves more than ``freeze_px`` px (the
-    most a frame corner moves) in the pair before it and in the pair after it, where each of
+    most a frame corner moves, the larger of the corners' fit and the frame maps': a pair's
+    corner fit reads a slow zoom as the identity) in the pair before it and in the pair after
+    it, where each of
     those may instead be measured moving (more than ``STILL_PX``) with the camera moving more
     than ``freeze_px`` per pair on average over as many pairs as the run holds on that side (a
     camera that comes to rest stays at rest; a longer still run is a still camera; a shake's
