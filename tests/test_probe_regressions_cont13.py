@@ -92,3 +92,29 @@ def test_a_zoom_slower_than_still_px_has_no_held_pictures():
     clip, rep = validation_report(spec)
     assert held_pictures(rep.tracks, 0.75) == []
     assert rep.results["continuity"].passed is not False, _fails(rep)
+
+
+def test_exact_repeats_in_a_compensated_shot_are_frozen_frames():
+    # a slow zoom at 8 fps whose 3 repeated frames are exact copies of the frame before them;
+    # stabilised by maps that differ by float rounding, their differences read 1.2e-6, 1.1e-8
+    # and 2.7e-9 instead of 0, so the exact-repeat test never saw them, and the maps' own error
+    # (0.17-0.46 px a pair against the truth's 0.24) hid the catch-up of the slow camera
+    spec = _zoom_spec(
+        kind="crossing",
+        seed=857071,
+        size=[192, 108],
+        fps=8.0,
+        frames=46,
+        background="perlin",
+        blur=0.808739758599496,
+        noise=0.016431609038244175,
+        jpeg=44,
+        lighting=0.03892160306857107,
+    )
+    clip, rep = validation_report(spec)
+    vf = clip.truth["violation_frames"]
+    assert clip.truth["violation_params"]["mode"] == "exact"
+    fd = np.asarray(rep.tracks.frame_diff)
+    assert np.all(fd[vf[0] - 1 : vf[-1]] == 0.0)
+    repeats = [f for f in rep.results["continuity"].findings if "repeats" in f.sentence]
+    assert [f.frames for f in repeats] == [(t - 1, t) for t in vf], _fails(rep)
