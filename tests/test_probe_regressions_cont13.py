@@ -118,3 +118,25 @@ def test_exact_repeats_in_a_compensated_shot_are_frozen_frames():
     assert np.all(fd[vf[0] - 1 : vf[-1]] == 0.0)
     repeats = [f for f in rep.results["continuity"].findings if "repeats" in f.sentence]
     assert [f.frames for f in repeats] == [(t - 1, t) for t in vf], _fails(rep)
+
+
+def test_copied_frame_maps_of_a_slow_zoom_are_no_held_pictures():
+    # the opposite case: a clean zoom of 0.15 px a pair whose corners read 3 pairs still, so
+    # the camera held their maps (copied from the frame before) and released the zoom they had
+    # held back in the next pair (0.91 px): a "catch-up" after maps that measured nothing
+    spec = _zoom_spec(
+        kind="toss",
+        seed=1000149,
+        violation=None,
+        size=[96, 72],
+        fps=30.0,
+        frames=53,
+        background="perlin",
+        blur=0.6324407214439403,
+        noise=0.00906727633830056,
+        lighting=0.03114418088520115,
+        occluders=1,
+    )
+    clip, rep = validation_report(spec)
+    assert held_pictures(rep.tracks, 0.75) == []
+    assert rep.results["continuity"].passed is not False, _fails(rep)
