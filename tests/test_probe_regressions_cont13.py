@@ -116,8 +116,12 @@ def test_exact_repeats_in_a_compensated_shot_are_frozen_frames():
     assert clip.truth["violation_params"]["mode"] == "exact"
     fd = np.asarray(rep.tracks.frame_diff)
     assert np.all(fd[vf[0] - 1 : vf[-1]] == 0.0)
-    repeats = [f for f in rep.results["continuity"].findings if "repeats" in f.sentence]
-    assert [f.frames for f in repeats] == [(t - 1, t) for t in vf], _fails(rep)
+    # every repeated frame is reported, as an exact repeat or inside a freeze of the object
+    # that the repeats hold still (a repeat already inside a freeze is not reported twice)
+    fails = [f for f in rep.results["continuity"].findings if f.severity == "fail"]
+    assert any("repeats" in f.sentence for f in fails), _fails(rep)
+    for t in vf:
+        assert any(t - 1 in f.frames and t in f.frames for f in fails), (t, _fails(rep))
 
 
 def test_copied_frame_maps_of_a_slow_zoom_are_no_held_pictures():

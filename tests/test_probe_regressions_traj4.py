@@ -100,8 +100,11 @@ def test_exact_repeat_on_a_panning_camera_is_caught_while_the_ball_is_hidden():
     vf = clip.truth["violation_frames"]
     rep_c = rep.results["continuity"]
     assert rep_c.passed is False, _fails(rep)
-    repeats = [f for f in rep_c.findings if "repeats" in f.sentence]
-    assert {f.frames[1] for f in repeats} >= set(vf)
+    # every repeated frame is reported: as exact repeats, or (since the eleventh pass reads a
+    # slow pan's motion on the frame maps) as one held picture while the camera moves on
+    fails = [f for f in rep_c.findings if f.severity == "fail"]
+    assert any("repeats" in f.sentence or "show one picture" in f.sentence for f in fails)
+    assert {t for f in fails for t in f.frames} >= set(vf), _fails(rep)
 
 
 def test_energy_gain_at_a_floor_tracked_as_an_object_is_judged():
