@@ -194,31 +194,22 @@ def _slow_held(
 
 def _from_frame_maps(cam: Any, moved: np.ndarray) -> np.ndarray:
     """``moved`` with each pair the corners did not measure (NaN) read from the maps the frames
-    were stabilised with (``CameraMotion.to_ref``: the direct alignment of each frame to the
-    first by its intensities), as the most a frame corner moves between the two maps.
+    were stabilised with (:func:`_map_moves` on those pairs only).
 
     Those are the maps the compensated frames were made with, so they are what a held pair's
     frames were aligned by: a shake over stripes whose corners missed every pair (seed 8
     stutter 857069, 10 fps: 4 held frames, no pair measured by corners, the held pairs'
     compensated frames equal to 1e-8) is judged on them as a shot whose corners measured it.
     """
-    to_ref = np.asarray(getattr(cam, "to_ref", np.zeros((0, 2, 3))), float)
-    size = getattr(cam, "frame_size", (0, 0))
-    if to_ref.ndim != 3 or len(to_ref) != moved.size + 1 or not size[0]:
-        return moved
-    H, W = size
-    out = moved.copy()
-    for t in np.flatnonzero(~np.isfinite(moved)):
-        if np.all(np.isfinite(to_ref[t])) and np.all(np.isfinite(to_ref[t + 1])):
-            out[t] = corner_moves(to_ref[t + 1], to_ref[t], W, H)
-    return out
+    return _map_moves(cam, moved, only=~np.isfinite(moved))
 
 
-def _map_moves(cam: Any, moved: np.ndarray) -> np.ndarray:
+def _map_moves(cam: Any, moved: np.ndarray, only: np.ndarray | None = None) -> np.ndarray:
     """The camera's motion per pair read from the frame maps (``CameraMotion.to_ref``: each
     frame aligned to the first by its intensities, the maps the compensated frames were made
     with, the shot's slow drift refined into them), as the most a frame corner moves; ``moved``
-    (the corners' fits) where the maps are not known.
+    (the corners' fits) where the maps are not known, and outside ``only`` (a mask of the
+    pairs to read) where it is given.
 
     A pair's corner fit reads a slow zoom as the identity: its test of a still camera is the
     corners' *mean* shift against their jitter, and a zoom about the frame's centre has no mean
@@ -232,7 +223,7 @@ def _map_moves(cam: Any, moved: np.ndarray) -> np.ndarray:
         return moved
     H, W = size
     out = moved.copy()
-    for t in range(moved.size):
+    for t in range(moved.size) if only is None else np.flatnonzero(only):
         if np.all(np.isfinite(to_ref[t])) and np.all(np.isfinite(to_ref[t + 1])):
             out[t] = corner_moves(to_ref[t + 1], to_ref[t], W, H)
     return out
