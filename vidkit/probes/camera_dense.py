@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from vidkit.probes.medians import median
+from vidkit.probes.small_linalg import pinv
 from vidkit.probes.temporal import gray_u8
 
 __all__ = [
@@ -208,7 +209,7 @@ def dense_align(
             tex = mag >= np.percentile(mag, 75)
             # standard errors of the shift and of the zoom/rotation (px at the frame's corner),
             # the residuals taken as independent per blur area (neighbours share their noise)
-            cov = np.linalg.pinv(J.T @ Jw) * sig**2 * (4 * np.pi * DENSE_BLUR**2)
+            cov = pinv(J.T @ Jw) * sig**2 * (4 * np.pi * DENSE_BLUR**2)
             # the same textured pixels under a still camera (the frame compared as it is)
             r0_all = (img_l - (gain * R + bias))[ok]
             r0 = r0_all[tex]

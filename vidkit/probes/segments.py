@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.small_linalg import pinv
+
 __all__ = ["Segment", "Event", "fit_segment"]
 
 
@@ -195,7 +197,7 @@ def fit_segment(
         s2 = float(r @ r) / (n - npar) if n > npar else 0.0
         s2 = max(s2, sigma**2)
         noise[ax] = float(np.sqrt(s2))
-        xtx = np.linalg.pinv(X.T @ X)
+        xtx = pinv(X.T @ X)
         cv = s2 * xtx
         cov[ax, :npar, :npar] = cv
         if deg == 2 and n > 3:
