@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vidkit.probes.medians import median
+from vidkit.probes.medians import median, percentile
 from vidkit.probes.small_linalg import pinv
 from vidkit.probes.temporal import gray_u8
 
@@ -206,7 +206,7 @@ def dense_align(
                 break
         if lev == 0:
             mag = np.hypot(gx, gy)
-            tex = mag >= np.percentile(mag, 75)
+            tex = mag >= percentile(mag, 75)  # np.percentile's value (medians.py)
             # standard errors of the shift and of the zoom/rotation (px at the frame's corner),
             # the residuals taken as independent per blur area (neighbours share their noise)
             cov = pinv(J.T @ Jw) * sig**2 * (4 * np.pi * DENSE_BLUR**2)

@@ -77,6 +77,7 @@ from vidkit.probes.background import (
 )
 from vidkit.probes.detection import K5, Cluttered, Det, check_clutter, detect, split
 from vidkit.probes.evidence import still_seen
+from vidkit.probes.medians import percentile
 from vidkit.video import Video, as_video
 
 __all__ = [
@@ -353,7 +354,7 @@ def _mark_partial(
     if ok.sum() < 3:
         return
     # the usual area from the upper quartile: partly hidden frames only lower it
-    ref = float(np.percentile(area[ok], 75))
+    ref = float(percentile(area[ok], 75))  # np.percentile's value (medians.py)
     small = visible & (area < 0.85 * ref)
     idx = np.flatnonzero(visible)
     runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
