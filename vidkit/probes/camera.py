@@ -406,7 +406,7 @@ def _dense_moving(
     for t in probes:
         r = t / max(prev_t, 1) if prev_t else 1.0
         start = np.eye(2, 3) + (prev - np.eye(2, 3)) * r
-        M, st = dense_align(g0, dense_gray(frames[t]), start, CHEAP_LOOK)
+        M, st = dense_align(g0, dense_gray(frames[t]), start, CHEAP_LOOK, errors=False)
         if (
             st["agree"] >= DENSE_MIN_AGREE
             and st["agree"] - st["agree_still"] >= DENSE_BEATS_STILL
