@@ -95,8 +95,10 @@ def corner_moves(a: np.ndarray, b: np.ndarray, W: int, H: int) -> float:
     return float(np.hypot(*((c @ a[:, :2].T + a[:, 2]) - (c @ b[:, :2].T + b[:, 2])).T).max())
 
 
-def dense_gray(frame: np.ndarray) -> np.ndarray:
+def dense_gray(frame: np.ndarray | None, gray: np.ndarray | None = None) -> np.ndarray:
     """The float32 gray image the direct alignment works on (a light blur: noise is no signal).
+    ``gray``: the frame's :func:`~vidkit.probes.temporal.gray_u8` where the caller has it
+    already (``frame`` is then not read).
 
     Example:
         >>> dense_gray(np.ones((8, 8, 3), np.float32)).shape
@@ -104,7 +106,8 @@ def dense_gray(frame: np.ndarray) -> np.ndarray:
     """
     import cv2
 
-    return cv2.GaussianBlur(gray_u8(frame).astype(np.float32), (0, 0), DENSE_BLUR)
+    g = gray_u8(frame) if gray is None else gray
+    return cv2.GaussianBlur(g.astype(np.float32), (0, 0), DENSE_BLUR)
 
 
 @functools.lru_cache(maxsize=8)

@@ -140,12 +140,14 @@ def camera_error(
     centers: np.ndarray,
     radii: np.ndarray,
     visible: np.ndarray,
+    grays: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per object and frame, the misregistration of the stabilised background around the
     object and its standard error (both ``[n, T, 2]`` px, NaN where the object is not seen or
     too little background shows): :func:`local_shift` of each frame against ``background``
     over a square of ``max(3 r, 20)`` px half-side around the object, less every seen object's
-    disc (``1.5 r + 2`` px) and the pixels ``valid`` marks unseen.
+    disc (``1.5 r + 2`` px) and the pixels ``valid`` marks unseen. ``grays``: the frames'
+    :func:`~vidkit.probes.temporal.gray_u8` where the caller has them already.
 
     Example:
         >>> fr = np.zeros((3, 40, 40, 3), np.float32)
@@ -170,7 +172,10 @@ def camera_error(
         seen = np.flatnonzero(has[:, t])
         if seen.size == 0:
             continue
-        img = dense_gray(np.asarray(frames[t], np.float32))
+        img = dense_gray(
+            None if grays is not None else np.asarray(frames[t], np.float32),
+            None if grays is None else grays[t],
+        )
         # every seen object's disc, tested on each window only (the same comparisons as on
         # the whole frame, a window's worth of them)
         discs = [(*centers[j, t], (1.5 * float(rad[j, t]) + 2.0) ** 2) for j in seen]
