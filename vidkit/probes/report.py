@@ -355,10 +355,7 @@ def physics(
         >>> vk.probes.physics("street.mp4").cuts  # doctest: +SKIP
         [30, 76, 137, 187, 242]
     """
-    from vidkit.probes.camera import pair_motion
-    from vidkit.probes.camera_pair import blur_gray
-    from vidkit.probes.cuts import find_cuts, shots_from_cuts, thumbnail_colours
-    from vidkit.probes.stream import open_frames
+    from vidkit.probes.stream import open_frames, opencv_threads
 
     if not (tracker == "classical" or callable(tracker)):
         raise TypeError(
@@ -373,6 +370,26 @@ def physics(
         in_memory = _coerce(video, fps)
         video = in_memory
     src = open_frames(video, fps=fps, max_side=max_side)
+    h, w = src.work_size
+    with opencv_threads(h * w):
+        return _passes(src, in_memory, expected_g, scale, tracker, flow, window, chunk)
+
+
+def _passes(
+    src: Any,
+    in_memory: Video | None,
+    expected_g: float | None,
+    scale: float | None,
+    tracker: Any,
+    flow: bool,
+    window: int,
+    chunk: int,
+) -> PhysicsReport:
+    """The two passes of :func:`physics` over the opened frames ``src`` and the report."""
+    from vidkit.probes.camera import pair_motion
+    from vidkit.probes.camera_pair import blur_gray
+    from vidkit.probes.cuts import find_cuts, shots_from_cuts, thumbnail_colours
+
     H, W = src.size
     h, w = src.work_size
     px = W / w
