@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.background import temporal_median
 from vidkit.probes.dynamics import bounce, gravity
 from vidkit.probes.kinematics import continuity, smoothness
 from vidkit.probes.persistence import conservation, permanence
@@ -241,12 +242,13 @@ def _run_tracker(
     cam: Any,
     video: Video | None = None,
     grays: list[np.ndarray] | None = None,
+    median_frame: np.ndarray | None = None,
 ) -> Tracks:
     """Tracks of one window in the working (stabilised when the camera moved) coordinates.
     ``video``: ``Video(frames, fps=fps)`` when the caller has made it already (the classical
     tracker of a still shot then reads it: the same frames, without a second checked copy);
     ``grays``: the frames' gray_u8 where the caller keeps them (a still shot's camera error
-    reads them)."""
+    reads them); ``median_frame``: their temporal_median (a still shot's tracker reads it)."""
     from vidkit.probes.camera import stabilise
     from vidkit.probes.camera_local import camera_error
 
@@ -265,7 +267,7 @@ def _run_tracker(
             d, se = camera_error(st, valid, tr.background, tr.centers, tr.radii, tr.visible)
             return replace(tr, cam_shift=d, cam_se=se)
         v = video if video is not None else Video(frames, fps=fps)
-        tr = track(v, max_regions=MAX_OBJECTS)
+        tr = track(v, max_regions=MAX_OBJECTS, median_frame=median_frame)
         d, se = camera_error(
             frames, None, tr.background, tr.centers, tr.radii, tr.visible, grays=grays
         )
@@ -663,7 +665,9 @@ def _analyse(
     w.camera = cam
     v = Video(frames, fps=fps)
     levels = None if cam.status == "static" else _aligned_levels(frames, pairs[w.first : w.end - 1])
-    w.temporal["flicker"] = flicker(v, first_frame=w.first, brightness=levels)
+    # a still shot's median frame, shared by flicker and the classical tracker
+    med = temporal_median(v.frames) if cam.status == "static" and tracker == "classical" else None
+    w.temporal["flicker"] = flicker(v, first_frame=w.first, brightness=levels, median_frame=med)
     if flow:
         # each frame's gray once for both flow probes (the dynamic degree reads every
         # interval-th of them): 48 conversions instead of 32 + 16 at 64x64x32, 16 fps
@@ -677,7 +681,7 @@ def _analyse(
     try:
         # the window's Video made above (the temporal probes only read it): Video(frames)
         # again would copy and check the frames a second time (3 ms at 64x64x32)
-        tr = _run_tracker(tracker, frames, fps, cam, v, grays)
+        tr = _run_tracker(tracker, frames, fps, cam, v, grays, med)
     except Cluttered as exc:
         w.reason = str(exc)
         return

@@ -430,6 +430,7 @@ def track(
     max_gap: int = 4,
     valid: np.ndarray | None = None,
     max_regions: int | None = None,
+    median_frame: np.ndarray | None = None,
 ) -> Tracks:
     """Track the moving objects of a video without any learned weights.
 
@@ -454,6 +455,8 @@ def track(
         max_regions: raise :class:`Cluttered` (before the costly steps) when the frames hold
             more foreground regions than this (median over frames): texture, clutter or a crowd
             that cannot be followed as objects. None: no limit.
+        median_frame: the frames' :func:`temporal_median` where the caller has it (read only
+            without ``valid``).
 
     Returns:
         :class:`Tracks`.
@@ -494,7 +497,8 @@ def track(
             cv2.dilate((~v).astype(np.uint8), K5).astype(bool) if not v.all() else None
             for v in valid
         ]
-    bg = temporal_median(raw)
+    same = median_frame is not None and valid is None and median_frame.shape == raw.shape[1:]
+    bg = np.asarray(median_frame) if same else temporal_median(raw)
     gain = gains(raw, bg)
     if np.max(np.abs(gain - 1)) > 1e-3:
         work = raw / gain[:, None, None, None].astype(np.float32)
