@@ -398,14 +398,21 @@ def hole_regions(
             if d.merged or d.border:
                 continue
             ys, xs, comp, ring = _ring(d, labels[t])
-            inside = cv2.erode(comp, k3).astype(bool)
-            if ring.sum() < 8 or inside.sum() < 4:
+            if ring.sum() < 8:
                 continue
             b = bg[ys, xs]
             # np.median(..., axis=0)'s values, a third of its cost (vidkit.probes.medians)
             around = row_medians(b[ring].T)
+            # a detection of another colour than the ring's (an object, the usual case) is no
+            # hole: tested first, the inside is then not measured (the same tests, in an order
+            # that skips work: each only skips the detection)
+            if np.linalg.norm(d.color - around) > 0.15:
+                continue
+            inside = cv2.erode(comp, k3).astype(bool)
+            if inside.sum() < 4:
+                continue
             held = row_medians(b[inside].T)
-            if np.linalg.norm(d.color - around) > 0.15 or np.linalg.norm(held - around) < 0.25:
+            if np.linalg.norm(held - around) < 0.25:
                 continue
             region = np.zeros((H, W), bool)
             region[ys, xs] = comp.astype(bool)
