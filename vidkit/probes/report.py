@@ -665,16 +665,19 @@ def _analyse(
     w.camera = cam
     v = Video(frames, fps=fps)
     levels = None if cam.status == "static" else _aligned_levels(frames, pairs[w.first : w.end - 1])
-    # a still shot's median frame, shared by flicker and the classical tracker
-    med = temporal_median(v.frames) if cam.status == "static" and tracker == "classical" else None
-    w.temporal["flicker"] = flicker(v, first_frame=w.first, brightness=levels, median_frame=med)
+    flows: dict[str, ProbeResult] = {}
     if flow:
         # each frame's gray once for both flow probes (the dynamic degree reads every
         # interval-th of them): 48 conversions instead of 32 + 16 at 64x64x32, 16 fps
         gr = grays if grays is not None else [gray_u8(f) for f in v.frames]
-        w.temporal["warping_error"] = warping_error(v, first_frame=w.first, grays=gr)
-        w.temporal["dynamic_degree_classical"] = dynamic_degree_classical(v, grays=gr)
+        flows["warping_error"] = warping_error(v, first_frame=w.first, grays=gr)
+        flows["dynamic_degree_classical"] = dynamic_degree_classical(v, grays=gr)
         del gr
+    # a still shot's median frame, shared by flicker and the classical tracker (made after the
+    # flow probes, so it is not held while they run; the results keep their order)
+    med = temporal_median(v.frames) if cam.status == "static" and tracker == "classical" else None
+    w.temporal["flicker"] = flicker(v, first_frame=w.first, brightness=levels, median_frame=med)
+    w.temporal.update(flows)
     if cam.status == "cannot compensate":
         w.reason = cam.reason
         return
