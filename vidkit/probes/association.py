@@ -25,6 +25,7 @@ import numpy as np
 
 from vidkit.probes.detection import Det
 from vidkit.probes.medians import median, row_medians
+from vidkit.probes.small_linalg import pinv
 
 __all__: list[str] = []
 
@@ -295,7 +296,7 @@ def predict_whole(tr: Track, t: int) -> tuple[np.ndarray, float]:
     # residual variance per coordinate (both coordinates pooled)
     s2 = float(np.sum(res**2)) / (2 * (f.size - deg - 1))
     x0 = np.vander(np.array([t - f[-1]], float), deg + 1)[0]
-    lev = float(x0 @ np.linalg.pinv(X.T @ X) @ x0)
+    lev = float(x0 @ pinv(X.T @ X) @ x0)
     return x0 @ coef, float(np.sqrt(s2 * lev))
 
 

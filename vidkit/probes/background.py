@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from vidkit.probes.background_uncovered import HELD_FOOTPRINT, uncovered_regions
-from vidkit.probes.medians import median, row_medians
+from vidkit.probes.medians import median, median_above, row_medians
 
 __all__ = [
     "temporal_median",
@@ -398,14 +398,21 @@ def hole_regions(
             if d.merged or d.border:
                 continue
             ys, xs, comp, ring = _ring(d, labels[t])
-            inside = cv2.erode(comp, k3).astype(bool)
-            if ring.sum() < 8 or inside.sum() < 4:
+            if ring.sum() < 8:
                 continue
             b = bg[ys, xs]
             # np.median(..., axis=0)'s values, a third of its cost (vidkit.probes.medians)
             around = row_medians(b[ring].T)
+            # a detection of another colour than the ring's (an object, the usual case) is no
+            # hole: tested first, the inside is then not measured (the same tests, in an order
+            # that skips work: each only skips the detection)
+            if np.linalg.norm(d.color - around) > 0.15:
+                continue
+            inside = cv2.erode(comp, k3).astype(bool)
+            if inside.sum() < 4:
+                continue
             held = row_medians(b[inside].T)
-            if np.linalg.norm(d.color - around) > 0.15 or np.linalg.norm(held - around) < 0.25:
+            if np.linalg.norm(held - around) < 0.25:
                 continue
             region = np.zeros((H, W), bool)
             region[ys, xs] = comp.astype(bool)
@@ -582,12 +589,13 @@ def repair_background(
     cols = np.unique(np.round(np.stack(cols), 2), axis=0)
     step = max(1, bg.shape[0] * bg.shape[1] // 4096)
     sample = bg.reshape(-1, 3)[::step]
-    keep = [c for c in cols if median(np.linalg.norm(sample - c, axis=1), True) > 0.25]
+    # (median > 0.25, mostly decided by a count: medians.median_above, the same test)
+    keep = [c for c in cols if median_above(np.linalg.norm(sample - c, axis=1), 0.25)]
     keep = _drop_local_background(bg, keep, dets, labels)
     # an object that came and then rested is held in the median and only its "hole" is
     # detected (in the frames before it came): its colour and pixels are held too
     holes, hole_cols = hole_regions(bg, dets, labels)
-    keep += [c for c in hole_cols if median(np.linalg.norm(sample - c, axis=1), True) > 0.25]
+    keep += [c for c in hole_cols if median_above(np.linalg.norm(sample - c, axis=1), 0.25)]
     if not keep:
         return None
     C = np.stack(keep)

@@ -187,10 +187,16 @@ def _similarity_parts(M: np.ndarray, W: int, H: int) -> tuple[float, float, floa
     )
 
 
-def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = None) -> CameraMotion:
+def estimate_camera(
+    frames: np.ndarray,
+    pairs: list[dict[str, Any]] | None = None,
+    grays: list[np.ndarray] | None = None,
+) -> CameraMotion:
     """Measure and judge the camera motion of one shot (``[T, H, W, 3]`` float frames).
 
-    ``pairs`` are precomputed :func:`pair_motion` results for the ``T - 1`` consecutive pairs.
+    ``pairs`` are precomputed :func:`pair_motion` results for the ``T - 1`` consecutive pairs;
+    ``grays`` the frames' :func:`~vidkit.probes.temporal.gray_u8` where the caller has them
+    (the same results, without converting a frame again).
 
     Example:
         >>> estimate_camera(np.zeros((4, 32, 32, 3), np.float32)).status
@@ -225,7 +231,9 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
         # background (most pixels without any gradient, not even sensor noise): there the
         # texture is the objects', which the alignment would follow, and a plain background
         # shows no camera motion
-        rescued = None if _plain(frames[0]) else _dense_moving(frames, result, W, H, inl, res)
+        rescued = (
+            None if _plain(frames[0]) else _dense_moving(frames, result, W, H, inl, res, grays)
+        )
         if rescued is not None:
             return rescued
         return result(
@@ -235,9 +243,9 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
         )
     still = np.array([p["M"] is not None and np.array_equal(p["M"], np.eye(2, 3)) for p in pairs])
     if still[measured].mean() >= 0.6:
-        slow = _slow_drift(frames)
+        slow = _slow_drift(frames, grays)
         if slow is None:
-            rescued = _dense_moving(frames, result, W, H, inl, res)
+            rescued = _dense_moving(frames, result, W, H, inl, res, grays)
             if rescued is not None:
                 return rescued
         if slow is None:
@@ -256,7 +264,7 @@ def estimate_camera(frames: np.ndarray, pairs: list[dict[str, Any]] | None = Non
         to_ref[t] = compose_affine(to_ref[t - 1], invert_affine(M))
     moved = max(corner_moves(m, np.eye(2, 3), W, H) for m in to_ref)
     if moved < STATIC_PX:
-        slow = _slow_drift(frames)
+        slow = _slow_drift(frames, grays)
         if slow is None:
             return result(
                 "static", f"the camera is still (frames within {moved:.2f} px of the first)"
@@ -385,7 +393,13 @@ CHEAP_LOOK = (4, 3, 2)
 
 
 def _dense_moving(
-    frames: np.ndarray, result: Any, W: int, H: int, inl: np.ndarray, res: np.ndarray
+    frames: np.ndarray,
+    result: Any,
+    W: int,
+    H: int,
+    inl: np.ndarray,
+    res: np.ndarray,
+    grays: list[np.ndarray] | None = None,
 ) -> CameraMotion | None:
     """A moving camera that the corners missed (faint texture, or moves below STILL_PX per
     pair), found by aligning every frame to the first by its intensities
@@ -395,18 +409,22 @@ def _dense_moving(
     T = frames.shape[0]
     if T < 3:
         return None
+
     # a cheap look first (a still camera, the common case, pays for a few alignments): frames
     # 2, 4, 8, ... and the last aligned to the first, each from the previous one's map
     # extrapolated (a pan too long to find from a still start in one step); the whole shot only
     # when one of them moves by more than 2 * STATIC_PX and lines up clearly better than left
     # where it is
-    g0 = dense_gray(frames[0])
+    def dgray(t: int) -> np.ndarray:  # (the frame's gray where the caller has it)
+        return dense_gray(frames[t]) if grays is None else dense_gray(None, grays[t])
+
+    g0 = dgray(0)
     probes = sorted({min(2**k, T - 1) for k in range(1, int(np.log2(T - 1)) + 2)})
     prev_t, prev = 0, np.eye(2, 3)
     for t in probes:
         r = t / max(prev_t, 1) if prev_t else 1.0
         start = np.eye(2, 3) + (prev - np.eye(2, 3)) * r
-        M, st = dense_align(g0, dense_gray(frames[t]), start, CHEAP_LOOK)
+        M, st = dense_align(g0, dgray(t), start, CHEAP_LOOK, errors=False)
         if (
             st["agree"] >= DENSE_MIN_AGREE
             and st["agree"] - st["agree_still"] >= DENSE_BEATS_STILL
@@ -561,7 +579,9 @@ def _finish_slow(
     return _finish(result, W, H, to_ref, inl, res, note)
 
 
-def _slow_drift(frames: np.ndarray) -> tuple[np.ndarray, str] | None:
+def _slow_drift(
+    frames: np.ndarray, grays: list[np.ndarray] | None = None
+) -> tuple[np.ndarray, str] | None:
     """Maps of a camera too slow to show between consecutive frames, or None.
 
     A slow zoom (0.1% a frame) or a slow pan (0.1 px a frame) moves most corners by less than
@@ -572,15 +592,20 @@ def _slow_drift(frames: np.ndarray) -> tuple[np.ndarray, str] | None:
     fit is a measured similarity (MIN_INLIERS, MAX_RESIDUAL) that moves the frame's corners by
     more than STATIC_PX, every frame is fitted directly to the first (a frame whose own motion
     is still below STILL_PX, or whose fit fails, takes the map interpolated between its measured
-    neighbours; when more than MAX_UNMEASURED of them fail: None).
-    Returns the maps (frame -> first frame) and a note for the reason."""
+    neighbours; when more than MAX_UNMEASURED of them fail: None). ``grays``: the frames'
+    gray_u8 where the caller has them. Returns the maps (frame -> first frame) and a note for
+    the reason."""
     T, H, W = frames.shape[:3]
     if T < 3:
         return None
-    g0 = blur_gray(gray_u8(frames[0]))  # blurred once for all the fits
+
+    def gray(t: int) -> np.ndarray:  # (the frame's gray where the caller has it)
+        return gray_u8(frames[t]) if grays is None else grays[t]
+
+    g0 = blur_gray(gray(0))  # blurred once for all the fits
 
     def direct(t: int) -> np.ndarray | None:
-        p = pair_motion(g0, blur_gray(gray_u8(frames[t])), blurred=True)
+        p = pair_motion(g0, blur_gray(gray(t)), blurred=True)
         M = p["M"]
         if M is None or p["inliers"] < MIN_INLIERS or not p["residual"] <= MAX_RESIDUAL:
             return None

@@ -26,9 +26,12 @@ Example:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from vidkit.probes.medians import median
+from vidkit.probes.medians import median, percentile
+from vidkit.probes.small_linalg import pinv
 from vidkit.probes.temporal import gray_u8
 
 __all__ = [
@@ -77,6 +80,7 @@ DENSE_BEATS_STILL = 0.1
 #: Gauss-Newton iterations per pyramid level (finest first): all three levels, the two finest
 FULL = (12, 8, 5)
 FINE = (12, 8)
+_RIDGE = 1e-6 * np.eye(6)  # (the solve's ridge, made once)
 
 
 def corner_moves(a: np.ndarray, b: np.ndarray, W: int, H: int) -> float:
@@ -91,8 +95,10 @@ def corner_moves(a: np.ndarray, b: np.ndarray, W: int, H: int) -> float:
     return float(np.hypot(*((c @ a[:, :2].T + a[:, 2]) - (c @ b[:, :2].T + b[:, 2])).T).max())
 
 
-def dense_gray(frame: np.ndarray) -> np.ndarray:
+def dense_gray(frame: np.ndarray | None, gray: np.ndarray | None = None) -> np.ndarray:
     """The float32 gray image the direct alignment works on (a light blur: noise is no signal).
+    ``gray``: the frame's :func:`~vidkit.probes.temporal.gray_u8` where the caller has it
+    already (``frame`` is then not read).
 
     Example:
         >>> dense_gray(np.ones((8, 8, 3), np.float32)).shape
@@ -100,11 +106,24 @@ def dense_gray(frame: np.ndarray) -> np.ndarray:
     """
     import cv2
 
-    return cv2.GaussianBlur(gray_u8(frame).astype(np.float32), (0, 0), DENSE_BLUR)
+    g = gray_u8(frame) if gray is None else gray
+    return cv2.GaussianBlur(g.astype(np.float32), (0, 0), DENSE_BLUR)
+
+
+@functools.lru_cache(maxsize=8)
+def _mgrid(h: int, w: int) -> np.ndarray:
+    """``np.mgrid[0:h, 0:w]`` as float32 (read-only, shared by the alignments of a shot)."""
+    g = np.mgrid[0:h, 0:w].astype(np.float32)
+    g.flags.writeable = False
+    return g
 
 
 def dense_align(
-    ref: np.ndarray, img: np.ndarray, M0: np.ndarray, iters: tuple[int, ...] = (12, 8, 5)
+    ref: np.ndarray,
+    img: np.ndarray,
+    M0: np.ndarray,
+    iters: tuple[int, ...] = (12, 8, 5),
+    errors: bool = True,
 ) -> tuple[np.ndarray, dict[str, float]]:
     """The similarity ``M`` (2x3, maps points of ``ref`` to ``img``) that lines the two float
     gray images up best, found from ``M0`` by robust Gauss-Newton on the intensities (a direct
@@ -121,7 +140,8 @@ def dense_align(
     exceeds twice the residual scale, "overlap": share of ``ref`` that ``img`` shows, "sigma":
     robust residual scale (gray levels), "se_shift", "se_linear": standard errors of the shift
     and of the zoom/rotation at the frame's corner (px; the residuals taken as independent per
-    blur area)}``.
+    blur area)}``. ``errors=False``: without the standard errors (NaN; a look that reads
+    only the agreement skips their pseudo-inverse).
 
     Example:
         >>> import numpy as np
@@ -164,7 +184,7 @@ def dense_align(
         cl = c * s
         Ix = cv2.Sobel(img_l, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
         Iy = cv2.Sobel(img_l, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
-        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+        ys, xs = _mgrid(h, w)
         xc, yc = xs - np.float32(cl[0]), ys - np.float32(cl[1])
         Ml = np.empty((2, 3))
         for _ in range(iters[lev]):
@@ -192,8 +212,9 @@ def dense_align(
             J[:, 1] = gy * x_ - gx * y_
             J[:, 2], J[:, 3], J[:, 4], J[:, 5] = gx, gy, -Rk, -1.0
             Jw = J * wt[:, None]
+            JtJw = J.T @ Jw  # (kept for the standard errors: the last iteration's)
             try:
-                dp = -np.linalg.solve(J.T @ Jw + 1e-6 * np.eye(6), Jw.T @ r)
+                dp = -np.linalg.solve(JtJw + _RIDGE, Jw.T @ r)
             except np.linalg.LinAlgError:
                 break
             da, db, dtx, dty, dg, dbias = (float(v) for v in dp)
@@ -205,10 +226,14 @@ def dense_align(
                 break
         if lev == 0:
             mag = np.hypot(gx, gy)
-            tex = mag >= np.percentile(mag, 75)
+            tex = mag >= percentile(mag, 75)  # np.percentile's value (medians.py)
             # standard errors of the shift and of the zoom/rotation (px at the frame's corner),
             # the residuals taken as independent per blur area (neighbours share their noise)
-            cov = np.linalg.pinv(J.T @ Jw) * sig**2 * (4 * np.pi * DENSE_BLUR**2)
+            cov = (
+                pinv(JtJw) * sig**2 * (4 * np.pi * DENSE_BLUR**2)
+                if errors
+                else np.full((6, 6), np.nan)
+            )
             # the same textured pixels under a still camera (the frame compared as it is)
             r0_all = (img_l - (gain * R + bias))[ok]
             r0 = r0_all[tex]

@@ -37,6 +37,7 @@ import numpy as np
 
 from vidkit.probes.camera_dense import DENSE_BLUR, dense_gray
 from vidkit.probes.medians import median
+from vidkit.probes.small_linalg import pinv
 
 __all__ = ["camera_error", "local_shift"]
 
@@ -114,9 +115,17 @@ def local_shift(
     if JtJw is None:  # no iteration: the weights are all 1
         JtJw = J.T @ (J * wt[:, None])
     # (the last iteration's J^T W J: the weights have not changed since)
-    cov = np.linalg.pinv(JtJw) * sig**2 * (4 * np.pi * DENSE_BLUR**2)
+    cov = pinv(JtJw) * sig**2 * (4 * np.pi * DENSE_BLUR**2)
     se = np.sqrt(np.abs(np.diag(cov)[:2]))
-    # a shift no gradient supports: as good as unmeasured (pinv gives 0 for a null direction)
+    # a shift no gradient supports: as good as unmeasured (pinv gives 0 for a null direction).
+    # The eigenvalues are only needed near such a direction: the smaller one is at least
+    # det / trace of the 2x2 block, and where that is 4x the bar below neither test can hold
+    # (the rounding of det, ~eps trace^2, and of eigh's values, ~eps trace, are below 1e-6
+    # of that margin), so eigh (13 us, 32 windows a 64x64 clip) is skipped: the same result
+    g00, g10, g11 = float(JtJw[0, 0]), float(JtJw[1, 0]), float(JtJw[1, 1])
+    tr2 = g00 + g11
+    if tr2 > 0 and g00 * g11 - g10 * g10 > 4e-9 * tr2 * max(tr2, 1.0):
+        return p[:2], se
     lam, vec = np.linalg.eigh(JtJw[:2, :2])
     for k in range(2):
         if lam[k] <= 1e-9 * max(lam[1], 1.0):
@@ -131,12 +140,14 @@ def camera_error(
     centers: np.ndarray,
     radii: np.ndarray,
     visible: np.ndarray,
+    grays: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per object and frame, the misregistration of the stabilised background around the
     object and its standard error (both ``[n, T, 2]`` px, NaN where the object is not seen or
     too little background shows): :func:`local_shift` of each frame against ``background``
     over a square of ``max(3 r, 20)`` px half-side around the object, less every seen object's
-    disc (``1.5 r + 2`` px) and the pixels ``valid`` marks unseen.
+    disc (``1.5 r + 2`` px) and the pixels ``valid`` marks unseen. ``grays``: the frames'
+    :func:`~vidkit.probes.temporal.gray_u8` where the caller has them already.
 
     Example:
         >>> fr = np.zeros((3, 40, 40, 3), np.float32)
@@ -161,7 +172,10 @@ def camera_error(
         seen = np.flatnonzero(has[:, t])
         if seen.size == 0:
             continue
-        img = dense_gray(np.asarray(frames[t], np.float32))
+        img = dense_gray(
+            None if grays is not None else np.asarray(frames[t], np.float32),
+            None if grays is None else grays[t],
+        )
         # every seen object's disc, tested on each window only (the same comparisons as on
         # the whole frame, a window's worth of them)
         discs = [(*centers[j, t], (1.5 * float(rad[j, t]) + 2.0) ** 2) for j in seen]

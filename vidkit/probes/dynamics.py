@@ -20,6 +20,7 @@ import numpy as np
 
 from vidkit.probes.energy import bounce
 from vidkit.probes.result import Finding, ProbeResult, merge_results
+from vidkit.probes.small_linalg import pinv
 from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import (
     Event,
@@ -455,14 +456,14 @@ def _telling_fall(m: Motion, s: Segment, ref: float, tol_abs: float, se_ref: flo
     w = 1.0 / var
     if int(np.sum(w > 0)) < 4:
         return False
-    A = np.linalg.pinv(X.T @ (w[:, None] * X))
+    A = pinv(X.T @ (w[:, None] * X))
     W = (A @ (X * w[:, None]).T)[2]  # g = W @ y
     g = float(W @ y)
     own = float(np.sqrt(A[2, 2]))
     # the camera's error at the object, through the new weights
     full, base = float(camera_acc_se(tr, s)[1]), float(s.se_acc[1])
     cam = np.sqrt(max(full**2 - base**2, 0.0)) if np.isfinite(full) else 0.0
-    cam *= float(np.linalg.norm(W) / max(np.linalg.norm(np.linalg.pinv(X)[2]), 1e-12))
+    cam *= float(np.linalg.norm(W) / max(np.linalg.norm(pinv(X)[2]), 1e-12))
     se = float(np.hypot(own, cam))
     # is it a parabola: the weighted residual against the noise (never below the partition's
     # floor: under it a rendered ball's centroid keeps systematic errors of 0.01 px that a

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from vidkit.probes.segments import Event
+from vidkit.probes.small_linalg import pinv
 from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import camera_noise, mask_runs, shot_jitter
 
@@ -433,7 +434,7 @@ def _extrapolation_se(offsets: np.ndarray, at: float, sigma: float) -> float:
     deg = 2 if offsets.size >= 4 else 1
     X = np.vander(offsets.astype(float), deg + 1, increasing=True)
     x = np.array([float(at) ** k for k in range(deg + 1)])
-    cov = np.linalg.pinv(X.T @ X)
+    cov = pinv(X.T @ X)
     return float(sigma * np.sqrt(max(float(x @ cov @ x), 0.0)))
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["median", "row_medians"]
+__all__ = ["median", "median_above", "percentile", "row_medians"]
 
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))
 # arrays of at least this many values take the bracket (:func:`_bracketed`): at 4096 values
@@ -66,6 +66,67 @@ def median(x: np.ndarray, overwrite: bool = False) -> np.floating:
     if n % 2:
         return p[h]
     return (p[:h].max() + p[h]) / 2
+
+
+def median_above(x: np.ndarray, level: float) -> bool:
+    """``bool(median(x) > level)``, mostly without the median: by counting the values above
+    ``level``. The middle value(s) are above it when more than half the values are, and not
+    when fewer are; the mean of two middle values on the same side of ``level`` stays on that
+    side in floating point too (``level`` exactly representable in ``x``'s dtype: the sum of
+    two values above ``2 level`` rounds above it, halving is exact). Only where the middle pair
+    straddles ``level``, or a NaN is there, is the median itself taken (:func:`median`). A
+    background colour test over 4096 pixels: 4 us against 30-40 us for the median.
+
+    Example:
+        >>> import numpy as np
+        >>> median_above(np.array([0.1, 0.3, 0.4], np.float32), 0.25)
+        True
+    """
+    a = np.asarray(x).reshape(-1)
+    n = a.size
+    if n == 0 or a.dtype not in _FAST or float(a.dtype.type(level)) != level:
+        return bool(median(a) > level)
+    above = int(np.count_nonzero(a > level))
+    if above + int(np.count_nonzero(a <= level)) == n:  # no NaN
+        h = n // 2
+        if above >= n - h + (1 - n % 2):  # the middle value (both middle values) above
+            return True
+        if above <= n - h - 1:  # the middle value (both) at or below
+            return False
+    return bool(median(a) > level)
+
+
+def percentile(x: np.ndarray, q: float) -> np.floating:
+    """``np.percentile(x, q)`` (over all the values, linear interpolation), the same value and
+    dtype. numpy partitions at both neighbours of the virtual index ``q / 100 (n - 1)`` in one
+    call, its slow introselect (:func:`median`'s note); here one partition at the upper one,
+    the lower one the largest value below it, and numpy's interpolation ``a + (b - a) t``
+    (``b - (b - a) (1 - t)`` for ``t >= 0.5``) in the array's dtype: 4096 float32 gradient
+    magnitudes (:func:`~vidkit.probes.camera_dense.dense_align`'s textured quarter) in ~half
+    the time. A NaN, or any other dtype, goes to ``np.percentile`` itself.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.array([4.0, 1.0, 3.0, 2.0], np.float32)
+        >>> float(percentile(x, 75)), float(np.percentile(x, 75))
+        (3.25, 3.25)
+    """
+    a = np.asarray(x)
+    n = a.size
+    if n < 2 or a.dtype not in _FAST or not 0 <= q <= 100:
+        return np.percentile(a, q)
+    vi = (q / 100) * (n - 1)
+    lo = int(np.floor(vi))
+    t = vi - lo
+    hi = min(lo + 1, n - 1)
+    p = np.array(a, copy=True).ravel()
+    p.partition(hi)
+    if np.isnan(p[hi:].max()):
+        return np.percentile(a, q)
+    b = p[hi]
+    low = p[:hi].max() if hi > lo else b
+    d = b - low
+    return b - d * (1 - t) if t >= 0.5 else low + d * t
 
 
 def _bracketed(p: np.ndarray) -> np.floating | None:

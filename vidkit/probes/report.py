@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.background import temporal_median
 from vidkit.probes.dynamics import bounce, gravity
 from vidkit.probes.kinematics import continuity, smoothness
 from vidkit.probes.persistence import conservation, permanence
@@ -53,6 +54,10 @@ from vidkit.probes.trajectory import analyze_motion
 from vidkit.video import Video, as_video
 
 __all__ = ["PhysicsReport", "physics", "physics_batch", "TRACK_PROBES", "FLOW_PROBES"]
+
+#: a clip in memory keeps its gray frames from pass 1 when they hold at most this many pixels
+#: (4 MiB of uint8: 32 frames of 64x64 are 128 KiB; the float frames themselves take 12x it)
+KEEP_GRAYS_PX = 4 * 2**20
 
 
 def _coerce(video: Any, fps: float | None) -> Video:
@@ -231,11 +236,19 @@ def _stitch(
 
 
 def _run_tracker(
-    tracker: Any, frames: np.ndarray, fps: float, cam: Any, video: Video | None = None
+    tracker: Any,
+    frames: np.ndarray,
+    fps: float,
+    cam: Any,
+    video: Video | None = None,
+    grays: list[np.ndarray] | None = None,
+    median_frame: np.ndarray | None = None,
 ) -> Tracks:
     """Tracks of one window in the working (stabilised when the camera moved) coordinates.
     ``video``: ``Video(frames, fps=fps)`` when the caller has made it already (the classical
-    tracker of a still shot then reads it: the same frames, without a second checked copy)."""
+    tracker of a still shot then reads it: the same frames, without a second checked copy);
+    ``grays``: the frames' gray_u8 where the caller keeps them (a still shot's camera error
+    reads them); ``median_frame``: their temporal_median (a still shot's tracker reads it)."""
     from vidkit.probes.camera import stabilise
     from vidkit.probes.camera_local import camera_error
 
@@ -254,8 +267,10 @@ def _run_tracker(
             d, se = camera_error(st, valid, tr.background, tr.centers, tr.radii, tr.visible)
             return replace(tr, cam_shift=d, cam_se=se)
         v = video if video is not None else Video(frames, fps=fps)
-        tr = track(v, max_regions=MAX_OBJECTS)
-        d, se = camera_error(frames, None, tr.background, tr.centers, tr.radii, tr.visible)
+        tr = track(v, max_regions=MAX_OBJECTS, median_frame=median_frame)
+        d, se = camera_error(
+            frames, None, tr.background, tr.centers, tr.radii, tr.visible, grays=grays
+        )
         return replace(tr, cam_shift=d, cam_se=se)
     tr = tracker(Video(frames, fps=fps))
     if not isinstance(tr, Tracks):
@@ -342,10 +357,7 @@ def physics(
         >>> vk.probes.physics("street.mp4").cuts  # doctest: +SKIP
         [30, 76, 137, 187, 242]
     """
-    from vidkit.probes.camera import pair_motion
-    from vidkit.probes.camera_pair import blur_gray
-    from vidkit.probes.cuts import find_cuts, shots_from_cuts, thumbnail_colours
-    from vidkit.probes.stream import open_frames
+    from vidkit.probes.stream import open_frames, opencv_threads
 
     if not (tracker == "classical" or callable(tracker)):
         raise TypeError(
@@ -360,6 +372,26 @@ def physics(
         in_memory = _coerce(video, fps)
         video = in_memory
     src = open_frames(video, fps=fps, max_side=max_side)
+    h, w = src.work_size
+    with opencv_threads(h * w):
+        return _passes(src, in_memory, expected_g, scale, tracker, flow, window, chunk)
+
+
+def _passes(
+    src: Any,
+    in_memory: Video | None,
+    expected_g: float | None,
+    scale: float | None,
+    tracker: Any,
+    flow: bool,
+    window: int,
+    chunk: int,
+) -> PhysicsReport:
+    """The two passes of :func:`physics` over the opened frames ``src`` and the report."""
+    from vidkit.probes.camera import pair_motion
+    from vidkit.probes.camera_pair import blur_gray
+    from vidkit.probes.cuts import find_cuts, shots_from_cuts, thumbnail_colours
+
     H, W = src.size
     h, w = src.work_size
     px = W / w
@@ -371,6 +403,12 @@ def physics(
     prev = None
     frame_img = None
     small = min(h, w) < MIN_SIDE
+    # a clip held in memory whose gray frames are small keeps them for pass 2 (the camera's
+    # look, the flow probes and a still shot's camera error read the same gray frames): a
+    # frame converted once instead of three or four times; a file, or a longer clip, converts
+    # them again per window (memory stays bounded)
+    keep = in_memory is not None and in_memory.num_frames * h * w <= KEEP_GRAYS_PX
+    grays_all: list[np.ndarray] = []
     for a, ch in src.chunks(chunk):
         for f in ch:
             th, hist = thumbnail_colours(f)
@@ -378,7 +416,10 @@ def physics(
             colours.append(hist)
             if not small:
                 # each frame blurred once for pair_motion (it is in two pairs)
-                g = blur_gray(gray_u8(f))
+                g8 = gray_u8(f)
+                if keep:
+                    grays_all.append(g8)
+                g = blur_gray(g8)
                 if prev is not None:
                     pairs.append(pair_motion(prev, g, blurred=True))
                 prev = g
@@ -434,7 +475,9 @@ def physics(
                 while wi < len(windows) and pos == windows[wi].end:
                     frames_w = np.stack(buf)
                     buf = []  # free the list before the analysis
-                    _analyse(windows[wi], frames_w, pairs, fps_, tracker, flow, px)
+                    w_ = windows[wi]
+                    gw = grays_all[w_.first : w_.end] if len(grays_all) >= w_.end else None
+                    _analyse(w_, frames_w, pairs, fps_, tracker, flow, px, gw)
                     del frames_w
                     wi += 1
         for w_ in windows[wi:]:  # a file shorter than its container said
@@ -608,33 +651,40 @@ def _analyse(
     tracker: Any,
     flow: bool,
     px: float,
+    grays: list[np.ndarray] | None = None,
 ) -> None:
-    """Camera, tracks and temporal probes of one window (frames ``w.first .. w.end - 1``)."""
+    """Camera, tracks and temporal probes of one window (frames ``w.first .. w.end - 1``;
+    ``grays``: their gray_u8 where pass 1 kept them)."""
     from vidkit.probes.camera import estimate_camera
 
     n = frames.shape[0]
     if n < MIN_FRAMES:
         w.reason = f"the shot has {n} frame(s); at least {MIN_FRAMES} are needed"
         return
-    cam = estimate_camera(frames, pairs[w.first : w.end - 1])
+    cam = estimate_camera(frames, pairs[w.first : w.end - 1], grays)
     w.camera = cam
     v = Video(frames, fps=fps)
     levels = None if cam.status == "static" else _aligned_levels(frames, pairs[w.first : w.end - 1])
-    w.temporal["flicker"] = flicker(v, first_frame=w.first, brightness=levels)
+    flows: dict[str, ProbeResult] = {}
     if flow:
         # each frame's gray once for both flow probes (the dynamic degree reads every
         # interval-th of them): 48 conversions instead of 32 + 16 at 64x64x32, 16 fps
-        grays = [gray_u8(f) for f in v.frames]
-        w.temporal["warping_error"] = warping_error(v, first_frame=w.first, grays=grays)
-        w.temporal["dynamic_degree_classical"] = dynamic_degree_classical(v, grays=grays)
-        del grays
+        gr = grays if grays is not None else [gray_u8(f) for f in v.frames]
+        flows["warping_error"] = warping_error(v, first_frame=w.first, grays=gr)
+        flows["dynamic_degree_classical"] = dynamic_degree_classical(v, grays=gr)
+        del gr
+    # a still shot's median frame, shared by flicker and the classical tracker (made after the
+    # flow probes, so it is not held while they run; the results keep their order)
+    med = temporal_median(v.frames) if cam.status == "static" and tracker == "classical" else None
+    w.temporal["flicker"] = flicker(v, first_frame=w.first, brightness=levels, median_frame=med)
+    w.temporal.update(flows)
     if cam.status == "cannot compensate":
         w.reason = cam.reason
         return
     try:
         # the window's Video made above (the temporal probes only read it): Video(frames)
         # again would copy and check the frames a second time (3 ms at 64x64x32)
-        tr = _run_tracker(tracker, frames, fps, cam, v)
+        tr = _run_tracker(tracker, frames, fps, cam, v, grays, med)
     except Cluttered as exc:
         w.reason = str(exc)
         return

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.small_linalg import pinv
+
 __all__ = ["Segment", "Event", "fit_segment"]
 
 
@@ -177,6 +179,7 @@ def fit_segment(
     unit_se = np.inf
     rss = 0.0
     fixed = acc is not None or n < 3
+    xtx_of: dict[int, np.ndarray] = {}  # (X^T X)^+ per degree: both axes share their design
     for ax in range(2):
         y = pos[:, ax]
         if acc is not None:
@@ -195,7 +198,9 @@ def fit_segment(
         s2 = float(r @ r) / (n - npar) if n > npar else 0.0
         s2 = max(s2, sigma**2)
         noise[ax] = float(np.sqrt(s2))
-        xtx = np.linalg.pinv(X.T @ X)
+        if deg not in xtx_of:
+            xtx_of[deg] = pinv(X.T @ X)
+        xtx = xtx_of[deg]
         cv = s2 * xtx
         cov[ax, :npar, :npar] = cv
         if deg == 2 and n > 3:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.medians import median
 from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.track_pieces import (
     blur_allowance,
@@ -83,7 +84,7 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     # the radius noise of the whole object (relative): half the relative noise of its area
     a_ok = tr.areas[i, ok]
     a_ok = a_ok[np.isfinite(a_ok)]
-    rel_noise = tr.area_noise(i, min_frames=5) / (2 * float(np.median(a_ok))) if a_ok.size else 0.0
+    rel_noise = tr.area_noise(i, min_frames=5) / (2 * float(median(a_ok))) if a_ok.size else 0.0
     # never as wide as the step itself: a plateau that wobbles by ``size_tol`` cannot tell a
     # step of ``size_tol`` from its own noise
     band = min(max(size_tol / 2, 3 * rel_noise), size_tol)
@@ -112,7 +113,7 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
         for edge, inward, nb in ((run[0], run, before), (run[-1], run[::-1], after)):
             if nb is None or not ok[nb] or abs(nb - int(edge)) > 2:
                 continue
-            ref = float(np.median(r[inward[:3]]))
+            ref = float(median(r[inward[:3]]))
             if not np.isfinite(ref) or ref <= 0 or abs(r[nb] / ref - 1) <= size_tol:
                 continue
             steady = np.abs(r[inward] / ref - 1) <= band
@@ -123,7 +124,7 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
             # step plus the object's diameter is the track moving to another blob
             path = tr.centers[i, np.r_[nb, inward[:n]]]
             steps = np.hypot(*np.diff(path, axis=0).T)
-            jump = steps > 2 * float(np.median(steps)) + 2 * ref
+            jump = steps > 2 * float(median(steps)) + 2 * ref
             if jump.any():
                 n = min(n, int(np.argmax(jump)))
             if n < 3:
@@ -133,7 +134,7 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
             # (a ramp whose slope lies within a small ball's noise band: seed 3 clean 300078, a
             # 3 px ball going behind an occluder read 3.03, 2.93, then 2.63, 2.50, 2.33 px); a
             # resize happens between two frames and the radius then holds
-            wobble = float(np.median(np.abs(np.diff(r[inward[:n]]))))
+            wobble = float(median(np.abs(np.diff(r[inward[:n]]))))
             if abs(float(r[nb]) - float(r[inward[0]])) <= 3 * wobble:
                 continue
             # of the same colour as the whole frame at the step: a step in size and colour at
@@ -142,7 +143,7 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
             dc = float(np.linalg.norm(col - tr.colors[i, nb]))
             if moving(inward[:n]) and dc <= color_tol:
                 out[inward[:n]] = True
-                taken.append((inward[:n], float(np.median(r[inward[:n]])), col))
+                taken.append((inward[:n], float(median(r[inward[:n]])), col))
     # a long run that holds one size with no whole frame next to it: an object whose size
     # changed while it was unseen or beside another (a crossing) is flagged over all its frames
     # on the side below its usual size (seed 3 resize 353021: 4.4 px in frames 0-8, unseen in
@@ -155,7 +156,7 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
     for run in runs:
         if out[run].any() or run.size < 5:
             continue
-        level = float(np.median(r[run]))
+        level = float(median(r[run]))
         if not np.isfinite(level) or level <= 0:
             continue
         # less the frames at an end next to where it is unseen that are off its level: going
@@ -203,7 +204,7 @@ def _sudden_plateaus(tr: Tracks, i: int, size_tol: float, color_tol: float) -> n
             ):
                 continue
         steps = np.hypot(*np.diff(tr.centers[i, run], axis=0).T)
-        if (steps > 2 * float(np.median(steps)) + 2 * level).any() or not moving(run):
+        if (steps > 2 * float(median(steps)) + 2 * level).any() or not moving(run):
             continue
         if _hidden_beside(tr, i, run):
             continue
@@ -326,7 +327,7 @@ def _shutter(rel: np.ndarray, blur: np.ndarray) -> float:
     if not fast.any():
         return 1.0
     growth = (1 + rel[fast]) ** 2 - 1
-    return float(np.clip(np.median(growth * np.pi / (2 * blur[fast])), 0.0, 1.0))
+    return float(np.clip(median(growth * np.pi / (2 * blur[fast])), 0.0, 1.0))
 
 
 def _streaked(tr: Tracks, i: int, fr: np.ndarray, r_ref: float) -> np.ndarray:
@@ -411,20 +412,20 @@ def _size_step(
     lr = np.log(r)
     best, cost = None, np.inf
     for k in range(3, n - 2):
-        c = np.sum(np.abs(lr[:k] - np.median(lr[:k]))) + np.sum(np.abs(lr[k:] - np.median(lr[k:])))
+        c = np.sum(np.abs(lr[:k] - median(lr[:k]))) + np.sum(np.abs(lr[k:] - median(lr[k:])))
         if c < cost:
             best, cost = k, c
     if best is None:
         return None
     k = best
-    a, b = float(np.median(r[:k])), float(np.median(r[k:]))
+    a, b = float(median(r[:k])), float(median(r[k:]))
     big, small = (slice(k, n), slice(0, k)) if b > a else (slice(0, k), slice(k, n))
     step = _step_px(tr, i, fr)
     # the worst-case smear (shutter open all frame) of each side, as a radius factor
     smear = np.sqrt(1 + 2 * step / (np.pi * r))
-    bound = (1 + size_tol) * max(1.0, float(np.median(smear[big]) / np.median(smear[small])))
+    bound = (1 + size_tol) * max(1.0, float(median(smear[big]) / median(smear[small])))
     ratio = max(a, b) / min(a, b)
-    la, lb = float(np.median(r[max(0, k - 3) : k])), float(np.median(r[k : k + 3]))
+    la, lb = float(median(r[max(0, k - 3) : k])), float(median(r[k : k + 3]))
     local = max(la, lb) / min(la, lb)
     if ratio <= bound or local <= bound or (lb > la) != (b > a):
         return None
@@ -543,7 +544,7 @@ def conservation(
             # 200055: a tossed ball read 4.1 px over its flight and 3.4 px in its slow last
             # frames, a "shrink" of 16%)
             sharp = blur <= 2
-        r_ref = float(np.median(r[sharp])) if sharp.sum() >= 3 else float(np.median(r))
+        r_ref = float(median(r[sharp])) if sharp.sum() >= 3 else float(median(r))
         rel = r / r_ref - 1
         # motion blur smears a fast object over the part of its step L that the shutter is
         # open: a disk of radius r swept over s L covers pi r^2 + 2 r s L, 1 + 2 s L / (pi r)
@@ -562,7 +563,7 @@ def conservation(
         bad_size = (rel > allowed) | (rel < -size_tol)
         for run in _lasting(_change_runs(bad_size, fr), fr):
             idx = np.searchsorted(fr, run)
-            v = float(np.median(r[idx]))
+            v = float(median(r[idx]))
             text, frames, before = _change_text(run, fr, f"{v:.1f} px", f"{r_ref:.1f} px")
             pct = 100 * ((r_ref / v if before else v / r_ref) - 1)
             two = _two_levels(rel[idx])
@@ -578,7 +579,7 @@ def conservation(
                 # the object's frames hold two sizes about as often each: their median lies
                 # between them, and both sides are off it; the change is the step between them
                 k = two
-                v0, v = float(np.median(r[idx[:k]])), float(np.median(r[idx[k:]]))
+                v0, v = float(median(r[idx[:k]])), float(median(r[idx[k:]]))
                 text = f"at frame {int(run[k])}: {v0:.1f} px before, {v:.1f} px from then on"
                 frames, pct = run[k:].tolist(), 100 * (v / v0 - 1)
                 rest, inside = idx[:k], idx[k:]

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ import numpy as np
 
 from vidkit.video import Video, as_video
 
-__all__ = ["FrameSource", "open_frames", "work_size"]
+__all__ = ["FrameSource", "SERIAL_PX", "open_frames", "opencv_threads", "work_size"]
 
 
 def work_size(size: tuple[int, int], max_side: int | None) -> tuple[int, int]:
@@ -159,3 +160,37 @@ def open_frames(
     if not np.isfinite(src.fps) or src.fps <= 0:
         raise ValueError(f"fps must be a positive number, got {src.fps!r}")
     return src
+
+
+#: working frames of at most this many pixels run OpenCV on one thread: its thread pool's
+#: hand-over costs more CPU than it saves on a frame this small (the full report of the bench
+#: scene, paired runs on 2 cores: 0.95x the CPU at 64x64, 0.94x at 128x128, 1.0x at 256x256:
+#: there a second thread may shorten the wall time) and OpenCV's results are the same on any
+#: thread count (the report's hashes: hash.py, 88 clips)
+SERIAL_PX = 128 * 128
+
+
+@contextlib.contextmanager
+def opencv_threads(pixels: int) -> Iterator[None]:
+    """OpenCV on one thread while a clip of working frames of ``pixels`` px at most is
+    analysed (SERIAL_PX); the caller's thread count is set back afterwards.
+
+    Example:
+        >>> import cv2
+        >>> n = cv2.getNumThreads()
+        >>> with opencv_threads(64 * 64):
+        ...     inside = cv2.getNumThreads()
+        >>> inside == min(n, 1) or n <= 1, cv2.getNumThreads() == n
+        (True, True)
+    """
+    import cv2
+
+    n = cv2.getNumThreads()
+    serial = pixels <= SERIAL_PX and n > 1
+    if serial:
+        cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        if serial:
+            cv2.setNumThreads(n)

@@ -77,6 +77,7 @@ from vidkit.probes.background import (
 )
 from vidkit.probes.detection import K5, Cluttered, Det, check_clutter, detect, split
 from vidkit.probes.evidence import still_seen
+from vidkit.probes.medians import percentile
 from vidkit.video import Video, as_video
 
 __all__ = [
@@ -353,7 +354,7 @@ def _mark_partial(
     if ok.sum() < 3:
         return
     # the usual area from the upper quartile: partly hidden frames only lower it
-    ref = float(np.percentile(area[ok], 75))
+    ref = float(percentile(area[ok], 75))  # np.percentile's value (medians.py)
     small = visible & (area < 0.85 * ref)
     idx = np.flatnonzero(visible)
     runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
@@ -429,6 +430,7 @@ def track(
     max_gap: int = 4,
     valid: np.ndarray | None = None,
     max_regions: int | None = None,
+    median_frame: np.ndarray | None = None,
 ) -> Tracks:
     """Track the moving objects of a video without any learned weights.
 
@@ -453,6 +455,8 @@ def track(
         max_regions: raise :class:`Cluttered` (before the costly steps) when the frames hold
             more foreground regions than this (median over frames): texture, clutter or a crowd
             that cannot be followed as objects. None: no limit.
+        median_frame: the frames' :func:`temporal_median` where the caller has it (read only
+            without ``valid``).
 
     Returns:
         :class:`Tracks`.
@@ -493,7 +497,8 @@ def track(
             cv2.dilate((~v).astype(np.uint8), K5).astype(bool) if not v.all() else None
             for v in valid
         ]
-    bg = temporal_median(raw)
+    same = median_frame is not None and valid is None and median_frame.shape == raw.shape[1:]
+    bg = np.asarray(median_frame) if same else temporal_median(raw)
     gain = gains(raw, bg)
     if np.max(np.abs(gain - 1)) > 1e-3:
         work = raw / gain[:, None, None, None].astype(np.float32)

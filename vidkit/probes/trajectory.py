@@ -115,6 +115,7 @@ from vidkit.probes.contact import mark_contact, mark_flat
 from vidkit.probes.pendulum import fit_pendulum
 from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.segments import Event, Segment, fit_segment
+from vidkit.probes.small_linalg import pinv
 from vidkit.probes.tracking import Tracks, mask_runs, track
 
 __all__ = [
@@ -294,7 +295,7 @@ def camera_acc_se(tr: Tracks, s: Segment) -> np.ndarray:
     d, e, meas = at
     dt = (s.frames - s.frames[0]) / tr.fps
     X = np.stack([np.ones_like(dt), dt, 0.5 * dt**2], axis=1)
-    w = np.linalg.pinv(X)[2]  # a = w @ p
+    w = pinv(X)[2]  # a = w @ p
     out = np.empty(2)
     for ax in range(2):
         bend = float(w @ np.where(meas[:, ax], d[:, ax], 0.0))
@@ -467,7 +468,7 @@ def _misfit(
     dof = n - (deg + 1)
     s2 = float(np.sum(res**2)) / (2 * dof) if dof > 0 else 0.0
     s2 = max(s2, sigma**2)
-    h = float(np.linalg.pinv(X.T @ X)[0, 0])  # x_c = (1, 0, 0): the fit's value at t = 0
+    h = float(pinv(X.T @ X)[0, 0])  # x_c = (1, 0, 0): the fit's value at t = 0
     d = float(np.hypot(*(pos[c] - coef[0])))
     return d / max(floor, 4.5 * np.sqrt(s2 * (1.0 + h)))
 
