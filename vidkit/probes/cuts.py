@@ -69,7 +69,10 @@ LOCAL_MAX = 0.12
 LOCAL_MAX_DISK = 0.25
 # one object moved in one step (a teleport): the largest ratio of the areas of the two regions it
 # changed, and how much closer (mean absolute difference) what one frame shows at one of them is
-# to what the other shows at the other than the two frames at one place
+# to what the other shows at the other than the two frames at one place. Of the 96 teleports of
+# seeds 11-12, 51 changed two such regions: areas 1.0-1.25x apart, match 0.05-0.44 (0.05 for the
+# two read as cuts, 1250060 and 1250074); of the 122 cuts of those seeds none passes, the closest
+# (appear 1152057) left 0.81 of its change in two regions 1.88x apart, match 0.48
 MOVED_RATIO = 1.5
 MOVED_MATCH = 0.5
 # the share of the picture that must change at once, 6x more than around it, for a cut between
