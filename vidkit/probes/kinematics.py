@@ -276,7 +276,11 @@ def _seen_jumps(
     half, seed 3 clean 300102, the clip's first step 31 px, the next 16 px) and exceeds it by
     more than ``max(lim, 2 r)``: the centroid of a part of the object (partly hidden, at the
     border, or cut out of a blob it shares) lies within its radius ``r`` of its centre, so a
-    partly seen frame moves a step by less than ``r``, and twice that is a margin. Both frames
+    partly seen frame moves a step by less than ``r``, and twice that is a margin; between two
+    whole frames no such error enters, and the margin is ``WHOLE_MARGIN`` radii. A frame where
+    the object shares a blob with another (``merged``) but the tracker cut out a part of its
+    own colour and whole size (:func:`_seen_as_itself`) counts as seen, on either side of the
+    jump and for the pair itself, with the margin of a partly seen frame. Both frames
     must show the object's colour (within ``COLOR_TOL`` of its median): a blob of another
     colour is another object, and a blob it shares with another object mixes their colours;
     nor may either be larger than 1.5 times the object's median radius where it is whole
@@ -294,12 +298,13 @@ def _seen_jumps(
     vis = np.flatnonzero(tr.visible[i])
     if vis.size < 3:
         return []
-    ok = tr.reliable(i)
+    whole = tr.reliable(i)
     c = tr.centers[i, vis]
     steps = np.hypot(*np.diff(c, axis=0).T) / np.maximum(np.diff(vis), 1)
     r_i = float(np.nanmedian(tr.radii[i, vis]))
-    r_whole = float(np.nanmedian(tr.radii[i, ok])) if ok.any() else r_i
+    r_whole = float(np.nanmedian(tr.radii[i, whole])) if whole.any() else r_i
     off = np.linalg.norm(tr.colors[i, vis] - col, axis=1)
+    ok = whole | _seen_as_itself(tr, i, col, r_whole)
     out = []
     for k in range(vis.size - 1):
         a, b = int(vis[k]), int(vis[k + 1])
@@ -326,7 +331,8 @@ def _seen_jumps(
             continue  # the motion on one side unknown: a bounce there cannot be told from a jump
         usual_here = max(float(np.median(around)) if around.size else usual, usual, *side)
         usual_here *= b - a
-        if not (step > 1.5 * usual_here and step - usual_here > max(lim, 2 * r_i + g_step)):
+        margin = (WHOLE_MARGIN if whole[a] and whole[b] else 2.0) * r_i
+        if not (step > 1.5 * usual_here and step - usual_here > max(lim, margin + g_step)):
             continue
         # the object stays where it jumped to: the frame after ``b`` is at least half the jump
         # from ``a``, and the frame before ``a`` from ``b`` (a blob of the background taken
@@ -336,6 +342,36 @@ def _seen_jumps(
         if far > 0.5 * step:
             out.append((a, b, step, usual_here))
     return out
+
+
+#: the margin (in radii) a jump between two frames where the object is whole must clear beyond
+#: the usual step: no part-frame centroid error enters (twice the radius where one frame may be
+#: partial); seed 12 teleport 1250064, a toss at 8 fps: 19 px between two whole frames against
+#: a usual step of 7.7 px, short of that plus a diameter (12.5 px with gravity's step), the truth
+#: a 23 px jump
+WHOLE_MARGIN = 1.0
+#: a merged frame counts as the object seen as itself where its radius is within this share of
+#: its whole radius (and its colour its own): the tracker cut it out of a joint blob by colour.
+#: Seed 12 teleports 1250048 and 1250062 (crossings, radius 12.2-13.1 and 9.0-9.4 against 12.9
+#: and 9.8 whole) and 1250039 (8.7-9.9 against 10.0) jumped 54, 35 and 33 px out of such frames
+#: and no jump was judged: no whole frame within 6 on that side
+SELF_RADIUS = 0.15
+
+
+def _seen_as_itself(tr: Tracks, i: int, col: np.ndarray, r_whole: float) -> np.ndarray:
+    """Frames where object ``i`` shares a blob with another (``merged``) but the tracker cut
+    out a part of its own colour (within ``COLOR_TOL`` of ``col``) and whole size (radius
+    within ``SELF_RADIUS`` of ``r_whole``), away from the border."""
+    r = tr.radii[i]
+    off = np.linalg.norm(tr.colors[i] - col, axis=1)
+    with np.errstate(invalid="ignore"):
+        return (
+            tr.visible[i]
+            & tr.merged[i]
+            & ~tr.at_border[i]
+            & (off <= COLOR_TOL)
+            & (np.abs(r / max(r_whole, 1e-6) - 1.0) <= SELF_RADIUS)
+        )
 
 
 def _carried_on(tr: Tracks, i: int, a: int, b: int, lim: float, noise: float) -> bool:

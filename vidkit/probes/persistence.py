@@ -151,6 +151,35 @@ def permanence(
         ok = tr.reliable(i)
         return np.median(tr.colors[i, ok if ok.sum() >= 3 else tr.visible[i]], axis=0)
 
+    def took_other(i: int, f: int) -> bool:
+        """At its end frame ``f`` (first or last) the track holds a blob of another object's
+        colour, not its own (off its usual colour, within ``COLOR_TOL`` of object ``j``'s),
+        on or next to ``j`` (within their radii and ``margin``, ``j`` seen at ``f`` or a frame
+        next to it): the tracker took a piece of ``j``'s blob for the object there, so the
+        object was in (or went into) that blob, and its own motion cannot be read from that
+        step. Seed 11 clean 1100102: a 3.5 px ball next to an occluder read as moving by a
+        shaking camera; at frame 7 its track took a 4.9 px piece of the occluder's blob, of the
+        occluder's colour (0.32 RGB off the ball's), 10 px off the ball's path, and the ball
+        "vanished" there, one step of that false motion putting it 15 px from the occluder."""
+        c = tr.colors[i, f]
+        if not np.all(np.isfinite(c)) or np.linalg.norm(c - usual_colour(i)) <= COLOR_TOL:
+            return False
+        ok = tr.reliable(i)
+        ri = tr.radii[i, ok] if ok.sum() >= 3 else tr.radii[i, tr.visible[i]]
+        ri = float(np.nanmedian(ri)) if np.isfinite(ri).any() else 0.0
+        for j in range(tr.n_objects):
+            if j == i or tr.shot_of(j) != tr.shot_of(i):
+                continue
+            if float(np.linalg.norm(c - usual_colour(j))) > COLOR_TOL:
+                continue
+            for t in (f - 1, f, f + 1):
+                if not (0 <= t < T and tr.visible[j, t]):
+                    continue
+                d = float(np.hypot(*(tr.centers[i, f] - tr.centers[j, t])))
+                if d <= ri + float(np.nan_to_num(tr.radii[j, t])) + margin:
+                    return True
+        return False
+
     def partial(i: int, f: int) -> bool:
         """Only part of the object shows at frame ``f`` (emerging from / going behind
         something): its area is well below its usual one."""
@@ -299,6 +328,7 @@ def permanence(
                 and not gone(i, first, first - 1, range(s0, first))
             )
             and not with_other(i, first, first - 1)
+            and not took_other(i, first)
             and not partial(i, first)
             and not sliver(i, first - 1)
             and not faint(i, first - 1)
@@ -327,6 +357,7 @@ def permanence(
                 and not gone(i, last, last + 1, range(last + 1, s1))
             )
             and not with_other(i, last, last + 1)
+            and not took_other(i, last)
             and not partial(i, last)
             and not sliver(i, last + 1)
             and not faint(i, last + 1)
