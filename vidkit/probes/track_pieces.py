@@ -361,7 +361,7 @@ def identity_splits(
         >>> [p.size for p in identity_splits(tr, 2, np.arange(10), 0.15, 0.12)]
         [10]
     """
-    if fr.size < 6:
+    if fr.size < 5:
         return [fr]
     r = tr.radii[i, fr]
     c = tr.colors[i, fr]
