@@ -10,8 +10,8 @@ tracks make size and colour "changes" and vanishings that are the tracker's, not
   within a factor 2, same shot, colour deliberately not compared so a recolour stays visible) are
   one object;
 * ``identity_splits``: a track whose size and colour step at once, its centre off its path, is
-  judged on each side of the step (unless the object is smeared by its own motion,
-  :func:`blur_allowance`);
+  judged on each side of the step (unless the larger side is smeared by its own motion,
+  :func:`blur_allowance`), and so is one that hops between two places it rests at;
 * ``swapped_colour``: a colour change that another object it met takes the old colour of is a swap;
 * ``borrowed_colour``: a colour change to the colour of an object hidden then in its blob (seen last,
   or first, touching it) is the tracker following that object through the joint blob;
@@ -346,15 +346,18 @@ def identity_splits(
     """``fr`` (object ``i``'s judged frames) split where the track jumps to another object.
 
     Between two consecutive judged frames, a step in size (the median radius of up to 3
-    frames on each side differs by more than ``size_tol``) and in colour (their median colours
+    frames on each side, 2 at an end of the track, differs by more than ``size_tol``) and in
+    colour (their median colours
     more than ``color_tol`` apart) at once is the tracker switching to another blob (another
     object, an occluder, a patch of background), not one object changing: a resize keeps the
     colour. Each side is then judged as an object of its own. Not where the object moves more
-    than its diameter per frame on either side (:func:`_smeared`): a falling ball's smear grows
-    and fades toward the background, then turns sharp as it lands; nor where its path runs on
-    through the step (:func:`_path_goes_on`): a recolour moves the measured size too (the soft
-    matte weighs the shaded rim by its contrast with the background), and another blob lies
-    off the object's path.
+    than its diameter per frame on the larger side (:func:`_smeared`): a falling ball's smear
+    grows and fades toward the background, then turns sharp as it lands (a smear never shrinks
+    the matte); nor where its path runs on through the step (:func:`_path_goes_on`): a recolour
+    moves the measured size too (the soft matte weighs the shaded rim by its contrast with the
+    background), and another blob lies off the object's path. A step in size alone splits the
+    track where it rests on both sides and its centre moved by more than the two radii in
+    between (:func:`_hops_between_rests`).
 
     Example:
         >>> tr = _example_tracks()
