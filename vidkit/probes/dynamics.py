@@ -233,7 +233,7 @@ def gravity(
         # only a piece that clearly falls is in free flight (a ball rolling or sliding on a
         # floor may slow down sideways: friction)
         flying = abs(ref) > g_floor and s.g > 0.5 * ref
-        if flying and abs(ax) > lim_x:
+        if flying and abs(ax) > lim_x and _sideways_holds(m, s, lim_x - 3 * se_x, se_xy):
             findings.append(
                 Finding(
                     name,
@@ -288,7 +288,9 @@ def gravity(
     }
     fine = k_med < len(pool) and len(up_objs) >= 2
     up_floor = min(rel_tol * g_floor, _bend_floor(tr, pool[k_med])) if fine else rel_tol * g_floor
-    if g_med < -up_floor - 3 * se_med:
+    # a bounce left inside the reference piece reads as upward gravity (_bounce_inside)
+    curve = k_med >= len(pool) or not _bounce_inside(m, pool[k_med])
+    if g_med < -up_floor - 3 * se_med and curve:
         up_fr = [f for s in flight if s.g < 0 for f in s.frames.tolist()]
         findings.append(
             Finding(
@@ -370,19 +372,104 @@ def _hidden_shift(tr: Tracks, i: int, frames: np.ndarray) -> np.ndarray:
     """
     out = np.zeros(len(frames))
     merged = np.flatnonzero(tr.merged[i])
-    if merged.size == 0:
-        return out
     free = tr.visible[i] & ~tr.merged[i] & ~tr.at_border[i] & np.isfinite(tr.radii[i])
     if int(free.sum()) < 3:
         return out
     big = float(np.median(tr.radii[i, free]))
+    # away from a merge, a radius below the object's own by more than 3 robust spreads of its
+    # free frames' radii (never under 0.1 px) is a part hidden too: seed 10 clean 1000191, a
+    # ball passing behind an occluder's corner at 60 fps with no merge, read radii 12.34-12.84
+    # px against 13.20 (spread 0.08 px) where the renderer shows 88-96% of it, and its 5-frame
+    # piece read g = 1955 px/s^2 against 1342
+    spread = 1.4826 * float(np.median(np.abs(tr.radii[i, free] - big)))
+    short = max(3.0 * spread, 0.1 * tr.pixel_scale)
     for k, f in enumerate(np.asarray(frames, int)):
         r = float(tr.radii[i, f])
-        if not np.isfinite(r) or np.min(np.abs(merged - f)) > 3 or r >= big:
+        if not np.isfinite(r) or r >= big:
+            continue
+        near = merged.size > 0 and np.min(np.abs(merged - f)) <= 3
+        if not near and big - r <= short:
             continue
         phi = min(1.0 - (r / big) ** 2, 0.9)
         out[k] = 0.9 * big * phi / (1.0 - phi)
     return out
+
+
+def _bounce_inside(m: Motion, s: Segment) -> bool:
+    """Whether piece ``s`` holds a bounce the partition left unsplit: its vertical positions
+    fit a parabola with a hinge (a velocity step at some time inside the piece, frame times
+    and midpoints scanned) far better than one parabola (the F ratio of the hinge beyond its
+    99% quantile, the residual variance never below the partition's floor ``0.12 px / 4.5``),
+    the step turns a fall into a rise, and the hinged fit's acceleration no longer points up.
+    Seed 9 clean 900062 (a toss under a zoom at 8 fps): a 7-frame piece over the bounce,
+    0.84 px rms off its best parabola (the renderer's path there is a V), read as gravity
+    pointing up (-53 px/s^2); a hinge between frames 27 and 28 (the renderer's bounce: 28)
+    leaves 0.13 px rms, F = 126 against 34.1. Over the 31 wrong_gravity clips of seeds 11-12
+    caught by an upward gravity, every upward piece of 6+ frames keeps its verdict: the
+    largest F ratios there (10-33) come with no fall turning into a rise or with an upward
+    hinged acceleration.
+
+    Example:
+        >>> _bounce_inside(motion, motion.segments[0][0])  # doctest: +SKIP
+        False
+    """
+    from scipy.special import fdtri  # F quantile
+
+    tr = m.tracks
+    if s.n < 6:
+        return False
+    y = tr.centers[s.object, s.frames, 1]
+    t = (s.frames - s.frames[0]) / tr.fps
+    X = np.stack([np.ones_like(t), t, 0.5 * t**2], axis=1)
+    rss_p = float(np.sum((y - X @ np.linalg.lstsq(X, y, rcond=None)[0]) ** 2))
+    best = None
+    for tk in np.unique(np.concatenate([t[1:-1], 0.5 * (t[1:-2] + t[2:-1])])):
+        H = np.column_stack([X, np.maximum(t - tk, 0.0)])
+        coef = np.linalg.lstsq(H, y, rcond=None)[0]
+        rss = float(np.sum((y - H @ coef) ** 2))
+        if best is None or rss < best[0]:
+            best = (rss, tk, coef)
+    rss_h, tk, coef = best
+    floor = (0.12 * tr.pixel_scale / 4.5) ** 2  # the partition's noise floor, squared
+    dof = s.n - 4
+    f_ratio = (rss_p - rss_h) / max(rss_h / dof, floor)
+    v_before = coef[1] + coef[2] * tk
+    v_after = v_before + coef[3]
+    return bool(f_ratio > float(fdtri(1, dof, 0.99)) and v_before > 0 > v_after and coef[2] >= 0)
+
+
+def _sideways_holds(m: Motion, s: Segment, tol_x: float, se_xy: np.ndarray) -> bool:
+    """Whether piece ``s``'s sideways acceleration (px/s^2, ``s.coef[0, 2]``) stays beyond
+    ``tol_x`` plus 3 standard errors once its partly hidden frames carry their centroid shift
+    (:func:`_hidden_shift`): the piece is refitted along x with each frame's variance the
+    noise plus that shift squared, and the camera's error (``se_xy[0]``, less the fit's own)
+    scaled by the new weights. A ball going behind an occluder loses its leading side first,
+    and the visible part's centroid lags its centre along the motion: seed 11 clean 1100053
+    (8 fps, radii 13.71 and 13.47 px against 14.08 in the two frames before its merge, the
+    renderer's centroid 0.1 and 0.8 px behind) read -16.4 px/s^2 sideways against a limit of
+    15.1; seed 12 clean 1200154 likewise (-16.3). A piece with no hidden frame is judged as
+    fitted.
+
+    Example:
+        >>> _sideways_holds(motion, motion.segments[0][0], 0.01, np.zeros(2))  # doctest: +SKIP
+        True
+    """
+    tr = m.tracks
+    hid = _hidden_shift(tr, s.object, s.frames)
+    if not np.any(hid > 0):
+        return True
+    x = tr.centers[s.object, s.frames, 0]
+    t = (s.frames - s.frames[0]) / tr.fps
+    X = np.stack([np.ones_like(t), t, 0.5 * t**2], axis=1)
+    noise = max(float(s.noise[0]), float(m.sigma[s.object]))
+    w = 1.0 / (noise**2 + hid**2)
+    A = np.linalg.pinv(X.T @ (w[:, None] * X))
+    W = (A @ (X * w[:, None]).T)[2]
+    ax = float(W @ x)
+    full, base = float(se_xy[0]), float(s.se_acc[0])
+    cam = np.sqrt(max(full**2 - base**2, 0.0)) if np.isfinite(full) else 0.0
+    cam *= float(np.linalg.norm(W) / max(np.linalg.norm(np.linalg.pinv(X)[2]), 1e-12))
+    return abs(ax) > tol_x + 3 * float(np.hypot(np.sqrt(A[2, 2]), cam))
 
 
 def _telling_fall(m: Motion, s: Segment, ref: float, tol_abs: float, se_ref: float) -> bool:

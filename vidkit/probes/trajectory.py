@@ -305,7 +305,14 @@ def camera_acc_se(tr: Tracks, s: Segment) -> np.ndarray:
     # maps: it shows an error the corners' misfit misses, but its small standard error is no
     # proof that the map is better than that misfit at the object (seed 1 clean 100032: a 60
     # fps piece after a bounce, 0.01 px read there, failed on the blur of its contact frame
-    # that the misfit had covered). In a shot left uncompensated whose background shows the
+    # that the misfit had covered). Measured again (grav14): with no floor there, 2 more wrong
+    # gravities are caught on seeds 11-12 (1155042, 1155072: a 3x gravity read 58.7 px/s^2
+    # against 25.4, limit 50 with the floor, 21 without) and 1 of their 400 clean clips fails
+    # (seed 12 clean 1200195: three balls under a shake at 60 fps all bend to -1400 px/s^2 in
+    # frames 18-22 against 411, a stabilisation error that the background around each ball
+    # reads as 52 +- 360 px/s^2); of the clean clips of seeds 9-10 it covered, 900062 and
+    # 1000191 were the object's own error (dynamics: a bounce inside a piece, a ball partly
+    # hidden with no merge). In a shot left uncompensated whose background shows the
     # camera's motion the model is the median of those moving frames itself, and the shifts
     # read against it are attenuated (seed 0 clean 39, a glide under a shake the corners
     # missed: the shifts around the ball follow the true shake with a slope of 0.4-0.5 and
