@@ -110,3 +110,18 @@ def test_held_pictures_of_a_zoom_and_a_shake_are_still_found():
     }  # fmt: skip
     fails = _continuity(shake)
     assert any("35-38" in s and ("one picture" in s or "froze" in s) for s in fails), fails
+
+
+def test_held_ball_going_behind_an_occluder_with_no_measured_sigma_is_a_freeze():
+    # seed 12 stutter 1257042 (frames 19-20 hold frame 18, 30 fps, JPEG 41): the ball goes
+    # behind an occluder and is never whole for 6 frames in a row, so its sigma read 0 and a
+    # still step had to be under 0.1 px; its held, partly hidden centroid moved 0.26 and 0.23
+    # px (fresh sensor noise). Its seen frames' positions read a noise of 0.29 and 0.13 px
+    spec = {
+        "kind": "occluded", "seed": 1257042, "violation": "stutter", "camera": "static",
+        "size": [192, 108], "fps": 30.0, "frames": 53, "background": "checker",
+        "blur": 0.7513897961979867, "noise": 0.022817060237733774, "jpeg": 41,
+        "lighting": 0.00011382004327421757, "occluders": 1, "attempt": 1,
+    }  # fmt: skip
+    fails = _continuity(spec)
+    assert any("froze in frames 18-20" in s for s in fails), fails
