@@ -14,7 +14,7 @@ import numpy as np
 from vidkit.probes.segments import Event
 from vidkit.probes.small_linalg import pinv
 from vidkit.probes.tracking import Tracks
-from vidkit.probes.trajectory import camera_noise, mask_runs, shot_jitter
+from vidkit.probes.trajectory import camera_noise, mask_runs, runs_noise, shot_jitter
 
 __all__ = ["frozen_runs", "contacts"]
 
@@ -123,7 +123,12 @@ def frozen_runs(
         return out
     hits = hits or []
     if sigma <= 0:
-        sigma = _seen_noise(tr.centers[i], seen)
+        # no run of 6 whole frames measured it: read it on the runs of its seen frames (with
+        # sigma 0 a still step is one under 0.1 px, and the centroid of a partly hidden object
+        # held still in frames carrying fresh sensor noise moves more: seed 12 stutter 1257042,
+        # a ball going behind an occluder, held 2 frames, steps of 0.26 and 0.23 px while its
+        # seen frames read a noise of 0.29 and 0.13 px)
+        sigma = runs_noise(tr.centers[i], seen)
     _frozen_in(tr, i, sigma, lim, ok, None, out, seen, hits)
     # a freeze while the object is partly hidden (its area below the usual one: behind an
     # occluder's edge, touching another object) is a freeze too: the visible part stops dead,
@@ -132,32 +137,6 @@ def frozen_runs(
     if (seen & ~ok).any():
         _frozen_in(tr, i, sigma, lim, seen, ok, out, seen, hits)
     return out
-
-
-def _seen_noise(p: np.ndarray, seen: np.ndarray) -> float:
-    """The position noise (px) of an object whose ``sigma`` was not measured (no run of 6 frames
-    where it is whole): the median over its runs of 6+ ``seen`` frames of the robust noise of
-    their third differences (``1.4826 MAD / sqrt(20)``); 0 without such a run.
-
-    With ``sigma`` 0 a still step is one under 0.1 px, and the centroid of a partly hidden
-    object held still in frames that carry fresh sensor noise moves more than that (seed 12
-    stutter 1257042: a ball going behind an occluder, held 2 frames, steps of 0.26 and 0.23 px
-    while its seen frames' positions read a noise of 0.29 and 0.13 px).
-
-    Example:
-        >>> rng = np.random.default_rng(0)
-        >>> pts = np.c_[np.arange(20.0), np.zeros(20)] + rng.normal(0, 0.2, (20, 2))
-        >>> 0.1 < _seen_noise(pts, np.ones(20, bool)) < 0.4
-        True
-    """
-    out = []
-    for r in mask_runs(seen):
-        if r.size >= 6:
-            d3 = np.diff(p[r], n=3, axis=0).reshape(-1)
-            d3 = d3[np.isfinite(d3)]
-            if d3.size:
-                out.append(1.4826 * float(np.median(np.abs(d3))) / np.sqrt(20.0))
-    return float(np.median(out)) if out else 0.0
 
 
 def _background_moved(tr: Tracks, i: int, cam: float, still_lim: float) -> np.ndarray:

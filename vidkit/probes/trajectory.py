@@ -130,6 +130,7 @@ __all__ = [
     "frames_text",
     "joint_events",
     "mask_runs",
+    "runs_noise",
     "no_objects",
     "nothing_whole",
     "resolve_motion",
@@ -180,6 +181,20 @@ def _position_noise(pos: np.ndarray) -> float:
     d3 = np.diff(pos, n=3, axis=0).reshape(-1)
     # var(third difference of white noise) = 20 sigma^2
     return float(1.4826 * np.median(np.abs(d3)) / np.sqrt(20.0))
+
+
+def runs_noise(pos: np.ndarray, mask: np.ndarray) -> float:
+    """Position noise (px): the median over the runs of 6+ ``mask`` frames of their third
+    differences' robust noise (0 without one); with the whole frames, :class:`Motion`'s sigma.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> pts = np.c_[np.arange(20.0), np.zeros(20)] + rng.normal(0, 0.2, (20, 2))
+        >>> 0.1 < runs_noise(pts, np.ones(20, bool)) < 0.4
+        True
+    """
+    noise = [_position_noise(pos[r]) for r in mask_runs(mask) if r.size >= 6]
+    return float(np.median(noise)) if noise else 0.0
 
 
 def camera_noise(tr: Tracks, i: int) -> float:
@@ -541,8 +556,7 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
     whole = _whole(tr)
     for i in range(tr.n_objects):
         runs = [r for r in mask_runs(whole[i]) if r.size >= 2]
-        noise = [_position_noise(tr.centers[i, r]) for r in runs if r.size >= 6]
-        sigma = float(np.median(noise)) if noise else 0.0
+        sigma = runs_noise(tr.centers[i], whole[i])
         sigmas.append(sigma)
         # the camera's error in the object's shot bends a straight path: no pendulum arc from it
         pend_all.append(fit_pendulum(tr, i, sigma, camera_misfit(tr, i)))
