@@ -463,13 +463,32 @@ def _sideways_holds(m: Motion, s: Segment, tol_x: float, se_xy: np.ndarray) -> b
     X = np.stack([np.ones_like(t), t, 0.5 * t**2], axis=1)
     noise = max(float(s.noise[0]), float(m.sigma[s.object]))
     w = 1.0 / (noise**2 + hid**2)
-    A = np.linalg.pinv(X.T @ (w[:, None] * X))
-    W = (A @ (X * w[:, None]).T)[2]
-    ax = float(W @ x)
-    full, base = float(se_xy[0]), float(s.se_acc[0])
+    ax, se, _ = _weighted_acc(X, x, w, float(se_xy[0]), float(s.se_acc[0]))
+    return abs(ax) > tol_x + 3 * se
+
+
+def _weighted_acc(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, full: float, base: float
+) -> tuple[float, float, np.ndarray]:
+    """The acceleration of a piece refitted with per-frame weights ``w`` (``X``: the columns
+    1, t, t^2 / 2; ``y``: one axis's positions), its standard error (the fit's own and the
+    camera's error at the object, ``full`` less the unweighted fit's ``base``, carried through
+    the new weights) and the fit's covariance ``A``, used by :func:`_telling_fall` (down the
+    frame) and :func:`_sideways_holds` (across it).
+
+    Example:
+        >>> t = np.arange(6) / 10.0
+        >>> X = np.stack([np.ones_like(t), t, 0.5 * t**2], axis=1)
+        >>> acc, se, _ = _weighted_acc(X, 0.5 * 100 * t**2, np.ones(6), 0.0, 0.0)
+        >>> round(acc, 6), se > 0
+        (100.0, True)
+    """
+    A = pinv(X.T @ (w[:, None] * X))
+    W = (A @ (X * w[:, None]).T)[2]  # acc = W @ y
+    own = float(np.sqrt(A[2, 2]))
     cam = np.sqrt(max(full**2 - base**2, 0.0)) if np.isfinite(full) else 0.0
-    cam *= float(np.linalg.norm(W) / max(np.linalg.norm(np.linalg.pinv(X)[2]), 1e-12))
-    return abs(ax) > tol_x + 3 * float(np.hypot(np.sqrt(A[2, 2]), cam))
+    cam *= float(np.linalg.norm(W) / max(np.linalg.norm(pinv(X)[2]), 1e-12))
+    return float(W @ y), float(np.hypot(own, cam)), A
 
 
 def _telling_fall(m: Motion, s: Segment, ref: float, tol_abs: float, se_ref: float) -> bool:
@@ -543,15 +562,8 @@ def _telling_fall(m: Motion, s: Segment, ref: float, tol_abs: float, se_ref: flo
     w = 1.0 / var
     if int(np.sum(w > 0)) < 4:
         return False
-    A = pinv(X.T @ (w[:, None] * X))
-    W = (A @ (X * w[:, None]).T)[2]  # g = W @ y
-    g = float(W @ y)
-    own = float(np.sqrt(A[2, 2]))
-    # the camera's error at the object, through the new weights
     full, base = float(camera_acc_se(tr, s)[1]), float(s.se_acc[1])
-    cam = np.sqrt(max(full**2 - base**2, 0.0)) if np.isfinite(full) else 0.0
-    cam *= float(np.linalg.norm(W) / max(np.linalg.norm(pinv(X)[2]), 1e-12))
-    se = float(np.hypot(own, cam))
+    g, se, A = _weighted_acc(X, y, w, full, base)
     # is it a parabola: the weighted residual against the noise (never below the partition's
     # floor: under it a rendered ball's centroid keeps systematic errors of 0.01 px that a
     # noise of 0.005 px calls significant) and the camera's error
