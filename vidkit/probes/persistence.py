@@ -102,9 +102,7 @@ def permanence(
         p = tr.centers[i, f].astype(float)
         if nb is not None:
             p = p + (tr.centers[i, f] - tr.centers[i, nb]) / abs(nb - f)  # one step on
-        ok = tr.reliable(i)
-        ri = tr.radii[i, ok] if ok.sum() >= 3 else tr.radii[i, tr.visible[i]]
-        ri = float(np.nanmedian(ri)) if np.isfinite(ri).any() else 0.0
+        ri = usual_radius(i)
         near = vis_i[k : k + 3] if g < f else vis_i[max(k - 2, 0) : k + 1]
         col_i = np.median(tr.colors[i, near], axis=0)  # its colour next to this end
         for j in range(tr.n_objects):
@@ -146,6 +144,13 @@ def permanence(
         noise = 1.4826 * float(np.median(np.abs(steps - np.median(steps))))
         return float(tr.areas[j, g]) - float(ref) - 3 * noise
 
+    def usual_radius(i: int) -> float:
+        """Object ``i``'s median radius over its whole frames (every frame, in fewer than 3);
+        0 where none is known."""
+        ok = tr.reliable(i)
+        ri = tr.radii[i, ok] if ok.sum() >= 3 else tr.radii[i, tr.visible[i]]
+        return float(np.nanmedian(ri)) if np.isfinite(ri).any() else 0.0
+
     def usual_colour(i: int) -> np.ndarray:
         """Object ``i``'s median colour over its whole frames (every frame, in fewer than 3)."""
         ok = tr.reliable(i)
@@ -164,9 +169,7 @@ def permanence(
         c = tr.colors[i, f]
         if not np.all(np.isfinite(c)) or np.linalg.norm(c - usual_colour(i)) <= COLOR_TOL:
             return False
-        ok = tr.reliable(i)
-        ri = tr.radii[i, ok] if ok.sum() >= 3 else tr.radii[i, tr.visible[i]]
-        ri = float(np.nanmedian(ri)) if np.isfinite(ri).any() else 0.0
+        ri = usual_radius(i)
         for j in range(tr.n_objects):
             if j == i or tr.shot_of(j) != tr.shot_of(i):
                 continue
