@@ -492,7 +492,7 @@ def _size_step(
     # and between the disks whose sweep over each frame's measured streak l gives its matte's
     # area (pi R^2 + 2 R l = pi r^2, the shutter open all frame): the step is the object's, not
     # its smear's. The matte grows with the streak whatever the speed the median smears of the
-    # sides imply (seed 13 clean 1300124: a 4.11 px ball streaked over 4-31 px read 4.0-8.2
+    # sides imply (seed 13 clean 1300124: a 4.11 px ball streaked over 2-31 px read 4.0-8.2
     # px, "6.6 px before, 4.3 px from then on", where R reads 2.8-3.0 px in every frame)
     lng = _streak(tr, i, fr)
     disk = (np.sqrt(lng**2 + (np.pi * r) ** 2) - lng) / np.pi

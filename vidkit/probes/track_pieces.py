@@ -357,7 +357,10 @@ def identity_splits(
     moves the measured size too (the soft matte weighs the shaded rim by its contrast with the
     background), and another blob lies off the object's path. A step in size alone splits the
     track where it rests on both sides and its centre moved by more than the two radii in
-    between (:func:`_hops_between_rests`).
+    between (:func:`_hops_between_rests`). The frame at the step may be past the size after it
+    instead of at it (the blob taken over comes out from behind something and grows); and a
+    track partly hidden on both sides of a step in colour, a V in size that shows no step, is
+    split where its path does not run on (:func:`_hidden_switch`).
 
     Example:
         >>> tr = _example_tracks()
