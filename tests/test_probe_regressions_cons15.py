@@ -132,7 +132,7 @@ def test_fast_ball_streaked_more_in_some_frames_is_no_resize():
 
 
 def test_bouncing_ball_resized_under_a_pan_is_still_caught():
-    # the opposite: seed 14 resize 1453085 (a bounce at 60 fps, panning camera), +44% at
+    # the opposite: seed 14 resize 1453085 (a bounce at 60 fps, panning camera), +43% at
     # frame 19; the swept disk reads 4.8-5.5 px before and 7.5-7.8 px after
     spec = {
         "kind": "bounce", "seed": 1453085, "violation": "resize", "camera": "pan",
