@@ -369,23 +369,24 @@ def _kick_velocities(m: Motion, i: int, a: Segment, b: Segment, ev: Event) -> Ev
     """
     tr = m.tracks
     ref = np.concatenate([a.frames, b.frames])
-    relative = camera_noise(tr, i) == 0 and shot_jitter(tr, tr.shot_of(i)) > 0
+    # the background's shift is taken on an axis where it is measured in every frame of both
+    # pieces to better than 1 px (as for shot_jitter: beyond it the background there shows no
+    # texture along that axis, a stripe, and its shift says nothing)
+    axes = np.zeros(2, bool)
+    if camera_noise(tr, i) == 0 and shot_jitter(tr, tr.shot_of(i)) > 0:
+        d, e = tr.cam_shift[i, ref], tr.cam_se[i, ref]
+        axes = np.all(np.isfinite(d) & np.isfinite(e) & (e < 1.0 * tr.pixel_scale), axis=0)
     fits = []
-    changed = False
+    changed = bool(axes.any())
     for s in (a, b):
         fr = s.frames
         hid = np.maximum(hidden_shift(tr, i, fr), hidden_shift(tr, i, fr, ref))
         pos = tr.centers[i, fr].astype(float)
-        extra = hid**2
-        if relative:
-            d, e = tr.cam_shift[i, fr], tr.cam_se[i, fr]
-            ok = np.all(np.isfinite(d), axis=1) & np.all(np.isfinite(e), axis=1)
-            if ok.all():
-                pos = pos - d
-                extra = extra + np.mean(e**2, axis=1)
-                changed = True
-        if np.any(hid > 0):
-            changed = True
+        extra = np.repeat(hid[:, None] ** 2, 2, axis=1)
+        # against the background: its shift off the positions, its error into their variance
+        pos[:, axes] -= tr.cam_shift[i, fr][:, axes]
+        extra[:, axes] += tr.cam_se[i, fr][:, axes] ** 2
+        changed = changed or bool(np.any(hid > 0))
         fits.append((fr, pos, extra))
     if not changed:
         return ev

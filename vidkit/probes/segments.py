@@ -169,8 +169,8 @@ def fit_segment(
     Coefficient covariances use the residual variance, never below ``sigma^2`` (the position
     noise), so short exact fits still carry an honest uncertainty. ``extra_var``: a variance
     (px^2) of each frame's position beyond that noise (a partly hidden frame's centroid shift,
-    squared); the fit is then weighted by ``1 / (noise^2 + extra_var)`` and its covariance is
-    that of the weighted fit.
+    squared), one per frame or ``(n, 2)`` per frame and axis; the fit is then weighted by
+    ``1 / (noise^2 + extra_var)`` and its covariance is that of the weighted fit.
 
     Example:
         >>> fr = np.arange(6)
@@ -208,7 +208,8 @@ def fit_segment(
         s2 = float(r @ r) / (n - npar) if n > npar else 0.0
         s2 = max(s2, sigma**2)
         if extra_var is not None:
-            w = 1.0 / (s2 + np.asarray(extra_var, float))
+            ev = np.asarray(extra_var, float)
+            w = 1.0 / (s2 + (ev if ev.ndim == 1 else ev[:, ax]))
             xtx = pinv(X.T @ (w[:, None] * X))
             c = xtx @ (X.T @ (w * y))
             r = y - X @ c
