@@ -55,7 +55,10 @@ def bounce(
     (``se``: the standard error of e from the two fits); wall bounces likewise on the horizontal
     velocity. A speed-up at a joint where nothing touches the object (a mid-air kick) fails when
     the speed ratio exceeds ``1 + tol + 3 se`` (not into a piece that settles into rest: a
-    landing's fit is no free-flight velocity); at a collision the pair's kinetic energy
+    landing's fit is no free-flight velocity; not where another object of the shot steps its
+    velocity by the same amount at the same joint, :func:`_shared_step`: the picture moved;
+    the speeds weigh partly hidden frames and, under a jitter left uncompensated, are read
+    against the background, :func:`_kick_velocities`); at a collision the pair's kinetic energy
     (mass ~ area) must not exceed ``(1 + tol)^2 + 3 se`` times its value before. A pendulum fails when
     its swing energy ``L^2 w^2 / 2 + g L (1 - cos theta)`` steps up by more than ``tol`` (and 4
     standard errors) at some frame.
