@@ -386,9 +386,10 @@ def _kick_velocities(m: Motion, i: int, a: Segment, b: Segment, ev: Event) -> Ev
         hid = np.maximum(hidden_shift(tr, i, fr), hidden_shift(tr, i, fr, ref))
         pos = tr.centers[i, fr].astype(float)
         extra = np.repeat(hid[:, None] ** 2, 2, axis=1)
-        # against the background: its shift off the positions, its error into their variance
-        pos[:, axes] -= tr.cam_shift[i, fr][:, axes]
-        extra[:, axes] += tr.cam_se[i, fr][:, axes] ** 2
+        if axes.any():
+            # against the background: its shift off the positions, its error into their variance
+            pos[:, axes] -= tr.cam_shift[i, fr][:, axes]
+            extra[:, axes] += tr.cam_se[i, fr][:, axes] ** 2
         changed = changed or bool(np.any(hid > 0))
         fits.append((fr, pos, extra))
     if not changed:
