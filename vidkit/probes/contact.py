@@ -16,7 +16,7 @@ import numpy as np
 from vidkit.probes.segments import Segment
 from vidkit.probes.tracking import Tracks
 
-__all__ = ["mark_contact", "mark_flat"]
+__all__ = ["hidden_shift", "mark_contact", "mark_flat"]
 
 
 def mark_contact(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> None:
@@ -139,3 +139,55 @@ def _rest_ends_early(
         if abs(float(tr.centers[i, f, 1]) - y_rest) > tol:
             return True
     return False
+
+
+def hidden_shift(
+    tr: Tracks, i: int, frames: np.ndarray, ref: np.ndarray | None = None
+) -> np.ndarray:
+    """Per frame of ``frames``, how far object ``i``'s centroid may sit off its centre because
+    part of it is hidden (px): within 3 frames of one where it touched something (an
+    occluder's edge, another object), a frame that reads a radius ``r`` below the object's own
+    ``R`` (the median over its frames touching nothing and not at the border) misses a share
+    ``phi = 1 - (r / R)^2`` of its disc, a cap whose centroid lies about ``0.9 R`` from the
+    centre: the visible part's centroid moves by ``0.9 R phi / (1 - phi)``. Measured on seed 4
+    clean 400109 (a ball leaving an occluder under a pan, unflagged 2-3 frames after its merged
+    run): radii 8.88 and 9.21 px against 9.3 give 0.81 and 0.17 px, the renderer's truth 0.62
+    and 0.17 px; they bent a 5-frame fall to 28 px/s^2 against 13. 0 elsewhere.
+
+    ``ref``: the frames whose radii give ``R`` and its spread (default: all of the object's
+    frames touching nothing). A track that took another object inside an occluder holds two
+    radii, and their spread hides the dip of a ball half behind the occluder; the frames
+    around one joint show the radius of the object seen there (seed 13 clean 1300135: 7.5
+    and 6.4 px balls in one track, a piece of radii 4.70-6.17 px after the occluder against
+    6.25 in the 21 frames after it).
+
+    Example:
+        >>> hidden_shift(motion.tracks, 0, motion.segments[0][0].frames)  # doctest: +SKIP
+    """
+    out = np.zeros(len(frames))
+    merged = np.flatnonzero(tr.merged[i])
+    free = tr.visible[i] & ~tr.merged[i] & ~tr.at_border[i] & np.isfinite(tr.radii[i])
+    if ref is not None:
+        own = np.zeros_like(free)
+        own[np.asarray(ref, int)] = True
+        free &= own
+    if int(free.sum()) < 3:
+        return out
+    big = float(np.median(tr.radii[i, free]))
+    # away from a merge, a radius below the object's own by more than 3 robust spreads of its
+    # free frames' radii (never under 0.1 px) is a part hidden too: seed 10 clean 1000191, a
+    # ball passing behind an occluder's corner at 60 fps with no merge, read radii 12.34-12.84
+    # px against 13.20 (spread 0.08 px) where the renderer shows 88-96% of it, and its 5-frame
+    # piece read g = 1955 px/s^2 against 1342
+    spread = 1.4826 * float(np.median(np.abs(tr.radii[i, free] - big)))
+    short = max(3.0 * spread, 0.1 * tr.pixel_scale)
+    for k, f in enumerate(np.asarray(frames, int)):
+        r = float(tr.radii[i, f])
+        if not np.isfinite(r) or r >= big:
+            continue
+        near = merged.size > 0 and np.min(np.abs(merged - f)) <= 3
+        if not near and big - r <= short:
+            continue
+        phi = min(1.0 - (r / big) ** 2, 0.9)
+        out[k] = 0.9 * big * phi / (1.0 - phi)
+    return out

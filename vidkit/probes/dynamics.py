@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.contact import hidden_shift
 from vidkit.probes.energy import bounce
 from vidkit.probes.result import Finding, ProbeResult, merge_results
 from vidkit.probes.small_linalg import pinv
-from vidkit.probes.tracking import Tracks
 from vidkit.probes.trajectory import (
     Event,
     Motion,
@@ -356,45 +356,6 @@ def gravity(
     )
 
 
-def _hidden_shift(tr: Tracks, i: int, frames: np.ndarray) -> np.ndarray:
-    """Per frame of ``frames``, how far object ``i``'s centroid may sit off its centre because
-    part of it is hidden (px): within 3 frames of one where it touched something (an
-    occluder's edge, another object), a frame that reads a radius ``r`` below the object's own
-    ``R`` (the median over its frames touching nothing and not at the border) misses a share
-    ``phi = 1 - (r / R)^2`` of its disc, a cap whose centroid lies about ``0.9 R`` from the
-    centre: the visible part's centroid moves by ``0.9 R phi / (1 - phi)``. Measured on seed 4
-    clean 400109 (a ball leaving an occluder under a pan, unflagged 2-3 frames after its merged
-    run): radii 8.88 and 9.21 px against 9.3 give 0.81 and 0.17 px, the renderer's truth 0.62
-    and 0.17 px; they bent a 5-frame fall to 28 px/s^2 against 13. 0 elsewhere.
-
-    Example:
-        >>> _hidden_shift(motion.tracks, 0, motion.segments[0][0].frames)  # doctest: +SKIP
-    """
-    out = np.zeros(len(frames))
-    merged = np.flatnonzero(tr.merged[i])
-    free = tr.visible[i] & ~tr.merged[i] & ~tr.at_border[i] & np.isfinite(tr.radii[i])
-    if int(free.sum()) < 3:
-        return out
-    big = float(np.median(tr.radii[i, free]))
-    # away from a merge, a radius below the object's own by more than 3 robust spreads of its
-    # free frames' radii (never under 0.1 px) is a part hidden too: seed 10 clean 1000191, a
-    # ball passing behind an occluder's corner at 60 fps with no merge, read radii 12.34-12.84
-    # px against 13.20 (spread 0.08 px) where the renderer shows 88-96% of it, and its 5-frame
-    # piece read g = 1955 px/s^2 against 1342
-    spread = 1.4826 * float(np.median(np.abs(tr.radii[i, free] - big)))
-    short = max(3.0 * spread, 0.1 * tr.pixel_scale)
-    for k, f in enumerate(np.asarray(frames, int)):
-        r = float(tr.radii[i, f])
-        if not np.isfinite(r) or r >= big:
-            continue
-        near = merged.size > 0 and np.min(np.abs(merged - f)) <= 3
-        if not near and big - r <= short:
-            continue
-        phi = min(1.0 - (r / big) ** 2, 0.9)
-        out[k] = 0.9 * big * phi / (1.0 - phi)
-    return out
-
-
 def _bounce_inside(m: Motion, s: Segment) -> bool:
     """Whether piece ``s`` holds a bounce the partition left unsplit: its vertical positions
     fit a parabola with a hinge (a velocity step at some time inside the piece, frame times
@@ -441,7 +402,7 @@ def _bounce_inside(m: Motion, s: Segment) -> bool:
 def _sideways_holds(m: Motion, s: Segment, tol_x: float, se_xy: np.ndarray) -> bool:
     """Whether piece ``s``'s sideways acceleration (px/s^2, ``s.coef[0, 2]``) stays beyond
     ``tol_x`` plus 3 standard errors once its partly hidden frames carry their centroid shift
-    (:func:`_hidden_shift`): the piece is refitted along x with each frame's variance the
+    (:func:`hidden_shift`): the piece is refitted along x with each frame's variance the
     noise plus that shift squared, and the camera's error (``se_xy[0]``, less the fit's own)
     scaled by the new weights. A ball going behind an occluder loses its leading side first,
     and the visible part's centroid lags its centre along the motion: seed 11 clean 1100053
@@ -455,7 +416,7 @@ def _sideways_holds(m: Motion, s: Segment, tol_x: float, se_xy: np.ndarray) -> b
         True
     """
     tr = m.tracks
-    hid = _hidden_shift(tr, s.object, s.frames)
+    hid = hidden_shift(tr, s.object, s.frames)
     if not np.any(hid > 0):
         return True
     x = tr.centers[s.object, s.frames, 0]
@@ -551,7 +512,7 @@ def _telling_fall(m: Motion, s: Segment, ref: float, tol_abs: float, se_ref: flo
     X = np.stack([np.ones_like(t), t, 0.5 * t**2], axis=1)
     sig = float(m.sigma[i])
     noise = max(float(s.noise[1]), sig)
-    var = np.full(s.n, noise**2) + _hidden_shift(tr, i, s.frames) ** 2
+    var = np.full(s.n, noise**2) + hidden_shift(tr, i, s.frames) ** 2
     for k in ends:
         other = np.arange(s.n) != k
         if other.sum() < 4:

@@ -162,11 +162,24 @@ def fit_segment(
     fps: float,
     acc: np.ndarray | None = None,
     sigma: float = 0.0,
+    extra_var: np.ndarray | None = None,
 ) -> Segment:
     """Least-squares constant-acceleration fit (or fixed acceleration when ``acc`` is given).
 
     Coefficient covariances use the residual variance, never below ``sigma^2`` (the position
-    noise), so short exact fits still carry an honest uncertainty.
+    noise), so short exact fits still carry an honest uncertainty. ``extra_var``: a variance
+    (px^2) of each frame's position beyond that noise (a partly hidden frame's centroid shift,
+    squared), one per frame or ``(n, 2)`` per frame and axis; the fit is then weighted by
+    ``1 / (noise^2 + extra_var)`` and its covariance is that of the weighted fit.
+
+    Example:
+        >>> fr = np.arange(6)
+        >>> pos = np.stack([2.0 * fr, 1.0 * fr], axis=1)
+        >>> pos[0] += 3.0  # the first frame is off by 3 px, and said to be
+        >>> plain = fit_segment(0, fr, pos, 1.0, np.zeros(2), 0.1)
+        >>> seg = fit_segment(0, fr, pos, 1.0, np.zeros(2), 0.1, np.r_[9.0, np.zeros(5)])
+        >>> [round(float(v), 1) for v in plain.vel(2.0)], [round(float(v), 1) for v in seg.vel(2.0)]
+        ([1.6, 0.6], [1.9, 0.9])
     """
     t = frames / fps
     t0 = float(t[0])
@@ -190,22 +203,31 @@ def fit_segment(
             deg = min(2, n - 1)
         X = _design(dt, deg)
         c, *_ = np.linalg.lstsq(X, y, rcond=None)
-        coef[ax, : deg + 1] = c
-        if acc is not None:
-            coef[ax, 2] = float(acc[ax])
         r = y - X @ c
         npar = deg + 1
         s2 = float(r @ r) / (n - npar) if n > npar else 0.0
         s2 = max(s2, sigma**2)
+        if extra_var is not None:
+            ev = np.asarray(extra_var, float)
+            w = 1.0 / (s2 + (ev if ev.ndim == 1 else ev[:, ax]))
+            xtx = pinv(X.T @ (w[:, None] * X))
+            c = xtx @ (X.T @ (w * y))
+            r = y - X @ c
+            cv = xtx
+        else:
+            if deg not in xtx_of:
+                xtx_of[deg] = pinv(X.T @ X)
+            xtx = xtx_of[deg]
+            cv = s2 * xtx
+        coef[ax, : deg + 1] = c
+        if acc is not None:
+            coef[ax, 2] = float(acc[ax])
         noise[ax] = float(np.sqrt(s2))
-        if deg not in xtx_of:
-            xtx_of[deg] = pinv(X.T @ X)
-        xtx = xtx_of[deg]
-        cv = s2 * xtx
         cov[ax, :npar, :npar] = cv
         if deg == 2 and n > 3:
             se[ax] = float(np.sqrt(max(cv[2, 2], 0.0)))
-            unit_se = float(np.sqrt(max(xtx[2, 2], 0.0)))
+            if extra_var is None:
+                unit_se = float(np.sqrt(max(xtx[2, 2], 0.0)))
         rss += float(r @ r)
     yv = pos[:, 1]
     tot = float(np.sum((yv - yv.mean()) ** 2))
