@@ -27,7 +27,12 @@ from vidkit.probes.detection import Det
 from vidkit.probes.medians import median, row_medians
 from vidkit.probes.small_linalg import pinv
 
-__all__: list[str] = []
+__all__: list[str] = ["LINK_COLOR"]
+
+#: the largest RGB distance between the looks of two tracks that are joined as one object across
+#: a gap (:func:`link_gaps`, :func:`link_heads`); :func:`vidkit.probes.persistence.permanence`
+#: asks the same of a track it reads as the continuation of one that ended
+LINK_COLOR = 0.2
 
 
 class Track:
@@ -358,7 +363,7 @@ def link_gaps(tracks: list[Track], T: int, max_link: int) -> list[Track]:
             good = [c for c, m in zip(B.color[:6], B.merged[:6]) if not m] or B.color[:6]
             cd = color_dist(ca, np.median(np.stack(good), axis=0))
             rb = float(np.sqrt(max(max(B.area[:6]), 1.0) / np.pi))
-            if cd > 0.2 or abs(np.log(rb / ra)) > 0.7:
+            if cd > LINK_COLOR or abs(np.log(rb / ra)) > 0.7:
                 continue
             cost = d / gate + cd
             if cost < best_cost:
@@ -419,7 +424,7 @@ def link_heads(tracks: list[Track], max_head: int = 2) -> list[Track]:
                 continue
             cd = color_dist(cb, A.color[-1])
             ra = float(np.sqrt(max(A.area[-1], 1.0) / np.pi))
-            if cd > 0.2 or abs(np.log(ra / rb)) > 0.7:
+            if cd > LINK_COLOR or abs(np.log(ra / rb)) > 0.7:
                 continue
             cost = d / gate + cd
             if cost < best_cost:
