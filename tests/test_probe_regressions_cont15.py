@@ -45,7 +45,7 @@ def test_teleport_of_a_settling_ball_at_8_fps_is_still_a_jump():
 
 
 def test_held_pictures_while_the_ball_is_behind_the_occluder_are_a_stutter():
-    # seed 14 stutter 1457069 (a 8 fps shake, frames 15-16 repeat frame 14 while the ball is
+    # seed 14 stutter 1457069 (an 8 fps shake, frames 15-16 repeat frame 14 while the ball is
     # hidden): the held pairs changed 0.39% of their pixels (noise's tail), over the 0.2% that
     # tells an object moving in view from noise, and the stutter was missed; with no tracked
     # object in view there is none to move, and the pairs the camera moved changed 0.16-3.5%
