@@ -131,8 +131,10 @@ def dense_align(
 
     Coarse to fine over a pyramid (``iters`` iterations per level, finest first); the model is
     ``img(M x) = gain * ref(x) + bias`` (a lighting change is no motion), each pixel weighted
-    by Tukey's biweight of its residual over 4.685 robust standard deviations (MAD): a moving
-    object, whose pixels disagree by far more than the noise, gets no weight, however many
+    by Tukey's biweight of its residual's distance from the residuals' median over 4.685 robust
+    standard deviations (MAD about that median: a lighting change not yet taken up by the gain
+    and bias shifts every residual alike): a moving object, whose pixels disagree by far more
+    than the noise, gets no weight, however many
     corners it holds. Returns ``M`` and ``{"agree": share of the textured pixels (strongest
     quarter of the gradient) that agree within the biweight, "agree_still": the same share with
     ``img`` left where it is (a still camera), "agree_all", "agree_all_still": the same over
