@@ -5,7 +5,6 @@ independent renderer (:mod:`vidkit.validation`, development seeds 13 and 14 of
 
 from __future__ import annotations
 
-import numpy as np
 from _helpers import validation_report
 
 
@@ -68,53 +67,6 @@ def test_shaken_occluded_clean_clip_holds_no_picture():
         "size": [160, 120], "fps": 10.0, "frames": 32, "background": "gradient",
         "blur": 0.75444602182863, "noise": 0.02227823645585967, "jpeg": None,
         "lighting": 0.02084703861401408, "occluders": 0,
-    }  # fmt: skip
-    _, rep = validation_report(spec)
-    assert rep.passed is True, [f.sentence for f in rep.failures]
-
-
-_PAN_VANISH = {
-    "kind": "bounce", "seed": 1351082, "violation": "vanish", "camera": "pan",
-    "size": [96, 72], "fps": 25.0, "frames": 38, "background": "perlin",
-    "blur": 0.2635081610946143, "noise": 0.0037176384545585823, "jpeg": None,
-    "lighting": 0.022795539665049904, "occluders": 0,
-}  # fmt: skip
-
-
-def test_direct_alignment_weighs_pixels_about_the_residual_median():
-    # seed 13 vanish 1351082 (a 0.52 px a frame pan over perlin texture, the light drifting):
-    # frame 12 is 4.5 gray levels darker than the first against a residual scale of 0.44; the
-    # biweight about zero weighted 6% of the pixels, the gain fell to 0 and the fit slid from
-    # the true map 13.9 px away into an 11% zoom (5 of the first 20 frames)
-    from vidkit import validation
-    from vidkit.probes.camera_dense import corner_moves, dense_align, dense_gray
-
-    clip = validation.render_spec(_PAN_VANISH)
-    frames = np.asarray(clip.video.frames, np.float32)
-    M = np.asarray(clip.truth["camera_motion"], float)
-    g0, g12 = dense_gray(frames[0]), dense_gray(frames[12])
-    true = (np.vstack([M[12], [0, 0, 1]]) @ np.linalg.inv(np.vstack([M[0], [0, 0, 1]])))[:2]
-    fit, _ = dense_align(g0, g12, true, (12, 8))
-    assert corner_moves(fit, true, 96, 72) < 0.3
-
-
-def test_pan_with_drifting_light_is_compensated_and_the_vanish_found():
-    # the same clip in full: "cannot judge: 15 of 37 frame pairs have too few corners to
-    # follow" before (the direct alignment refused half the frames); now compensated, and the
-    # ball that stops being drawn at frame 23 is found
-    _, rep = validation_report(_PAN_VANISH)
-    assert rep.tracks.shot_camera(0).status == "compensated", rep.summary
-    assert any("vanished" in f.sentence for f in rep.failures), rep.summary
-
-
-def test_clean_pan_with_drifting_light_still_passes():
-    # the opposite case: seed 13 clean 1300100 (a pan over perlin texture at 96x72, JPEG 58,
-    # the light drifting 2.1%) passes
-    spec = {
-        "kind": "crossing", "seed": 1300100, "violation": None, "camera": "pan",
-        "size": [96, 72], "fps": 12.0, "frames": 45, "background": "perlin",
-        "blur": 0.29991825905236275, "noise": 0.005606468002592167, "jpeg": 58,
-        "lighting": 0.02128885186511948, "occluders": 0,
     }  # fmt: skip
     _, rep = validation_report(spec)
     assert rep.passed is True, [f.sentence for f in rep.failures]

@@ -131,10 +131,8 @@ def dense_align(
 
     Coarse to fine over a pyramid (``iters`` iterations per level, finest first); the model is
     ``img(M x) = gain * ref(x) + bias`` (a lighting change is no motion), each pixel weighted
-    by Tukey's biweight of its residual's distance from the residuals' median over 4.685 robust
-    standard deviations (MAD about that median: a lighting change not yet taken up by the gain
-    and bias shifts every residual alike): a moving object, whose pixels disagree by far more
-    than the noise, gets no weight, however many
+    by Tukey's biweight of its residual over 4.685 robust standard deviations (MAD): a moving
+    object, whose pixels disagree by far more than the noise, gets no weight, however many
     corners it holds. Returns ``M`` and ``{"agree": share of the textured pixels (strongest
     quarter of the gradient) that agree within the biweight, "agree_still": the same share with
     ``img`` left where it is (a still camera), "agree_all", "agree_all_still": the same over
@@ -206,13 +204,7 @@ def dense_align(
             r = wk - (gain * Rk + bias)
             med = float(median(r))  # np.median's values, a tenth of its cost (medians.py)
             sig = max(1.4826 * float(median(np.abs(r - med), overwrite=True)), 0.3)
-            # the biweight about the residuals' median, the centre its scale is measured about:
-            # a lighting change the gain and bias have not yet taken up shifts every residual,
-            # and weights about zero then keep only the few pixels it shifted least (seed 13
-            # vanish 1351082, a pan: frame 12 darker than the first by 4.5 gray levels against
-            # a scale of 0.44, 6% of the pixels weighted; the gain fell to 0 and the fit slid
-            # 14 px from the true map into a 10% zoom, in 5 of its first 20 frames)
-            u = (r - med) / (4.685 * sig)
+            u = r / (4.685 * sig)
             wt = np.where(np.abs(u) < 1, (1 - u * u) ** 2, 0.0).astype(np.float32)
             # the Jacobian's columns written in place (np.stack's values, without its copies)
             J = np.empty((r.size, 6), np.float32)
