@@ -42,7 +42,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-__all__ = ["still_seen", "PART", "FAINT"]
+__all__ = ["still_seen", "background_contrast", "PART", "FAINT"]
 
 #: ``still_seen`` value of a frame next to a track's end that shows PART of the object where its
 #: motion puts it (more pixels of its colour, off the background model, than the control frame
@@ -226,6 +226,39 @@ class _Looker:
             return int(sel.sum())
 
         return float(count(g) - count(control))
+
+
+def background_contrast(
+    background: np.ndarray,
+    centers: np.ndarray,
+    radii: np.ndarray,
+    colors: np.ndarray,
+    visible: np.ndarray,
+) -> np.ndarray:
+    """How far one track's colour stands from the background model under it, per frame: the
+    RGB distance between its colour (``colors``, ``[T, 3]``) and the median colour of
+    ``background`` (``[H, W, 3]``) within its radius (``radii``, ``[T]``; 1 px at least) of its
+    centre (``centers``, ``[T, 2]`` as x, y); NaN where it is not seen (``visible``) or lies
+    outside the model.
+
+    An object stands out from what is behind it; a blob that noise, compression or a misfit
+    background model makes is foreground by a few pixels over the threshold and, as a whole, of
+    the background's colour there (the "specks" of :data:`FAINT`).
+
+    Example:
+        >>> bg = np.full((20, 20, 3), 0.3, np.float32)
+        >>> c = np.array([[10.0, 10.0], [12.0, 10.0]])
+        >>> cols = np.array([[0.9, 0.2, 0.2], [0.32, 0.3, 0.3]])
+        >>> d = background_contrast(bg, c, np.array([3.0, 2.0]), cols, np.array([True, True]))
+        >>> [round(float(x), 2) for x in d]
+        [0.62, 0.02]
+    """
+    out = np.full(len(visible), np.nan)
+    for t in np.flatnonzero(visible):
+        under = _colour(background, None, centers[t], 0.0, max(float(radii[t]), 1.0))
+        if under is not None and np.all(np.isfinite(colors[t])):
+            out[t] = float(np.linalg.norm(colors[t] - under))
+    return out
 
 
 def _radius(radii: np.ndarray, vis: np.ndarray, ok: np.ndarray) -> float:
