@@ -397,8 +397,8 @@ def _hidden_shift(tr: Tracks, i: int, frames: np.ndarray) -> np.ndarray:
 
 def _bounce_inside(m: Motion, s: Segment) -> bool:
     """Whether piece ``s`` holds a bounce the partition left unsplit: its vertical positions
-    fit a parabola with a hinge (a velocity step at some time inside the piece, frame times
-    and midpoints scanned) far better than one parabola (the F ratio of the hinge beyond its
+    fit a parabola with a hinge (a velocity step at some time inside the piece, scanned in
+    tenths of a frame) far better than one parabola (the F ratio of the hinge beyond its
     99% quantile, the residual variance never below the partition's floor ``0.12 px / 4.5``),
     the step turns a fall into a rise, and the hinged fit's acceleration no longer points up.
     Seed 9 clean 900062 (a toss under a zoom at 8 fps): a 7-frame piece over the bounce,
@@ -407,7 +407,12 @@ def _bounce_inside(m: Motion, s: Segment) -> bool:
     leaves 0.13 px rms, F = 126 against 34.1. Over the 31 wrong_gravity clips of seeds 11-12
     caught by an upward gravity, every upward piece of 6+ frames keeps its verdict: the
     largest F ratios there (10-33) come with no fall turning into a rise or with an upward
-    hinged acceleration.
+    hinged acceleration. Such a piece measures no gravity in the test of a deviating piece
+    either (:func:`_telling_fall`): seed 13 clean 1300110 (a zoom at 12 fps), a 6-frame piece
+    over a bounce 0.3 of a frame after frame 50, read -592 px/s^2 against 103 and passed as a
+    parabola under the zoom's misfit (0.52 px); its hinge there leaves 0.034 px^2 (F = 676
+    against 98.5) where the frame times and midpoints left 1.74 (F = 11). The 96 wrong_gravity
+    clips of seeds 13-14, and two others whose gravity failed, keep their verdicts.
 
     Example:
         >>> _bounce_inside(motion, motion.segments[0][0])  # doctest: +SKIP
