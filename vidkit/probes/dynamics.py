@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.camera_local import camera_bend
 from vidkit.probes.energy import bounce
 from vidkit.probes.result import Finding, ProbeResult, merge_results
 from vidkit.probes.small_linalg import pinv
@@ -27,6 +28,7 @@ from vidkit.probes.trajectory import (
     Motion,
     Segment,
     camera_acc_se,
+    camera_at_object,
     camera_misfit,
     frames_text,
     no_objects,
@@ -601,12 +603,22 @@ def _short_stretches(m: Motion) -> list[tuple[int, np.ndarray, float, float]]:
     stretch is a kink, a third difference of the velocity change), its fitted g downward
     within 3 standard errors (a bounce reads as the floor pushing up), and it must not rest
     on the floor (its pieces not ``supported``, a vertical span over the rest tolerance).
-    The noise is the object's position noise (the shot's median where the object has no run
-    of 6+ frames to measure it; no stretch is judged without one) and the camera's error in
-    the shot (:func:`~vidkit.probes.trajectory.camera_misfit`: the compensated camera's misfit,
-    or the jitter of a shot left uncompensated), in quadrature:
-    the error of g is that noise through the fit, not the fit's residual (one degree of
-    freedom says nothing about the noise).
+    The noise of the third-difference test is the object's position noise (the shot's median
+    where the object has no run of 6+ frames to measure it; no stretch is judged without one)
+    and the camera's error in the shot (:func:`~vidkit.probes.trajectory.camera_misfit`: the
+    compensated camera's misfit, or the jitter of a shot left uncompensated), in quadrature.
+    The error of g is the position noise through the fit, not the fit's residual (one degree
+    of freedom says nothing about the noise), and, in quadrature, the camera's error measured
+    around the object in those frames
+    (:func:`~vidkit.probes.camera_local.camera_bend`: its measured shift and standard error,
+    the misfit where the background there says less), not the misfit in every frame. Against
+    the renderer's truth (the stretch's g against the true path's over the same frames), over
+    the 9 stretches of seed 13's clean moving clips, ``(g - truth) / se`` has an rms of 0.49
+    with the misfit in every frame and 1.15 with the measured error; seed 14 wrong_gravity
+    1455057 (a shake at 48 fps, four frames before the apex, 1680 px/s^2 where the truth is
+    1582 and the shot's gravity 4773 after the change) had 1023 px/s^2 of error from a misfit
+    of 0.35 px per frame where the background around the ball reads 0.04-0.09 +- 0.08 px, and
+    669 measured, which no longer hides it. A stretch of a still shot keeps its noise alone.
     """
     tr = m.tracks
     out = []
@@ -643,6 +655,14 @@ def _short_stretches(m: Motion) -> list[tuple[int, np.ndarray, float, float]]:
             X = np.stack([np.ones_like(dt), dt, 0.5 * dt**2], axis=1)
             g4 = float(np.linalg.lstsq(X, y, rcond=None)[0][2])
             se4 = noise * float(np.sqrt(np.linalg.inv(X.T @ X)[2, 2]))
+            # in a moving shot the camera's error is the one measured around the object, frame
+            # by frame (camera_bend; c where the background there says less), not c in every
+            # frame: see the docstring
+            at = camera_at_object(tr, i, fr, c) if c > 0 else None
+            if at is not None:
+                w = pinv(X)[2]
+                cam = float(camera_bend(w, *at, c)[1])
+                se4 = float(np.hypot(sig * np.linalg.norm(w), cam))
             if g4 < -3 * se4:
                 continue
             out.append((i, fr, g4, se4))
