@@ -16,8 +16,9 @@ show) of the stabilised frame is aligned to the tracker's background model by on
 Gauss-Newton solve of a shift, a gain and an offset (:func:`local_shift`). It gives the
 misregistration ``d`` (px per axis) and its standard error from the model's own gradient (a
 direction along which the background has no texture gets a large one: nothing there says where
-the frame is along it). :func:`~vidkit.probes.trajectory.camera_acc_se` turns both into the
-error of a piece's fitted acceleration.
+the frame is along it). :func:`camera_bend` turns both into the error of any weighted sum of
+the object's positions: a piece's fitted acceleration
+(:func:`~vidkit.probes.trajectory.camera_acc_se`) or a 4-frame stretch's (the gravity test).
 
 Example:
     >>> import numpy as np
@@ -39,7 +40,7 @@ from vidkit.probes.camera_dense import DENSE_BLUR, dense_gray
 from vidkit.probes.medians import median
 from vidkit.probes.small_linalg import pinv
 
-__all__ = ["camera_error", "local_shift"]
+__all__ = ["camera_error", "camera_bend", "local_shift"]
 
 # at least this many background pixels (and this share of the window) to measure a shift
 MIN_PIXELS = 80
@@ -196,3 +197,26 @@ def camera_error(
                 free &= (xx - jx) ** 2 + (yy - jy) ** 2 > lim
             d[i, t], se[i, t] = local_shift(img[y0:y1, x0:x1], ref[y0:y1, x0:x1], free)
     return d, se
+
+
+def camera_bend(
+    w: np.ndarray, d: np.ndarray, e: np.ndarray, measured: np.ndarray, c: float
+) -> np.ndarray:
+    """The camera's error (per axis) in a quantity that is a weighted sum ``w @ p`` of an
+    object's positions over some frames (a fitted acceleration): the misregistration measured
+    around the object (``d``, ``[n, 2]``) bends it by ``w @ d`` over the ``measured`` frames,
+    with an uncertainty ``sqrt(sum w^2 err^2)``, ``err`` the measurement's standard error
+    ``e`` where measured, else the shot's typical camera error ``c``; both in quadrature.
+
+    Example:
+        >>> w = np.array([1.0, -2.0, 1.0])
+        >>> d = np.zeros((3, 2)); e = np.full((3, 2), 0.1)
+        >>> [round(float(v), 3) for v in camera_bend(w, d, e, np.ones((3, 2), bool), 0.5)]
+        [0.245, 0.245]
+    """
+    out = np.empty(2)
+    for ax in range(2):
+        bend = float(w @ np.where(measured[:, ax], d[:, ax], 0.0))
+        unc = float(np.sqrt(np.sum(w**2 * np.where(measured[:, ax], e[:, ax], c) ** 2)))
+        out[ax] = float(np.hypot(bend, unc))
+    return out

@@ -111,6 +111,7 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.camera_local import camera_bend
 from vidkit.probes.contact import mark_contact, mark_flat
 from vidkit.probes.pendulum import fit_pendulum
 from vidkit.probes.result import Finding, ProbeResult
@@ -311,11 +312,8 @@ def camera_acc_se(tr: Tracks, s: Segment) -> np.ndarray:
     dt = (s.frames - s.frames[0]) / tr.fps
     X = np.stack([np.ones_like(dt), dt, 0.5 * dt**2], axis=1)
     w = pinv(X)[2]  # a = w @ p
-    out = np.empty(2)
-    for ax in range(2):
-        bend = float(w @ np.where(meas[:, ax], d[:, ax], 0.0))
-        unc = float(np.sqrt(np.sum(w**2 * np.where(meas[:, ax], e[:, ax], c) ** 2)))
-        out[ax] = float(np.hypot(own[ax], np.hypot(bend, unc)))
+    cam = camera_bend(w, d, e, meas, c)
+    out = np.array([float(np.hypot(own[ax], cam[ax])) for ax in range(2)])
     # in a stabilised shot the background is read against a model built from the same
     # maps: it shows an error the corners' misfit misses, but its small standard error is no
     # proof that the map is better than that misfit at the object (seed 1 clean 100032: a 60
