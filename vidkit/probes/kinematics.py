@@ -55,8 +55,9 @@ def continuity(
     its usual step"), unless the object's colour on one side of the joint is off its median
     colour by more than ``size_colour.COLOR_TOL`` (0.12 RGB, conservation's colour tolerance)
     and either off its own side's frames or the two sides apart by as much
-    (:func:`_same_look_across`): the tracker took another blob there; nor when the object's own motion over its 3 whole frames on
-    either side, carried one frame on, gives the step (:func:`_carried_on`).
+    (:func:`_same_look_across`): the tracker took another blob there; nor when the object's own
+    motion over its 3 whole frames on either side, carried one frame on, gives the step
+    (:func:`_carried_on`).
 
     **Stutter**: an object that stays put (moves less than ``max(0.1 px, 4 sigma)`` per frame, or
     than the camera maps' misfit in a stabilised shot) for
@@ -269,9 +270,6 @@ def _same_look_across(tr: Tracks, i: int, a: int, b: int, n: int = 3) -> bool:
     own colour: seed 13 teleport 1350064, a 5.6 px ball under a pan, 0.122 RGB off its median
     at the frame before a 21 px jump (0.15 at other whole frames), 0.09 and 0.04 off its own
     sides' frames, the sides 0.08 apart.
-
-    Example:
-        >>> from vidkit.probes.track_pieces import _example_tracks  # doctest: +SKIP
     """
     vis = np.flatnonzero(tr.visible[i])
     before, after = vis[vis < a][-n:], vis[vis > b][:n]

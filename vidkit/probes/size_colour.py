@@ -233,8 +233,9 @@ def _sudden_plateaus(
             continue
         out[run] = True
         # a run between whole frames (within 2 frames of either end) of one size (within half
-        # the tolerance) is a dip that came back, as above: judged for colour, not size. Its ramps can lie within the tight
-        # band where the dip is shallow, and a dip, symmetric, has no trend (seed 14 clean
+        # the tolerance) is a dip that came back, as above: judged for colour, not size. Its
+        # ramps can lie within the tight band where the dip is shallow, and a dip, symmetric,
+        # has no trend (seed 14 clean
         # 1400207: a 9.0 px ball 72-84% visible behind an occluder's edge read 7.2-7.9 px in
         # flagged frames 10-18, between whole frames of 8.23 and 8.12 px; "changed size, -17%")
         pre = [f for f in (run[0] - 1, run[0] - 2) if f >= 0 and ok[f]]
