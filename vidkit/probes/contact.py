@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from vidkit.probes.segments import Segment
-from vidkit.probes.tracking import Tracks
+from vidkit.probes.tracking import WHOLE_AREA, Tracks
 
 __all__ = ["hidden_shift", "mark_contact", "mark_flat"]
 
@@ -134,7 +134,7 @@ def _rest_ends_early(
     for f in range(int(rest.frames[-1]) + 1, T):
         if f - f0 >= window:
             return False
-        if not tr.visible[i, f] or not tr.areas[i, f] >= 0.85 * usual:
+        if not tr.visible[i, f] or not tr.areas[i, f] >= WHOLE_AREA * usual:
             continue
         if abs(float(tr.centers[i, f, 1]) - y_rest) > tol:
             return True

@@ -25,6 +25,7 @@ from vidkit.probes.trajectory import (
     Event,
     Motion,
     Segment,
+    camera_at_object,
     camera_misfit,
     camera_noise,
     joint_events,
@@ -377,8 +378,9 @@ def _kick_velocities(m: Motion, i: int, a: Segment, b: Segment, ev: Event) -> Ev
     # texture along that axis, a stripe, and its shift says nothing)
     axes = np.zeros(2, bool)
     if camera_noise(tr, i) == 0 and shot_jitter(tr, tr.shot_of(i)) > 0:
-        d, e = tr.cam_shift[i, ref], tr.cam_se[i, ref]
-        axes = np.all(np.isfinite(d) & np.isfinite(e) & (e < 1.0 * tr.pixel_scale), axis=0)
+        at = camera_at_object(tr, i, ref, 1.0 * tr.pixel_scale)
+        if at is not None:
+            axes = np.all(at[2], axis=0)
     fits = []
     changed = bool(axes.any())
     for s in (a, b):

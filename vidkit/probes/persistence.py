@@ -28,6 +28,7 @@ from vidkit.probes.track_pieces import (
     reappears_as_predicted,
     same_object,
 )
+from vidkit.probes.tracking import WHOLE_AREA
 from vidkit.probes.trajectory import (
     Motion,
     frames_text,
@@ -274,7 +275,7 @@ def permanence(
         vis = np.flatnonzero(tr.visible[i])
         near = vis[vis < f][-3:] if g > f else vis[vis > f][:3]
         ref = [usual_area(i)] + ([float(np.median(tr.areas[i, near]))] if near.size else [])
-        return bool(np.isfinite(tr.areas[i, f]) and tr.areas[i, f] >= 0.85 * min(ref))
+        return bool(np.isfinite(tr.areas[i, f]) and tr.areas[i, f] >= WHOLE_AREA * min(ref))
 
     def steady(i: int, f: int, way: int) -> bool:
         """Object ``i`` was seen in each of the 3 frames before its end ``f`` (``way`` +1; after

@@ -23,7 +23,7 @@ import numpy as np
 
 from vidkit.probes.persistence import COLOR_TOL
 from vidkit.probes.physics_report import MIN_TRACK
-from vidkit.probes.tracking import Tracks
+from vidkit.probes.tracking import WHOLE_AREA, Tracks
 
 __all__: list[str] = []
 
@@ -107,7 +107,7 @@ def _comes_out_again(tr: Tracks, keep: np.ndarray) -> np.ndarray:
     for j in np.flatnonzero(~keep):
         vis = np.flatnonzero(tr.visible[j])
         lj = looks[j]
-        if vis.size < COME_OUT_MIN or lj is None or not tr.areas[j, vis[0]] < 0.85 * lj[0]:
+        if vis.size < COME_OUT_MIN or lj is None or not tr.areas[j, vis[0]] < WHOLE_AREA * lj[0]:
             continue
         b = int(vis[0])
         for i in np.flatnonzero(keep):
@@ -118,7 +118,7 @@ def _comes_out_again(tr: Tracks, keep: np.ndarray) -> np.ndarray:
             a = int(vi[-1])
             if not (
                 a < b
-                and tr.areas[i, a] < 0.85 * li[0]
+                and tr.areas[i, a] < WHOLE_AREA * li[0]
                 and not tr.at_border[i, a]
                 and float(np.linalg.norm(li[2] - lj[2])) <= COLOR_TOL
                 and abs(np.log(lj[1] / li[1])) <= np.log(1.5)

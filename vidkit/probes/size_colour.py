@@ -33,7 +33,7 @@ from vidkit.probes.track_pieces import (
     piece_owner,
     swapped_colour,
 )
-from vidkit.probes.tracking import Tracks
+from vidkit.probes.tracking import WHOLE_AREA, Tracks
 from vidkit.probes.trajectory import (
     Motion,
     frames_text,
@@ -290,7 +290,7 @@ def _hidden_beside(tr: Tracks, i: int, run: np.ndarray) -> bool:
 def _whole_at_cuts(tr: Tracks, i: int, parts: list[np.ndarray], j: int) -> np.ndarray:
     """Piece ``j`` of object ``i``'s judged frames split at a switch of blobs
     (:func:`identity_splits`), less its frames next to a cut whose area is below 85% of the
-    piece's usual one (its upper quartile): the tracker's rule for the frames next to a gap
+    piece's usual one (its upper quartile; ``tracking.WHOLE_AREA``): the tracker's rule for the frames next to a gap
     (:mod:`vidkit.probes.tracking`), which it could not apply where the track ran on onto
     another blob. Each object went behind something or came out from behind it there (seed 13
     clean 1300135: a ball coming out from behind an occluder read 4.0 to 5.9 px in frames
@@ -299,7 +299,7 @@ def _whole_at_cuts(tr: Tracks, i: int, parts: list[np.ndarray], j: int) -> np.nd
     if fr.size < 3:
         return fr
     a = tr.areas[i, fr]
-    small = ~(a >= 0.85 * float(percentile(a[np.isfinite(a)], 75)))
+    small = ~(a >= WHOLE_AREA * float(percentile(a[np.isfinite(a)], 75)))
     k0 = int(np.argmin(small)) if j > 0 and not small.all() else 0
     k1 = (
         fr.size - int(np.argmin(small[::-1])) if j < len(parts) - 1 and not small.all() else fr.size

@@ -87,10 +87,16 @@ __all__ = [
     "temporal_median",
     "masked_temporal_median",
     "MIN_FRAMES",
+    "WHOLE_AREA",
 ]
 
 #: the fewest frames a video must have for tracking and the physics probes
 MIN_FRAMES = 4
+
+#: an object is seen whole in a frame where its area is at least this share of its usual area;
+#: below it, next to a gap or in a dip, it is partly hidden (emerging from, or going behind,
+#: something): the tracker flags such frames, and the probes read a track's ends the same way
+WHOLE_AREA = 0.85
 
 
 @dataclass
@@ -355,7 +361,7 @@ def _mark_partial(
         return
     # the usual area from the upper quartile: partly hidden frames only lower it
     ref = float(percentile(area[ok], 75))  # np.percentile's value (medians.py)
-    small = visible & (area < 0.85 * ref)
+    small = visible & (area < WHOLE_AREA * ref)
     idx = np.flatnonzero(visible)
     runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
     for r in runs:
