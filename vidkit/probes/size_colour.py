@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from vidkit.probes.colour_frames import colour_spans, own_colour_frames
 from vidkit.probes.medians import median, percentile
 from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.track_pieces import (
@@ -602,7 +603,8 @@ def conservation(
         # a track that jumps to another blob is judged on each side of the jump
         parts = identity_splits(tr, i, np.flatnonzero(ok), size_tol, color_tol)
         segments += [(i, _whole_at_cuts(tr, i, parts, j)) for j in range(len(parts))]
-    for i, fr in segments:
+    spans = colour_spans(segments)
+    for (i, fr), span in zip(segments, spans):
         if fr.size < 3:
             continue
         n_before = len(findings)
@@ -689,16 +691,24 @@ def conservation(
         # radii, its matte 13% larger)
         sharp = sharp | ((rel <= size_tol) & ~_streaked(tr, i, fr, r_ref))
         c_ref = np.median(c[sharp], axis=0) if sharp.sum() >= 3 else np.median(c, axis=0)
+        # frames merged with another detection, at the object's size and in a colour no object
+        # touching it has, are judged for colour too (:func:`own_colour_frames`)
+        extra = own_colour_frames(
+            tr, i, fr, span, r_ref, size_tol, color_tol, _streak(tr, i, np.arange(tr.num_frames))
+        )
+        fc = np.union1d(fr, extra)
+        sharp = np.isin(fc, fr[sharp]) | np.isin(fc, extra)
+        c = tr.colors[i, fc]
         dc = np.sqrt(np.sum((c - c_ref) ** 2, axis=1))
         worst_color = max(worst_color, float(np.max(dc[sharp]))) if sharp.any() else worst_color
         # a smeared frame's colour is a blend with the background: judged by its hue only
         # where the object is sharp
-        for run in _lasting(_change_runs((dc > color_tol) & sharp, fr), fr):
-            idx = np.searchsorted(fr, run)
+        for run in _lasting(_change_runs((dc > color_tol) & sharp, fc), fc):
+            idx = np.searchsorted(fc, run)
             v = np.median(c[idx], axis=0)
             text, frames, to_usual = _change_text(
-                _seen_from(tr, i, fr, run, v, c_ref, color_tol),
-                fr,
+                _seen_from(tr, i, fc, run, v, c_ref, color_tol),
+                fc,
                 f"RGB ({v[0]:.2f}, {v[1]:.2f}, {v[2]:.2f})",
                 f"RGB ({c_ref[0]:.2f}, {c_ref[1]:.2f}, {c_ref[2]:.2f})",
             )
@@ -706,7 +716,7 @@ def conservation(
             if not _beyond_noise(c[idx], c[rest]):
                 continue
             was, now = (v, c_ref) if to_usual else (c_ref, v)
-            if swapped_colour(tr, i, fr, int(frames[0]), was, now, color_tol):
+            if swapped_colour(tr, i, fc, int(frames[0]), was, now, color_tol):
                 continue  # two tracks exchanged their objects where they met
             if borrowed_colour(tr, i, run, v, color_tol):
                 continue  # the track went on through a joint blob with a hidden object

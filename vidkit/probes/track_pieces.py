@@ -643,11 +643,11 @@ def borrowed_colour(tr: Tracks, i: int, run: np.ndarray, now: np.ndarray, color_
     """Whether object ``i``'s colour ``now`` over the frames ``run`` is another object's, hidden
     then in ``i``'s blob: an object of that colour (its median, within ``color_tol``), unseen in
     every frame of the run, was seen last before it (or is seen first after it) touching object
-    ``i``. Where two objects overlap the detector sees one blob whose soft matte takes the colour
-    of the one in front, and the track that goes on through the blob shows that object's colour
-    until they part (seed 0 clean 131: a green ball's track took the blue one's colour while the
-    blue one's track had ended against it). A recoloured object takes a colour that no object
-    hidden beside it has.
+    ``i``, in that colour then. Where two objects overlap the detector sees one blob whose soft
+    matte takes the colour of the one in front, and the track that goes on through the blob
+    shows that object's colour until they part (seed 0 clean 131: a green ball's track took the
+    blue one's colour while the blue one's track had ended against it). A recoloured object
+    takes a colour that no object hidden beside it has.
 
     Example:
         >>> swapped = np.array([0.0, 0, 1.0])
@@ -677,6 +677,11 @@ def borrowed_colour(tr: Tracks, i: int, run: np.ndarray, now: np.ndarray, color_
         ends = [vis[vis < a][-1:], vis[vis > b][:1]]
         for t in np.concatenate(ends).astype(int):
             if not tr.visible[i, t]:
+                continue
+            if np.linalg.norm(tr.colors[j, t] - now) > color_tol:
+                # the object seen there is not of that colour then: no object of colour
+                # ``now`` hid in ``i``'s blob (seed 15 recolor 1554071: a grey 1.8 px residue
+                # blob, 0.31 off the new colour, last seen beside a ball recoloured 1 frame later)
                 continue
             d = float(np.hypot(*(tr.centers[i, t] - tr.centers[j, t])))
             if d <= r_i + r_j + m:

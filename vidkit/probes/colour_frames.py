@@ -1,0 +1,114 @@
+"""Frames whose colour :func:`~vidkit.probes.size_colour.conservation` can judge although their
+size cannot be: :func:`own_colour_frames`.
+
+A frame where an object touches another detection (``merged``) or overlaps another track's disk
+is not judged for its size: the blob may be the two together, or a piece of one. Its colour is
+still the object's own where the blob is the object's whole size and its colour is no other
+touching object's: the detector takes a blob's colour from its densest cluster of pixels
+(:func:`vidkit.probes.detection._dominant_color`), so a speck, a background ghost or the dark
+spot of a rolling ball inside or beside it does not move it.
+
+Example:
+    >>> import numpy as np
+    >>> from vidkit.probes.colour_frames import colour_spans
+    >>> colour_spans([(0, np.array([0, 1, 2])), (0, np.array([8, 9]))])
+    [(-inf, 5.0), (5.0, inf)]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vidkit.probes.tracking import Tracks
+
+__all__ = ["own_colour_frames", "colour_spans"]
+
+
+def colour_spans(segments: list[tuple[int, np.ndarray]]) -> list[tuple[float, float]]:
+    """Per segment ``(i, frames)`` of :func:`conservation`, the open span of frame numbers whose
+    colour-only frames it takes: from halfway between the previous segment of the same object
+    and this one to halfway to the next (an object's first and last segments reach its ends).
+
+    Example:
+        >>> colour_spans([(0, np.array([0, 1])), (0, np.array([22, 30])), (1, np.array([3]))])
+        [(-inf, 11.5), (11.5, inf), (-inf, inf)]
+    """
+    out: list[tuple[float, float]] = []
+    for k, (i, fr) in enumerate(segments):
+        lo, hi = -np.inf, np.inf
+        if fr.size:
+            prev = [f for j, f in segments[:k] if j == i and f.size]
+            nxt = [f for j, f in segments[k + 1 :] if j == i and f.size]
+            if prev:
+                lo = (int(prev[-1][-1]) + int(fr[0])) / 2
+            if nxt:
+                hi = (int(fr[-1]) + int(nxt[0][0])) / 2
+        out.append((lo, hi))
+    return out
+
+
+def own_colour_frames(
+    tr: Tracks,
+    i: int,
+    fr: np.ndarray,
+    span: tuple[float, float],
+    r_ref: float,
+    size_tol: float,
+    color_tol: float,
+    streak: np.ndarray | None = None,
+) -> np.ndarray:
+    """Object ``i``'s frames, within ``span`` (open) and outside its judged frames ``fr``, whose
+    colour is its own although their size is not judged (merged with, or overlapping, another
+    detection): seen whole in the frame (not at the border), at its usual size (radius within
+    ``size_tol`` of ``r_ref``: a blob of two objects is larger, a piece smaller), not drawn into
+    a streak (``streak``, ``[T]`` px, at most 1.5 ``r_ref``: its colour fades toward the
+    background), and of a colour more than ``color_tol`` from that of every other object touching
+    it then (its colour in that frame and its median one): a track that took the other
+    object's blob shows that object's colour.
+
+    Example:
+        >>> T = 5
+        >>> r, vis = np.full((1, T), 3.0), np.ones((1, T), bool)
+        >>> merged = vis.copy()
+        >>> merged[0, 0] = False  # whole in frame 0 only, merged (with an untracked speck) after
+        >>> tr = Tracks(np.zeros((1, T, 2)), r, np.pi * r**2, np.full((1, T, 3), 0.5), vis,
+        ...             merged, ~vis, 10.0, (20, 20), np.zeros((20, 20, 3)))
+        >>> own_colour_frames(tr, 0, np.array([0]), (-np.inf, np.inf), 3.0, 0.15, 0.12).tolist()
+        [1, 2, 3, 4]
+    """
+    T = tr.num_frames
+    lo, hi = span
+    cand = tr.visible[i] & ~tr.at_border[i]
+    cand[np.asarray(fr, int)] = False
+    f_all = np.arange(T)
+    cand &= (f_all > lo) & (f_all < hi)
+    if not cand.any() or not np.isfinite(r_ref) or r_ref <= 0:
+        return np.zeros(0, int)
+    f = np.flatnonzero(cand)
+    rel = tr.radii[i, f] / r_ref - 1
+    keep = np.isfinite(rel) & (np.abs(rel) <= size_tol)
+    if streak is not None:
+        keep &= ~(np.nan_to_num(streak[f]) > 1.5 * r_ref)
+    f = f[keep]
+    if f.size == 0:
+        return f
+    m = 2.0 * tr.pixel_scale
+    ok = np.ones(f.size, bool)
+    for j in range(tr.n_objects):
+        if j == i:
+            continue
+        both = tr.visible[j, f]
+        if not both.any():
+            continue
+        d = np.hypot(*(tr.centers[i, f] - tr.centers[j, f]).T)
+        near = both & (d <= np.nan_to_num(tr.radii[i, f]) + np.nan_to_num(tr.radii[j, f]) + m)
+        if not near.any():
+            continue
+        own = tr.reliable(j) if tr.reliable(j).sum() >= 3 else tr.visible[j]
+        usual = np.median(tr.colors[j, own], axis=0)
+        c = tr.colors[i, f]
+        like = (np.linalg.norm(c - tr.colors[j, f], axis=1) <= color_tol) | (
+            np.linalg.norm(c - usual, axis=1) <= color_tol
+        )
+        ok &= ~(near & like)
+    return f[ok]
