@@ -143,3 +143,61 @@ def test_ball_recoloured_beside_a_residue_blob_changes_colour():
         "lighting": 0.03362641850305337, "occluders": 1, "attempt": 8,
     }  # fmt: skip
     assert _recolour_found(spec)
+
+
+def _flicker_tracks(echo: bool) -> Tracks:
+    # a 6.0 px ball whose colour reads (0.47, 0.18, 0.50) and, in frames 20-29 (to the end),
+    # (0.40, 0.16, 0.37); with ``echo`` that second level also shows in frames 4, 8-9 and 13
+    # before it (a shaded ball's matte flipping between its middle's colour and its rim's)
+    T = 30
+    rng = np.random.default_rng(2)
+    c = np.zeros((1, T, 2))
+    c[0, :, 0] = 20.0 + 1.5 * np.arange(T)
+    c[0, :, 1] = 40.0
+    r = 6.0 + rng.normal(0, 0.05, (1, T))
+    col = np.tile([0.47, 0.18, 0.50], (1, T, 1))
+    col[0, 20:] = [0.40, 0.16, 0.37]
+    if echo:
+        col[0, [4, 8, 9, 13]] = [0.40, 0.16, 0.37]
+    col += rng.normal(0, 0.005, col.shape)
+    vis = np.ones((1, T), bool)
+    no = np.zeros((1, T), bool)
+    return Tracks(c, r, np.pi * r**2, col, vis, no, no, 48.0, (80, 120), np.zeros((80, 120, 3)))
+
+
+def test_colour_that_flips_between_two_levels_is_no_change():
+    res = vk.probes.conservation(_flicker_tracks(echo=True))
+    assert res.passed, [f.sentence for f in res.findings]
+
+
+def test_a_step_to_a_colour_not_seen_before_is_still_a_change():
+    # the opposite: the second colour only after the step
+    res = vk.probes.conservation(_flicker_tracks(echo=False))
+    assert res.passed is False
+    assert any("changed colour" in f.sentence for f in res.findings)
+
+
+def test_shaded_ball_whose_colour_flips_in_a_few_frames_is_no_change():
+    # seed 13 clean 1300156 (a crossing at 15 fps, shaking camera, 256x144): a 6.5 px shaded
+    # ball read (0.54, 0.08, 0.63) and, in frames 1, 10-11, 31-33, 40 and 51, (0.41-0.43,
+    # 0.12-0.14, 0.44-0.49): "changed colour in frames 31-33"
+    spec = {
+        "kind": "crossing", "seed": 1300156, "violation": None, "camera": "shake",
+        "size": [256, 144], "fps": 15.0, "frames": 55, "background": "stripes",
+        "blur": 0.5815432373168523, "noise": 0.013488903419305767, "jpeg": 52,
+        "lighting": 0.00794285989276467, "occluders": 1, "attempt": 2,
+    }  # fmt: skip
+    assert not _recolour_found(spec)
+
+
+def test_rolling_ball_whose_colour_flips_before_its_last_frames_is_no_change():
+    # seed 16 clean 1600198 (a roll at 48 fps, static camera, 96x72): a 7.2 px ball read
+    # (0.47, 0.18, 0.50) and (0.39-0.42, 0.15-0.17, 0.35-0.40) in frames 6, 10, 13-14, 17-18
+    # and 31-35: "changed colour at frame 32"
+    spec = {
+        "kind": "roll", "seed": 1600198, "violation": None, "camera": "static",
+        "size": [96, 72], "fps": 48.0, "frames": 36, "background": "perlin",
+        "blur": 0.2562421231613971, "noise": 0.0031269750093954178, "jpeg": 79,
+        "lighting": 0.001135696392420429, "occluders": 0, "attempt": 0,
+    }  # fmt: skip
+    assert not _recolour_found(spec)

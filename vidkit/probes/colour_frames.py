@@ -21,7 +21,7 @@ import numpy as np
 
 from vidkit.probes.tracking import Tracks
 
-__all__ = ["own_colour_frames", "colour_spans"]
+__all__ = ["own_colour_frames", "colour_spans", "two_levels_around"]
 
 
 def colour_spans(segments: list[tuple[int, np.ndarray]]) -> list[tuple[float, float]]:
@@ -112,3 +112,40 @@ def own_colour_frames(
         )
         ok &= ~(near & like)
     return f[ok]
+
+
+def two_levels_around(
+    colors: np.ndarray, idx: np.ndarray, judged: np.ndarray, new: np.ndarray, color_tol: float
+) -> bool:
+    """Whether a run of frames (``idx``: indices into ``colors``, ``[n, 3]``, the object's judged
+    frames in order) in a colour ``new`` is one of two levels the measurement flips between:
+    other ``judged`` frames (``[n]`` bool), apart from the run (not next to it), show that
+    colour too (within ``color_tol``): for a run in the middle of the frames, on both sides of
+    it; for a run at their start or end, in 2+ frames on the other side of the change. An
+    object whose colour changed shows the new colour only after the change; a shaded ball's
+    matte takes the colour of its middle or of its outer ring from frame to frame (seed 13
+    clean 1300156: (0.42, 0.13, 0.46) instead of (0.54, 0.08, 0.63) in frames 31-33, and also
+    in frames 1, 10-11, 40 and 51; seed 16 clean 1600198: (0.40, 0.17, 0.37) from frame 32 on,
+    and also in 6 frames before it, between frames of (0.47, 0.18, 0.50)).
+
+    Example:
+        >>> c = np.array([[0.5, 0, 0]] * 10)
+        >>> c[[1, 4, 5, 6, 8]] = [0.3, 0, 0]
+        >>> two_levels_around(c, np.array([4, 5, 6]), np.ones(10, bool), c[5], 0.12)
+        True
+        >>> c[8] = [0.5, 0, 0]  # not after it: a change and back, once
+        >>> two_levels_around(c, np.array([4, 5, 6]), np.ones(10, bool), c[5], 0.12)
+        False
+    """
+    first, last = int(idx[0]), int(idx[-1])
+    n = colors.shape[0]
+    like = judged & (np.linalg.norm(colors - np.asarray(new, float), axis=1) <= color_tol)
+    before = int(like[: max(first - 1, 0)].sum())
+    after = int(like[last + 2 :].sum())
+    if first == 0 and last == n - 1:
+        return False
+    if first == 0:
+        return after >= 2
+    if last == n - 1:
+        return before >= 2
+    return before >= 1 and after >= 1

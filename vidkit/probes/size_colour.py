@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.probes.colour_frames import colour_spans, own_colour_frames
+from vidkit.probes.colour_frames import colour_spans, own_colour_frames, two_levels_around
 from vidkit.probes.medians import median, percentile
 from vidkit.probes.result import Finding, ProbeResult
 from vidkit.probes.track_pieces import (
@@ -715,6 +715,8 @@ def conservation(
             rest = np.setdiff1d(np.flatnonzero(sharp), idx)
             if not _beyond_noise(c[idx], c[rest]):
                 continue
+            if two_levels_around(c, idx, sharp, v, color_tol):
+                continue  # the measurement flips between two levels (a shaded ball)
             was, now = (v, c_ref) if to_usual else (c_ref, v)
             if swapped_colour(tr, i, fc, int(frames[0]), was, now, color_tol):
                 continue  # two tracks exchanged their objects where they met
