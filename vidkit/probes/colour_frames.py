@@ -62,9 +62,9 @@ def own_colour_frames(
     detection): seen whole in the frame (not at the border), at its usual size (radius within
     ``size_tol`` of ``r_ref``: a blob of two objects is larger, a piece smaller), not drawn into
     a streak (``streak``, ``[T]`` px, at most 1.5 ``r_ref``: its colour fades toward the
-    background), and of a colour more than ``color_tol`` from that of every other object touching
-    it then (its colour in that frame and its median one): a track that took the other
-    object's blob shows that object's colour.
+    background), and of a colour more than ``color_tol`` from the colour every other object
+    touching it then shows in that frame: a track that took the other object's blob shows that
+    object's colour.
 
     Example:
         >>> T = 5
@@ -104,12 +104,10 @@ def own_colour_frames(
         near = both & (d <= np.nan_to_num(tr.radii[i, f]) + np.nan_to_num(tr.radii[j, f]) + m)
         if not near.any():
             continue
-        own = tr.reliable(j) if tr.reliable(j).sum() >= 3 else tr.visible[j]
-        usual = np.median(tr.colors[j, own], axis=0)
-        c = tr.colors[i, f]
-        like = (np.linalg.norm(c - tr.colors[j, f], axis=1) <= color_tol) | (
-            np.linalg.norm(c - usual, axis=1) <= color_tol
-        )
+        # the colour the other object shows in that frame, not its usual one: two tracks that
+        # exchanged one ball's blob share its usual colour (seed 14 recolor 1454066: the track
+        # that had held the rolling ball before the swap kept its old colour as its median)
+        like = np.linalg.norm(tr.colors[i, f] - tr.colors[j, f], axis=1) <= color_tol
         ok &= ~(near & like)
     return f[ok]
 
