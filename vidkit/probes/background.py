@@ -18,7 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from vidkit.probes.background_uncovered import HELD_FOOTPRINT, uncovered_regions
+from vidkit.probes.background_uncovered import (
+    HELD_FOOTPRINT,
+    shown_background,
+    uncovered_regions,
+)
 from vidkit.probes.medians import median, median_above, row_medians
 
 __all__ = [
@@ -664,6 +668,15 @@ def repair_background(
             sub[ok] = np.nanmedian(fv[:, ok], axis=0)
             new[never] = sub
             guessed[np.flatnonzero(never)[ok]] = False
+    if guessed.any() and not canvas:
+        # a pixel the fill gets wrong (an object resting on the floor's edge) that frames show
+        # uncovered, in one steady colour of the background around it
+        gi = np.flatnonzero(guessed)
+        ring = cv2.dilate(bad.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & ~bad
+        around = bg[ring][:: max(1, int(ring.sum()) // 1024)]
+        ok, val = shown_background(vals[:, gi], bg[bad][gi], around, sigma)
+        new[gi[ok]] = val[ok]
+        guessed[gi[ok]] = False
     if guessed.any():
         # no frame shows these pixels uncovered; where three frames in five show the median
         # itself (within the noise), nothing moved over them most of the time: what the
