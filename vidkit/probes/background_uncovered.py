@@ -166,6 +166,9 @@ def shown_background(
     mean = (vals[:, cand] * w).sum(axis=0) / np.maximum(w.sum(axis=0), 1)
     from scipy.spatial import cKDTree
 
+    # a colour the background holds near there (seed 15 clean 1500089: the steady colours
+    # its lower half shows lie a median 0.073 from the nearest colour around the held pixels,
+    # 90% within 0.113; the floor's colour diffused into them by the fill lies 0.33-0.40 away)
     d_bg, _ = cKDTree(np.asarray(around, np.float64)).query(mean, k=1)
     good = steady & (d_bg <= 0.1)
     idx = np.flatnonzero(cand)[good]
