@@ -9,7 +9,6 @@ wrong.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from _helpers import failing_sentences, suite_report
 
@@ -67,9 +66,9 @@ def test_a_speck_in_a_resting_balls_track_is_no_held_apex():
     # its rest. A centroid of 6% of the object is off by most of its radius.
     clip, rep = suite_report(600176)
     assert rep.results["continuity"].passed is True, _fails(rep)
-    tr = rep.tracks
-    speck = tr.visible & (tr.areas < 0.1 * np.nanmedian(tr.areas, axis=1, keepdims=True))
-    assert speck.any()  # the speck is still in the track: the freeze test allows for it
+    # (the fourteenth pass, size16: the speck was a piece of the resting ball held in the
+    # background next to the floor; the background repair now takes the steady colour the
+    # frames show there, the speck and two residue tracks are gone: 2 tracks, not 4)
 
 
 def test_fall_from_the_top_of_a_hop_is_not_a_jump():
