@@ -273,7 +273,7 @@ def gravity(
                 f"object {j.obj_a} is seen in {frames_text(j.frames_a)} and again in "
                 f"{frames_text(j.frames_b)}, where no constant gravity puts it: the best "
                 f"parabola through both (g = {j.g * k:.4g} {unit}) misses by {j.miss:.2g} px "
-                f"(chi-square {j.chi:.3g} against {j.limit:.3g})"
+                f"(joining them adds a chi-square of {j.chi:.3g} against {j.limit:.3g})"
                 + (f"; it falls with g = {own}" if own else ""),
                 "fail",
                 j.obj_a,
