@@ -99,6 +99,8 @@ def across_gaps(m: Motion, g_ref: float = 0.0) -> list[GapJoint]:
     out: list[GapJoint] = []
     _, rows = join_pieces(tr)
     for row in rows:
+        if any(m.pendulum[k] is not None for k, _, _ in row):
+            continue  # a pendulum swings on its string: no free flight (its own model judges it)
         pieces: list[Segment] = []
         for k, f0, f1 in row:
             pieces += [
