@@ -19,7 +19,7 @@ from vidkit.probes.tracking import WHOLE_AREA, Tracks
 __all__ = ["hidden_shift", "mark_contact", "mark_flat"]
 
 
-def mark_contact(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> None:
+def mark_contact(tr: Tracks, i: int, segs: list[Segment], sigma: float, cam: float = 0.0) -> None:
     """Mark the pieces of object ``i`` that touch a floor (``supported``), in place.
 
     - **At rest or rolling**: y constant to the noise level over 3+ frames (friction may slow
@@ -31,7 +31,11 @@ def mark_contact(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> None:
       constant gravity brings a body to a *lasting* rest (free flight only stops for an instant,
       at an apex), so the deceleration is the floor's doing: at 8-25 fps the last small
       bounces of a settling ball fall inside one piece, whose quadratic then reads as gravity
-      pointing up ("gravity points up", a sideways acceleration, a "kick" into it).
+      pointing up ("gravity points up", a sideways acceleration, a "kick" into it). The
+      slowing down must be measured: a deceleration beyond 3 standard errors of the piece's
+      fit, with ``cam`` (the camera's error per frame in a stabilised shot, px) added to its
+      noise in quadrature. A body that runs into the floor at a constant speed is not slowed
+      down before it lands: with no gravity there, it is a free flight showing the wrong one.
     """
     tol = max(2.0 * tr.pixel_scale, 6 * sigma)
     for s in segs:
@@ -50,7 +54,12 @@ def mark_contact(tr: Tracks, i: int, segs: list[Segment], sigma: float) -> None:
         # wrong_gravity 655041: a 14-frame hop under 2.9 times the gravity, landing slower than
         # it left, was taken for a settling and its gravity never judged)
         apex = vy0 < 0 < vy1
-        if vy0 * ay < 0 and not apex and abs(vy1) < abs(vy0) and abs(y_end - y_rest) <= tol:
+        # a slowing down within its error is no evidence of a floor (seed 16 wrong_gravity
+        # 1655079: a ball falling at a constant speed once its gravity is switched off read
+        # -1.9 +- 14.3 px/s^2 over the 6 frames into its landing, against the shot's 64, and
+        # was taken for a settling: its gravity was never judged)
+        slows = vy0 * ay < 0 and abs(ay) > 3 * float(s.acc_se(cam)[1])
+        if slows and not apex and abs(vy1) < abs(vy0) and abs(y_end - y_rest) <= tol:
             if _rest_ends_early(tr, i, r, y_rest, abs(ay) / tr.fps**2, tol):
                 continue
             s.supported = True

@@ -20,6 +20,7 @@ import numpy as np
 
 from vidkit.probes.camera_local import camera_bend
 from vidkit.probes.contact import hidden_shift
+from vidkit.probes.dynamics_gaps import across_gaps
 from vidkit.probes.energy import bounce
 from vidkit.probes.result import Finding, ProbeResult, merge_results
 from vidkit.probes.small_linalg import pinv
@@ -257,6 +258,31 @@ def gravity(
         worst = max(worst, dev / max(abs(ref), g_floor))
         if dev > lim:
             fall(obj, frs, g4, lim, " (a 4-frame stretch)")
+    for j in across_gaps(m, ref):
+        # one free flight on both sides of frames where the object was out of sight
+        # (dynamics_gaps): no constant gravity joins them
+        fr = np.concatenate([j.frames_a, j.frames_b])
+        own = " and ".join(
+            f"{g * k:.4g} {unit} in {frames_text(f)}"
+            for g, f in ((j.g_a, j.frames_a), (j.g_b, j.frames_b))
+            if np.isfinite(g)
+        )
+        findings.append(
+            Finding(
+                name,
+                f"object {j.obj_a} is seen in {frames_text(j.frames_a)} and again in "
+                f"{frames_text(j.frames_b)}, where no constant gravity puts it: the best "
+                f"parabola through both (g = {j.g * k:.4g} {unit}) misses by {j.miss:.2g} px "
+                f"(joining them adds a chi-square of {j.chi:.3g} against {j.limit:.3g})"
+                + (f"; it falls with g = {own}" if own else ""),
+                "fail",
+                j.obj_a,
+                fr,
+                j.g * k,
+                ref * k,
+            )
+        )
+        failed.extend(fr.tolist())
     for i, p in pends:
         for gh, se, fr in zip(p["g_parts"], p["g_parts_se"], p["part_frames"]):
             if not np.isfinite(gh):

@@ -587,8 +587,9 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
     # pass 2: short pieces fall with that gravity (a piece of 3 frames between bounces is a
     # parabola too)
     segs_all = segment([None] * tr.n_objects)
+    cams = [camera_misfit(tr, i) for i in range(tr.n_objects)]
     for i, segs in enumerate(segs_all):
-        mark_contact(tr, i, segs, sigmas[i])
+        mark_contact(tr, i, segs, sigmas[i], cams[i])
     accs: list[np.ndarray | None] = [None] * tr.n_objects
     for sid in sorted({tr.shot_of(i) for i in range(tr.n_objects)}):
         objs = [i for i in range(tr.n_objects) if tr.shot_of(i) == sid and pend_all[i] is None]
@@ -612,7 +613,7 @@ def analyze_motion(video: Any, *, fps: float | None = None) -> Motion:
     if any(a is not None for a in accs):
         segs_all = segment(accs)
         for i, segs in enumerate(segs_all):
-            mark_contact(tr, i, segs, sigmas[i])
+            mark_contact(tr, i, segs, sigmas[i], cams[i])
             if accs[i] is not None:
                 mark_flat(tr, i, segs, sigmas[i], float(accs[i][1]), whole[i])
     events_all = [joint_events(tr, i, segs, sigmas[i]) for i, segs in enumerate(segs_all)]
