@@ -21,7 +21,8 @@ frame is then aligned directly to the first by its intensities (:func:`dense_ali
 Gauss-Newton of a similarity plus a gain and an offset over a pyramid, Tukey's biweight on the
 residuals, so that moving objects get no weight however many corners they hold), starting from
 the chain (:func:`dense_maps`; a keyframe takes over when a frame shows less than 60% of the
-first). A frame counts as aligned when 60% of its textured pixels agree after alignment, 2% of
+first). A frame counts as aligned when 60% of its textured pixels (textured in it and in the
+first frame: a moving object's rim is textured in one of them only) agree after alignment, 2% of
 its pixels carry texture above the residual noise, the alignment stays near its start and
 agrees with the pair's corner fit where the corners measured one. Where the alignment moves
 frames by more than a pixel, their textured pixels must agree clearly better than with the
@@ -275,8 +276,11 @@ def estimate_camera(
     # (all but MAX_UNMEASURED of the frames), its maps are the more precise ones and a pair the
     # corners could not follow (faint texture, a few moving objects holding most corners) is
     # bridged by the frames around it
+    # (agreement over the pixels textured in both frames: over a faint background the balls'
+    # rims are most of a frame's textured quarter, and disagree at the true camera; from the
+    # corners' chain only, see dense_maps)
     d_ref, d_ok, shows = dense_maps(
-        frames, [maps[t] if measured[t] and good[t] else None for t in range(n)]
+        frames, [maps[t] if measured[t] and good[t] else None for t in range(n)], both=True
     )
     if (~d_ok).mean() <= MAX_UNMEASURED and (
         shows or _corners_confirm(d_ref, d_ok, pairs, measured & good, W, H)

@@ -124,6 +124,7 @@ def dense_align(
     M0: np.ndarray,
     iters: tuple[int, ...] = (12, 8, 5),
     errors: bool = True,
+    both: bool = False,
 ) -> tuple[np.ndarray, dict[str, float]]:
     """The similarity ``M`` (2x3, maps points of ``ref`` to ``img``) that lines the two float
     gray images up best, found from ``M0`` by robust Gauss-Newton on the intensities (a direct
@@ -141,7 +142,12 @@ def dense_align(
     robust residual scale (gray levels), "se_shift", "se_linear": standard errors of the shift
     and of the zoom/rotation at the frame's corner (px; the residuals taken as independent per
     blur area)}``. ``errors=False``: without the standard errors (NaN; a look that reads
-    only the agreement skips their pseudo-inverse).
+    only the agreement skips their pseudo-inverse). ``both``: the textured pixels of "agree"
+    and "agree_still" are those textured in BOTH frames (the strongest quarter of the smaller
+    of the two gradients), not in ``img`` alone: a moving object's rim is textured in one
+    frame only (over a faint background it is most of the textured quarter, and disagrees
+    however well the camera is aligned), while the background's texture, aligned or not, is
+    textured in both.
 
     Example:
         >>> import numpy as np
@@ -226,7 +232,20 @@ def dense_align(
                 break
         if lev == 0:
             mag = np.hypot(gx, gy)
-            tex = mag >= percentile(mag, 75)  # np.percentile's value (medians.py)
+            if both:
+                # textured in the reference too (its own gradient at the same pixels): a moving
+                # object's rim is textured in one frame only. Measured at the renderer's true
+                # camera over faint backgrounds (seeds 13-16, 1353042 and 1554048): the
+                # textured quarter of the frame alone held the balls' rims, and all its
+                # disagreeing pixels were on them (5947 of 5947, 710 of 710), so 42% of it
+                # disagreed at the true map (agree 0.58, refused); textured in both: 0.79
+                Rx = cv2.Sobel(R, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
+                Ry = cv2.Sobel(R, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
+                mag_r = np.hypot(Rx, Ry)
+                tmag = np.minimum(mag, mag_r.ravel() if shown == 1.0 else mag_r[ok])
+            else:
+                tmag = mag
+            tex = tmag >= percentile(tmag, 75)  # np.percentile's value (medians.py)
             # standard errors of the shift and of the zoom/rotation (px at the frame's corner),
             # the residuals taken as independent per blur area (neighbours share their noise)
             cov = (
@@ -259,11 +278,12 @@ def _align_one(
     H: int,
     agrees: list[float],
     iters: tuple[int, ...] = (12, 8, 5),
+    both: bool = False,
 ) -> tuple[np.ndarray, dict[str, float], bool]:
     """:func:`dense_align` of ``img`` to ``ref`` from ``M0`` (``iters``: per pyramid level)
     and whether it passes the bars of an aligned frame (see :func:`dense_maps`; ``agrees``:
     the agreement of the frames before)."""
-    M, st = dense_align(ref, img, M0, iters)
+    M, st = dense_align(ref, img, M0, iters, both=both)
     good = (
         bool(np.all(np.isfinite(M)))
         and st["overlap"] >= 0.5
@@ -282,8 +302,8 @@ def _align_one(
 
 
 def dense_maps(
-    frames: np.ndarray, pair_maps: list[np.ndarray | None]
-) -> tuple[np.ndarray, np.ndarray]:
+    frames: np.ndarray, pair_maps: list[np.ndarray | None], both: bool = False
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """Every frame of a shot aligned directly (:func:`dense_align`) to a reference frame: the
     first while a frame still shows 60% of it, then the last frame aligned before that (a
     keyframe; the maps compose). Each alignment starts from the previous frame's map moved by
@@ -304,6 +324,14 @@ def dense_maps(
     be off: a chain of such steps drifted by 10-40 px over shaking shots whose direct alignment
     was right within 0.2 px) is taken when it meets a refused fit that passed the bars or when
     none did; then both starts again over the full pyramid.
+
+    ``both``: the agreement over the pixels textured in both frames (:func:`dense_align`),
+    for a camera the corners of most pairs measured moving (``pair_maps`` their chain); a
+    look from a still camera keeps the frame's own textured quarter, where an alignment that
+    follows the only textured object over a plain background agrees on the object's rim (a
+    slow zoom over a nearly plain background, seed 13 clean 1300188, read static by the
+    corners: with ``both`` the look took an alignment that followed the ball, up to 16.8 px
+    off the renderer's truth).
 
     Returns ``to_ref`` ([T, 2, 3]: frame -> first frame; frames not aligned take their start
     map), whether each frame was aligned (the first: True) and whether the frames show the
@@ -362,7 +390,7 @@ def dense_maps(
         for s0, levels in order:
             if s0 is m_prev and np.allclose(m_prev, m_kt):
                 continue  # (the corners' step was the identity)
-            M2, st2, good2 = _align_one(grays[key], grays[t], s0, W, H, agrees, levels)
+            M2, st2, good2 = _align_one(grays[key], grays[t], s0, W, H, agrees, levels, both)
             if not st:
                 M, st = M2, st2
             if not good2:
@@ -388,7 +416,7 @@ def dense_maps(
                 # far from its start: the coarse level may have aliased a periodic texture a
                 # period off. Where the two finest levels from the same start also explain the
                 # frame, the fit nearer the start is the camera's (it moves smoothly)
-                M3, st3, good3 = _align_one(grays[key], grays[t], s0, W, H, agrees, FINE)
+                M3, st3, good3 = _align_one(grays[key], grays[t], s0, W, H, agrees, FINE, both)
                 if good3 and corner_moves(M3, s0, W, H) < corner_moves(M2, s0, W, H):
                     M2, st2 = M3, st3
             if take:
