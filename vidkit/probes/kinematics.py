@@ -175,7 +175,7 @@ def continuity(
         # frozen runs: the object stops dead while the motion on both sides says it moves
         lim_f = max(freeze_px * tr.pixel_scale, 6 * m.sigma[i])
         for a, b, why in frozen_runs(
-            tr, i, m.sigma[i], lim_f, contacts(tr, i, m.events[i], m.sigma[i])
+            tr, i, m.sigma[i], lim_f, contacts(tr, i, m.events[i], m.sigma[i]), _fall(m, i)
         ):
             still = float(np.hypot(*(tr.centers[i, b] - tr.centers[i, a])))
             findings.append(
@@ -423,6 +423,27 @@ def _seen_as_itself(tr: Tracks, i: int, col: np.ndarray, r_whole: float) -> np.n
             & (off <= COLOR_TOL)
             & (np.abs(r / max(r_whole, 1e-6) - 1.0) <= SELF_RADIUS)
         )
+
+
+def _fall(m: Motion, i: int) -> np.ndarray:
+    """Per frame, the vertical acceleration (px per frame^2, down) object ``i`` falls with there:
+    the median ``g`` of its free-flight pieces of 5+ frames with a fitted acceleration, in the
+    frames of its free-flight pieces; 0 elsewhere (on a floor, between pieces) or where that
+    median is not a fall.
+
+    Example:
+        >>> _fall(motion, 0)[:3]  # doctest: +SKIP
+        array([0.87, 0.87, 0.87])
+    """
+    tr = m.tracks
+    out = np.zeros(tr.num_frames)
+    free = [s for s in m.segments[i] if not s.supported]
+    gs = [s.g for s in free if s.n >= 5 and not s.fixed_acc and np.isfinite(s.g)]
+    g = float(np.median(gs)) / tr.fps**2 if gs else 0.0
+    if g > 0:
+        for s in free:
+            out[s.frames] = g
+    return out
 
 
 def _fall_per_step(tr: Tracks, i: int) -> float:
