@@ -21,6 +21,7 @@ import numpy as np
 from vidkit.probes.background_uncovered import (
     HELD_FOOTPRINT,
     shown_background,
+    steady_tol,
     uncovered_regions,
 )
 from vidkit.probes.medians import median, median_above, row_medians
@@ -248,7 +249,7 @@ def mode_background(
     of object and background; the value that most frames agree with (within the noise) is the
     background. Only such pixels are touched. None when there are none.
     """
-    tol = max(0.05, 3.0 * sigma * np.sqrt(3.0))
+    tol = steady_tol(sigma)
     frac = np.mean(dist < tol, axis=0)
     sus = frac < 0.5
     if not sus.any():
@@ -690,7 +691,7 @@ def repair_background(
         # occluder whose colour is near a blend of a ball's rim with it). Where objects came and
         # went, the fill is kept (a ball held in the median).
         gv = vals[:, guessed]
-        tol = max(0.05, 3.0 * sigma * np.sqrt(3.0))
+        tol = steady_tol(sigma)
         still = np.mean(np.linalg.norm(gv - bg[bad][guessed][None], axis=-1) < tol, axis=0)
         if not canvas:
             still = np.where(_part_of_a_mover(bad, guessed, bg, new), 0.0, still)

@@ -19,12 +19,26 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["HELD_FOOTPRINT", "uncovered_regions", "shown_background"]
+__all__ = ["HELD_FOOTPRINT", "steady_tol", "uncovered_regions", "shown_background"]
 
 #: the largest region of an object's colour that :func:`repair_background` paints over, in units
 #: of the largest footprint of a detection of that colour (blur and a second object of the same
 #: colour resting beside it make the held region larger than one footprint)
 HELD_FOOTPRINT = 4.0
+
+
+def steady_tol(sigma: float) -> float:
+    """The RGB distance within which two readings of one pixel are the same value: 3 sigma of
+    the difference of two noisy RGB readings (``sigma`` per channel, ``sqrt 3`` over the three
+    channels), never below 0.05 (JPEG and blur leave more than white noise).
+
+    Example:
+        >>> print(round(steady_tol(0.02), 3))
+        0.104
+        >>> steady_tol(0.0)
+        0.05
+    """
+    return max(0.05, 3.0 * sigma * np.sqrt(3.0))
 
 
 def uncovered_regions(
@@ -63,7 +77,7 @@ def uncovered_regions(
     all_c = np.stack([d.color for d in flat])
     all_n = np.array([max(d.npix, d.area) for d in flat], np.float64)
     cols = np.asarray(colors, np.float64).reshape(-1, 3)
-    tol = max(0.05, 3.0 * sigma * np.sqrt(3.0))
+    tol = steady_tol(sigma)
     k5, k7 = np.ones((5, 5), np.uint8), np.ones((7, 7), np.uint8)
     # the largest object seen: an object that is detected whole only in its old colour (it
     # changed as it came to rest) shows its new colour only in slivers
@@ -151,7 +165,7 @@ def shown_background(
     value = np.zeros((n, 3), np.float64)
     if n == 0 or vals.shape[0] < 3 or len(around) == 0:
         return ok, value
-    tol = max(0.05, 3.0 * sigma * np.sqrt(3.0))
+    tol = steady_tol(sigma)
     off = np.linalg.norm(vals - held[None], axis=-1) > 0.25
     cand = off.sum(axis=0) >= 3
     if not cand.any():
